@@ -4,14 +4,20 @@
 
 mod error;
 pub mod gc;
+pub mod graph;
 mod heap;
 mod object;
+pub mod snapshot;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod weak;
+pub mod workloads;
 
 pub use error::{GcError, Result};
 pub use gc::collect::CollectionStep;
 pub use gc::{
-    Callback, CollectReport, GcConfig, GcEvent, GenStats, Generation, Phase, TrialEntry, TrialView,
+    Callback, CollectReport, Fault, GcConfig, GcEvent, GenStats, Generation, Phase, TrialEntry,
+    TrialView,
 };
 pub use heap::{Finalizer, Heap, HeapCounters};
 pub use object::{MAX_GENERATIONS, MAX_REFCOUNT, ObjId};

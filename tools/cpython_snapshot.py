@@ -203,14 +203,30 @@ def sc_garbage_into_live(rng, size):
 
 
 def sc_random_lists(rng, size):
-    """Random graph of lists with random edges; ~10% kept from a global."""
-    n = 20 * max(1, size)
-    nodes = [[] for _ in range(n)]
-    for _ in range(2 * n):
-        nodes[rng.randrange(n)].append(nodes[rng.randrange(n)])
-    for node in nodes:
-        if rng.random() < 0.1:
-            _KEEP.append(node)
+    """Random graphs of lists with random edges, some kept from a global.
+
+    ``size`` clusters of 20 lists; every list gets 0..3 random edges, each to
+    a random list of its own cluster (90%) or of any earlier cluster (10%);
+    self edges and parallel edges occur.  About 30% of the clusters have one
+    list kept alive from _KEEP (so whatever it reaches survives, including
+    parts of earlier clusters); the rest is dropped.  Acyclic parts of dropped
+    clusters are freed by reference counting at once; the cyclic remainder is
+    the garbage the collector must find.
+    """
+    csize = 20
+    nodes = []
+    for c in range(max(1, size)):
+        base = len(nodes)
+        nodes.extend([] for _ in range(csize))
+        for i in range(base, base + csize):
+            for _ in range(rng.randint(0, 3)):
+                if c and rng.random() < 0.1:
+                    target = rng.randrange(base)
+                else:
+                    target = base + rng.randrange(csize)
+                nodes[i].append(nodes[target])
+        if rng.random() < 0.3:
+            _KEEP.append(nodes[base + rng.randrange(csize)])
 
 
 def sc_doubly_linked(rng, size):
@@ -286,20 +302,74 @@ STDLIB_EXCLUDED = {"tkinter", "turtle", "turtledemo", "idlelib", "test",
                    "antigravity", "this", "readline"}
 
 
+# Packages whose submodules are imported as well (pkgutil.walk_packages).
+STDLIB_PACKAGES = """
+asyncio collections concurrent ctypes curses dbm distutils email encodings
+html http importlib json lib2to3 logging multiprocessing pydoc_data sqlite3
+unittest urllib wsgiref xml xmlrpc zoneinfo
+""".split()
+
+
+def _skip_module(name):
+    parts = name.split(".")
+    if parts[0] in STDLIB_EXCLUDED:
+        return True
+    # Never run __main__ modules; never import test suites.
+    return any(p == "__main__" or p in ("test", "tests") or p.startswith("test_")
+               for p in parts)
+
+
+def _stdlib_module_names():
+    """The module names to import for --stdlib, deterministic order."""
+    import importlib
+    import pkgutil
+    names = list(STDLIB_MODULES)
+    for pkg in STDLIB_PACKAGES:
+        try:
+            mod = importlib.import_module(pkg)
+        except Exception:
+            continue
+        path = getattr(mod, "__path__", None)
+        if path is None:
+            continue
+        names.extend(sorted(info.name for info in
+                            pkgutil.iter_modules(path, pkg + ".")))
+        # One level deeper (e.g. email.mime.*, xml.etree.*, lib2to3.fixes.*).
+        for info in sorted(pkgutil.iter_modules(path, pkg + "."),
+                           key=lambda i: i.name):
+            if info.ispkg and not _skip_module(info.name):
+                try:
+                    sub = importlib.import_module(info.name)
+                except Exception:
+                    continue
+                names.extend(sorted(i.name for i in pkgutil.iter_modules(
+                    getattr(sub, "__path__", []), info.name + ".")))
+    seen = set()
+    return [n for n in names
+            if not (n in seen or seen.add(n)) and not _skip_module(n)]
+
+
 def import_stdlib():
-    """Import the standard-library modules; returns (ok, failed) counts."""
+    """Import the standard-library modules; returns (ok, failed) counts.
+
+    Windows-only or optional modules that fail to import are skipped (listed
+    on stderr).  Nothing is run: __main__ modules and test suites are never
+    imported, nor GUI modules (tkinter, turtle, idlelib) nor ones with side
+    effects on import (antigravity, this) nor readline.
+    """
     import importlib
     ok = failed = 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for name in STDLIB_MODULES:
-            if name.split(".")[0] in STDLIB_EXCLUDED:
-                continue
+        for name in _stdlib_module_names():
             try:
                 importlib.import_module(name)
                 ok += 1
-            except Exception as exc:  # missing optional C modules etc.
-                print(f"cpython_snapshot: skipped {name}: {exc!r}", file=sys.stderr)
+            except BaseException as exc:  # missing optional/Windows modules
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                print(f"cpython_snapshot: skipped {name}: {exc!r}",
+                      file=sys.stderr)
                 failed += 1
     return ok, failed
 
@@ -415,7 +485,7 @@ def _take_snapshot(time_collect):
             problems.append(f"garbage object {gid} has type "
                             f"{_type_label(type(g))}, snapshot says {tj}")
         unreachable.append(gid)
-    del g
+    g = None
     garbage.clear()
     if problems:
         raise SystemExit("cpython_snapshot: inconsistent collection:\n  "

@@ -95,7 +95,10 @@ impl<T> Heap<T> {
         let mut scratch = std::mem::take(&mut self.gc.scratch);
         update_refs(&self.objects, &young, &mut scratch);
         subtract_refs(&self.objects, &young, &mut scratch, member);
-        let reachable = move_unreachable(&self.objects, &young, &mut scratch, member);
+        let reachable = match self.gc.fault {
+            None => move_unreachable(&self.objects, &young, &mut scratch, member),
+            Some(fault) => self.faulty_move_unreachable(fault, &young, &mut scratch, member),
+        };
 
         // PromoteSurvivors (and set the unreachable ones aside in the working list).
         let mut unreachable = std::mem::take(&mut self.gc.working);
@@ -217,6 +220,38 @@ impl<T> Heap<T> {
         stats.untracked += report.untracked as u64;
         stats.duration += report.duration;
         report
+    }
+
+    /// `move_unreachable` with an injected [`Fault`](crate::gc::Fault) (test builds only
+    /// ever set one).
+    fn faulty_move_unreachable(
+        &self,
+        fault: crate::gc::Fault,
+        young: &[ObjId],
+        scratch: &mut [u32],
+        member: impl Fn(&Object<T>) -> Option<usize> + Copy,
+    ) -> usize {
+        use crate::gc::Fault;
+        if fault == Fault::SkipSubtractForOneEdge {
+            // Undo the first subtraction: as if subtract_refs had skipped that edge.
+            if let Some(j) = young
+                .iter()
+                .flat_map(|&id| self.objects[id].edges.as_slice())
+                .find_map(|&t| member(&self.objects[t]))
+            {
+                scratch[j] += 1;
+            }
+        }
+        let after_subtract = scratch.to_vec();
+        let mut reachable = move_unreachable(&self.objects, young, scratch, member);
+        if fault == Fault::ForgetOneReachable
+            && let Some(i) =
+                (0..young.len()).find(|&i| after_subtract[i] == 0 && scratch[i] == REACHABLE)
+        {
+            scratch[i] = 0;
+            reachable -= 1;
+        }
+        reachable
     }
 
     /// MergeGenerations: appends generations `0..g` to generation `g`.

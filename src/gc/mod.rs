@@ -181,6 +181,23 @@ pub(crate) struct Collector {
     /// Set once an immutable object was allocated: from then on every collection looks
     /// for immutables to untrack among its survivors.
     pub(crate) has_immutables: bool,
+    /// A deliberately injected bug, for proving that the test harness catches a broken
+    /// collector (settable only with the `testing` feature).
+    pub(crate) fault: Option<Fault>,
+}
+
+/// A deliberate collector bug, injected with `Heap::inject_fault` (feature `testing`) to
+/// show that the harness in [`crate::testing`] catches broken collectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Fault {
+    /// `subtract_refs` skips the first edge it should subtract: the edge's target looks
+    /// referenced from outside, so garbage it belongs to is never collected
+    /// (a completeness bug).
+    SkipSubtractForOneEdge,
+    /// `move_unreachable` forgets to mark the first object it reaches only through an
+    /// edge: that live object is freed (a safety bug).
+    ForgetOneReachable,
 }
 
 impl Collector {
@@ -212,6 +229,7 @@ impl Collector {
             working: Vec::new(),
             scratch: Vec::new(),
             has_immutables: false,
+            fault: None,
         })
     }
 
@@ -664,6 +682,13 @@ impl<T> Heap<T> {
         for id in std::mem::take(&mut self.gc.garbage) {
             self.unhold(id);
         }
+    }
+
+    /// Injects a deliberate collector bug (or removes it with `None`), so a test can show
+    /// that the harness catches a broken collector.
+    #[cfg(feature = "testing")]
+    pub fn inject_fault(&mut self, fault: Option<Fault>) {
+        self.gc.fault = fault;
     }
 
     /// Unraisable events recorded so far (panics in finalizers and callbacks).
