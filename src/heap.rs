@@ -878,7 +878,7 @@ impl<T> Heap<T> {
         }
         self.gc.verify(&self.objects)?;
         self.weak.verify(&self.objects)?;
-        for (&id, _) in &self.finalizers {
+        for &id in self.finalizers.keys() {
             match self.objects.get(id) {
                 Some(o) if o.has(flags::HAS_FINALIZER) => {}
                 _ => return Err(format!("finalizer entry for {id} without the flag")),

@@ -169,8 +169,7 @@ impl<T> Heap<T> {
 
             // FinalizeGarbage.
             if !self.finalizers.is_empty() {
-                for i in 0..unreachable.len() {
-                    let id = unreachable[i];
+                for &id in &unreachable {
                     if self
                         .objects
                         .get(id)
