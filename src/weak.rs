@@ -140,7 +140,7 @@ impl<T> Heap<T> {
     /// A weak reference to `id`, held by the program, with no callback.
     ///
     /// # Errors
-    /// [`GcError::StaleId`].
+    /// [`GcError::StaleId`](crate::GcError::StaleId).
     ///
     /// # Examples
     /// ```
@@ -160,7 +160,7 @@ impl<T> Heap<T> {
     /// `id` dies (after the reference was cleared).
     ///
     /// # Errors
-    /// [`GcError::StaleId`].
+    /// [`GcError::StaleId`](crate::GcError::StaleId).
     ///
     /// # Examples
     /// ```
@@ -188,7 +188,7 @@ impl<T> Heap<T> {
     /// callback never runs either (CPython's rule).
     ///
     /// # Errors
-    /// [`GcError::StaleId`] for either id.
+    /// [`GcError::StaleId`](crate::GcError::StaleId) for either id.
     pub fn attach_weakref(
         &mut self,
         owner: ObjId,
@@ -235,7 +235,7 @@ impl<T> Heap<T> {
     /// How many weak references target `id` (Python's `weakref.getweakrefcount`).
     ///
     /// # Errors
-    /// [`GcError::StaleId`].
+    /// [`GcError::StaleId`](crate::GcError::StaleId).
     pub fn weakref_count(&self, id: ObjId) -> Result<usize> {
         self.obj(id)?;
         Ok(self.weak.by_target.get(&id).map_or(0, Vec::len))

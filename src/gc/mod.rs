@@ -5,7 +5,7 @@
 //! phases) and [`collect`] (the ordered sequence of one collection, finalizers and weak
 //! references included).
 
-pub(crate) mod collect;
+pub mod collect;
 pub mod trial;
 
 mod finalize;
@@ -187,7 +187,7 @@ pub(crate) struct Collector {
 }
 
 /// A deliberate collector bug, injected with `Heap::inject_fault` (feature `testing`) to
-/// show that the harness in [`crate::testing`] catches broken collectors.
+/// show that the harness in `gclab::testing` catches broken collectors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Fault {
