@@ -1,12 +1,13 @@
 //! The heap: objects, edges, reference counts, names, and immediate reclamation.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 
 use slotmap::{Key, KeyData, SlotMap};
 
 use crate::error::{GcError, Result};
 use crate::gc::{Collector, GcConfig, GcEvent};
-use crate::object::{Edges, MAX_REFCOUNT, ObjId, Object, UNTRACKED, flags};
+use crate::object::{COLLECTING, Edges, MAX_REFCOUNT, ObjId, Object, UNTRACKED, flags};
 use crate::weak::WeakTable;
 
 /// A finalizer: runs once, with the heap and the dying object's id (PEP 442 `__del__`).
@@ -226,7 +227,7 @@ impl<T> Heap<T> {
             edges,
             refcount: 1,
             external: 1,
-            gen_index: 0,
+            gen_index: Cell::new(0),
             generation: UNTRACKED,
             flags: flag_bits,
             payload,
@@ -769,7 +770,7 @@ impl<T> Heap<T> {
             .expect("bug: dealloc of an object that is not in the slot map");
         if obj.generation != UNTRACKED {
             self.gc
-                .on_dealloc(&mut self.objects, obj.generation, obj.gen_index);
+                .on_dealloc(&mut self.objects, obj.generation, obj.gen_index.get());
         }
         self.counters.frees_by_refcount += 1;
         let mut dec = |t: ObjId, objects: &mut SlotMap<ObjId, Object<T>>| {
@@ -789,6 +790,37 @@ impl<T> Heap<T> {
             Edges::Many(v) => {
                 for t in v {
                     dec(t, &mut self.objects);
+                }
+            }
+        }
+    }
+
+    /// Frees a collection's final garbage directly (the collector's fast path when no
+    /// finalizer or callback can run): every object of `garbage` is alive and marked
+    /// `COLLECTING`, and everything that references one of them is in the set. References
+    /// between members are not counted down, since all members die; references to
+    /// objects outside the set are released as usual and may cascade (a cascade that
+    /// reaches a member frees it through the ordinary path, and this loop skips it).
+    pub(crate) fn free_garbage(&mut self, garbage: &[ObjId]) {
+        for &id in garbage {
+            let Some(obj) = self.objects.remove(id) else {
+                continue;
+            };
+            if obj.has(flags::HAS_IDENTITY)
+                && let Some(identity) = self.identities.remove(&id)
+            {
+                self.by_identity.remove(&identity);
+            }
+            self.gc.on_dealloc(&mut self.objects, obj.generation, 0);
+            self.counters.frees_by_refcount += 1;
+            for &t in obj.edges.as_slice() {
+                if let Some(target) = self.objects.get_mut(t)
+                    && target.generation != COLLECTING
+                {
+                    target.refcount -= 1;
+                    if target.refcount == 0 {
+                        self.dealloc_cascade(t);
+                    }
                 }
             }
         }

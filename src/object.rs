@@ -1,5 +1,6 @@
 //! Object identity and the per-object record: edges, counts and the collector header.
 
+use std::cell::Cell;
 use std::fmt;
 
 use thin_vec::ThinVec;
@@ -184,10 +185,15 @@ pub(crate) struct Object<T> {
     /// References from outside the heap's objects: program handles (`alloc`, `incref`),
     /// variables, and the `garbage` list. `external <= refcount` always.
     pub(crate) external: u32,
-    /// Position of this object's id in its generation's member list, so removal is a
-    /// `swap_remove`. While `gen == COLLECTING`, the position in the collector's working
-    /// list instead. Meaningless while untracked.
-    pub(crate) gen_index: u32,
+    /// Outside a collection: the position of this object's id in its generation's
+    /// member list, so removal is a `swap_remove` (and, while `generation ==
+    /// COLLECTING`, its position in the collector's working list). During the
+    /// trial-deletion phases of a collection that examines it: its scratch count,
+    /// CPython's `gc_refs` (which CPython likewise keeps in the GC header), or the
+    /// `REACHABLE` mark; the collector rewrites the position afterwards. A `Cell`, so the
+    /// phases can update targets while reading their referrers' edges. Meaningless while
+    /// untracked.
+    pub(crate) gen_index: Cell<u32>,
     /// Which generation holds the object: `0..generations` for the generations,
     /// `generations` for the permanent (frozen) one, [`COLLECTING`] while the collector
     /// holds it in its working list, [`UNTRACKED`] when not tracked (atomic objects,

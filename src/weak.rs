@@ -64,6 +64,13 @@ impl<T> Default for WeakTable<T> {
 }
 
 impl<T> WeakTable<T> {
+    /// Whether any weak reference exists (collections skip their weak-reference step
+    /// otherwise).
+    #[inline]
+    pub(crate) fn has_any(&self) -> bool {
+        !self.entries.is_empty()
+    }
+
     pub(crate) fn verify(
         &self,
         objects: &SlotMap<ObjId, Object<T>>,
