@@ -221,7 +221,7 @@ impl<T> Heap<T> {
         Ok(())
     }
 
-    fn insert_object(&mut self, payload: T, edges: Edges, flag_bits: u8) -> ObjId {
+    fn insert_object(&mut self, payload: T, edges: Edges, flag_bits: u16) -> ObjId {
         self.counters.allocations += 1;
         self.objects.insert(Object {
             edges,
@@ -429,22 +429,35 @@ impl<T> Heap<T> {
     /// assert_eq!(heap.refcount(x).unwrap(), 1);
     /// ```
     pub fn decref(&mut self, id: ObjId) -> Result<()> {
-        let external = self.obj(id)?.external;
-        if external <= self.held_count(id) {
+        let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
+        let held = if obj.has(flags::HELD) {
+            self.held.get(&id).copied().unwrap_or(0)
+        } else {
+            0
+        };
+        if obj.external <= held {
             return Err(GcError::NoExternalRef(id));
         }
-        self.release_external(id);
+        obj.external -= 1;
+        obj.refcount -= 1;
+        if obj.refcount == 0 {
+            self.dealloc_cascade(id);
+        }
         Ok(())
     }
 
     pub(crate) fn held_count(&self, id: ObjId) -> u32 {
-        self.held.get(&id).copied().unwrap_or(0)
+        match self.objects.get(id) {
+            Some(o) if o.has(flags::HELD) => self.held.get(&id).copied().unwrap_or(0),
+            _ => 0,
+        }
     }
 
     /// Takes an external reference held by the heap itself (a variable, the garbage list).
     pub(crate) fn hold(&mut self, id: ObjId) -> Result<()> {
         self.incref(id)?;
         *self.held.entry(id).or_insert(0) += 1;
+        self.objects[id].flags |= flags::HELD;
         Ok(())
     }
 
@@ -454,6 +467,7 @@ impl<T> Heap<T> {
             Some(n) if *n > 1 => *n -= 1,
             Some(_) => {
                 self.held.remove(&id);
+                self.objects[id].flags &= !flags::HELD;
             }
             None => debug_assert!(false, "bug: unhold of {id} without a matching hold"),
         }
@@ -739,7 +753,7 @@ impl<T> Heap<T> {
         if obj.refcount > 0 {
             return;
         }
-        const SPECIAL: u8 =
+        const SPECIAL: u16 =
             flags::HAS_FINALIZER | flags::HAS_WEAKREFS | flags::OWNS_WEAKREF | flags::HAS_IDENTITY;
         if obj.flags & SPECIAL != 0 {
             if obj.has(flags::HAS_FINALIZER) && self.finalize_on_dealloc(id) {
@@ -919,6 +933,9 @@ impl<T> Heap<T> {
         for (id, obj) in &self.objects {
             if obj.has(flags::HAS_FINALIZER) != self.finalizers.contains_key(&id) {
                 return Err(format!("object {id}: finalizer flag and table disagree"));
+            }
+            if obj.has(flags::HELD) != self.held.contains_key(&id) {
+                return Err(format!("object {id}: held flag and table disagree"));
             }
             if obj.has(flags::HAS_IDENTITY) != self.identities.contains_key(&id) {
                 return Err(format!("object {id}: identity flag and table disagree"));

@@ -129,7 +129,7 @@ impl<T> WeakTable<T> {
         id: ObjId,
         key: WeakKey,
         objects: &mut SlotMap<ObjId, Object<T>>,
-        flag: u8,
+        flag: u16,
     ) {
         if let Some(keys) = index.get_mut(&id) {
             keys.retain(|&k| k != key);
