@@ -185,13 +185,9 @@ fn run_child(imp: Impl, workload: Workload, n: usize, stack_mib: usize) {
             match imp {
                 Impl::Rc => generic::run::<peers::std_rc::Peer>(workload, n, &mut rec),
                 Impl::BaconRajanCc => generic::run::<peers::bacon::Peer>(workload, n, &mut rec),
-                Impl::Gcmodule => {
-                    generic::run::<peers::gcmodule_peer::Peer>(workload, n, &mut rec)
-                }
+                Impl::Gcmodule => generic::run::<peers::gcmodule_peer::Peer>(workload, n, &mut rec),
                 Impl::RustCc => generic::run::<peers::rust_cc_peer::Peer>(workload, n, &mut rec),
-                Impl::Dumpster => {
-                    generic::run::<peers::dumpster_peer::Peer>(workload, n, &mut rec)
-                }
+                Impl::Dumpster => generic::run::<peers::dumpster_peer::Peer>(workload, n, &mut rec),
             }
             rec.done();
             let _ = tx.send(());

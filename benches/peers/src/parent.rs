@@ -58,7 +58,8 @@ pub fn run(config: &Config) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find own executable: {e}"))?;
 
     // The (workload, n) pairs to run, in table order.
-    let mut jobs: Vec<(Workload, usize)> = config.workloads.iter().map(|&w| (w, config.n)).collect();
+    let mut jobs: Vec<(Workload, usize)> =
+        config.workloads.iter().map(|&w| (w, config.n)).collect();
     if config.deep_n != 0 && config.deep_n != config.n {
         for &w in &config.workloads {
             if w.is_deep() {

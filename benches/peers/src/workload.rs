@@ -47,12 +47,18 @@ impl Workload {
     pub fn phases(self) -> &'static [(&'static str, &'static str)] {
         match self {
             Workload::DeadCycles => &[
-                ("build", "2n objects allocated and linked, references dropped"),
+                (
+                    "build",
+                    "2n objects allocated and linked, references dropped",
+                ),
                 ("collect", "one full collection freeing 2n objects"),
             ],
             Workload::Live => &[
                 ("build", "n objects in n/2 cycles under one root"),
-                ("collect", "one full collection over n live objects, freeing none"),
+                (
+                    "collect",
+                    "one full collection over n live objects, freeing none",
+                ),
             ],
             Workload::AcyclicChurn => &[("churn", "n alloc + link + drop")],
             Workload::Chain => &[
@@ -127,10 +133,7 @@ impl Recorder {
 
     /// A measured phase: `elapsed` over `objects` objects.
     pub fn phase(&mut self, name: &str, elapsed: Duration, objects: u64) {
-        self.line(&format!(
-            "phase {name} ok {} {objects}",
-            elapsed.as_nanos()
-        ));
+        self.line(&format!("phase {name} ok {} {objects}", elapsed.as_nanos()));
     }
 
     /// A measured phase that is not a collection but the manual work a program without a
