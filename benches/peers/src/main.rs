@@ -111,6 +111,10 @@ struct Cli {
     /// Also write the markdown table (with its notes) to this file.
     #[arg(long)]
     markdown: Option<PathBuf>,
+
+    /// Also bisect the longest chain / ring each implementation survives on the stack.
+    #[arg(long)]
+    probe_depth: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -156,6 +160,7 @@ fn main() {
                 stack_mib: cli.stack_mib,
                 csv: cli.csv,
                 markdown: cli.markdown,
+                probe_depth: cli.probe_depth,
             };
             if let Err(e) = parent::run(&config) {
                 eprintln!("gclab-peers: {e}");

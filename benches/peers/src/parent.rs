@@ -22,6 +22,7 @@ pub struct Config {
     pub stack_mib: usize,
     pub csv: Option<PathBuf>,
     pub markdown: Option<PathBuf>,
+    pub probe_depth: bool,
 }
 
 /// One phase of one child run.
@@ -135,7 +136,11 @@ pub fn run(config: &Config) -> Result<(), String> {
         }
     }
 
-    let table = render(config, &jobs, &cells, &notes, started.elapsed());
+    let mut table = render(config, &jobs, &cells, &notes, started.elapsed());
+    if config.probe_depth {
+        table.push('\n');
+        table.push_str(&probe_depths(&exe, config));
+    }
     println!("{table}");
     if let Some(path) = &config.markdown {
         std::fs::write(path, &table).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -406,4 +411,85 @@ fn render(
     }
     let _ = writeln!(s, "\n(total wall time {:.0}s)", elapsed.as_secs_f64());
     s
+}
+
+/// Bisects, per implementation, the longest `chain` / `ring` that runs to the end on the
+/// configured stack, up to `deep_n`. One child per probe, no repeats.
+fn probe_depths(exe: &PathBuf, config: &Config) -> String {
+    let limit = config.deep_n.max(config.n);
+    let workloads: Vec<Workload> = config
+        .workloads
+        .iter()
+        .copied()
+        .filter(|w| w.is_deep())
+        .collect();
+    let mut s = String::new();
+    if workloads.is_empty() {
+        return s;
+    }
+    let _ = writeln!(
+        s,
+        "Longest chain / ring that completes on a {} MiB stack (bisected to ~2%, up to n = {}):\n",
+        config.stack_mib,
+        fmt_n(limit)
+    );
+    let _ = write!(s, "| workload |");
+    for imp in &config.impls {
+        let _ = write!(s, " {} |", imp.header());
+    }
+    let _ = write!(s, "\n|---|");
+    for _ in &config.impls {
+        let _ = write!(s, "---:|");
+    }
+    s.push('\n');
+    for &w in &workloads {
+        let _ = write!(s, "| {w} |");
+        for &imp in &config.impls {
+            let mut runs = 0;
+            let mut completes = |n: usize| {
+                runs += 1;
+                let res = run_child(exe, imp, w, n, config);
+                eprintln!(
+                    "probe {imp} {w} n={n}: {}",
+                    res.failure.as_deref().unwrap_or("ok")
+                );
+                res.failure.is_none() && res.check_failures.is_empty()
+            };
+            let text = if completes(limit) {
+                format!("all ({})", fmt_n(limit))
+            } else if !completes(1000) {
+                "< 1000".to_string()
+            } else {
+                let (mut lo, mut hi) = (1000usize, limit);
+                while hi - lo > (lo / 50).max(100) {
+                    let mid = lo + (hi - lo) / 2;
+                    if completes(mid) {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                format!(
+                    "{} (~{} B/level)",
+                    group_thousands(lo),
+                    (config.stack_mib << 20) / hi.max(1)
+                )
+            };
+            let _ = write!(s, " {text} |");
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn group_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
