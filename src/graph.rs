@@ -1,0 +1,1 @@
+//! Reference graphs: petgraph export, DOT pictures and heap analysis.

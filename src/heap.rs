@@ -1,0 +1,897 @@
+//! The heap: objects, edges, reference counts, names, and immediate reclamation.
+
+use std::collections::{BTreeMap, HashMap};
+
+use slotmap::{Key, KeyData, SlotMap};
+
+use crate::error::{GcError, Result};
+use crate::gc::{Collector, GcConfig, GcEvent};
+use crate::object::{Edges, MAX_REFCOUNT, ObjId, Object, UNTRACKED, flags};
+use crate::weak::WeakTable;
+
+/// A finalizer: runs once, with the heap and the dying object's id (PEP 442 `__del__`).
+pub type Finalizer<T> = Box<dyn FnMut(&mut Heap<T>, ObjId)>;
+
+/// Counters kept by the heap since it was created.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HeapCounters {
+    /// Objects allocated (all kinds).
+    pub allocations: u64,
+    /// Objects freed because their reference count reached zero. This includes the
+    /// objects of a garbage cycle the collector broke (the collector only clears edges;
+    /// the refcount cascade frees).
+    pub frees_by_refcount: u64,
+    /// Finalizers run (on refcount death or in a collection).
+    pub finalizers_run: u64,
+    /// Objects a finalizer brought back to life.
+    pub resurrections: u64,
+}
+
+/// A heap of objects with payloads of type `T`, Python style.
+///
+/// Every object has an ordered list of references to other objects (its *edges*, owned by
+/// the heap), a reference count, and a count of *external* references (held by the
+/// program, by variables, or by the `garbage` list). When the reference count reaches zero
+/// the object is freed at once, and so is everything only it kept alive. Reference cycles
+/// are reclaimed by the generational trial-deletion collector ([`Heap::collect`]).
+///
+/// # Examples
+///
+/// The seed walkthrough: names refer to objects, and `b = a` adds a reference.
+///
+/// ```
+/// use gclab::Heap;
+///
+/// let mut heap: Heap<&str> = Heap::new();
+/// let list = heap.alloc("list");        // `[10, 20]`: one reference, held by us
+/// heap.set_var("a", list).unwrap();      // a = [10, 20]
+/// heap.decref(list).unwrap();            // the temporary goes away; `a` holds it
+/// assert_eq!(heap.refcount(list).unwrap(), 1);
+/// heap.set_var("b", list).unwrap();      // b = a
+/// assert_eq!(heap.refcount(list).unwrap(), 2);
+/// heap.del_var("b").unwrap();            // del b
+/// assert_eq!(heap.refcount(list).unwrap(), 1);
+/// heap.del_var("a").unwrap();            // del a: freed at once
+/// assert!(!heap.contains(list));
+/// ```
+pub struct Heap<T> {
+    /// Every live object. A key is valid exactly while its object is alive.
+    pub(crate) objects: SlotMap<ObjId, Object<T>>,
+    /// Variables: name → object. Each binding holds one external reference.
+    vars: BTreeMap<String, ObjId>,
+    /// External references held by the heap itself (variables and the `garbage` list),
+    /// per object. `decref` may only release references beyond these. Objects absent from
+    /// the map hold none.
+    pub(crate) held: HashMap<ObjId, u32>,
+    /// Generations, thresholds, statistics and the collector's state.
+    pub(crate) gc: Collector,
+    /// Registered, not yet run finalizers. An entry exists iff the object has the
+    /// `HAS_FINALIZER` flag.
+    pub(crate) finalizers: HashMap<ObjId, Finalizer<T>>,
+    /// Weak references and their callbacks.
+    pub(crate) weak: WeakTable<T>,
+    /// Assigned identities (snapshot imports). An entry exists iff the object has the
+    /// `HAS_IDENTITY` flag; `by_identity` is its inverse.
+    identities: HashMap<ObjId, u64>,
+    by_identity: HashMap<u64, ObjId>,
+    /// Unraisable events: panics caught in finalizers and callbacks.
+    pub(crate) events: Vec<GcEvent>,
+    pub(crate) counters: HeapCounters,
+    /// Reusable worklist of the release cascade (objects whose count reached zero).
+    release_stack: Vec<ObjId>,
+}
+
+impl<T> Default for Heap<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> std::fmt::Debug for Heap<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Heap")
+            .field("objects", &self.objects.len())
+            .field("vars", &self.vars)
+            .field("generations", &self.gc.generation_sizes())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Heap<T> {
+    /// An empty heap with CPython's defaults: 3 generations, thresholds (2000, 10, 10),
+    /// automatic collection enabled.
+    pub fn new() -> Self {
+        Self::with_config(GcConfig::default()).expect("bug: the default configuration is valid")
+    }
+
+    /// An empty heap with the given collector configuration.
+    ///
+    /// # Errors
+    /// [`GcError::InvalidConfig`] when the configuration is unusable (no generations,
+    /// more than [`MAX_GENERATIONS`](crate::MAX_GENERATIONS), or a threshold list of the
+    /// wrong length).
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::{GcConfig, Heap};
+    /// let heap: Heap<()> = Heap::with_config(GcConfig { generations: 2, thresholds: vec![100, 5], enabled: true }).unwrap();
+    /// assert_eq!(heap.generations(), 2);
+    /// ```
+    pub fn with_config(config: GcConfig) -> Result<Self> {
+        Ok(Heap {
+            objects: SlotMap::with_key(),
+            vars: BTreeMap::new(),
+            held: HashMap::new(),
+            gc: Collector::new(config)?,
+            finalizers: HashMap::new(),
+            weak: WeakTable::default(),
+            identities: HashMap::new(),
+            by_identity: HashMap::new(),
+            events: Vec::new(),
+            counters: HeapCounters::default(),
+            release_stack: Vec::new(),
+        })
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Allocation
+    // ----------------------------------------------------------------------------------
+
+    /// Allocates a container object (like a Python list) with no edges, and returns a new
+    /// external reference to it (refcount 1, held by the caller: release it with
+    /// [`decref`](Heap::decref)).
+    ///
+    /// The object is tracked: it enters the youngest generation, and may trigger an
+    /// automatic collection, as in CPython.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let x = heap.alloc("list");
+    /// assert_eq!(heap.refcount(x).unwrap(), 1);
+    /// assert_eq!(heap.external_count(x).unwrap(), 1);
+    /// assert!(heap.is_tracked(x).unwrap());
+    /// ```
+    pub fn alloc(&mut self, payload: T) -> ObjId {
+        let id = self.insert_object(payload, Edges::Empty, 0);
+        self.track_new(id);
+        id
+    }
+
+    /// Allocates an atomic object, one that can never hold references (like Python's
+    /// `int` or `str`). It is never tracked by the collector. Returns a new external
+    /// reference.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::{GcError, Heap};
+    /// let mut heap = Heap::new();
+    /// let n = heap.alloc_atomic("42");
+    /// let l = heap.alloc("list");
+    /// assert!(!heap.is_tracked(n).unwrap());
+    /// assert_eq!(heap.link(n, l), Err(GcError::AtomicObject(n)));
+    /// ```
+    pub fn alloc_atomic(&mut self, payload: T) -> ObjId {
+        self.insert_object(payload, Edges::Empty, flags::ATOMIC)
+    }
+
+    /// Allocates an immutable container (like a Python tuple) whose edges are fixed to
+    /// `edges` for its whole life. It starts tracked; a collection that finds all its
+    /// referents untracked untracks it, as CPython does for tuples. Returns a new external
+    /// reference.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`] if an edge target is not alive, [`GcError::RefcountOverflow`]
+    /// if a target's count would overflow. Nothing is allocated then.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let one = heap.alloc_atomic("1");
+    /// let t = heap.alloc_immutable("tuple", &[one, one]).unwrap();
+    /// assert_eq!(heap.refcount(one).unwrap(), 3);
+    /// assert!(heap.is_tracked(t).unwrap());
+    /// heap.collect_full();
+    /// assert!(!heap.is_tracked(t).unwrap()); // all referents untracked: untracked
+    /// ```
+    pub fn alloc_immutable(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
+        self.check_can_add_refs(edges)?;
+        for &t in edges {
+            self.objects[t].refcount += 1;
+        }
+        let id = self.insert_object(payload, Edges::from_slice(edges), flags::IMMUTABLE);
+        self.gc.has_immutables = true;
+        self.track_new(id);
+        Ok(id)
+    }
+
+    /// Checks that every id is alive and that adding one reference per occurrence keeps
+    /// every count within [`MAX_REFCOUNT`].
+    fn check_can_add_refs(&self, targets: &[ObjId]) -> Result<()> {
+        for (i, &t) in targets.iter().enumerate() {
+            let obj = self.objects.get(t).ok_or(GcError::StaleId(t))?;
+            let extra = targets[..=i].iter().filter(|&&x| x == t).count() as u64;
+            if u64::from(obj.refcount) + extra > u64::from(MAX_REFCOUNT) {
+                return Err(GcError::RefcountOverflow(t));
+            }
+        }
+        Ok(())
+    }
+
+    fn insert_object(&mut self, payload: T, edges: Edges, flag_bits: u8) -> ObjId {
+        self.counters.allocations += 1;
+        self.objects.insert(Object {
+            edges,
+            refcount: 1,
+            external: 1,
+            gen_index: 0,
+            generation: UNTRACKED,
+            flags: flag_bits,
+            payload,
+        })
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Edges
+    // ----------------------------------------------------------------------------------
+
+    /// Appends an edge `from → to` (Python's `from.append(to)`); `to`'s refcount grows by
+    /// one.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`] for a dead id, [`GcError::AtomicObject`] /
+    /// [`GcError::ImmutableObject`] when `from` cannot change its edges,
+    /// [`GcError::RefcountOverflow`]. The heap is unchanged on error.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let a = heap.alloc("a");
+    /// heap.link(a, a).unwrap(); // a.append(a)
+    /// assert_eq!(heap.refcount(a).unwrap(), 2);
+    /// assert_eq!(heap.edges(a).unwrap(), &[a]);
+    /// ```
+    pub fn link(&mut self, from: ObjId, to: ObjId) -> Result<()> {
+        self.check_mutable(from)?;
+        self.take_ref(to)?;
+        self.objects[from].edges.push(to);
+        Ok(())
+    }
+
+    /// Inserts an edge `from → to` at position `index` (`index <= len`).
+    ///
+    /// # Errors
+    /// As [`link`](Heap::link), plus [`GcError::EdgeIndexOutOfRange`].
+    pub fn insert_edge(&mut self, from: ObjId, index: usize, to: ObjId) -> Result<()> {
+        let len = self.check_mutable(from)?;
+        if index > len {
+            return Err(GcError::EdgeIndexOutOfRange {
+                id: from,
+                index,
+                len,
+            });
+        }
+        self.take_ref(to)?;
+        self.objects[from].edges.insert(index, to);
+        Ok(())
+    }
+
+    /// Replaces edge `index` of `from` with a reference to `to` (Python's
+    /// `from[index] = to`) and returns the old target, whose reference is released (it may
+    /// be freed, so the returned id may be stale).
+    ///
+    /// # Errors
+    /// As [`insert_edge`](Heap::insert_edge). The heap is unchanged on error.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let (l, x, y) = (heap.alloc("l"), heap.alloc_atomic("x"), heap.alloc_atomic("y"));
+    /// heap.link(l, x).unwrap();
+    /// heap.decref(x).unwrap(); // only l holds x now
+    /// assert_eq!(heap.set_edge(l, 0, y).unwrap(), x);
+    /// assert!(!heap.contains(x)); // its last reference went with the edge
+    /// ```
+    pub fn set_edge(&mut self, from: ObjId, index: usize, to: ObjId) -> Result<ObjId> {
+        let len = self.check_mutable(from)?;
+        if index >= len {
+            return Err(GcError::EdgeIndexOutOfRange {
+                id: from,
+                index,
+                len,
+            });
+        }
+        self.take_ref(to)?;
+        let old = self.objects[from].edges.replace(index, to);
+        self.release(old);
+        Ok(old)
+    }
+
+    /// Removes edge `index` of `from`, keeping the order of the others, and returns its
+    /// target, whose reference is released (it may be freed at once).
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`], [`GcError::AtomicObject`], [`GcError::ImmutableObject`],
+    /// [`GcError::EdgeIndexOutOfRange`]. The heap is unchanged on error.
+    pub fn remove_edge(&mut self, from: ObjId, index: usize) -> Result<ObjId> {
+        let len = self.check_mutable(from)?;
+        if index >= len {
+            return Err(GcError::EdgeIndexOutOfRange {
+                id: from,
+                index,
+                len,
+            });
+        }
+        let old = self.objects[from].edges.remove(index);
+        self.release(old);
+        Ok(old)
+    }
+
+    /// Removes the first edge `from → to` (Python's `from.remove(to)`), returning whether
+    /// there was one.
+    ///
+    /// # Errors
+    /// As [`remove_edge`](Heap::remove_edge), except that a missing edge is `Ok(false)`.
+    pub fn unlink(&mut self, from: ObjId, to: ObjId) -> Result<bool> {
+        self.check_mutable(from)?;
+        match self.objects[from]
+            .edges
+            .as_slice()
+            .iter()
+            .position(|&t| t == to)
+        {
+            Some(index) => {
+                self.remove_edge(from, index)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Removes all of `from`'s edges (Python's `from.clear()`), releasing each reference.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`], [`GcError::AtomicObject`], [`GcError::ImmutableObject`].
+    pub fn clear_edges(&mut self, from: ObjId) -> Result<()> {
+        self.check_mutable(from)?;
+        let edges = std::mem::take(&mut self.objects[from].edges);
+        self.release_edges(edges);
+        Ok(())
+    }
+
+    /// The object's outgoing references, in order.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`].
+    pub fn edges(&self, id: ObjId) -> Result<&[ObjId]> {
+        Ok(self.obj(id)?.edges.as_slice())
+    }
+
+    /// Returns the number of edges of a mutable container, or the error that forbids
+    /// changing its edges.
+    fn check_mutable(&self, id: ObjId) -> Result<usize> {
+        let obj = self.obj(id)?;
+        if obj.has(flags::ATOMIC) {
+            return Err(GcError::AtomicObject(id));
+        }
+        if obj.has(flags::IMMUTABLE) {
+            return Err(GcError::ImmutableObject(id));
+        }
+        Ok(obj.edges.len())
+    }
+
+    /// Adds one (internal or external) reference to `id`'s count.
+    fn take_ref(&mut self, id: ObjId) -> Result<()> {
+        let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
+        if obj.refcount >= MAX_REFCOUNT {
+            return Err(GcError::RefcountOverflow(id));
+        }
+        obj.refcount += 1;
+        Ok(())
+    }
+
+    // ----------------------------------------------------------------------------------
+    // External references and names
+    // ----------------------------------------------------------------------------------
+
+    /// Takes a new external reference to `id` (the program now holds one more).
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`], [`GcError::RefcountOverflow`].
+    pub fn incref(&mut self, id: ObjId) -> Result<()> {
+        self.take_ref(id)?;
+        self.objects[id].external += 1;
+        Ok(())
+    }
+
+    /// Releases one external reference to `id`. If that was the last reference the object
+    /// is freed at once, and so is everything only it kept alive.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`]; [`GcError::NoExternalRef`] when the object has no external
+    /// reference the program may release (references held by variables and by the
+    /// `garbage` list are the heap's: release those with [`del_var`](Heap::del_var) and
+    /// [`clear_garbage`](Heap::clear_garbage)). The heap is unchanged on error.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::{GcError, Heap};
+    /// let mut heap = Heap::new();
+    /// let x = heap.alloc(());
+    /// heap.set_var("x", x).unwrap();
+    /// heap.decref(x).unwrap();                                    // our handle
+    /// assert_eq!(heap.decref(x), Err(GcError::NoExternalRef(x))); // the name's is not ours
+    /// assert_eq!(heap.refcount(x).unwrap(), 1);
+    /// ```
+    pub fn decref(&mut self, id: ObjId) -> Result<()> {
+        let external = self.obj(id)?.external;
+        if external <= self.held_count(id) {
+            return Err(GcError::NoExternalRef(id));
+        }
+        self.release_external(id);
+        Ok(())
+    }
+
+    pub(crate) fn held_count(&self, id: ObjId) -> u32 {
+        self.held.get(&id).copied().unwrap_or(0)
+    }
+
+    /// Takes an external reference held by the heap itself (a variable, the garbage list).
+    pub(crate) fn hold(&mut self, id: ObjId) -> Result<()> {
+        self.incref(id)?;
+        *self.held.entry(id).or_insert(0) += 1;
+        Ok(())
+    }
+
+    /// Releases an external reference taken with [`hold`](Heap::hold).
+    pub(crate) fn unhold(&mut self, id: ObjId) {
+        match self.held.get_mut(&id) {
+            Some(n) if *n > 1 => *n -= 1,
+            Some(_) => {
+                self.held.remove(&id);
+            }
+            None => debug_assert!(false, "bug: unhold of {id} without a matching hold"),
+        }
+        self.release_external(id);
+    }
+
+    fn release_external(&mut self, id: ObjId) {
+        let obj = &mut self.objects[id];
+        debug_assert!(obj.external > 0, "bug: external count of {id} underflows");
+        obj.external -= 1;
+        self.release(id);
+    }
+
+    /// Binds `name` to `id` (Python's `name = obj`). The binding holds one external
+    /// reference; rebinding releases the old one (after taking the new, so `x = x` is
+    /// harmless).
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`], [`GcError::RefcountOverflow`]; the old binding stays then.
+    pub fn set_var(&mut self, name: impl Into<String>, id: ObjId) -> Result<()> {
+        self.hold(id)?;
+        if let Some(old) = self.vars.insert(name.into(), id) {
+            self.unhold(old);
+        }
+        Ok(())
+    }
+
+    /// The object `name` is bound to, if any.
+    pub fn get_var(&self, name: &str) -> Option<ObjId> {
+        self.vars.get(name).copied()
+    }
+
+    /// Unbinds `name` (Python's `del name`), releasing its reference; the object is freed
+    /// at once if that was its last one. Returns the object it was bound to (possibly stale
+    /// now).
+    ///
+    /// # Errors
+    /// [`GcError::UnknownName`] when no such variable is bound.
+    pub fn del_var(&mut self, name: &str) -> Result<ObjId> {
+        let id = self
+            .vars
+            .remove(name)
+            .ok_or_else(|| GcError::UnknownName(name.to_owned()))?;
+        self.unhold(id);
+        Ok(id)
+    }
+
+    /// All variables, sorted by name.
+    pub fn vars(&self) -> impl Iterator<Item = (&str, ObjId)> + '_ {
+        self.vars.iter().map(|(n, &id)| (n.as_str(), id))
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Reading
+    // ----------------------------------------------------------------------------------
+
+    pub(crate) fn obj(&self, id: ObjId) -> Result<&Object<T>> {
+        self.objects.get(id).ok_or(GcError::StaleId(id))
+    }
+
+    pub(crate) fn obj_mut(&mut self, id: ObjId) -> Result<&mut Object<T>> {
+        self.objects.get_mut(id).ok_or(GcError::StaleId(id))
+    }
+
+    /// The object's total reference count: edges pointing at it plus external references.
+    /// Python's `sys.getrefcount(x)` reports one more, for its own argument.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`].
+    pub fn refcount(&self, id: ObjId) -> Result<u32> {
+        Ok(self.obj(id)?.refcount)
+    }
+
+    /// The object's external references: program handles, variables, and the `garbage`
+    /// list.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`].
+    pub fn external_count(&self, id: ObjId) -> Result<u32> {
+        Ok(self.obj(id)?.external)
+    }
+
+    /// Whether `id` names a live object of this heap.
+    pub fn contains(&self, id: ObjId) -> bool {
+        self.objects.contains_key(id)
+    }
+
+    /// The number of live objects.
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    /// Whether the heap has no live objects.
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    /// The object's payload.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`].
+    pub fn payload(&self, id: ObjId) -> Result<&T> {
+        Ok(&self.obj(id)?.payload)
+    }
+
+    /// The object's payload, mutably. (Payloads hold no references, so changing one never
+    /// changes a count.)
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`].
+    pub fn payload_mut(&mut self, id: ObjId) -> Result<&mut T> {
+        Ok(&mut self.obj_mut(id)?.payload)
+    }
+
+    /// Live objects and their payloads, in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = (ObjId, &T)> + '_ {
+        self.objects.iter().map(|(id, o)| (id, &o.payload))
+    }
+
+    /// Ids of the live objects, in slot order.
+    pub fn ids(&self) -> impl Iterator<Item = ObjId> + '_ {
+        self.objects.keys()
+    }
+
+    /// Whether the object is atomic (can never hold references).
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`].
+    pub fn is_atomic(&self, id: ObjId) -> Result<bool> {
+        Ok(self.obj(id)?.has(flags::ATOMIC))
+    }
+
+    /// Whether the object is immutable (its edges were fixed at allocation).
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`].
+    pub fn is_immutable(&self, id: ObjId) -> Result<bool> {
+        Ok(self.obj(id)?.has(flags::IMMUTABLE))
+    }
+
+    /// The objects that hold an edge to `id`, each once, in slot order. A scan of the
+    /// whole heap.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`].
+    pub fn referrers(&self, id: ObjId) -> Result<Vec<ObjId>> {
+        self.obj(id)?;
+        Ok(self
+            .objects
+            .iter()
+            .filter(|(_, o)| o.edges.as_slice().contains(&id))
+            .map(|(r, _)| r)
+            .collect())
+    }
+
+    /// Counters since the heap was created.
+    pub fn counters(&self) -> HeapCounters {
+        self.counters
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Identity
+    // ----------------------------------------------------------------------------------
+
+    /// The object's identity, Python's `id()`: unique among live objects. It is the
+    /// identity assigned with [`assign_identity`](Heap::assign_identity) (snapshot
+    /// imports keep their source's ids), otherwise the slot key as a number
+    /// (`version << 32 | slot`), which is never reused by a later object.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`].
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let x = heap.alloc_atomic(42);
+    /// let id = heap.id(x).unwrap();
+    /// assert_eq!(heap.find_by_identity(id), Some(x));
+    /// ```
+    pub fn id(&self, id: ObjId) -> Result<u64> {
+        let obj = self.obj(id)?;
+        if obj.has(flags::HAS_IDENTITY) {
+            Ok(self.identities[&id])
+        } else {
+            Ok(id.data().as_ffi())
+        }
+    }
+
+    /// Gives `id` the identity `identity` (what [`Heap::id`] reports from now on).
+    ///
+    /// Native identities are `version << 32 | slot` with an odd version; an assigned
+    /// identity that happens to equal the native identity of an object allocated later
+    /// would make the two share an `id()`. Snapshot imports assign every object's
+    /// identity, so within one imported heap identities are unique.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`]; [`GcError::DuplicateIdentity`] when another live object
+    /// already has that identity.
+    pub fn assign_identity(&mut self, id: ObjId, identity: u64) -> Result<()> {
+        self.obj(id)?;
+        if let Some(other) = self.find_by_identity(identity) {
+            if other != id {
+                return Err(GcError::DuplicateIdentity(identity));
+            }
+        }
+        if let Some(old) = self.identities.insert(id, identity) {
+            self.by_identity.remove(&old);
+        }
+        self.by_identity.insert(identity, id);
+        self.objects[id].flags |= flags::HAS_IDENTITY;
+        Ok(())
+    }
+
+    /// The live object whose [`id`](Heap::id) is `identity`, if any.
+    pub fn find_by_identity(&self, identity: u64) -> Option<ObjId> {
+        if let Some(&id) = self.by_identity.get(&identity) {
+            return Some(id);
+        }
+        let id = ObjId::from(KeyData::from_ffi(identity));
+        match self.objects.get(id) {
+            Some(o) if !o.has(flags::HAS_IDENTITY) => Some(id),
+            _ => None,
+        }
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Release: immediate reclamation
+    // ----------------------------------------------------------------------------------
+
+    /// Drops one reference to `id` (the caller has already removed the edge or external
+    /// count it came from). Frees the object, and in cascade everything only it kept
+    /// alive, when its count reaches zero.
+    #[inline]
+    pub(crate) fn release(&mut self, id: ObjId) {
+        let obj = &mut self.objects[id];
+        debug_assert!(
+            obj.refcount > 0,
+            "bug: refcount of {id} underflows; an edge or handle was released twice"
+        );
+        obj.refcount -= 1;
+        if obj.refcount == 0 {
+            self.dealloc_cascade(id);
+        }
+    }
+
+    /// Drops the references of a detached edge list.
+    pub(crate) fn release_edges(&mut self, edges: Edges) {
+        match edges {
+            Edges::Empty => {}
+            Edges::One(t) => self.release(t),
+            Edges::Many(v) => {
+                for t in v {
+                    self.release(t);
+                }
+            }
+        }
+    }
+
+    /// Frees `first` (whose count is zero) and everything that reaches zero because of
+    /// it, with an explicit worklist: the stack holds objects whose count is zero and that
+    /// still have to be deallocated. A 10^7-long chain keeps the stack at one entry.
+    fn dealloc_cascade(&mut self, first: ObjId) {
+        // Finalizers and weak-reference callbacks run inside the cascade and may start
+        // cascades of their own; each cascade owns the stack while it runs.
+        let mut stack = std::mem::take(&mut self.release_stack);
+        stack.push(first);
+        while let Some(id) = stack.pop() {
+            self.dealloc(id, &mut stack);
+        }
+        self.release_stack = stack;
+    }
+
+    /// Deallocates one object whose count is zero: runs its finalizer (which may
+    /// resurrect it), clears weak references to it, removes it from its generation and
+    /// from the slot map, and drops its edges, pushing targets that reach zero.
+    fn dealloc(&mut self, id: ObjId, stack: &mut Vec<ObjId>) {
+        // A finalizer or callback that ran earlier in this cascade may have taken a new
+        // reference to an object waiting here (resurrection), or even freed it already.
+        let Some(obj) = self.objects.get(id) else {
+            return;
+        };
+        if obj.refcount > 0 {
+            return;
+        }
+        const SPECIAL: u8 =
+            flags::HAS_FINALIZER | flags::HAS_WEAKREFS | flags::OWNS_WEAKREF | flags::HAS_IDENTITY;
+        if obj.flags & SPECIAL != 0 {
+            if obj.has(flags::HAS_FINALIZER) && self.finalize_on_dealloc(id) {
+                return; // resurrected
+            }
+            let obj = &self.objects[id];
+            if obj.has(flags::HAS_WEAKREFS) {
+                self.clear_weakrefs_to(id, true);
+            }
+            let obj = &self.objects[id];
+            if obj.has(flags::OWNS_WEAKREF) {
+                self.drop_owned_weakrefs(id);
+            }
+            if self.objects[id].has(flags::HAS_IDENTITY)
+                && let Some(identity) = self.identities.remove(&id)
+            {
+                self.by_identity.remove(&identity);
+            }
+            // A callback may have resurrected it (e.g. through a still-live weak ref that
+            // was cleared only now, or by linking to it through a stale copy): re-check.
+            if self.objects[id].refcount > 0 {
+                return;
+            }
+        }
+        let obj = self
+            .objects
+            .remove(id)
+            .expect("bug: dealloc of an object that is not in the slot map");
+        if obj.generation != UNTRACKED {
+            self.gc
+                .on_dealloc(&mut self.objects, obj.generation, obj.gen_index);
+        }
+        self.counters.frees_by_refcount += 1;
+        let mut dec = |t: ObjId, objects: &mut SlotMap<ObjId, Object<T>>| {
+            let target = &mut objects[t];
+            debug_assert!(
+                target.refcount > 0,
+                "bug: refcount of {t} underflows in the release cascade"
+            );
+            target.refcount -= 1;
+            if target.refcount == 0 {
+                stack.push(t);
+            }
+        };
+        match obj.edges {
+            Edges::Empty => {}
+            Edges::One(t) => dec(t, &mut self.objects),
+            Edges::Many(v) => {
+                for t in v {
+                    dec(t, &mut self.objects);
+                }
+            }
+        }
+    }
+
+    /// Runs the finalizer of `id`, whose count just reached zero, with a temporary
+    /// reference held for the duration (as CPython's `PyObject_CallFinalizerFromDealloc`).
+    /// Returns whether the finalizer resurrected the object.
+    fn finalize_on_dealloc(&mut self, id: ObjId) -> bool {
+        self.objects[id].refcount = 1;
+        self.run_finalizer(id);
+        let obj = &mut self.objects[id];
+        obj.refcount -= 1;
+        if obj.refcount > 0 {
+            self.counters.resurrections += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Consistency check
+    // ----------------------------------------------------------------------------------
+
+    /// Recounts every reference from scratch and checks the heap's invariants:
+    /// refcount = incoming edges + external references; external references ≥ those held
+    /// by variables and the garbage list; every edge targets a live object; atomic objects
+    /// have no edges; generation member lists and object headers agree; weak-reference
+    /// tables are consistent. Linear in objects and edges (plus a hash map for counting).
+    ///
+    /// # Errors
+    /// A description of the first violation found.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let a = heap.alloc(());
+    /// heap.link(a, a).unwrap();
+    /// heap.decref(a).unwrap();
+    /// heap.verify().unwrap();
+    /// ```
+    pub fn verify(&self) -> std::result::Result<(), String> {
+        let mut incoming: HashMap<ObjId, u64> = HashMap::with_capacity(self.objects.len());
+        for (id, obj) in &self.objects {
+            if obj.has(flags::ATOMIC) && obj.edges.len() > 0 {
+                return Err(format!("atomic object {id} has edges"));
+            }
+            for &t in obj.edges.as_slice() {
+                if !self.objects.contains_key(t) {
+                    return Err(format!("object {id} has an edge to dead object {t}"));
+                }
+                *incoming.entry(t).or_insert(0) += 1;
+            }
+        }
+        for (id, obj) in &self.objects {
+            let inc = incoming.get(&id).copied().unwrap_or(0);
+            if u64::from(obj.refcount) != inc + u64::from(obj.external) {
+                return Err(format!(
+                    "object {id} has refcount {} but {inc} incoming edge(s) and {} external reference(s)",
+                    obj.refcount, obj.external
+                ));
+            }
+            if obj.refcount == 0 {
+                return Err(format!("object {id} is alive with refcount 0"));
+            }
+            if obj.external < self.held_count(id) {
+                return Err(format!(
+                    "object {id} has {} external reference(s) but the heap holds {}",
+                    obj.external,
+                    self.held_count(id)
+                ));
+            }
+        }
+        for (&id, &n) in &self.held {
+            if !self.objects.contains_key(id) || n == 0 {
+                return Err(format!("held-reference entry for {id} is stale"));
+            }
+        }
+        let vars_held = self.vars.values().count() + self.gc.garbage.len();
+        let held_total: u64 = self.held.values().map(|&n| u64::from(n)).sum();
+        if held_total != vars_held as u64 {
+            return Err(format!(
+                "the heap holds {held_total} reference(s) but has {vars_held} variable binding(s) and garbage entries"
+            ));
+        }
+        self.gc.verify(&self.objects)?;
+        self.weak.verify(&self.objects)?;
+        for (&id, _) in &self.finalizers {
+            match self.objects.get(id) {
+                Some(o) if o.has(flags::HAS_FINALIZER) => {}
+                _ => return Err(format!("finalizer entry for {id} without the flag")),
+            }
+        }
+        for (id, obj) in &self.objects {
+            if obj.has(flags::HAS_FINALIZER) != self.finalizers.contains_key(&id) {
+                return Err(format!("object {id}: finalizer flag and table disagree"));
+            }
+            if obj.has(flags::HAS_IDENTITY) != self.identities.contains_key(&id) {
+                return Err(format!("object {id}: identity flag and table disagree"));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,1 @@
+//! Heap snapshots: the `gclab-snapshot/1` JSON format, import and export.

@@ -1,0 +1,1 @@
+//! The property-test harness: ops, a reference model, the reachability oracle.

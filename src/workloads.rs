@@ -1,0 +1,1 @@
+//! The standard workloads, shared by benches, experiments and tests.
