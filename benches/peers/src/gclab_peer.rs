@@ -58,13 +58,16 @@ fn dead_cycles(heap: &mut Heap<()>, n: usize, rec: &mut Recorder) {
     let t = Instant::now();
     let report = heap.collect_full();
     rec.phase("collect", t.elapsed(), objects);
-    rec.check(report.collected as u64 == objects && heap.is_empty(), || {
-        format!(
-            "collect: collected {}, {} left, expected {objects} and 0",
-            report.collected,
-            heap.len()
-        )
-    });
+    rec.check(
+        report.collected as u64 == objects && heap.is_empty(),
+        || {
+            format!(
+                "collect: collected {}, {} left, expected {objects} and 0",
+                report.collected,
+                heap.len()
+            )
+        },
+    );
 }
 
 fn live(heap: &mut Heap<()>, n: usize, rec: &mut Recorder) {

@@ -6,6 +6,7 @@
 //! cargo run --release -p gclab-peers -- --n 1000000
 //! ```
 
+mod gclab_peer;
 mod generic;
 mod parent;
 mod peers;
@@ -31,16 +32,19 @@ pub enum Impl {
     RustCc,
     /// `dumpster` (`unsync`).
     Dumpster,
+    /// gclab's `Heap<()>`.
+    Gclab,
 }
 
 impl Impl {
     /// Every implementation, in column order.
-    pub const ALL: [Impl; 5] = [
+    pub const ALL: [Impl; 6] = [
         Impl::Rc,
         Impl::BaconRajanCc,
         Impl::Gcmodule,
         Impl::RustCc,
         Impl::Dumpster,
+        Impl::Gclab,
     ];
 
     /// The command-line / protocol name.
@@ -51,6 +55,7 @@ impl Impl {
             Impl::Gcmodule => "gcmodule",
             Impl::RustCc => "rust_cc",
             Impl::Dumpster => "dumpster",
+            Impl::Gclab => "gclab",
         }
     }
 
@@ -62,6 +67,7 @@ impl Impl {
             Impl::Gcmodule => "gcmodule 0.3.3",
             Impl::RustCc => "rust-cc 0.6.2",
             Impl::Dumpster => "dumpster 2.1.0",
+            Impl::Gclab => "gclab",
         }
     }
 }
@@ -193,6 +199,7 @@ fn run_child(imp: Impl, workload: Workload, n: usize, stack_mib: usize) {
                 Impl::Gcmodule => generic::run::<peers::gcmodule_peer::Peer>(workload, n, &mut rec),
                 Impl::RustCc => generic::run::<peers::rust_cc_peer::Peer>(workload, n, &mut rec),
                 Impl::Dumpster => generic::run::<peers::dumpster_peer::Peer>(workload, n, &mut rec),
+                Impl::Gclab => gclab_peer::run(workload, n, &mut rec),
             }
             rec.done();
             let _ = tx.send(());
