@@ -155,8 +155,8 @@ impl<T> Heap<T> {
     /// assert!(heap.is_tracked(x).unwrap());
     /// ```
     pub fn alloc(&mut self, payload: T) -> ObjId {
-        let id = self.insert_object(payload, Edges::Empty, 0);
-        self.track_new(id);
+        let id = self.insert_object(payload, Edges::Empty, 0, true);
+        self.track_new();
         id
     }
 
@@ -174,7 +174,7 @@ impl<T> Heap<T> {
     /// assert_eq!(heap.link(n, l), Err(GcError::AtomicObject(n)));
     /// ```
     pub fn alloc_atomic(&mut self, payload: T) -> ObjId {
-        self.insert_object(payload, Edges::Empty, flags::ATOMIC)
+        self.insert_object(payload, Edges::Empty, flags::ATOMIC, false)
     }
 
     /// Allocates an immutable container (like a Python tuple) whose edges are fixed to
@@ -202,9 +202,9 @@ impl<T> Heap<T> {
         for &t in edges {
             self.objects[t].refcount += 1;
         }
-        let id = self.insert_object(payload, Edges::from_slice(edges), flags::IMMUTABLE);
+        let id = self.insert_object(payload, Edges::from_slice(edges), flags::IMMUTABLE, true);
         self.gc.has_immutables = true;
-        self.track_new(id);
+        self.track_new();
         Ok(id)
     }
 
@@ -221,17 +221,28 @@ impl<T> Heap<T> {
         Ok(())
     }
 
-    fn insert_object(&mut self, payload: T, edges: Edges, flag_bits: u16) -> ObjId {
+    /// Inserts a new object with one external reference. A tracked object enters the
+    /// youngest generation (its header is written here, saving a second slot lookup).
+    fn insert_object(&mut self, payload: T, edges: Edges, flag_bits: u16, tracked: bool) -> ObjId {
         self.counters.allocations += 1;
-        self.objects.insert(Object {
+        let (generation, gen_index) = if tracked {
+            (0, self.gc.gens[0].len() as u32)
+        } else {
+            (UNTRACKED, 0)
+        };
+        let id = self.objects.insert(Object {
             edges,
             refcount: 1,
             external: 1,
-            gen_index: Cell::new(0),
-            generation: UNTRACKED,
+            gen_index: Cell::new(gen_index),
+            generation,
             flags: flag_bits,
             payload,
-        })
+        });
+        if tracked {
+            self.gc.gens[0].push(id);
+        }
+        id
     }
 
     // ----------------------------------------------------------------------------------
