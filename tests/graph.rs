@@ -140,7 +140,10 @@ fn golden_trial_view_of_young_collection_with_garbage_cycle() {
     heap.decref(a).unwrap();
     heap.decref(b).unwrap();
     let g = graph::trial_graph(&heap, 0, true, &labels()).unwrap();
-    check_golden("trial_young_garbage_cycle.dot", &g.to_dot(&DotOptions::default()));
+    check_golden(
+        "trial_young_garbage_cycle.dot",
+        &g.to_dot(&DotOptions::default()),
+    );
 }
 
 // ----------------------------------------------------------------------------------------
@@ -323,11 +326,23 @@ fn selection_highlight_marks_chosen_objects() {
     let mut heap: Heap<&str> = Heap::new();
     let c = chain(&mut heap, 3);
     let target = c[1];
-    let g = graph::show_refs(&heap, &[c[0]], 5, &labels().highlight(move |id, _| id == target))
-        .unwrap();
-    let marked: Vec<ObjId> = g.objects().filter(|o| o.highlighted).map(|o| o.id).collect();
+    let g = graph::show_refs(
+        &heap,
+        &[c[0]],
+        5,
+        &labels().highlight(move |id, _| id == target),
+    )
+    .unwrap();
+    let marked: Vec<ObjId> = g
+        .objects()
+        .filter(|o| o.highlighted)
+        .map(|o| o.id)
+        .collect();
     assert_eq!(marked, vec![target]);
-    assert!(g.to_dot(&DotOptions::default()).contains("penwidth = 3, color = blue"));
+    assert!(
+        g.to_dot(&DotOptions::default())
+            .contains("penwidth = 3, color = blue")
+    );
 }
 
 #[test]
@@ -353,10 +368,18 @@ fn too_many_collapses_fifty_references_into_ten_and_a_placeholder() {
     assert_eq!(g.object_count(), 11);
     let drawn = ref_edges(&g);
     assert_eq!(drawn.len(), 10);
-    assert!(drawn.iter().enumerate().all(|(k, &(s, t, i))| s == hub && t == items[k] && i == k));
+    assert!(
+        drawn
+            .iter()
+            .enumerate()
+            .all(|(k, &(s, t, i))| s == hub && t == items[k] && i == k)
+    );
     assert_eq!(more_nodes(&g), vec![(hub, 40, Direction::Forward)]);
     assert_eq!(g.graph().edge_count(), 11);
-    assert!(g.to_dot(&DotOptions::default()).contains("40 more references"));
+    assert!(
+        g.to_dot(&DotOptions::default())
+            .contains("40 more references")
+    );
 
     // Backwards: one item referred to 50 times by the hub.
     let item = heap.alloc_atomic("item");
@@ -366,7 +389,10 @@ fn too_many_collapses_fifty_references_into_ten_and_a_placeholder() {
     let g = graph::show_backrefs(&heap, &[item], 1, &opts).unwrap();
     assert_eq!(ref_edges(&g).len(), 10);
     assert_eq!(more_nodes(&g), vec![(item, 40, Direction::Backward)]);
-    assert!(g.to_dot(&DotOptions::default()).contains("40 more referrers"));
+    assert!(
+        g.to_dot(&DotOptions::default())
+            .contains("40 more referrers")
+    );
 }
 
 #[test]
@@ -416,7 +442,11 @@ fn self_loop_is_a_cycle() {
     assert!(!cycles[0].unreachable); // we still hold it
     heap.decref(a).unwrap();
     assert!(graph::cycles(&heap)[0].unreachable);
-    assert!(graph::cycles(&heap).iter().all(|c| !c.members.contains(&lonely)));
+    assert!(
+        graph::cycles(&heap)
+            .iter()
+            .all(|c| !c.members.contains(&lonely))
+    );
 }
 
 #[test]
@@ -586,7 +616,10 @@ fn census_growth_reports_increases_largest_first() {
     let doomed: Vec<ObjId> = (0..3).map(|_| heap.alloc("tuple")).collect();
     heap.alloc("dict");
     let before = graph::census(&heap, |t| t.to_string());
-    assert_eq!((before.get("tuple"), before.get("dict"), before.total()), (3, 1, 4));
+    assert_eq!(
+        (before.get("tuple"), before.get("dict"), before.total()),
+        (3, 1, 4)
+    );
     for _ in 0..5 {
         heap.alloc("list");
     }
@@ -624,8 +657,14 @@ fn trial_graph_shows_counts_external_and_unreachable() {
     let g = graph::trial_graph(&heap, 0, true, &labels()).unwrap();
     assert_eq!(g.trial_generation(), Some(0));
     let t = |id| g.object(id).unwrap().trial.unwrap();
-    assert_eq!((t(root).refcount, t(root).gc_refs, t(root).reachable), (2, 1, true));
-    assert_eq!((t(child).refcount, t(child).gc_refs, t(child).reachable), (1, 0, true));
+    assert_eq!(
+        (t(root).refcount, t(root).gc_refs, t(root).reachable),
+        (2, 1, true)
+    );
+    assert_eq!(
+        (t(child).refcount, t(child).gc_refs, t(child).reachable),
+        (1, 0, true)
+    );
     assert_eq!((t(a).gc_refs, t(a).reachable), (0, false));
     assert_eq!(g.object(a).unwrap().status(), Status::Unreachable);
     assert_eq!(g.object(root).unwrap().status(), Status::Live);
@@ -662,7 +701,11 @@ fn trial_graph_draws_outside_objects_grey_or_omits_them() {
     assert_eq!(shown.object(old).unwrap().trial, None);
     assert_eq!(shown.object(young).unwrap().trial.unwrap().gc_refs, 1);
     assert_eq!(ref_edges(&shown), vec![(old, young, 0)]);
-    assert!(shown.to_dot(&DotOptions::default()).contains("outside the examined set"));
+    assert!(
+        shown
+            .to_dot(&DotOptions::default())
+            .contains("outside the examined set")
+    );
     let omitted = graph::trial_graph(&heap, 0, false, &labels()).unwrap();
     assert_eq!(objects_of(&omitted), vec![young]);
     // Generation 1 examines both: old is now the external root.
@@ -740,4 +783,28 @@ fn render_reports_dot_failure_when_graphviz_rejects_the_input() {
     assert!(matches!(err, GraphError::DotFailed { .. }));
     assert!(err.to_string().contains("bad.dot"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn export_without_classification_marks_nothing_unreachable() {
+    let mut heap: Heap<&str> = Heap::new();
+    let (a, b) = two_cycle(&mut heap);
+    heap.decref(a).unwrap();
+    heap.decref(b).unwrap();
+    let g = graph::export(&heap, &labels().classify(false));
+    assert!(g.objects().all(|o| !o.unreachable));
+    let g = graph::export(&heap, &labels());
+    assert!(g.objects().all(|o| o.unreachable));
+}
+
+#[test]
+fn hand_built_chain_with_missing_indices_displays_without_panicking() {
+    let mut heap: Heap<&str> = Heap::new();
+    let (a, b) = (heap.alloc("a"), heap.alloc("b"));
+    let chain = gclab::graph::BackrefChain {
+        root: ChainRoot::External,
+        objects: vec![a, b],
+        edge_indices: Vec::new(),
+    };
+    assert_eq!(chain.to_string(), format!("(external) {a} -[?]-> {b}"));
 }

@@ -124,7 +124,11 @@ impl fmt::Display for BackrefChain {
         }
         for (i, id) in self.objects.iter().enumerate() {
             if i > 0 {
-                write!(f, " -[{}]-> ", self.edge_indices[i - 1])?;
+                // Fields are public: a hand-built chain may lack an index; never panic.
+                match self.edge_indices.get(i - 1) {
+                    Some(index) => write!(f, " -[{index}]-> ")?,
+                    None => write!(f, " -[?]-> ")?,
+                }
             }
             write!(f, "{id}")?;
         }
@@ -166,7 +170,9 @@ pub fn why_alive<T>(heap: &Heap<T>, target: ObjId) -> Result<Option<BackrefChain
         let root = heap
             .vars()
             .find(|&(_, id)| id == first)
-            .map_or(ChainRoot::External, |(name, _)| ChainRoot::Var(name.to_owned()));
+            .map_or(ChainRoot::External, |(name, _)| {
+                ChainRoot::Var(name.to_owned())
+            });
         BackrefChain {
             root,
             objects,

@@ -33,7 +33,8 @@
 //! chain or ring is ordinary input), and hash-free: per-object state lives in slotmap
 //! `SecondaryMap`s (dense arrays indexed by slot) and the referrer index used by backward
 //! traversals is a compressed adjacency array built once per call. Every export also runs
-//! one [`Heap::trial_deletion`] of the oldest generation to tell garbage from live objects.
+//! one [`Heap::trial_deletion`] of the oldest generation to tell garbage from live objects
+//! (skip it with [`ExportOptions::classify`]).
 //!
 //! # Examples
 //!
@@ -241,6 +242,7 @@ pub struct ExportOptions<'a, T> {
     highlight: Option<Predicate<'a, T>>,
     too_many: usize,
     vars: bool,
+    classify: bool,
 }
 
 impl<T: fmt::Debug> Default for ExportOptions<'_, T> {
@@ -258,6 +260,7 @@ impl<T> fmt::Debug for ExportOptions<'_, T> {
             .field("highlight", &self.highlight.is_some())
             .field("too_many", &self.too_many)
             .field("vars", &self.vars)
+            .field("classify", &self.classify)
             .finish_non_exhaustive()
     }
 }
@@ -272,6 +275,7 @@ impl<'a, T> ExportOptions<'a, T> {
             highlight: None,
             too_many: usize::MAX,
             vars: true,
+            classify: true,
         }
     }
 
@@ -306,6 +310,16 @@ impl<'a, T> ExportOptions<'a, T> {
     /// Whether named variables become nodes (default `true`).
     pub fn vars(mut self, vars: bool) -> Self {
         self.vars = vars;
+        self
+    }
+
+    /// Whether the export runs a trial deletion of the oldest generation to mark garbage
+    /// ([`ObjectNode::unreachable`], [`Status::Unreachable`]); default `true`. That pass
+    /// is most of the cost of exporting a large heap: turn it off when the status is not
+    /// needed, and every object's `unreachable` is then `false`. (A [`trial_graph`] always
+    /// classifies, by the collection it pictures.)
+    pub fn classify(mut self, classify: bool) -> Self {
+        self.classify = classify;
         self
     }
 
@@ -385,9 +399,7 @@ impl std::error::Error for GraphError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             GraphError::Gc(e) => Some(e),
-            GraphError::Write { source, .. } | GraphError::DotLaunch { source, .. } => {
-                Some(source)
-            }
+            GraphError::Write { source, .. } | GraphError::DotLaunch { source, .. } => Some(source),
             GraphError::DotFailed { .. } => None,
         }
     }
@@ -528,9 +540,15 @@ pub(crate) struct Builder<'h, 'o, 'a, T> {
 }
 
 impl<'h, 'o, 'a, T> Builder<'h, 'o, 'a, T> {
-    /// A builder whose status comes from a collection of the oldest generation.
+    /// A builder whose status comes from a collection of the oldest generation (when the
+    /// options ask for it).
     fn new(heap: &'h Heap<T>, opts: &'o ExportOptions<'a, T>) -> Self {
-        Self::new_with(heap, opts, oldest_unreachable(heap), None)
+        let unreachable = if opts.classify {
+            oldest_unreachable(heap)
+        } else {
+            SecondaryMap::new()
+        };
+        Self::new_with(heap, opts, unreachable, None)
     }
 
     fn new_with(
@@ -647,6 +665,14 @@ impl<'h, 'o, 'a, T> Builder<'h, 'o, 'a, T> {
 /// ```
 pub fn export<T>(heap: &Heap<T>, opts: &ExportOptions<'_, T>) -> HeapGraph {
     let mut b = Builder::new(heap, opts);
+    let edges: usize = heap
+        .ids()
+        .map(|id| heap.edges(id).map_or(0, <[_]>::len))
+        .sum();
+    let vars = if opts.vars { heap.vars().count() } else { 0 };
+    b.graph.reserve_nodes(heap.len() + vars);
+    b.graph.reserve_edges(edges + vars);
+    b.objects = SecondaryMap::with_capacity(heap.len());
     for id in heap.ids() {
         if b.accepts(id) {
             // Ids from `heap.ids()` are alive: this cannot fail.
