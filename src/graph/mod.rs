@@ -81,6 +81,8 @@ use crate::{GcError, Generation, Heap, ObjId, TrialEntry};
 
 pub use analysis::{BackrefChain, Census, ChainRoot, Cycle, Growth, census, cycles, why_alive};
 pub use dot::{ColorBy, DotOptions};
+/// Graphviz layout direction (petgraph's), for [`DotOptions::rankdir`].
+pub use petgraph::dot::RankDir;
 pub use render::{Rendered, render, render_dot};
 pub use trial::trial_graph;
 
