@@ -80,7 +80,7 @@ pub fn parse_count(s: &str) -> Result<u64, String> {
     let x: f64 = clean
         .parse()
         .map_err(|_| format!("expected a number such as 1000000 or 1e6, got {s:?}"))?;
-    if !x.is_finite() || x < 0.0 || x > 1e15 {
+    if !x.is_finite() || !(0.0..=1e15).contains(&x) {
         return Err(format!("{s:?} is out of range (0 to 1e15)"));
     }
     if x.fract() != 0.0 {
