@@ -659,7 +659,10 @@ mod tests {
         assert_eq!(report.nodes, heap.counters().allocations);
         assert_eq!(report.live_at_end, 63); // only the long-lived tree
         assert!(heap.is_empty());
-        assert!(!heap.is_enabled(), "gcbench must restore the collector state");
+        assert!(
+            !heap.is_enabled(),
+            "gcbench must restore the collector state"
+        );
     }
 
     #[test]
@@ -697,8 +700,11 @@ mod tests {
                     if let Some(parent) = parent {
                         assert_eq!(edges.contains(&parent), pp, "parent edge of {node}");
                     }
-                    let children: Vec<ObjId> =
-                        edges.iter().copied().filter(|&c| Some(c) != parent).collect();
+                    let children: Vec<ObjId> = edges
+                        .iter()
+                        .copied()
+                        .filter(|&c| Some(c) != parent)
+                        .collect();
                     assert_eq!(children.len(), if depth == 0 { 0 } else { 2 });
                     for c in children {
                         // Its parent's edge, plus its own children's parent edges.
