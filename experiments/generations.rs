@@ -339,6 +339,7 @@ fn plot(path: &Path, results: &[RunResult]) -> Result<(), ExpError> {
         .configure_mesh()
         .x_desc("time (s)")
         .y_desc("pause (µs)")
+        .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()
         .map_err(&err)?;
     for (i, r) in results.iter().enumerate() {
@@ -371,6 +372,7 @@ fn plot(path: &Path, results: &[RunResult]) -> Result<(), ExpError> {
         .configure_mesh()
         .x_desc("time (s)")
         .y_desc("objects")
+        .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()
         .map_err(&err)?;
     for (i, r) in results.iter().enumerate() {
