@@ -227,7 +227,11 @@ impl<T> Heap<T> {
 
     /// Takes one reference to each of `targets` (with repetitions), all or none: on a
     /// stale id or an overflow, the counts already raised are lowered again.
+    #[inline]
     fn take_refs(&mut self, targets: &[ObjId]) -> Result<()> {
+        if let [one] = targets {
+            return self.take_ref(*one);
+        }
         for (i, &t) in targets.iter().enumerate() {
             if let Err(e) = self.take_ref(t) {
                 for &done in &targets[..i] {
@@ -241,6 +245,7 @@ impl<T> Heap<T> {
 
     /// Inserts a new object with one external reference. A tracked object enters the
     /// youngest generation (its header is written here, saving a second slot lookup).
+    #[inline]
     fn insert_object(&mut self, payload: T, edges: Edges, flag_bits: u16, tracked: bool) -> ObjId {
         self.counters.allocations += 1;
         let (generation, gen_index) = if tracked {
@@ -415,6 +420,7 @@ impl<T> Heap<T> {
     }
 
     /// Adds one (internal or external) reference to `id`'s count.
+    #[inline]
     fn take_ref(&mut self, id: ObjId) -> Result<()> {
         let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
         if obj.refcount >= MAX_REFCOUNT {

@@ -45,6 +45,7 @@ pub(crate) enum Edges {
 }
 
 impl Edges {
+    #[inline]
     pub(crate) fn from_slice(edges: &[ObjId]) -> Edges {
         match edges {
             [] => Edges::Empty,

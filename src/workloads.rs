@@ -126,9 +126,9 @@ pub fn live<P: Default>(heap: &mut Heap<P>, n: usize) -> ObjId {
     root
 }
 
-/// Allocates an object with one edge, to `leaf`, and drops it at once, `n` times: the
-/// refcount path alone (allocation, one link, immediate reclamation). The heap is as
-/// before afterwards (except for its counters).
+/// Allocates an object with one edge, to `leaf`, and drops it at once, `n` times
+/// (Python's `x = [leaf]; del x`): the refcount path alone (allocation with its edge,
+/// immediate reclamation). The heap is as before afterwards (except for its counters).
 ///
 /// # Errors
 /// [`GcError::StaleId`](crate::GcError::StaleId) when `leaf` is not alive;
@@ -146,10 +146,8 @@ pub fn live<P: Default>(heap: &mut Heap<P>, n: usize) -> ObjId {
 /// ```
 pub fn acyclic_churn<P: Default>(heap: &mut Heap<P>, n: usize, leaf: ObjId) -> Result<()> {
     for _ in 0..n {
-        let x = heap.alloc(P::default());
-        let linked = heap.link(x, leaf);
+        let x = heap.alloc_with(P::default(), std::slice::from_ref(&leaf))?;
         drop_fresh(heap, x);
-        linked?;
     }
     Ok(())
 }
@@ -171,11 +169,17 @@ pub fn acyclic_churn<P: Default>(heap: &mut Heap<P>, n: usize, leaf: ObjId) -> R
 pub fn chain<P: Default>(heap: &mut Heap<P>, n: usize) -> Option<ObjId> {
     let mut head: Option<ObjId> = None;
     for _ in 0..n {
-        let node = heap.alloc(P::default());
-        if let Some(next) = head {
-            link_fresh(heap, node, next);
-            drop_fresh(heap, next); // the new head holds it now
-        }
+        let node = match head {
+            None => heap.alloc(P::default()),
+            Some(next) => {
+                // head = [head]: the new head is allocated holding the old one.
+                let node = heap
+                    .alloc_with(P::default(), &[next])
+                    .expect("bug: the previous head is alive and held by us");
+                drop_fresh(heap, next); // the new head holds it now
+                node
+            }
+        };
         head = Some(node);
     }
     head
