@@ -13,9 +13,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use gclab::Heap;
-use gclab::snapshot::{
-    Snapshot, SnapshotExt, TypeLabel, collect_and_report, compare_unreachable,
-};
+use gclab::snapshot::{Snapshot, SnapshotExt, TypeLabel, collect_and_report, compare_unreachable};
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
@@ -156,8 +154,10 @@ fn collect(path: &Path, json: bool) -> Result<ExitCode, Failure> {
             outcome.elapsed.as_secs_f64() * 1e3,
             per_object(ns, outcome.report.candidates as u64),
         );
-        if let (Some(t), Some(n)) = (snapshot.cpython_collect_ns, snapshot.cpython_collect_objects)
-        {
+        if let (Some(t), Some(n)) = (
+            snapshot.cpython_collect_ns,
+            snapshot.cpython_collect_objects,
+        ) {
             println!(
                 "CPython gc.collect(): {n} objects, {:.3} ms ({:.1} ns/object)",
                 t as f64 / 1e6,
@@ -169,10 +169,7 @@ fn collect(path: &Path, json: bool) -> Result<ExitCode, Failure> {
                 println!("agrees with expected_unreachable ({} objects)", e.len());
             }
             (Some(e), Some(d)) => {
-                println!(
-                    "DISAGREES with expected_unreachable ({} objects)",
-                    e.len()
-                );
+                println!("DISAGREES with expected_unreachable ({} objects)", e.len());
                 print_ids("only in gclab's set", &d.only_gclab);
                 print_ids("only in the expected set", &d.only_expected);
             }
@@ -246,20 +243,19 @@ fn dot(path: &Path, out: &Path, only_unreachable: bool) -> Result<ExitCode, Fail
     let snapshot = load(path)?;
     let analysis = analyse(path, &snapshot)?;
     let keep = |i: usize| !only_unreachable || analysis.unreachable[i];
-    let graph = analysis.graph.filter_map(
-        |n, _| keep(n.index()).then_some(n.index()),
-        |_, _| Some(()),
-    );
+    let graph = analysis
+        .graph
+        .filter_map(|n, _| keep(n.index()).then_some(n.index()), |_, _| Some(()));
     let edge_attrs = |_, _| String::new();
     let node_attrs = |_, (_, &i): (_, &usize)| {
-            let o = &snapshot.objects[i];
-            let label = format!("{}\\n{}", escape(&o.type_label), o.id);
-            if analysis.unreachable[i] {
-                format!("label = \"{label}\", color = red")
-            } else {
-                format!("label = \"{label}\"")
-            }
-        };
+        let o = &snapshot.objects[i];
+        let label = format!("{}\\n{}", escape(&o.type_label), o.id);
+        if analysis.unreachable[i] {
+            format!("label = \"{label}\", color = red")
+        } else {
+            format!("label = \"{label}\"")
+        }
+    };
     let dot = Dot::with_attr_getters(
         &graph,
         &[Config::NodeNoLabel, Config::EdgeNoLabel],
