@@ -1,12 +1,13 @@
 //! The heap: objects, edges, reference counts, names, and immediate reclamation.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 
 use slotmap::{Key, KeyData, SlotMap};
 
 use crate::error::{GcError, Result};
 use crate::gc::{Collector, GcConfig, GcEvent};
-use crate::object::{Edges, MAX_REFCOUNT, ObjId, Object, UNTRACKED, flags};
+use crate::object::{COLLECTING, Edges, MAX_REFCOUNT, ObjId, Object, UNTRACKED, flags};
 use crate::weak::WeakTable;
 
 /// A finalizer: runs once, with the heap and the dying object's id (PEP 442 `__del__`).
@@ -220,13 +221,13 @@ impl<T> Heap<T> {
         Ok(())
     }
 
-    fn insert_object(&mut self, payload: T, edges: Edges, flag_bits: u8) -> ObjId {
+    fn insert_object(&mut self, payload: T, edges: Edges, flag_bits: u16) -> ObjId {
         self.counters.allocations += 1;
         self.objects.insert(Object {
             edges,
             refcount: 1,
             external: 1,
-            gen_index: 0,
+            gen_index: Cell::new(0),
             generation: UNTRACKED,
             flags: flag_bits,
             payload,
@@ -428,22 +429,35 @@ impl<T> Heap<T> {
     /// assert_eq!(heap.refcount(x).unwrap(), 1);
     /// ```
     pub fn decref(&mut self, id: ObjId) -> Result<()> {
-        let external = self.obj(id)?.external;
-        if external <= self.held_count(id) {
+        let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
+        let held = if obj.has(flags::HELD) {
+            self.held.get(&id).copied().unwrap_or(0)
+        } else {
+            0
+        };
+        if obj.external <= held {
             return Err(GcError::NoExternalRef(id));
         }
-        self.release_external(id);
+        obj.external -= 1;
+        obj.refcount -= 1;
+        if obj.refcount == 0 {
+            self.dealloc_cascade(id);
+        }
         Ok(())
     }
 
     pub(crate) fn held_count(&self, id: ObjId) -> u32 {
-        self.held.get(&id).copied().unwrap_or(0)
+        match self.objects.get(id) {
+            Some(o) if o.has(flags::HELD) => self.held.get(&id).copied().unwrap_or(0),
+            _ => 0,
+        }
     }
 
     /// Takes an external reference held by the heap itself (a variable, the garbage list).
     pub(crate) fn hold(&mut self, id: ObjId) -> Result<()> {
         self.incref(id)?;
         *self.held.entry(id).or_insert(0) += 1;
+        self.objects[id].flags |= flags::HELD;
         Ok(())
     }
 
@@ -453,6 +467,7 @@ impl<T> Heap<T> {
             Some(n) if *n > 1 => *n -= 1,
             Some(_) => {
                 self.held.remove(&id);
+                self.objects[id].flags &= !flags::HELD;
             }
             None => debug_assert!(false, "bug: unhold of {id} without a matching hold"),
         }
@@ -738,7 +753,7 @@ impl<T> Heap<T> {
         if obj.refcount > 0 {
             return;
         }
-        const SPECIAL: u8 =
+        const SPECIAL: u16 =
             flags::HAS_FINALIZER | flags::HAS_WEAKREFS | flags::OWNS_WEAKREF | flags::HAS_IDENTITY;
         if obj.flags & SPECIAL != 0 {
             if obj.has(flags::HAS_FINALIZER) && self.finalize_on_dealloc(id) {
@@ -769,7 +784,7 @@ impl<T> Heap<T> {
             .expect("bug: dealloc of an object that is not in the slot map");
         if obj.generation != UNTRACKED {
             self.gc
-                .on_dealloc(&mut self.objects, obj.generation, obj.gen_index);
+                .on_dealloc(&mut self.objects, obj.generation, obj.gen_index.get());
         }
         self.counters.frees_by_refcount += 1;
         let mut dec = |t: ObjId, objects: &mut SlotMap<ObjId, Object<T>>| {
@@ -789,6 +804,37 @@ impl<T> Heap<T> {
             Edges::Many(v) => {
                 for t in v {
                     dec(t, &mut self.objects);
+                }
+            }
+        }
+    }
+
+    /// Frees a collection's final garbage directly (the collector's fast path when no
+    /// finalizer or callback can run): every object of `garbage` is alive and marked
+    /// `COLLECTING`, and everything that references one of them is in the set. References
+    /// between members are not counted down, since all members die; references to
+    /// objects outside the set are released as usual and may cascade (a cascade that
+    /// reaches a member frees it through the ordinary path, and this loop skips it).
+    pub(crate) fn free_garbage(&mut self, garbage: &[ObjId]) {
+        for &id in garbage {
+            let Some(obj) = self.objects.remove(id) else {
+                continue;
+            };
+            if obj.has(flags::HAS_IDENTITY)
+                && let Some(identity) = self.identities.remove(&id)
+            {
+                self.by_identity.remove(&identity);
+            }
+            self.gc.on_dealloc(&mut self.objects, obj.generation, 0);
+            self.counters.frees_by_refcount += 1;
+            for &t in obj.edges.as_slice() {
+                if let Some(target) = self.objects.get_mut(t)
+                    && target.generation != COLLECTING
+                {
+                    target.refcount -= 1;
+                    if target.refcount == 0 {
+                        self.dealloc_cascade(t);
+                    }
                 }
             }
         }
@@ -878,7 +924,7 @@ impl<T> Heap<T> {
         }
         self.gc.verify(&self.objects)?;
         self.weak.verify(&self.objects)?;
-        for (&id, _) in &self.finalizers {
+        for &id in self.finalizers.keys() {
             match self.objects.get(id) {
                 Some(o) if o.has(flags::HAS_FINALIZER) => {}
                 _ => return Err(format!("finalizer entry for {id} without the flag")),
@@ -887,6 +933,9 @@ impl<T> Heap<T> {
         for (id, obj) in &self.objects {
             if obj.has(flags::HAS_FINALIZER) != self.finalizers.contains_key(&id) {
                 return Err(format!("object {id}: finalizer flag and table disagree"));
+            }
+            if obj.has(flags::HELD) != self.held.contains_key(&id) {
+                return Err(format!("object {id}: held flag and table disagree"));
             }
             if obj.has(flags::HAS_IDENTITY) != self.identities.contains_key(&id) {
                 return Err(format!("object {id}: identity flag and table disagree"));

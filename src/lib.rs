@@ -1,4 +1,132 @@
-//! gclab: Python's memory model, made executable and measurable.
+//! # gclab: Python's memory model, made executable and measurable
+//!
+//! gclab is a heap of objects that behaves like CPython's: names refer to objects, every
+//! object has an identity and a reference count, an object whose count reaches zero is
+//! reclaimed at once (and so is everything only it kept alive), and reference cycles are
+//! found by a **generational trial-deletion collector** in the manner of CPython's `gc`
+//! module. Everything is observable: counts, generations, what trial deletion saw, what
+//! the collector decided, as numbers, as petgraph graphs and as DOT pictures.
+//!
+//! ## The seed, in code
+//!
+//! ```
+//! use gclab::Heap;
+//!
+//! let mut heap: Heap<&str> = Heap::new();
+//! // x = 42; y = "hello"; z = [1, 2, 3]
+//! let x = heap.alloc_atomic("42");
+//! let y = heap.alloc_atomic("'hello'");
+//! let z = heap.alloc("[1, 2, 3]");
+//! for (name, obj) in [("x", x), ("y", y), ("z", z)] {
+//!     heap.set_var(name, obj).unwrap();
+//!     heap.decref(obj).unwrap(); // the temporary is gone: only the name refers to it
+//!     println!("id({name}) = {}", heap.id(obj).unwrap());
+//! }
+//! // a = [10, 20]; b = a; del b
+//! let list = heap.alloc("[10, 20]");
+//! heap.set_var("a", list).unwrap();
+//! heap.decref(list).unwrap();
+//! assert_eq!(heap.refcount(list).unwrap(), 1); // Python's getrefcount prints 2: it
+//! heap.set_var("b", list).unwrap();             // holds one more for its argument
+//! assert_eq!(heap.refcount(list).unwrap(), 2);
+//! heap.del_var("b").unwrap();
+//! assert_eq!(heap.refcount(list).unwrap(), 1);
+//! // A cycle outlives its names; the collector finds it.
+//! heap.link(list, list).unwrap();              // a.append(a)
+//! heap.del_var("a").unwrap();                  // del a
+//! assert!(heap.contains(list));                // refcount 1: its own reference
+//! assert_eq!(heap.collect_full().collected, 1);
+//! assert!(!heap.contains(list));
+//! ```
+//!
+//! ## How it works
+//!
+//! **Objects.** A [`Heap<T>`] keeps its objects in a `slotmap::SlotMap` keyed by
+//! [`ObjId`]; keys are versioned, so an id of a freed object is rejected for ever
+//! ([`GcError::StaleId`]), even once its slot holds a new object. Each object has a
+//! payload `T` (user data, holding no references), an ordered list of *edges* that the
+//! heap owns (zero or one stored inline, more in a `ThinVec`), a total reference count and
+//! the count of *external* references among them (program handles from
+//! [`Heap::alloc`]/[`Heap::incref`], variables, the `garbage` list), and a collector header
+//! (generation, position in it, flags). That is 40 bytes in the slot map for a `()`
+//! payload plus 8 in a generation's member list.
+//!
+//! **Reference counting.** Every edge operation adjusts its target's count, so counts are
+//! exact by construction ([`Heap::verify`] recounts them from scratch). When a count
+//! reaches zero the object is deallocated by an explicit worklist — its finalizer runs
+//! first (and may resurrect it), weak references to it are cleared and their callbacks
+//! run, and its edges are dropped, pushing targets that reach zero. A 10^7-long chain
+//! keeps the worklist at one entry; no function in the crate recurses over the graph.
+//!
+//! **Trial deletion** ([`gc::trial`]). To collect generation `g`, generations `0..=g` are
+//! merged into one examined set and three phases run, each one linear pass:
+//! `update_refs` copies each refcount into a scratch count (a dense `Vec<u32>` indexed by
+//! the object's position, which its header records, so nothing is hashed);
+//! `subtract_refs` subtracts one for every edge between members, leaving in each scratch
+//! count the references from *outside* the set; `move_unreachable` marks everything
+//! reachable from a member with a positive count. The rest is garbage. References from
+//! older generations are simply "outside" to a young collection: no write barrier or
+//! remembered set is needed, and a young collection never touches older generations.
+//!
+//! **Finalization** ([`gc::collect::CollectionStep`] lists every step). The garbage is
+//! handled in CPython 3.12's order (PEP 442):
+//!
+//! ```text
+//!   examined set ──trial deletion──► survivors ──► generation g+1 (the oldest stays)
+//!        │
+//!        └─► unreachable ─┬─ legacy finalizer (tp_del) and all it reaches ──► garbage (uncollectable)
+//!                         │
+//!                         ├─ 1. clear weak references to them; call callbacks of the
+//!                         │     cleared references that are themselves reachable
+//!                         ├─ 2. run finalizers (once per object, ever)
+//!                         ├─ 3. trial deletion again over the unreachable set:
+//!                         │     anything a finalizer made reachable ──► oldest generation
+//!                         └─ 4. clear the edges of the rest: the refcount cascade frees it
+//! ```
+//!
+//! For example, with `a ⇄ b` garbage, a weak reference `w → a` held by the program, and a
+//! finalizer on `a` that binds `a` to a name: `w` is cleared and its callback sees it dead;
+//! the finalizer runs and resurrects `a`; step 3 finds `a` (and `b`, which `a` reaches)
+//! referenced from outside, so both survive with their ids, in the oldest generation;
+//! nothing is freed. When the name is deleted later, the finalizer does not run again.
+//!
+//! **Generations** (policy, in [`gc`]). As in CPython 3.13: a young collection runs when
+//! tracked allocations minus deallocations exceed `threshold0` (2000); generation 1 every
+//! `threshold1` (10) young collections; the oldest every `threshold2` (10) generation-1
+//! collections, but only when the objects promoted into it since the last full collection
+//! exceed a quarter of those that were there, which keeps full collections amortised
+//! linear. Atomic objects ([`Heap::alloc_atomic`]) are never tracked; immutable ones
+//! ([`Heap::alloc_immutable`]) are untracked once all their referents are.
+//!
+//! ## Module map
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`Heap`] (`heap`) | objects, edges, counts, names, identities, the release cascade |
+//! | [`gc`] | policy: generations, thresholds, freeze, stats, callbacks, save-all |
+//! | [`gc::trial`] | mechanism: `update_refs`, `subtract_refs`, `move_unreachable`, [`TrialView`] |
+//! | [`gc::collect`] | the ordered steps of one collection, finalizers and weak references included |
+//! | [`WeakRef`] (`weak`) | weak references and their callbacks |
+//! | [`graph`] | petgraph export, DOT pictures, SCCs, back-reference chains, censuses |
+//! | [`snapshot`] | the `gclab-snapshot/1` JSON format: import and export, CPython heaps |
+//! | [`workloads`] | the standard workloads shared by benches, experiments and tests |
+//! | `testing` (feature `testing`) | ops, reference model, oracle, proptest strategies, traces |
+//!
+//! ## Choosing how to hold an object
+//!
+//! An [`ObjId`] is a *borrowed* name: it does not keep the object alive. To keep one, hold
+//! an external reference ([`Heap::alloc`] returns one; [`Heap::incref`] takes another;
+//! [`Heap::decref`] gives one back) or bind a variable ([`Heap::set_var`]). Variables are
+//! what Python programs use and what pictures show; handles are what a Rust program
+//! holding an object for a while uses. Either way the collector sees an external
+//! reference and the object survives. Over-releasing is an error
+//! ([`GcError::NoExternalRef`]), never a corruption.
+//!
+//! ## Foreign ids
+//!
+//! An `ObjId` from another heap is rejected when its slot is free or has another version
+//! here; otherwise it names whichever object occupies that slot in this heap. That is a
+//! logic error in the caller, never memory unsafety: the crate has no `unsafe` code.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

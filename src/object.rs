@@ -1,5 +1,6 @@
 //! Object identity and the per-object record: edges, counts and the collector header.
 
+use std::cell::Cell;
 use std::fmt;
 
 use thin_vec::ThinVec;
@@ -139,23 +140,26 @@ impl Edges {
 /// Bits of [`Object::flags`].
 pub(crate) mod flags {
     /// Allocated with `alloc_atomic`: can never hold references, never tracked.
-    pub const ATOMIC: u8 = 1 << 0;
+    pub const ATOMIC: u16 = 1 << 0;
     /// Allocated with `alloc_immutable`: edges fixed at allocation (a Python tuple). The
     /// collector untracks it once all its referents are untracked.
-    pub const IMMUTABLE: u8 = 1 << 1;
+    pub const IMMUTABLE: u16 = 1 << 1;
     /// A finalizer is registered in `Heap::finalizers` and has not run yet.
-    pub const HAS_FINALIZER: u8 = 1 << 2;
+    pub const HAS_FINALIZER: u16 = 1 << 2;
     /// The object's finalizer has run (at most once per object, ever; PEP 442).
-    pub const FINALIZED: u8 = 1 << 3;
+    pub const FINALIZED: u16 = 1 << 3;
     /// Flagged with a legacy finalizer (`tp_del`): its garbage cycle is uncollectable.
-    pub const LEGACY_FINALIZER: u8 = 1 << 4;
+    pub const LEGACY_FINALIZER: u16 = 1 << 4;
     /// At least one weak reference targets this object (entries in `Heap::weak_by_target`).
-    pub const HAS_WEAKREFS: u8 = 1 << 5;
+    pub const HAS_WEAKREFS: u16 = 1 << 5;
     /// The object is the holder of a weak reference (an entry in `Heap::weak_by_owner`).
-    pub const OWNS_WEAKREF: u8 = 1 << 6;
+    pub const OWNS_WEAKREF: u16 = 1 << 6;
     /// An identity was assigned to it (an entry in `Heap::identities`), e.g. on snapshot
     /// import.
-    pub const HAS_IDENTITY: u8 = 1 << 7;
+    pub const HAS_IDENTITY: u16 = 1 << 7;
+    /// Some of its external references are held by the heap itself (variables, the
+    /// `garbage` list): an entry in `Heap::held`. Spares `decref` a hash lookup otherwise.
+    pub const HELD: u16 = 1 << 8;
 }
 
 /// [`Object::gen`] value of an object that is not tracked by the collector.
@@ -169,7 +173,7 @@ pub const MAX_GENERATIONS: usize = 64;
 
 /// One object of the heap.
 ///
-/// Layout: 16 (edges) + 4 + 4 + 4 + 1 + 1 bytes, padded to 32 for a `()` payload; slotmap
+/// Layout: 16 (edges) + 4 + 4 + 4 + 2 + 1 bytes, padded to 32 for a `()` payload; slotmap
 /// adds a 4-byte version, so a slot is 40 bytes, and generation membership adds the 8-byte
 /// id in the generation's member list: 48 bytes per tracked object with at most one edge.
 #[derive(Debug)]
@@ -184,24 +188,29 @@ pub(crate) struct Object<T> {
     /// References from outside the heap's objects: program handles (`alloc`, `incref`),
     /// variables, and the `garbage` list. `external <= refcount` always.
     pub(crate) external: u32,
-    /// Position of this object's id in its generation's member list, so removal is a
-    /// `swap_remove`. While `gen == COLLECTING`, the position in the collector's working
-    /// list instead. Meaningless while untracked.
-    pub(crate) gen_index: u32,
+    /// Outside a collection: the position of this object's id in its generation's
+    /// member list, so removal is a `swap_remove` (and, while `generation ==
+    /// COLLECTING`, its position in the collector's working list). During the
+    /// trial-deletion phases of a collection that examines it: its scratch count,
+    /// CPython's `gc_refs` (which CPython likewise keeps in the GC header), or the
+    /// `REACHABLE` mark; the collector rewrites the position afterwards. A `Cell`, so the
+    /// phases can update targets while reading their referrers' edges. Meaningless while
+    /// untracked.
+    pub(crate) gen_index: Cell<u32>,
     /// Which generation holds the object: `0..generations` for the generations,
     /// `generations` for the permanent (frozen) one, [`COLLECTING`] while the collector
     /// holds it in its working list, [`UNTRACKED`] when not tracked (atomic objects,
     /// untracked immutables).
     pub(crate) generation: u8,
     /// A set of [`flags`] bits.
-    pub(crate) flags: u8,
+    pub(crate) flags: u16,
     /// The user's data. Holds no references: edges are the heap's.
     pub(crate) payload: T,
 }
 
 impl<T> Object<T> {
     #[inline]
-    pub(crate) fn has(&self, flag: u8) -> bool {
+    pub(crate) fn has(&self, flag: u16) -> bool {
         self.flags & flag != 0
     }
 }

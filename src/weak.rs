@@ -64,6 +64,13 @@ impl<T> Default for WeakTable<T> {
 }
 
 impl<T> WeakTable<T> {
+    /// Whether any weak reference exists (collections skip their weak-reference step
+    /// otherwise).
+    #[inline]
+    pub(crate) fn has_any(&self) -> bool {
+        !self.entries.is_empty()
+    }
+
     pub(crate) fn verify(
         &self,
         objects: &SlotMap<ObjId, Object<T>>,
@@ -122,7 +129,7 @@ impl<T> WeakTable<T> {
         id: ObjId,
         key: WeakKey,
         objects: &mut SlotMap<ObjId, Object<T>>,
-        flag: u8,
+        flag: u16,
     ) {
         if let Some(keys) = index.get_mut(&id) {
             keys.retain(|&k| k != key);
@@ -140,7 +147,7 @@ impl<T> Heap<T> {
     /// A weak reference to `id`, held by the program, with no callback.
     ///
     /// # Errors
-    /// [`GcError::StaleId`].
+    /// [`GcError::StaleId`](crate::GcError::StaleId).
     ///
     /// # Examples
     /// ```
@@ -160,7 +167,7 @@ impl<T> Heap<T> {
     /// `id` dies (after the reference was cleared).
     ///
     /// # Errors
-    /// [`GcError::StaleId`].
+    /// [`GcError::StaleId`](crate::GcError::StaleId).
     ///
     /// # Examples
     /// ```
@@ -188,7 +195,7 @@ impl<T> Heap<T> {
     /// callback never runs either (CPython's rule).
     ///
     /// # Errors
-    /// [`GcError::StaleId`] for either id.
+    /// [`GcError::StaleId`](crate::GcError::StaleId) for either id.
     pub fn attach_weakref(
         &mut self,
         owner: ObjId,
@@ -235,7 +242,7 @@ impl<T> Heap<T> {
     /// How many weak references target `id` (Python's `weakref.getweakrefcount`).
     ///
     /// # Errors
-    /// [`GcError::StaleId`].
+    /// [`GcError::StaleId`](crate::GcError::StaleId).
     pub fn weakref_count(&self, id: ObjId) -> Result<usize> {
         self.obj(id)?;
         Ok(self.weak.by_target.get(&id).map_or(0, Vec::len))

@@ -5,7 +5,7 @@ use std::time::Instant;
 use crate::gc::CollectReport;
 use crate::gc::trial::{REACHABLE, move_unreachable, subtract_refs, update_refs};
 use crate::heap::Heap;
-use crate::object::{COLLECTING, Edges, ObjId, Object, UNTRACKED, flags};
+use crate::object::{COLLECTING, Edges, ObjId, UNTRACKED, flags};
 
 /// When a collection observer is called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,7 +23,8 @@ pub enum Phase {
 /// so a collection that finds no garbage costs steps 1–5.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CollectionStep {
-    /// Merge generations `0..g` into generation `g`: the examined ("young") set.
+    /// Append generations `0..g` to generation `g`'s list: the examined ("young") set.
+    /// Only ids are copied; headers are rewritten when survivors are promoted.
     MergeGenerations,
     /// Copy each refcount into the scratch count (`gc_refs`).
     UpdateRefs,
@@ -83,52 +84,71 @@ impl<T> Heap<T> {
         };
         let oldest = self.gc.generations() - 1;
         let older = if g < oldest { g + 1 } else { g } as u8;
+        let gen_no = g as u8;
 
-        // MergeGenerations.
-        self.merge_young(g);
-        let young = std::mem::take(&mut self.gc.gens[g]);
+        // MergeGenerations: generation g's own list followed by the younger ones' (ids
+        // only; the members keep their generation byte until PromoteSurvivors).
+        let mut young = std::mem::take(&mut self.gc.gens[g]);
+        let own = young.len();
+        for y in 0..g {
+            young.extend_from_slice(&self.gc.gens[y]);
+            self.gc.gens[y].clear();
+        }
         report.candidates = young.len();
 
-        // UpdateRefs, SubtractRefs, MoveUnreachable.
-        let gen_no = g as u8;
-        let member = |o: &Object<T>| (o.generation == gen_no).then_some(o.gen_index as usize);
-        let mut scratch = std::mem::take(&mut self.gc.scratch);
-        update_refs(&self.objects, &young, &mut scratch);
-        subtract_refs(&self.objects, &young, &mut scratch, member);
+        // UpdateRefs, SubtractRefs, MoveUnreachable (scratch counts in the headers).
+        let member = |y: u8| y <= gen_no;
+        update_refs(&self.objects, &young);
+        subtract_refs(&self.objects, &young, member);
+        let mut stack = std::mem::take(&mut self.gc.mark_stack);
         let reachable = match self.gc.fault {
-            None => move_unreachable(&self.objects, &young, &mut scratch, member),
-            Some(fault) => self.faulty_move_unreachable(fault, &young, &mut scratch, member),
+            None => move_unreachable(&self.objects, &young, member, &mut stack),
+            Some(fault) => self.faulty_move_unreachable(fault, &young, gen_no, &mut stack),
         };
 
-        // PromoteSurvivors (and set the unreachable ones aside in the working list).
-        let mut unreachable = std::mem::take(&mut self.gc.working);
-        unreachable.clear();
+        // PromoteSurvivors, and compact the unreachable ones at the front of `young`, which
+        // becomes the working list (their generation byte says COLLECTING).
         let mut legacy_seen = false;
-        if reachable == young.len() && older == gen_no && !self.gc.has_immutables {
-            // Nothing moves: the generation keeps its list and every index.
-            self.gc.gens[g] = young;
-        } else {
-            let before = self.gc.gens[older as usize].len();
-            for (i, &id) in young.iter().enumerate() {
-                if scratch[i] == REACHABLE {
-                    if self.untrack_if_immutable_leaf(id) {
-                        report.untracked += 1;
-                    } else {
-                        self.gc.push(&mut self.objects, id, older);
-                    }
-                } else {
+        let mut unreachable =
+            if reachable == young.len() && older == gen_no && !self.gc.has_immutables {
+                // Nothing dies and nothing moves: the generation keeps its list; headers get
+                // their positions back.
+                for (i, &id) in young.iter().enumerate() {
                     let obj = &mut self.objects[id];
-                    legacy_seen |= obj.has(flags::LEGACY_FINALIZER);
-                    obj.generation = COLLECTING;
-                    obj.gen_index = unreachable.len() as u32;
-                    unreachable.push(id);
+                    obj.gen_index.set(i as u32);
+                    if i >= own {
+                        obj.generation = gen_no;
+                    }
                 }
-            }
-            let promoted = self.gc.gens[older as usize].len() - before;
-            if older != gen_no {
-                self.note_long_lived(g, promoted);
-            }
-        }
+                self.gc.gens[g] = young;
+                Vec::new()
+            } else {
+                let before = self.gc.gens[older as usize].len();
+                let mut dead = 0;
+                for i in 0..young.len() {
+                    let id = young[i];
+                    if self.objects[id].gen_index.get() == REACHABLE {
+                        if self.untrack_if_immutable_leaf(id) {
+                            report.untracked += 1;
+                        } else {
+                            self.gc.push(&mut self.objects, id, older);
+                        }
+                    } else {
+                        let obj = &mut self.objects[id];
+                        legacy_seen |= obj.has(flags::LEGACY_FINALIZER);
+                        obj.generation = COLLECTING;
+                        obj.gen_index.set(dead as u32);
+                        young[dead] = id;
+                        dead += 1;
+                    }
+                }
+                young.truncate(dead);
+                if older != gen_no {
+                    let promoted = self.gc.gens[older as usize].len() - before;
+                    self.note_long_lived(g, promoted);
+                }
+                young
+            };
         if older == gen_no {
             self.note_long_lived(g, 0);
         }
@@ -136,41 +156,42 @@ impl<T> Heap<T> {
 
         // MoveLegacyFinalizers.
         let legacy = if legacy_seen {
-            self.move_legacy_finalizers(&mut unreachable, &mut scratch, older)
+            self.move_legacy_finalizers(&mut unreachable, &mut stack, older)
         } else {
             Vec::new()
         };
+        self.gc.mark_stack = stack;
 
-        let mut user_code_ran = false;
         if !unreachable.is_empty() {
+            let mut user_code_ran = false;
             // HandleWeakrefs.
-            let mut callbacks = Vec::new();
-            for &id in &unreachable {
-                let obj = &self.objects[id];
-                if obj.has(flags::OWNS_WEAKREF) {
-                    self.drop_owned_weakrefs(id);
+            if self.weak.has_any() {
+                let mut callbacks = Vec::new();
+                for &id in &unreachable {
+                    if self.objects[id].has(flags::OWNS_WEAKREF) {
+                        self.drop_owned_weakrefs(id);
+                    }
+                    if self.objects[id].has(flags::HAS_WEAKREFS) {
+                        report.weakrefs_cleared += self.weakref_count(id).unwrap_or(0);
+                        // A reference held by an object of the same garbage is cleared
+                        // without its callback (CPython's rule: it could see half-cleared
+                        // objects or resurrect garbage).
+                        callbacks.extend(self.take_weakrefs_to(id, |heap, owner| {
+                            heap.objects
+                                .get(owner)
+                                .is_some_and(|o| o.generation != COLLECTING)
+                        }));
+                    }
                 }
-                if self.objects[id].has(flags::HAS_WEAKREFS) {
-                    report.weakrefs_cleared += self.weakref_count(id).unwrap_or(0);
-                    // A reference held by an object of the same garbage is cleared
-                    // without its callback (CPython's rule: it could see half-cleared
-                    // objects or resurrect garbage).
-                    callbacks.extend(self.take_weakrefs_to(id, |heap, owner| {
-                        heap.objects
-                            .get(owner)
-                            .is_some_and(|o| o.generation != COLLECTING)
-                    }));
+                if !callbacks.is_empty() {
+                    user_code_ran = true;
+                    self.run_weak_callbacks(callbacks);
                 }
-            }
-            if !callbacks.is_empty() {
-                user_code_ran = true;
-                self.run_weak_callbacks(callbacks);
             }
 
             // FinalizeGarbage.
             if !self.finalizers.is_empty() {
-                for i in 0..unreachable.len() {
-                    let id = unreachable[i];
+                for &id in &unreachable {
                     if self
                         .objects
                         .get(id)
@@ -185,31 +206,27 @@ impl<T> Heap<T> {
 
             // HandleResurrected.
             if user_code_ran {
-                report.resurrected = self.handle_resurrected(&mut unreachable, &mut scratch);
+                report.resurrected = self.handle_resurrected(&mut unreachable);
             }
 
             // DeleteGarbage.
             report.collected = unreachable.len();
             self.delete_garbage(&unreachable, older);
         }
+        if older != gen_no && self.gc.gens[g].capacity() < unreachable.capacity() {
+            // Hand the buffer back to the (now empty) collected generation.
+            unreachable.clear();
+            self.gc.gens[g] = unreachable;
+        }
 
         // HandleLegacyFinalizers.
         for id in legacy {
-            if self.objects.contains_key(id) {
+            if self.objects.contains_key(id) && self.hold(id).is_ok() {
                 self.gc.garbage.push(id);
-                // Cannot fail: the object is alive and the garbage list is a new holder
-                // of at most one reference per collection.
-                if self.hold(id).is_err() {
-                    self.gc.garbage.pop();
-                } else {
-                    report.uncollectable += 1;
-                }
+                report.uncollectable += 1;
             }
         }
 
-        unreachable.clear();
-        self.gc.working = unreachable;
-        self.gc.scratch = scratch;
         self.gc.collecting = false;
         report.duration = start.elapsed();
         let stats = &mut self.gc.stats[g];
@@ -222,46 +239,42 @@ impl<T> Heap<T> {
         report
     }
 
-    /// `move_unreachable` with an injected [`Fault`](crate::gc::Fault) (test builds only
-    /// ever set one).
+    /// `move_unreachable` with an injected [`Fault`](crate::gc::Fault) (only the test
+    /// harness ever sets one).
     fn faulty_move_unreachable(
         &self,
         fault: crate::gc::Fault,
         young: &[ObjId],
-        scratch: &mut [u32],
-        member: impl Fn(&Object<T>) -> Option<usize> + Copy,
+        gen_no: u8,
+        stack: &mut Vec<ObjId>,
     ) -> usize {
         use crate::gc::Fault;
+        let member = |y: u8| y <= gen_no;
         if fault == Fault::SkipSubtractForOneEdge {
             // Undo the first subtraction: as if subtract_refs had skipped that edge.
-            if let Some(j) = young
+            if let Some(t) = young
                 .iter()
                 .flat_map(|&id| self.objects[id].edges.as_slice())
-                .find_map(|&t| member(&self.objects[t]))
+                .find(|&&t| member(self.objects[t].generation))
             {
-                scratch[j] += 1;
+                let cell = &self.objects[*t].gen_index;
+                cell.set(cell.get() + 1);
             }
         }
-        let after_subtract = scratch.to_vec();
-        let mut reachable = move_unreachable(&self.objects, young, scratch, member);
+        let after_subtract: Vec<u32> = young
+            .iter()
+            .map(|&id| self.objects[id].gen_index.get())
+            .collect();
+        let mut reachable = move_unreachable(&self.objects, young, member, stack);
         if fault == Fault::ForgetOneReachable
-            && let Some(i) =
-                (0..young.len()).find(|&i| after_subtract[i] == 0 && scratch[i] == REACHABLE)
+            && let Some(i) = (0..young.len()).find(|&i| {
+                after_subtract[i] == 0 && self.objects[young[i]].gen_index.get() == REACHABLE
+            })
         {
-            scratch[i] = 0;
+            self.objects[young[i]].gen_index.set(0);
             reachable -= 1;
         }
         reachable
-    }
-
-    /// MergeGenerations: appends generations `0..g` to generation `g`.
-    fn merge_young(&mut self, g: usize) {
-        for y in 0..g {
-            let list = std::mem::take(&mut self.gc.gens[y]);
-            for id in list {
-                self.gc.push(&mut self.objects, id, g as u8);
-            }
-        }
     }
 
     /// Untracks `id` if it is immutable and every referent is untracked (CPython's
@@ -289,35 +302,34 @@ impl<T> Heap<T> {
     fn move_legacy_finalizers(
         &mut self,
         unreachable: &mut Vec<ObjId>,
-        mark: &mut Vec<u32>,
+        stack: &mut Vec<ObjId>,
         older: u8,
     ) -> Vec<ObjId> {
-        mark.clear();
-        mark.resize(unreachable.len(), 0);
-        let mut stack: Vec<usize> = Vec::new();
-        for (i, &id) in unreachable.iter().enumerate() {
-            if self.objects[id].has(flags::LEGACY_FINALIZER) {
-                mark[i] = REACHABLE;
-                stack.push(i);
+        stack.clear();
+        for &id in unreachable.iter() {
+            let obj = &self.objects[id];
+            if obj.has(flags::LEGACY_FINALIZER) {
+                obj.gen_index.set(REACHABLE);
+                stack.push(id);
             }
         }
-        while let Some(i) = stack.pop() {
-            for &t in self.objects[unreachable[i]].edges.as_slice() {
+        while let Some(id) = stack.pop() {
+            for &t in self.objects[id].edges.as_slice() {
                 let o = &self.objects[t];
-                if o.generation == COLLECTING && mark[o.gen_index as usize] != REACHABLE {
-                    mark[o.gen_index as usize] = REACHABLE;
-                    stack.push(o.gen_index as usize);
+                if o.generation == COLLECTING && o.gen_index.get() != REACHABLE {
+                    o.gen_index.set(REACHABLE);
+                    stack.push(t);
                 }
             }
         }
         let mut legacy = Vec::new();
         let mut rest = Vec::with_capacity(unreachable.len());
-        for (i, &id) in unreachable.iter().enumerate() {
-            if mark[i] == REACHABLE {
+        for &id in unreachable.iter() {
+            if self.objects[id].gen_index.get() == REACHABLE {
                 self.gc.push(&mut self.objects, id, older);
                 legacy.push(id);
             } else {
-                self.objects[id].gen_index = rest.len() as u32;
+                self.objects[id].gen_index.set(rest.len() as u32);
                 rest.push(id);
             }
         }
@@ -327,37 +339,31 @@ impl<T> Heap<T> {
 
     /// HandleResurrected: drops objects freed meanwhile from `unreachable`, runs trial
     /// deletion over what is left, moves what is now reachable to the oldest generation,
-    /// and leaves only the still-unreachable objects in `unreachable`. Returns how many
-    /// survived.
-    fn handle_resurrected(
-        &mut self,
-        unreachable: &mut Vec<ObjId>,
-        scratch: &mut Vec<u32>,
-    ) -> usize {
-        let objects = &mut self.objects;
+    /// and leaves only the still-unreachable objects in `unreachable`, indexed. Returns
+    /// how many survived.
+    fn handle_resurrected(&mut self, unreachable: &mut Vec<ObjId>) -> usize {
+        let objects = &self.objects;
         unreachable.retain(|&id| objects.get(id).is_some_and(|o| o.generation == COLLECTING));
-        for (i, &id) in unreachable.iter().enumerate() {
-            objects[id].gen_index = i as u32;
-        }
-        let member = |o: &Object<T>| (o.generation == COLLECTING).then_some(o.gen_index as usize);
-        update_refs(&self.objects, unreachable, scratch);
-        subtract_refs(&self.objects, unreachable, scratch, member);
-        let resurrected = move_unreachable(&self.objects, unreachable, scratch, member);
-        if resurrected == 0 {
-            return 0;
-        }
+        let member = |y: u8| y == COLLECTING;
+        update_refs(&self.objects, unreachable);
+        subtract_refs(&self.objects, unreachable, member);
+        let mut stack = std::mem::take(&mut self.gc.mark_stack);
+        let resurrected = move_unreachable(&self.objects, unreachable, member, &mut stack);
+        self.gc.mark_stack = stack;
         let oldest = (self.gc.generations() - 1) as u8;
-        let mut still = Vec::with_capacity(unreachable.len() - resurrected);
-        for (i, &id) in unreachable.iter().enumerate() {
-            if scratch[i] == REACHABLE {
+        let mut still = 0;
+        for i in 0..unreachable.len() {
+            let id = unreachable[i];
+            if self.objects[id].gen_index.get() == REACHABLE {
                 self.gc.push(&mut self.objects, id, oldest);
             } else {
-                self.objects[id].gen_index = still.len() as u32;
-                still.push(id);
+                self.objects[id].gen_index.set(still as u32);
+                unreachable[still] = id;
+                still += 1;
             }
         }
+        unreachable.truncate(still);
         self.counters.resurrections += resurrected as u64;
-        *unreachable = still;
         resurrected
     }
 
@@ -379,6 +385,13 @@ impl<T> Heap<T> {
                     }
                 }
             }
+            return;
+        }
+        if self.finalizers.is_empty() && !self.weak.has_any() {
+            // No finalizer or callback can run, so no object of the set can be
+            // resurrected: free them all directly, dropping only the references they hold
+            // to objects outside the set (those may cascade as usual).
+            self.free_garbage(unreachable);
             return;
         }
         for &id in unreachable {

@@ -5,7 +5,7 @@
 //! phases) and [`collect`] (the ordered sequence of one collection, finalizers and weak
 //! references included).
 
-pub(crate) mod collect;
+pub mod collect;
 pub mod trial;
 
 mod finalize;
@@ -153,7 +153,8 @@ pub enum Generation {
 /// The collector's state, owned by the heap.
 pub(crate) struct Collector {
     /// Member lists: `gens[0..n]` are the generations, `gens[n]` the permanent one. An
-    /// object `o` with `o.generation == g` sits at `gens[g][o.gen_index]`.
+    /// object `o` with `o.generation == g` sits at `gens[g][o.gen_index]` (outside the
+    /// trial-deletion phases of a collection).
     pub(crate) gens: Vec<Vec<ObjId>>,
     /// One per generation, see [`GcConfig::thresholds`].
     thresholds: Vec<u32>,
@@ -174,10 +175,8 @@ pub(crate) struct Collector {
     pub(crate) debug_saveall: bool,
     /// Python's `gc.garbage`: each entry holds an external reference.
     pub(crate) garbage: Vec<ObjId>,
-    /// Working list of the running collection (objects whose generation is `COLLECTING`).
-    pub(crate) working: Vec<ObjId>,
-    /// Scratch counts of the running collection, indexed like the examined list.
-    pub(crate) scratch: Vec<u32>,
+    /// The marking worklist, kept between collections so its memory is reused.
+    pub(crate) mark_stack: Vec<ObjId>,
     /// Set once an immutable object was allocated: from then on every collection looks
     /// for immutables to untrack among its survivors.
     pub(crate) has_immutables: bool,
@@ -187,7 +186,7 @@ pub(crate) struct Collector {
 }
 
 /// A deliberate collector bug, injected with `Heap::inject_fault` (feature `testing`) to
-/// show that the harness in [`crate::testing`] catches broken collectors.
+/// show that the harness in `gclab::testing` catches broken collectors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Fault {
@@ -226,8 +225,7 @@ impl Collector {
             callbacks: Vec::new(),
             debug_saveall: false,
             garbage: Vec::new(),
-            working: Vec::new(),
-            scratch: Vec::new(),
+            mark_stack: Vec::new(),
             has_immutables: false,
             fault: None,
         })
@@ -259,7 +257,7 @@ impl Collector {
         let list = &mut self.gens[gen_no as usize];
         let obj = &mut objects[id];
         obj.generation = gen_no;
-        obj.gen_index = list.len() as u32;
+        obj.gen_index.set(list.len() as u32);
         list.push(id);
     }
 
@@ -274,7 +272,7 @@ impl Collector {
         let list = &mut self.gens[gen_no as usize];
         list.swap_remove(index as usize);
         if let Some(&moved) = list.get(index as usize) {
-            objects[moved].gen_index = index;
+            objects[moved].gen_index.set(index);
         }
     }
 
@@ -304,10 +302,11 @@ impl Collector {
                 let Some(o) = objects.get(id) else {
                     return Err(format!("generation {g} lists dead object {id}"));
                 };
-                if o.generation as usize != g || o.gen_index as usize != i {
+                if o.generation as usize != g || o.gen_index.get() as usize != i {
                     return Err(format!(
                         "object {id} is listed at generation {g} position {i} but its header says {} / {}",
-                        o.generation, o.gen_index
+                        o.generation,
+                        o.gen_index.get()
                     ));
                 }
                 tracked += 1;

@@ -1,10 +1,12 @@
 //! Trial deletion: the mechanism that finds objects referenced only from inside a set.
 //!
-//! The examined set is a list of ids; the scratch count of the object at position `i`
-//! (CPython's `gc_refs`) lives in a dense `Vec<u32>` at index `i`, and the object's
-//! header says whether an edge target is in the set and at which position (the caller
-//! supplies that as a `member` function), so no phase hashes anything. Each phase is one
-//! pass, iterative, linear in the objects and edges of the set.
+//! The examined set is a list of ids and a `member` test on an object's generation byte
+//! (`generation <= g` for a collection of generation `g`). Each examined object's scratch
+//! count (CPython's `gc_refs`) lives in its header, in the `gen_index` cell, exactly as
+//! CPython keeps it in the GC header: no phase allocates per object or hashes anything,
+//! and a collection touches no memory but the objects' own. Each phase is one pass,
+//! iterative, linear in the objects and edges of the set. Afterwards the caller rewrites
+//! every examined header's position (it moves the object anyway).
 
 use slotmap::SlotMap;
 
@@ -12,75 +14,78 @@ use crate::error::{GcError, Result};
 use crate::heap::Heap;
 use crate::object::{ObjId, Object};
 
-/// Scratch mark: the object is reachable from outside the examined set.
+/// Scratch mark: the object is reachable from outside the examined set. Above every
+/// possible count ([`MAX_REFCOUNT`](crate::MAX_REFCOUNT) is `u32::MAX / 2`).
 pub(crate) const REACHABLE: u32 = u32::MAX;
 
 /// `update_refs`: copies each examined object's reference count into its scratch count.
 ///
-/// Postcondition: `scratch.len() == set.len()` and `scratch[i] == refcount(set[i])`.
-pub(crate) fn update_refs<T>(
-    objects: &SlotMap<ObjId, Object<T>>,
-    set: &[ObjId],
-    scratch: &mut Vec<u32>,
-) {
-    scratch.clear();
-    scratch.extend(set.iter().map(|&id| objects[id].refcount));
+/// Postcondition: every member's scratch count equals its refcount.
+pub(crate) fn update_refs<T>(objects: &SlotMap<ObjId, Object<T>>, set: &[ObjId]) {
+    for &id in set {
+        let obj = &objects[id];
+        obj.gen_index.set(obj.refcount);
+    }
 }
 
 /// `subtract_refs`: for every edge from an examined object to an examined object,
 /// subtracts one from the target's scratch count.
 ///
-/// Postcondition: `scratch[i]` is the number of references to `set[i]` from outside the
-/// set (external references and edges from unexamined objects). Every object referenced
-/// only from inside the set has scratch count 0.
+/// Postcondition: each member's scratch count is the number of references to it from
+/// outside the set (external references and edges from unexamined objects). Every object
+/// referenced only from inside the set has scratch count 0.
 pub(crate) fn subtract_refs<T>(
     objects: &SlotMap<ObjId, Object<T>>,
     set: &[ObjId],
-    scratch: &mut [u32],
-    member: impl Fn(&Object<T>) -> Option<usize>,
+    member: impl Fn(u8) -> bool,
 ) {
     for &id in set {
         for &t in objects[id].edges.as_slice() {
-            if let Some(j) = member(&objects[t]) {
+            let target = &objects[t];
+            if member(target.generation) {
+                let refs = target.gen_index.get();
                 debug_assert!(
-                    scratch[j] > 0,
+                    refs > 0,
                     "bug: gc_refs of {t} underflows; its refcount is below its incoming edges"
                 );
-                scratch[j] -= 1;
+                target.gen_index.set(refs - 1);
             }
         }
     }
 }
 
-/// `move_unreachable`: marks every object with a positive scratch count, and everything
-/// it reaches inside the set, as reachable; the rest is unreachable.
+/// `move_unreachable`: marks every member with a positive scratch count, and everything
+/// it reaches inside the set, as [`REACHABLE`]; the rest is unreachable.
 ///
-/// Postcondition: `scratch[i] == REACHABLE` exactly for the objects reachable from an
-/// externally referenced member of the set; the others keep their count (0). Returns the
-/// number of reachable objects. Uses an explicit stack of positions, never recursion.
+/// Postcondition: a member's scratch count is `REACHABLE` exactly when it is reachable
+/// from an externally referenced member; the others keep their count (0). Returns the
+/// number of reachable members. Depth-first from each root with an explicit stack (kept
+/// by the caller so its memory is reused), never recursion.
 pub(crate) fn move_unreachable<T>(
     objects: &SlotMap<ObjId, Object<T>>,
     set: &[ObjId],
-    scratch: &mut [u32],
-    member: impl Fn(&Object<T>) -> Option<usize>,
+    member: impl Fn(u8) -> bool,
+    stack: &mut Vec<ObjId>,
 ) -> usize {
-    let mut stack: Vec<u32> = Vec::new();
+    stack.clear();
     let mut reachable = 0;
-    for (i, s) in scratch.iter_mut().enumerate() {
-        if *s > 0 {
-            *s = REACHABLE;
-            stack.push(i as u32);
-            reachable += 1;
+    for &root in set {
+        let obj = &objects[root];
+        let refs = obj.gen_index.get();
+        if refs == 0 || refs == REACHABLE {
+            continue;
         }
-    }
-    while let Some(i) = stack.pop() {
-        for &t in objects[set[i as usize]].edges.as_slice() {
-            if let Some(j) = member(&objects[t])
-                && scratch[j] != REACHABLE
-            {
-                scratch[j] = REACHABLE;
-                stack.push(j as u32);
-                reachable += 1;
+        obj.gen_index.set(REACHABLE);
+        reachable += 1;
+        stack.push(root);
+        while let Some(id) = stack.pop() {
+            for &t in objects[id].edges.as_slice() {
+                let target = &objects[t];
+                if member(target.generation) && target.gen_index.get() != REACHABLE {
+                    target.gen_index.set(REACHABLE);
+                    reachable += 1;
+                    stack.push(t);
+                }
             }
         }
     }
@@ -149,7 +154,8 @@ impl<T> Heap<T> {
     /// changing anything, and returns what they saw: each object's refcount, its scratch
     /// count after `subtract_refs`, and whether it is reachable. The unreachable set is
     /// what [`collect`](Heap::collect) would find, before finalizers get a chance to
-    /// resurrect anything.
+    /// resurrect anything. (The phases use the headers' scratch cells, which are restored
+    /// before it returns.)
     ///
     /// # Errors
     /// [`GcError::NoSuchGeneration`].
@@ -175,34 +181,34 @@ impl<T> Heap<T> {
                 generations: n,
             });
         }
-        // The examined set is the concatenation of generations 0..=generation; an
-        // object's position in it is its generation's offset plus its index there.
-        let mut offsets = Vec::with_capacity(generation + 1);
-        let mut set = Vec::new();
-        for g in 0..=generation {
-            offsets.push(set.len());
-            set.extend_from_slice(&self.gc.gens[g]);
-        }
-        let member = |o: &Object<T>| {
-            ((o.generation as usize) <= generation)
-                .then(|| offsets[o.generation as usize] + o.gen_index as usize)
-        };
-        let mut scratch = Vec::new();
-        update_refs(&self.objects, &set, &mut scratch);
-        let refcounts = scratch.clone();
-        subtract_refs(&self.objects, &set, &mut scratch, member);
-        let after_subtract = scratch.clone();
-        move_unreachable(&self.objects, &set, &mut scratch, member);
+        let set: Vec<ObjId> = self.gc.gens[..=generation].concat();
+        let member = |g: u8| (g as usize) <= generation;
+        update_refs(&self.objects, &set);
+        subtract_refs(&self.objects, &set, member);
+        let after_subtract: Vec<u32> = set
+            .iter()
+            .map(|&id| self.objects[id].gen_index.get())
+            .collect();
+        move_unreachable(&self.objects, &set, member, &mut Vec::new());
         let entries = set
             .iter()
-            .enumerate()
-            .map(|(i, &id)| TrialEntry {
-                id,
-                refcount: refcounts[i],
-                gc_refs: after_subtract[i],
-                reachable: scratch[i] == REACHABLE,
+            .zip(after_subtract)
+            .map(|(&id, gc_refs)| {
+                let obj = &self.objects[id];
+                TrialEntry {
+                    id,
+                    refcount: obj.refcount,
+                    gc_refs,
+                    reachable: obj.gen_index.get() == REACHABLE,
+                }
             })
             .collect();
+        // Restore every examined header's position.
+        for list in &self.gc.gens[..=generation] {
+            for (i, &id) in list.iter().enumerate() {
+                self.objects[id].gen_index.set(i as u32);
+            }
+        }
         Ok(TrialView {
             generation,
             entries,
