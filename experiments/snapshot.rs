@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use gclab::Heap;
-use gclab::snapshot::{Snapshot, SnapshotExt, TypeLabel, collect_and_report, compare_unreachable};
+use gclab::snapshot::{Snapshot, SnapshotExt, TypeLabel, collect_snapshot, compare_unreachable};
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
@@ -120,9 +120,9 @@ fn collect(path: &Path, json: bool) -> Result<ExitCode, Failure> {
     let start = Instant::now();
     let snapshot = load(path)?;
     let parsed = start.elapsed();
-    let mut heap = import(path, &snapshot)?;
-    let imported = start.elapsed() - parsed;
-    let outcome = collect_and_report(&mut heap);
+    let outcome =
+        collect_snapshot(&snapshot).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    let imported = outcome.import_elapsed;
     let expected = snapshot.expected_sorted();
     let disagreement = expected
         .as_ref()

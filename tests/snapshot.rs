@@ -6,7 +6,7 @@ use std::process::Command;
 
 use gclab::snapshot::{
     FORMAT, Snapshot, SnapshotError, SnapshotExt, SnapshotObject, TypeLabel, collect_and_report,
-    compare_unreachable,
+    collect_snapshot, compare_unreachable,
 };
 use gclab::{Heap, MAX_REFCOUNT};
 
@@ -243,6 +243,10 @@ fn a_collection_of_the_fixture_finds_its_expected_set() {
     // The survivors keep their counts: 6 lost the reference from 1.
     let six = heap.find_by_identity(6).unwrap();
     assert_eq!(heap.refcount(six).unwrap(), 2);
+    // The one-call path (what `gclab-snapshot collect` runs) finds the same.
+    let again = collect_snapshot(&snapshot).unwrap();
+    assert_eq!(again.unreachable, vec![1, 2, 5]);
+    assert_eq!(again.objects, 6);
 }
 
 #[test]
