@@ -15,10 +15,26 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 const LABELS: [&str; 20] = [
-    "function", "tuple", "dict", "list", "weakref.ReferenceType", "type", "cell", "set",
-    "builtin_function_or_method", "getset_descriptor", "wrapper_descriptor", "module",
-    "method_descriptor", "property", "frozenset", "classmethod", "staticmethod",
-    "_frozen_importlib.ModuleSpec", "member_descriptor", "enum.property",
+    "function",
+    "tuple",
+    "dict",
+    "list",
+    "weakref.ReferenceType",
+    "type",
+    "cell",
+    "set",
+    "builtin_function_or_method",
+    "getset_descriptor",
+    "wrapper_descriptor",
+    "module",
+    "method_descriptor",
+    "property",
+    "frozenset",
+    "classmethod",
+    "staticmethod",
+    "_frozen_importlib.ModuleSpec",
+    "member_descriptor",
+    "enum.property",
 ];
 
 /// A random CPython-like snapshot of `n` objects, as JSON bytes.
