@@ -14,7 +14,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use gclab::Heap;
 use gclab::snapshot::{Snapshot, SnapshotExt, TypeLabel, collect_snapshot, compare_unreachable};
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
@@ -297,7 +297,10 @@ fn stats(path: &Path) -> Result<ExitCode, Failure> {
         );
     }
 
-    let sccs = tarjan_scc(&analysis.graph);
+    // kosaraju_scc, not tarjan_scc: petgraph 0.8's Tarjan recurses once per node on a
+    // path and overflows the stack on a long ring; Kosaraju's two DFS passes are
+    // iterative.
+    let sccs = kosaraju_scc(&analysis.graph);
     let self_loop = |v: NodeIndex| analysis.graph.contains_edge(v, v);
     let mut cycles: Vec<&Vec<NodeIndex>> = sccs
         .iter()

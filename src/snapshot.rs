@@ -501,7 +501,9 @@ pub trait SnapshotExt<T>: Sized {
     /// references (variables, handles held by the program, the `garbage` list) are the
     /// part of each refcount that no edge explains, as the format wants.
     ///
-    /// Objects are listed in the heap's iteration order. If identities were assigned
+    /// Every object is exported alike, atomic and immutable ones included (an import
+    /// makes every object an ordinary container). Objects are listed in the heap's
+    /// iteration order. If identities were assigned
     /// that collide with native ones (see [`Heap::assign_identity`]), the snapshot has
     /// duplicate ids and will not import.
     ///

@@ -216,8 +216,8 @@ fn duplicate_referents_are_several_references() {
 
 #[test]
 fn import_disables_automatic_collection_so_garbage_survives_the_import() {
-    // More garbage than threshold 0 (2000): an enabled collector would collect during
-    // the build.
+    // More objects than threshold 0 (2000): an enabled collector would run during the
+    // build, and the caller could not decide when the snapshot's garbage goes.
     let n = 5_000u64;
     let objects = (0..n)
         .map(|i| obj(10 + i, "list", 1, &[10 + (i ^ 1)]))
@@ -398,5 +398,38 @@ fn cli_stats_and_dot_describe_the_fixture() {
     let dot = std::fs::read_to_string(&out).unwrap();
     assert_eq!(dot.matches("color = red").count(), 3, "{dot}");
     assert!(!dot.contains("tuple"), "6 is reachable: {dot}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn cli_stats_and_collect_handle_a_long_ring_without_recursion() {
+    // Recursion once per node (as petgraph 0.8's tarjan_scc does) would overflow the
+    // main thread's stack on this ring.
+    let n = 100_000u64;
+    let objects = (0..n)
+        .map(|i| obj(i + 1, "node", 1, &[(i + 1) % n + 1]))
+        .collect();
+    let dir = std::env::temp_dir().join(format!("gclab-ring-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("ring.json");
+    std::fs::write(&file, Snapshot::new(objects).to_json_string()).unwrap();
+    let (code, stdout, stderr) = run(&["stats", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains(&format!("{n} objects in 1 weakly connected components")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("largest: {n} objects ({n} unreachable)")),
+        "{stdout}"
+    );
+    let (code, stdout, stderr) = run(&["collect", "--json", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(v["unreachable"].as_array().unwrap().len(), n as usize);
+    assert!(
+        v.get("agree").is_none(),
+        "no expectation, no verdict: {stdout}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
