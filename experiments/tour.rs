@@ -1,16 +1,436 @@
-//! The gclab tour (minimal version: the seed walkthrough).
+//! `gclab-tour`: Python's memory model, step by step, with a picture of every step.
+//!
+//! 1. The seed: names, objects, ids and reference counts.
+//! 2. Why reference counting is not enough: a cycle outlives its names.
+//! 3. A gallery of classic cycles, each before, during (the trial-deletion view) and
+//!    after collection.
+//! 4. Generations: objects promoted across automatic collections.
+//! 5. The files written.
+//!
+//! Every picture is a `.dot` file; where Graphviz is installed, an `.svg` beside it.
 
-use gclab::Heap;
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
-fn main() {
-    let mut heap: Heap<&str> = Heap::new();
-    for (name, payload) in [("x", "42"), ("y", "'hello'"), ("z", "[1, 2, 3]")] {
-        let obj = heap.alloc_atomic(payload);
-        heap.set_var(name, obj).expect("fresh object");
-        heap.decref(obj).expect("we hold it");
+use clap::Parser;
+use gclab::graph::{self, ColorBy, DotOptions, ExportOptions, RankDir};
+use gclab::{GcConfig, Heap, ObjId, Phase};
+
+/// A guided tour of gclab: the seed walkthrough, cycles, trial deletion, finalizers, weak
+/// references and generations, with a DOT picture (and SVG, when Graphviz is installed)
+/// of every step.
+#[derive(Parser, Debug)]
+#[command(name = "gclab-tour", version, about, long_about = None)]
+struct Args {
+    /// Directory for the pictures.
+    #[arg(long, default_value = "out/tour")]
+    out: PathBuf,
+    /// Only the first two sections (used by the tests).
+    #[arg(long)]
+    quick: bool,
+}
+
+/// Payloads are the Python values' descriptions.
+type Py = Heap<&'static str>;
+
+/// Collects every file the tour writes, for the closing table.
+struct Pictures {
+    dir: PathBuf,
+    written: Vec<(String, PathBuf, Option<PathBuf>)>,
+}
+
+impl Pictures {
+    fn new(dir: &Path) -> std::io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        Ok(Pictures {
+            dir: dir.to_path_buf(),
+            written: Vec::new(),
+        })
+    }
+
+    fn options<'a>() -> ExportOptions<'a, &'static str> {
+        ExportOptions::with_labeler(|p: &&'static str| (*p).to_owned())
+    }
+
+    /// The whole heap, coloured by status.
+    fn heap(
+        &mut self,
+        name: &str,
+        what: &str,
+        heap: &Py,
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        self.heap_colored(name, what, heap, ColorBy::Status)
+    }
+
+    fn heap_colored(
+        &mut self,
+        name: &str,
+        what: &str,
+        heap: &Py,
+        color_by: ColorBy,
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let g = graph::export(heap, &Self::options());
+        let opts = DotOptions {
+            color_by,
+            rankdir: Some(RankDir::LR),
+        };
+        let out = graph::render(&g, &opts, self.dir.join(name))?;
+        self.written.push((what.to_owned(), out.dot, out.svg));
+        Ok(())
+    }
+
+    /// What trial deletion sees when collecting the oldest generation.
+    fn trial(
+        &mut self,
+        name: &str,
+        what: &str,
+        heap: &Py,
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let g = graph::trial_graph(heap, heap.generations() - 1, true, &Self::options())?;
+        let opts = DotOptions {
+            rankdir: Some(RankDir::LR),
+            ..DotOptions::default()
+        };
+        let out = graph::render(&g, &opts, self.dir.join(name))?;
+        self.written.push((what.to_owned(), out.dot, out.svg));
+        Ok(())
+    }
+}
+
+fn new_heap() -> Py {
+    let mut heap = Heap::new();
+    heap.disable(); // the tour decides when to collect
+    heap
+}
+
+/// `name = <new object>`: binds a fresh object and drops the temporary handle.
+fn bind(heap: &mut Py, name: &str, obj: ObjId) -> gclab::Result<ObjId> {
+    heap.set_var(name, obj)?;
+    heap.decref(obj)?;
+    Ok(obj)
+}
+
+/// A Python list of small ints: `[1, 2, 3]`.
+fn int_list(heap: &mut Py, label: &'static str, items: &[&'static str]) -> gclab::Result<ObjId> {
+    let list = heap.alloc(label);
+    for &item in items {
+        let int = heap.alloc_atomic(item);
+        heap.link(list, int)?;
+        heap.decref(int)?;
+    }
+    Ok(list)
+}
+
+fn section(title: &str) {
+    println!("\n{title}\n{}", "=".repeat(title.chars().count()));
+}
+
+fn seed(p: &mut Pictures) -> Result<(), Box<dyn std::error::Error>> {
+    section("1. The seed: names refer to objects");
+    let mut heap = new_heap();
+    let x = heap.alloc_atomic("int 42");
+    bind(&mut heap, "x", x)?;
+    let y = heap.alloc_atomic("str 'hello'");
+    bind(&mut heap, "y", y)?;
+    let z = int_list(&mut heap, "list [1, 2, 3]", &["int 1", "int 2", "int 3"])?;
+    bind(&mut heap, "z", z)?;
+    for name in ["x", "y", "z"] {
+        let obj = heap.get_var(name).ok_or("name just bound")?;
         println!(
-            "{name} = {payload:<10} id({name}) = {}",
-            heap.id(obj).expect("alive")
+            "{name} = {:<14} id({name}) = {}",
+            heap.payload(obj)?,
+            heap.id(obj)?
         );
     }
+    p.heap("1-seed-names", "x, y, z: names pointing at objects", &heap)?;
+
+    println!();
+    let a = int_list(&mut heap, "list [10, 20]", &["int 10", "int 20"])?;
+    bind(&mut heap, "a", a)?;
+    println!(
+        "a = [10, 20]   refcount(a) = {}   (Python's sys.getrefcount(a) prints 2)",
+        heap.refcount(a)?
+    );
+    p.heap("1-seed-a", "a = [10, 20]", &heap)?;
+    heap.set_var("b", a)?;
+    println!(
+        "b = a          refcount(a) = {}   (Python prints 3)",
+        heap.refcount(a)?
+    );
+    p.heap("1-seed-b-is-a", "b = a: two names, one object", &heap)?;
+    heap.del_var("b")?;
+    println!(
+        "del b          refcount(a) = {}   (Python prints 2)",
+        heap.refcount(a)?
+    );
+    p.heap(
+        "1-seed-del-b",
+        "del b: the name goes, the object stays",
+        &heap,
+    )?;
+    println!(
+        "Python prints one more: the argument of sys.getrefcount is itself a reference while it runs."
+    );
+    Ok(())
+}
+
+fn refcounting_is_not_enough(p: &mut Pictures) -> Result<(), Box<dyn std::error::Error>> {
+    section("2. Why reference counting is not enough");
+    let mut heap = new_heap();
+    let a = heap.alloc("list a");
+    bind(&mut heap, "a", a)?;
+    let b = heap.alloc("list b");
+    bind(&mut heap, "b", b)?;
+    heap.link(a, b)?; // a.append(b)
+    heap.link(b, a)?; // b.append(a)
+    p.heap("2-cycle-named", "a.append(b); b.append(a)", &heap)?;
+    heap.del_var("a")?;
+    heap.del_var("b")?;
+    println!(
+        "after `del a, b`: both still alive, refcount(a) = {}, refcount(b) = {} — each is held by the other",
+        heap.refcount(a)?,
+        heap.refcount(b)?
+    );
+    p.heap("2-cycle-orphaned", "del a, b: alive, unreachable", &heap)?;
+    p.trial(
+        "2-cycle-trial-deletion",
+        "trial deletion: internal references subtracted, nothing left",
+        &heap,
+    )?;
+    let report = heap.collect_full();
+    println!(
+        "gc.collect(): examined {}, collected {} — the heap now holds {} objects",
+        report.candidates,
+        report.collected,
+        heap.len()
+    );
+    p.heap("2-cycle-collected", "after gc.collect()", &heap)?;
+    Ok(())
+}
+
+/// One gallery exhibit: builds its heap, then before / trial deletion / after.
+fn exhibit(
+    p: &mut Pictures,
+    slug: &str,
+    title: &str,
+    build: impl FnOnce(&mut Py) -> gclab::Result<()>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut heap = new_heap();
+    build(&mut heap)?;
+    let before = heap.len();
+    p.heap(
+        &format!("3-{slug}-1-before"),
+        &format!("{title}: before"),
+        &heap,
+    )?;
+    p.trial(
+        &format!("3-{slug}-2-trial"),
+        &format!("{title}: trial deletion"),
+        &heap,
+    )?;
+    let report = heap.collect_full();
+    p.heap(
+        &format!("3-{slug}-3-after"),
+        &format!("{title}: after"),
+        &heap,
+    )?;
+    let mut extra = String::new();
+    if report.resurrected > 0 {
+        extra.push_str(&format!(", resurrected {}", report.resurrected));
+    }
+    if report.weakrefs_cleared > 0 {
+        extra.push_str(&format!(
+            ", weak references cleared {}",
+            report.weakrefs_cleared
+        ));
+    }
+    println!(
+        "{title:<34} objects {before:>2} → {:>2}   collected {}{extra}",
+        heap.len(),
+        report.collected
+    );
+    Ok(())
+}
+
+/// Allocates `n` objects with the given labels and gives up our handles once `wire` has
+/// linked them.
+fn objects(
+    heap: &mut Py,
+    labels: &[&'static str],
+    wire: &[(usize, usize)],
+) -> gclab::Result<Vec<ObjId>> {
+    let ids: Vec<ObjId> = labels.iter().map(|&l| heap.alloc(l)).collect();
+    for &(from, to) in wire {
+        heap.link(ids[from], ids[to])?;
+    }
+    for &id in &ids {
+        heap.decref(id)?;
+    }
+    Ok(ids)
+}
+
+fn gallery(p: &mut Pictures) -> Result<(), Box<dyn std::error::Error>> {
+    section("3. A gallery of classic cycles");
+    exhibit(p, "self-loop", "self-loop (l.append(l))", |h| {
+        objects(h, &["list l"], &[(0, 0)]).map(|_| ())
+    })?;
+    exhibit(p, "two-cycle", "two-node cycle", |h| {
+        objects(h, &["a", "b"], &[(0, 1), (1, 0)]).map(|_| ())
+    })?;
+    exhibit(p, "doubly-linked", "doubly linked list", |h| {
+        let labels = ["node 0", "node 1", "node 2", "node 3"];
+        let wire: Vec<(usize, usize)> = (0..3).flat_map(|i| [(i, i + 1), (i + 1, i)]).collect();
+        objects(h, &labels, &wire).map(|_| ())
+    })?;
+    exhibit(p, "tree-parents", "tree with parent pointers", |h| {
+        let labels = ["root", "left", "right", "left.left", "left.right"];
+        let wire = [
+            (0, 1),
+            (0, 2),
+            (1, 3),
+            (1, 4),
+            (1, 0),
+            (2, 0),
+            (3, 1),
+            (4, 1),
+        ];
+        objects(h, &labels, &wire).map(|_| ())
+    })?;
+    exhibit(
+        p,
+        "garbage-off-garbage",
+        "garbage hanging off garbage",
+        |h| {
+            let labels = ["outer a", "outer b", "inner c", "inner d"];
+            objects(h, &labels, &[(0, 1), (1, 0), (1, 2), (2, 3), (3, 2)]).map(|_| ())
+        },
+    )?;
+    exhibit(
+        p,
+        "garbage-into-live",
+        "garbage pointing into live data",
+        |h| {
+            let cache = h.alloc("dict cache");
+            bind(h, "cache", cache)?;
+            let ids = objects(h, &["a", "b"], &[(0, 1), (1, 0)])?;
+            h.link(ids[0], cache)
+        },
+    )?;
+    exhibit(p, "resurrection", "a finalizer that resurrects", |h| {
+        let ids = objects(h, &["phoenix", "ash"], &[(0, 1), (1, 0)])?;
+        h.set_finalizer(ids[0], |heap, me| {
+            // __del__: self.saved = self, as `global saved; saved = self`.
+            let _ = heap.set_var("saved", me);
+        })?;
+        Ok(())
+    })?;
+    let called = Rc::new(RefCell::new(None));
+    let seen = called.clone();
+    exhibit(
+        p,
+        "weakref-callback",
+        "a weak reference with a callback",
+        move |h| {
+            let ids = objects(h, &["a", "b"], &[(0, 1), (1, 0)])?;
+            h.downgrade_with_callback(ids[0], move |heap, weak| {
+                *seen.borrow_mut() = Some(heap.upgrade(weak).is_none());
+            })?;
+            Ok(())
+        },
+    )?;
+    if let Some(dead) = *called.borrow() {
+        println!("  the weak reference's callback ran and saw its reference dead: {dead}");
+    }
+    Ok(())
+}
+
+fn generations(p: &mut Pictures) -> Result<(), Box<dyn std::error::Error>> {
+    section("4. Generations: survivors are promoted");
+    let config = GcConfig {
+        generations: 3,
+        thresholds: vec![4, 2, 2],
+        enabled: true,
+    };
+    let mut heap: Py = Heap::with_config(config)?;
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let l = log.clone();
+    heap.add_callback(move |phase, info| {
+        if phase == Phase::Stop {
+            l.borrow_mut()
+                .push((info.generation, info.candidates, info.collected));
+        }
+    });
+    let keep = heap.alloc("list keep");
+    bind(&mut heap, "keep", keep)?;
+    println!("thresholds (4, 2, 2): a young collection when more than 4 new objects are alive,");
+    println!("generation 1 after more than 2 young ones, generation 2 after more than 2 of those.");
+    println!(
+        "Every other new object is kept (appended to `keep`); the rest are self-cycles (garbage)."
+    );
+    let sizes = |heap: &Py| -> Vec<usize> {
+        (0..3)
+            .map(|g| heap.get_objects(Some(g)).map_or(0, |v| v.len()))
+            .collect()
+    };
+    let mut pictures = 0;
+    for i in 1..=40 {
+        let obj = heap.alloc(if i % 2 == 0 { "kept" } else { "garbage" });
+        if i % 2 == 0 {
+            heap.link(keep, obj)?; // kept: survives and is promoted
+        } else {
+            heap.link(obj, obj)?; // a self-cycle: garbage for the next collection
+        }
+        heap.decref(obj)?;
+        let happened: Vec<(usize, usize, usize)> = log.borrow_mut().drain(..).collect();
+        for (generation, candidates, collected) in happened {
+            println!(
+                "allocation {i:>2}: collected generation {generation} (examined {candidates:>2}, collected {collected:>2}) → generation sizes {:?}",
+                sizes(&heap)
+            );
+            if generation > 0 || pictures == 0 {
+                pictures += 1;
+                p.heap_colored(
+                    &format!("4-generations-{pictures}-after-gen{generation}-collection"),
+                    &format!("after a generation-{generation} collection (allocation {i})"),
+                    &heap,
+                    ColorBy::Generation,
+                )?;
+            }
+        }
+    }
+    println!(
+        "the kept objects end up in the oldest generation; young collections no longer look at them"
+    );
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let mut p = Pictures::new(&args.out)?;
+    seed(&mut p)?;
+    refcounting_is_not_enough(&mut p)?;
+    if !args.quick {
+        gallery(&mut p)?;
+        generations(&mut p)?;
+    }
+    section("5. Files written");
+    let mut svgs = 0;
+    for (what, dot, svg) in &p.written {
+        let svg_text = svg
+            .as_ref()
+            .map_or(String::from("-"), |s| s.display().to_string());
+        svgs += usize::from(svg.is_some());
+        println!("{what:<58} {:<48} {svg_text}", dot.display());
+    }
+    if svgs > 0 {
+        println!(
+            "\nOpen the .svg files in a browser. (Each .dot renders with `dot -Tsvg FILE.dot -o FILE.svg`.)"
+        );
+    } else {
+        println!(
+            "\nRender a picture with Graphviz: `dot -Tsvg FILE.dot -o FILE.svg`, then open it in a browser."
+        );
+    }
+    Ok(())
 }

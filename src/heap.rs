@@ -78,8 +78,6 @@ pub struct Heap<T> {
     /// Unraisable events: panics caught in finalizers and callbacks.
     pub(crate) events: Vec<GcEvent>,
     pub(crate) counters: HeapCounters,
-    /// Reusable worklist of the release cascade (objects whose count reached zero).
-    release_stack: Vec<ObjId>,
 }
 
 impl<T> Default for Heap<T> {
@@ -130,7 +128,6 @@ impl<T> Heap<T> {
             by_identity: HashMap::new(),
             events: Vec::new(),
             counters: HeapCounters::default(),
-            release_stack: Vec::new(),
         })
     }
 
@@ -155,8 +152,8 @@ impl<T> Heap<T> {
     /// assert!(heap.is_tracked(x).unwrap());
     /// ```
     pub fn alloc(&mut self, payload: T) -> ObjId {
-        let id = self.insert_object(payload, Edges::Empty, 0);
-        self.track_new(id);
+        let id = self.insert_object(payload, Edges::Empty, 0, true);
+        self.track_new();
         id
     }
 
@@ -174,7 +171,7 @@ impl<T> Heap<T> {
     /// assert_eq!(heap.link(n, l), Err(GcError::AtomicObject(n)));
     /// ```
     pub fn alloc_atomic(&mut self, payload: T) -> ObjId {
-        self.insert_object(payload, Edges::Empty, flags::ATOMIC)
+        self.insert_object(payload, Edges::Empty, flags::ATOMIC, false)
     }
 
     /// Allocates an immutable container (like a Python tuple) whose edges are fixed to
@@ -198,40 +195,72 @@ impl<T> Heap<T> {
     /// assert!(!heap.is_tracked(t).unwrap()); // all referents untracked: untracked
     /// ```
     pub fn alloc_immutable(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
-        self.check_can_add_refs(edges)?;
-        for &t in edges {
-            self.objects[t].refcount += 1;
-        }
-        let id = self.insert_object(payload, Edges::from_slice(edges), flags::IMMUTABLE);
+        self.take_refs(edges)?;
+        let id = self.insert_object(payload, Edges::from_slice(edges), flags::IMMUTABLE, true);
         self.gc.has_immutables = true;
-        self.track_new(id);
+        self.track_new();
         Ok(id)
     }
 
-    /// Checks that every id is alive and that adding one reference per occurrence keeps
-    /// every count within [`MAX_REFCOUNT`].
-    fn check_can_add_refs(&self, targets: &[ObjId]) -> Result<()> {
+    /// Allocates a container that starts with the given edges (Python's list display
+    /// `[a, b]`), in one step. Returns a new external reference.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`] if an edge target is not alive, [`GcError::RefcountOverflow`]
+    /// if a target's count would overflow. Nothing is allocated then.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let ten = heap.alloc_atomic("10");
+    /// let l = heap.alloc_with("list", &[ten, ten]).unwrap(); // [10, 10]
+    /// assert_eq!(heap.edges(l).unwrap(), &[ten, ten]);
+    /// assert_eq!(heap.refcount(ten).unwrap(), 3);
+    /// ```
+    pub fn alloc_with(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
+        self.take_refs(edges)?;
+        let id = self.insert_object(payload, Edges::from_slice(edges), 0, true);
+        self.track_new();
+        Ok(id)
+    }
+
+    /// Takes one reference to each of `targets` (with repetitions), all or none: on a
+    /// stale id or an overflow, the counts already raised are lowered again.
+    fn take_refs(&mut self, targets: &[ObjId]) -> Result<()> {
         for (i, &t) in targets.iter().enumerate() {
-            let obj = self.objects.get(t).ok_or(GcError::StaleId(t))?;
-            let extra = targets[..=i].iter().filter(|&&x| x == t).count() as u64;
-            if u64::from(obj.refcount) + extra > u64::from(MAX_REFCOUNT) {
-                return Err(GcError::RefcountOverflow(t));
+            if let Err(e) = self.take_ref(t) {
+                for &done in &targets[..i] {
+                    self.objects[done].refcount -= 1;
+                }
+                return Err(e);
             }
         }
         Ok(())
     }
 
-    fn insert_object(&mut self, payload: T, edges: Edges, flag_bits: u16) -> ObjId {
+    /// Inserts a new object with one external reference. A tracked object enters the
+    /// youngest generation (its header is written here, saving a second slot lookup).
+    fn insert_object(&mut self, payload: T, edges: Edges, flag_bits: u16, tracked: bool) -> ObjId {
         self.counters.allocations += 1;
-        self.objects.insert(Object {
+        let (generation, gen_index) = if tracked {
+            (0, self.gc.gens[0].len() as u32)
+        } else {
+            (UNTRACKED, 0)
+        };
+        let id = self.objects.insert(Object {
             edges,
             refcount: 1,
             external: 1,
-            gen_index: Cell::new(0),
-            generation: UNTRACKED,
+            gen_index: Cell::new(gen_index),
+            generation,
             flags: flag_bits,
             payload,
-        })
+        });
+        if tracked {
+            self.gc.gens[0].push(id);
+        }
+        id
     }
 
     // ----------------------------------------------------------------------------------
@@ -732,13 +761,17 @@ impl<T> Heap<T> {
     /// still have to be deallocated. A 10^7-long chain keeps the stack at one entry.
     fn dealloc_cascade(&mut self, first: ObjId) {
         // Finalizers and weak-reference callbacks run inside the cascade and may start
-        // cascades of their own; each cascade owns the stack while it runs.
-        let mut stack = std::mem::take(&mut self.release_stack);
-        stack.push(first);
-        while let Some(id) = stack.pop() {
-            self.dealloc(id, &mut stack);
+        // cascades of their own; each has its own stack, which allocates only when a
+        // freed object drops another object's count to zero.
+        let mut stack = Vec::new();
+        let mut current = first;
+        loop {
+            self.dealloc(current, &mut stack);
+            match stack.pop() {
+                Some(next) => current = next,
+                None => break,
+            }
         }
-        self.release_stack = stack;
     }
 
     /// Deallocates one object whose count is zero: runs its finalizer (which may

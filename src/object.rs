@@ -71,6 +71,7 @@ impl Edges {
         }
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, id: ObjId) {
         match self {
             Edges::Empty => *self = Edges::One(id),

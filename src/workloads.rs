@@ -1,1 +1,759 @@
 //! The standard workloads, shared by benches, experiments and tests.
+//!
+//! Each builder takes a heap and a size, builds the structure with the ordinary mutator
+//! operations (`alloc`, `link`, `decref`), and returns what the caller needs to go on:
+//! the root it holds, or nothing when everything built is already garbage. They are the
+//! workloads of the design notes, written so that the CPython script
+//! `bench/cpython_workloads.py` builds the same shapes with Python lists, object for
+//! object:
+//!
+//! | builder | shape | Python |
+//! | --- | --- | --- |
+//! | [`dead_cycles`] | `n` garbage two-node cycles | `a = []; b = [a]; a.append(b)` |
+//! | [`live`] | `n` objects in two-node cycles held from one root | the same, `root.append(a)` |
+//! | [`acyclic_churn`] | allocate a one-edge object and drop it, `n` times | `x = [leaf]; del x` |
+//! | [`chain`] | an `n`-long singly linked chain | `head = [head]` |
+//! | [`ring`] | one `n`-long ring | a chain whose tail points at its head |
+//! | [`young_vs_old`] | a promoted old generation, plus 1,000 young objects on demand | |
+//! | [`gcbench`] | Boehm–Ellis–Kovac GCBench binary trees | `Node = [left, right(, parent)]` |
+//! | [`rings21`] | rings of 21 doubly linked nodes (pyperformance `gc_collect`) | |
+//! | [`dag`] | level `k` holds `k` references to level `k − 1` (pyperformance `gc_traversal`) | |
+//!
+//! Builders never change the collector's settings, except [`gcbench`], which is the
+//! "real program" of the set and runs with automatic collection on. For measurements of
+//! the other workloads, turn automatic collection off first ([`Heap::disable`]) so that
+//! no collection runs while the structure is built, as the CPython script does with
+//! `gc.disable()`.
+//!
+//! Every builder is iterative: a ten-million-long chain or ring is ordinary input.
+//!
+//! # Examples
+//!
+//! ```
+//! use gclab::{Heap, workloads};
+//!
+//! let mut heap: Heap<()> = Heap::new();
+//! heap.disable();
+//! workloads::dead_cycles(&mut heap, 1000);
+//! assert_eq!(heap.len(), 2000);               // alive: refcounting cannot free cycles
+//! assert_eq!(heap.collect_full().collected, 2000);
+//! assert!(heap.is_empty());
+//! ```
+
+use crate::{Heap, ObjId, Result};
+
+/// Objects a young collection of [`YoungVsOld`] examines: 500 garbage two-node cycles.
+pub const YOUNG_OBJECTS: usize = 1000;
+
+/// Rings built by the standard [`rings21`] workload (pyperformance `gc_collect`).
+pub const RINGS21_RINGS: usize = 100;
+
+/// Nodes in each ring of [`rings21`].
+pub const RING21_LEN: usize = 21;
+
+/// Levels of the standard [`dag`] workload (pyperformance `gc_traversal`).
+pub const DAG_LEVELS: usize = 1000;
+
+/// Links `from → to`. Both are live objects this module just allocated (or the caller's
+/// validated root), mutable containers whose counts are far from the limit, so linking
+/// cannot fail.
+fn link_fresh<P>(heap: &mut Heap<P>, from: ObjId, to: ObjId) {
+    heap.link(from, to)
+        .expect("bug: linking two freshly allocated containers failed");
+}
+
+/// Releases the reference this module took with `alloc`.
+fn drop_fresh<P>(heap: &mut Heap<P>, id: ObjId) {
+    heap.decref(id)
+        .expect("bug: releasing the allocation reference of a fresh object failed");
+}
+
+/// Builds one two-node cycle `a → b → a` and returns `a` and `b`, each still holding the
+/// reference `alloc` gave us.
+fn two_cycle<P: Default>(heap: &mut Heap<P>) -> (ObjId, ObjId) {
+    let a = heap.alloc(P::default()); // a = []
+    let b = heap.alloc(P::default());
+    link_fresh(heap, b, a); // b = [a]
+    link_fresh(heap, a, b); // a.append(b)
+    (a, b)
+}
+
+/// Builds `n` two-node cycles (`a → b → a`) and drops every external reference to them:
+/// `2n` objects that only the cycle collector can reclaim.
+///
+/// # Examples
+/// ```
+/// use gclab::{Heap, workloads};
+/// let mut heap: Heap<()> = Heap::new();
+/// heap.disable();
+/// workloads::dead_cycles(&mut heap, 3);
+/// assert_eq!(heap.len(), 6);
+/// assert_eq!(heap.collect_full().collected, 6);
+/// ```
+pub fn dead_cycles<P: Default>(heap: &mut Heap<P>, n: usize) {
+    for _ in 0..n {
+        let (a, b) = two_cycle(heap);
+        drop_fresh(heap, a);
+        drop_fresh(heap, b);
+    }
+}
+
+/// Builds `n / 2` two-node cycles, every one held alive from one root object (the root
+/// has `n / 2` edges, one to each cycle), and returns the root, on which the caller holds
+/// one external reference. The heap gains `2 * (n / 2)` cycle objects plus the root; a
+/// collection finds nothing.
+///
+/// # Examples
+/// ```
+/// use gclab::{Heap, workloads};
+/// let mut heap: Heap<()> = Heap::new();
+/// heap.disable();
+/// let root = workloads::live(&mut heap, 10);
+/// assert_eq!(heap.edges(root).unwrap().len(), 5);
+/// assert_eq!(heap.len(), 11);
+/// assert_eq!(heap.collect_full().collected, 0);
+/// heap.decref(root).unwrap();       // drop the root: the cycles become garbage
+/// assert_eq!(heap.collect_full().collected, 10);
+/// ```
+pub fn live<P: Default>(heap: &mut Heap<P>, n: usize) -> ObjId {
+    let root = heap.alloc(P::default());
+    for _ in 0..n / 2 {
+        let (a, b) = two_cycle(heap);
+        link_fresh(heap, root, a); // root.append(a)
+        drop_fresh(heap, a);
+        drop_fresh(heap, b);
+    }
+    root
+}
+
+/// Allocates an object with one edge, to `leaf`, and drops it at once, `n` times: the
+/// refcount path alone (allocation, one link, immediate reclamation). The heap is as
+/// before afterwards (except for its counters).
+///
+/// # Errors
+/// [`GcError::StaleId`](crate::GcError::StaleId) when `leaf` is not alive;
+/// [`GcError::RefcountOverflow`](crate::GcError::RefcountOverflow) when `leaf` cannot take
+/// one more reference. Nothing is left allocated then.
+///
+/// # Examples
+/// ```
+/// use gclab::{Heap, workloads};
+/// let mut heap: Heap<()> = Heap::new();
+/// let leaf = heap.alloc(());
+/// workloads::acyclic_churn(&mut heap, 100, leaf).unwrap();
+/// assert_eq!(heap.len(), 1);
+/// assert_eq!(heap.counters().allocations, 101);
+/// ```
+pub fn acyclic_churn<P: Default>(heap: &mut Heap<P>, n: usize, leaf: ObjId) -> Result<()> {
+    for _ in 0..n {
+        let x = heap.alloc(P::default());
+        let linked = heap.link(x, leaf);
+        drop_fresh(heap, x);
+        linked?;
+    }
+    Ok(())
+}
+
+/// Builds an `n`-long singly linked chain, each new object pointing at the previous
+/// head (Python's `head = [head]`, `n` times), and returns the head, on which the caller
+/// holds the only external reference; `None` when `n` is 0. Dropping the head frees the
+/// whole chain by reference counting, iteratively.
+///
+/// # Examples
+/// ```
+/// use gclab::{Heap, workloads};
+/// let mut heap: Heap<()> = Heap::new();
+/// let head = workloads::chain(&mut heap, 1_000).unwrap();
+/// assert_eq!(heap.len(), 1_000);
+/// heap.decref(head).unwrap();   // the refcount cascade frees everything
+/// assert!(heap.is_empty());
+/// ```
+pub fn chain<P: Default>(heap: &mut Heap<P>, n: usize) -> Option<ObjId> {
+    let mut head: Option<ObjId> = None;
+    for _ in 0..n {
+        let node = heap.alloc(P::default());
+        if let Some(next) = head {
+            link_fresh(heap, node, next);
+            drop_fresh(heap, next); // the new head holds it now
+        }
+        head = Some(node);
+    }
+    head
+}
+
+/// Builds one ring of `n` objects (a chain whose tail points back at its head) and
+/// returns one member, on which the caller holds the only external reference; `None`
+/// when `n` is 0. Once the caller drops it, only the cycle collector can reclaim the ring.
+///
+/// # Examples
+/// ```
+/// use gclab::{Heap, workloads};
+/// let mut heap: Heap<()> = Heap::new();
+/// heap.disable();
+/// let member = workloads::ring(&mut heap, 1_000).unwrap();
+/// heap.decref(member).unwrap();
+/// assert_eq!(heap.len(), 1_000);
+/// assert_eq!(heap.collect_full().collected, 1_000);
+/// ```
+pub fn ring<P: Default>(heap: &mut Heap<P>, n: usize) -> Option<ObjId> {
+    if n == 0 {
+        return None;
+    }
+    // We keep the allocation reference of the tail until the ring is closed.
+    let tail = heap.alloc(P::default());
+    let mut head = tail;
+    for _ in 1..n {
+        let node = heap.alloc(P::default());
+        link_fresh(heap, node, head);
+        if head != tail {
+            drop_fresh(heap, head);
+        }
+        head = node;
+    }
+    link_fresh(heap, tail, head); // close the ring: tail → head → … → tail
+    if head != tail {
+        drop_fresh(heap, tail);
+    }
+    Some(head)
+}
+
+/// An old generation of live objects, built by [`young_vs_old`], beside which young
+/// collections can be measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct YoungVsOld {
+    /// The root holding the old objects (see [`live`]); the caller holds one external
+    /// reference to it.
+    pub root: ObjId,
+    /// The number of old objects (cycle members, without the root).
+    pub old_objects: usize,
+}
+
+impl YoungVsOld {
+    /// Adds [`YOUNG_OBJECTS`] new objects, all garbage (500 two-node cycles), to the
+    /// youngest generation, ready for a young collection (`heap.collect(0)`).
+    pub fn add_young<P: Default>(&self, heap: &mut Heap<P>) {
+        dead_cycles(heap, YOUNG_OBJECTS / 2);
+    }
+}
+
+/// Builds an old generation of about `old_n` live objects (two-node cycles held from one
+/// root, as [`live`]) and moves them into the oldest generation with a full collection,
+/// as a long-running program's survivors would be promoted. A young collection after
+/// [`YoungVsOld::add_young`] should then cost the same whatever `old_n` is: it examines
+/// only the young objects.
+///
+/// # Examples
+/// ```
+/// use gclab::{Generation, Heap, workloads};
+/// let mut heap: Heap<()> = Heap::new();
+/// heap.disable();
+/// let old = workloads::young_vs_old(&mut heap, 10_000);
+/// assert_eq!(heap.generation_of(old.root).unwrap(), Generation::Gen(2));
+/// old.add_young(&mut heap);
+/// let report = heap.collect(0).unwrap();
+/// assert_eq!((report.candidates, report.collected), (1000, 1000));
+/// ```
+pub fn young_vs_old<P: Default>(heap: &mut Heap<P>, old_n: usize) -> YoungVsOld {
+    let root = live(heap, old_n);
+    heap.collect_full();
+    YoungVsOld {
+        root,
+        old_objects: 2 * (old_n / 2),
+    }
+}
+
+/// How to run [`gcbench`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GcBenchConfig {
+    /// Give every node a third edge, to its parent, so every tree is full of cycles and
+    /// only the cycle collector can reclaim the temporary trees.
+    pub parent_pointers: bool,
+    /// Subtract this from every tree depth (stretch 18, long-lived 16, temporaries
+    /// 4..=16), for quick runs; the smallest temporary depth stays 4 while it does not
+    /// exceed the largest. 0 is the standard benchmark; the CPython script's
+    /// `--gcbench-scale K` is the same knob.
+    pub scale: u32,
+}
+
+impl GcBenchConfig {
+    /// The tree depths: (stretch, long-lived, temporaries), each at least 1.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::workloads::GcBenchConfig;
+    /// let standard = GcBenchConfig::default();
+    /// assert_eq!(standard.depths(), (18, 16, vec![4, 6, 8, 10, 12, 14, 16]));
+    /// let quick = GcBenchConfig { scale: 10, ..standard };
+    /// assert_eq!(quick.depths(), (8, 6, vec![4, 6]));
+    /// ```
+    pub fn depths(&self) -> (u32, u32, Vec<u32>) {
+        let stretch = 18u32.saturating_sub(self.scale).max(1);
+        let long_lived = 16u32.saturating_sub(self.scale).max(1);
+        let max_depth = long_lived;
+        let min_depth = if max_depth >= 4 { 4 } else { max_depth };
+        (
+            stretch,
+            long_lived,
+            (min_depth..=max_depth).step_by(2).collect(),
+        )
+    }
+}
+
+/// What one [`gcbench`] run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GcBenchReport {
+    /// Tree nodes allocated in all.
+    pub nodes: u64,
+    /// Temporary trees built (each depth, top-down and bottom-up).
+    pub temporary_trees: u64,
+    /// Objects still alive in the heap when the run ended, before the long-lived tree
+    /// was dropped: the long-lived tree, and garbage the collector has not reached yet.
+    pub live_at_end: usize,
+}
+
+/// The number of nodes of a complete binary tree of depth `depth` (a lone node has
+/// depth 0).
+fn tree_size(depth: u32) -> u64 {
+    (1u64 << (depth + 1)) - 1
+}
+
+/// Gives `node` two children, and them two children, down to `depth` levels, top-down
+/// (GCBench's `Populate`), with an explicit worklist.
+fn populate<P: Default>(heap: &mut Heap<P>, depth: u32, node: ObjId, parent_pointers: bool) {
+    // Nodes still to populate, with the depth left below them. Every entry is kept alive
+    // by its parent's edge (or by the caller, for `node`).
+    let mut work = vec![(node, depth)];
+    while let Some((node, depth)) = work.pop() {
+        if depth == 0 {
+            continue;
+        }
+        for _ in 0..2 {
+            let child = heap.alloc(P::default());
+            link_fresh(heap, node, child); // node.left / node.right = child
+            if parent_pointers {
+                link_fresh(heap, child, node); // child.parent = node
+            }
+            drop_fresh(heap, child);
+            work.push((child, depth - 1));
+        }
+    }
+    // Populate recurses left then right; the worklist visits right then left. The
+    // allocation order differs, the shape and the counts do not.
+}
+
+/// Builds a tree of depth `depth` bottom-up (GCBench's `MakeTree`: children first, then
+/// the node pointing at them) and returns its root, holding one external reference.
+fn make_tree<P: Default>(heap: &mut Heap<P>, depth: u32, parent_pointers: bool) -> ObjId {
+    // Post-order with an explicit stack: `(depth, expanded)` frames, and the finished
+    // subtrees (each holding its allocation reference) on `done`.
+    let mut frames = vec![(depth, false)];
+    let mut done: Vec<ObjId> = Vec::new();
+    while let Some((depth, expanded)) = frames.pop() {
+        if depth == 0 {
+            done.push(heap.alloc(P::default()));
+        } else if !expanded {
+            frames.push((depth, true));
+            frames.push((depth - 1, false)); // right, built second
+            frames.push((depth - 1, false)); // left, built first
+        } else {
+            let right = done.pop().expect("bug: make_tree lost a right subtree");
+            let left = done.pop().expect("bug: make_tree lost a left subtree");
+            let node = heap.alloc(P::default());
+            link_fresh(heap, node, left);
+            link_fresh(heap, node, right);
+            if parent_pointers {
+                link_fresh(heap, left, node);
+                link_fresh(heap, right, node);
+            }
+            drop_fresh(heap, left);
+            drop_fresh(heap, right);
+            done.push(node);
+        }
+    }
+    debug_assert_eq!(done.len(), 1, "bug: make_tree left {} roots", done.len());
+    done.pop().expect("bug: make_tree built no root")
+}
+
+/// The Boehm–Ellis–Kovac GCBench: a stretch tree of depth 18, built and dropped; a
+/// long-lived tree of depth 16, kept for the whole run; then, for each depth 4, 6, …,
+/// 16, `2 · size(18) / size(depth)` temporary trees built top-down (`Populate`) and as
+/// many bottom-up (`MakeTree`), each dropped at once. Nodes are objects with edges to
+/// their children (and, with [`GcBenchConfig::parent_pointers`], to their parent).
+///
+/// Automatic collection is turned on for the run (the benchmark is a model of a real
+/// program) and restored to its previous state afterwards. The long-lived tree is
+/// dropped at the end; with parent pointers it is garbage for the next collection.
+/// The original's array of 500,000 doubles has no counterpart: it holds no references.
+///
+/// The standard run allocates about 15 million nodes; [`GcBenchConfig::scale`] shrinks
+/// it by a factor of about 4 per unit.
+///
+/// # Examples
+/// ```
+/// use gclab::{Heap, workloads::{self, GcBenchConfig}};
+/// let mut heap: Heap<()> = Heap::new();
+/// let config = GcBenchConfig { parent_pointers: true, scale: 12 };
+/// let report = workloads::gcbench(&mut heap, config);
+/// assert_eq!(report.nodes, heap.counters().allocations);
+/// heap.collect_full();
+/// assert!(heap.is_empty());
+/// ```
+pub fn gcbench<P: Default>(heap: &mut Heap<P>, config: GcBenchConfig) -> GcBenchReport {
+    let was_enabled = heap.is_enabled();
+    heap.enable();
+    let pp = config.parent_pointers;
+    let (stretch, long_lived_depth, depths) = config.depths();
+    let mut report = GcBenchReport::default();
+
+    // Stretch the memory space quickly.
+    let temp = make_tree(heap, stretch, pp);
+    report.nodes += tree_size(stretch);
+    drop_fresh(heap, temp);
+
+    // A long-lived tree, live for the whole benchmark.
+    let long_lived = heap.alloc(P::default());
+    populate(heap, long_lived_depth, long_lived, pp);
+    report.nodes += tree_size(long_lived_depth);
+
+    for depth in depths {
+        let iters = 2 * tree_size(stretch) / tree_size(depth);
+        for _ in 0..iters {
+            let temp = heap.alloc(P::default()); // top-down
+            populate(heap, depth, temp, pp);
+            drop_fresh(heap, temp);
+        }
+        for _ in 0..iters {
+            let temp = make_tree(heap, depth, pp); // bottom-up
+            drop_fresh(heap, temp);
+        }
+        report.nodes += 2 * iters * tree_size(depth);
+        report.temporary_trees += 2 * iters;
+    }
+    report.live_at_end = heap.len();
+    drop_fresh(heap, long_lived);
+    if !was_enabled {
+        heap.disable();
+    }
+    report
+}
+
+/// Builds `rings` rings of [`RING21_LEN`] nodes each and drops them (pyperformance
+/// `gc_collect`, which builds [`RINGS21_RINGS`]). As there, each node of a ring has a
+/// `next` edge, and every node but the first also a `prev` edge: the first node's `prev`
+/// is never set. Returns the number of objects built.
+///
+/// # Examples
+/// ```
+/// use gclab::{Heap, workloads};
+/// let mut heap: Heap<()> = Heap::new();
+/// heap.disable();
+/// let built = workloads::rings21(&mut heap, workloads::RINGS21_RINGS);
+/// assert_eq!(built, 2100);
+/// assert_eq!(heap.collect_full().collected, 2100);
+/// ```
+pub fn rings21<P: Default>(heap: &mut Heap<P>, rings: usize) -> usize {
+    for _ in 0..rings {
+        let first = heap.alloc(P::default());
+        let mut current = first;
+        for _ in 1..RING21_LEN {
+            let next = heap.alloc(P::default());
+            link_fresh(heap, current, next); // current.next = next
+            link_fresh(heap, next, current); // next.prev = current
+            if current != first {
+                drop_fresh(heap, current);
+            }
+            current = next;
+        }
+        link_fresh(heap, current, first); // current.next = first
+        drop_fresh(heap, current);
+        drop_fresh(heap, first);
+    }
+    rings * RING21_LEN
+}
+
+/// Builds `levels` objects where level `k` holds `k` edges to level `k − 1` (so level 0
+/// has none), all alive, and returns the top level, on which the caller holds the only
+/// external reference; `None` when `levels` is 0. There are `levels · (levels − 1) / 2`
+/// edges; the standard workload has [`DAG_LEVELS`] levels and 499,500 edges
+/// (pyperformance `gc_traversal`).
+///
+/// # Examples
+/// ```
+/// use gclab::{Heap, workloads};
+/// let mut heap: Heap<()> = Heap::new();
+/// let top = workloads::dag(&mut heap, 4).unwrap();
+/// assert_eq!(heap.edges(top).unwrap().len(), 3);
+/// assert_eq!(heap.len(), 4);
+/// assert_eq!(heap.collect_full().collected, 0);
+/// heap.decref(top).unwrap();       // acyclic: refcounting frees every level
+/// assert!(heap.is_empty());
+/// ```
+pub fn dag<P: Default>(heap: &mut Heap<P>, levels: usize) -> Option<ObjId> {
+    let mut current: Option<ObjId> = None;
+    for level in 0..levels {
+        let new = heap.alloc(P::default());
+        if let Some(below) = current {
+            for _ in 0..level {
+                link_fresh(heap, new, below);
+            }
+            drop_fresh(heap, below);
+        }
+        current = Some(new);
+    }
+    current
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{GcConfig, Generation};
+
+    fn quiet_heap() -> Heap<()> {
+        Heap::with_config(GcConfig {
+            enabled: false,
+            ..GcConfig::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn dead_cycles_are_two_node_cycles_found_by_one_collection() {
+        let mut heap = quiet_heap();
+        dead_cycles(&mut heap, 500);
+        assert_eq!(heap.len(), 1000);
+        for id in heap.ids() {
+            assert_eq!(heap.refcount(id).unwrap(), 1);
+            assert_eq!(heap.external_count(id).unwrap(), 0);
+            let next = heap.edges(id).unwrap();
+            assert_eq!(next.len(), 1);
+            assert_eq!(heap.edges(next[0]).unwrap(), &[id]);
+        }
+        heap.verify().unwrap();
+        let report = heap.collect_full();
+        assert_eq!((report.candidates, report.collected), (1000, 1000));
+        assert!(heap.is_empty());
+    }
+
+    #[test]
+    fn live_cycles_survive_until_the_root_is_dropped() {
+        let mut heap = quiet_heap();
+        let root = live(&mut heap, 1001);
+        assert_eq!(heap.len(), 1001); // 500 pairs + root
+        assert_eq!(heap.edges(root).unwrap().len(), 500);
+        assert_eq!(heap.external_count(root).unwrap(), 1);
+        for &a in heap.edges(root).unwrap() {
+            assert_eq!(heap.refcount(a).unwrap(), 2); // root and b
+        }
+        heap.verify().unwrap();
+        let report = heap.collect_full();
+        assert_eq!((report.candidates, report.collected), (1001, 0));
+        heap.decref(root).unwrap();
+        assert_eq!(heap.len(), 1000);
+        assert_eq!(heap.collect_full().collected, 1000);
+        assert!(heap.is_empty());
+    }
+
+    #[test]
+    fn acyclic_churn_leaves_the_heap_as_it_was() {
+        let mut heap = quiet_heap();
+        let leaf = heap.alloc(());
+        acyclic_churn(&mut heap, 1000, leaf).unwrap();
+        assert_eq!(heap.len(), 1);
+        assert_eq!(heap.refcount(leaf).unwrap(), 1);
+        let counters = heap.counters();
+        assert_eq!(counters.allocations, 1001);
+        assert_eq!(counters.frees_by_refcount, 1000);
+        heap.verify().unwrap();
+    }
+
+    #[test]
+    fn acyclic_churn_with_a_stale_leaf_is_an_error_and_leaks_nothing() {
+        let mut heap = quiet_heap();
+        let leaf = heap.alloc(());
+        heap.decref(leaf).unwrap();
+        assert_eq!(
+            acyclic_churn(&mut heap, 10, leaf),
+            Err(crate::GcError::StaleId(leaf))
+        );
+        assert!(heap.is_empty());
+    }
+
+    #[test]
+    fn chain_is_singly_linked_and_freed_by_refcounting_from_its_head() {
+        let mut heap = quiet_heap();
+        let head = chain(&mut heap, 100_000).unwrap();
+        assert_eq!(heap.len(), 100_000);
+        let mut node = head;
+        let mut length = 1;
+        while let [next] = heap.edges(node).unwrap() {
+            assert_eq!(heap.refcount(*next).unwrap(), 1);
+            node = *next;
+            length += 1;
+        }
+        assert_eq!(length, 100_000);
+        assert_eq!(heap.refcount(head).unwrap(), 1);
+        heap.decref(head).unwrap();
+        assert!(heap.is_empty());
+        assert_eq!(chain(&mut heap, 0), None);
+    }
+
+    #[test]
+    fn ring_closes_on_itself_and_is_collected_once_dropped() {
+        let mut heap = quiet_heap();
+        let member = ring(&mut heap, 10_000).unwrap();
+        assert_eq!(heap.len(), 10_000);
+        let mut node = member;
+        for _ in 0..10_000 {
+            assert_eq!(heap.refcount(node).unwrap(), 1 + u32::from(node == member));
+            let [next] = heap.edges(node).unwrap() else {
+                panic!("ring node {node} does not have exactly one edge");
+            };
+            node = *next;
+        }
+        assert_eq!(node, member, "the ring does not close after 10,000 steps");
+        assert_eq!(heap.collect_full().collected, 0);
+        heap.decref(member).unwrap();
+        assert_eq!(heap.collect_full().collected, 10_000);
+        assert!(heap.is_empty());
+    }
+
+    #[test]
+    fn ring_of_one_is_a_self_cycle() {
+        let mut heap = quiet_heap();
+        let only = ring(&mut heap, 1).unwrap();
+        assert_eq!(heap.edges(only).unwrap(), &[only]);
+        heap.decref(only).unwrap();
+        assert_eq!(heap.collect_full().collected, 1);
+        assert_eq!(ring(&mut heap, 0), None);
+    }
+
+    #[test]
+    fn young_collection_beside_an_old_generation_examines_only_the_young() {
+        let mut heap = quiet_heap();
+        let old = young_vs_old(&mut heap, 5000);
+        assert_eq!(old.old_objects, 5000);
+        assert_eq!(heap.get_objects(Some(2)).unwrap().len(), 5001);
+        assert_eq!(heap.get_objects(Some(0)).unwrap().len(), 0);
+        old.add_young(&mut heap);
+        assert_eq!(heap.get_objects(Some(0)).unwrap().len(), YOUNG_OBJECTS);
+        let report = heap.collect(0).unwrap();
+        assert_eq!(report.candidates, YOUNG_OBJECTS);
+        assert_eq!(report.collected, YOUNG_OBJECTS);
+        assert_eq!(heap.len(), 5001);
+        assert_eq!(heap.generation_of(old.root).unwrap(), Generation::Gen(2));
+    }
+
+    #[test]
+    fn gcbench_acyclic_frees_everything_by_refcounting() {
+        let mut heap = quiet_heap();
+        let config = GcBenchConfig {
+            parent_pointers: false,
+            scale: 11,
+        };
+        let (stretch, long_lived, depths) = config.depths();
+        assert_eq!((stretch, long_lived, depths.clone()), (7, 5, vec![4]));
+        let report = gcbench(&mut heap, config);
+        // 255 stretch + 63 long-lived + 2 * (2 * 255 / 31 = 16) trees of 31.
+        assert_eq!(report.nodes, 255 + 63 + 2 * 16 * 31);
+        assert_eq!(report.temporary_trees, 32);
+        assert_eq!(report.nodes, heap.counters().allocations);
+        assert_eq!(report.live_at_end, 63); // only the long-lived tree
+        assert!(heap.is_empty());
+        assert!(
+            !heap.is_enabled(),
+            "gcbench must restore the collector state"
+        );
+    }
+
+    #[test]
+    fn gcbench_with_parent_pointers_needs_the_collector() {
+        let mut heap = quiet_heap();
+        let config = GcBenchConfig {
+            parent_pointers: true,
+            scale: 8,
+        };
+        let report = gcbench(&mut heap, config);
+        assert_eq!(report.nodes, heap.counters().allocations);
+        // Automatic collection ran during the benchmark and reclaimed some trees.
+        assert!(heap.get_stats()[0].collections > 0);
+        assert!(heap.get_stats()[0].collected > 0);
+        let (_, long_lived, _) = config.depths();
+        assert!(report.live_at_end as u64 >= tree_size(long_lived));
+        heap.verify().unwrap();
+        heap.collect_full();
+        assert!(heap.is_empty());
+    }
+
+    #[test]
+    fn gcbench_trees_have_the_binary_tree_shape() {
+        let mut heap = quiet_heap();
+        for pp in [false, true] {
+            let bottom_up = make_tree(&mut heap, 3, pp);
+            let top_down = heap.alloc(());
+            populate(&mut heap, 3, top_down, pp);
+            for root in [bottom_up, top_down] {
+                let mut count = 0;
+                let mut work: Vec<(ObjId, Option<ObjId>, u32)> = vec![(root, None, 3)];
+                while let Some((node, parent, depth)) = work.pop() {
+                    count += 1;
+                    let edges = heap.edges(node).unwrap();
+                    if let Some(parent) = parent {
+                        assert_eq!(edges.contains(&parent), pp, "parent edge of {node}");
+                    }
+                    let children: Vec<ObjId> = edges
+                        .iter()
+                        .copied()
+                        .filter(|&c| Some(c) != parent)
+                        .collect();
+                    assert_eq!(children.len(), if depth == 0 { 0 } else { 2 });
+                    for c in children {
+                        // Its parent's edge, plus its own children's parent edges.
+                        let from_children = if pp && depth > 1 { 2 } else { 0 };
+                        assert_eq!(heap.refcount(c).unwrap(), 1 + from_children);
+                        work.push((c, Some(node), depth - 1));
+                    }
+                }
+                assert_eq!(count, tree_size(3));
+            }
+            heap.decref(bottom_up).unwrap();
+            heap.decref(top_down).unwrap();
+            heap.collect_full();
+            assert!(heap.is_empty());
+        }
+    }
+
+    #[test]
+    fn rings21_are_doubly_linked_rings_except_for_the_first_prev() {
+        let mut heap = quiet_heap();
+        assert_eq!(rings21(&mut heap, 3), 63);
+        assert_eq!(heap.len(), 63);
+        let edge_count: usize = heap.ids().map(|id| heap.edges(id).unwrap().len()).sum();
+        assert_eq!(edge_count, 3 * (21 + 20)); // 21 `next`, 20 `prev` per ring
+        heap.verify().unwrap();
+        let report = heap.collect_full();
+        assert_eq!(report.collected, 63);
+        assert!(heap.is_empty());
+    }
+
+    #[test]
+    fn dag_levels_hold_k_references_to_the_level_below() {
+        let mut heap = quiet_heap();
+        let top = dag(&mut heap, DAG_LEVELS).unwrap();
+        assert_eq!(heap.len(), DAG_LEVELS);
+        let edge_count: usize = heap.ids().map(|id| heap.edges(id).unwrap().len()).sum();
+        assert_eq!(edge_count, 499_500);
+        let mut node = top;
+        for level in (1..DAG_LEVELS).rev() {
+            let edges = heap.edges(node).unwrap();
+            assert_eq!(edges.len(), level);
+            assert!(edges.iter().all(|&e| e == edges[0]));
+            node = edges[0];
+            assert_eq!(heap.refcount(node).unwrap(), level as u32);
+        }
+        assert!(heap.edges(node).unwrap().is_empty());
+        assert_eq!(heap.collect_full().collected, 0);
+        assert_eq!(heap.len(), DAG_LEVELS);
+        heap.decref(top).unwrap();
+        assert!(heap.is_empty());
+    }
+}

@@ -331,10 +331,10 @@ impl Collector {
 }
 
 impl<T> Heap<T> {
-    /// Tracks a newly allocated container: it enters the youngest generation, and an
-    /// automatic collection runs if the allocation surplus exceeds threshold 0.
-    pub(crate) fn track_new(&mut self, id: ObjId) {
-        self.gc.push(&mut self.objects, id, 0);
+    /// Counts a newly allocated container (already in the youngest generation), and runs
+    /// an automatic collection if the allocation surplus exceeds threshold 0.
+    #[inline]
+    pub(crate) fn track_new(&mut self) {
         self.gc.counts[0] += 1;
         let gc = &self.gc;
         if gc.counts[0] > u64::from(gc.thresholds[0])

@@ -8,7 +8,7 @@
 //! iterative, linear in the objects and edges of the set. Afterwards the caller rewrites
 //! every examined header's position (it moves the object anyway).
 
-use slotmap::SlotMap;
+use slotmap::{SecondaryMap, SlotMap};
 
 use crate::error::{GcError, Result};
 use crate::heap::Heap;
@@ -122,12 +122,14 @@ pub struct TrialView {
     pub generation: usize,
     /// One entry per examined object.
     pub entries: Vec<TrialEntry>,
+    /// Position of each examined object in `entries`.
+    index: SecondaryMap<ObjId, usize>,
 }
 
 impl TrialView {
-    /// The entry of `id`, if it was examined.
+    /// The entry of `id`, if it was examined. O(1).
     pub fn get(&self, id: ObjId) -> Option<&TrialEntry> {
-        self.entries.iter().find(|e| e.id == id)
+        self.index.get(id).map(|&i| &self.entries[i])
     }
 
     /// The objects found unreachable, in examination order.
@@ -190,7 +192,7 @@ impl<T> Heap<T> {
             .map(|&id| self.objects[id].gen_index.get())
             .collect();
         move_unreachable(&self.objects, &set, member, &mut Vec::new());
-        let entries = set
+        let entries: Vec<TrialEntry> = set
             .iter()
             .zip(after_subtract)
             .map(|(&id, gc_refs)| {
@@ -209,9 +211,14 @@ impl<T> Heap<T> {
                 self.objects[id].gen_index.set(i as u32);
             }
         }
+        let mut index = SecondaryMap::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            index.insert(e.id, i);
+        }
         Ok(TrialView {
             generation,
             entries,
+            index,
         })
     }
 }

@@ -1,0 +1,165 @@
+//! gclab itself: a `Heap<()>` with automatic collection disabled, objects addressed by
+//! `ObjId`, edges owned by the heap, external references released with `decref`, cycles
+//! reclaimed by `collect_full` (CPython's full trial-deletion collection).
+//!
+//! The workloads mirror `generic.rs` operation for operation: where a peer clones a pointer
+//! into a node the program here `link`s, and where a peer drops a local handle it `decref`s.
+
+use std::time::Instant;
+
+use gclab::{Heap, ObjId};
+
+use crate::workload::{Recorder, Workload};
+
+/// Runs `workload` at size `n` on gclab, reporting each phase to `rec`.
+pub fn run(workload: Workload, n: usize, rec: &mut Recorder) {
+    let mut heap: Heap<()> = Heap::new();
+    heap.disable();
+    match workload {
+        Workload::DeadCycles => dead_cycles(&mut heap, n, rec),
+        Workload::Live => live(&mut heap, n, rec),
+        Workload::AcyclicChurn => acyclic_churn(&mut heap, n, rec),
+        Workload::Chain => chain(&mut heap, n, rec),
+        Workload::Ring => ring(&mut heap, n, rec),
+    }
+    // Freeing whatever is left is not measured: the process exits without it.
+    std::mem::forget(heap);
+}
+
+/// `result.expect` with the workload's name: a gclab error here is a bug in the workload
+/// or in gclab, and is reported as a crash.
+fn ok<T, E: std::fmt::Debug>(r: Result<T, E>, what: &str) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => panic!("gclab {what}: {e:?}"),
+    }
+}
+
+/// A two-node cycle a <-> b; returns `a`, the caller still holding one external
+/// reference to each of a and b.
+fn pair(heap: &mut Heap<()>) -> (ObjId, ObjId) {
+    let a = heap.alloc(());
+    let b = heap.alloc(());
+    ok(heap.link(a, b), "link");
+    ok(heap.link(b, a), "link");
+    (a, b)
+}
+
+fn dead_cycles(heap: &mut Heap<()>, n: usize, rec: &mut Recorder) {
+    let objects = 2 * n as u64;
+    let t = Instant::now();
+    for _ in 0..n {
+        let (a, b) = pair(heap);
+        ok(heap.decref(a), "decref");
+        ok(heap.decref(b), "decref");
+    }
+    rec.phase("build", t.elapsed(), objects);
+
+    let t = Instant::now();
+    let report = heap.collect_full();
+    rec.phase("collect", t.elapsed(), objects);
+    rec.check(
+        report.collected as u64 == objects && heap.is_empty(),
+        || {
+            format!(
+                "collect: collected {}, {} left, expected {objects} and 0",
+                report.collected,
+                heap.len()
+            )
+        },
+    );
+}
+
+fn live(heap: &mut Heap<()>, n: usize, rec: &mut Recorder) {
+    let pairs = n / 2;
+    let objects = 2 * pairs as u64;
+    let t = Instant::now();
+    let root = heap.alloc(());
+    for _ in 0..pairs {
+        let (a, b) = pair(heap);
+        ok(heap.link(root, a), "link");
+        ok(heap.decref(a), "decref");
+        ok(heap.decref(b), "decref");
+    }
+    rec.phase("build", t.elapsed(), objects);
+
+    let t = Instant::now();
+    let report = heap.collect_full();
+    rec.phase("collect", t.elapsed(), objects);
+    rec.check(
+        report.collected == 0 && heap.len() as u64 == objects + 1,
+        || {
+            format!(
+                "collect: collected {}, {} alive, expected 0 and {}",
+                report.collected,
+                heap.len(),
+                objects + 1
+            )
+        },
+    );
+}
+
+fn acyclic_churn(heap: &mut Heap<()>, n: usize, rec: &mut Recorder) {
+    let persistent = heap.alloc(());
+    let t = Instant::now();
+    for _ in 0..n {
+        let x = heap.alloc(());
+        ok(heap.link(x, persistent), "link");
+        ok(heap.decref(x), "decref");
+    }
+    rec.phase("churn", t.elapsed(), n as u64);
+    rec.check(heap.len() == 1, || {
+        format!("churn: {} objects alive, expected 1", heap.len())
+    });
+}
+
+/// An n-long chain head -> ... -> tail; the caller holds one external reference to the
+/// head, and to `keep` if given (the tail).
+fn build_chain(heap: &mut Heap<()>, n: usize, keep_tail: bool) -> (ObjId, ObjId) {
+    let tail = heap.alloc(());
+    let mut head = tail;
+    for _ in 1..n {
+        let x = heap.alloc(());
+        ok(heap.link(x, head), "link");
+        if head != tail || !keep_tail {
+            ok(heap.decref(head), "decref");
+        }
+        head = x;
+    }
+    (head, tail)
+}
+
+fn chain(heap: &mut Heap<()>, n: usize, rec: &mut Recorder) {
+    let t = Instant::now();
+    let (head, _) = build_chain(heap, n, false);
+    rec.phase("build", t.elapsed(), n as u64);
+
+    let t = Instant::now();
+    ok(heap.decref(head), "decref");
+    rec.phase("drop", t.elapsed(), n as u64);
+    rec.check(heap.is_empty(), || {
+        format!("drop: {} objects alive, expected 0", heap.len())
+    });
+}
+
+fn ring(heap: &mut Heap<()>, n: usize, rec: &mut Recorder) {
+    let t = Instant::now();
+    let (head, first) = build_chain(heap, n, true);
+    ok(heap.link(first, head), "link");
+    if head != first {
+        ok(heap.decref(head), "decref");
+    }
+    rec.phase("build", t.elapsed(), n as u64);
+
+    ok(heap.decref(first), "decref");
+    let t = Instant::now();
+    let report = heap.collect_full();
+    rec.phase("collect", t.elapsed(), n as u64);
+    rec.check(report.collected == n && heap.is_empty(), || {
+        format!(
+            "collect: collected {}, {} left, expected {n} and 0",
+            report.collected,
+            heap.len()
+        )
+    });
+}

@@ -1,0 +1,696 @@
+//! `gclab-perf`: the standard workloads, timed per object, optionally beside CPython.
+//!
+//! Every figure is the best (minimum) of `--repeat` runs (at least 50 for the short
+//! workloads: young_vs_old, rings21, dag), in nanoseconds per object of the phase. The
+//! phases and their divisors are the CPython script's (`bench/cpython_workloads.py`), so
+//! `--vs-python` can put both side by side: automatic collection is off except for
+//! GCBench, and the structure is built outside the timed region unless the phase is the
+//! building itself.
+
+#[path = "common.rs"]
+mod common;
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, ValueEnum};
+use gclab::workloads::{self, GcBenchConfig};
+use gclab::{GcConfig, Heap};
+
+use common::{ExpError, ensure_dir, parse_count, progress, write_csv};
+
+/// The exact CSV header of `--csv` and of `perf.csv`.
+const CSV_HEADER: &str = "workload,n,phase,gclab_ns_per_object,cpython_ns_per_object,ratio";
+/// The header of `memory.csv`.
+const MEMORY_HEADER: &str = "structure,objects,rss_bytes_per_object,estimate_bytes_per_object";
+/// Documented size of a tracked one-edge `()` object (`src/object.rs`): a 40-byte slot
+/// (32-byte record + 4-byte version, padded) and an 8-byte entry in its generation's list.
+const GCLAB_ESTIMATE_BYTES: f64 = 48.0;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "gclab-perf",
+    version,
+    about = "Time gclab's standard workloads per object (optionally beside CPython)",
+    long_about = "Time gclab's standard workloads per object, phase by phase, and the \
+memory of a one-edge object.\n\nEach figure is the best of --repeat runs (at least 50 \
+for young_vs_old, rings21 and dag), in ns per object of the phase. With --vs-python \
+the same workloads run in CPython (bench/cpython_workloads.py) and the table gains \
+CPython's column and the ratio cpython / gclab (above 1: gclab is faster).\n\nWrites \
+perf.csv and memory.csv into --out.",
+    after_help = "Examples:\n  gclab-perf                       # 10^6, table\n  \
+gclab-perf --n 1e5 --csv          # CSV on stdout\n  \
+gclab-perf --vs-python            # both columns and the ratio\n  \
+gclab-perf --workloads dead_cycles,live --repeat 5"
+)]
+struct Args {
+    /// Workload size in objects (1000000, 1e6 and 1_000_000 are all accepted).
+    #[arg(long, default_value = "1000000", value_parser = parse_count)]
+    n: u64,
+    /// Runs per measurement; the best is reported.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    repeat: u32,
+    /// Comma-separated workloads to run (default: all).
+    #[arg(long, value_delimiter = ',', value_enum)]
+    workloads: Vec<Workload>,
+    /// Print CSV on stdout instead of a table.
+    #[arg(long)]
+    csv: bool,
+    /// Also run the workloads in CPython and show both columns and the ratio.
+    #[arg(long)]
+    vs_python: bool,
+    /// Python interpreter for --vs-python.
+    #[arg(long, default_value = "python3")]
+    python: String,
+    /// The CPython workload script (default: bench/cpython_workloads.py, relative to the
+    /// current directory, else to the crate's source directory).
+    #[arg(long)]
+    python_script: Option<PathBuf>,
+    /// Subtract K from every GCBench tree depth (0 = the standard benchmark, about 15
+    /// million nodes per run).
+    #[arg(long, value_name = "K", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=15))]
+    gcbench_scale: u32,
+    /// Objects allocated for the memory measurement.
+    #[arg(long, default_value = "1000000", value_parser = parse_count)]
+    memory_objects: u64,
+    /// A tiny configuration for tests: n = 2000, repeat 1, GCBench scale 12, 10^5 objects
+    /// for memory.
+    #[arg(long)]
+    quick: bool,
+    /// Output directory (created if needed).
+    #[arg(long, default_value = "out/perf")]
+    out: PathBuf,
+    /// Internal: measure the memory of one structure in this (fresh) process and print
+    /// bytes per object.
+    #[arg(long, hide = true, value_enum)]
+    measure_memory: Option<MemoryProbe>,
+}
+
+/// The standard workloads, named as in the CPython script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+enum Workload {
+    DeadCycles,
+    Live,
+    AcyclicChurn,
+    Chain,
+    Ring,
+    YoungVsOld,
+    Gcbench,
+    Rings21,
+    Dag,
+}
+
+impl Workload {
+    const ALL: [Workload; 9] = [
+        Workload::DeadCycles,
+        Workload::Live,
+        Workload::AcyclicChurn,
+        Workload::Chain,
+        Workload::Ring,
+        Workload::YoungVsOld,
+        Workload::Gcbench,
+        Workload::Rings21,
+        Workload::Dag,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Workload::DeadCycles => "dead_cycles",
+            Workload::Live => "live",
+            Workload::AcyclicChurn => "acyclic_churn",
+            Workload::Chain => "chain",
+            Workload::Ring => "ring",
+            Workload::YoungVsOld => "young_vs_old",
+            Workload::Gcbench => "gcbench",
+            Workload::Rings21 => "rings21",
+            Workload::Dag => "dag",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+enum MemoryProbe {
+    Gclab,
+    RcRefcell,
+}
+
+/// One measured phase.
+struct Row {
+    workload: &'static str,
+    phase: &'static str,
+    gclab: f64,
+    cpython: Option<f64>,
+}
+
+/// A heap for timing: automatic collection off, as the CPython script's `gc.disable()`.
+fn quiet_heap() -> Heap<()> {
+    Heap::with_config(GcConfig {
+        enabled: false,
+        ..GcConfig::default()
+    })
+    .expect("bug: the default configuration with collection off is valid")
+}
+
+fn ns_per(d: Duration, objects: u64) -> f64 {
+    d.as_nanos() as f64 / objects.max(1) as f64
+}
+
+fn time<R>(f: impl FnOnce() -> R) -> (Duration, R) {
+    let start = Instant::now();
+    let r = f();
+    (start.elapsed(), r)
+}
+
+/// Runs one workload `repeat` times and returns its phases, best of all runs.
+fn run_workload(w: Workload, n: u64, repeat: u32, gcbench_scale: u32) -> Vec<(&'static str, f64)> {
+    let n_us = n as usize;
+    let short_reps = repeat.max(50);
+    let best = |reps: u32, mut f: Box<dyn FnMut() -> Duration + '_>| {
+        (0..reps).map(|_| f()).min().unwrap_or_default()
+    };
+    match w {
+        Workload::DeadCycles => {
+            let t = best(
+                repeat,
+                Box::new(|| {
+                    let mut heap = quiet_heap();
+                    workloads::dead_cycles(&mut heap, n_us);
+                    time(|| heap.collect_full()).0
+                }),
+            );
+            vec![("collect", ns_per(t, 2 * n))]
+        }
+        Workload::Live => {
+            let t = best(
+                repeat,
+                Box::new(|| {
+                    let mut heap = quiet_heap();
+                    workloads::live(&mut heap, n_us);
+                    time(|| heap.collect_full()).0
+                }),
+            );
+            vec![("collect", ns_per(t, n))]
+        }
+        Workload::AcyclicChurn => {
+            let t = best(
+                repeat,
+                Box::new(|| {
+                    let mut heap = quiet_heap();
+                    let leaf = heap.alloc(());
+                    time(|| workloads::acyclic_churn(&mut heap, n_us, leaf)).0
+                }),
+            );
+            vec![("churn", ns_per(t, n))]
+        }
+        Workload::Chain => {
+            let mut build = Duration::MAX;
+            let mut drop = Duration::MAX;
+            for _ in 0..repeat {
+                let mut heap = quiet_heap();
+                let (tb, head) = time(|| workloads::chain(&mut heap, n_us));
+                let (td, _) = time(|| head.map(|h| heap.decref(h)));
+                build = build.min(tb);
+                drop = drop.min(td);
+            }
+            vec![("build", ns_per(build, n)), ("drop", ns_per(drop, n))]
+        }
+        Workload::Ring => {
+            let t = best(
+                repeat,
+                Box::new(|| {
+                    let mut heap = quiet_heap();
+                    if let Some(member) = workloads::ring(&mut heap, n_us) {
+                        heap.decref(member).expect("bug: the ring member is ours");
+                    }
+                    time(|| heap.collect_full()).0
+                }),
+            );
+            vec![("collect", ns_per(t, n))]
+        }
+        Workload::YoungVsOld => {
+            let mut rows = Vec::new();
+            for (phase, old) in [("old_1e3", 1000), ("old_1e6", n_us.min(1_000_000))] {
+                let mut heap = quiet_heap();
+                let setup = workloads::young_vs_old(&mut heap, old);
+                let t = best(
+                    short_reps,
+                    Box::new(|| {
+                        heap.collect(0).expect("bug: generation 0 exists");
+                        setup.add_young(&mut heap);
+                        time(|| heap.collect(0)).0
+                    }),
+                );
+                rows.push((phase, ns_per(t, workloads::YOUNG_OBJECTS as u64)));
+            }
+            rows
+        }
+        Workload::Gcbench => {
+            let mut rows = Vec::new();
+            for (phase, parent_pointers) in [("acyclic", false), ("parent_pointers", true)] {
+                let config = GcBenchConfig {
+                    parent_pointers,
+                    scale: gcbench_scale,
+                };
+                let per_node = (0..repeat)
+                    .map(|_| {
+                        let mut heap: Heap<()> = Heap::new(); // automatic collection on
+                        let (t, report) = time(|| workloads::gcbench(&mut heap, config));
+                        ns_per(t, report.nodes)
+                    })
+                    .fold(f64::INFINITY, f64::min);
+                rows.push((phase, per_node));
+            }
+            rows
+        }
+        Workload::Rings21 => {
+            let objects = (workloads::RINGS21_RINGS * workloads::RING21_LEN) as u64;
+            let t = best(
+                short_reps,
+                Box::new(|| {
+                    let mut heap = quiet_heap();
+                    workloads::rings21(&mut heap, workloads::RINGS21_RINGS);
+                    time(|| heap.collect_full()).0
+                }),
+            );
+            vec![("collect", ns_per(t, objects))]
+        }
+        Workload::Dag => {
+            let levels = workloads::DAG_LEVELS as u64;
+            let edges = levels * (levels - 1) / 2;
+            let mut heap = quiet_heap();
+            let _top = workloads::dag(&mut heap, workloads::DAG_LEVELS);
+            heap.collect_full();
+            let t = best(short_reps, Box::new(|| time(|| heap.collect_full()).0));
+            vec![
+                ("collect", ns_per(t, levels)),
+                ("collect_per_edge", ns_per(t, edges)),
+            ]
+        }
+    }
+}
+
+// ----------------------------------------------------------------------------------------
+// Memory
+// ----------------------------------------------------------------------------------------
+
+/// The resident set size of this process in bytes (`VmRSS` of `/proc/self/status`), or
+/// `None` where there is no such file.
+fn rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// A node of the std comparison: `Rc<RefCell<Vec<Rc<..>>>>`, the usual way to write a
+/// mutable graph node in safe Rust.
+struct RcNode {
+    _edges: RefCell<Vec<Rc<RcNode>>>,
+}
+
+/// In this process: allocate `objects` one-edge objects (a chain) and print the growth
+/// of the resident set per object. The chain is leaked on purpose: the process exits
+/// right after, and dropping a long `Rc` chain would recurse.
+fn probe_memory(probe: MemoryProbe, objects: u64) -> Result<(), ExpError> {
+    let before =
+        rss_bytes().ok_or_else(|| ExpError::External("/proc/self/status has no VmRSS".into()))?;
+    let after = match probe {
+        MemoryProbe::Gclab => {
+            let mut heap = quiet_heap();
+            let head = workloads::chain(&mut heap, objects as usize);
+            let after = rss_bytes();
+            std::hint::black_box((&heap, head));
+            std::mem::forget(heap);
+            after
+        }
+        MemoryProbe::RcRefcell => {
+            let mut head = Rc::new(RcNode {
+                _edges: RefCell::new(Vec::new()),
+            });
+            for _ in 1..objects {
+                head = Rc::new(RcNode {
+                    _edges: RefCell::new(vec![head]),
+                });
+            }
+            let after = rss_bytes();
+            std::hint::black_box(&head);
+            std::mem::forget(head);
+            after
+        }
+    };
+    let after = after.ok_or_else(|| ExpError::External("VmRSS vanished".into()))?;
+    println!(
+        "{:.1}",
+        after.saturating_sub(before) as f64 / objects as f64
+    );
+    Ok(())
+}
+
+/// Runs the memory probe in a fresh child process (so earlier measurements' freed
+/// memory does not hide the growth) and returns bytes per object.
+fn measure_memory_in_child(probe: MemoryProbe, objects: u64) -> Result<f64, ExpError> {
+    let exe = std::env::current_exe()
+        .map_err(|e| ExpError::External(format!("cannot find this executable: {e}")))?;
+    let name = probe
+        .to_possible_value()
+        .expect("bug: memory probes have names")
+        .get_name()
+        .to_owned();
+    let output = Command::new(exe)
+        .args(["--measure-memory", &name, "--memory-objects"])
+        .arg(objects.to_string())
+        .output()
+        .map_err(|e| ExpError::External(format!("cannot run the memory probe: {e}")))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.trim().parse().map_err(|_| {
+        ExpError::External(format!(
+            "memory probe {name} failed: {}{}",
+            text.trim(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    })
+}
+
+/// CPython's figures for a one-element list: `sys.getsizeof([x])` and the resident set
+/// growth per object of a chain of `objects` one-element lists.
+fn python_memory(python: &str, objects: u64) -> Result<(f64, f64), ExpError> {
+    const SCRIPT: &str = r#"
+import gc, sys
+def rss():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+gc.disable()
+n = int(sys.argv[1])
+before = rss()
+head = None
+for _ in range(n):
+    head = [head]
+after = rss()
+print(sys.getsizeof([None]), (after - before) / n)
+sys.stdout.flush()
+import os
+os._exit(0)
+"#;
+    let output = Command::new(python)
+        .args(["-c", SCRIPT, &objects.to_string()])
+        .output()
+        .map_err(|e| ExpError::External(format!("cannot run {python}: {e}")))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut parts = text.split_whitespace().map(str::parse::<f64>);
+    match (parts.next(), parts.next()) {
+        (Some(Ok(size)), Some(Ok(rss))) => Ok((size, rss)),
+        _ => Err(ExpError::External(format!(
+            "{python} memory probe printed {:?}: {}",
+            text.trim(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))),
+    }
+}
+
+// ----------------------------------------------------------------------------------------
+// CPython
+// ----------------------------------------------------------------------------------------
+
+fn find_script(explicit: Option<&Path>) -> Result<PathBuf, ExpError> {
+    if let Some(path) = explicit {
+        return if path.is_file() {
+            Ok(path.to_owned())
+        } else {
+            Err(ExpError::External(format!(
+                "python script {} does not exist",
+                path.display()
+            )))
+        };
+    }
+    let relative = Path::new("bench/cpython_workloads.py");
+    if relative.is_file() {
+        return Ok(relative.to_owned());
+    }
+    let in_crate = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    if in_crate.is_file() {
+        return Ok(in_crate);
+    }
+    Err(ExpError::External(format!(
+        "cannot find bench/cpython_workloads.py (looked in . and {}); pass --python-script",
+        env!("CARGO_MANIFEST_DIR")
+    )))
+}
+
+/// Runs the CPython script and returns `(workload, phase) → ns per object`.
+fn run_python(
+    args: &Args,
+    script: &Path,
+    workloads: &[Workload],
+) -> Result<Vec<(String, String, f64)>, ExpError> {
+    let names: Vec<&str> = workloads.iter().map(|w| w.name()).collect();
+    let output = Command::new(&args.python)
+        .arg(script)
+        .args(["--n", &args.n.to_string()])
+        .args(["--workloads", &names.join(",")])
+        .args(["--repeat", &args.repeat.to_string()])
+        .args(["--gcbench-scale", &args.gcbench_scale.to_string()])
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| ExpError::External(format!("cannot run {}: {e}", args.python)))?;
+    if !output.status.success() {
+        return Err(ExpError::External(format!(
+            "{} {} failed with {}",
+            args.python,
+            script.display(),
+            output.status
+        )));
+    }
+    parse_python_csv(&String::from_utf8_lossy(&output.stdout))
+}
+
+/// Parses the script's `workload,n,phase,ns_per_object` CSV.
+fn parse_python_csv(text: &str) -> Result<Vec<(String, String, f64)>, ExpError> {
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or_default();
+    if header.trim() != "workload,n,phase,ns_per_object" {
+        return Err(ExpError::External(format!(
+            "unexpected header from the CPython script: {header:?}"
+        )));
+    }
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            match cells.as_slice() {
+                [w, _n, p, ns] => ns
+                    .trim()
+                    .parse()
+                    .map(|ns| (w.to_string(), p.to_string(), ns))
+                    .map_err(|_| ExpError::External(format!("bad ns_per_object in {line:?}"))),
+                _ => Err(ExpError::External(format!(
+                    "bad line from the CPython script: {line:?}"
+                ))),
+            }
+        })
+        .collect()
+}
+
+// ----------------------------------------------------------------------------------------
+// Output
+// ----------------------------------------------------------------------------------------
+
+fn fmt_opt(x: Option<f64>) -> String {
+    x.map(|v| format!("{v:.2}")).unwrap_or_default()
+}
+
+fn csv_rows(rows: &[Row], n: u64) -> Vec<String> {
+    rows.iter()
+        .map(|r| {
+            let ratio = r.cpython.map(|c| c / r.gclab);
+            format!(
+                "{},{},{},{:.2},{},{}",
+                r.workload,
+                n,
+                r.phase,
+                r.gclab,
+                fmt_opt(r.cpython),
+                fmt_opt(ratio)
+            )
+        })
+        .collect()
+}
+
+fn print_table(rows: &[Row], n: u64, with_python: bool) {
+    println!("gclab-perf, n = {n} (ns per object, best of runs)");
+    if with_python {
+        println!(
+            "{:<14} {:<18} {:>12} {:>12} {:>8}",
+            "workload", "phase", "gclab", "cpython", "ratio"
+        );
+    } else {
+        println!("{:<14} {:<18} {:>12}", "workload", "phase", "gclab");
+    }
+    for r in rows {
+        if with_python {
+            let ratio = r.cpython.map(|c| format!("{:.1}x", c / r.gclab));
+            println!(
+                "{:<14} {:<18} {:>12.2} {:>12} {:>8}",
+                r.workload,
+                r.phase,
+                r.gclab,
+                fmt_opt(r.cpython),
+                ratio.unwrap_or_default()
+            );
+        } else {
+            println!("{:<14} {:<18} {:>12.2}", r.workload, r.phase, r.gclab);
+        }
+    }
+}
+
+fn run(mut args: Args) -> Result<(), ExpError> {
+    if let Some(probe) = args.measure_memory {
+        return probe_memory(probe, args.memory_objects.max(1));
+    }
+    if args.quick {
+        args.n = 2000;
+        args.repeat = 1;
+        args.gcbench_scale = args.gcbench_scale.max(12);
+        args.memory_objects = args.memory_objects.min(100_000);
+    }
+    if args.n < 2 {
+        return Err(ExpError::External(format!(
+            "--n must be at least 2, got {}",
+            args.n
+        )));
+    }
+    let workloads: Vec<Workload> = if args.workloads.is_empty() {
+        Workload::ALL.to_vec()
+    } else {
+        args.workloads.clone()
+    };
+    ensure_dir(&args.out)?;
+
+    let steps = workloads.len() as u64 + 1 + u64::from(args.vs_python);
+    let bar = progress(steps, "gclab-perf");
+    let mut rows = Vec::new();
+    for &w in &workloads {
+        bar.set_message(w.name());
+        for (phase, ns) in run_workload(w, args.n, args.repeat, args.gcbench_scale) {
+            rows.push(Row {
+                workload: w.name(),
+                phase,
+                gclab: ns,
+                cpython: None,
+            });
+        }
+        bar.inc(1);
+    }
+
+    bar.set_message("memory");
+    let objects = args.memory_objects.max(1);
+    let gclab_rss = measure_memory_in_child(MemoryProbe::Gclab, objects);
+    let rc_rss = measure_memory_in_child(MemoryProbe::RcRefcell, objects);
+    bar.inc(1);
+
+    let mut python_note = None;
+    let mut python_mem = None;
+    if args.vs_python {
+        bar.set_message("cpython");
+        let python_ok = Command::new(&args.python)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !python_ok {
+            python_note = Some(format!(
+                "{} is not available: the cpython columns are empty",
+                args.python
+            ));
+        } else {
+            let script = find_script(args.python_script.as_deref())?;
+            bar.suspend(|| -> Result<(), ExpError> {
+                for (w, p, ns) in run_python(&args, &script, &workloads)? {
+                    if let Some(row) = rows.iter_mut().find(|r| r.workload == w && r.phase == p) {
+                        row.cpython = Some(ns);
+                    }
+                }
+                Ok(())
+            })?;
+            python_mem = Some(python_memory(&args.python, objects));
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    if let Some(note) = &python_note {
+        eprintln!("gclab-perf: {note}");
+    }
+
+    let csv = csv_rows(&rows, args.n);
+    let csv_path = args.out.join("perf.csv");
+    write_csv(&csv_path, CSV_HEADER, &csv)?;
+
+    let mut memory_rows = Vec::new();
+    let mut memory_lines = Vec::new();
+    let show = |r: &Result<f64, ExpError>| match r {
+        Ok(v) => format!("{v:.1} B"),
+        Err(e) => format!("unmeasured ({e})"),
+    };
+    let cell =
+        |r: &Result<f64, ExpError>| r.as_ref().map(|v| format!("{v:.1}")).unwrap_or_default();
+    memory_rows.push(format!(
+        "gclab,{objects},{},{GCLAB_ESTIMATE_BYTES:.1}",
+        cell(&gclab_rss)
+    ));
+    memory_lines.push(format!(
+        "memory  gclab one-edge () object: {} by RSS, {GCLAB_ESTIMATE_BYTES} B by layout (40 slot + 8 generation list)",
+        show(&gclab_rss)
+    ));
+    memory_rows.push(format!("rc_refcell,{objects},{},", cell(&rc_rss)));
+    memory_lines.push(format!(
+        "memory  Rc<RefCell<Vec<Rc<..>>>> one-edge node: {} by RSS",
+        show(&rc_rss)
+    ));
+    match python_mem {
+        Some(Ok((getsizeof, rss))) => {
+            memory_rows.push(format!("cpython,{objects},{rss:.1},{getsizeof:.1}"));
+            memory_lines.push(format!(
+                "memory  CPython one-element list: {rss:.1} B by RSS, sys.getsizeof([x]) = {getsizeof} B (GC header included)"
+            ));
+        }
+        Some(Err(e)) => memory_lines.push(format!("memory  CPython: unmeasured ({e})")),
+        None => {}
+    }
+    write_csv(&args.out.join("memory.csv"), MEMORY_HEADER, &memory_rows)?;
+
+    if args.csv {
+        println!("{CSV_HEADER}");
+        for line in &csv {
+            println!("{line}");
+        }
+        for line in &memory_lines {
+            eprintln!("{line}");
+        }
+    } else {
+        print_table(&rows, args.n, args.vs_python && python_note.is_none());
+        for line in &memory_lines {
+            println!("{line}");
+        }
+        println!(
+            "wrote {} and {}",
+            csv_path.display(),
+            args.out.join("memory.csv").display()
+        );
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gclab-perf: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

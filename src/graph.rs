@@ -1,1 +1,0 @@
-//! Reference graphs: petgraph export, DOT pictures and heap analysis.

@@ -1,0 +1,394 @@
+//! The experiment binaries, run with tiny configurations: each writes the files it
+//! claims, CSVs with their exact header and numeric cells, SVGs that are SVG documents.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A fresh output directory for one test.
+fn out_dir(test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("experiments")
+        .join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn run(exe: &str, args: &[&str]) -> Output {
+    let output = Command::new(exe)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {exe}: {e}"));
+    assert!(
+        output.status.success(),
+        "{exe} {args:?} failed with {}\nstdout:\n{}\nstderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// Reads a CSV file, checks its header, and returns its rows split into cells, each row
+/// as wide as the header.
+fn read_csv(path: &Path, header: &str) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    parse_csv(&text, header, &path.display().to_string())
+}
+
+fn parse_csv(text: &str, header: &str, what: &str) -> Vec<Vec<String>> {
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(header), "header of {what}");
+    let width = header.split(',').count();
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    for row in &rows {
+        assert_eq!(row.len(), width, "row {row:?} of {what}");
+    }
+    assert!(!rows.is_empty(), "{what} has no rows");
+    rows
+}
+
+fn number(cell: &str, what: &str) -> f64 {
+    let x: f64 = cell
+        .parse()
+        .unwrap_or_else(|_| panic!("{what}: {cell:?} is not a number"));
+    assert!(
+        x.is_finite() && x >= 0.0,
+        "{what}: {cell:?} is not a finite non-negative number"
+    );
+    x
+}
+
+fn assert_svg(path: &Path) {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    assert!(
+        text.starts_with("<svg"),
+        "{} does not start with <svg",
+        path.display()
+    );
+    assert!(
+        text.trim_end().ends_with("</svg>"),
+        "{} is not closed",
+        path.display()
+    );
+    assert!(text.contains("xmlns=\"http://www.w3.org/2000/svg\""));
+}
+
+fn python_available() -> bool {
+    Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+const PERF_HEADER: &str = "workload,n,phase,gclab_ns_per_object,cpython_ns_per_object,ratio";
+const PERF_PHASES: [(&str, &str); 13] = [
+    ("dead_cycles", "collect"),
+    ("live", "collect"),
+    ("acyclic_churn", "churn"),
+    ("chain", "build"),
+    ("chain", "drop"),
+    ("ring", "collect"),
+    ("young_vs_old", "old_1e3"),
+    ("young_vs_old", "old_1e6"),
+    ("gcbench", "acyclic"),
+    ("gcbench", "parent_pointers"),
+    ("rings21", "collect"),
+    ("dag", "collect"),
+    ("dag", "collect_per_edge"),
+];
+
+#[test]
+fn perf_quick_csv_has_every_phase_and_empty_cpython_columns() {
+    let out = out_dir("perf_quick");
+    let output = run(
+        env!("CARGO_BIN_EXE_gclab-perf"),
+        &["--quick", "--csv", "--out", out.to_str().unwrap()],
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let rows = parse_csv(&stdout, PERF_HEADER, "gclab-perf stdout");
+    let file_rows = read_csv(&out.join("perf.csv"), PERF_HEADER);
+    assert_eq!(rows, file_rows, "stdout and perf.csv differ");
+    let phases: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[0].as_str(), r[2].as_str()))
+        .collect();
+    assert_eq!(phases, PERF_PHASES);
+    for row in &rows {
+        assert_eq!(row[1], "2000", "quick n in {row:?}");
+        assert!(number(&row[3], "gclab ns/object") > 0.0, "{row:?}");
+        assert_eq!((row[4].as_str(), row[5].as_str()), ("", ""), "{row:?}");
+    }
+    let memory = read_csv(
+        &out.join("memory.csv"),
+        "structure,objects,rss_bytes_per_object,estimate_bytes_per_object",
+    );
+    let structures: Vec<&str> = memory.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(structures, ["gclab", "rc_refcell"]);
+    for row in &memory {
+        number(&row[1], "objects");
+        let rss = number(&row[2], "rss bytes/object");
+        // An object with one edge cannot take less than its id (8 bytes) nor, measured
+        // over 10^5 objects, more than a kilobyte.
+        assert!((8.0..1024.0).contains(&rss), "{row:?}");
+    }
+}
+
+#[test]
+fn perf_runs_the_selected_workloads_only() {
+    let out = out_dir("perf_selected");
+    let output = run(
+        env!("CARGO_BIN_EXE_gclab-perf"),
+        &[
+            "--quick",
+            "--csv",
+            "--workloads",
+            "chain,dag",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let rows = parse_csv(
+        &String::from_utf8(output.stdout).unwrap(),
+        PERF_HEADER,
+        "stdout",
+    );
+    let names: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(names, ["chain", "chain", "dag", "dag"]);
+}
+
+#[test]
+fn perf_vs_python_fills_both_columns_and_the_ratio() {
+    let out = out_dir("perf_vs_python");
+    let output = run(
+        env!("CARGO_BIN_EXE_gclab-perf"),
+        &[
+            "--quick",
+            "--csv",
+            "--vs-python",
+            "--workloads",
+            "dead_cycles,chain,rings21",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let rows = parse_csv(
+        &String::from_utf8(output.stdout).unwrap(),
+        PERF_HEADER,
+        "stdout",
+    );
+    assert_eq!(rows.len(), 4);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if python_available() {
+        for row in &rows {
+            let gclab = number(&row[3], "gclab");
+            let cpython = number(&row[4], "cpython");
+            let ratio = number(&row[5], "ratio");
+            assert!(
+                (ratio - cpython / gclab).abs() <= 0.01 + 0.01 * ratio,
+                "ratio is not cpython / gclab in {row:?}"
+            );
+        }
+        let memory = read_csv(
+            &out.join("memory.csv"),
+            "structure,objects,rss_bytes_per_object,estimate_bytes_per_object",
+        );
+        assert_eq!(memory.last().unwrap()[0], "cpython");
+    } else {
+        assert!(stderr.contains("python3 is not available"), "{stderr}");
+        for row in &rows {
+            assert_eq!((row[4].as_str(), row[5].as_str()), ("", ""));
+        }
+    }
+}
+
+#[test]
+fn perf_rejects_a_bad_size_with_a_message_naming_it() {
+    let output = Command::new(env!("CARGO_BIN_EXE_gclab-perf"))
+        .args(["--n", "lots"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("\"lots\""), "{stderr}");
+}
+
+#[test]
+fn perf_table_lists_every_workload_and_the_memory_lines() {
+    let out = out_dir("perf_table");
+    let output = run(
+        env!("CARGO_BIN_EXE_gclab-perf"),
+        &["--quick", "--out", out.to_str().unwrap()],
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    for (workload, phase) in PERF_PHASES {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.split_whitespace().take(2).eq([workload, phase])),
+            "no line for {workload}/{phase} in\n{stdout}"
+        );
+    }
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("memory")).count(),
+        2
+    );
+}
+
+const COLLECTIONS_HEADER: &str = "time_ns,generation,candidates,collected,live_heap,pause_ns";
+
+#[test]
+fn generations_quick_writes_one_csv_per_setting_a_summary_and_a_plot() {
+    let out = out_dir("generations_quick");
+    let output = run(
+        env!("CARGO_BIN_EXE_gclab-generations"),
+        &[
+            "--quick",
+            "--thresholds",
+            "700,10,10",
+            "--thresholds",
+            "2000,10",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    for (stem, generations) in [("700_10_10", 3), ("2000_10", 2)] {
+        let rows = read_csv(
+            &out.join(format!("collections_{stem}.csv")),
+            COLLECTIONS_HEADER,
+        );
+        let mut last_time = 0.0;
+        for row in &rows {
+            let cells: Vec<f64> = row.iter().map(|c| number(c, stem)).collect();
+            assert!(cells[0] >= last_time, "times go backwards in {stem}");
+            last_time = cells[0];
+            assert!((cells[1] as usize) < generations, "generation in {row:?}");
+            assert!(
+                cells[3] <= cells[2],
+                "collected more than examined: {row:?}"
+            );
+            assert!(cells[4] > 0.0, "live heap unset in {row:?}");
+        }
+        assert!(stdout.contains(&stem.replace('_', ",")), "{stdout}");
+    }
+    let summary = read_csv(
+        &out.join("summary.csv"),
+        "thresholds,collections,young,full,p50_ns,p99_ns,max_ns,total_pause_ns,build_ns,loop_ns",
+    );
+    assert_eq!(summary.len(), 2);
+    for row in &summary {
+        let p50 = number(&row[4], "p50");
+        let p99 = number(&row[5], "p99");
+        let max = number(&row[6], "max");
+        assert!(p50 <= p99 && p99 <= max, "{row:?}");
+        for cell in &row[1..] {
+            number(cell, "summary");
+        }
+    }
+    assert_svg(&out.join("generations.svg"));
+}
+
+#[test]
+fn generations_with_one_seed_do_the_same_collections() {
+    let columns = |seed: &str, test: &str| -> Vec<Vec<String>> {
+        let out = out_dir(test);
+        run(
+            env!("CARGO_BIN_EXE_gclab-generations"),
+            &[
+                "--quick",
+                "--thresholds",
+                "700,10,10",
+                "--seed",
+                seed,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        read_csv(&out.join("collections_700_10_10.csv"), COLLECTIONS_HEADER)
+            .into_iter()
+            .map(|r| r[1..5].to_vec()) // generation, candidates, collected, live heap
+            .collect()
+    };
+    let first = columns("5", "generations_seed_a");
+    assert_eq!(first, columns("5", "generations_seed_b"));
+    assert_ne!(first, columns("6", "generations_seed_c"));
+}
+
+#[test]
+fn generations_rejects_a_bad_threshold_naming_it() {
+    let output = Command::new(env!("CARGO_BIN_EXE_gclab-generations"))
+        .args(["--quick", "--thresholds", "700,x,10"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("\"x\""), "{stderr}");
+}
+
+#[test]
+fn scaling_quick_writes_csv_with_every_size_and_a_plot() {
+    let out = out_dir("scaling_quick");
+    let output = run(
+        env!("CARGO_BIN_EXE_gclab-scaling"),
+        &["--quick", "--out", out.to_str().unwrap()],
+    );
+    let rows = read_csv(
+        &out.join("scaling.csv"),
+        "workload,objects,ns_per_object,total_ns",
+    );
+    let sizes = [1_000.0, 2_000.0, 5_000.0, 10_000.0, 20_000.0];
+    for workload in ["live", "live_again", "dead"] {
+        let measured: Vec<f64> = rows
+            .iter()
+            .filter(|r| r[0] == workload)
+            .map(|r| number(&r[1], "objects"))
+            .collect();
+        assert_eq!(measured, sizes, "{workload}");
+    }
+    for row in &rows {
+        let per = number(&row[2], "ns/object");
+        let total = number(&row[3], "total");
+        let objects = number(&row[1], "objects");
+        assert!(per > 0.0);
+        assert!(
+            (per * objects - total).abs() <= 1.0 + total * 1e-3,
+            "{row:?}"
+        );
+    }
+    assert_svg(&out.join("scaling.svg"));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("linearity live:"), "{stdout}");
+}
+
+#[test]
+fn scaling_accepts_exponent_notation_and_rejects_fractions() {
+    let out = out_dir("scaling_exponent");
+    run(
+        env!("CARGO_BIN_EXE_gclab-scaling"),
+        &[
+            "--min",
+            "1e3",
+            "--max",
+            "2e3",
+            "--repeat",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let rows = read_csv(
+        &out.join("scaling.csv"),
+        "workload,objects,ns_per_object,total_ns",
+    );
+    assert_eq!(rows.len(), 6); // 1000 and 2000, three workloads
+    let output = Command::new(env!("CARGO_BIN_EXE_gclab-scaling"))
+        .args(["--max", "1.5e0"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a whole number"));
+}
