@@ -12,10 +12,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
-use gclab::Heap;
-use gclab::snapshot::{Snapshot, SnapshotExt, TypeLabel, collect_snapshot, compare_unreachable};
-use petgraph::algo::kosaraju_scc;
-use petgraph::graph::{DiGraph, NodeIndex};
+use gclab::graph::{self, DotOptions, ExportOptions};
+use gclab::snapshot::{Snapshot, TypeLabel, collect_snapshot, compare_unreachable};
+use gclab::{Heap, ObjId, TrialView};
 use serde::Serialize;
 
 /// How many differing ids `collect` prints per side.
@@ -52,8 +51,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Write a Graphviz DOT picture of the snapshot's reference graph; unreachable
-    /// objects are drawn red.
+    /// Write a Graphviz DOT picture of the snapshot's reference graph (gclab::graph):
+    /// live objects green, unreachable ones red, each labelled with its type, snapshot
+    /// id and counts. Render with `dot -Tsvg F.dot > F.svg`.
     Dot {
         /// The snapshot file.
         file: PathBuf,
@@ -100,10 +100,6 @@ fn load(path: &Path) -> Result<Snapshot, Failure> {
     let bytes =
         fs::read(path).map_err(|e| Failure(format!("{}: cannot read: {e}", path.display())))?;
     Snapshot::from_json_slice(&bytes).map_err(|e| Failure(format!("{}: {e}", path.display())))
-}
-
-fn import(path: &Path, snapshot: &Snapshot) -> Result<Heap<TypeLabel>, Failure> {
-    Heap::from_snapshot(snapshot).map_err(|e| Failure(format!("{}: {e}", path.display())))
 }
 
 /// The `--json` output of `collect`.
@@ -201,121 +197,86 @@ fn print_ids(what: &str, ids: &[u64]) {
     println!("  {what} ({}): {}{more}", ids.len(), shown.join(" "));
 }
 
-/// The snapshot as a petgraph graph (node i = object i of the file) and which objects
-/// trial deletion finds unreachable, by file position.
+/// An imported snapshot and what a full collection's trial deletion finds unreachable,
+/// by file position.
 struct Analysis {
-    graph: DiGraph<(), ()>,
+    heap: Heap<TypeLabel>,
+    /// `handles[i]` is the object `snapshot.objects[i]`.
+    handles: Vec<ObjId>,
     unreachable: Vec<bool>,
+    view: TrialView,
 }
 
 fn analyse(path: &Path, snapshot: &Snapshot) -> Result<Analysis, Failure> {
-    let heap = import(path, snapshot)?;
+    let (heap, handles) = snapshot
+        .to_heap_with(|o| o.type_label.clone())
+        .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
     let oldest = heap.generations() - 1;
     let view = heap
         .trial_deletion(oldest)
         .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
-    let position: HashMap<u64, usize> = snapshot
-        .objects
+    let unreachable = handles
         .iter()
-        .enumerate()
-        .map(|(i, o)| (o.id, i))
+        .map(|&h| view.get(h).is_some_and(|e| !e.reachable))
         .collect();
-    let mut unreachable = vec![false; snapshot.objects.len()];
-    for id in view.unreachable() {
-        let identity = heap.id(id).expect("bug: examined object is alive");
-        unreachable[position[&identity]] = true;
-    }
-    let edges: usize = snapshot.objects.iter().map(|o| o.referents.len()).sum();
-    let mut graph = DiGraph::with_capacity(snapshot.objects.len(), edges);
-    for _ in &snapshot.objects {
-        graph.add_node(());
-    }
-    for (i, o) in snapshot.objects.iter().enumerate() {
-        for r in &o.referents {
-            graph.add_edge(NodeIndex::new(i), NodeIndex::new(position[r]), ());
-        }
-    }
-    Ok(Analysis { graph, unreachable })
+    Ok(Analysis {
+        heap,
+        handles,
+        unreachable,
+        view,
+    })
 }
 
 fn dot(path: &Path, out: &Path, only_unreachable: bool) -> Result<ExitCode, Failure> {
-    use petgraph::dot::{Config, Dot};
     let snapshot = load(path)?;
     let analysis = analyse(path, &snapshot)?;
-    let keep = |i: usize| !only_unreachable || analysis.unreachable[i];
-    let graph = analysis
-        .graph
-        .filter_map(|n, _| keep(n.index()).then_some(n.index()), |_, _| Some(()));
-    let edge_attrs = |_, _| String::new();
-    let node_attrs = |_, (_, &i): (_, &usize)| {
-        let o = &snapshot.objects[i];
-        let label = format!("{}\\n{}", escape(&o.type_label), o.id);
-        if analysis.unreachable[i] {
-            format!("label = \"{label}\", color = red")
-        } else {
-            format!("label = \"{label}\"")
-        }
-    };
-    let dot = Dot::with_attr_getters(
-        &graph,
-        &[Config::NodeNoLabel, Config::EdgeNoLabel],
-        &edge_attrs,
-        &node_attrs,
-    );
-    fs::write(out, format!("{dot:?}"))
+    let view = &analysis.view;
+    let mut options = ExportOptions::with_labeler(|l: &TypeLabel| l.to_string());
+    if only_unreachable {
+        options = options.filter(|id, _| view.get(id).is_some_and(|e| !e.reachable));
+    }
+    let exported = graph::export(&analysis.heap, &options);
+    fs::write(out, exported.to_dot(&DotOptions::default()))
         .map_err(|e| Failure(format!("{}: cannot write: {e}", out.display())))?;
     eprintln!(
         "wrote {} ({} objects, {} references)",
         out.display(),
-        graph.node_count(),
-        graph.edge_count()
+        exported.object_count(),
+        exported.graph().edge_count()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// Escapes a label for a DOT double-quoted string.
-fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 fn stats(path: &Path) -> Result<ExitCode, Failure> {
     let snapshot = load(path)?;
     let analysis = analyse(path, &snapshot)?;
+    let heap = &analysis.heap;
     let objects = &snapshot.objects;
     let n = objects.len();
-    println!(
-        "{}: {n} objects, {} references",
-        path.display(),
-        analysis.graph.edge_count()
-    );
+    let references: usize = objects.iter().map(|o| o.referents.len()).sum();
+    println!("{}: {n} objects, {references} references", path.display());
 
-    println!("\ntypes (top 20 of {}):", type_census(objects.iter()).len());
-    for (label, count) in type_census(objects.iter()).into_iter().take(20) {
+    let census = graph::census(heap, |l| l.to_string());
+    println!("\ntypes (top 20 of {}):", census.iter().count());
+    for (label, count) in census.most_common(20) {
         println!(
             "  {count:>9}  {:>5.1}%  {label}",
             100.0 * count as f64 / n.max(1) as f64
         );
     }
 
-    // kosaraju_scc, not tarjan_scc: petgraph 0.8's Tarjan recurses once per node on a
-    // path and overflows the stack on a long ring; Kosaraju's two DFS passes are
-    // iterative.
-    let sccs = kosaraju_scc(&analysis.graph);
-    let self_loop = |v: NodeIndex| analysis.graph.contains_edge(v, v);
-    let mut cycles: Vec<&Vec<NodeIndex>> = sccs
-        .iter()
-        .filter(|c| c.len() > 1 || self_loop(c[0]))
-        .collect();
-    cycles.sort_by_key(|c| std::cmp::Reverse(c.len()));
-    let in_cycles: usize = cycles.iter().map(|c| c.len()).sum();
+    let mut cycles = graph::cycles(heap);
+    cycles.sort_by_key(|c| std::cmp::Reverse(c.members.len()));
+    let in_cycles: usize = cycles.iter().map(|c| c.members.len()).sum();
+    let garbage_cycles = cycles.iter().filter(|c| c.unreachable).count();
     println!(
         "\ncycles (strongly connected components of > 1 object, or self-loops): {} \
-         holding {in_cycles} objects",
+         holding {in_cycles} objects; {garbage_cycles} unreachable",
         cycles.len()
     );
     let mut histogram: Vec<(usize, usize)> = Vec::new(); // (bucket upper bound, count)
     for c in &cycles {
-        let bucket = c.len().next_power_of_two();
+        let bucket = c.members.len().next_power_of_two();
         match histogram.iter_mut().find(|(b, _)| *b == bucket) {
             Some((_, k)) => *k += 1,
             None => histogram.push((bucket, 1)),
@@ -331,16 +292,17 @@ fn stats(path: &Path) -> Result<ExitCode, Failure> {
         };
         println!("  size {range:>15}: {count}");
     }
+    let label = |id: ObjId| -> &str { heap.payload(id).map_or("?", |l| &**l) };
     for c in cycles.iter().take(5) {
-        let unreachable = c.iter().filter(|v| analysis.unreachable[v.index()]).count();
         println!(
-            "  largest: {} objects ({unreachable} unreachable): {}",
-            c.len(),
-            census_line(c.iter().map(|v| &objects[v.index()]))
+            "  largest: {} objects ({}): {}",
+            c.members.len(),
+            if c.unreachable { "unreachable" } else { "live" },
+            census_line(c.members.iter().map(|&m| label(m)))
         );
     }
 
-    let components = unreachable_components(&analysis);
+    let components = unreachable_components(&snapshot, &analysis);
     let total: usize = components.iter().map(Vec::len).sum();
     println!(
         "\nunreachable: {total} objects in {} weakly connected components",
@@ -351,28 +313,20 @@ fn stats(path: &Path) -> Result<ExitCode, Failure> {
         println!(
             "  {} objects (lowest id {first}): {}",
             c.len(),
-            census_line(c.iter().map(|&i| &objects[i]))
+            census_line(c.iter().map(|&i| label(analysis.handles[i])))
         );
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Labels and counts, most frequent first (ties by label).
-fn type_census<'a>(
-    objects: impl Iterator<Item = &'a gclab::snapshot::SnapshotObject>,
-) -> Vec<(&'a str, usize)> {
+/// `3 list, 2 dict, …` (most frequent first, ties by label; at most 4 types).
+fn census_line<'a>(labels: impl Iterator<Item = &'a str>) -> String {
     let mut counts: HashMap<&str, usize> = HashMap::new();
-    for o in objects {
-        *counts.entry(&o.type_label).or_default() += 1;
+    for l in labels {
+        *counts.entry(l).or_default() += 1;
     }
-    let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    v
-}
-
-/// `3 list, 2 dict, …` (at most 4 types).
-fn census_line<'a>(objects: impl Iterator<Item = &'a gclab::snapshot::SnapshotObject>) -> String {
-    let census = type_census(objects);
+    let mut census: Vec<(&str, usize)> = counts.into_iter().collect();
+    census.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let mut parts: Vec<String> = census
         .iter()
         .take(4)
@@ -386,8 +340,14 @@ fn census_line<'a>(objects: impl Iterator<Item = &'a gclab::snapshot::SnapshotOb
 
 /// Weakly connected components of the unreachable objects (edges between two
 /// unreachable objects, either direction), largest first; union–find with path halving.
-fn unreachable_components(analysis: &Analysis) -> Vec<Vec<usize>> {
+fn unreachable_components(snapshot: &Snapshot, analysis: &Analysis) -> Vec<Vec<usize>> {
     let n = analysis.unreachable.len();
+    let position: HashMap<u64, usize> = snapshot
+        .objects
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.id, i))
+        .collect();
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(parent: &mut [usize], mut x: usize) -> usize {
         while parent[x] != x {
@@ -396,12 +356,17 @@ fn unreachable_components(analysis: &Analysis) -> Vec<Vec<usize>> {
         }
         x
     }
-    for e in analysis.graph.raw_edges() {
-        let (a, b) = (e.source().index(), e.target().index());
-        if analysis.unreachable[a] && analysis.unreachable[b] {
-            let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-            if ra != rb {
-                parent[ra] = rb;
+    for (a, o) in snapshot.objects.iter().enumerate() {
+        if !analysis.unreachable[a] {
+            continue;
+        }
+        for r in &o.referents {
+            let b = position[r]; // validated by the import
+            if analysis.unreachable[b] {
+                let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+                if ra != rb {
+                    parent[ra] = rb;
+                }
             }
         }
     }
