@@ -1,0 +1,435 @@
+//! Snapshot import and export: the format rules, every import error, identities and
+//! counts of an imported heap, and the `gclab-snapshot` binary.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use gclab::snapshot::{
+    FORMAT, Snapshot, SnapshotError, SnapshotExt, SnapshotObject, TypeLabel, collect_and_report,
+    collect_snapshot, compare_unreachable,
+};
+use gclab::{Heap, MAX_REFCOUNT};
+
+fn obj(id: u64, label: &str, refcount: u64, referents: &[u64]) -> SnapshotObject {
+    SnapshotObject {
+        id,
+        type_label: label.into(),
+        refcount,
+        referents: referents.to_vec(),
+    }
+}
+
+fn import(snapshot: &Snapshot) -> Result<Heap<TypeLabel>, SnapshotError> {
+    Heap::from_snapshot(snapshot)
+}
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn fixture(name: &str) -> Snapshot {
+    let bytes = std::fs::read(data(name)).unwrap();
+    Snapshot::from_json_slice(&bytes).unwrap()
+}
+
+// ---- import errors: each names the object --------------------------------------------
+
+#[test]
+fn duplicate_id_is_refused_naming_it() {
+    let s = Snapshot::new(vec![obj(7, "list", 1, &[]), obj(7, "dict", 1, &[])]);
+    let err = import(&s).unwrap_err();
+    assert_eq!(err, SnapshotError::DuplicateId(7));
+    assert!(err.to_string().contains("object 7"), "{err}");
+}
+
+#[test]
+fn missing_referent_is_refused_naming_both_objects() {
+    let s = Snapshot::new(vec![obj(1, "list", 1, &[1]), obj(2, "list", 1, &[99])]);
+    let err = import(&s).unwrap_err();
+    assert_eq!(
+        err,
+        SnapshotError::MissingReferent {
+            id: 2,
+            referent: 99
+        }
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("object 2") && text.contains("object 99"),
+        "{text}"
+    );
+}
+
+#[test]
+fn zero_refcount_is_refused_naming_the_object() {
+    let s = Snapshot::new(vec![obj(1, "list", 1, &[]), obj(3, "list", 0, &[])]);
+    let err = import(&s).unwrap_err();
+    assert_eq!(err, SnapshotError::ZeroRefcount(3));
+    assert!(err.to_string().contains("object 3"), "{err}");
+}
+
+#[test]
+fn refcount_above_the_maximum_is_refused_naming_the_object() {
+    let too_big = u64::from(MAX_REFCOUNT) + 1;
+    let s = Snapshot::new(vec![obj(4, "list", too_big, &[])]);
+    let err = import(&s).unwrap_err();
+    assert_eq!(
+        err,
+        SnapshotError::RefcountTooLarge {
+            id: 4,
+            refcount: too_big
+        }
+    );
+    assert!(err.to_string().contains("object 4"), "{err}");
+    // A large count below the maximum is fine, all of it external.
+    let s = Snapshot::new(vec![obj(4, "list", 100_000, &[])]);
+    let heap = import(&s).unwrap();
+    let four = heap.find_by_identity(4).unwrap();
+    assert_eq!(heap.external_count(four).unwrap(), 100_000);
+}
+
+#[test]
+fn more_internal_references_than_the_refcount_is_a_negative_external_count() {
+    // 5 is referenced twice from 6 but claims refcount 1.
+    let s = Snapshot::new(vec![obj(5, "list", 1, &[]), obj(6, "list", 1, &[5, 5])]);
+    let err = import(&s).unwrap_err();
+    assert_eq!(
+        err,
+        SnapshotError::NegativeExternal {
+            id: 5,
+            refcount: 1,
+            internal: 2
+        }
+    );
+    assert!(err.to_string().contains("object 5"), "{err}");
+}
+
+#[test]
+fn wrong_format_string_is_refused_naming_it() {
+    let mut s = Snapshot::new(vec![obj(1, "list", 1, &[])]);
+    s.format = "gclab-snapshot/2".to_owned();
+    let err = import(&s).unwrap_err();
+    assert_eq!(
+        err,
+        SnapshotError::WrongFormat("gclab-snapshot/2".to_owned())
+    );
+    assert!(err.to_string().contains("gclab-snapshot/2"), "{err}");
+}
+
+#[test]
+fn expected_unreachable_naming_an_unknown_object_is_refused() {
+    let mut s = Snapshot::new(vec![obj(1, "list", 1, &[1])]);
+    s.expected_unreachable = Some(vec![1, 8]);
+    let err = import(&s).unwrap_err();
+    assert_eq!(err, SnapshotError::UnknownExpected(8));
+    assert!(err.to_string().contains("object 8"), "{err}");
+}
+
+#[test]
+fn json_syntax_error_reports_line_and_column() {
+    let text = std::fs::read_to_string(data("bad_syntax.json")).unwrap();
+    let err = Snapshot::from_json_str(&text).unwrap_err();
+    match &err {
+        SnapshotError::Json { line, column, .. } => {
+            assert_eq!(*line, 3);
+            // The column points at the unexpected `"refcount"`, after `"list" `.
+            let at = text.lines().nth(2).unwrap().find("\"refcount\"").unwrap();
+            assert_eq!(*column, at + 1);
+        }
+        other => panic!("expected a JSON error, got {other:?}"),
+    }
+    assert!(err.to_string().contains("line 3, column"), "{err}");
+}
+
+#[test]
+fn missing_field_and_negative_count_are_json_errors_with_a_position() {
+    let missing =
+        "{\"format\": \"gclab-snapshot/1\",\n \"objects\": [{\"id\": 1, \"type\": \"list\"}]}";
+    let err = Snapshot::from_json_str(missing).unwrap_err();
+    assert!(
+        matches!(&err, SnapshotError::Json { line: 2, message, .. } if message.contains("refcount")),
+        "{err:?}"
+    );
+    let negative = "{\"format\": \"gclab-snapshot/1\", \"objects\": [\n{\"id\": 1, \"type\": \"list\", \"refcount\": -1}]}";
+    let err = Snapshot::from_json_str(negative).unwrap_err();
+    assert!(
+        matches!(&err, SnapshotError::Json { line: 2, .. }),
+        "{err:?}"
+    );
+    let no_objects = r#"{"format": "gclab-snapshot/1"}"#;
+    let err = Snapshot::from_json_str(no_objects).unwrap_err();
+    assert!(err.to_string().contains("objects"), "{err}");
+}
+
+// ---- what an import builds ------------------------------------------------------------
+
+#[test]
+fn import_keeps_identities_edges_and_splits_counts_into_external_and_internal() {
+    let snapshot = fixture("two_cycles.json");
+    let heap = import(&snapshot).unwrap();
+    assert_eq!(heap.len(), 6);
+    for o in &snapshot.objects {
+        let x = heap.find_by_identity(o.id).unwrap();
+        assert_eq!(heap.id(x).unwrap(), o.id);
+        assert_eq!(u64::from(heap.refcount(x).unwrap()), o.refcount);
+        assert_eq!(&**heap.payload(x).unwrap(), &*o.type_label);
+        let edges: Vec<u64> = heap
+            .edges(x)
+            .unwrap()
+            .iter()
+            .map(|&t| heap.id(t).unwrap())
+            .collect();
+        assert_eq!(edges, o.referents, "edges of {} in order", o.id);
+    }
+    let external = |id| {
+        heap.external_count(heap.find_by_identity(id).unwrap())
+            .unwrap()
+    };
+    // 6: refcount 3, referenced by 1 and 4, so one reference from outside.
+    assert_eq!(
+        [1, 2, 3, 4, 5, 6].map(external),
+        [0, 0, 1, 0, 0, 1],
+        "external = refcount - internal"
+    );
+    assert_eq!(
+        snapshot.validate().unwrap(),
+        vec![0, 0, 1, 0, 0, 1],
+        "validate reports the same external counts"
+    );
+    heap.verify().unwrap();
+}
+
+#[test]
+fn duplicate_referents_are_several_references() {
+    let s = Snapshot::new(vec![obj(1, "list", 3, &[2, 2, 2]), obj(2, "int", 3, &[])]);
+    let heap = import(&s).unwrap();
+    let two = heap.find_by_identity(2).unwrap();
+    assert_eq!(heap.refcount(two).unwrap(), 3);
+    assert_eq!(heap.external_count(two).unwrap(), 0);
+    assert_eq!(
+        heap.edges(heap.find_by_identity(1).unwrap()).unwrap().len(),
+        3
+    );
+}
+
+#[test]
+fn import_disables_automatic_collection_so_garbage_survives_the_import() {
+    // More objects than threshold 0 (2000): an enabled collector would run during the
+    // build, and the caller could not decide when the snapshot's garbage goes.
+    let n = 5_000u64;
+    let objects = (0..n)
+        .map(|i| obj(10 + i, "list", 1, &[10 + (i ^ 1)]))
+        .collect();
+    let heap = import(&Snapshot::new(objects)).unwrap();
+    assert!(!heap.is_enabled());
+    assert_eq!(heap.len(), n as usize);
+    assert_eq!(heap.counters().frees_by_refcount, 0);
+    assert_eq!(heap.get_stats()[0].collections, 0);
+}
+
+#[test]
+fn a_collection_of_the_fixture_finds_its_expected_set() {
+    let snapshot = fixture("two_cycles.json");
+    let mut heap = import(&snapshot).unwrap();
+    let outcome = collect_and_report(&mut heap);
+    assert_eq!(outcome.objects, 6);
+    assert_eq!(outcome.report.candidates, 6);
+    assert_eq!(outcome.unreachable, vec![1, 2, 5]);
+    assert!(
+        compare_unreachable(&outcome.unreachable, &snapshot.expected_sorted().unwrap()).agrees()
+    );
+    // The survivors keep their counts: 6 lost the reference from 1.
+    let six = heap.find_by_identity(6).unwrap();
+    assert_eq!(heap.refcount(six).unwrap(), 2);
+    // The one-call path (what `gclab-snapshot collect` runs) finds the same.
+    let again = collect_snapshot(&snapshot).unwrap();
+    assert_eq!(again.unreachable, vec![1, 2, 5]);
+    assert_eq!(again.objects, 6);
+}
+
+#[test]
+fn import_and_collection_of_a_long_ring_do_not_recurse() {
+    // Long enough that recursion over it would overflow a test thread's stack.
+    let n = 200_000u64;
+    let objects = (0..n)
+        .map(|i| obj(i + 1, "node", 1, &[(i + 1) % n + 1]))
+        .collect();
+    let mut heap = import(&Snapshot::new(objects)).unwrap();
+    assert_eq!(heap.len(), n as usize);
+    let outcome = collect_and_report(&mut heap);
+    assert_eq!(outcome.unreachable.len(), n as usize);
+    assert!(heap.is_empty());
+}
+
+// ---- export and JSON round trips ----------------------------------------------------------
+
+#[test]
+fn heap_to_snapshot_and_back_keeps_the_graph() {
+    let mut heap: Heap<&str> = Heap::new();
+    let a = heap.alloc("list");
+    let b = heap.alloc("dict");
+    let c = heap.alloc("tuple");
+    heap.link(a, b).unwrap();
+    heap.link(b, a).unwrap();
+    heap.link(b, c).unwrap();
+    heap.link(b, c).unwrap();
+    heap.set_var("x", a).unwrap();
+    heap.decref(b).unwrap();
+    heap.decref(c).unwrap();
+    let snapshot = heap.to_snapshot(|p| *p);
+    assert_eq!(snapshot.format, FORMAT);
+    assert_eq!(snapshot.objects.len(), 3);
+    let text = snapshot.to_json_string();
+    let parsed = Snapshot::from_json_str(&text).unwrap();
+    assert_eq!(parsed, snapshot);
+    let copy = import(&parsed).unwrap();
+    for x in [a, b, c] {
+        let y = copy.find_by_identity(heap.id(x).unwrap()).unwrap();
+        assert_eq!(copy.refcount(y).unwrap(), heap.refcount(x).unwrap());
+        assert_eq!(
+            copy.external_count(y).unwrap(),
+            heap.external_count(x).unwrap()
+        );
+        assert_eq!(&**copy.payload(y).unwrap(), *heap.payload(x).unwrap());
+    }
+    // And once more: the imported heap exports the same snapshot.
+    assert_eq!(copy.to_snapshot(|p| p.clone()), snapshot);
+}
+
+#[test]
+fn unknown_fields_are_ignored_and_cpython_timings_are_kept() {
+    let text = r#"{"format": "gclab-snapshot/1", "producer": {"nested": [1, 2]},
+        "objects": [{"id": 1, "type": "list", "refcount": 1, "referents": [1], "size": 56}],
+        "expected_unreachable": [1], "cpython_collect_ns": 1234, "cpython_collect_objects": 1}"#;
+    let s = Snapshot::from_json_str(text).unwrap();
+    assert_eq!(s.cpython_collect_ns, Some(1234));
+    assert_eq!(s.cpython_collect_objects, Some(1));
+    assert_eq!(s.expected_unreachable, Some(vec![1]));
+    let again = Snapshot::from_json_str(&s.to_json_string()).unwrap();
+    assert_eq!(again, s);
+}
+
+// ---- the binary ---------------------------------------------------------------------------
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gclab-snapshot"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn cli_collect_json_prints_one_object_and_agrees() {
+    let path = data("two_cycles.json");
+    let (code, stdout, _) = run(&["collect", "--json", path.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(v["objects"], 6);
+    assert_eq!(v["unreachable"], serde_json::json!([1, 2, 5]));
+    assert!(v["elapsed_ns"].is_u64());
+    assert_eq!(v["agree"], true);
+    assert_eq!(v.as_object().unwrap().len(), 4);
+}
+
+#[test]
+fn cli_collect_reports_disagreement_with_exit_code_1() {
+    let path = data("disagree.json");
+    let (code, stdout, _) = run(&["collect", path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("DISAGREES"), "{stdout}");
+    assert!(stdout.contains("only in gclab's set (1): 5"), "{stdout}");
+    assert!(
+        stdout.contains("only in the expected set (1): 6"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = run(&["collect", "--json", path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("\"agree\":false"), "{stdout}");
+}
+
+#[test]
+fn cli_bad_files_exit_2_with_the_path_and_position() {
+    for (name, needle) in [
+        ("bad_syntax.json", "line 3, column"),
+        ("missing_referent.json", "object 1 refers to object 2"),
+        ("no_such_file.json", "cannot read"),
+    ] {
+        let path = data(name);
+        for sub in ["collect", "stats"] {
+            let (code, _, stderr) = run(&[sub, path.to_str().unwrap()]);
+            assert_eq!(code, 2, "{sub} {name}: {stderr}");
+            assert!(stderr.contains(name) && stderr.contains(needle), "{stderr}");
+        }
+    }
+}
+
+#[test]
+fn cli_stats_and_dot_describe_the_fixture() {
+    let path = data("two_cycles.json");
+    let (code, stdout, stderr) = run(&["stats", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("6 objects, 7 references"), "{stdout}");
+    assert!(
+        stdout.contains("cycles (strongly connected components of > 1 object, or self-loops): 2"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("unreachable: 3 objects in 1 weakly connected components"),
+        "{stdout}"
+    );
+    let dir = std::env::temp_dir().join(format!("gclab-snapshot-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("only.dot");
+    let (code, _, stderr) = run(&[
+        "dot",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--only-unreachable",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let dot = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(dot.matches("color = red").count(), 3, "{dot}");
+    assert!(!dot.contains("tuple"), "6 is reachable: {dot}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn cli_stats_and_collect_handle_a_long_ring_without_recursion() {
+    // Recursion once per node (as petgraph 0.8's tarjan_scc does) would overflow the
+    // main thread's stack on this ring.
+    let n = 100_000u64;
+    let objects = (0..n)
+        .map(|i| obj(i + 1, "node", 1, &[(i + 1) % n + 1]))
+        .collect();
+    let dir = std::env::temp_dir().join(format!("gclab-ring-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("ring.json");
+    std::fs::write(&file, Snapshot::new(objects).to_json_string()).unwrap();
+    let (code, stdout, stderr) = run(&["stats", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains(&format!("{n} objects in 1 weakly connected components")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("largest: {n} objects (unreachable)")),
+        "{stdout}"
+    );
+    let (code, stdout, stderr) = run(&["collect", "--json", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(v["unreachable"].as_array().unwrap().len(), n as usize);
+    assert!(
+        v.get("agree").is_none(),
+        "no expectation, no verdict: {stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
