@@ -444,6 +444,31 @@ impl<T> Heap<T> {
         Ok(())
     }
 
+    /// Takes `n` new external references to `id` at once (as `n` calls to
+    /// [`incref`](Heap::incref)).
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`], [`GcError::RefcountOverflow`] (nothing is taken then).
+    pub fn incref_by(&mut self, id: ObjId, n: u32) -> Result<()> {
+        let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
+        if u64::from(obj.refcount) + u64::from(n) > u64::from(MAX_REFCOUNT) {
+            return Err(GcError::RefcountOverflow(id));
+        }
+        obj.refcount += n;
+        obj.external += n;
+        Ok(())
+    }
+
+    /// Reserves room for `additional` more objects (slot map and youngest generation),
+    /// and for `identities` more assigned identities, so a bulk load such as a snapshot
+    /// import does not grow them step by step.
+    pub fn reserve(&mut self, additional: usize, identities: usize) {
+        self.objects.reserve(additional);
+        self.gc.gens[0].reserve(additional);
+        self.identities.reserve(identities);
+        self.by_identity.reserve(identities);
+    }
+
     /// Releases one external reference to `id`. If that was the last reference the object
     /// is freed at once, and so is everything only it kept alive.
     ///
@@ -722,9 +747,11 @@ impl<T> Heap<T> {
         if let Some(&id) = self.by_identity.get(&identity) {
             return Some(id);
         }
+        // `from_ffi` forces the version odd, so check the round trip: only a number that
+        // really is a native identity names an object.
         let id = ObjId::from(KeyData::from_ffi(identity));
         match self.objects.get(id) {
-            Some(o) if !o.has(flags::HAS_IDENTITY) => Some(id),
+            Some(o) if !o.has(flags::HAS_IDENTITY) && id.data().as_ffi() == identity => Some(id),
             _ => None,
         }
     }

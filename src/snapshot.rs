@@ -625,6 +625,7 @@ fn build<T>(
         ..GcConfig::default()
     })?;
     let objects = &snapshot.objects;
+    heap.reserve(objects.len(), objects.len());
     // Every object starts with refcount 1, external 1: the allocation handle.
     let handles: Vec<ObjId> = objects.iter().map(|o| heap.alloc(payload(o))).collect();
     assign_identities(&mut heap, snapshot, plan, &handles)?;
@@ -641,9 +642,8 @@ fn build<T>(
             // never frees anything.
             heap.decref(h)?;
         } else {
-            for _ in 1..external {
-                heap.incref(h)?;
-            }
+            let extra = u32::try_from(external - 1).map_err(|_| GcError::RefcountOverflow(h))?;
+            heap.incref_by(h, extra)?;
         }
     }
     Ok((heap, handles))
@@ -652,11 +652,10 @@ fn build<T>(
 /// Gives every imported object its snapshot identity.
 ///
 /// [`Heap::assign_identity`] refuses an identity that equals the *native* identity of
-/// another live object without an assigned one (`version << 32 | slot`, and
-/// `find_by_identity` treats any `x` as the key `x | 1 << 32`): snapshot ids 1, 2, 3 …
-/// are exactly the native identities of a fresh heap's objects. Such an object is given
-/// a temporary identity (one that is neither a snapshot id nor anyone's identity) and
-/// gets its real one on its own turn.
+/// another live object without an assigned one (`version << 32 | slot`): a snapshot id
+/// can happen to be exactly that. Such an object is given a temporary identity (one that
+/// is neither a snapshot id nor anyone's identity) and gets its real one on its own
+/// turn.
 fn assign_identities<T>(
     heap: &mut Heap<T>,
     snapshot: &Snapshot,

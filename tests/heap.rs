@@ -282,3 +282,31 @@ fn ten_million_long_chain_is_freed_on_the_main_stack() {
     heap.decref(head).unwrap();
     assert!(heap.is_empty());
 }
+
+#[test]
+fn small_numbers_are_not_native_identities() {
+    let mut heap: Heap<u32> = Heap::new();
+    let a = heap.alloc(1); // slot 1, version 1: native identity 1 << 32 | 1
+    let b = heap.alloc(2);
+    assert_eq!(heap.find_by_identity(1), None);
+    heap.assign_identity(b, 1).unwrap(); // 1 is nobody's identity
+    assert_eq!(heap.find_by_identity(1), Some(b));
+    assert_eq!(heap.find_by_identity(heap.id(a).unwrap()), Some(a));
+}
+
+#[test]
+fn incref_by_takes_many_references_or_none() {
+    let mut heap: Heap<u32> = Heap::new();
+    let a = heap.alloc(1);
+    heap.incref_by(a, 41).unwrap();
+    assert_eq!(
+        (heap.refcount(a).unwrap(), heap.external_count(a).unwrap()),
+        (42, 42)
+    );
+    assert_eq!(
+        heap.incref_by(a, gclab::MAX_REFCOUNT),
+        Err(GcError::RefcountOverflow(a))
+    );
+    assert_eq!(heap.refcount(a).unwrap(), 42);
+    heap.verify().unwrap();
+}
