@@ -71,6 +71,11 @@ impl<T> WeakTable<T> {
         !self.entries.is_empty()
     }
 
+    /// How many weak references exist.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
     pub(crate) fn verify(
         &self,
         objects: &SlotMap<ObjId, Object<T>>,

@@ -166,13 +166,13 @@ impl<T> Heap<T> {
             let mut user_code_ran = false;
             // HandleWeakrefs.
             if self.weak.has_any() {
+                let weak_before = self.weak.len();
                 let mut callbacks = Vec::new();
                 for &id in &unreachable {
                     if self.objects[id].has(flags::OWNS_WEAKREF) {
                         self.drop_owned_weakrefs(id);
                     }
                     if self.objects[id].has(flags::HAS_WEAKREFS) {
-                        report.weakrefs_cleared += self.weakref_count(id).unwrap_or(0);
                         // A reference held by an object of the same garbage is cleared
                         // without its callback (CPython's rule: it could see half-cleared
                         // objects or resurrect garbage).
@@ -183,6 +183,8 @@ impl<T> Heap<T> {
                         }));
                     }
                 }
+                // Every reference to, or held by, the garbage was cleared, each once.
+                report.weakrefs_cleared = weak_before - self.weak.len();
                 if !callbacks.is_empty() {
                     user_code_ran = true;
                     self.run_weak_callbacks(callbacks);

@@ -87,7 +87,8 @@ pub struct CollectReport {
     pub resurrected: usize,
     /// Finalizers run by this collection.
     pub finalizers_run: usize,
-    /// Weak references cleared because their target was unreachable.
+    /// Weak references cleared because their target was unreachable or their holder was
+    /// (each counted once).
     pub weakrefs_cleared: usize,
     /// Immutable objects untracked.
     pub untracked: usize,
