@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use crate::{GcConfig, Heap, ObjId};
+use crate::{Fault, GcConfig, Heap, ObjId};
 
 use super::check::{Rule, Violation};
 use super::model::reachable_from;
@@ -145,7 +145,8 @@ impl fmt::Display for SmallGraph {
     }
 }
 
-/// Builds every graph as a disjoint copy in one heap with `config`, drops the dropped
+/// Builds every graph as a disjoint copy in one heap with `config` (and `fault`
+/// injected, if any), drops the dropped
 /// roots, and checks: after the drops, exactly the nodes that survive refcounting are
 /// alive, with refcount = referrers + kept handle; after one full collection, exactly
 /// the reachable nodes are alive; `Heap::verify` passes throughout.
@@ -158,11 +159,16 @@ impl fmt::Display for SmallGraph {
 /// use gclab::GcConfig;
 /// use gclab::testing::{SmallGraph, check_graphs};
 /// let g = SmallGraph::from_masks(2, 0b0110, 0b01); // 0 ⇄ 1, node 0 dropped
-/// check_graphs(&[g], &GcConfig::default()).unwrap();
+/// check_graphs(&[g], &GcConfig::default(), None).unwrap();
 /// ```
-pub fn check_graphs(graphs: &[SmallGraph], config: &GcConfig) -> Result<(), Violation> {
+pub fn check_graphs(
+    graphs: &[SmallGraph],
+    config: &GcConfig,
+    fault: Option<Fault>,
+) -> Result<(), Violation> {
     let mut heap: Heap<u64> = Heap::with_config(config.clone())
         .map_err(|e| Violation::new(Rule::Policy, None, e.to_string()))?;
+    heap.inject_fault(fault);
     let fail = |rule, g: &SmallGraph, node: usize, id: ObjId, msg: &str| {
         Violation::new(
             rule,
