@@ -51,7 +51,7 @@ fn sampled_sixteen_node_graphs_under_a_generational_heap() {
         thresholds: vec![7, 3, 3],
         enabled: true,
     };
-    let mut rng = StdRng::seed_from_u64(0x6c_ab_16);
+    let mut rng = StdRng::seed_from_u64(0x6cab_0016);
     for _ in 0..100 {
         let graphs: Vec<SmallGraph> = (0..20)
             .map(|_| {

@@ -253,7 +253,7 @@ pub fn check_invariants(heap: &Heap<u64>, model: &Model) -> Result<(), Violation
             referred.extend(o.edges.iter().copied());
         }
     }
-    for (&n, _) in &model.objects {
+    for &n in model.objects.keys() {
         if !reach.contains(&n) && !referred.contains(&n) {
             return Err(err(
                 Rule::ImmediateReclamation,

@@ -57,7 +57,7 @@ mod strategy;
 
 pub use bytes::ops_from_bytes;
 pub use check::{Rule, Violation, check_invariants};
-pub use graphs::{SmallGraph, check_graphs};
+pub use graphs::{MAX_NODES, SmallGraph, check_graphs};
 pub use model::{
     Death, ExpectedReport, FinalizerKind, Kind, Model, ModelObject, ModelWeak, Observed, WeakState,
     reachable_from,

@@ -276,9 +276,16 @@ pub fn parse_trace(text: &str) -> Result<Vec<Op>, TraceError> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let op = serde_json::from_str(line).map_err(|e| TraceError::Malformed {
-            line: i + 1,
-            message: e.to_string(),
+        let op = serde_json::from_str(line).map_err(|e| {
+            // serde_json counts lines within the one line it saw: keep the column only.
+            let mut message = e.to_string();
+            if let Some(at) = message.rfind(" at line ") {
+                message.truncate(at);
+            }
+            TraceError::Malformed {
+                line: i + 1,
+                message: format!("{message} (column {})", e.column()),
+            }
         })?;
         ops.push(op);
     }

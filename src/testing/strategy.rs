@@ -213,8 +213,15 @@ pub fn check_config(
             }));
         }
     };
-    let failure = run_ops(config, fault, &ops)
-        .expect_err("bug: the shrunk sequence passed when replayed (nondeterministic run?)");
+    let failure = run_ops(config, fault, &ops).err().unwrap_or_else(|| Failure {
+        index: ops.len().saturating_sub(1),
+        op: ops.last().cloned().unwrap_or(Op::CollectFull),
+        violation: super::check::Violation::new(
+            super::check::Rule::Policy,
+            None,
+            "the shrunk sequence failed under proptest but passed when replayed: the run is not deterministic",
+        ),
+    });
     let dir = trace_dir();
     let path = dir.join(format!("{name}.jsonl"));
     let header = format!(
