@@ -222,6 +222,9 @@ pub fn check_config(
             "the shrunk sequence failed under proptest but passed when replayed: the run is not deterministic",
         ),
     });
+    // Ops after the first failure play no part in it.
+    let mut ops = ops;
+    ops.truncate(failure.index + 1);
     let dir = trace_dir();
     let path = dir.join(format!("{name}.jsonl"));
     let header = format!(
