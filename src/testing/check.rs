@@ -1,0 +1,395 @@
+//! The invariants checked after every op, and the violations they report.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use crate::{Generation, Heap, ObjId};
+
+use super::model::{Death, Kind, Model, WeakState};
+
+/// Which rule a [`Violation`] broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    /// 1. Every object the model still has is alive in the heap, with the same payload
+    ///    and edges (reachable objects above all: freeing one is a use-after-free).
+    Safety,
+    /// 2. Refcount = incoming edges + external references, as the model counts them;
+    ///    names and the `garbage` list agree; `Heap::verify` passes.
+    ExactCounts,
+    /// 3. Every alive object the oracle calls unreachable is reachable from a cycle of
+    ///    unreachable objects: no acyclic garbage survives a release.
+    ImmediateReclamation,
+    /// 4. A collection freed everything it found garbage (the model predicts exactly
+    ///    what: garbage in the examined generations, referenced from nowhere older, not
+    ///    saved, not kept by a legacy finalizer, not resurrected).
+    Completeness,
+    /// 5. Finalizers ran at most once and exactly when the model says; weak references
+    ///    read dead exactly when their target died or a collection cleared them; their
+    ///    callbacks ran once, after clearing.
+    FinalizersAndWeakrefs,
+    /// An op returned something else than the model predicts (a value, or the exact
+    /// error of an op invalid in the current state).
+    OpResult,
+    /// A collection's report disagrees with what the model says it did.
+    Report,
+    /// Collector policy: a collection ran when none may, or did not run when the
+    /// allocation surplus passed threshold 0; settings disagree with the model.
+    Policy,
+    /// Tracking: containers are tracked, atomic objects are not, an untracked immutable
+    /// references only untracked objects, freeze and unfreeze move everything.
+    Tracking,
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Rule::Safety => "rule 1 (safety)",
+            Rule::ExactCounts => "rule 2 (exact counts)",
+            Rule::ImmediateReclamation => "rule 3 (immediate reclamation)",
+            Rule::Completeness => "rule 4 (completeness)",
+            Rule::FinalizersAndWeakrefs => "rule 5 (finalizers and weak references)",
+            Rule::OpResult => "op result",
+            Rule::Report => "collection report",
+            Rule::Policy => "collector policy",
+            Rule::Tracking => "tracking",
+        })
+    }
+}
+
+/// A broken invariant: the rule, the object (allocation number and heap id) when one is
+/// to blame, and what was seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The rule broken.
+    pub rule: Rule,
+    /// The object concerned: its allocation number and heap id.
+    pub object: Option<(u64, ObjId)>,
+    /// What was wrong.
+    pub message: String,
+}
+
+impl Violation {
+    pub(crate) fn new(
+        rule: Rule,
+        object: Option<(u64, ObjId)>,
+        message: impl Into<String>,
+    ) -> Self {
+        Violation {
+            rule,
+            object,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.object {
+            Some((n, id)) => write!(f, "{}: object #{n} ({id}): {}", self.rule, self.message),
+            None => write!(f, "{}: {}", self.rule, self.message),
+        }
+    }
+}
+
+impl std::error::Error for Violation {}
+
+/// Checks the heap against the model: rules 1–5 and the tracking and settings checks
+/// (see [`Rule`]). Linear in objects and edges (plus logarithmic map look-ups).
+///
+/// # Errors
+/// The first [`Violation`] found, rule by rule.
+pub fn check_invariants(heap: &Heap<u64>, model: &Model) -> Result<(), Violation> {
+    let err = |rule, n: u64, msg: String| Violation::new(rule, model.id(n).map(|id| (n, id)), msg);
+    let reach = model.reachable();
+
+    // Rule 1: the model's objects are alive, with their payloads and edges.
+    for (&n, o) in &model.objects {
+        if !heap.contains(o.id) {
+            return Err(if reach.contains(&n) {
+                err(
+                    Rule::Safety,
+                    n,
+                    "is reachable from the roots but was freed".into(),
+                )
+            } else {
+                err(
+                    Rule::Safety,
+                    n,
+                    "was freed while only an uncollected garbage cycle held it (no collection found it garbage)".into(),
+                )
+            });
+        }
+        let payload = *heap
+            .payload(o.id)
+            .map_err(|e| err(Rule::Safety, n, e.to_string()))?;
+        if payload != o.payload {
+            return Err(err(
+                Rule::Safety,
+                n,
+                format!("payload is {payload}, the model says {}", o.payload),
+            ));
+        }
+        let edges = heap
+            .edges(o.id)
+            .map_err(|e| err(Rule::Safety, n, e.to_string()))?;
+        let mapped: Vec<Option<u64>> = edges.iter().map(|&t| model.allocation(t)).collect();
+        let expected: Vec<Option<u64>> = o.edges.iter().map(|&t| Some(t)).collect();
+        if mapped != expected {
+            return Err(err(
+                Rule::Safety,
+                n,
+                format!(
+                    "edges are {}, the model says {}",
+                    show(&mapped),
+                    show(&expected)
+                ),
+            ));
+        }
+    }
+
+    // Rules 3 and 4 (what must be dead is dead), and nothing unknown.
+    for id in heap.ids() {
+        let Some(n) = model.allocation(id) else {
+            return Err(Violation::new(
+                Rule::ExactCounts,
+                None,
+                format!("the heap holds object {id}, which the model never allocated"),
+            ));
+        };
+        if model.objects.contains_key(&n) {
+            continue;
+        }
+        return Err(match model.death(n) {
+            Some(Death::Collected { op, generation }) => err(
+                Rule::Completeness,
+                n,
+                format!(
+                    "is alive, but the collection of generation {generation} at op {op} found it garbage (or freed all that held it)"
+                ),
+            ),
+            Some(Death::Refcount { op }) => err(
+                Rule::ImmediateReclamation,
+                n,
+                format!("is alive, but its last reference was released at op {op}"),
+            ),
+            None => err(
+                Rule::ExactCounts,
+                n,
+                "is alive but unknown to the model".into(),
+            ),
+        });
+    }
+
+    // Rule 2: exact counts, recounted from the heap's own edges, and as the model has them.
+    heap.verify()
+        .map_err(|e| Violation::new(Rule::ExactCounts, None, format!("Heap::verify: {e}")))?;
+    let mut incoming: BTreeMap<ObjId, u32> = BTreeMap::new();
+    for id in heap.ids() {
+        for &t in heap.edges(id).unwrap_or(&[]) {
+            *incoming.entry(t).or_insert(0) += 1;
+        }
+    }
+    for (&n, o) in &model.objects {
+        let rc = heap.refcount(o.id).unwrap_or(0);
+        let ext = heap.external_count(o.id).unwrap_or(0);
+        let inc = incoming.get(&o.id).copied().unwrap_or(0);
+        if rc != inc + ext {
+            return Err(err(
+                Rule::ExactCounts,
+                n,
+                format!("refcount {rc} but {inc} incoming edge(s) and {ext} external reference(s)"),
+            ));
+        }
+        if rc != o.refcount || ext != o.external() {
+            return Err(err(
+                Rule::ExactCounts,
+                n,
+                format!(
+                    "refcount {rc} with {ext} external, the model says {} with {} external",
+                    o.refcount,
+                    o.external()
+                ),
+            ));
+        }
+    }
+    let vars: Vec<(String, Option<u64>)> = heap
+        .vars()
+        .map(|(name, id)| (name.to_owned(), model.allocation(id)))
+        .collect();
+    let names: Vec<(String, Option<u64>)> = model
+        .names
+        .iter()
+        .map(|(k, &v)| (k.clone(), Some(v)))
+        .collect();
+    if vars != names {
+        return Err(Violation::new(
+            Rule::ExactCounts,
+            None,
+            format!("variables are {vars:?}, the model says {names:?}"),
+        ));
+    }
+    let mut garbage: BTreeMap<u64, u32> = BTreeMap::new();
+    for &id in heap.garbage() {
+        *garbage
+            .entry(model.allocation(id).unwrap_or(u64::MAX))
+            .or_insert(0) += 1;
+    }
+    if garbage != model.garbage {
+        return Err(Violation::new(
+            Rule::ExactCounts,
+            None,
+            format!(
+                "garbage holds {garbage:?} (allocation numbers: count), the model says {:?}",
+                model.garbage
+            ),
+        ));
+    }
+
+    // Rule 3: every unreachable live object has a referrer among unreachable objects, so
+    // it hangs off a cycle of garbage.
+    let mut referred: BTreeSet<u64> = BTreeSet::new();
+    for (&n, o) in &model.objects {
+        if !reach.contains(&n) {
+            referred.extend(o.edges.iter().copied());
+        }
+    }
+    for &n in model.objects.keys() {
+        if !reach.contains(&n) && !referred.contains(&n) {
+            return Err(err(
+                Rule::ImmediateReclamation,
+                n,
+                "is unreachable and referenced by no garbage cycle, yet alive".into(),
+            ));
+        }
+    }
+
+    // Rule 5: finalizers and weak references.
+    let runs = model.observed.finalizer_runs.borrow();
+    for (&n, &count) in runs.iter() {
+        if count > 1 {
+            return Err(err(
+                Rule::FinalizersAndWeakrefs,
+                n,
+                format!("finalizer ran {count} times"),
+            ));
+        }
+    }
+    let all: BTreeSet<u64> = runs
+        .keys()
+        .chain(model.finalizer_runs.keys())
+        .copied()
+        .collect();
+    for n in all {
+        let seen = runs.get(&n).copied().unwrap_or(0);
+        let expected = model.finalizer_runs.get(&n).copied().unwrap_or(0);
+        if seen != expected {
+            return Err(err(
+                Rule::FinalizersAndWeakrefs,
+                n,
+                format!("finalizer ran {seen} time(s), the model says {expected}"),
+            ));
+        }
+    }
+    let cb_runs = model.observed.weak_callback_runs.borrow();
+    for (w, weak) in model.weakrefs.iter().enumerate() {
+        let got = heap.upgrade(weak.handle);
+        let expected = model.upgrade(w);
+        if got != expected {
+            return Err(err(
+                Rule::FinalizersAndWeakrefs,
+                weak.target,
+                format!(
+                    "weak reference {w} upgrades to {got:?}, the model says {expected:?} ({})",
+                    match weak.state {
+                        WeakState::Live => "its target is alive and it was never cleared",
+                        WeakState::Dead => "its target died or a collection found it garbage",
+                        WeakState::Released => "it was released",
+                    }
+                ),
+            ));
+        }
+        let seen = cb_runs.get(&w).copied().unwrap_or(0);
+        if seen != weak.callback_runs {
+            return Err(err(
+                Rule::FinalizersAndWeakrefs,
+                weak.target,
+                format!(
+                    "callback of weak reference {w} ran {seen} time(s), the model says {}",
+                    weak.callback_runs
+                ),
+            ));
+        }
+    }
+    if let Some(&w) = model.observed.weak_callback_saw_live.borrow().first() {
+        return Err(err(
+            Rule::FinalizersAndWeakrefs,
+            model.weakrefs[w].target,
+            format!("the callback of weak reference {w} saw its reference still alive"),
+        ));
+    }
+    if let Some(event) = heap.events().first() {
+        return Err(Violation::new(
+            Rule::FinalizersAndWeakrefs,
+            None,
+            format!("unexpected unraisable event {event:?}"),
+        ));
+    }
+
+    // Tracking.
+    for (&n, o) in &model.objects {
+        let g = heap
+            .generation_of(o.id)
+            .map_err(|e| err(Rule::Tracking, n, e.to_string()))?;
+        let ok = match (o.kind, g) {
+            (_, Generation::Collecting) => false,
+            (Kind::Atomic, g) => g == Generation::Untracked,
+            (Kind::Container, g) => g != Generation::Untracked,
+            (Kind::Immutable, Generation::Untracked) => o.edges.iter().all(|&t| {
+                model
+                    .id(t)
+                    .and_then(|id| heap.generation_of(id).ok())
+                    .is_some_and(|g| g == Generation::Untracked)
+            }),
+            (Kind::Immutable, _) => true,
+        };
+        if !ok {
+            return Err(err(
+                Rule::Tracking,
+                n,
+                format!("a {:?} object is in {g:?}", o.kind),
+            ));
+        }
+    }
+
+    // Settings.
+    if heap.is_enabled() != model.enabled
+        || heap.get_threshold() != model.thresholds
+        || heap.debug_saveall() != model.saveall
+    {
+        return Err(Violation::new(
+            Rule::Policy,
+            None,
+            format!(
+                "settings are enabled={} thresholds={:?} saveall={}, the model says {} {:?} {}",
+                heap.is_enabled(),
+                heap.get_threshold(),
+                heap.debug_saveall(),
+                model.enabled,
+                model.thresholds,
+                model.saveall
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn show(edges: &[Option<u64>]) -> String {
+    let items: Vec<String> = edges
+        .iter()
+        .map(|e| match e {
+            Some(n) => format!("#{n}"),
+            None => "?".to_owned(),
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
+}

@@ -1,0 +1,708 @@
+//! Applies ops to a heap and to the model side by side, and checks after every op.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::rc::Rc;
+
+use crate::{CollectReport, Fault, GcConfig, GcError, Generation, Heap, ObjId};
+
+use super::check::{Rule, Violation, check_invariants};
+use super::model::{ExpectedReport, FinalizerKind, Kind, Model, Observed};
+use super::op::{Op, Target};
+
+/// What an op returned, reduced to what the model can predict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Unit,
+    Id(ObjId),
+    Bool(bool),
+    Upgraded(Option<ObjId>),
+}
+
+type Res = Result<Outcome, GcError>;
+
+fn same(a: &Res, b: &Res) -> bool {
+    match (a, b) {
+        // The message is prose; the variant is what the model predicts.
+        (Err(GcError::InvalidConfig(_)), Err(GcError::InvalidConfig(_))) => true,
+        _ => a == b,
+    }
+}
+
+/// A heap (`Heap<u64>`, payload = allocation number) and its [`Model`], kept in step:
+/// [`apply`](Runner::apply) runs an [`Op`] on both, compares the results, mirrors every
+/// collection the heap ran in the model, and checks [`check_invariants`].
+///
+/// Works with any [`GcConfig`]: the model does not predict *when* automatic collections
+/// run (it learns that from a collection callback the runner registers), only what
+/// each one must do; it does check that one runs only when allowed and always when
+/// the allocation surplus passes threshold 0.
+///
+/// # Examples
+/// ```
+/// use gclab::GcConfig;
+/// use gclab::testing::{Op, Runner, Target};
+/// let mut runner = Runner::new(GcConfig::default()).unwrap();
+/// for op in [
+///     Op::Alloc,
+///     Op::Link { from: Target::Recent(0), to: Target::Recent(0) }, // a self-cycle
+///     Op::Decref { obj: Target::Recent(0) },                       // garbage now
+///     Op::Decref { obj: Target::Alloc(0) },                        // no handle left: an error
+///     Op::CollectFull,
+/// ] {
+///     runner.apply(&op).unwrap();
+/// }
+/// assert!(runner.heap().is_empty());
+/// ```
+pub struct Runner {
+    heap: Heap<u64>,
+    model: Model,
+    observed: Rc<Observed>,
+    applied: usize,
+}
+
+impl fmt::Debug for Runner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runner")
+            .field("heap", &self.heap)
+            .field("applied", &self.applied)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Runner {
+    /// A runner over an empty heap with this configuration.
+    ///
+    /// # Errors
+    /// [`GcError::InvalidConfig`] for an unusable configuration.
+    pub fn new(config: GcConfig) -> Result<Runner, GcError> {
+        let mut heap = Heap::with_config(config.clone())?;
+        let observed = Rc::new(Observed::default());
+        let log = observed.clone();
+        heap.add_callback(move |phase, report| {
+            if phase == crate::Phase::Stop {
+                log.collections.borrow_mut().push(*report);
+            }
+        });
+        let model = Model::new(
+            config.generations,
+            config.thresholds,
+            config.enabled,
+            observed.clone(),
+        );
+        Ok(Runner {
+            heap,
+            model,
+            observed,
+            applied: 0,
+        })
+    }
+
+    /// The heap.
+    pub fn heap(&self) -> &Heap<u64> {
+        &self.heap
+    }
+
+    /// The heap, mutably: changes made here behind the model's back are reported as
+    /// violations by the next check (which is how a test proves the checks can fail).
+    pub fn heap_mut(&mut self) -> &mut Heap<u64> {
+        &mut self.heap
+    }
+
+    /// The model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Injects a deliberate collector bug into the heap (see [`Fault`]).
+    pub fn inject_fault(&mut self, fault: Option<Fault>) {
+        self.heap.inject_fault(fault);
+    }
+
+    /// Checks the invariants now.
+    ///
+    /// # Errors
+    /// The first [`Violation`].
+    pub fn check(&self) -> Result<(), Violation> {
+        check_invariants(&self.heap, &self.model)
+    }
+
+    /// Ops applied so far (skipped ones included).
+    pub fn applied(&self) -> usize {
+        self.applied
+    }
+
+    fn resolve(&self, t: Target) -> Option<u64> {
+        let live = self.model.objects.len();
+        match t {
+            Target::Live(i) if live > 0 => {
+                self.model.objects.keys().nth(i as usize % live).copied()
+            }
+            Target::Recent(i) if live > 0 => self
+                .model
+                .objects
+                .keys()
+                .nth_back(i as usize % live)
+                .copied(),
+            Target::Alloc(a) if self.model.allocations() > 0 => {
+                Some(u64::from(a) % self.model.allocations())
+            }
+            _ => None,
+        }
+    }
+
+    fn generations_now(&self) -> BTreeMap<u64, Generation> {
+        self.model
+            .objects
+            .iter()
+            .filter_map(|(&n, o)| self.heap.generation_of(o.id).ok().map(|g| (n, g)))
+            .collect()
+    }
+
+    /// Applies `op` to the heap and the model, then checks every invariant.
+    ///
+    /// # Errors
+    /// The first [`Violation`]: the op's result differs from the model's prediction, a
+    /// collection did something else than the model says, or an invariant broke.
+    pub fn apply(&mut self, op: &Op) -> Result<(), Violation> {
+        let index = self.applied;
+        self.applied += 1;
+        self.model.op = index;
+        self.observed.collections.borrow_mut().clear();
+        let may_collect = matches!(
+            op,
+            Op::Alloc | Op::AllocImmutable { .. } | Op::Collect { .. } | Op::CollectFull
+        );
+        let mut gens = if may_collect {
+            self.generations_now()
+        } else {
+            BTreeMap::new()
+        };
+        let Some((expected, actual)) = self.step(op) else {
+            return Ok(()); // nothing to name yet: skipped on both sides
+        };
+        if !same(&expected, &actual) {
+            return Err(Violation::new(
+                Rule::OpResult,
+                None,
+                format!("{op:?} returned {actual:?}, the model expects {expected:?}"),
+            ));
+        }
+        let allocated = match (op, &actual) {
+            (Op::Alloc | Op::AllocImmutable { .. }, Ok(Outcome::Id(id))) => {
+                self.model.allocation(*id)
+            }
+            _ => None,
+        };
+        if let Some(n) = allocated {
+            gens.insert(n, Generation::Gen(0));
+        }
+        let reports = std::mem::take(&mut *self.observed.collections.borrow_mut());
+        let explicit = match (op, &actual) {
+            (Op::Collect { generation }, Ok(_)) => Some(*generation as usize),
+            (Op::CollectFull, Ok(_)) => Some(self.model.generations - 1),
+            _ => None,
+        };
+        match explicit {
+            Some(g) if reports.len() != 1 || reports[0].generation != g => {
+                return Err(Violation::new(
+                    Rule::Policy,
+                    None,
+                    format!("collect({g}) ran collections {:?}", gens_of(&reports)),
+                ));
+            }
+            Some(_) => {}
+            None if reports.is_empty() => {}
+            None => {
+                let auto_ok = allocated.is_some()
+                    && reports.len() == 1
+                    && self.model.enabled
+                    && self.model.thresholds[0] > 0;
+                if !auto_ok {
+                    return Err(Violation::new(
+                        Rule::Policy,
+                        None,
+                        format!(
+                            "{op:?} ran collections {:?} (automatic collection enabled: {}, threshold 0: {})",
+                            gens_of(&reports),
+                            self.model.enabled,
+                            self.model.thresholds[0]
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut predicted = Vec::new();
+        for report in &reports {
+            predicted.push(self.model.collect(report.generation, &gens).0);
+        }
+        check_invariants(&self.heap, &self.model)?;
+        for (report, expected) in reports.iter().zip(&predicted) {
+            if !report_matches(report, expected) {
+                return Err(Violation::new(
+                    Rule::Report,
+                    None,
+                    format!("collection reported {report:?}, the model expects {expected:?}"),
+                ));
+            }
+        }
+        if allocated.is_some() && self.model.enabled && self.model.thresholds[0] > 0 {
+            let count = self.heap.get_count()[0];
+            if count > u64::from(self.model.thresholds[0]) {
+                return Err(Violation::new(
+                    Rule::Policy,
+                    None,
+                    format!(
+                        "allocation surplus {count} exceeds threshold {} after an allocation, but no collection ran",
+                        self.model.thresholds[0]
+                    ),
+                ));
+            }
+        }
+        match op {
+            Op::Freeze | Op::Unfreeze => {
+                let unwanted = |g: Generation| match op {
+                    Op::Freeze => matches!(g, Generation::Gen(_)),
+                    _ => g == Generation::Permanent,
+                };
+                for (&n, o) in &self.model.objects {
+                    let g = self
+                        .heap
+                        .generation_of(o.id)
+                        .unwrap_or(Generation::Untracked);
+                    if unwanted(g) {
+                        return Err(Violation::new(
+                            Rule::Tracking,
+                            Some((n, o.id)),
+                            format!("is in {g:?} after {op:?}"),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Runs one op on both sides; returns (model's prediction, heap's result), or `None`
+    /// when the op names nothing that exists (skipped on both sides).
+    fn step(&mut self, op: &Op) -> Option<(Res, Res)> {
+        let m = &self.model;
+        Some(match op {
+            Op::Alloc | Op::AllocAtomic => {
+                let payload = m.allocations();
+                let (id, kind) = if *op == Op::Alloc {
+                    (self.heap.alloc(payload), Kind::Container)
+                } else {
+                    (self.heap.alloc_atomic(payload), Kind::Atomic)
+                };
+                self.model.alloc(id, kind, Vec::new());
+                (Ok(Outcome::Id(id)), Ok(Outcome::Id(id)))
+            }
+            Op::AllocImmutable { edges } => {
+                let targets: Vec<u64> = edges
+                    .iter()
+                    .map(|&t| self.resolve(t))
+                    .collect::<Option<_>>()?;
+                let ids: Vec<ObjId> = targets.iter().map(|&t| m.ids[t as usize]).collect();
+                let expected = targets.iter().try_for_each(|&t| m.alive(t).map(|_| ()));
+                let payload = m.allocations();
+                let actual = self.heap.alloc_immutable(payload, &ids);
+                match (&expected, &actual) {
+                    (Ok(()), Ok(id)) => {
+                        self.model.alloc(*id, Kind::Immutable, targets);
+                        (Ok(Outcome::Id(*id)), Ok(Outcome::Id(*id)))
+                    }
+                    _ => (expected.map(|_| Outcome::Unit), actual.map(Outcome::Id)),
+                }
+            }
+            Op::Link { from, to } => {
+                let (f, t) = (self.resolve(*from)?, self.resolve(*to)?);
+                let expected = m.check_mutable(f).and_then(|len| m.alive(t).map(|_| len));
+                let actual = self.heap.link(m.ids[f as usize], m.ids[t as usize]);
+                if let (Ok(len), Ok(())) = (&expected, &actual) {
+                    self.model.insert_edge(f, *len, t);
+                }
+                (
+                    expected.map(|_| Outcome::Unit),
+                    actual.map(|_| Outcome::Unit),
+                )
+            }
+            Op::InsertEdge { from, index, to } => {
+                let (f, t) = (self.resolve(*from)?, self.resolve(*to)?);
+                let len = m.check_mutable(f).unwrap_or(0);
+                let idx = *index as usize % (len + 1);
+                let expected = m.check_mutable(f).and_then(|_| m.alive(t).map(|_| ()));
+                let actual = self
+                    .heap
+                    .insert_edge(m.ids[f as usize], idx, m.ids[t as usize]);
+                if let (Ok(()), Ok(())) = (&expected, &actual) {
+                    self.model.insert_edge(f, idx, t);
+                }
+                (
+                    expected.map(|_| Outcome::Unit),
+                    actual.map(|_| Outcome::Unit),
+                )
+            }
+            Op::SetEdge { from, index, to } => {
+                let (f, t) = (self.resolve(*from)?, self.resolve(*to)?);
+                let (fid, tid) = (m.ids[f as usize], m.ids[t as usize]);
+                let expected = m.check_mutable(f).and_then(|len| {
+                    let idx = edge_index(*index, len);
+                    if idx >= len {
+                        return Err(GcError::EdgeIndexOutOfRange {
+                            id: fid,
+                            index: idx,
+                            len,
+                        });
+                    }
+                    m.alive(t)?;
+                    Ok((idx, m.objects[&f].edges[idx]))
+                });
+                let idx = edge_index(*index, m.check_mutable(f).unwrap_or(0));
+                let actual = self.heap.set_edge(fid, idx, tid);
+                let expected = expected.map(|(idx, old)| {
+                    let id = self.model.ids[old as usize];
+                    if actual.is_ok() {
+                        self.model.set_edge(f, idx, t);
+                    }
+                    Outcome::Id(id)
+                });
+                (expected, actual.map(Outcome::Id))
+            }
+            Op::RemoveEdge { from, index } => {
+                let f = self.resolve(*from)?;
+                let fid = m.ids[f as usize];
+                let expected = m.check_mutable(f).and_then(|len| {
+                    let idx = edge_index(*index, len);
+                    if idx >= len {
+                        return Err(GcError::EdgeIndexOutOfRange {
+                            id: fid,
+                            index: idx,
+                            len,
+                        });
+                    }
+                    Ok((idx, m.objects[&f].edges[idx]))
+                });
+                let idx = edge_index(*index, m.check_mutable(f).unwrap_or(0));
+                let actual = self.heap.remove_edge(fid, idx);
+                let expected = expected.map(|(idx, old)| {
+                    let id = self.model.ids[old as usize];
+                    if actual.is_ok() {
+                        self.model.remove_edge(f, idx);
+                    }
+                    Outcome::Id(id)
+                });
+                (expected, actual.map(Outcome::Id))
+            }
+            Op::Unlink { from, to } => {
+                let (f, t) = (self.resolve(*from)?, self.resolve(*to)?);
+                let expected = m
+                    .check_mutable(f)
+                    .map(|_| m.objects[&f].edges.iter().position(|&e| e == t));
+                let actual = self.heap.unlink(m.ids[f as usize], m.ids[t as usize]);
+                let expected = expected.map(|pos| {
+                    if let (Some(i), Ok(true)) = (pos, &actual) {
+                        self.model.remove_edge(f, i);
+                    }
+                    Outcome::Bool(pos.is_some())
+                });
+                (expected, actual.map(Outcome::Bool))
+            }
+            Op::ClearEdges { from } => {
+                let f = self.resolve(*from)?;
+                let expected = m.check_mutable(f).map(|_| Outcome::Unit);
+                let actual = self.heap.clear_edges(m.ids[f as usize]);
+                if expected.is_ok() && actual.is_ok() {
+                    self.model.clear_edges(f);
+                }
+                (expected, actual.map(|_| Outcome::Unit))
+            }
+            Op::SetPayload { obj, value } => {
+                let n = self.resolve(*obj)?;
+                let expected = m.alive(n).map(|_| Outcome::Unit);
+                let actual = self
+                    .heap
+                    .payload_mut(m.ids[n as usize])
+                    .map(|p| *p = *value);
+                if expected.is_ok() && actual.is_ok() {
+                    self.model.set_payload(n, *value);
+                }
+                (expected, actual.map(|_| Outcome::Unit))
+            }
+            Op::SetVar { name, obj } => {
+                let n = self.resolve(*obj)?;
+                let name = format!("v{}", name % 8);
+                let expected = m.alive(n).map(|_| Outcome::Unit);
+                let actual = self.heap.set_var(name.clone(), m.ids[n as usize]);
+                if expected.is_ok() && actual.is_ok() {
+                    self.model.set_var(name, n);
+                }
+                (expected, actual.map(|_| Outcome::Unit))
+            }
+            Op::DelVar { name } => {
+                let bound: Vec<&String> = m.names.keys().collect();
+                let name = if bound.is_empty() {
+                    format!("v{}", name % 8)
+                } else {
+                    bound[*name as usize % bound.len()].clone()
+                };
+                let expected = match m.names.get(&name) {
+                    Some(&n) => Ok(Outcome::Id(m.ids[n as usize])),
+                    None => Err(GcError::UnknownName(name.clone())),
+                };
+                let actual = self.heap.del_var(&name);
+                if expected.is_ok() && actual.is_ok() {
+                    self.model.del_var(&name);
+                }
+                (expected, actual.map(Outcome::Id))
+            }
+            Op::Incref { obj } => {
+                let n = self.resolve(*obj)?;
+                let expected = m.alive(n).map(|_| Outcome::Unit);
+                let actual = self.heap.incref(m.ids[n as usize]);
+                if expected.is_ok() && actual.is_ok() {
+                    self.model.incref(n);
+                }
+                (expected, actual.map(|_| Outcome::Unit))
+            }
+            Op::Decref { obj } => {
+                let n = self.resolve(*obj)?;
+                let id = m.ids[n as usize];
+                let expected = m.alive(n).and_then(|o| {
+                    if o.handles == 0 {
+                        Err(GcError::NoExternalRef(id))
+                    } else {
+                        Ok(Outcome::Unit)
+                    }
+                });
+                let actual = self.heap.decref(id);
+                if expected.is_ok() && actual.is_ok() {
+                    self.model.decref(n);
+                }
+                (expected, actual.map(|_| Outcome::Unit))
+            }
+            Op::Collect { generation } => {
+                let g = *generation as usize;
+                let expected = if g < m.generations {
+                    Ok(Outcome::Unit)
+                } else {
+                    Err(GcError::NoSuchGeneration {
+                        generation: g,
+                        generations: m.generations,
+                    })
+                };
+                let actual = self.heap.collect(g).map(|_| Outcome::Unit);
+                (expected, actual)
+            }
+            Op::CollectFull => {
+                self.heap.collect_full();
+                (Ok(Outcome::Unit), Ok(Outcome::Unit))
+            }
+            Op::SetThreshold { thresholds } => {
+                let expected = if thresholds.is_empty() || thresholds.len() > m.generations {
+                    Err(GcError::InvalidConfig(String::new()))
+                } else {
+                    Ok(Outcome::Unit)
+                };
+                let actual = self.heap.set_threshold(thresholds).map(|_| Outcome::Unit);
+                if expected.is_ok() && actual.is_ok() {
+                    self.model.thresholds[..thresholds.len()].copy_from_slice(thresholds);
+                }
+                (expected, actual)
+            }
+            Op::Enable | Op::Disable => {
+                let on = *op == Op::Enable;
+                if on {
+                    self.heap.enable();
+                } else {
+                    self.heap.disable();
+                }
+                self.model.enabled = on;
+                (Ok(Outcome::Unit), Ok(Outcome::Unit))
+            }
+            Op::Freeze => {
+                self.heap.freeze();
+                (Ok(Outcome::Unit), Ok(Outcome::Unit))
+            }
+            Op::Unfreeze => {
+                self.heap.unfreeze();
+                (Ok(Outcome::Unit), Ok(Outcome::Unit))
+            }
+            Op::SetFinalizer { obj, resurrect } => {
+                let n = self.resolve(*obj)?;
+                let expected = m.alive(n).map(|o| Outcome::Bool(!o.finalized));
+                let observed = self.observed.clone();
+                let resurrect = *resurrect;
+                let actual = self.heap.set_finalizer(m.ids[n as usize], move |heap, me| {
+                    *observed.finalizer_runs.borrow_mut().entry(n).or_insert(0) += 1;
+                    if resurrect {
+                        // Cannot fail but on refcount overflow; the checks would see it.
+                        let _ = heap.set_var(format!("r{n}"), me);
+                    }
+                });
+                if expected.is_ok() && actual.is_ok() {
+                    let kind = if resurrect {
+                        FinalizerKind::Resurrect
+                    } else {
+                        FinalizerKind::Plain
+                    };
+                    self.model.set_finalizer(n, kind);
+                }
+                (expected, actual.map(Outcome::Bool))
+            }
+            Op::ClearFinalizer { obj } => {
+                let n = self.resolve(*obj)?;
+                let expected = m.alive(n).map(|o| Outcome::Bool(o.finalizer.is_some()));
+                let actual = self.heap.clear_finalizer(m.ids[n as usize]);
+                if expected.is_ok() && actual.is_ok() {
+                    self.model.clear_finalizer(n);
+                }
+                (expected, actual.map(Outcome::Bool))
+            }
+            Op::SetLegacyFinalizer { obj, on } => {
+                let n = self.resolve(*obj)?;
+                let expected = m.alive(n).map(|_| Outcome::Unit);
+                let actual = self.heap.set_legacy_finalizer(m.ids[n as usize], *on);
+                if expected.is_ok() && actual.is_ok() {
+                    self.model.set_legacy(n, *on);
+                }
+                (expected, actual.map(|_| Outcome::Unit))
+            }
+            Op::Downgrade { obj, callback } => {
+                let n = self.resolve(*obj)?;
+                let expected = m.alive(n).map(|_| Outcome::Unit);
+                let id = m.ids[n as usize];
+                let w = m.weakrefs.len();
+                let actual = if *callback {
+                    let observed = self.observed.clone();
+                    self.heap.downgrade_with_callback(id, move |heap, weak| {
+                        *observed
+                            .weak_callback_runs
+                            .borrow_mut()
+                            .entry(w)
+                            .or_insert(0) += 1;
+                        if heap.upgrade(weak).is_some() {
+                            observed.weak_callback_saw_live.borrow_mut().push(w);
+                        }
+                    })
+                } else {
+                    self.heap.downgrade(id)
+                };
+                if let (Ok(_), Ok(handle)) = (&expected, &actual) {
+                    self.model.add_weakref(*handle, n, *callback);
+                }
+                (expected, actual.map(|_| Outcome::Unit))
+            }
+            Op::Upgrade { weak } => {
+                if m.weakrefs.is_empty() {
+                    return None;
+                }
+                let w = *weak as usize % m.weakrefs.len();
+                let expected = Ok(Outcome::Upgraded(m.upgrade(w)));
+                let actual = Ok(Outcome::Upgraded(self.heap.upgrade(m.weakrefs[w].handle)));
+                (expected, actual)
+            }
+            Op::ReleaseWeakref { weak } => {
+                if m.weakrefs.is_empty() {
+                    return None;
+                }
+                let w = *weak as usize % m.weakrefs.len();
+                let handle = m.weakrefs[w].handle;
+                let expected = Ok(Outcome::Bool(self.model.release_weakref(w)));
+                let actual = Ok(Outcome::Bool(self.heap.release_weakref(handle)));
+                (expected, actual)
+            }
+            Op::SetSaveAll { on } => {
+                self.heap.set_debug_saveall(*on);
+                self.model.saveall = *on;
+                (Ok(Outcome::Unit), Ok(Outcome::Unit))
+            }
+            Op::ClearGarbage => {
+                self.heap.clear_garbage();
+                self.model.clear_garbage();
+                (Ok(Outcome::Unit), Ok(Outcome::Unit))
+            }
+        })
+    }
+}
+
+/// The raw index for an edge list of `len` edges: modulo the length, or unchanged when
+/// there is no edge (so the heap must refuse it).
+fn edge_index(index: u16, len: usize) -> usize {
+    if len == 0 {
+        index as usize
+    } else {
+        index as usize % len
+    }
+}
+
+fn gens_of(reports: &[CollectReport]) -> Vec<usize> {
+    reports.iter().map(|r| r.generation).collect()
+}
+
+fn report_matches(r: &CollectReport, e: &ExpectedReport) -> bool {
+    !r.skipped
+        && r.generation == e.generation
+        && r.candidates == e.candidates
+        && r.collected == e.collected
+        && r.uncollectable == e.uncollectable
+        && r.resurrected == e.resurrected
+        && r.finalizers_run == e.finalizers_run
+        && r.weakrefs_cleared == e.weakrefs_cleared
+}
+
+/// The first failing op of a sequence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// Index of the op (0-based).
+    pub index: usize,
+    /// The op.
+    pub op: Op,
+    /// What broke.
+    pub violation: Violation,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "op {} {}: {}",
+            self.index,
+            serde_json::to_string(&self.op).unwrap_or_default(),
+            self.violation
+        )
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// Runs `ops` on a fresh heap with `config` (and `fault` injected, if any), checking the
+/// invariants after every op.
+///
+/// # Errors
+/// The first [`Failure`]. An unusable configuration is reported as a failure of op 0.
+///
+/// # Examples
+/// ```
+/// use gclab::GcConfig;
+/// use gclab::testing::{Op, Target, run_ops};
+/// let ops = [Op::Alloc, Op::SetVar { name: 0, obj: Target::Recent(0) }, Op::Decref { obj: Target::Live(0) }];
+/// run_ops(&GcConfig::default(), None, &ops).unwrap();
+/// ```
+pub fn run_ops(config: &GcConfig, fault: Option<Fault>, ops: &[Op]) -> Result<(), Failure> {
+    let mut runner = Runner::new(config.clone()).map_err(|e| Failure {
+        index: 0,
+        op: ops.first().cloned().unwrap_or(Op::CollectFull),
+        violation: Violation::new(Rule::Policy, None, e.to_string()),
+    })?;
+    runner.inject_fault(fault);
+    for (index, op) in ops.iter().enumerate() {
+        runner.apply(op).map_err(|violation| Failure {
+            index,
+            op: op.clone(),
+            violation,
+        })?;
+    }
+    Ok(())
+}

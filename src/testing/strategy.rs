@@ -1,0 +1,244 @@
+//! proptest strategies for op sequences, and the driver that turns a failure into a
+//! replayable trace.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use proptest::collection::{SizeRange, vec};
+use proptest::prelude::*;
+use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestError, TestRunner};
+
+use crate::{Fault, GcConfig};
+
+use super::op::{Op, Target, trace_to_string};
+use super::runner::{Failure, run_ops};
+
+/// A target: mostly recent objects (so new structure links to what was just built),
+/// often any live object, sometimes an allocation number (often a dead object, to test
+/// stale ids).
+pub fn target() -> impl Strategy<Value = Target> {
+    prop_oneof![
+        4 => (0u16..4).prop_map(Target::Recent),
+        4 => any::<u16>().prop_map(Target::Live),
+        1 => (0u32..64).prop_map(Target::Alloc),
+    ]
+}
+
+/// Targets near the start of the live list: the oldest objects, where hubs and the
+/// heads of long structures sit.
+fn early() -> impl Strategy<Value = Target> {
+    (0u16..4).prop_map(Target::Live)
+}
+
+fn recent() -> impl Strategy<Value = Target> {
+    (0u16..3).prop_map(Target::Recent)
+}
+
+/// Link ops biased towards shapes that matter to a cycle collector: chains extended
+/// by the newest object, links back to earlier objects (cycles), many links to one hub,
+/// self-loops, and plain random links.
+fn link() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        // Chain: the previous object refers to the newest (or the reverse).
+        3 => Just(Op::Link { from: Target::Recent(1), to: Target::Recent(0) }),
+        1 => Just(Op::Link { from: Target::Recent(0), to: Target::Recent(1) }),
+        // Back links: recent → early, closing cycles over a chain.
+        3 => (recent(), early()).prop_map(|(from, to)| Op::Link { from, to }),
+        // Hub: everything refers to the oldest object.
+        2 => target().prop_map(|from| Op::Link { from, to: Target::Live(0) }),
+        // Self-loops.
+        1 => recent().prop_map(|t| Op::Link { from: t, to: t }),
+        // Noise.
+        3 => (target(), target()).prop_map(|(from, to)| Op::Link { from, to }),
+    ]
+}
+
+/// One op, weighted so that sequences build structure, drop roots, collect, and
+/// exercise finalizers, weak references and the rarer settings now and then.
+pub fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        10 => Just(Op::Alloc),
+        2 => Just(Op::AllocAtomic),
+        2 => vec(target(), 0..3).prop_map(|edges| Op::AllocImmutable { edges }),
+        24 => link(),
+        2 => (target(), any::<u16>(), target())
+            .prop_map(|(from, index, to)| Op::InsertEdge { from, index, to }),
+        3 => (target(), any::<u16>(), target())
+            .prop_map(|(from, index, to)| Op::SetEdge { from, index, to }),
+        3 => (target(), any::<u16>()).prop_map(|(from, index)| Op::RemoveEdge { from, index }),
+        1 => (target(), target()).prop_map(|(from, to)| Op::Unlink { from, to }),
+        1 => target().prop_map(|from| Op::ClearEdges { from }),
+        1 => (target(), any::<u64>()).prop_map(|(obj, value)| Op::SetPayload { obj, value }),
+        4 => (0u8..8, target()).prop_map(|(name, obj)| Op::SetVar { name, obj }),
+        3 => any::<u8>().prop_map(|name| Op::DelVar { name }),
+        2 => target().prop_map(|obj| Op::Incref { obj }),
+        20 => prop_oneof![1 => recent(), 1 => target()].prop_map(|obj| Op::Decref { obj }),
+        4 => (0u8..4).prop_map(|generation| Op::Collect { generation }),
+        2 => Just(Op::CollectFull),
+        1 => vec(0u32..12, 0..4).prop_map(|thresholds| Op::SetThreshold { thresholds }),
+        1 => Just(Op::Enable),
+        1 => Just(Op::Disable),
+        1 => Just(Op::Freeze),
+        1 => Just(Op::Unfreeze),
+        3 => (target(), any::<bool>()).prop_map(|(obj, resurrect)| Op::SetFinalizer { obj, resurrect }),
+        1 => target().prop_map(|obj| Op::ClearFinalizer { obj }),
+        1 => (target(), any::<bool>()).prop_map(|(obj, on)| Op::SetLegacyFinalizer { obj, on }),
+        3 => (target(), any::<bool>()).prop_map(|(obj, callback)| Op::Downgrade { obj, callback }),
+        2 => any::<u16>().prop_map(|weak| Op::Upgrade { weak }),
+        1 => any::<u16>().prop_map(|weak| Op::ReleaseWeakref { weak }),
+        1 => any::<bool>().prop_map(|on| Op::SetSaveAll { on }),
+        1 => Just(Op::ClearGarbage),
+    ]
+}
+
+/// Op sequences with a length in `len` (e.g. `1..80`). Shrinking drops ops and shrinks
+/// their index arguments towards 0.
+///
+/// # Examples
+/// ```
+/// use gclab::testing::ops;
+/// use proptest::strategy::{Strategy, ValueTree};
+/// use proptest::test_runner::TestRunner;
+/// let sequence = ops(5..10).new_tree(&mut TestRunner::deterministic()).unwrap().current();
+/// assert!((5..10).contains(&sequence.len()));
+/// ```
+pub fn ops(len: impl Into<SizeRange>) -> impl Strategy<Value = Vec<Op>> {
+    vec(op(), len)
+}
+
+/// A proptest configuration: `PROPTEST_CASES` cases when that variable is set to a
+/// number, otherwise `default_cases`; no failure persistence (failures become trace
+/// files instead, see [`check_config`]).
+pub fn proptest_config(default_cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default_cases);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Where failing traces are written: `$GCLAB_TRACE_DIR`, else
+/// `$CARGO_TARGET_DIR/gclab-traces`, else `target/gclab-traces`.
+pub fn trace_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("GCLAB_TRACE_DIR") {
+        return PathBuf::from(dir);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
+    PathBuf::from(target).join("gclab-traces")
+}
+
+/// A property that failed: the shrunk op sequence, its first failure, and where its
+/// trace was written.
+#[derive(Debug, Clone)]
+pub struct PropFailure {
+    /// The minimal failing sequence proptest shrank to.
+    pub ops: Vec<Op>,
+    /// Its first failing op.
+    pub failure: Failure,
+    /// The trace file, when it could be written.
+    pub trace: Option<PathBuf>,
+    /// The configuration it failed under.
+    pub config: GcConfig,
+}
+
+impl fmt::Display for PropFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.failure)?;
+        write!(f, "minimal failing sequence: {} op(s)", self.ops.len())?;
+        if let Some(path) = &self.trace {
+            let thresholds: Vec<String> =
+                self.config.thresholds.iter().map(u32::to_string).collect();
+            write!(
+                f,
+                "\ntrace: {}\nreplay: cargo run --features testing --bin gclab-replay -- {} --generations {} --thresholds {}{}",
+                path.display(),
+                path.display(),
+                self.config.generations,
+                thresholds.join(","),
+                if self.config.enabled {
+                    ""
+                } else {
+                    " --no-auto"
+                }
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PropFailure {}
+
+/// Runs the property "every sequence from `strategy` keeps every invariant" under
+/// `config` (with `fault` injected, if any). On failure, proptest shrinks the sequence;
+/// the minimal one is written to `trace_dir()/<name>.jsonl`.
+///
+/// Returns the number of cases run.
+///
+/// # Errors
+/// The shrunk [`PropFailure`]; an unexpected runner error (e.g. too many rejections)
+/// is reported as a failure of op 0.
+pub fn check_config(
+    name: &str,
+    config: &GcConfig,
+    fault: Option<Fault>,
+    strategy: impl Strategy<Value = Vec<Op>>,
+    proptest: ProptestConfig,
+) -> Result<u32, Box<PropFailure>> {
+    let cases = proptest.cases;
+    let mut runner = TestRunner::new(proptest);
+    let result = runner.run(&strategy, |ops| {
+        run_ops(config, fault, &ops).map_err(|f| TestCaseError::fail(f.to_string()))
+    });
+    let ops = match result {
+        Ok(()) => return Ok(cases),
+        Err(TestError::Fail(_, ops)) => ops,
+        Err(TestError::Abort(reason)) => {
+            return Err(Box::new(PropFailure {
+                ops: Vec::new(),
+                failure: Failure {
+                    index: 0,
+                    op: Op::CollectFull,
+                    violation: super::check::Violation::new(
+                        super::check::Rule::Policy,
+                        None,
+                        format!("proptest aborted: {reason}"),
+                    ),
+                },
+                trace: None,
+                config: config.clone(),
+            }));
+        }
+    };
+    let failure = run_ops(config, fault, &ops).err().unwrap_or_else(|| Failure {
+        index: ops.len().saturating_sub(1),
+        op: ops.last().cloned().unwrap_or(Op::CollectFull),
+        violation: super::check::Violation::new(
+            super::check::Rule::Policy,
+            None,
+            "the shrunk sequence failed under proptest but passed when replayed: the run is not deterministic",
+        ),
+    });
+    // Ops after the first failure play no part in it.
+    let mut ops = ops;
+    ops.truncate(failure.index + 1);
+    let dir = trace_dir();
+    let path = dir.join(format!("{name}.jsonl"));
+    let header = format!(
+        "gclab trace: {name}\nconfig: {config:?}, fault: {fault:?}\nfirst failure: {failure}"
+    );
+    let text = trace_to_string(&ops, &[&header]);
+    let trace = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&path, text))
+        .ok()
+        .map(|()| path);
+    Err(Box::new(PropFailure {
+        ops,
+        failure,
+        trace,
+        config: config.clone(),
+    }))
+}

@@ -1,0 +1,261 @@
+//! The model-based property tests: random op sequences against the reference model,
+//! under several collector configurations, and proof that the harness catches broken
+//! collectors.
+//!
+//! Budget: the four configuration properties run 10,000 sequences in total by default;
+//! `PROPTEST_CASES=n` runs `n` per property instead.
+
+use gclab::testing::{
+    Op, PropFailure, Rule, Runner, Target, TraceError, check_config, ops, parse_trace,
+    proptest_config, read_trace, run_ops, trace_to_string,
+};
+use gclab::{Fault, GcConfig, GcError};
+use proptest::test_runner::RngSeed;
+
+fn small_thresholds() -> GcConfig {
+    GcConfig {
+        generations: 3,
+        thresholds: vec![6, 3, 3],
+        enabled: true,
+    }
+}
+
+fn run(name: &str, config: GcConfig, cases: u32) {
+    if let Err(failure) = check_config(name, &config, None, ops(1..80), proptest_config(cases)) {
+        panic!("{failure}");
+    }
+}
+
+#[test]
+fn three_generations_with_small_thresholds_keep_every_invariant() {
+    run("three_generations", small_thresholds(), 3000);
+}
+
+#[test]
+fn single_generation_keeps_every_invariant() {
+    run(
+        "one_generation",
+        GcConfig {
+            generations: 1,
+            thresholds: vec![4],
+            enabled: true,
+        },
+        2500,
+    );
+}
+
+#[test]
+fn two_generations_keep_every_invariant() {
+    run(
+        "two_generations",
+        GcConfig {
+            generations: 2,
+            thresholds: vec![10, 2],
+            enabled: true,
+        },
+        2500,
+    );
+}
+
+#[test]
+fn explicit_collections_only_keep_every_invariant() {
+    run(
+        "no_auto",
+        GcConfig {
+            enabled: false,
+            ..GcConfig::default()
+        },
+        2000,
+    );
+}
+
+/// Runs the property against a heap with `fault` from a fixed seed; the harness must
+/// find a violation, shrink it, and write a trace that replays to a violation.
+fn find_fault(name: &str, fault: Fault) -> Box<PropFailure> {
+    let proptest = proptest::test_runner::Config {
+        rng_seed: RngSeed::Fixed(0x6c_ab),
+        ..proptest_config(2000)
+    };
+    let failure = check_config(name, &small_thresholds(), Some(fault), ops(1..80), proptest)
+        .expect_err("the harness missed an injected collector bug");
+    eprintln!("{failure}\n{}", trace_to_string(&failure.ops, &[]));
+    let path = failure.trace.clone().expect("the trace was written");
+    let replayed = read_trace(&path).unwrap();
+    assert_eq!(replayed, failure.ops);
+    let again = run_ops(&small_thresholds(), Some(fault), &replayed).unwrap_err();
+    assert_eq!(again, failure.failure);
+    // Without the fault, the same sequence is fine.
+    run_ops(&small_thresholds(), None, &replayed).unwrap();
+    failure
+}
+
+#[test]
+fn skipped_subtraction_is_caught_and_shrunk() {
+    let f = find_fault("fault_skip_subtract", Fault::SkipSubtractForOneEdge);
+    assert!(f.ops.len() <= 8, "shrunk to {} ops", f.ops.len());
+}
+
+#[test]
+fn forgotten_reachable_object_is_caught_and_shrunk() {
+    let f = find_fault("fault_forget_reachable", Fault::ForgetOneReachable);
+    assert!(f.ops.len() <= 8, "shrunk to {} ops", f.ops.len());
+}
+
+#[test]
+fn forgotten_reachable_object_with_edges_is_a_safety_violation() {
+    // a → b → c, only a held: b is reached only through an edge, so the fault marks it
+    // unreachable, and clearing its edges frees c while a still reaches it.
+    let ops = [
+        Op::Alloc,
+        Op::Alloc,
+        Op::Alloc,
+        Op::Link {
+            from: Target::Live(0),
+            to: Target::Live(1),
+        },
+        Op::Link {
+            from: Target::Live(1),
+            to: Target::Live(2),
+        },
+        Op::Decref {
+            obj: Target::Live(1),
+        },
+        Op::Decref {
+            obj: Target::Live(2),
+        },
+        Op::Collect { generation: 0 },
+    ];
+    run_ops(&small_thresholds(), None, &ops).unwrap();
+    let failure = run_ops(&small_thresholds(), Some(Fault::ForgetOneReachable), &ops).unwrap_err();
+    assert_eq!(failure.index, 7);
+    assert_eq!(failure.violation.rule, Rule::Safety, "{failure}");
+}
+
+#[test]
+fn changes_behind_the_models_back_are_violations() {
+    let mut runner = Runner::new(small_thresholds()).unwrap();
+    runner.apply(&Op::Alloc).unwrap();
+    runner.apply(&Op::Alloc).unwrap();
+    let a = runner.model().id(0).unwrap();
+    let b = runner.model().id(1).unwrap();
+    runner.heap_mut().incref(a).unwrap();
+    assert_eq!(runner.check().unwrap_err().rule, Rule::ExactCounts);
+    runner.heap_mut().decref(a).unwrap();
+    runner.check().unwrap();
+    runner.heap_mut().link(a, b).unwrap();
+    assert_eq!(runner.check().unwrap_err().rule, Rule::Safety);
+    runner.heap_mut().unlink(a, b).unwrap();
+    runner.heap_mut().decref(b).unwrap(); // freed: the model still has it
+    let v = runner.check().unwrap_err();
+    assert_eq!((v.rule, v.object), (Rule::Safety, Some((1, b))));
+    assert!(v.to_string().contains("object #1"), "{v}");
+}
+
+#[test]
+fn invalid_ops_return_the_predicted_error_and_change_nothing() {
+    let mut runner = Runner::new(small_thresholds()).unwrap();
+    for op in [
+        Op::Decref {
+            obj: Target::Alloc(0),
+        }, // nothing allocated: skipped
+        Op::AllocAtomic,
+        Op::Link {
+            from: Target::Live(0),
+            to: Target::Live(0),
+        }, // atomic: error
+        Op::Alloc,
+        Op::RemoveEdge {
+            from: Target::Live(1),
+            index: 3,
+        }, // no edge: error
+        Op::Decref {
+            obj: Target::Live(1),
+        },
+        Op::Decref {
+            obj: Target::Alloc(1),
+        }, // dead: stale id
+        Op::DelVar { name: 2 },                  // nothing bound: unknown name
+        Op::Collect { generation: 3 },           // no such generation
+        Op::SetThreshold { thresholds: vec![] }, // invalid
+        Op::SetThreshold {
+            thresholds: vec![1, 2, 3, 4],
+        },
+        Op::Upgrade { weak: 0 }, // no weak reference yet: skipped
+    ] {
+        runner.apply(&op).unwrap();
+    }
+    assert_eq!(runner.heap().len(), 1);
+    let atomic = runner.model().id(0).unwrap();
+    assert_eq!(
+        runner.heap_mut().link(atomic, atomic),
+        Err(GcError::AtomicObject(atomic))
+    );
+}
+
+#[test]
+fn resurrected_object_keeps_its_weak_reference_cleared() {
+    let mut runner = Runner::new(small_thresholds()).unwrap();
+    for op in [
+        Op::Alloc,
+        Op::Link {
+            from: Target::Live(0),
+            to: Target::Live(0),
+        },
+        Op::SetFinalizer {
+            obj: Target::Live(0),
+            resurrect: true,
+        },
+        Op::Downgrade {
+            obj: Target::Live(0),
+            callback: true,
+        },
+        Op::Decref {
+            obj: Target::Live(0),
+        },
+        Op::CollectFull,
+    ] {
+        runner.apply(&op).unwrap();
+    }
+    let a = runner.model().id(0).unwrap();
+    assert_eq!(runner.heap().get_var("r0"), Some(a));
+    assert_eq!(
+        runner.heap().upgrade(runner.model().weakrefs()[0].handle),
+        None
+    );
+    for op in [Op::DelVar { name: 0 }, Op::CollectFull] {
+        runner.apply(&op).unwrap();
+    }
+    assert!(runner.heap().is_empty());
+}
+
+#[test]
+fn traces_round_trip_and_bad_lines_are_located() {
+    let ops = vec![
+        Op::Alloc,
+        Op::SetThreshold {
+            thresholds: vec![700, 10, 10],
+        },
+        Op::Link {
+            from: Target::Recent(0),
+            to: Target::Alloc(3),
+        },
+    ];
+    let text = trace_to_string(&ops, &["header", "two lines"]);
+    assert_eq!(parse_trace(&text).unwrap(), ops);
+    let bad = format!("{text}\n{{\"link\":{{\"from\":{{\"live\":1}}}}}}\n");
+    match parse_trace(&bad) {
+        Err(TraceError::Malformed { line, message }) => {
+            assert_eq!(line, 7);
+            assert!(message.contains("to"), "{message}");
+        }
+        other => panic!("expected a located error, got {other:?}"),
+    }
+    assert!(matches!(
+        parse_trace("\"explode\""),
+        Err(TraceError::Malformed { line: 1, .. })
+    ));
+    assert!(matches!(
+        read_trace("/nonexistent/trace.jsonl"),
+        Err(TraceError::Io { .. })
+    ));
+}
