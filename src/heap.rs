@@ -883,17 +883,20 @@ impl<T> Heap<T> {
     /// reaches a member frees it through the ordinary path, and this loop skips it).
     pub(crate) fn free_garbage(&mut self, garbage: &[ObjId]) {
         for &id in garbage {
-            let Some(obj) = self.objects.remove(id) else {
+            // Take what is needed in place, then drop the slot: moving the whole record
+            // out first costs a copy through the stack on this hot path.
+            let Some(obj) = self.objects.get_mut(id) else {
                 continue;
             };
-            if obj.has(flags::HAS_IDENTITY)
-                && let Some(identity) = self.identities.remove(&id)
-            {
+            let has_identity = obj.has(flags::HAS_IDENTITY);
+            let edges = std::mem::take(&mut obj.edges);
+            self.objects.remove(id);
+            if has_identity && let Some(identity) = self.identities.remove(&id) {
                 self.by_identity.remove(&identity);
             }
-            self.gc.on_dealloc(&mut self.objects, obj.generation, 0);
+            self.gc.on_dealloc(&mut self.objects, COLLECTING, 0);
             self.counters.frees_by_refcount += 1;
-            for &t in obj.edges.as_slice() {
+            for &t in edges.as_slice() {
                 if let Some(target) = self.objects.get_mut(t)
                     && target.generation != COLLECTING
                 {
