@@ -103,8 +103,8 @@ fn acyclic_churn(heap: &mut Heap<()>, n: usize, rec: &mut Recorder) {
     let persistent = heap.alloc(());
     let t = Instant::now();
     for _ in 0..n {
-        let x = heap.alloc(());
-        ok(heap.link(x, persistent), "link");
+        // x = [persistent]: allocated with its edge, like the peers' `Node::new(Some(..))`.
+        let x = ok(heap.alloc_with((), &[persistent]), "alloc_with");
         ok(heap.decref(x), "decref");
     }
     rec.phase("churn", t.elapsed(), n as u64);

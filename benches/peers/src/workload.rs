@@ -60,7 +60,10 @@ impl Workload {
                     "one full collection over n live objects, freeing none",
                 ),
             ],
-            Workload::AcyclicChurn => &[("churn", "n alloc + link + drop")],
+            Workload::AcyclicChurn => &[(
+                "churn",
+                "n allocations of a one-edge node, each dropped at once",
+            )],
             Workload::Chain => &[
                 ("build", "n-long chain built"),
                 ("drop", "chain dropped from its head, n objects freed"),
