@@ -844,13 +844,17 @@ impl<T> Heap<T> {
                 return;
             }
         }
-        let obj = self
-            .objects
-            .remove(id)
-            .expect("bug: dealloc of an object that is not in the slot map");
-        if obj.generation != UNTRACKED {
-            self.gc
-                .on_dealloc(&mut self.objects, obj.generation, obj.gen_index.get());
+        // Read the header fields in place, then move only the edges out: reading them
+        // back from a moved copy of the whole record stalls store forwarding.
+        let Some(obj) = self.objects.get(id) else {
+            return;
+        };
+        let (generation, gen_index) = (obj.generation, obj.gen_index.get());
+        let Some(Object { edges, .. }) = self.objects.remove(id) else {
+            return;
+        };
+        if generation != UNTRACKED {
+            self.gc.on_dealloc(&mut self.objects, generation, gen_index);
         }
         self.counters.frees_by_refcount += 1;
         let mut dec = |t: ObjId, objects: &mut SlotMap<ObjId, Object<T>>| {
@@ -864,7 +868,7 @@ impl<T> Heap<T> {
                 stack.push(t);
             }
         };
-        match obj.edges {
+        match edges {
             Edges::Empty => {}
             Edges::One(t) => dec(t, &mut self.objects),
             Edges::Many(v) => {
@@ -883,14 +887,14 @@ impl<T> Heap<T> {
     /// reaches a member frees it through the ordinary path, and this loop skips it).
     pub(crate) fn free_garbage(&mut self, garbage: &[ObjId]) {
         for &id in garbage {
-            // Take what is needed in place, then drop the slot: moving the whole record
-            // out first costs a copy through the stack on this hot path.
-            let Some(obj) = self.objects.get_mut(id) else {
+            // Read the flags in place, then move only the edges out (see `dealloc`).
+            let Some(obj) = self.objects.get(id) else {
                 continue;
             };
             let has_identity = obj.has(flags::HAS_IDENTITY);
-            let edges = std::mem::take(&mut obj.edges);
-            self.objects.remove(id);
+            let Some(Object { edges, .. }) = self.objects.remove(id) else {
+                continue;
+            };
             if has_identity && let Some(identity) = self.identities.remove(&id) {
                 self.by_identity.remove(&identity);
             }

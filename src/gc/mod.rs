@@ -157,12 +157,14 @@ pub(crate) struct Collector {
     /// object `o` with `o.generation == g` sits at `gens[g][o.gen_index]` (outside the
     /// trial-deletion phases of a collection).
     pub(crate) gens: Vec<Vec<ObjId>>,
-    /// One per generation, see [`GcConfig::thresholds`].
-    thresholds: Vec<u32>,
+    /// One per generation, see [`GcConfig::thresholds`] (entries past the last
+    /// generation are unused). Arrays rather than `Vec`s: `thresholds[0]` and `counts[0]`
+    /// are read on every allocation and free, without a pointer chase or bounds check.
+    thresholds: [u32; MAX_GENERATIONS],
     /// `counts[0]`: tracked allocations minus deallocations since the last collection
     /// (never below 0); `counts[i]`: collections of generation `i-1` since the last
     /// collection of generation `i`.
-    counts: Vec<u64>,
+    counts: [u64; MAX_GENERATIONS],
     enabled: bool,
     /// Set while a collection runs; a nested request does nothing.
     pub(crate) collecting: bool,
@@ -216,8 +218,12 @@ impl Collector {
         }
         Ok(Collector {
             gens: vec![Vec::new(); n + 1],
-            thresholds: config.thresholds,
-            counts: vec![0; n],
+            thresholds: {
+                let mut t = [0; MAX_GENERATIONS];
+                t[..n].copy_from_slice(&config.thresholds);
+                t
+            },
+            counts: [0; MAX_GENERATIONS],
             enabled: config.enabled,
             collecting: false,
             long_lived_total: 0,
@@ -495,7 +501,7 @@ impl<T> Heap<T> {
 
     /// The thresholds, one per generation (`gc.get_threshold()`).
     pub fn get_threshold(&self) -> Vec<u32> {
-        self.gc.thresholds.clone()
+        self.gc.thresholds[..self.gc.generations()].to_vec()
     }
 
     /// Sets the thresholds (`gc.set_threshold(...)`). As in Python, fewer values than
@@ -520,7 +526,7 @@ impl<T> Heap<T> {
     /// deallocations of tracked objects since the last collection, then the number of
     /// younger collections since each generation's last collection.
     pub fn get_count(&self) -> Vec<u64> {
-        self.gc.counts.clone()
+        self.gc.counts[..self.gc.generations()].to_vec()
     }
 
     /// Number of generations.
