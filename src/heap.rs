@@ -819,6 +819,7 @@ impl<T> Heap<T> {
         if obj.refcount > 0 {
             return;
         }
+        let mut header = (obj.generation, obj.gen_index.get());
         const SPECIAL: u16 =
             flags::HAS_FINALIZER | flags::HAS_WEAKREFS | flags::OWNS_WEAKREF | flags::HAS_IDENTITY;
         if obj.flags & SPECIAL != 0 {
@@ -840,19 +841,18 @@ impl<T> Heap<T> {
             }
             // A callback may have resurrected it (e.g. through a still-live weak ref that
             // was cleared only now, or by linking to it through a stale copy): re-check.
-            if self.objects[id].refcount > 0 {
+            let obj = &self.objects[id];
+            if obj.refcount > 0 {
                 return;
             }
+            header = (obj.generation, obj.gen_index.get());
         }
-        // Read the header fields in place, then move only the edges out: reading them
-        // back from a moved copy of the whole record stalls store forwarding.
-        let Some(obj) = self.objects.get(id) else {
-            return;
-        };
-        let (generation, gen_index) = (obj.generation, obj.gen_index.get());
+        // Only the edges are moved out of the slot: reading header fields back from a
+        // moved copy of the whole record stalls store forwarding on this hot path.
         let Some(Object { edges, .. }) = self.objects.remove(id) else {
             return;
         };
+        let (generation, gen_index) = header;
         if generation != UNTRACKED {
             self.gc.on_dealloc(&mut self.objects, generation, gen_index);
         }
