@@ -828,7 +828,7 @@ impl<T> Heap<T> {
             }
             let obj = &self.objects[id];
             if obj.has(flags::HAS_WEAKREFS) {
-                self.clear_weakrefs_to(id, true);
+                self.clear_weakrefs_to(id);
             }
             let obj = &self.objects[id];
             if obj.has(flags::OWNS_WEAKREF) {

@@ -253,13 +253,11 @@ impl<T> Heap<T> {
         Ok(self.weak.by_target.get(&id).map_or(0, Vec::len))
     }
 
-    /// Removes every weak reference to `id`, then (when `call` is set) runs their
-    /// callbacks, all after every reference to `id` is cleared.
-    pub(crate) fn clear_weakrefs_to(&mut self, id: ObjId, call: bool) {
+    /// Removes every weak reference to `id` (which is dying by refcount), then runs
+    /// their callbacks, all after every reference to `id` is cleared.
+    pub(crate) fn clear_weakrefs_to(&mut self, id: ObjId) {
         let callbacks = self.take_weakrefs_to(id, |_, _| true);
-        if call {
-            self.run_weak_callbacks(callbacks);
-        }
+        self.run_weak_callbacks(callbacks);
     }
 
     /// Removes every weak reference to `id` and returns the callbacks that should run:

@@ -106,13 +106,12 @@ fn resurrection_on_refcount_death_keeps_the_object() {
 fn hundred_garbage_objects_plus_one_resurrector() {
     let mut heap = heap();
     let mut garbage = Vec::new();
-    for i in 0..50 {
+    for _ in 0..50 {
         let (a, b) = two_cycle(&mut heap);
         heap.decref(a).unwrap();
         heap.decref(b).unwrap();
         garbage.push(a);
         garbage.push(b);
-        let _ = i;
     }
     let phoenix = heap.alloc(99);
     heap.link(phoenix, phoenix).unwrap();
