@@ -59,6 +59,13 @@ pub enum GcError {
     InvalidConfig(String),
     /// An identity that another live object already has.
     DuplicateIdentity(u64),
+    /// The object is being deallocated: its count reached zero and its finalizer did not
+    /// resurrect it, so it can take no new reference, edge, weak reference or finalizer
+    /// (user code that kept its id, e.g. in a weak-reference callback, gets this). Its
+    /// state can still be read until it is freed.
+    BeingDeallocated(ObjId),
+    /// A weak reference issued by another heap.
+    ForeignWeakRef,
 }
 
 impl fmt::Display for GcError {
@@ -98,6 +105,13 @@ impl fmt::Display for GcError {
             GcError::InvalidConfig(msg) => write!(f, "invalid configuration: {msg}"),
             GcError::DuplicateIdentity(identity) => {
                 write!(f, "identity {identity} is already used by a live object")
+            }
+            GcError::BeingDeallocated(id) => write!(
+                f,
+                "object {id} is being deallocated (its reference count reached zero) and takes no new reference"
+            ),
+            GcError::ForeignWeakRef => {
+                write!(f, "weak reference was issued by another heap")
             }
         }
     }

@@ -1,14 +1,57 @@
 //! The heap: objects, edges, reference counts, names, and immediate reclamation.
 
-use std::cell::Cell;
+use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU32, Ordering};
 
-use slotmap::{Key, KeyData, SlotMap};
+use slotmap::{Key, SlotMap};
 
 use crate::error::{GcError, Result};
-use crate::gc::{Collector, GcConfig, GcEvent};
+use crate::gc::{Collector, GcConfig, GcEvent, Observer};
 use crate::object::{COLLECTING, Edges, MAX_REFCOUNT, ObjId, Object, UNTRACKED, flags};
 use crate::weak::WeakTable;
+
+/// How deeply deallocations may nest (a finalizer or weak-reference callback releasing an
+/// object whose deallocation runs user code that releases another, …) before further
+/// deallocations are deferred to the outermost one: CPython's trashcan
+/// (`_PyTrash_UNWIND_LEVEL`, 50). Below it, a release inside user code frees at once,
+/// as in CPython; beyond it, the object waits (refcount 0) until the outermost
+/// deallocation has finished, so a chain of 10^6 finalizers that each release the next
+/// object runs in bounded stack.
+pub const TRASHCAN_DEPTH: u32 = 50;
+
+/// The base of native identities (see [`Heap::id`]): above every user-space address of
+/// a 64-bit CPython process (below 2^47), so native identities never collide with the
+/// CPython identities a snapshot import assigns.
+const NATIVE_ID_BASE: u64 = 1 << 48;
+/// The spacing of native identities: CPython's objects are 16-byte aligned.
+const NATIVE_ID_STRIDE: u64 = 16;
+
+/// Tags heaps, so a [`WeakRef`](crate::WeakRef) from another heap is recognised.
+static NEXT_HEAP_TAG: AtomicU32 = AtomicU32::new(1);
+
+/// The release path's state: the worklist shared by every cascade, the trashcan, and
+/// what `verify` needs to know about deallocations under way.
+#[derive(Default)]
+pub(crate) struct ReleaseState {
+    /// Objects whose count reached zero and that wait for deallocation. Each running
+    /// cascade owns the entries above the length it found on entry (a stack of frames).
+    pending: Vec<ObjId>,
+    /// Running cascades (nested through user code).
+    depth: u32,
+    /// Deallocations deferred by the trashcan; the outermost cascade runs them.
+    deferred: Vec<ObjId>,
+    /// Objects whose deallocation has started (refcount 0, not resurrected) and whose
+    /// weak-reference callbacks or legacy finalizer are running.
+    dying: Vec<ObjId>,
+    /// Objects holding a temporary reference the heap took while user code runs on them
+    /// (a finalizer on its object, a weak-reference callback on its owner), as CPython's
+    /// `Py_INCREF` around those calls. Counted by `verify`.
+    pub(crate) temp_refs: Vec<ObjId>,
+    /// The first panic of a payload's `Drop`, re-raised once the heap is consistent.
+    panic: Option<Box<dyn Any + Send>>,
+}
 
 /// A finalizer: runs once, with the heap and the dying object's id (PEP 442 `__del__`).
 pub type Finalizer<T> = Box<dyn FnMut(&mut Heap<T>, ObjId)>;
@@ -67,8 +110,19 @@ pub struct Heap<T> {
     /// Generations, thresholds, statistics and the collector's state.
     pub(crate) gc: Collector,
     /// Registered, not yet run finalizers. An entry exists iff the object has the
-    /// `HAS_FINALIZER` flag.
+    /// `HAS_FINALIZER` flag (except while the finalizer itself runs).
     pub(crate) finalizers: HashMap<ObjId, Finalizer<T>>,
+    /// Legacy-finalizer code (`tp_del`). An entry exists iff the object has the
+    /// `HAS_LEGACY_CODE` flag (except while the code itself runs).
+    pub(crate) legacy: HashMap<ObjId, Finalizer<T>>,
+    /// Collection observers (`gc.callbacks`).
+    pub(crate) callbacks: Vec<Observer<T>>,
+    /// Bumped by `clear_callbacks`, so a round of callbacks notices it.
+    pub(crate) callbacks_epoch: u64,
+    /// The release path's worklist and bookkeeping.
+    pub(crate) rel: ReleaseState,
+    /// This heap's tag, carried by its weak references.
+    pub(crate) tag: u32,
     /// Weak references and their callbacks.
     pub(crate) weak: WeakTable<T>,
     /// Assigned identities (snapshot imports). An entry exists iff the object has the
@@ -123,6 +177,11 @@ impl<T> Heap<T> {
             held: HashMap::new(),
             gc: Collector::new(config)?,
             finalizers: HashMap::new(),
+            legacy: HashMap::new(),
+            callbacks: Vec::new(),
+            callbacks_epoch: 0,
+            rel: ReleaseState::default(),
+            tag: NEXT_HEAP_TAG.fetch_add(1, Ordering::Relaxed),
             weak: WeakTable::default(),
             identities: HashMap::new(),
             by_identity: HashMap::new(),
@@ -153,7 +212,7 @@ impl<T> Heap<T> {
     /// ```
     pub fn alloc(&mut self, payload: T) -> ObjId {
         let id = self.insert_object(payload, Edges::Empty, 0, true);
-        self.track_new();
+        self.count_alloc();
         id
     }
 
@@ -198,7 +257,7 @@ impl<T> Heap<T> {
         self.take_refs(edges)?;
         let id = self.insert_object(payload, Edges::from_slice(edges), flags::IMMUTABLE, true);
         self.gc.has_immutables = true;
-        self.track_new();
+        self.count_alloc();
         Ok(id)
     }
 
@@ -221,7 +280,61 @@ impl<T> Heap<T> {
     pub fn alloc_with(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
         let id = self.insert_object(payload, Edges::from_slice(edges), 0, true);
-        self.track_new();
+        self.count_alloc();
+        Ok(id)
+    }
+
+    /// Allocates a lazily tracked container (like a CPython 3.11–3.13 `dict`): it starts
+    /// untracked and becomes tracked (entering the youngest generation) when it is given
+    /// an edge to an object that may be tracked — any container except an untracked
+    /// immutable one — as CPython's `MAINTAIN_TRACKING` does. Full collections untrack it
+    /// again when none of its referents may be tracked (`_PyDict_MaybeUntrack`). It
+    /// counts as an allocation for the collector's threshold, as every GC-capable object
+    /// does in CPython. Returns a new external reference.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let d = heap.alloc_lazy("{}");
+    /// assert!(!heap.is_tracked(d).unwrap());      // d = {}
+    /// let one = heap.alloc_atomic("1");
+    /// heap.link(d, one).unwrap();                 // d['a'] = 1
+    /// assert!(!heap.is_tracked(d).unwrap());
+    /// let l = heap.alloc("[]");
+    /// heap.link(d, l).unwrap();                   // d['b'] = []
+    /// assert!(heap.is_tracked(d).unwrap());
+    /// ```
+    pub fn alloc_lazy(&mut self, payload: T) -> ObjId {
+        let id = self.insert_object(payload, Edges::Empty, flags::LAZY, false);
+        self.gc.has_lazy = true;
+        self.count_alloc();
+        id
+    }
+
+    /// A lazily tracked container ([`alloc_lazy`](Heap::alloc_lazy)) created with these
+    /// edges (a dict display): tracked at once if one of them may be tracked.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`], [`GcError::BeingDeallocated`], [`GcError::RefcountOverflow`]
+    /// for an edge target. Nothing is allocated then.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let one = heap.alloc_atomic("1");
+    /// let d = heap.alloc_lazy_with("{'a': 1}", &[one]).unwrap();
+    /// assert!(!heap.is_tracked(d).unwrap());
+    /// ```
+    pub fn alloc_lazy_with(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
+        self.take_refs(edges)?;
+        let id = self.insert_object(payload, Edges::from_slice(edges), flags::LAZY, false);
+        self.gc.has_lazy = true;
+        if edges.iter().any(|&t| self.objects[t].may_be_tracked()) {
+            self.gc.push(&mut self.objects, id, 0);
+        }
+        self.count_alloc();
         Ok(id)
     }
 
@@ -248,24 +361,28 @@ impl<T> Heap<T> {
     #[inline]
     fn insert_object(&mut self, payload: T, edges: Edges, flag_bits: u16, tracked: bool) -> ObjId {
         self.counters.allocations += 1;
-        let (generation, gen_index) = if tracked {
-            (0, self.gc.gens[0].len() as u32)
+        let (generation, position) = if tracked {
+            (0, self.gc.gens[0].next_index())
         } else {
             (UNTRACKED, 0)
         };
-        let id = self.objects.insert(Object {
-            edges,
-            refcount: 1,
-            external: 1,
-            gen_index: Cell::new(gen_index),
-            generation,
-            flags: flag_bits,
-            payload,
-        });
+        let id = self
+            .objects
+            .insert(Object::new(payload, edges, flag_bits, generation, position));
         if tracked {
             self.gc.gens[0].push(id);
         }
         id
+    }
+
+    /// CPython's `MAINTAIN_TRACKING`: an untracked lazily tracked container that is
+    /// given a reference to `to` becomes tracked if `to` may be tracked.
+    #[inline]
+    fn maintain_tracking(&mut self, from: ObjId, to: ObjId) {
+        let obj = &self.objects[from];
+        if obj.has(flags::LAZY) && !obj.is_tracked() && self.objects[to].may_be_tracked() {
+            self.gc.push(&mut self.objects, from, 0);
+        }
     }
 
     // ----------------------------------------------------------------------------------
@@ -293,6 +410,7 @@ impl<T> Heap<T> {
         self.check_mutable(from)?;
         self.take_ref(to)?;
         self.objects[from].edges.push(to);
+        self.maintain_tracking(from, to);
         Ok(())
     }
 
@@ -311,6 +429,7 @@ impl<T> Heap<T> {
         }
         self.take_ref(to)?;
         self.objects[from].edges.insert(index, to);
+        self.maintain_tracking(from, to);
         Ok(())
     }
 
@@ -342,6 +461,7 @@ impl<T> Heap<T> {
         }
         self.take_ref(to)?;
         let old = self.objects[from].edges.replace(index, to);
+        self.maintain_tracking(from, to);
         self.release(old);
         Ok(old)
     }
@@ -410,6 +530,9 @@ impl<T> Heap<T> {
     /// changing its edges.
     fn check_mutable(&self, id: ObjId) -> Result<usize> {
         let obj = self.obj(id)?;
+        if obj.refcount == 0 {
+            return Err(GcError::BeingDeallocated(id));
+        }
         if obj.has(flags::ATOMIC) {
             return Err(GcError::AtomicObject(id));
         }
@@ -419,15 +542,31 @@ impl<T> Heap<T> {
         Ok(obj.edges.len())
     }
 
-    /// Adds one (internal or external) reference to `id`'s count.
+    /// Adds one (internal or external) reference to `id`'s count. An object whose count
+    /// reached zero is being deallocated and takes no new reference.
     #[inline]
     fn take_ref(&mut self, id: ObjId) -> Result<()> {
         let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
-        if obj.refcount >= MAX_REFCOUNT {
-            return Err(GcError::RefcountOverflow(id));
+        // One comparison for both refusals: 0 wraps to u32::MAX.
+        if obj.refcount.wrapping_sub(1) >= MAX_REFCOUNT - 1 {
+            return Err(if obj.refcount == 0 {
+                GcError::BeingDeallocated(id)
+            } else {
+                GcError::RefcountOverflow(id)
+            });
         }
         obj.refcount += 1;
         Ok(())
+    }
+
+    /// The object, if it is alive and not being deallocated (the check of every
+    /// operation that registers something on it).
+    pub(crate) fn obj_alive(&self, id: ObjId) -> Result<&Object<T>> {
+        let obj = self.obj(id)?;
+        if obj.refcount == 0 {
+            return Err(GcError::BeingDeallocated(id));
+        }
+        Ok(obj)
     }
 
     // ----------------------------------------------------------------------------------
@@ -451,6 +590,9 @@ impl<T> Heap<T> {
     /// [`GcError::StaleId`], [`GcError::RefcountOverflow`] (nothing is taken then).
     pub fn incref_by(&mut self, id: ObjId, n: u32) -> Result<()> {
         let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
+        if obj.refcount == 0 {
+            return Err(GcError::BeingDeallocated(id));
+        }
         if u64::from(obj.refcount) + u64::from(n) > u64::from(MAX_REFCOUNT) {
             return Err(GcError::RefcountOverflow(id));
         }
@@ -490,6 +632,9 @@ impl<T> Heap<T> {
     /// ```
     pub fn decref(&mut self, id: ObjId) -> Result<()> {
         let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
+        if obj.refcount == 0 {
+            return Err(GcError::BeingDeallocated(id));
+        }
         let held = if obj.has(flags::HELD) {
             self.held.get(&id).copied().unwrap_or(0)
         } else {
@@ -593,12 +738,36 @@ impl<T> Heap<T> {
     }
 
     /// The object's total reference count: edges pointing at it plus external references.
-    /// Python's `sys.getrefcount(x)` reports one more, for its own argument.
+    /// Python's `sys.getrefcount(x)` reports one more, for its own argument: see
+    /// [`getrefcount`](Heap::getrefcount). 0 while the object is being deallocated.
     ///
     /// # Errors
     /// [`GcError::StaleId`].
     pub fn refcount(&self, id: ObjId) -> Result<u32> {
         Ok(self.obj(id)?.refcount)
+    }
+
+    /// What Python's `sys.getrefcount(x)` prints: the reference count plus one, for the
+    /// reference its argument holds while it runs.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`].
+    ///
+    /// # Examples
+    /// The seed: `a = [10, 20]; sys.getrefcount(a)` prints 2, and 3 after `b = a`.
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let list = heap.alloc("[10, 20]");
+    /// heap.set_var("a", list).unwrap();
+    /// heap.decref(list).unwrap();
+    /// assert_eq!(heap.getrefcount(list).unwrap(), 2);
+    /// heap.set_var("b", list).unwrap();
+    /// assert_eq!(heap.getrefcount(list).unwrap(), 3);
+    /// assert_eq!(heap.refcount(list).unwrap(), 2);
+    /// ```
+    pub fn getrefcount(&self, id: ObjId) -> Result<u32> {
+        Ok(self.obj(id)?.refcount + 1)
     }
 
     /// The object's external references: program handles, variables, and the `garbage`
@@ -668,8 +837,10 @@ impl<T> Heap<T> {
         Ok(self.obj(id)?.has(flags::IMMUTABLE))
     }
 
-    /// The objects that hold an edge to `id`, each once, in slot order. A scan of the
-    /// whole heap.
+    /// The objects that hold an edge to `id`, each once, in slot order: a scan of the
+    /// *whole heap*, frozen and untracked referrers included, for graph tools. Python's
+    /// `gc.get_referrers`, which sees only the objects in generations, is
+    /// [`get_referrers`](Heap::get_referrers).
     ///
     /// # Errors
     /// [`GcError::StaleId`].
@@ -694,8 +865,11 @@ impl<T> Heap<T> {
 
     /// The object's identity, Python's `id()`: unique among live objects. It is the
     /// identity assigned with [`assign_identity`](Heap::assign_identity) (snapshot
-    /// imports keep their source's ids), otherwise the slot key as a number
-    /// (`version << 32 | slot`), which is never reused by a later object.
+    /// imports keep their source's ids), otherwise an address-like number derived from
+    /// the object's slot, as CPython's `id()` is its address: `2^48 + 16 × slot`. Like a
+    /// CPython address, it is stable while the object lives and may be reused by a later
+    /// object in the same slot; the [`ObjId`] (`3v1`: slot 3, version 1) is what tells
+    /// the two apart.
     ///
     /// # Errors
     /// [`GcError::StaleId`].
@@ -706,6 +880,7 @@ impl<T> Heap<T> {
     /// let mut heap = Heap::new();
     /// let x = heap.alloc_atomic(42);
     /// let id = heap.id(x).unwrap();
+    /// assert_eq!(id % 16, 0);                 // aligned, like an address
     /// assert_eq!(heap.find_by_identity(id), Some(x));
     /// ```
     pub fn id(&self, id: ObjId) -> Result<u64> {
@@ -713,16 +888,17 @@ impl<T> Heap<T> {
         if obj.has(flags::HAS_IDENTITY) {
             Ok(self.identities[&id])
         } else {
-            Ok(id.data().as_ffi())
+            Ok(native_identity(id))
         }
     }
 
     /// Gives `id` the identity `identity` (what [`Heap::id`] reports from now on).
     ///
-    /// Native identities are `version << 32 | slot` with an odd version; an assigned
-    /// identity that happens to equal the native identity of an object allocated later
-    /// would make the two share an `id()`. Snapshot imports assign every object's
-    /// identity, so within one imported heap identities are unique.
+    /// Native identities are `2^48 + 16 × slot`, above every address of a 64-bit CPython
+    /// process, so identities taken from CPython never collide with them; another
+    /// assigned identity that happens to equal the native identity of an object
+    /// allocated later would make the two share an `id()`. Snapshot imports assign every
+    /// object's identity, so within one imported heap identities are unique.
     ///
     /// # Errors
     /// [`GcError::StaleId`]; [`GcError::DuplicateIdentity`] when another live object
@@ -742,27 +918,29 @@ impl<T> Heap<T> {
         Ok(())
     }
 
-    /// The live object whose [`id`](Heap::id) is `identity`, if any.
+    /// The live object whose [`id`](Heap::id) is `identity`, if any. O(1) for assigned
+    /// identities; a native identity names a slot, found by a scan of the heap.
     pub fn find_by_identity(&self, identity: u64) -> Option<ObjId> {
         if let Some(&id) = self.by_identity.get(&identity) {
             return Some(id);
         }
-        // `from_ffi` forces the version odd, so check the round trip: only a number that
-        // really is a native identity names an object.
-        let id = ObjId::from(KeyData::from_ffi(identity));
-        match self.objects.get(id) {
-            Some(o) if !o.has(flags::HAS_IDENTITY) && id.data().as_ffi() == identity => Some(id),
-            _ => None,
+        let offset = identity.checked_sub(NATIVE_ID_BASE)?;
+        if offset % NATIVE_ID_STRIDE != 0 {
+            return None;
         }
+        self.objects
+            .iter()
+            .find(|(id, o)| !o.has(flags::HAS_IDENTITY) && native_identity(*id) == identity)
+            .map(|(id, _)| id)
     }
 
     // ----------------------------------------------------------------------------------
     // Release: immediate reclamation
     // ----------------------------------------------------------------------------------
 
-    /// Drops one reference to `id` (the caller has already removed the edge or external
-    /// count it came from). Frees the object, and in cascade everything only it kept
-    /// alive, when its count reaches zero.
+    /// The one release path: drops one reference to `id` (the caller has already
+    /// removed the edge or external count it came from) and, when the count reaches
+    /// zero, frees the object and in cascade everything only it kept alive.
     #[inline]
     pub(crate) fn release(&mut self, id: ObjId) {
         let obj = &mut self.objects[id];
@@ -776,7 +954,7 @@ impl<T> Heap<T> {
         }
     }
 
-    /// Drops the references of a detached edge list.
+    /// Drops the references of a detached edge list, in order.
     pub(crate) fn release_edges(&mut self, edges: Edges) {
         match edges {
             Edges::Empty => {}
@@ -789,75 +967,101 @@ impl<T> Heap<T> {
         }
     }
 
+    /// Takes a temporary reference to `id` while user code runs on it (CPython's
+    /// `Py_INCREF` around a finalizer or callback call). Give it back with
+    /// [`drop_temp_ref`](Heap::drop_temp_ref).
+    pub(crate) fn take_temp_ref(&mut self, id: ObjId) {
+        self.objects[id].refcount += 1;
+        self.rel.temp_refs.push(id);
+    }
+
+    /// Gives back a temporary reference: the object is freed if it was the last one.
+    pub(crate) fn drop_temp_ref(&mut self, id: ObjId) {
+        if let Some(i) = self.rel.temp_refs.iter().rposition(|&t| t == id) {
+            self.rel.temp_refs.swap_remove(i);
+        }
+        self.release(id);
+    }
+
     /// Frees `first` (whose count is zero) and everything that reaches zero because of
-    /// it, with an explicit worklist: the stack holds objects whose count is zero and that
-    /// still have to be deallocated. A 10^7-long chain keeps the stack at one entry.
-    fn dealloc_cascade(&mut self, first: ObjId) {
-        // Finalizers and weak-reference callbacks run inside the cascade and may start
-        // cascades of their own; each has its own stack, which allocates only when a
-        // freed object drops another object's count to zero.
-        let mut stack = Vec::new();
+    /// it, with an explicit worklist: a 10^7-long chain keeps it at one entry.
+    ///
+    /// Finalizers and weak-reference callbacks run inside the cascade and may release
+    /// objects themselves: their cascades nest (as CPython's deallocations do) up to
+    /// [`TRASHCAN_DEPTH`], and beyond it the object is deferred to the outermost
+    /// cascade. A panic in a payload's `Drop` is caught, the cascade finishes, and the
+    /// panic is re-raised by the outermost cascade (or at the end of the running
+    /// collection), when the heap is consistent again.
+    pub(crate) fn dealloc_cascade(&mut self, first: ObjId) {
+        if self.rel.depth >= TRASHCAN_DEPTH {
+            self.rel.deferred.push(first);
+            return;
+        }
+        self.rel.depth += 1;
+        let base = self.rel.pending.len();
         let mut current = first;
         loop {
-            self.dealloc(current, &mut stack);
-            match stack.pop() {
-                Some(next) => current = next,
-                None => break,
+            self.dealloc(current);
+            if self.rel.pending.len() > base {
+                current = self.rel.pending.pop().expect("bug: checked non-empty");
+            } else if self.rel.depth == 1
+                && let Some(next) = self.rel.deferred.pop()
+            {
+                current = next;
+            } else {
+                break;
             }
+        }
+        self.rel.depth -= 1;
+        if self.rel.depth == 0 && !self.gc.collecting {
+            self.raise_deferred_panic();
         }
     }
 
-    /// Deallocates one object whose count is zero: runs its finalizer (which may
-    /// resurrect it), clears weak references to it, removes it from its generation and
-    /// from the slot map, and drops its edges, pushing targets that reach zero.
-    fn dealloc(&mut self, id: ObjId, stack: &mut Vec<ObjId>) {
-        // A finalizer or callback that ran earlier in this cascade may have taken a new
-        // reference to an object waiting here (resurrection), or even freed it already.
+    /// Re-raises a payload panic caught during a cascade or a collection.
+    pub(crate) fn raise_deferred_panic(&mut self) {
+        if let Some(panic) = self.rel.panic.take() {
+            std::panic::resume_unwind(panic);
+        }
+    }
+
+    /// Deallocates one object whose count is zero, in CPython's order
+    /// (`subtype_dealloc`): its finalizer (which may resurrect it), untracking, its weak
+    /// references (their callbacks run), its legacy finalizer (which may resurrect it
+    /// too), then the record goes and its edges are released, pushing targets that
+    /// reach zero onto the worklist.
+    fn dealloc(&mut self, id: ObjId) {
         let Some(obj) = self.objects.get(id) else {
+            debug_assert!(false, "bug: {id} was queued for deallocation twice");
             return;
         };
-        if obj.refcount > 0 {
-            return;
+        debug_assert!(obj.refcount == 0, "bug: {id} queued with a live count");
+        const SPECIAL: u16 = flags::HAS_FINALIZER
+            | flags::HAS_WEAKREFS
+            | flags::OWNS_WEAKREF
+            | flags::HAS_IDENTITY
+            | flags::HAS_LEGACY_CODE;
+        if obj.flags & SPECIAL != 0 && !self.dealloc_user_code(id) {
+            return; // resurrected
         }
-        let mut header = (obj.generation, obj.gen_index.get());
-        const SPECIAL: u16 =
-            flags::HAS_FINALIZER | flags::HAS_WEAKREFS | flags::OWNS_WEAKREF | flags::HAS_IDENTITY;
-        if obj.flags & SPECIAL != 0 {
-            if obj.has(flags::HAS_FINALIZER) && self.finalize_on_dealloc(id) {
-                return; // resurrected
-            }
-            let obj = &self.objects[id];
-            if obj.has(flags::HAS_WEAKREFS) {
-                self.clear_weakrefs_to(id);
-            }
-            let obj = &self.objects[id];
-            if obj.has(flags::OWNS_WEAKREF) {
-                self.drop_owned_weakrefs(id);
-            }
-            if self.objects[id].has(flags::HAS_IDENTITY)
-                && let Some(identity) = self.identities.remove(&id)
-            {
-                self.by_identity.remove(&identity);
-            }
-            // A callback may have resurrected it (e.g. through a still-live weak ref that
-            // was cleared only now, or by linking to it through a stale copy): re-check.
-            let obj = &self.objects[id];
-            if obj.refcount > 0 {
-                return;
-            }
-            header = (obj.generation, obj.gen_index.get());
+        let obj = &self.objects[id];
+        let (generation, position, atomic) =
+            (obj.generation, obj.position(), obj.has(flags::ATOMIC));
+        if generation != UNTRACKED && generation != COLLECTING {
+            self.gc.remove_at(&self.objects, generation, position);
         }
-        // Only the edges are moved out of the slot: reading header fields back from a
-        // moved copy of the whole record stalls store forwarding on this hot path.
-        let Some(Object { edges, .. }) = self.objects.remove(id) else {
+        // Only edges and payload are moved out of the slot: reading header fields back
+        // from a moved copy of the whole record stalls store forwarding on this hot path.
+        let Some(Object { edges, payload, .. }) = self.objects.remove(id) else {
             return;
         };
-        let (generation, gen_index) = header;
-        if generation != UNTRACKED {
-            self.gc.on_dealloc(&mut self.objects, generation, gen_index);
+        if !atomic {
+            self.gc.count_dealloc();
         }
         self.counters.frees_by_refcount += 1;
-        let mut dec = |t: ObjId, objects: &mut SlotMap<ObjId, Object<T>>| {
+        let objects = &mut self.objects;
+        let pending = &mut self.rel.pending;
+        let mut dec = |t: ObjId| {
             let target = &mut objects[t];
             debug_assert!(
                 target.refcount > 0,
@@ -865,40 +1069,157 @@ impl<T> Heap<T> {
             );
             target.refcount -= 1;
             if target.refcount == 0 {
-                stack.push(t);
+                pending.push(t);
             }
         };
         match edges {
             Edges::Empty => {}
-            Edges::One(t) => dec(t, &mut self.objects),
+            Edges::One(t) => dec(t),
             Edges::Many(v) => {
                 for t in v {
-                    dec(t, &mut self.objects);
+                    dec(t);
                 }
             }
         }
+        self.drop_payload(payload);
+    }
+
+    /// Drops a freed object's payload. A panicking `Drop` is caught and kept for
+    /// [`raise_deferred_panic`](Heap::raise_deferred_panic), so the release path always
+    /// finishes and leaves the heap consistent.
+    #[inline]
+    pub(crate) fn drop_payload(&mut self, payload: T) {
+        if std::mem::needs_drop::<T>()
+            && let Err(panic) = catch_unwind(AssertUnwindSafe(|| drop(payload)))
+            && self.rel.panic.is_none()
+        {
+            self.rel.panic = Some(panic);
+        }
+    }
+
+    /// The user-code steps of a deallocation, for an object with a finalizer, weak
+    /// references, legacy-finalizer code or an identity. Returns `false` when a
+    /// finalizer resurrected the object (it stays, tracked in generation 0 if it was
+    /// tracked), `true` when the object is to be freed; it is untracked then.
+    ///
+    /// From the moment its finalizer has not resurrected it, the object is *being
+    /// deallocated*: its count is 0, operations that would take a reference to it or
+    /// register anything on it return [`GcError::BeingDeallocated`], its weak references
+    /// read dead, and reads still work.
+    fn dealloc_user_code(&mut self, id: ObjId) -> bool {
+        let atomic = self.objects[id].has(flags::ATOMIC);
+        // 1. The finalizer (PEP 442 `tp_finalize`), run as CPython's
+        //    `PyObject_CallFinalizerFromDealloc`: with a temporary reference, the
+        //    object re-tracked at the end of generation 0, where it stays if the
+        //    finalizer resurrected it.
+        if self.objects[id].has(flags::HAS_FINALIZER) {
+            self.retrack_young(id);
+            if self.call_with_temp_ref(id, Self::run_finalizer) {
+                self.counters.resurrections += 1;
+                return false;
+            }
+            // An atomic object's finalizer stays registered for its next death; this
+            // death is final.
+            if self.finalizers.remove(&id).is_some() {
+                self.objects[id].flags &= !flags::HAS_FINALIZER;
+            }
+        }
+        // 2. Untrack: nothing may find it in a generation from here on.
+        let obj = &self.objects[id];
+        if obj.generation != UNTRACKED && obj.generation != COLLECTING {
+            self.gc.remove_at(&self.objects, obj.generation, obj.position());
+        }
+        self.objects[id].generation = UNTRACKED;
+        self.rel.dying.push(id);
+        // 3. Weak references: those it holds go without callbacks; those to it are all
+        //    cleared, then their callbacks run, most recent first.
+        if self.objects[id].has(flags::OWNS_WEAKREF) {
+            self.drop_owned_weakrefs(id);
+        }
+        if self.objects[id].has(flags::HAS_WEAKREFS) {
+            self.clear_weakrefs_to(id);
+        }
+        // 4. Legacy-finalizer code (`tp_del`): every time, with a temporary reference,
+        //    the object tracked again meanwhile (as `subtype_dealloc` does).
+        if self.objects[id].has(flags::HAS_LEGACY_CODE) {
+            if !atomic {
+                self.gc.push(&mut self.objects, id, 0);
+            }
+            let resurrected = self.call_with_temp_ref(id, Self::run_legacy_finalizer);
+            if resurrected {
+                self.counters.resurrections += 1;
+                self.rel.dying.retain(|&d| d != id);
+                return false;
+            }
+            let obj = &self.objects[id];
+            if obj.generation != UNTRACKED {
+                self.gc.remove_at(&self.objects, obj.generation, obj.position());
+                self.objects[id].generation = UNTRACKED;
+            }
+        }
+        self.rel.dying.retain(|&d| d != id);
+        if self.objects[id].has(flags::HAS_LEGACY_CODE) {
+            self.legacy.remove(&id);
+        }
+        if self.objects[id].has(flags::HAS_IDENTITY)
+            && let Some(identity) = self.identities.remove(&id)
+        {
+            self.by_identity.remove(&identity);
+        }
+        true
+    }
+
+    /// Tracks a container object at the end of generation 0 (taking it out of the
+    /// generation it was in), as `subtype_dealloc` untracks and re-tracks an object
+    /// before calling its finalizer. Atomic objects are never tracked; an object in a
+    /// running collection's working list stays there.
+    fn retrack_young(&mut self, id: ObjId) {
+        let obj = &self.objects[id];
+        if obj.has(flags::ATOMIC) || obj.generation == COLLECTING {
+            return;
+        }
+        if obj.is_tracked() {
+            self.gc.remove_at(&self.objects, obj.generation, obj.position());
+        }
+        self.gc.push(&mut self.objects, id, 0);
+    }
+
+    /// Runs `f` on `id` holding a temporary reference, then gives it back without
+    /// freeing: returns whether someone else now holds a reference (a resurrection).
+    /// The object's count is 0 before and, unless resurrected, after.
+    fn call_with_temp_ref(&mut self, id: ObjId, f: fn(&mut Self, ObjId)) -> bool {
+        self.objects[id].refcount = 1;
+        self.rel.temp_refs.push(id);
+        f(self, id);
+        if let Some(i) = self.rel.temp_refs.iter().rposition(|&t| t == id) {
+            self.rel.temp_refs.swap_remove(i);
+        }
+        let obj = &mut self.objects[id];
+        obj.refcount -= 1;
+        obj.refcount > 0
     }
 
     /// Frees a collection's final garbage directly (the collector's fast path when no
-    /// finalizer or callback can run): every object of `garbage` is alive and marked
-    /// `COLLECTING`, and everything that references one of them is in the set. References
-    /// between members are not counted down, since all members die; references to
-    /// objects outside the set are released as usual and may cascade (a cascade that
-    /// reaches a member frees it through the ordinary path, and this loop skips it).
+    /// user code can run: no finalizer, legacy-finalizer code or weak reference exists):
+    /// every object of `garbage` that is still alive is marked `COLLECTING`, and
+    /// everything that references one of them is in the set. References between members
+    /// are not counted down, since all members die; references to objects outside the
+    /// set are released as usual and may cascade (a cascade that reaches a member frees
+    /// it through the ordinary path, and this loop skips it).
     pub(crate) fn free_garbage(&mut self, garbage: &[ObjId]) {
         for &id in garbage {
-            // Read the flags in place, then move only the edges out (see `dealloc`).
+            // Read the flags in place, then move only edges and payload out.
             let Some(obj) = self.objects.get(id) else {
                 continue;
             };
             let has_identity = obj.has(flags::HAS_IDENTITY);
-            let Some(Object { edges, .. }) = self.objects.remove(id) else {
+            let Some(Object { edges, payload, .. }) = self.objects.remove(id) else {
                 continue;
             };
             if has_identity && let Some(identity) = self.identities.remove(&id) {
                 self.by_identity.remove(&identity);
             }
-            self.gc.on_dealloc(&mut self.objects, COLLECTING, 0);
+            self.gc.count_dealloc();
             self.counters.frees_by_refcount += 1;
             for &t in edges.as_slice() {
                 if let Some(target) = self.objects.get_mut(t)
@@ -910,22 +1231,7 @@ impl<T> Heap<T> {
                     }
                 }
             }
-        }
-    }
-
-    /// Runs the finalizer of `id`, whose count just reached zero, with a temporary
-    /// reference held for the duration (as CPython's `PyObject_CallFinalizerFromDealloc`).
-    /// Returns whether the finalizer resurrected the object.
-    fn finalize_on_dealloc(&mut self, id: ObjId) -> bool {
-        self.objects[id].refcount = 1;
-        self.run_finalizer(id);
-        let obj = &mut self.objects[id];
-        obj.refcount -= 1;
-        if obj.refcount > 0 {
-            self.counters.resurrections += 1;
-            true
-        } else {
-            false
+            self.drop_payload(payload);
         }
     }
 
@@ -964,16 +1270,27 @@ impl<T> Heap<T> {
                 *incoming.entry(t).or_insert(0) += 1;
             }
         }
+        let mut temp: HashMap<ObjId, u64> = HashMap::new();
+        for &id in &self.rel.temp_refs {
+            *temp.entry(id).or_insert(0) += 1;
+        }
         for (id, obj) in &self.objects {
             let inc = incoming.get(&id).copied().unwrap_or(0);
-            if u64::from(obj.refcount) != inc + u64::from(obj.external) {
+            let tmp = temp.get(&id).copied().unwrap_or(0);
+            if u64::from(obj.refcount) != inc + u64::from(obj.external) + tmp {
                 return Err(format!(
-                    "object {id} has refcount {} but {inc} incoming edge(s) and {} external reference(s)",
+                    "object {id} has refcount {} but {inc} incoming edge(s), {} external reference(s) and {tmp} temporary one(s)",
                     obj.refcount, obj.external
                 ));
             }
-            if obj.refcount == 0 {
-                return Err(format!("object {id} is alive with refcount 0"));
+            if obj.refcount == 0
+                && !self.rel.pending.contains(&id)
+                && !self.rel.deferred.contains(&id)
+                && !self.rel.dying.contains(&id)
+            {
+                return Err(format!(
+                    "object {id} is alive with refcount 0 but no deallocation is under way"
+                ));
             }
             if obj.external < self.held_count(id) {
                 return Err(format!(
@@ -1013,7 +1330,38 @@ impl<T> Heap<T> {
             if obj.has(flags::HAS_IDENTITY) != self.identities.contains_key(&id) {
                 return Err(format!("object {id}: identity flag and table disagree"));
             }
+            if obj.has(flags::HAS_LEGACY_CODE) && !obj.has(flags::LEGACY_FINALIZER) {
+                return Err(format!(
+                    "object {id} has legacy-finalizer code without the legacy flag"
+                ));
+            }
+            if obj.has(flags::ATOMIC) && obj.is_tracked() {
+                return Err(format!("atomic object {id} is tracked"));
+            }
         }
         Ok(())
+    }
+}
+
+/// The native identity of an object: `2^48 + 16 × slot` (see [`Heap::id`]).
+fn native_identity(id: ObjId) -> u64 {
+    // The low 32 bits of slotmap's FFI form are the slot index.
+    let slot = id.data().as_ffi() & u64::from(u32::MAX);
+    NATIVE_ID_BASE + NATIVE_ID_STRIDE * slot
+}
+
+impl ObjId {
+    /// The identity [`Heap::id`] reports for this object when none was assigned: an
+    /// address-like number derived from its slot (`2^48 + 16 × slot`).
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let x = heap.alloc(());
+    /// assert_eq!(heap.id(x).unwrap(), x.native_identity());
+    /// ```
+    pub fn native_identity(self) -> u64 {
+        native_identity(self)
     }
 }

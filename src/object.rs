@@ -162,6 +162,13 @@ pub(crate) mod flags {
     /// Some of its external references are held by the heap itself (variables, the
     /// `garbage` list): an entry in `Heap::held`. Spares `decref` a hash lookup otherwise.
     pub const HELD: u16 = 1 << 8;
+    /// Allocated with `alloc_lazy`: a container that is tracked only once it holds a
+    /// reference to an object that may be tracked (CPython's dicts, `MAINTAIN_TRACKING`),
+    /// and that full collections untrack again when it holds none.
+    pub const LAZY: u16 = 1 << 9;
+    /// Legacy-finalizer code (`tp_del`) is registered in `Heap::legacy` (implies
+    /// `LEGACY_FINALIZER`).
+    pub const HAS_LEGACY_CODE: u16 = 1 << 10;
 }
 
 /// [`Object::gen`] value of an object that is not tracked by the collector.
@@ -198,7 +205,7 @@ pub(crate) struct Object<T> {
     /// `REACHABLE` mark; the collector rewrites the position afterwards. A `Cell`, so the
     /// phases can update targets while reading their referrers' edges. Meaningless while
     /// untracked.
-    pub(crate) gen_index: Cell<u32>,
+    gen_index: Cell<u32>,
     /// Which generation holds the object: `0..generations` for the generations,
     /// `generations` for the permanent (frozen) one, [`COLLECTING`] while the collector
     /// holds it in its working list, [`UNTRACKED`] when not tracked (atomic objects,
@@ -211,9 +218,66 @@ pub(crate) struct Object<T> {
 }
 
 impl<T> Object<T> {
+    /// A new record with one external reference.
+    #[inline]
+    pub(crate) fn new(payload: T, edges: Edges, flags: u16, generation: u8, position: u32) -> Self {
+        Object {
+            edges,
+            refcount: 1,
+            external: 1,
+            gen_index: Cell::new(position),
+            generation,
+            flags,
+            payload,
+        }
+    }
+
     #[inline]
     pub(crate) fn has(&self, flag: u16) -> bool {
         self.flags & flag != 0
+    }
+
+    /// The scratch count of trial deletion (CPython's `gc_get_refs`), or one of the
+    /// collector's marks. Meaningful only between `update_refs` and the end of
+    /// `move_unreachable` of a collection that examines this object.
+    #[inline]
+    pub(crate) fn gc_refs(&self) -> u32 {
+        self.gen_index.get()
+    }
+
+    /// Sets the scratch count (CPython's `gc_set_refs`). Overwrites the position, which
+    /// the collector rewrites when it moves the object into a generation afterwards.
+    #[inline]
+    pub(crate) fn set_gc_refs(&self, refs: u32) {
+        self.gen_index.set(refs)
+    }
+
+    /// The object's index in its generation's member list (outside the trial-deletion
+    /// phases).
+    #[inline]
+    pub(crate) fn position(&self) -> u32 {
+        self.gen_index.get()
+    }
+
+    /// Records the object's index in its generation's member list.
+    #[inline]
+    pub(crate) fn set_position(&self, index: u32) {
+        self.gen_index.set(index)
+    }
+
+    /// Whether the object is tracked by the collector (in a generation, the permanent
+    /// one, or a running collection's working list).
+    #[inline]
+    pub(crate) fn is_tracked(&self) -> bool {
+        self.generation != UNTRACKED
+    }
+
+    /// CPython's `_PyObject_GC_MAY_BE_TRACKED`: whether a container holding this object
+    /// must stay tracked. Atomic objects never may; immutable ones (tuples) only while
+    /// tracked; every other container (lazily tracked ones included) always may.
+    #[inline]
+    pub(crate) fn may_be_tracked(&self) -> bool {
+        !self.has(flags::ATOMIC) && (!self.has(flags::IMMUTABLE) || self.is_tracked())
     }
 }
 

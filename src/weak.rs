@@ -4,18 +4,20 @@
 //! carry a callback, and is held either by the program (a plain [`WeakRef`] handle) or by
 //! an *owner* object of the heap — the Python `weakref.ref` object itself, which can be
 //! garbage in its own right. The entry exists exactly while its target is alive: when
-//! the target dies (by refcount, or as cyclic garbage) the entry is removed first and the
-//! callback, if any, runs afterwards, so a callback always sees its weak reference dead
-//! (`upgrade` returns `None`). When the owner dies first, the entry goes with it and the
-//! callback never runs. A handle whose entry is gone reads dead for ever, even after the
-//! table slot is reused (slot map keys are versioned).
+//! the target dies (by refcount, or as cyclic garbage) every entry targeting it is
+//! removed first and the callbacks run afterwards, most recently registered first
+//! (CPython's `PyObject_ClearWeakRefs` and `handle_weakrefs`), so a callback always sees
+//! its weak reference dead (`upgrade` returns `None`). When the owner dies first, the
+//! entry goes with it and the callback never runs. A handle whose entry is gone reads
+//! dead for ever, even after the table slot is reused (slot map keys are versioned). A
+//! handle carries its heap's tag, so another heap recognises it as foreign.
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use slotmap::SlotMap;
 
-use crate::error::Result;
+use crate::error::{GcError, Result};
 use crate::gc::GcEvent;
 use crate::heap::Heap;
 use crate::object::{ObjId, Object, flags};
@@ -26,9 +28,15 @@ slotmap::new_key_type! {
 }
 
 /// A weak reference: reads as its target while the target lives, and as dead for ever
-/// after. Create one with [`Heap::downgrade`]; read it with [`Heap::upgrade`].
+/// after. Create one with [`Heap::downgrade`]; read it with [`Heap::upgrade`]. It
+/// belongs to the heap that issued it: another heap reads it as dead and refuses to
+/// release it ([`GcError::ForeignWeakRef`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct WeakRef(WeakKey);
+pub struct WeakRef {
+    key: WeakKey,
+    /// The issuing heap's tag.
+    heap: u32,
+}
 
 /// A weak-reference callback: runs once, after the target died and the reference was
 /// cleared, with the heap and the (now dead) weak reference.
@@ -152,7 +160,7 @@ impl<T> Heap<T> {
     /// A weak reference to `id`, held by the program, with no callback.
     ///
     /// # Errors
-    /// [`GcError::StaleId`](crate::GcError::StaleId).
+    /// [`GcError::StaleId`], [`GcError::BeingDeallocated`].
     ///
     /// # Examples
     /// ```
@@ -169,10 +177,13 @@ impl<T> Heap<T> {
     }
 
     /// A weak reference to `id`, held by the program, whose `callback` runs once when
-    /// `id` dies (after the reference was cleared).
+    /// `id` dies (after the reference was cleared). Callbacks of one object run most
+    /// recently registered first. A callback is user code and may do anything a
+    /// finalizer may: allocate, release, collect (inside a collection that does nothing),
+    /// register weak references and finalizers on live objects.
     ///
     /// # Errors
-    /// [`GcError::StaleId`](crate::GcError::StaleId).
+    /// [`GcError::StaleId`], [`GcError::BeingDeallocated`].
     ///
     /// # Examples
     /// ```
@@ -199,15 +210,20 @@ impl<T> Heap<T> {
     /// callback never runs; if `owner` is part of the same garbage as `target`, the
     /// callback never runs either (CPython's rule).
     ///
+    /// While its callback runs (its target died, the owner did not), the heap holds a
+    /// temporary reference to the owner, as CPython holds the `weakref` object; in a
+    /// collection, an owner freed when that reference is given back counts as collected
+    /// (CPython's `handle_weakrefs`).
+    ///
     /// # Errors
-    /// [`GcError::StaleId`](crate::GcError::StaleId) for either id.
+    /// [`GcError::StaleId`], [`GcError::BeingDeallocated`] for either id.
     pub fn attach_weakref(
         &mut self,
         owner: ObjId,
         target: ObjId,
         callback: Option<WeakCallback<T>>,
     ) -> Result<WeakRef> {
-        self.obj(owner)?;
+        self.obj_alive(owner)?;
         self.new_weakref(target, Some(owner), callback)
     }
 
@@ -217,7 +233,7 @@ impl<T> Heap<T> {
         owner: Option<ObjId>,
         callback: Option<WeakCallback<T>>,
     ) -> Result<WeakRef> {
-        self.obj(target)?;
+        self.obj_alive(target)?;
         let key = self.weak.entries.insert(WeakEntry {
             target,
             owner,
@@ -229,68 +245,123 @@ impl<T> Heap<T> {
             self.weak.by_owner.entry(owner).or_default().push(key);
             self.objects[owner].flags |= flags::OWNS_WEAKREF;
         }
-        Ok(WeakRef(key))
+        Ok(WeakRef {
+            key,
+            heap: self.tag,
+        })
     }
 
     /// The weak reference's target while it is alive, `None` once it died (or its
-    /// reference was cleared by a collection that found it garbage).
+    /// reference was cleared by a collection that found it garbage). A target whose
+    /// count reached zero reads as dead already (CPython's `PyWeakref_GET_OBJECT`). A
+    /// weak reference of another heap reads as dead: [`try_upgrade`](Heap::try_upgrade)
+    /// tells the two apart.
     pub fn upgrade(&self, weak: WeakRef) -> Option<ObjId> {
-        self.weak.entries.get(weak.0).map(|e| e.target)
+        if weak.heap != self.tag {
+            return None;
+        }
+        let target = self.weak.entries.get(weak.key)?.target;
+        (self.objects[target].refcount > 0).then_some(target)
+    }
+
+    /// [`upgrade`](Heap::upgrade), refusing a weak reference of another heap.
+    ///
+    /// # Errors
+    /// [`GcError::ForeignWeakRef`].
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::{GcError, Heap};
+    /// let (mut a, mut b) = (Heap::new(), Heap::new());
+    /// let x = a.alloc(());
+    /// let w = a.downgrade(x).unwrap();
+    /// let _y = b.alloc(());
+    /// assert_eq!(a.try_upgrade(w), Ok(Some(x)));
+    /// assert_eq!(b.try_upgrade(w), Err(GcError::ForeignWeakRef));
+    /// assert_eq!(b.release_weakref(w), Err(GcError::ForeignWeakRef));
+    /// ```
+    pub fn try_upgrade(&self, weak: WeakRef) -> Result<Option<ObjId>> {
+        if weak.heap != self.tag {
+            return Err(GcError::ForeignWeakRef);
+        }
+        Ok(self.upgrade(weak))
     }
 
     /// Forgets a program-held weak reference (its callback will not run). Returns whether
     /// it was still registered.
-    pub fn release_weakref(&mut self, weak: WeakRef) -> bool {
-        self.weak.remove(weak.0, &mut self.objects).is_some()
+    ///
+    /// # Errors
+    /// [`GcError::ForeignWeakRef`] for a weak reference of another heap (nothing changes).
+    pub fn release_weakref(&mut self, weak: WeakRef) -> Result<bool> {
+        if weak.heap != self.tag {
+            return Err(GcError::ForeignWeakRef);
+        }
+        Ok(self.weak.remove(weak.key, &mut self.objects).is_some())
     }
 
     /// How many weak references target `id` (Python's `weakref.getweakrefcount`).
     ///
     /// # Errors
-    /// [`GcError::StaleId`](crate::GcError::StaleId).
+    /// [`GcError::StaleId`].
     pub fn weakref_count(&self, id: ObjId) -> Result<usize> {
         self.obj(id)?;
         Ok(self.weak.by_target.get(&id).map_or(0, Vec::len))
     }
 
     /// Removes every weak reference to `id` (which is dying by refcount), then runs
-    /// their callbacks, all after every reference to `id` is cleared.
+    /// their callbacks, most recent first, all after every reference to `id` is cleared
+    /// (CPython's `PyObject_ClearWeakRefs`). Owners being deallocated get no callback;
+    /// the others are held by a temporary reference until every callback has run.
     pub(crate) fn clear_weakrefs_to(&mut self, id: ObjId) {
-        let callbacks = self.take_weakrefs_to(id, |_, _| true);
-        self.run_weak_callbacks(callbacks);
+        let callbacks = self.take_weakrefs_to(id, |heap, owner| heap.objects[owner].refcount > 0);
+        for &(_, _, owner) in &callbacks {
+            if let Some(owner) = owner {
+                self.take_temp_ref(owner);
+            }
+        }
+        let mut owners = Vec::new();
+        for (weak, cb, owner) in callbacks {
+            self.run_weak_callback(weak, cb);
+            owners.extend(owner);
+        }
+        for owner in owners {
+            self.drop_temp_ref(owner);
+        }
     }
 
-    /// Removes every weak reference to `id` and returns the callbacks that should run:
-    /// those of references whose owner passes `owner_ok` (program-held references always
-    /// do).
+    /// Removes every weak reference to `id` and returns the callbacks that should run,
+    /// most recently registered first, with their owners: those of references whose
+    /// owner passes `owner_ok` (program-held references always do).
     pub(crate) fn take_weakrefs_to(
         &mut self,
         id: ObjId,
         owner_ok: impl Fn(&Self, ObjId) -> bool,
-    ) -> Vec<(WeakRef, WeakCallback<T>)> {
+    ) -> Vec<(WeakRef, WeakCallback<T>, Option<ObjId>)> {
         let keys = self.weak.by_target.get(&id).cloned().unwrap_or_default();
         let mut callbacks = Vec::new();
-        for key in keys {
+        for key in keys.into_iter().rev() {
             let Some(entry) = self.weak.remove(key, &mut self.objects) else {
                 continue;
             };
-            if let Some(cb) = entry.callback {
-                if entry.owner.is_none_or(|o| owner_ok(self, o)) {
-                    callbacks.push((WeakRef(key), cb));
-                }
+            if let Some(cb) = entry.callback
+                && entry.owner.is_none_or(|o| owner_ok(self, o))
+            {
+                let weak = WeakRef {
+                    key,
+                    heap: self.tag,
+                };
+                callbacks.push((weak, cb, entry.owner));
             }
         }
         callbacks
     }
 
-    /// Runs weak-reference callbacks, catching panics as unraisable events.
-    pub(crate) fn run_weak_callbacks(&mut self, callbacks: Vec<(WeakRef, WeakCallback<T>)>) {
-        for (weak, mut cb) in callbacks {
-            if let Err(panic) = catch_unwind(AssertUnwindSafe(|| cb(self, weak))) {
-                self.events.push(GcEvent::WeakCallbackPanicked {
-                    message: crate::gc::panic_message(&panic),
-                });
-            }
+    /// Runs one weak-reference callback, catching a panic as an unraisable event.
+    pub(crate) fn run_weak_callback(&mut self, weak: WeakRef, mut cb: WeakCallback<T>) {
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| cb(self, weak))) {
+            self.events.push(GcEvent::WeakCallbackPanicked {
+                message: crate::gc::panic_message(&panic),
+            });
         }
     }
 

@@ -238,6 +238,9 @@ fn panicking_finalizer_on_refcount_death_keeps_counts_exact() {
     assert!(heap.contains(keep));
 }
 
+/// CPython's `handle_legacy_finalizers` (Modules/gcmodule.c): only the objects that
+/// themselves have a legacy finalizer are appended to `gc.garbage`; what they reach is
+/// kept alive and counted uncollectable, but not listed.
 #[test]
 fn legacy_finalizer_cycles_land_in_garbage_as_uncollectable() {
     let mut heap = heap();
@@ -252,11 +255,8 @@ fn legacy_finalizer_cycles_land_in_garbage_as_uncollectable() {
     }
     let report = heap.collect_full();
     assert_eq!((report.collected, report.uncollectable), (2, 3));
-    let mut garbage = heap.garbage().to_vec();
-    garbage.sort();
-    let mut expected = vec![a, b, hanging];
-    expected.sort();
-    assert_eq!(garbage, expected);
+    assert_eq!(heap.garbage(), &[a]);
+    assert!(heap.contains(b) && heap.contains(hanging));
     assert_eq!(heap.get_stats()[2].uncollectable, 3);
     heap.verify().unwrap();
     // Still uncollectable next time (held by garbage).

@@ -3,9 +3,11 @@
 use std::time::Instant;
 
 use crate::gc::CollectReport;
-use crate::gc::trial::{REACHABLE, move_unreachable, subtract_refs, update_refs};
+use crate::gc::trial::{
+    REACHABLE, TENTATIVELY_UNREACHABLE, move_unreachable, subtract_refs, update_refs,
+};
 use crate::heap::Heap;
-use crate::object::{COLLECTING, Edges, ObjId, UNTRACKED, flags};
+use crate::object::{COLLECTING, ObjId, UNTRACKED, flags};
 
 /// When a collection observer is called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -16,42 +18,53 @@ pub enum Phase {
     Stop,
 }
 
-/// The steps of one collection of generation `g`, in the order they run.
+/// The steps of one collection of generation `g`, in the order they run (CPython 3.11–3.13's
+/// `gc_collect_main`).
 ///
-/// Steps 2–4 are trial deletion proper ([`crate::gc::trial`]); 6–9 are PEP 442's safe
+/// Steps 2–4 are trial deletion proper ([`crate::gc::trial`]); 6–10 are PEP 442's safe
 /// object finalization, in CPython's order. Steps after 4 only see the unreachable set,
-/// so a collection that finds no garbage costs steps 1–5.
+/// so a collection that finds no garbage costs steps 1–5. User code (weak-reference
+/// callbacks, finalizers, and the release cascades of step 10) runs from step 7 on; it
+/// may allocate (into generation 0, which the collection no longer touches), release,
+/// and request collections (which do nothing while this one runs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CollectionStep {
-    /// Append generations `0..g` to generation `g`'s list: the examined ("young") set.
-    /// Only ids are copied; headers are rewritten when survivors are promoted.
+    /// Take generation `g`'s list, then generations `0, 1, … g-1` appended in that order
+    /// (CPython's `gc_list_merge` loop): the examined ("young") set. The generation lists
+    /// are left empty; headers are rewritten when survivors are promoted.
     MergeGenerations,
     /// Copy each refcount into the scratch count (`gc_refs`).
     UpdateRefs,
     /// Subtract every reference that comes from inside the set.
     SubtractRefs,
-    /// Mark everything reachable from an object with a positive count; the rest is
-    /// unreachable.
+    /// Scan the set in order: what has a positive count, and what it reaches, is
+    /// reachable; the rest is unreachable, in scan order (CPython's list algorithm).
     MoveUnreachable,
-    /// Move survivors to generation `g + 1` (the oldest stays put), untrack immutable
-    /// objects whose referents are all untracked, and update the counts and the
-    /// long-lived heuristic.
+    /// Untrack immutable objects none of whose referents may be tracked (in list order,
+    /// CPython's `untrack_tuples`), in a full collection also lazily tracked containers
+    /// (`untrack_dicts`); append the survivors to generation `g + 1` (the oldest stays
+    /// put); update the long-lived heuristic.
     PromoteSurvivors,
     /// Set aside unreachable objects with a legacy finalizer, and all they reach: they are
-    /// uncollectable.
+    /// uncollectable, and move to generation `g + 1`.
     MoveLegacyFinalizers,
     /// Clear weak references to unreachable objects (and those held by them); then call
-    /// the callbacks of cleared references that are themselves reachable.
+    /// the callbacks of cleared references that are themselves reachable, most recent
+    /// first per object, each holding a temporary reference to its owner. An owner freed
+    /// when it is given back counts as collected.
     HandleWeakrefs,
-    /// Run the finalizers of unreachable objects that have not been finalized.
+    /// Run the finalizers of unreachable objects that have not been finalized, in list
+    /// order, each holding a temporary reference to its object.
     FinalizeGarbage,
-    /// Trial deletion again over the unreachable set: whatever a finalizer made
-    /// reachable survives, and moves to the oldest generation.
+    /// Trial deletion again over the unreachable set: whatever user code made reachable
+    /// survives, and moves to generation `g + 1` (the oldest stays put).
     HandleResurrected,
-    /// Clear the edges of what is still unreachable, so the refcount cascade frees it (or,
-    /// in save-all mode, append it to `garbage`).
+    /// Clear the edges of what is still unreachable, one object at a time holding a
+    /// temporary reference, so the refcount cascade frees it (or, in save-all mode,
+    /// append it to `garbage`). What is still alive afterwards moves to generation `g + 1`.
     DeleteGarbage,
-    /// Append the surviving legacy-finalizer objects to `garbage`, as uncollectable.
+    /// Append the set-aside objects that themselves have a legacy finalizer to `garbage`
+    /// (every set-aside object in save-all mode).
     HandleLegacyFinalizers,
 }
 
@@ -74,10 +87,10 @@ impl CollectionStep {
 
 impl<T> Heap<T> {
     /// Collects generation `g` (and all younger ones), running every [`CollectionStep`]
-    /// in order. The caller has checked `g` and that no collection is running.
+    /// in order. The caller has checked `g` and set the collecting flag.
     pub(crate) fn collect_main(&mut self, g: usize) -> CollectReport {
         let start = Instant::now();
-        self.gc.collecting = true;
+        debug_assert!(self.gc.collecting, "bug: collect_main outside the collecting window");
         let mut report = CollectReport {
             generation: g,
             ..CollectReport::default()
@@ -85,14 +98,14 @@ impl<T> Heap<T> {
         let oldest = self.gc.generations() - 1;
         let older = if g < oldest { g + 1 } else { g } as u8;
         let gen_no = g as u8;
+        self.after_collection_counts(g);
 
-        // MergeGenerations: generation g's own list followed by the younger ones' (ids
-        // only; the members keep their generation byte until PromoteSurvivors).
-        let mut young = std::mem::take(&mut self.gc.gens[g]);
-        let own = young.len();
+        // MergeGenerations.
+        let mut young = std::mem::take(&mut self.gc.young_buf);
+        young.clear();
+        self.gc.gens[g].drain_into(&mut young);
         for y in 0..g {
-            young.extend_from_slice(&self.gc.gens[y]);
-            self.gc.gens[y].clear();
+            self.gc.gens[y].drain_into(&mut young);
         }
         report.candidates = young.len();
 
@@ -100,136 +113,62 @@ impl<T> Heap<T> {
         let member = |y: u8| y <= gen_no;
         update_refs(&self.objects, &young);
         subtract_refs(&self.objects, &young, member);
-        let mut stack = std::mem::take(&mut self.gc.mark_stack);
-        let reachable = match self.gc.fault {
-            None => move_unreachable(&self.objects, &young, member, &mut stack),
-            Some(fault) => self.faulty_move_unreachable(fault, &young, gen_no, &mut stack),
-        };
-
-        // PromoteSurvivors, and compact the unreachable ones at the front of `young`, which
-        // becomes the working list (their generation byte says COLLECTING).
-        let mut legacy_seen = false;
-        let mut unreachable =
-            if reachable == young.len() && older == gen_no && !self.gc.has_immutables {
-                // Nothing dies and nothing moves: the generation keeps its list; headers get
-                // their positions back.
-                for (i, &id) in young.iter().enumerate() {
-                    let obj = &mut self.objects[id];
-                    obj.gen_index.set(i as u32);
-                    if i >= own {
-                        obj.generation = gen_no;
-                    }
-                }
-                self.gc.gens[g] = young;
-                Vec::new()
-            } else {
-                let before = self.gc.gens[older as usize].len();
-                let mut dead = 0;
-                for i in 0..young.len() {
-                    let id = young[i];
-                    if self.objects[id].gen_index.get() == REACHABLE {
-                        if self.untrack_if_immutable_leaf(id) {
-                            report.untracked += 1;
-                        } else {
-                            self.gc.push(&mut self.objects, id, older);
-                        }
-                    } else {
-                        let obj = &mut self.objects[id];
-                        legacy_seen |= obj.has(flags::LEGACY_FINALIZER);
-                        obj.generation = COLLECTING;
-                        obj.gen_index.set(dead as u32);
-                        young[dead] = id;
-                        dead += 1;
-                    }
-                }
-                young.truncate(dead);
-                if older != gen_no {
-                    let promoted = self.gc.gens[older as usize].len() - before;
-                    self.note_long_lived(g, promoted);
-                }
-                young
-            };
-        if older == gen_no {
-            self.note_long_lived(g, 0);
+        let mut unreachable = std::mem::take(&mut self.gc.unreachable_buf);
+        match self.gc.fault {
+            None => move_unreachable(&self.objects, &mut young, member, &mut unreachable),
+            Some(fault) => self.faulty_move_unreachable(fault, &mut young, gen_no, &mut unreachable),
         }
-        self.after_collection_counts(g);
+
+        // PromoteSurvivors.
+        report.untracked = self.promote_survivors(&young, g, older);
+        young.clear();
+        self.gc.young_buf = young;
+
+        // The unreachable objects become the working list.
+        let mut legacy_seen = false;
+        for &id in &unreachable {
+            let obj = &mut self.objects[id];
+            legacy_seen |= obj.has(flags::LEGACY_FINALIZER);
+            obj.generation = COLLECTING;
+        }
 
         // MoveLegacyFinalizers.
         let legacy = if legacy_seen {
-            self.move_legacy_finalizers(&mut unreachable, &mut stack, older)
+            self.move_legacy_finalizers(&mut unreachable, older)
         } else {
             Vec::new()
         };
-        self.gc.mark_stack = stack;
+        report.uncollectable = legacy.len();
 
         if !unreachable.is_empty() {
             let mut user_code_ran = false;
+            let mut weakrefs_freed = 0;
             // HandleWeakrefs.
             if self.weak.has_any() {
-                let weak_before = self.weak.len();
-                let mut callbacks = Vec::new();
-                for &id in &unreachable {
-                    if self.objects[id].has(flags::OWNS_WEAKREF) {
-                        self.drop_owned_weakrefs(id);
-                    }
-                    if self.objects[id].has(flags::HAS_WEAKREFS) {
-                        // A reference held by an object of the same garbage is cleared
-                        // without its callback (CPython's rule: it could see half-cleared
-                        // objects or resurrect garbage).
-                        callbacks.extend(self.take_weakrefs_to(id, |heap, owner| {
-                            heap.objects
-                                .get(owner)
-                                .is_some_and(|o| o.generation != COLLECTING)
-                        }));
-                    }
-                }
-                // Every reference to, or held by, the garbage was cleared, each once.
-                report.weakrefs_cleared = weak_before - self.weak.len();
-                if !callbacks.is_empty() {
-                    user_code_ran = true;
-                    self.run_weak_callbacks(callbacks);
-                }
+                let (cleared, freed, called) = self.handle_weakrefs(&unreachable);
+                report.weakrefs_cleared = cleared;
+                weakrefs_freed = freed;
+                user_code_ran |= called;
             }
-
             // FinalizeGarbage.
             if !self.finalizers.is_empty() {
-                for &id in &unreachable {
-                    if self
-                        .objects
-                        .get(id)
-                        .is_some_and(|o| o.has(flags::HAS_FINALIZER))
-                    {
-                        self.run_finalizer(id);
-                        report.finalizers_run += 1;
-                        user_code_ran = true;
-                    }
-                }
+                report.finalizers_run = self.finalize_garbage(&unreachable);
+                user_code_ran |= report.finalizers_run > 0;
             }
-
             // HandleResurrected.
             if user_code_ran {
-                report.resurrected = self.handle_resurrected(&mut unreachable);
+                report.resurrected = self.handle_resurrected(&mut unreachable, older);
             }
-
             // DeleteGarbage.
-            report.collected = unreachable.len();
+            report.collected = weakrefs_freed + unreachable.len();
             self.delete_garbage(&unreachable, older);
-        }
-        if older != gen_no && self.gc.gens[g].capacity() < unreachable.capacity() {
-            // Hand the buffer back to the (now empty) collected generation.
-            unreachable.clear();
-            self.gc.gens[g] = unreachable;
         }
 
         // HandleLegacyFinalizers.
-        for id in legacy {
-            if self.objects.contains_key(id) && self.hold(id).is_ok() {
-                self.gc.garbage.push(id);
-                report.uncollectable += 1;
-            }
-        }
+        self.handle_legacy_finalizers(&legacy);
+        unreachable.clear();
+        self.gc.unreachable_buf = unreachable;
 
-        self.gc.collecting = false;
         report.duration = start.elapsed();
         let stats = &mut self.gc.stats[g];
         stats.collections += 1;
@@ -246,10 +185,10 @@ impl<T> Heap<T> {
     fn faulty_move_unreachable(
         &self,
         fault: crate::gc::Fault,
-        young: &[ObjId],
+        young: &mut Vec<ObjId>,
         gen_no: u8,
-        stack: &mut Vec<ObjId>,
-    ) -> usize {
+        unreachable: &mut Vec<ObjId>,
+    ) {
         use crate::gc::Fault;
         let member = |y: u8| y <= gen_no;
         if fault == Fault::SkipSubtractForOneEdge {
@@ -259,156 +198,241 @@ impl<T> Heap<T> {
                 .flat_map(|&id| self.objects[id].edges.as_slice())
                 .find(|&&t| member(self.objects[t].generation))
             {
-                let cell = &self.objects[*t].gen_index;
-                cell.set(cell.get() + 1);
+                let obj = &self.objects[*t];
+                obj.set_gc_refs(obj.gc_refs() + 1);
             }
         }
-        let after_subtract: Vec<u32> = young
-            .iter()
-            .map(|&id| self.objects[id].gen_index.get())
-            .collect();
-        let mut reachable = move_unreachable(&self.objects, young, member, stack);
+        let mut after_subtract = slotmap::SecondaryMap::new();
+        for &id in young.iter() {
+            after_subtract.insert(id, self.objects[id].gc_refs());
+        }
+        move_unreachable(&self.objects, young, member, unreachable);
         if fault == Fault::ForgetOneReachable
-            && let Some(i) = (0..young.len()).find(|&i| {
-                after_subtract[i] == 0 && self.objects[young[i]].gen_index.get() == REACHABLE
-            })
+            && let Some(i) = young.iter().position(|&id| after_subtract[id] == 0)
         {
-            self.objects[young[i]].gen_index.set(0);
-            reachable -= 1;
+            let id = young.remove(i);
+            self.objects[id].set_gc_refs(TENTATIVELY_UNREACHABLE);
+            unreachable.push(id);
         }
-        reachable
     }
 
-    /// Untracks `id` if it is immutable and every referent is untracked (CPython's
-    /// `_PyTuple_MaybeUntrack`): nothing it references can ever be part of a cycle.
-    fn untrack_if_immutable_leaf(&mut self, id: ObjId) -> bool {
-        let obj = &self.objects[id];
-        if !obj.has(flags::IMMUTABLE) {
-            return false;
-        }
-        if obj
-            .edges
-            .as_slice()
-            .iter()
-            .any(|&t| self.objects[t].generation != UNTRACKED)
-        {
-            return false;
-        }
-        self.objects[id].generation = UNTRACKED;
-        true
-    }
-
-    /// MoveLegacyFinalizers: removes from `unreachable` the objects with a legacy
-    /// finalizer and everything they reach inside it, puts them in generation `older`,
-    /// and returns them. `unreachable` stays compact and indexed.
-    fn move_legacy_finalizers(
-        &mut self,
-        unreachable: &mut Vec<ObjId>,
-        stack: &mut Vec<ObjId>,
-        older: u8,
-    ) -> Vec<ObjId> {
-        stack.clear();
-        for &id in unreachable.iter() {
-            let obj = &self.objects[id];
-            if obj.has(flags::LEGACY_FINALIZER) {
-                obj.gen_index.set(REACHABLE);
-                stack.push(id);
-            }
-        }
-        while let Some(id) = stack.pop() {
-            for &t in self.objects[id].edges.as_slice() {
-                let o = &self.objects[t];
-                if o.generation == COLLECTING && o.gen_index.get() != REACHABLE {
-                    o.gen_index.set(REACHABLE);
-                    stack.push(t);
+    /// PromoteSurvivors: untracks what may be untracked (CPython's `untrack_tuples`,
+    /// and `untrack_dicts` in full collections), appends the rest of `survivors`, in
+    /// order, to generation `older`, and updates the long-lived heuristic. Returns how
+    /// many objects were untracked.
+    fn promote_survivors(&mut self, survivors: &[ObjId], g: usize, older: u8) -> usize {
+        let mut untracked = 0;
+        if self.gc.has_immutables {
+            for &id in survivors {
+                if self.objects[id].has(flags::IMMUTABLE) && self.holds_nothing_trackable(id) {
+                    self.objects[id].generation = UNTRACKED;
+                    untracked += 1;
                 }
             }
         }
-        let mut legacy = Vec::new();
-        let mut rest = Vec::with_capacity(unreachable.len());
-        for &id in unreachable.iter() {
-            if self.objects[id].gen_index.get() == REACHABLE {
-                self.gc.push(&mut self.objects, id, older);
-                legacy.push(id);
-            } else {
-                self.objects[id].gen_index.set(rest.len() as u32);
-                rest.push(id);
+        let full = g + 1 == self.gc.generations();
+        if full && self.gc.has_lazy {
+            for &id in survivors {
+                let obj = &self.objects[id];
+                if obj.has(flags::LAZY) && obj.is_tracked() && self.holds_nothing_trackable(id)
+                {
+                    self.objects[id].generation = UNTRACKED;
+                    untracked += 1;
+                }
             }
         }
-        *unreachable = rest;
+        let before = self.gc.gens[older as usize].len();
+        for &id in survivors {
+            if self.objects[id].generation != UNTRACKED {
+                self.gc.push(&mut self.objects, id, older);
+            }
+        }
+        let promoted = self.gc.gens[older as usize].len() - before;
+        self.note_long_lived(g, promoted);
+        untracked
+    }
+
+    /// Whether none of `id`'s referents may be tracked (CPython's
+    /// `_PyTuple_MaybeUntrack` / `_PyDict_MaybeUntrack` test): nothing it references can
+    /// ever be part of a cycle.
+    fn holds_nothing_trackable(&self, id: ObjId) -> bool {
+        self.objects[id]
+            .edges
+            .as_slice()
+            .iter()
+            .all(|&t| !self.objects[t].may_be_tracked())
+    }
+
+    /// MoveLegacyFinalizers: removes from `unreachable` the objects with a legacy
+    /// finalizer (in list order) and then everything they reach inside it (CPython's
+    /// `move_legacy_finalizers` and `move_legacy_finalizer_reachable`), moves them to
+    /// generation `older`, and returns them in that order.
+    fn move_legacy_finalizers(&mut self, unreachable: &mut Vec<ObjId>, older: u8) -> Vec<ObjId> {
+        let mut legacy = Vec::new();
+        for &id in unreachable.iter() {
+            let obj = &self.objects[id];
+            if obj.has(flags::LEGACY_FINALIZER) {
+                obj.set_gc_refs(REACHABLE);
+                legacy.push(id);
+            }
+        }
+        let mut i = 0;
+        while i < legacy.len() {
+            let id = legacy[i];
+            i += 1;
+            for &t in self.objects[id].edges.as_slice() {
+                let o = &self.objects[t];
+                if o.generation == COLLECTING && o.gc_refs() != REACHABLE {
+                    o.set_gc_refs(REACHABLE);
+                    legacy.push(t);
+                }
+            }
+        }
+        let objects = &self.objects;
+        unreachable.retain(|&id| objects[id].gc_refs() != REACHABLE);
+        for &id in &legacy {
+            self.gc.push(&mut self.objects, id, older);
+        }
         legacy
     }
 
+    /// HandleWeakrefs: per unreachable object, in order, clears the weak references it
+    /// holds (no callback) and those to it; then calls the callbacks of cleared
+    /// references whose owner is not garbage, most recent first per object, each with a
+    /// temporary reference to its owner (CPython's `handle_weakrefs`). Returns the weak
+    /// references cleared, the owners freed when their temporary reference went, and
+    /// whether any callback ran.
+    fn handle_weakrefs(&mut self, unreachable: &[ObjId]) -> (usize, usize, bool) {
+        let before = self.weak.len();
+        let mut to_call = Vec::new();
+        for &id in unreachable {
+            if self.objects[id].has(flags::OWNS_WEAKREF) {
+                self.drop_owned_weakrefs(id);
+            }
+            if self.objects[id].has(flags::HAS_WEAKREFS) {
+                // A reference held by an object of the same garbage is cleared without
+                // its callback (CPython's rule: it could see half-cleared objects or
+                // resurrect garbage).
+                to_call.extend(self.take_weakrefs_to(id, |heap, owner| {
+                    heap.objects
+                        .get(owner)
+                        .is_some_and(|o| o.generation != COLLECTING)
+                }));
+            }
+        }
+        let cleared = before - self.weak.len();
+        for &(_, _, owner) in &to_call {
+            if let Some(owner) = owner {
+                self.take_temp_ref(owner);
+            }
+        }
+        let called = !to_call.is_empty();
+        let mut freed = 0;
+        for (weak, cb, owner) in to_call {
+            self.run_weak_callback(weak, cb);
+            if let Some(owner) = owner {
+                self.drop_temp_ref(owner);
+                if !self.objects.contains_key(owner) {
+                    freed += 1;
+                }
+            }
+        }
+        (cleared, freed, called)
+    }
+
+    /// FinalizeGarbage: runs the unrun finalizers of the objects still in the working
+    /// list, in order, each with a temporary reference to its object (CPython's
+    /// `finalize_garbage`): a finalizer that breaks its object's own cycle still sees it
+    /// intact, and the object is freed when the reference is given back. Returns how
+    /// many ran.
+    fn finalize_garbage(&mut self, unreachable: &[ObjId]) -> usize {
+        let mut ran = 0;
+        for &id in unreachable {
+            if !self
+                .objects
+                .get(id)
+                .is_some_and(|o| o.generation == COLLECTING && o.has(flags::HAS_FINALIZER))
+            {
+                continue;
+            }
+            self.take_temp_ref(id);
+            self.run_finalizer(id);
+            self.drop_temp_ref(id);
+            ran += 1;
+        }
+        ran
+    }
+
     /// HandleResurrected: drops objects freed meanwhile from `unreachable`, runs trial
-    /// deletion over what is left, moves what is now reachable to the oldest generation,
-    /// and leaves only the still-unreachable objects in `unreachable`, indexed. Returns
-    /// how many survived.
-    fn handle_resurrected(&mut self, unreachable: &mut Vec<ObjId>) -> usize {
+    /// deletion over what is left, moves what is now reachable to generation `older`
+    /// (CPython's `handle_resurrected_objects`), and leaves only the still-unreachable
+    /// objects in `unreachable`, in order. Returns how many survived.
+    fn handle_resurrected(&mut self, unreachable: &mut Vec<ObjId>, older: u8) -> usize {
         let objects = &self.objects;
         unreachable.retain(|&id| objects.get(id).is_some_and(|o| o.generation == COLLECTING));
         let member = |y: u8| y == COLLECTING;
         update_refs(&self.objects, unreachable);
         subtract_refs(&self.objects, unreachable, member);
-        let mut stack = std::mem::take(&mut self.gc.mark_stack);
-        let resurrected = move_unreachable(&self.objects, unreachable, member, &mut stack);
-        self.gc.mark_stack = stack;
-        let oldest = (self.gc.generations() - 1) as u8;
-        let mut still = 0;
-        for i in 0..unreachable.len() {
-            let id = unreachable[i];
-            if self.objects[id].gen_index.get() == REACHABLE {
-                self.gc.push(&mut self.objects, id, oldest);
-            } else {
-                self.objects[id].gen_index.set(still as u32);
-                unreachable[still] = id;
-                still += 1;
-            }
+        let mut still = Vec::with_capacity(unreachable.len());
+        move_unreachable(&self.objects, unreachable, member, &mut still);
+        let resurrected = unreachable.len();
+        for &id in unreachable.iter() {
+            self.gc.push(&mut self.objects, id, older);
         }
-        unreachable.truncate(still);
+        *unreachable = still;
         self.counters.resurrections += resurrected as u64;
         resurrected
     }
 
     /// DeleteGarbage: breaks the cycles of the final unreachable set by clearing each
-    /// object's edges (CPython's `tp_clear`); the refcount cascade frees the objects. In
-    /// save-all mode the objects go to `garbage` instead. Anything still alive afterwards
-    /// moves to generation `older`.
+    /// object's edges (CPython's `tp_clear`) while holding a temporary reference; the
+    /// refcount cascade frees the objects. In save-all mode the objects go to `garbage`
+    /// instead. Anything still alive afterwards moves to generation `older`.
     fn delete_garbage(&mut self, unreachable: &[ObjId], older: u8) {
+        let collecting =
+            |heap: &Self, id: ObjId| heap.objects.get(id).is_some_and(|o| o.generation == COLLECTING);
         if self.gc.debug_saveall {
             for &id in unreachable {
-                if self
-                    .objects
-                    .get(id)
-                    .is_some_and(|o| o.generation == COLLECTING)
-                {
-                    self.gc.push(&mut self.objects, id, older);
+                if collecting(self, id) {
                     if self.hold(id).is_ok() {
                         self.gc.garbage.push(id);
                     }
+                    self.gc.push(&mut self.objects, id, older);
                 }
             }
             return;
         }
-        if self.finalizers.is_empty() && !self.weak.has_any() {
-            // No finalizer or callback can run, so no object of the set can be
-            // resurrected: free them all directly, dropping only the references they hold
-            // to objects outside the set (those may cascade as usual).
+        if self.finalizers.is_empty() && self.legacy.is_empty() && !self.weak.has_any() {
+            // No user code can run, so no object of the set can be resurrected: free
+            // them all directly, dropping only the references they hold to objects
+            // outside the set (those may cascade as usual).
             self.free_garbage(unreachable);
             return;
         }
         for &id in unreachable {
-            if let Some(obj) = self.objects.get_mut(id) {
-                let edges = std::mem::replace(&mut obj.edges, Edges::Empty);
-                self.release_edges(edges);
+            if !collecting(self, id) {
+                continue;
+            }
+            self.take_temp_ref(id);
+            let edges = std::mem::take(&mut self.objects[id].edges);
+            self.release_edges(edges);
+            self.drop_temp_ref(id);
+            if collecting(self, id) {
+                self.gc.push(&mut self.objects, id, older);
             }
         }
-        for &id in unreachable {
-            if self
-                .objects
-                .get(id)
-                .is_some_and(|o| o.generation == COLLECTING)
+    }
+
+    /// HandleLegacyFinalizers: appends the set-aside objects that have a legacy
+    /// finalizer themselves (all of them in save-all mode) to `garbage`, in order.
+    fn handle_legacy_finalizers(&mut self, legacy: &[ObjId]) {
+        for &id in legacy {
+            let Some(obj) = self.objects.get(id) else {
+                continue;
+            };
+            if (self.gc.debug_saveall || obj.has(flags::LEGACY_FINALIZER)) && self.hold(id).is_ok()
             {
-                self.gc.push(&mut self.objects, id, older);
+                self.gc.garbage.push(id);
             }
         }
     }

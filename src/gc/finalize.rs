@@ -8,19 +8,27 @@ use crate::heap::Heap;
 use crate::object::{ObjId, flags};
 
 impl<T> Heap<T> {
-    /// Attaches a finalizer to `id` (Python's `__del__`). It runs at most once per
-    /// object, ever: when the object's count reaches zero, or when a collection finds it
-    /// in unreachable garbage. It gets the heap and the id, and may read the object,
-    /// allocate, and link the object or anything it reaches into live data: that
-    /// resurrects them, and they survive with the same ids. A panic in it is caught and
-    /// recorded as a [`GcEvent::FinalizerPanicked`].
+    /// Attaches a finalizer to `id` (Python's `__del__`). It runs when the object's count
+    /// reaches zero, or when a collection finds it in unreachable garbage; in both cases
+    /// the heap holds a temporary reference to the object while it runs, so the object
+    /// is intact even if the finalizer breaks its own cycle. It gets the heap and the
+    /// id, and may do anything: read the object, allocate, release references, collect,
+    /// register weak references and finalizers, and link the object or anything it
+    /// reaches into live data, which resurrects them (they survive with the same ids).
+    /// A panic in it is caught and recorded as a [`GcEvent::FinalizerPanicked`].
+    ///
+    /// It runs at most once per object, ever (PEP 442), except on atomic objects: as
+    /// CPython's `PyObject_CallFinalizer` marks "finalized" only on objects of GC types,
+    /// the finalizer of an atomic object (a non-GC type) that resurrects it runs again
+    /// on its next death.
     ///
     /// Returns `false` (and drops `finalizer`) when the object was already finalized, as
     /// its finalizer can never run again; attaching to an object that has an unrun
     /// finalizer replaces it.
     ///
     /// # Errors
-    /// [`GcError::StaleId`](crate::GcError::StaleId).
+    /// [`GcError::StaleId`](crate::GcError::StaleId),
+    /// [`GcError::BeingDeallocated`](crate::GcError::BeingDeallocated).
     ///
     /// # Examples
     /// A finalizer that resurrects its object by binding it to a name:
@@ -43,11 +51,10 @@ impl<T> Heap<T> {
         id: ObjId,
         finalizer: impl FnMut(&mut Heap<T>, ObjId) + 'static,
     ) -> Result<bool> {
-        let obj = self.obj_mut(id)?;
-        if obj.has(flags::FINALIZED) {
+        if self.obj_alive(id)?.has(flags::FINALIZED) {
             return Ok(false);
         }
-        obj.flags |= flags::HAS_FINALIZER;
+        self.objects[id].flags |= flags::HAS_FINALIZER;
         self.finalizers.insert(id, Box::new(finalizer));
         Ok(true)
     }
@@ -78,12 +85,17 @@ impl<T> Heap<T> {
         Ok(self.obj(id)?.has(flags::FINALIZED))
     }
 
-    /// Flags the object with a legacy finalizer (CPython's `tp_del`, before Python 3.4):
-    /// a garbage cycle containing it, and everything it reaches, is uncollectable and goes
-    /// to [`garbage`](Heap::garbage).
+    /// Flags the object with a legacy finalizer (CPython's `tp_del`, before Python 3.4),
+    /// or removes the flag (and any legacy-finalizer code). A garbage cycle containing
+    /// such an object is uncollectable: the object goes to [`garbage`](Heap::garbage),
+    /// and everything it reaches in the garbage is kept alive with it (counted
+    /// uncollectable, not listed), as CPython's `handle_legacy_finalizers` does. To give
+    /// the legacy finalizer code, use
+    /// [`set_legacy_finalizer_code`](Heap::set_legacy_finalizer_code).
     ///
     /// # Errors
-    /// [`GcError::StaleId`](crate::GcError::StaleId).
+    /// [`GcError::StaleId`](crate::GcError::StaleId),
+    /// [`GcError::BeingDeallocated`](crate::GcError::BeingDeallocated).
     ///
     /// # Examples
     /// ```
@@ -97,15 +109,62 @@ impl<T> Heap<T> {
     /// heap.decref(b).unwrap();
     /// let report = heap.collect_full();
     /// assert_eq!((report.collected, report.uncollectable), (0, 2));
-    /// assert_eq!(heap.garbage().len(), 2);
+    /// assert_eq!(heap.garbage(), &[a]); // only the object with the legacy finalizer
     /// ```
     pub fn set_legacy_finalizer(&mut self, id: ObjId, on: bool) -> Result<()> {
-        let obj = self.obj_mut(id)?;
+        self.obj_alive(id)?;
+        let obj = &mut self.objects[id];
         if on {
             obj.flags |= flags::LEGACY_FINALIZER;
         } else {
-            obj.flags &= !flags::LEGACY_FINALIZER;
+            obj.flags &= !(flags::LEGACY_FINALIZER | flags::HAS_LEGACY_CODE);
+            self.legacy.remove(&id);
         }
+        Ok(())
+    }
+
+    /// Gives the object a legacy finalizer with code (CPython's `tp_del`): the object is
+    /// flagged as by [`set_legacy_finalizer`](Heap::set_legacy_finalizer), and `code`
+    /// runs on *every* refcount death of the object (there is no "finalized" mark for
+    /// `tp_del`), after its weak references were cleared, with a temporary reference
+    /// held; if it resurrects the object, the object lives on (tracked in generation 0)
+    /// and the code runs again on its next death. In a garbage cycle it never runs: the
+    /// cycle is uncollectable. A panic in it is caught and recorded as a
+    /// [`GcEvent::FinalizerPanicked`]. Replaces earlier code.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`](crate::GcError::StaleId),
+    /// [`GcError::BeingDeallocated`](crate::GcError::BeingDeallocated).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let runs = Rc::new(Cell::new(0));
+    /// let r = runs.clone();
+    /// let x = heap.alloc("x");
+    /// heap.set_legacy_finalizer_code(x, move |heap, me| {
+    ///     r.set(r.get() + 1);
+    ///     if r.get() == 1 {
+    ///         heap.set_var("saved", me).unwrap(); // resurrect once
+    ///     }
+    /// })
+    /// .unwrap();
+    /// heap.decref(x).unwrap();
+    /// assert!(heap.contains(x));
+    /// heap.del_var("saved").unwrap();           // its next death runs it again
+    /// assert_eq!(runs.get(), 2);
+    /// assert!(!heap.contains(x));
+    /// ```
+    pub fn set_legacy_finalizer_code(
+        &mut self,
+        id: ObjId,
+        code: impl FnMut(&mut Heap<T>, ObjId) + 'static,
+    ) -> Result<()> {
+        self.obj_alive(id)?;
+        self.objects[id].flags |= flags::LEGACY_FINALIZER | flags::HAS_LEGACY_CODE;
+        self.legacy.insert(id, Box::new(code));
         Ok(())
     }
 
@@ -119,18 +178,54 @@ impl<T> Heap<T> {
 
     /// Runs `id`'s finalizer if it has an unrun one: marks it finalized first (so it can
     /// never run twice, even if it panics or re-enters), then calls it, catching panics.
+    /// An atomic object is not marked: its finalizer is registered again afterwards
+    /// (unless the finalizer registered another one itself), so it runs on its next
+    /// death too (CPython's `PyObject_CallFinalizer` on a non-GC type).
     pub(crate) fn run_finalizer(&mut self, id: ObjId) {
         let Some(mut finalizer) = self.finalizers.remove(&id) else {
             return;
         };
+        let atomic = self.objects[id].has(flags::ATOMIC);
         let obj = &mut self.objects[id];
-        obj.flags = (obj.flags & !flags::HAS_FINALIZER) | flags::FINALIZED;
+        obj.flags &= !flags::HAS_FINALIZER;
+        if !atomic {
+            obj.flags |= flags::FINALIZED;
+        }
         self.counters.finalizers_run += 1;
         if let Err(panic) = catch_unwind(AssertUnwindSafe(|| finalizer(self, id))) {
             self.events.push(GcEvent::FinalizerPanicked {
                 id,
                 message: panic_message(&panic),
             });
+        }
+        if atomic
+            && let Some(obj) = self.objects.get_mut(id)
+            && !obj.has(flags::HAS_FINALIZER)
+            && !self.finalizers.contains_key(&id)
+        {
+            obj.flags |= flags::HAS_FINALIZER;
+            self.finalizers.insert(id, finalizer);
+        }
+    }
+
+    /// Runs `id`'s legacy-finalizer code, catching panics; it stays registered.
+    pub(crate) fn run_legacy_finalizer(&mut self, id: ObjId) {
+        let Some(mut code) = self.legacy.remove(&id) else {
+            return;
+        };
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| code(self, id))) {
+            self.events.push(GcEvent::FinalizerPanicked {
+                id,
+                message: panic_message(&panic),
+            });
+        }
+        if self
+            .objects
+            .get(id)
+            .is_some_and(|o| o.has(flags::HAS_LEGACY_CODE))
+            && !self.legacy.contains_key(&id)
+        {
+            self.legacy.insert(id, code);
         }
     }
 }

@@ -13,7 +13,7 @@ mod finalize;
 use std::any::Any;
 use std::time::Duration;
 
-use slotmap::SlotMap;
+use slotmap::{Key, SlotMap};
 
 use crate::error::{GcError, Result};
 use crate::heap::Heap;
@@ -83,7 +83,8 @@ pub struct CollectReport {
     pub uncollectable: usize,
     /// Objects examined by trial deletion.
     pub candidates: usize,
-    /// Objects resurrected by finalizers (they survive, in the oldest generation).
+    /// Objects resurrected by finalizers: they survive, and move to the next older
+    /// generation with the other survivors (CPython's `handle_resurrected_objects`).
     pub resurrected: usize,
     /// Finalizers run by this collection.
     pub finalizers_run: usize,
@@ -127,6 +128,16 @@ pub enum GcEvent {
 /// each collection (Python's `gc.callbacks`).
 pub type Callback = Box<dyn FnMut(Phase, &CollectReport)>;
 
+/// A collection observer that also gets the heap (as Python's `gc.callbacks` functions
+/// reach `gc.garbage` through the `gc` module): see [`Heap::add_heap_callback`].
+pub type HeapCallback<T> = Box<dyn FnMut(&mut Heap<T>, Phase, &CollectReport)>;
+
+/// A registered observer, of either kind.
+pub(crate) enum Observer<T> {
+    Plain(Callback),
+    WithHeap(HeapCallback<T>),
+}
+
 /// The text of a caught panic.
 pub(crate) fn panic_message(panic: &Box<dyn Any + Send>) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
@@ -151,38 +162,107 @@ pub enum Generation {
     Collecting,
 }
 
+/// One generation's member list, in the order the objects entered it (allocation order
+/// for generation 0), as CPython's intrusive `PyGC_Head` lists keep it.
+///
+/// Removal is O(1) and keeps the order: the removed member's entry becomes a null id (a
+/// tombstone); trailing tombstones are popped at once, and when tombstones outnumber the
+/// members the list is compacted (amortised O(1) per removal). Each member's header
+/// records its index here (`gen_index`), rewritten on compaction.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GenList {
+    /// Members and tombstones (`ObjId::null()`), in order.
+    ids: Vec<ObjId>,
+    /// Members (entries that are not tombstones).
+    live: usize,
+}
+
+impl GenList {
+    /// Members.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.live
+    }
+
+    /// Appends `id` and returns its index.
+    #[inline]
+    pub(crate) fn push(&mut self, id: ObjId) -> u32 {
+        let index = self.ids.len() as u32;
+        self.ids.push(id);
+        self.live += 1;
+        index
+    }
+
+    /// The index the next [`push`](GenList::push) will return.
+    #[inline]
+    pub(crate) fn next_index(&self) -> u32 {
+        self.ids.len() as u32
+    }
+
+    /// Members in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = ObjId> + '_ {
+        self.ids.iter().copied().filter(|id| !id.is_null())
+    }
+
+    /// Appends the members, in order, to `out`, and empties the list.
+    pub(crate) fn drain_into(&mut self, out: &mut Vec<ObjId>) {
+        if self.live == self.ids.len() {
+            out.extend_from_slice(&self.ids);
+        } else {
+            out.extend(self.iter());
+        }
+        self.ids.clear();
+        self.live = 0;
+    }
+
+    /// Members in order, as a new vector.
+    pub(crate) fn to_vec(&self) -> Vec<ObjId> {
+        self.iter().collect()
+    }
+
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.ids.reserve(additional);
+    }
+}
+
 /// The collector's state, owned by the heap.
 pub(crate) struct Collector {
     /// Member lists: `gens[0..n]` are the generations, `gens[n]` the permanent one. An
-    /// object `o` with `o.generation == g` sits at `gens[g][o.gen_index]` (outside the
-    /// trial-deletion phases of a collection).
-    pub(crate) gens: Vec<Vec<ObjId>>,
+    /// object `o` with `o.generation == g` sits at `gens[g]` index `o.gen_index`
+    /// (outside the trial-deletion phases of a collection).
+    pub(crate) gens: Vec<GenList>,
     /// One per generation, see [`GcConfig::thresholds`] (entries past the last
     /// generation are unused). Arrays rather than `Vec`s: `thresholds[0]` and `counts[0]`
     /// are read on every allocation and free, without a pointer chase or bounds check.
     thresholds: [u32; MAX_GENERATIONS],
-    /// `counts[0]`: tracked allocations minus deallocations since the last collection
-    /// (never below 0); `counts[i]`: collections of generation `i-1` since the last
-    /// collection of generation `i`.
+    /// `counts[0]`: allocations minus deallocations of container objects (every kind but
+    /// atomic, tracked or not, as CPython counts GC-capable objects) since the last
+    /// collection (never below 0); `counts[i]`: collections of generation `i-1` since the
+    /// last collection of generation `i`.
     counts: [u64; MAX_GENERATIONS],
     enabled: bool,
-    /// Set while a collection runs; a nested request does nothing.
+    /// Set while a collection runs (its callbacks included); a nested request does nothing.
     pub(crate) collecting: bool,
     /// Objects in the oldest generation after the last full collection.
     long_lived_total: usize,
     /// Objects promoted into the oldest generation since the last full collection.
     long_lived_pending: usize,
     pub(crate) stats: Vec<GenStats>,
-    pub(crate) callbacks: Vec<Callback>,
     /// Python's `DEBUG_SAVEALL`.
     pub(crate) debug_saveall: bool,
     /// Python's `gc.garbage`: each entry holds an external reference.
     pub(crate) garbage: Vec<ObjId>,
-    /// The marking worklist, kept between collections so its memory is reused.
-    pub(crate) mark_stack: Vec<ObjId>,
+    /// The examined set of a collection, kept between collections so its memory is
+    /// reused.
+    pub(crate) young_buf: Vec<ObjId>,
+    /// The unreachable set of a collection, likewise.
+    pub(crate) unreachable_buf: Vec<ObjId>,
     /// Set once an immutable object was allocated: from then on every collection looks
     /// for immutables to untrack among its survivors.
     pub(crate) has_immutables: bool,
+    /// Set once a lazily tracked container was allocated: from then on full collections
+    /// look for such containers to untrack among their survivors.
+    pub(crate) has_lazy: bool,
     /// A deliberately injected bug, for proving that the test harness catches a broken
     /// collector (settable only with the `testing` feature).
     pub(crate) fault: Option<Fault>,
@@ -217,7 +297,7 @@ impl Collector {
             )));
         }
         Ok(Collector {
-            gens: vec![Vec::new(); n + 1],
+            gens: vec![GenList::default(); n + 1],
             thresholds: {
                 let mut t = [0; MAX_GENERATIONS];
                 t[..n].copy_from_slice(&config.thresholds);
@@ -229,11 +309,12 @@ impl Collector {
             long_lived_total: 0,
             long_lived_pending: 0,
             stats: vec![GenStats::default(); n],
-            callbacks: Vec::new(),
             debug_saveall: false,
             garbage: Vec::new(),
-            mark_stack: Vec::new(),
+            young_buf: Vec::new(),
+            unreachable_buf: Vec::new(),
             has_immutables: false,
+            has_lazy: false,
             fault: None,
         })
     }
@@ -250,7 +331,7 @@ impl Collector {
     }
 
     pub(crate) fn generation_sizes(&self) -> Vec<usize> {
-        self.gens.iter().map(Vec::len).collect()
+        self.gens.iter().map(GenList::len).collect()
     }
 
     /// Appends `id` to generation `gen_no`, recording its position in its header.
@@ -261,41 +342,48 @@ impl Collector {
         id: ObjId,
         gen_no: u8,
     ) {
-        let list = &mut self.gens[gen_no as usize];
+        let index = self.gens[gen_no as usize].push(id);
         let obj = &mut objects[id];
         obj.generation = gen_no;
-        obj.gen_index.set(list.len() as u32);
-        list.push(id);
+        obj.set_position(index);
     }
 
-    /// Removes the member at `gens[gen_no][index]` in O(1): the last member takes its place.
+    /// Removes the member at `gens[gen_no]` index `index` in O(1) (amortised), keeping
+    /// the order of the others.
     #[inline]
     pub(crate) fn remove_at<T>(
         &mut self,
-        objects: &mut SlotMap<ObjId, Object<T>>,
+        objects: &SlotMap<ObjId, Object<T>>,
         gen_no: u8,
         index: u32,
     ) {
         let list = &mut self.gens[gen_no as usize];
-        list.swap_remove(index as usize);
-        if let Some(&moved) = list.get(index as usize) {
-            objects[moved].gen_index.set(index);
+        let index = index as usize;
+        debug_assert!(
+            index < list.ids.len() && !list.ids[index].is_null(),
+            "bug: generation {gen_no} has no member at {index}; a header position is stale"
+        );
+        list.live -= 1;
+        if index + 1 == list.ids.len() {
+            list.ids.pop();
+            while list.ids.last().is_some_and(|id| id.is_null()) {
+                list.ids.pop();
+            }
+        } else {
+            list.ids[index] = ObjId::null();
+            if list.ids.len() > 2 * list.live + 64 {
+                // Compact: tombstones outnumber members.
+                list.ids.retain(|id| !id.is_null());
+                for (i, &id) in list.ids.iter().enumerate() {
+                    objects[id].set_position(i as u32);
+                }
+            }
         }
     }
 
-    /// Bookkeeping for a freed tracked object (already out of the slot map).
+    /// Counts a deallocated container object (CPython's `PyObject_GC_Del`).
     #[inline]
-    pub(crate) fn on_dealloc<T>(
-        &mut self,
-        objects: &mut SlotMap<ObjId, Object<T>>,
-        gen_no: u8,
-        index: u32,
-    ) {
-        // Objects in a collection's working list are tracked there, not in a generation;
-        // the collector skips the dead ones.
-        if gen_no != COLLECTING {
-            self.remove_at(objects, gen_no, index);
-        }
+    pub(crate) fn count_dealloc(&mut self) {
         self.counts[0] = self.counts[0].saturating_sub(1);
     }
 
@@ -305,28 +393,42 @@ impl Collector {
     ) -> std::result::Result<(), String> {
         let mut tracked = 0;
         for (g, list) in self.gens.iter().enumerate() {
-            for (i, &id) in list.iter().enumerate() {
+            let mut live = 0;
+            for (i, &id) in list.ids.iter().enumerate() {
+                if id.is_null() {
+                    continue;
+                }
+                live += 1;
                 let Some(o) = objects.get(id) else {
                     return Err(format!("generation {g} lists dead object {id}"));
                 };
-                if o.generation as usize != g || o.gen_index.get() as usize != i {
+                if o.generation as usize != g || o.position() as usize != i {
                     return Err(format!(
                         "object {id} is listed at generation {g} position {i} but its header says {} / {}",
                         o.generation,
-                        o.gen_index.get()
+                        o.position()
                     ));
                 }
                 tracked += 1;
             }
+            if live != list.live {
+                return Err(format!(
+                    "generation {g} counts {} member(s) but lists {live}",
+                    list.live
+                ));
+            }
         }
         let headers = objects
             .values()
-            .filter(|o| o.generation != UNTRACKED)
+            .filter(|o| o.generation != UNTRACKED && o.generation != COLLECTING)
             .count();
         if headers != tracked {
             return Err(format!(
                 "{headers} object(s) are marked tracked but generations list {tracked}"
             ));
+        }
+        if !self.collecting && objects.values().any(|o| o.generation == COLLECTING) {
+            return Err("an object is marked collecting while no collection runs".to_owned());
         }
         for &id in &self.garbage {
             if !objects.contains_key(id) {
@@ -338,10 +440,11 @@ impl Collector {
 }
 
 impl<T> Heap<T> {
-    /// Counts a newly allocated container (already in the youngest generation), and runs
-    /// an automatic collection if the allocation surplus exceeds threshold 0.
+    /// Counts a newly allocated container (tracked or not: CPython counts every
+    /// GC-capable allocation), and runs an automatic collection if the allocation
+    /// surplus exceeds threshold 0.
     #[inline]
-    pub(crate) fn track_new(&mut self) {
+    pub(crate) fn count_alloc(&mut self) {
         self.gc.counts[0] += 1;
         let gc = &self.gc;
         if gc.counts[0] > u64::from(gc.thresholds[0])
@@ -381,8 +484,9 @@ impl<T> Heap<T> {
     /// inside the examined set, their weak references are cleared, their finalizers run,
     /// and those still unreachable are freed. Survivors move one generation older.
     ///
-    /// A collection requested while one runs (from a finalizer or callback) does nothing
-    /// and returns a report with `skipped` set and 0 collected.
+    /// A collection requested while one runs (from a finalizer, a weak-reference callback
+    /// or a collection callback) does nothing and returns a report with `skipped` set and
+    /// 0 collected, as CPython's `gc.collect()` returns 0 then.
     ///
     /// # Errors
     /// [`GcError::NoSuchGeneration`].
@@ -412,11 +516,25 @@ impl<T> Heap<T> {
 
     /// A full collection (the oldest generation and all younger ones), Python's
     /// `gc.collect()`.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let (a, b) = (heap.alloc("a"), heap.alloc("b"));
+    /// heap.link(a, b).unwrap();
+    /// heap.link(b, a).unwrap();
+    /// heap.decref(a).unwrap();
+    /// heap.decref(b).unwrap();
+    /// assert_eq!(heap.collect_full().collected, 2);
+    /// ```
     pub fn collect_full(&mut self) -> CollectReport {
         let oldest = self.gc.generations() - 1;
         self.collect_with_callbacks(oldest)
     }
 
+    /// CPython's `gc_collect_with_callback` under `gcstate->collecting`: the callbacks
+    /// run inside the collecting window, so a collection they request does nothing.
     fn collect_with_callbacks(&mut self, generation: usize) -> CollectReport {
         if self.gc.collecting {
             return CollectReport {
@@ -425,6 +543,7 @@ impl<T> Heap<T> {
                 ..CollectReport::default()
             };
         }
+        self.gc.collecting = true;
         self.invoke_callbacks(
             Phase::Start,
             &CollectReport {
@@ -434,25 +553,44 @@ impl<T> Heap<T> {
         );
         let report = self.collect_main(generation);
         self.invoke_callbacks(Phase::Stop, &report);
+        self.gc.collecting = false;
+        self.raise_deferred_panic();
         report
     }
 
     fn invoke_callbacks(&mut self, phase: Phase, report: &CollectReport) {
-        if self.gc.callbacks.is_empty() {
+        if self.callbacks.is_empty() {
             return;
         }
-        let mut callbacks = std::mem::take(&mut self.gc.callbacks);
+        let mut callbacks = std::mem::take(&mut self.callbacks);
+        let epoch = self.callbacks_epoch;
         for cb in &mut callbacks {
-            if let Err(panic) =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cb(phase, report)))
-            {
+            let result = match cb {
+                Observer::Plain(f) => {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(phase, report)))
+                }
+                Observer::WithHeap(f) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+                    || f(self, phase, report),
+                )),
+            };
+            if let Err(panic) = result {
                 self.events.push(GcEvent::CallbackPanicked {
                     message: panic_message(&panic),
                 });
             }
+            if self.callbacks_epoch != epoch {
+                break; // clear_callbacks ran: the rest were removed
+            }
         }
-        // Callbacks cannot reach the heap, so none was added meanwhile.
-        self.gc.callbacks = callbacks;
+        // Callbacks registered meanwhile go after the ones that were there; a
+        // `clear_callbacks` meanwhile removed the old ones.
+        let added = std::mem::take(&mut self.callbacks);
+        if self.callbacks_epoch == epoch {
+            callbacks.extend(added);
+            self.callbacks = callbacks;
+        } else {
+            self.callbacks = added;
+        }
     }
 
     /// Policy bookkeeping after collecting `generation`, as CPython's
@@ -469,7 +607,7 @@ impl<T> Heap<T> {
 
     /// Long-lived heuristic bookkeeping for survivors of a collection of `generation`:
     /// `promoted` objects moved into the oldest generation, or (for a full collection)
-    /// the oldest generation now holds `oldest_size` objects.
+    /// the oldest generation now holds its survivors.
     pub(crate) fn note_long_lived(&mut self, generation: usize, promoted: usize) {
         let n = self.gc.generations();
         if generation + 1 == n {
@@ -523,7 +661,7 @@ impl<T> Heap<T> {
     }
 
     /// The collection counts, one per generation (`gc.get_count()`): allocations minus
-    /// deallocations of tracked objects since the last collection, then the number of
+    /// deallocations of container objects since the last collection, then the number of
     /// younger collections since each generation's last collection.
     pub fn get_count(&self) -> Vec<u64> {
         self.gc.counts[..self.gc.generations()].to_vec()
@@ -542,7 +680,8 @@ impl<T> Heap<T> {
     }
 
     /// Tracked objects of one generation, or of all generations (`gc.get_objects()`; the
-    /// permanent generation is not included, as in CPython).
+    /// permanent generation is not included, as in CPython), each generation in its list
+    /// order (allocation order, survivors appended as they are promoted).
     ///
     /// # Errors
     /// [`GcError::NoSuchGeneration`].
@@ -553,25 +692,39 @@ impl<T> Heap<T> {
                 generation: g,
                 generations: n,
             }),
-            Some(g) => Ok(self.gc.gens[g].clone()),
-            None => Ok(self.gc.gens[..n].concat()),
+            Some(g) => Ok(self.gc.gens[g].to_vec()),
+            None => Ok(self.gc.gens[..n].iter().flat_map(GenList::iter).collect()),
         }
     }
 
-    /// Every object that holds an edge to any of `ids`, each once, in slot order
-    /// (`gc.get_referrers`). A scan of the heap.
+    /// Every object *in a generation* that holds an edge to any of `ids`, each once
+    /// (`gc.get_referrers`): as CPython, which searches generations 0 to 2 only, frozen
+    /// (permanent) and untracked referrers are not reported. Generation 0 first, each in
+    /// its list order. [`referrers`](Heap::referrers) searches the whole heap instead.
     ///
     /// # Errors
     /// [`GcError::StaleId`].
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let x = heap.alloc("x");
+    /// let l = heap.alloc_with("list", &[x]).unwrap();
+    /// let t = heap.alloc_immutable("tuple", &[x]).unwrap();
+    /// heap.freeze(); // both referrers move to the permanent generation
+    /// assert!(heap.get_referrers(&[x]).unwrap().is_empty());
+    /// assert_eq!(heap.referrers(x).unwrap(), vec![l, t]); // whole heap
+    /// ```
     pub fn get_referrers(&self, ids: &[ObjId]) -> Result<Vec<ObjId>> {
         for &id in ids {
             self.obj(id)?;
         }
-        Ok(self
-            .objects
+        let n = self.gc.generations();
+        Ok(self.gc.gens[..n]
             .iter()
-            .filter(|(_, o)| o.edges.as_slice().iter().any(|t| ids.contains(t)))
-            .map(|(r, _)| r)
+            .flat_map(GenList::iter)
+            .filter(|&r| self.objects[r].edges.as_slice().iter().any(|t| ids.contains(t)))
             .collect())
     }
 
@@ -588,7 +741,8 @@ impl<T> Heap<T> {
     }
 
     /// Whether the collector tracks the object (`gc.is_tracked`). Frozen objects are
-    /// tracked.
+    /// tracked; atomic objects never are; lazily tracked containers
+    /// ([`alloc_lazy`](Heap::alloc_lazy)) only once they hold a container.
     ///
     /// # Errors
     /// [`GcError::StaleId`].
@@ -610,14 +764,17 @@ impl<T> Heap<T> {
         })
     }
 
-    /// Moves every tracked object into the permanent generation, which collections ignore
-    /// (`gc.freeze()`).
+    /// Moves every tracked object into the permanent generation, which collections ignore,
+    /// and zeroes every generation's count (`gc.freeze()`, CPython's `gc_freeze_impl`).
     pub fn freeze(&mut self) {
         let perm = self.gc.permanent();
+        let mut moved = Vec::new();
         for g in 0..self.gc.generations() {
-            for id in std::mem::take(&mut self.gc.gens[g]) {
-                self.gc.push(&mut self.objects, id, perm);
-            }
+            self.gc.gens[g].drain_into(&mut moved);
+            self.gc.counts[g] = 0;
+        }
+        for id in moved {
+            self.gc.push(&mut self.objects, id, perm);
         }
     }
 
@@ -625,7 +782,9 @@ impl<T> Heap<T> {
     pub fn unfreeze(&mut self) {
         let perm = self.gc.permanent();
         let oldest = perm - 1;
-        for id in std::mem::take(&mut self.gc.gens[perm as usize]) {
+        let mut moved = Vec::new();
+        self.gc.gens[perm as usize].drain_into(&mut moved);
+        for id in moved {
             self.gc.push(&mut self.objects, id, oldest);
         }
     }
@@ -642,7 +801,8 @@ impl<T> Heap<T> {
 
     /// Registers a collection observer (`gc.callbacks.append`); it is called with
     /// [`Phase::Start`] and [`Phase::Stop`] around every collection, automatic or not.
-    /// A panic in it is caught and recorded as an event.
+    /// A panic in it is caught and recorded as an event. To reach the heap from the
+    /// callback, use [`add_heap_callback`](Heap::add_heap_callback).
     ///
     /// # Examples
     /// ```
@@ -656,12 +816,44 @@ impl<T> Heap<T> {
     /// assert_eq!(*log.borrow(), vec![(Phase::Start, 1), (Phase::Stop, 1)]);
     /// ```
     pub fn add_callback(&mut self, callback: impl FnMut(Phase, &CollectReport) + 'static) {
-        self.gc.callbacks.push(Box::new(callback));
+        self.callbacks.push(Observer::Plain(Box::new(callback)));
     }
 
-    /// Removes every collection observer.
+    /// Registers a collection observer that gets the heap, as `test_gc`'s callbacks
+    /// inspect and clear `gc.garbage`. It runs inside the collection's window, under the
+    /// finalizers' rules: it may allocate, link, release, register callbacks and clear
+    /// `garbage`; a collection it requests does nothing (`skipped`, 0 collected), as
+    /// `gc.collect()` returns 0 inside a callback.
+    ///
+    /// # Examples
+    /// Empty `gc.garbage` in the stop phase (`test_gc.GCCallbackTests`):
+    /// ```
+    /// use gclab::{Heap, Phase};
+    /// let mut heap: Heap<()> = Heap::new();
+    /// heap.add_heap_callback(|heap, phase, _| {
+    ///     if phase == Phase::Stop {
+    ///         heap.clear_garbage();
+    ///     }
+    /// });
+    /// heap.set_debug_saveall(true);
+    /// let a = heap.alloc(());
+    /// heap.link(a, a).unwrap();
+    /// heap.decref(a).unwrap();
+    /// assert_eq!(heap.collect_full().collected, 1);
+    /// assert!(heap.garbage().is_empty()); // the callback cleared it
+    /// ```
+    pub fn add_heap_callback(
+        &mut self,
+        callback: impl FnMut(&mut Heap<T>, Phase, &CollectReport) + 'static,
+    ) {
+        self.callbacks.push(Observer::WithHeap(Box::new(callback)));
+    }
+
+    /// Removes every collection observer (also from inside one: the rest of that round
+    /// is skipped).
     pub fn clear_callbacks(&mut self) {
-        self.gc.callbacks.clear();
+        self.callbacks.clear();
+        self.callbacks_epoch += 1;
     }
 
     /// Save-all debug mode (`gc.set_debug(gc.DEBUG_SAVEALL)`): unreachable objects go to
@@ -675,9 +867,11 @@ impl<T> Heap<T> {
         self.gc.debug_saveall
     }
 
-    /// Python's `gc.garbage`: objects found unreachable but kept, in save-all mode or
-    /// because a legacy finalizer made them uncollectable. Each entry holds an external
-    /// reference.
+    /// Python's `gc.garbage`: objects found unreachable but kept. A collection appends
+    /// the unreachable objects that themselves have a legacy finalizer (what they reach
+    /// is kept alive and counted uncollectable, but not listed, as CPython's
+    /// `handle_legacy_finalizers`), or, in save-all mode, everything it found
+    /// unreachable. Each entry holds an external reference.
     pub fn garbage(&self) -> &[ObjId] {
         &self.gc.garbage
     }

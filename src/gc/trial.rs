@@ -2,21 +2,26 @@
 //!
 //! The examined set is a list of ids and a `member` test on an object's generation byte
 //! (`generation <= g` for a collection of generation `g`). Each examined object's scratch
-//! count (CPython's `gc_refs`) lives in its header, in the `gen_index` cell, exactly as
-//! CPython keeps it in the GC header: no phase allocates per object or hashes anything,
-//! and a collection touches no memory but the objects' own. Each phase is one pass,
-//! iterative, linear in the objects and edges of the set. Afterwards the caller rewrites
-//! every examined header's position (it moves the object anyway).
+//! count (CPython's `gc_refs`) lives in its header, read and written through
+//! `Object::gc_refs` / `Object::set_gc_refs` exactly as CPython reads its GC header
+//! through `gc_get_refs` / `gc_set_refs`: no phase allocates per object or hashes
+//! anything, and a collection touches no memory but the objects' own. Each phase is one
+//! pass, iterative, linear in the objects and edges of the set. Afterwards the caller
+//! rewrites every examined header's position (it moves the object anyway).
 
-use slotmap::{SecondaryMap, SlotMap};
+use slotmap::{Key, SecondaryMap, SlotMap};
 
 use crate::error::{GcError, Result};
 use crate::heap::Heap;
 use crate::object::{ObjId, Object};
 
-/// Scratch mark: the object is reachable from outside the examined set. Above every
-/// possible count ([`MAX_REFCOUNT`](crate::MAX_REFCOUNT) is `u32::MAX / 2`).
+/// Scratch mark: the object was scanned and found reachable from outside the examined
+/// set (CPython clears its `PREV_MASK_COLLECTING` bit). Above every possible count
+/// ([`MAX_REFCOUNT`](crate::MAX_REFCOUNT) is `u32::MAX / 2`).
 pub(crate) const REACHABLE: u32 = u32::MAX;
+/// Scratch mark: scanned with a zero count and moved to the tentatively unreachable list
+/// (CPython's `NEXT_MASK_UNREACHABLE`).
+pub(crate) const TENTATIVELY_UNREACHABLE: u32 = u32::MAX - 1;
 
 /// `update_refs`: copies each examined object's reference count into its scratch count.
 ///
@@ -24,7 +29,7 @@ pub(crate) const REACHABLE: u32 = u32::MAX;
 pub(crate) fn update_refs<T>(objects: &SlotMap<ObjId, Object<T>>, set: &[ObjId]) {
     for &id in set {
         let obj = &objects[id];
-        obj.gen_index.set(obj.refcount);
+        obj.set_gc_refs(obj.refcount);
     }
 }
 
@@ -43,53 +48,67 @@ pub(crate) fn subtract_refs<T>(
         for &t in objects[id].edges.as_slice() {
             let target = &objects[t];
             if member(target.generation) {
-                let refs = target.gen_index.get();
+                let refs = target.gc_refs();
                 debug_assert!(
                     refs > 0,
                     "bug: gc_refs of {t} underflows; its refcount is below its incoming edges"
                 );
-                target.gen_index.set(refs - 1);
+                target.set_gc_refs(refs - 1);
             }
         }
     }
 }
 
-/// `move_unreachable`: marks every member with a positive scratch count, and everything
-/// it reaches inside the set, as [`REACHABLE`]; the rest is unreachable.
+/// `move_unreachable`, as CPython's: scans `young` in order. A member with a positive
+/// scratch count is reachable: it stays in `young`, is marked [`REACHABLE`], and each
+/// member it references gets a positive count — one that was already scanned and set
+/// aside as tentatively unreachable is moved back to the *end* of `young`, to be scanned
+/// again there. A member scanned with count 0 is set aside as tentatively unreachable.
 ///
-/// Postcondition: a member's scratch count is `REACHABLE` exactly when it is reachable
-/// from an externally referenced member; the others keep their count (0). Returns the
-/// number of reachable members. Depth-first from each root with an explicit stack (kept
-/// by the caller so its memory is reused), never recursion.
+/// Postcondition: `young` holds the reachable members in CPython's resulting list order
+/// (scan order, objects moved back at the end), each marked `REACHABLE`; `unreachable`
+/// holds the rest in scan order, each with scratch count [`TENTATIVELY_UNREACHABLE`].
+/// The list order is observable: it is the order in which finalizers run and in which
+/// immutable objects are checked for untracking (an inner tuple moved behind its outer
+/// tuple is still tracked when the outer one is checked, as in CPython).
 pub(crate) fn move_unreachable<T>(
     objects: &SlotMap<ObjId, Object<T>>,
-    set: &[ObjId],
+    young: &mut Vec<ObjId>,
     member: impl Fn(u8) -> bool,
-    stack: &mut Vec<ObjId>,
-) -> usize {
-    stack.clear();
-    let mut reachable = 0;
-    for &root in set {
-        let obj = &objects[root];
-        let refs = obj.gen_index.get();
-        if refs == 0 || refs == REACHABLE {
+    unreachable: &mut Vec<ObjId>,
+) {
+    unreachable.clear();
+    let mut kept = 0;
+    let mut i = 0;
+    while i < young.len() {
+        let id = young[i];
+        i += 1;
+        let obj = &objects[id];
+        if obj.gc_refs() == 0 {
+            obj.set_gc_refs(TENTATIVELY_UNREACHABLE);
+            unreachable.push(id);
             continue;
         }
-        obj.gen_index.set(REACHABLE);
-        reachable += 1;
-        stack.push(root);
-        while let Some(id) = stack.pop() {
-            for &t in objects[id].edges.as_slice() {
-                let target = &objects[t];
-                if member(target.generation) && target.gen_index.get() != REACHABLE {
-                    target.gen_index.set(REACHABLE);
-                    reachable += 1;
-                    stack.push(t);
+        obj.set_gc_refs(REACHABLE);
+        for &t in obj.edges.as_slice() {
+            let target = &objects[t];
+            if !member(target.generation) {
+                continue;
+            }
+            match target.gc_refs() {
+                TENTATIVELY_UNREACHABLE => {
+                    target.set_gc_refs(1);
+                    young.push(t);
                 }
+                0 => target.set_gc_refs(1),
+                _ => {}
             }
         }
+        young[kept] = id;
+        kept += 1;
     }
-    reachable
+    young.truncate(kept);
+    unreachable.retain(|&id| objects[id].gc_refs() == TENTATIVELY_UNREACHABLE);
 }
 
 /// What trial deletion saw for one object of the examined set.
@@ -115,7 +134,8 @@ impl TrialEntry {
 }
 
 /// The trial-deletion picture of one collection: every examined object with its counts,
-/// in examination order (youngest generation first).
+/// in examination order (generation `g`'s list, then generations 0, 1, … `g - 1`, as
+/// CPython merges them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrialView {
     /// The generation this collection would collect.
@@ -183,15 +203,17 @@ impl<T> Heap<T> {
                 generations: n,
             });
         }
-        let set: Vec<ObjId> = self.gc.gens[..=generation].concat();
+        // CPython's order: generation `generation`'s list, then 0, 1, … younger.
+        let mut set = self.gc.gens[generation].to_vec();
+        for list in &self.gc.gens[..generation] {
+            set.extend(list.iter());
+        }
         let member = |g: u8| (g as usize) <= generation;
         update_refs(&self.objects, &set);
         subtract_refs(&self.objects, &set, member);
-        let after_subtract: Vec<u32> = set
-            .iter()
-            .map(|&id| self.objects[id].gen_index.get())
-            .collect();
-        move_unreachable(&self.objects, &set, member, &mut Vec::new());
+        let after_subtract: Vec<u32> = set.iter().map(|&id| self.objects[id].gc_refs()).collect();
+        let mut young = set.clone();
+        move_unreachable(&self.objects, &mut young, member, &mut Vec::new());
         let entries: Vec<TrialEntry> = set
             .iter()
             .zip(after_subtract)
@@ -201,14 +223,16 @@ impl<T> Heap<T> {
                     id,
                     refcount: obj.refcount,
                     gc_refs,
-                    reachable: obj.gen_index.get() == REACHABLE,
+                    reachable: obj.gc_refs() == REACHABLE,
                 }
             })
             .collect();
         // Restore every examined header's position.
         for list in &self.gc.gens[..=generation] {
-            for (i, &id) in list.iter().enumerate() {
-                self.objects[id].gen_index.set(i as u32);
+            for (i, id) in list.ids.iter().enumerate() {
+                if !id.is_null() {
+                    self.objects[*id].set_position(i as u32);
+                }
             }
         }
         let mut index = SecondaryMap::with_capacity(entries.len());

@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use petgraph::dot::{Config, Dot, RankDir};
 use petgraph::graph::{EdgeReference, Graph, NodeIndex};
 use petgraph::visit::EdgeRef;
-use slotmap::Key;
 
 use super::{Direction, GraphEdge, GraphNode, HeapGraph, ObjectNode, Status};
 use crate::Generation;
@@ -81,7 +80,7 @@ fn generation_text(g: Generation) -> String {
 /// The first lines of every object's label: its payload label and its id (plus its
 /// identity when one was assigned, e.g. by a snapshot import).
 fn head_lines(o: &ObjectNode) -> Vec<String> {
-    let id_line = if o.identity == o.id.data().as_ffi() {
+    let id_line = if o.identity == o.id.native_identity() {
         o.id.to_string()
     } else {
         format!("{} id={}", o.id, o.identity)

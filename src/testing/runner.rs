@@ -624,7 +624,7 @@ impl Runner {
                 let w = *weak as usize % m.weakrefs.len();
                 let handle = m.weakrefs[w].handle;
                 let expected = Ok(Outcome::Bool(self.model.release_weakref(w)));
-                let actual = Ok(Outcome::Bool(self.heap.release_weakref(handle)));
+                let actual = self.heap.release_weakref(handle).map(Outcome::Bool);
                 (expected, actual)
             }
             Op::SetSaveAll { on } => {
