@@ -378,9 +378,10 @@ impl<T> Heap<T> {
     /// CPython's `MAINTAIN_TRACKING`: an untracked lazily tracked container that is
     /// given a reference to `to` becomes tracked if `to` may be tracked.
     #[inline]
+    #[cold]
     fn maintain_tracking(&mut self, from: ObjId, to: ObjId) {
         let obj = &self.objects[from];
-        if obj.has(flags::LAZY) && !obj.is_tracked() && self.objects[to].may_be_tracked() {
+        if !obj.is_tracked() && self.objects[to].may_be_tracked() {
             self.gc.push(&mut self.objects, from, 0);
         }
     }
@@ -409,8 +410,11 @@ impl<T> Heap<T> {
     pub fn link(&mut self, from: ObjId, to: ObjId) -> Result<()> {
         self.check_mutable(from)?;
         self.take_ref(to)?;
-        self.objects[from].edges.push(to);
-        self.maintain_tracking(from, to);
+        let obj = &mut self.objects[from];
+        obj.edges.push(to);
+        if obj.has(flags::LAZY) {
+            self.maintain_tracking(from, to);
+        }
         Ok(())
     }
 
@@ -428,8 +432,11 @@ impl<T> Heap<T> {
             });
         }
         self.take_ref(to)?;
-        self.objects[from].edges.insert(index, to);
-        self.maintain_tracking(from, to);
+        let obj = &mut self.objects[from];
+        obj.edges.insert(index, to);
+        if obj.has(flags::LAZY) {
+            self.maintain_tracking(from, to);
+        }
         Ok(())
     }
 
@@ -460,8 +467,11 @@ impl<T> Heap<T> {
             });
         }
         self.take_ref(to)?;
-        let old = self.objects[from].edges.replace(index, to);
-        self.maintain_tracking(from, to);
+        let obj = &mut self.objects[from];
+        let old = obj.edges.replace(index, to);
+        if obj.has(flags::LAZY) {
+            self.maintain_tracking(from, to);
+        }
         self.release(old);
         Ok(old)
     }
@@ -1127,7 +1137,8 @@ impl<T> Heap<T> {
         // 2. Untrack: nothing may find it in a generation from here on.
         let obj = &self.objects[id];
         if obj.generation != UNTRACKED && obj.generation != COLLECTING {
-            self.gc.remove_at(&self.objects, obj.generation, obj.position());
+            self.gc
+                .remove_at(&self.objects, obj.generation, obj.position());
         }
         self.objects[id].generation = UNTRACKED;
         self.rel.dying.push(id);
@@ -1153,7 +1164,8 @@ impl<T> Heap<T> {
             }
             let obj = &self.objects[id];
             if obj.generation != UNTRACKED {
-                self.gc.remove_at(&self.objects, obj.generation, obj.position());
+                self.gc
+                    .remove_at(&self.objects, obj.generation, obj.position());
                 self.objects[id].generation = UNTRACKED;
             }
         }
@@ -1179,7 +1191,8 @@ impl<T> Heap<T> {
             return;
         }
         if obj.is_tracked() {
-            self.gc.remove_at(&self.objects, obj.generation, obj.position());
+            self.gc
+                .remove_at(&self.objects, obj.generation, obj.position());
         }
         self.gc.push(&mut self.objects, id, 0);
     }

@@ -144,9 +144,9 @@ pub mod workloads;
 pub use error::{GcError, Result};
 pub use gc::collect::CollectionStep;
 pub use gc::{
-    Callback, CollectReport, Fault, GcConfig, GcEvent, GenStats, Generation, Phase, TrialEntry,
-    TrialView,
+    Callback, CollectReport, Fault, GcConfig, GcEvent, GenStats, Generation, HeapCallback, Phase,
+    TrialEntry, TrialView,
 };
-pub use heap::{Finalizer, Heap, HeapCounters};
+pub use heap::{Finalizer, Heap, HeapCounters, TRASHCAN_DEPTH};
 pub use object::{MAX_GENERATIONS, MAX_REFCOUNT, ObjId};
 pub use weak::{WeakCallback, WeakRef};

@@ -4,7 +4,8 @@ use std::time::Instant;
 
 use crate::gc::CollectReport;
 use crate::gc::trial::{
-    REACHABLE, TENTATIVELY_UNREACHABLE, move_unreachable, subtract_refs, update_refs,
+    REACHABLE, TENTATIVELY_UNREACHABLE, drop_moved_back, move_unreachable, subtract_refs,
+    update_refs,
 };
 use crate::heap::Heap;
 use crate::object::{COLLECTING, ObjId, UNTRACKED, flags};
@@ -90,7 +91,10 @@ impl<T> Heap<T> {
     /// in order. The caller has checked `g` and set the collecting flag.
     pub(crate) fn collect_main(&mut self, g: usize) -> CollectReport {
         let start = Instant::now();
-        debug_assert!(self.gc.collecting, "bug: collect_main outside the collecting window");
+        debug_assert!(
+            self.gc.collecting,
+            "bug: collect_main outside the collecting window"
+        );
         let mut report = CollectReport {
             generation: g,
             ..CollectReport::default()
@@ -114,23 +118,35 @@ impl<T> Heap<T> {
         update_refs(&self.objects, &young);
         subtract_refs(&self.objects, &young, member);
         let mut unreachable = std::mem::take(&mut self.gc.unreachable_buf);
-        match self.gc.fault {
+        let moved_back = match self.gc.fault {
             None => move_unreachable(&self.objects, &mut young, member, &mut unreachable),
-            Some(fault) => self.faulty_move_unreachable(fault, &mut young, gen_no, &mut unreachable),
-        }
+            Some(fault) => {
+                self.faulty_move_unreachable(fault, &mut young, gen_no, &mut unreachable);
+                true
+            }
+        };
 
         // PromoteSurvivors.
         report.untracked = self.promote_survivors(&young, g, older);
         young.clear();
         self.gc.young_buf = young;
 
-        // The unreachable objects become the working list.
+        // The unreachable objects become the working list (one pass that also drops
+        // the objects move_unreachable moved back).
         let mut legacy_seen = false;
-        for &id in &unreachable {
+        let mut kept = 0;
+        for i in 0..unreachable.len() {
+            let id = unreachable[i];
             let obj = &mut self.objects[id];
+            if moved_back && obj.gc_refs() != TENTATIVELY_UNREACHABLE {
+                continue;
+            }
             legacy_seen |= obj.has(flags::LEGACY_FINALIZER);
             obj.generation = COLLECTING;
+            unreachable[kept] = id;
+            kept += 1;
         }
+        unreachable.truncate(kept);
 
         // MoveLegacyFinalizers.
         let legacy = if legacy_seen {
@@ -206,7 +222,9 @@ impl<T> Heap<T> {
         for &id in young.iter() {
             after_subtract.insert(id, self.objects[id].gc_refs());
         }
-        move_unreachable(&self.objects, young, member, unreachable);
+        if move_unreachable(&self.objects, young, member, unreachable) {
+            drop_moved_back(&self.objects, unreachable);
+        }
         if fault == Fault::ForgetOneReachable
             && let Some(i) = young.iter().position(|&id| after_subtract[id] == 0)
         {
@@ -234,8 +252,7 @@ impl<T> Heap<T> {
         if full && self.gc.has_lazy {
             for &id in survivors {
                 let obj = &self.objects[id];
-                if obj.has(flags::LAZY) && obj.is_tracked() && self.holds_nothing_trackable(id)
-                {
+                if obj.has(flags::LAZY) && obj.is_tracked() && self.holds_nothing_trackable(id) {
                     self.objects[id].generation = UNTRACKED;
                     untracked += 1;
                 }
@@ -374,7 +391,9 @@ impl<T> Heap<T> {
         update_refs(&self.objects, unreachable);
         subtract_refs(&self.objects, unreachable, member);
         let mut still = Vec::with_capacity(unreachable.len());
-        move_unreachable(&self.objects, unreachable, member, &mut still);
+        if move_unreachable(&self.objects, unreachable, member, &mut still) {
+            drop_moved_back(&self.objects, &mut still);
+        }
         let resurrected = unreachable.len();
         for &id in unreachable.iter() {
             self.gc.push(&mut self.objects, id, older);
@@ -389,8 +408,11 @@ impl<T> Heap<T> {
     /// refcount cascade frees the objects. In save-all mode the objects go to `garbage`
     /// instead. Anything still alive afterwards moves to generation `older`.
     fn delete_garbage(&mut self, unreachable: &[ObjId], older: u8) {
-        let collecting =
-            |heap: &Self, id: ObjId| heap.objects.get(id).is_some_and(|o| o.generation == COLLECTING);
+        let collecting = |heap: &Self, id: ObjId| {
+            heap.objects
+                .get(id)
+                .is_some_and(|o| o.generation == COLLECTING)
+        };
         if self.gc.debug_saveall {
             for &id in unreachable {
                 if collecting(self, id) {

@@ -569,9 +569,11 @@ impl<T> Heap<T> {
                 Observer::Plain(f) => {
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(phase, report)))
                 }
-                Observer::WithHeap(f) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(
-                    || f(self, phase, report),
-                )),
+                Observer::WithHeap(f) => {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        f(self, phase, report)
+                    }))
+                }
             };
             if let Err(panic) = result {
                 self.events.push(GcEvent::CallbackPanicked {
@@ -724,7 +726,13 @@ impl<T> Heap<T> {
         Ok(self.gc.gens[..n]
             .iter()
             .flat_map(GenList::iter)
-            .filter(|&r| self.objects[r].edges.as_slice().iter().any(|t| ids.contains(t)))
+            .filter(|&r| {
+                self.objects[r]
+                    .edges
+                    .as_slice()
+                    .iter()
+                    .any(|t| ids.contains(t))
+            })
             .collect())
     }
 

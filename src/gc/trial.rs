@@ -67,7 +67,10 @@ pub(crate) fn subtract_refs<T>(
 ///
 /// Postcondition: `young` holds the reachable members in CPython's resulting list order
 /// (scan order, objects moved back at the end), each marked `REACHABLE`; `unreachable`
-/// holds the rest in scan order, each with scratch count [`TENTATIVELY_UNREACHABLE`].
+/// holds the rest in scan order, each with scratch count [`TENTATIVELY_UNREACHABLE`],
+/// and — when the return value is `true` — also some objects that were moved back
+/// (marked `REACHABLE`), which the caller filters out in its next pass over the list
+/// (saving a pass when, as for dead cycles, nothing was moved back).
 /// The list order is observable: it is the order in which finalizers run and in which
 /// immutable objects are checked for untracking (an inner tuple moved behind its outer
 /// tuple is still tracked when the outer one is checked, as in CPython).
@@ -76,8 +79,9 @@ pub(crate) fn move_unreachable<T>(
     young: &mut Vec<ObjId>,
     member: impl Fn(u8) -> bool,
     unreachable: &mut Vec<ObjId>,
-) {
+) -> bool {
     unreachable.clear();
+    let mut moved_back = false;
     let mut kept = 0;
     let mut i = 0;
     while i < young.len() {
@@ -99,6 +103,7 @@ pub(crate) fn move_unreachable<T>(
                 TENTATIVELY_UNREACHABLE => {
                     target.set_gc_refs(1);
                     young.push(t);
+                    moved_back = true;
                 }
                 0 => target.set_gc_refs(1),
                 _ => {}
@@ -108,6 +113,15 @@ pub(crate) fn move_unreachable<T>(
         kept += 1;
     }
     young.truncate(kept);
+    moved_back
+}
+
+/// Drops from `unreachable` the objects [`move_unreachable`] moved back (those no longer
+/// marked [`TENTATIVELY_UNREACHABLE`]), keeping the order.
+pub(crate) fn drop_moved_back<T>(
+    objects: &SlotMap<ObjId, Object<T>>,
+    unreachable: &mut Vec<ObjId>,
+) {
     unreachable.retain(|&id| objects[id].gc_refs() == TENTATIVELY_UNREACHABLE);
 }
 
@@ -213,7 +227,7 @@ impl<T> Heap<T> {
         subtract_refs(&self.objects, &set, member);
         let after_subtract: Vec<u32> = set.iter().map(|&id| self.objects[id].gc_refs()).collect();
         let mut young = set.clone();
-        move_unreachable(&self.objects, &mut young, member, &mut Vec::new());
+        let _ = move_unreachable(&self.objects, &mut young, member, &mut Vec::new());
         let entries: Vec<TrialEntry> = set
             .iter()
             .zip(after_subtract)

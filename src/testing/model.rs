@@ -638,13 +638,18 @@ impl Model {
             }
             self.cause = None;
         }
-        // Legacy objects join `garbage` last: one that only freed garbage referenced
-        // died in the cascade above.
+        // Legacy objects: all of them count as uncollectable; those that themselves
+        // have a legacy finalizer (all, in save-all mode) join `garbage`, last
+        // (CPython's `handle_legacy_finalizers`).
+        report.uncollectable = legacy.len();
         for &n in &legacy {
-            if self.objects.contains_key(&n) {
+            if self
+                .objects
+                .get(&n)
+                .is_some_and(|o| self.saveall || o.legacy)
+            {
                 self.hold(n);
                 *self.garbage.entry(n).or_insert(0) += 1;
-                report.uncollectable += 1;
             }
         }
         let freed = if self.saveall { BTreeSet::new() } else { still };
