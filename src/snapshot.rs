@@ -242,6 +242,158 @@ impl From<serde_json::Error> for SnapshotError {
     }
 }
 
+/// Where the input stops being UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Utf8Problem {
+    /// 1-based line of the first byte that is not part of a valid character.
+    line: usize,
+    /// 1-based column (in bytes) of that byte.
+    column: usize,
+    /// The byte, or `None` when the input ends inside a multi-byte character.
+    byte: Option<u8>,
+}
+
+impl Utf8Problem {
+    /// The problem `error` describes in `bytes`.
+    fn in_slice(bytes: &[u8], error: &std::str::Utf8Error) -> Utf8Problem {
+        let at = error.valid_up_to();
+        let before = &bytes[..at];
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        Utf8Problem {
+            line: 1 + before.iter().filter(|&&b| b == b'\n').count(),
+            column: at - line_start + 1,
+            byte: error.error_len().map(|_| bytes[at]),
+        }
+    }
+}
+
+impl From<Utf8Problem> for SnapshotError {
+    fn from(p: Utf8Problem) -> Self {
+        SnapshotError::Json {
+            line: p.line,
+            column: p.column,
+            message: match p.byte {
+                Some(b) => format!("invalid UTF-8: byte 0x{b:02x} does not belong here"),
+                None => "invalid UTF-8: the input ends inside a multi-byte character".to_owned(),
+            },
+        }
+    }
+}
+
+/// A reader that passes on only valid UTF-8: it reads the input in chunks, checks each
+/// (a character split between two chunks is carried over), hands out the valid bytes,
+/// and fails with an I/O error once the next byte is the first invalid one, recording
+/// where that is in [`problem`](Utf8Reader::problem). Everything before the bad byte is
+/// delivered first, so a JSON error earlier in the text is still reported as such.
+struct Utf8Reader<R> {
+    inner: R,
+    buf: Box<[u8]>,
+    /// `buf[start..valid]` is checked and not yet handed out; `buf[valid..end]` is an
+    /// incomplete character waiting for the next chunk (or, after `problem` is set, the
+    /// bad bytes).
+    start: usize,
+    valid: usize,
+    end: usize,
+    eof: bool,
+    /// The line (1-based) of `buf[valid]`, and the stream offset where that line starts.
+    line: usize,
+    line_start: u64,
+    /// Stream offset of `buf[0]`.
+    offset: u64,
+    /// Set when the checked bytes end at an invalid one.
+    problem: Option<Utf8Problem>,
+}
+
+impl<R: io::Read> Utf8Reader<R> {
+    const CHUNK: usize = 64 * 1024;
+
+    fn new(inner: R) -> Self {
+        Utf8Reader {
+            inner,
+            buf: vec![0; Self::CHUNK].into_boxed_slice(),
+            start: 0,
+            valid: 0,
+            end: 0,
+            eof: false,
+            line: 1,
+            line_start: 0,
+            offset: 0,
+            problem: None,
+        }
+    }
+
+    /// Reads the next chunk after the carried-over bytes and checks it. Returns with
+    /// `start < valid`, or `problem` set, or at the end of the input.
+    fn refill(&mut self) -> io::Result<()> {
+        while self.start == self.valid && self.problem.is_none() && !self.eof {
+            // Keep the incomplete character (at most 3 bytes) at the front.
+            let carried = self.end - self.valid;
+            self.buf.copy_within(self.valid..self.end, 0);
+            self.offset += self.valid as u64;
+            self.start = 0;
+            self.valid = 0;
+            self.end = carried;
+            match self.inner.read(&mut self.buf[carried..]) {
+                Ok(0) => self.eof = true,
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+            let chunk = &self.buf[..self.end];
+            let (valid, bad) = match std::str::from_utf8(chunk) {
+                Ok(_) => (chunk.len(), None),
+                // A character cut by the end of the chunk: wait for the rest.
+                Err(e) if e.error_len().is_none() && !self.eof => (e.valid_up_to(), None),
+                Err(e) => (
+                    e.valid_up_to(),
+                    Some(e.error_len().map(|_| chunk[e.valid_up_to()])),
+                ),
+            };
+            for (i, &b) in chunk[..valid].iter().enumerate() {
+                if b == b'\n' {
+                    self.line += 1;
+                    self.line_start = self.offset + i as u64 + 1;
+                }
+            }
+            self.valid = valid;
+            if let Some(byte) = bad {
+                let at = self.offset + valid as u64;
+                self.problem = Some(Utf8Problem {
+                    line: self.line,
+                    column: usize::try_from(at - self.line_start + 1).unwrap_or(usize::MAX),
+                    byte,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: io::Read> io::Read for Utf8Reader<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        self.refill()?;
+        if self.start < self.valid {
+            let n = out.len().min(self.valid - self.start);
+            out[..n].copy_from_slice(&self.buf[self.start..self.start + n]);
+            self.start += n;
+            return Ok(n);
+        }
+        match self.problem {
+            Some(_) => Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            )),
+            None => Ok(0),
+        }
+    }
+}
+
 impl From<GcError> for SnapshotError {
     fn from(e: GcError) -> Self {
         SnapshotError::Heap(e)
@@ -278,7 +430,20 @@ impl Snapshot {
     /// assert!(matches!(err, SnapshotError::Json { line: 2, .. }));
     /// ```
     pub fn from_json_slice(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
-        Ok(serde_json::from_slice(bytes)?)
+        // serde_json checks the UTF-8 of the strings it reads, but skips the strings of
+        // ignored fields unchecked; the text as a whole must be UTF-8 (RFC 8259).
+        let Err(utf8) = std::str::from_utf8(bytes) else {
+            return Ok(serde_json::from_slice(bytes)?);
+        };
+        let bad = Utf8Problem::in_slice(bytes, &utf8);
+        // The first problem in the text wins: a syntax error before the bad byte is
+        // reported as such (as the streaming reader would).
+        match serde_json::from_slice::<Snapshot>(bytes) {
+            Err(e) if e.line() != 0 && (e.line(), e.column()) < (bad.line, bad.column) => {
+                Err(e.into())
+            }
+            _ => Err(bad.into()),
+        }
     }
 
     /// Parses a snapshot from a JSON string; see [`from_json_slice`](Snapshot::from_json_slice).
@@ -289,12 +454,30 @@ impl Snapshot {
         Self::from_json_slice(text.as_bytes())
     }
 
-    /// Parses a snapshot from a reader (buffer it: serde_json reads byte by byte).
+    /// Parses a snapshot from a reader, streaming. The input is read in large chunks
+    /// (no need to wrap it in a [`BufReader`](std::io::BufReader)) and checked to be
+    /// UTF-8 as it goes.
     ///
     /// # Errors
-    /// [`SnapshotError::Json`], [`SnapshotError::Io`].
+    /// [`SnapshotError::Json`] (for invalid UTF-8 too, with the bad byte's position),
+    /// [`SnapshotError::Io`].
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::snapshot::{Snapshot, SnapshotError};
+    /// let bytes = b"{\"format\": \"gclab-snapshot/1\", \"objects\": [],\n \"note\": \"\xff\"}";
+    /// let err = Snapshot::from_reader(&bytes[..]).unwrap_err();
+    /// assert!(matches!(err, SnapshotError::Json { line: 2, column: 11, .. }), "{err}");
+    /// ```
     pub fn from_reader(reader: impl io::Read) -> Result<Snapshot, SnapshotError> {
-        Ok(serde_json::from_reader(reader)?)
+        let mut checked = Utf8Reader::new(reader);
+        match serde_json::from_reader(&mut checked) {
+            Ok(snapshot) => Ok(snapshot),
+            Err(e) => match checked.problem {
+                Some(bad) if e.is_io() => Err(bad.into()),
+                _ => Err(e.into()),
+            },
+        }
     }
 
     /// Writes the snapshot as JSON, one object per line.
