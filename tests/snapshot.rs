@@ -405,6 +405,69 @@ fn unknown_fields_are_ignored_and_cpython_timings_are_kept() {
     assert_eq!(again, s);
 }
 
+#[test]
+fn the_writer_puts_one_object_per_line_and_every_reader_and_check_snapshot_py_read_it() {
+    let mut s = Snapshot::new(vec![
+        obj(1, "list", 1, &[2]),
+        obj(2, "dict", 1, &[1]),
+        obj(3, "tuple", 2, &[3, 4]),
+        obj(4, "w\u{e9}ird \"label\"\n", 2, &[]),
+    ]);
+    s.expected_unreachable = Some(vec![1, 2]);
+    s.cpython_collect_ns = Some(1234);
+    s.cpython_collect_objects = Some(4);
+    let text = s.to_json_string();
+    assert!(
+        text.starts_with(
+            "{\"format\": \"gclab-snapshot/1\",\n \"objects\": [\n  {\"id\":1,\"type\":\"list\",\"refcount\":1,\"referents\":[2]},\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(
+            "\n ],\n \"expected_unreachable\": [1,2],\n \"cpython_collect_ns\": 1234,\n \"cpython_collect_objects\": 4}\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("  {\"id\":")).count(),
+        4,
+        "{text}"
+    );
+    assert_eq!(Snapshot::from_json_str(&text).unwrap(), s);
+    assert_eq!(Snapshot::from_json_slice(text.as_bytes()).unwrap(), s);
+    assert_eq!(Snapshot::from_reader(text.as_bytes()).unwrap(), s);
+    assert_eq!(Snapshot::from_reader(Trickle(text.as_bytes())).unwrap(), s);
+    let mut written = Vec::new();
+    s.to_json_writer(&mut written).unwrap();
+    assert_eq!(written, text.as_bytes());
+    let empty = Snapshot::new(Vec::new());
+    assert_eq!(
+        Snapshot::from_json_str(&empty.to_json_string()).unwrap(),
+        empty
+    );
+
+    // The Python checker (standard library only) agrees with the file.
+    let checker = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tools/check_snapshot.py");
+    let dir = std::env::temp_dir().join(format!("gclab-writer-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("written.json");
+    std::fs::write(&file, &text).unwrap();
+    match Command::new("python3").arg(&checker).arg(&file).output() {
+        Ok(out) => {
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success() && stdout.contains("agree: 4 objects, 2 unreachable"),
+                "check_snapshot.py: {}\n{stdout}{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Err(e) => eprintln!("skipping the check_snapshot.py part: cannot run python3: {e}"),
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 // ---- the binary ---------------------------------------------------------------------------
 
 fn run(args: &[&str]) -> (i32, String, String) {
