@@ -163,6 +163,100 @@ fn missing_field_and_negative_count_are_json_errors_with_a_position() {
     assert!(err.to_string().contains("objects"), "{err}");
 }
 
+/// `text` with `BAD` replaced by the bytes 0xff 0xfe (never valid in UTF-8).
+fn with_bad_bytes(text: &str) -> Vec<u8> {
+    let at = text.find("BAD").unwrap();
+    let mut bytes = text.as_bytes()[..at].to_vec();
+    bytes.extend_from_slice(&[0xff, 0xfe]);
+    bytes.extend_from_slice(&text.as_bytes()[at + 3..]);
+    bytes
+}
+
+/// A reader that hands out one byte per call.
+struct Trickle<'a>(&'a [u8]);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.0.len().min(out.len()).min(1);
+        out[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+/// Parses `bytes` from a slice, from a reader (also one that hands out a byte at a time,
+/// so characters are split between reads), and from a file through the
+/// `gclab-snapshot` binary; every path must refuse them at `line`, `column`.
+fn assert_invalid_utf8_at(bytes: &[u8], line: usize, column: usize) {
+    for (path, result) in [
+        ("slice", Snapshot::from_json_slice(bytes)),
+        ("reader", Snapshot::from_reader(bytes)),
+        (
+            "byte-at-a-time reader",
+            Snapshot::from_reader(Trickle(bytes)),
+        ),
+    ] {
+        let err = result.unwrap_err();
+        assert!(
+            matches!(&err, SnapshotError::Json { line: l, column: c, message }
+                if (*l, *c) == (line, column) && message.contains("UTF-8")),
+            "{path}: {err:?}"
+        );
+        assert!(
+            err.to_string()
+                .contains(&format!("line {line}, column {column}")),
+            "{path}: {err}"
+        );
+    }
+    let dir = std::env::temp_dir().join(format!("gclab-utf8-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("bad_utf8_{line}_{column}.json"));
+    std::fs::write(&file, bytes).unwrap();
+    let (code, _, stderr) = run(&["collect", file.to_str().unwrap()]);
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!("line {line}, column {column}")) && stderr.contains("UTF-8"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn invalid_utf8_inside_ignored_fields_is_refused_with_its_position() {
+    // A top-level field the parser ignores.
+    let top = "{\"format\": \"gclab-snapshot/1\",\n \"comment\": \"xBAD\",\n \"objects\": []}";
+    assert_invalid_utf8_at(&with_bad_bytes(top), 2, 15);
+    // An ignored field of an object, and deep inside an ignored structure (as a key).
+    let per_object = "{\"format\": \"gclab-snapshot/1\", \"objects\": [\n  {\"id\": 1, \"type\": \"list\", \"refcount\": 1, \"repr\": \"[BAD]\"}]}";
+    assert_invalid_utf8_at(&with_bad_bytes(per_object), 2, 54);
+    let nested = "{\"format\": \"gclab-snapshot/1\",\n\"producer\": {\"a\": [1, {\"BAD\": 2}]}, \"objects\": []}";
+    assert_invalid_utf8_at(&with_bad_bytes(nested), 2, 25);
+    // In a field that is read (the type label) the answer is the same.
+    let label = "{\"format\": \"gclab-snapshot/1\", \"objects\": [\n{\"id\": 1, \"type\": \"liBAD\", \"refcount\": 1}]}";
+    assert_invalid_utf8_at(&with_bad_bytes(label), 2, 22);
+    // A multi-byte character cut short by the end of the input.
+    let mut cut = b"{\"format\": \"gclab-snapshot/1\", \"objects\": [], \"x\": \"\xc3".to_vec();
+    assert_invalid_utf8_at(&cut, 1, 53);
+    // Completed, it is valid; so are other multi-byte characters, also split between
+    // reads.
+    cut.push(0xa9); // 0xc3 0xa9 is "é"
+    cut.extend_from_slice(" \u{a9} \u{1F600}\"}".as_bytes());
+    let s = Snapshot::from_json_slice(&cut).unwrap();
+    assert_eq!(Snapshot::from_reader(&cut[..]).unwrap(), s);
+    assert_eq!(Snapshot::from_reader(Trickle(&cut)).unwrap(), s);
+    // A syntax error before the bad bytes is reported first, by every path.
+    let syntax_first = with_bad_bytes("{\"format\" \"gclab-snapshot/1\", \"c\": \"BAD\"}");
+    for err in [
+        Snapshot::from_json_slice(&syntax_first).unwrap_err(),
+        Snapshot::from_reader(&syntax_first[..]).unwrap_err(),
+    ] {
+        assert!(
+            matches!(&err, SnapshotError::Json { line: 1, column: 11, message } if !message.contains("UTF-8")),
+            "{err:?}"
+        );
+    }
+}
+
 // ---- what an import builds ------------------------------------------------------------
 
 #[test]
@@ -309,6 +403,69 @@ fn unknown_fields_are_ignored_and_cpython_timings_are_kept() {
     assert_eq!(s.expected_unreachable, Some(vec![1]));
     let again = Snapshot::from_json_str(&s.to_json_string()).unwrap();
     assert_eq!(again, s);
+}
+
+#[test]
+fn the_writer_puts_one_object_per_line_and_every_reader_and_check_snapshot_py_read_it() {
+    let mut s = Snapshot::new(vec![
+        obj(1, "list", 1, &[2]),
+        obj(2, "dict", 1, &[1]),
+        obj(3, "tuple", 2, &[3, 4]),
+        obj(4, "w\u{e9}ird \"label\"\n", 2, &[]),
+    ]);
+    s.expected_unreachable = Some(vec![1, 2]);
+    s.cpython_collect_ns = Some(1234);
+    s.cpython_collect_objects = Some(4);
+    let text = s.to_json_string();
+    assert!(
+        text.starts_with(
+            "{\"format\": \"gclab-snapshot/1\",\n \"objects\": [\n  {\"id\":1,\"type\":\"list\",\"refcount\":1,\"referents\":[2]},\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(
+            "\n ],\n \"expected_unreachable\": [1,2],\n \"cpython_collect_ns\": 1234,\n \"cpython_collect_objects\": 4}\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("  {\"id\":")).count(),
+        4,
+        "{text}"
+    );
+    assert_eq!(Snapshot::from_json_str(&text).unwrap(), s);
+    assert_eq!(Snapshot::from_json_slice(text.as_bytes()).unwrap(), s);
+    assert_eq!(Snapshot::from_reader(text.as_bytes()).unwrap(), s);
+    assert_eq!(Snapshot::from_reader(Trickle(text.as_bytes())).unwrap(), s);
+    let mut written = Vec::new();
+    s.to_json_writer(&mut written).unwrap();
+    assert_eq!(written, text.as_bytes());
+    let empty = Snapshot::new(Vec::new());
+    assert_eq!(
+        Snapshot::from_json_str(&empty.to_json_string()).unwrap(),
+        empty
+    );
+
+    // The Python checker (standard library only) agrees with the file.
+    let checker = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tools/check_snapshot.py");
+    let dir = std::env::temp_dir().join(format!("gclab-writer-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("written.json");
+    std::fs::write(&file, &text).unwrap();
+    match Command::new("python3").arg(&checker).arg(&file).output() {
+        Ok(out) => {
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success() && stdout.contains("agree: 4 objects, 2 unreachable"),
+                "check_snapshot.py: {}\n{stdout}{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Err(e) => eprintln!("skipping the check_snapshot.py part: cannot run python3: {e}"),
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 // ---- the binary ---------------------------------------------------------------------------
