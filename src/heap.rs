@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use slotmap::{Key, SlotMap};
+use slotmap::{Key, SecondaryMap, SlotMap};
 
 use crate::error::{GcError, Result};
 use crate::gc::{Collector, GcConfig, GcEvent, Observer};
@@ -111,7 +111,8 @@ pub struct Heap<T> {
     pub(crate) gc: Collector,
     /// Registered, not yet run finalizers. An entry exists iff the object has the
     /// `HAS_FINALIZER` flag (except while the finalizer itself runs).
-    pub(crate) finalizers: HashMap<ObjId, Finalizer<T>>,
+    /// Indexed by slot, so registering and running one hashes nothing.
+    pub(crate) finalizers: SecondaryMap<ObjId, Finalizer<T>>,
     /// Legacy-finalizer code (`tp_del`). An entry exists iff the object has the
     /// `HAS_LEGACY_CODE` flag (except while the code itself runs).
     pub(crate) legacy: HashMap<ObjId, Finalizer<T>>,
@@ -125,9 +126,14 @@ pub struct Heap<T> {
     pub(crate) tag: u32,
     /// Weak references and their callbacks.
     pub(crate) weak: WeakTable<T>,
-    /// Assigned identities (snapshot imports). An entry exists iff the object has the
-    /// `HAS_IDENTITY` flag; `by_identity` is its inverse.
-    identities: HashMap<ObjId, u64>,
+    /// Assigned identities (snapshot imports), indexed by slot like the objects
+    /// themselves, so freeing an object drops its entry without hashing. An entry exists
+    /// iff the object has the `HAS_IDENTITY` flag.
+    identities: SecondaryMap<ObjId, u64>,
+    /// The inverse of `identities`, cleaned lazily: freeing an object leaves its entry
+    /// here, and a lookup only trusts an entry that `identities` confirms (a dead key
+    /// fails slotmap's version check). Stale entries are purged when they outnumber the
+    /// live ones, so the map stays within twice the assigned identities.
     by_identity: HashMap<u64, ObjId>,
     /// Unraisable events: panics caught in finalizers and callbacks.
     pub(crate) events: Vec<GcEvent>,
@@ -176,14 +182,14 @@ impl<T> Heap<T> {
             vars: BTreeMap::new(),
             held: HashMap::new(),
             gc: Collector::new(config)?,
-            finalizers: HashMap::new(),
+            finalizers: SecondaryMap::new(),
             legacy: HashMap::new(),
             callbacks: Vec::new(),
             callbacks_epoch: 0,
             rel: ReleaseState::default(),
             tag: NEXT_HEAP_TAG.fetch_add(1, Ordering::Relaxed),
             weak: WeakTable::default(),
-            identities: HashMap::new(),
+            identities: SecondaryMap::new(),
             by_identity: HashMap::new(),
             events: Vec::new(),
             counters: HeapCounters::default(),
@@ -617,7 +623,11 @@ impl<T> Heap<T> {
     pub fn reserve(&mut self, additional: usize, identities: usize) {
         self.objects.reserve(additional);
         self.gc.gens[0].reserve(additional);
-        self.identities.reserve(identities);
+        if identities > 0 {
+            // Entries are indexed by slot: room for every slot the new objects may use.
+            self.identities
+                .set_capacity(self.objects.capacity().max(self.identities.capacity()));
+        }
         self.by_identity.reserve(identities);
     }
 
@@ -896,7 +906,7 @@ impl<T> Heap<T> {
     pub fn id(&self, id: ObjId) -> Result<u64> {
         let obj = self.obj(id)?;
         if obj.has(flags::HAS_IDENTITY) {
-            Ok(self.identities[&id])
+            Ok(self.identities[id])
         } else {
             Ok(native_identity(id))
         }
@@ -923,6 +933,12 @@ impl<T> Heap<T> {
         if let Some(old) = self.identities.insert(id, identity) {
             self.by_identity.remove(&old);
         }
+        if self.by_identity.len() >= 2 * self.identities.len() + 1024 {
+            // Mostly stale entries of freed objects: drop them (amortised O(1)).
+            let identities = &self.identities;
+            self.by_identity
+                .retain(|identity, &mut id| identities.get(id) == Some(identity));
+        }
         self.by_identity.insert(identity, id);
         self.objects[id].flags |= flags::HAS_IDENTITY;
         Ok(())
@@ -931,7 +947,9 @@ impl<T> Heap<T> {
     /// The live object whose [`id`](Heap::id) is `identity`, if any. O(1) for assigned
     /// identities; a native identity names a slot, found by a scan of the heap.
     pub fn find_by_identity(&self, identity: u64) -> Option<ObjId> {
-        if let Some(&id) = self.by_identity.get(&identity) {
+        if let Some(&id) = self.by_identity.get(&identity)
+            && self.identities.get(id) == Some(&identity)
+        {
             return Some(id);
         }
         let offset = identity.checked_sub(NATIVE_ID_BASE)?;
@@ -1130,7 +1148,7 @@ impl<T> Heap<T> {
             }
             // An atomic object's finalizer stays registered for its next death; this
             // death is final.
-            if self.finalizers.remove(&id).is_some() {
+            if self.finalizers.remove(id).is_some() {
                 self.objects[id].flags &= !flags::HAS_FINALIZER;
             }
         }
@@ -1173,10 +1191,9 @@ impl<T> Heap<T> {
         if self.objects[id].has(flags::HAS_LEGACY_CODE) {
             self.legacy.remove(&id);
         }
-        if self.objects[id].has(flags::HAS_IDENTITY)
-            && let Some(identity) = self.identities.remove(&id)
-        {
-            self.by_identity.remove(&identity);
+        if self.objects[id].has(flags::HAS_IDENTITY) {
+            // `by_identity` keeps a stale entry; lookups ignore it.
+            self.identities.remove(id);
         }
         true
     }
@@ -1229,8 +1246,9 @@ impl<T> Heap<T> {
             let Some(Object { edges, payload, .. }) = self.objects.remove(id) else {
                 continue;
             };
-            if has_identity && let Some(identity) = self.identities.remove(&id) {
-                self.by_identity.remove(&identity);
+            if has_identity {
+                // `by_identity` keeps a stale entry; lookups ignore it.
+                self.identities.remove(id);
             }
             self.gc.count_dealloc();
             self.counters.frees_by_refcount += 1;
@@ -1327,20 +1345,20 @@ impl<T> Heap<T> {
         }
         self.gc.verify(&self.objects)?;
         self.weak.verify(&self.objects)?;
-        for &id in self.finalizers.keys() {
+        for id in self.finalizers.keys() {
             match self.objects.get(id) {
                 Some(o) if o.has(flags::HAS_FINALIZER) => {}
                 _ => return Err(format!("finalizer entry for {id} without the flag")),
             }
         }
         for (id, obj) in &self.objects {
-            if obj.has(flags::HAS_FINALIZER) != self.finalizers.contains_key(&id) {
+            if obj.has(flags::HAS_FINALIZER) != self.finalizers.contains_key(id) {
                 return Err(format!("object {id}: finalizer flag and table disagree"));
             }
             if obj.has(flags::HELD) != self.held.contains_key(&id) {
                 return Err(format!("object {id}: held flag and table disagree"));
             }
-            if obj.has(flags::HAS_IDENTITY) != self.identities.contains_key(&id) {
+            if obj.has(flags::HAS_IDENTITY) != self.identities.contains_key(id) {
                 return Err(format!("object {id}: identity flag and table disagree"));
             }
             if obj.has(flags::HAS_LEGACY_CODE) && !obj.has(flags::LEGACY_FINALIZER) {

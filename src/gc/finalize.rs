@@ -66,7 +66,7 @@ impl<T> Heap<T> {
     pub fn clear_finalizer(&mut self, id: ObjId) -> Result<bool> {
         let obj = self.obj_mut(id)?;
         obj.flags &= !flags::HAS_FINALIZER;
-        Ok(self.finalizers.remove(&id).is_some())
+        Ok(self.finalizers.remove(id).is_some())
     }
 
     /// Whether the object has an unrun finalizer.
@@ -182,7 +182,7 @@ impl<T> Heap<T> {
     /// (unless the finalizer registered another one itself), so it runs on its next
     /// death too (CPython's `PyObject_CallFinalizer` on a non-GC type).
     pub(crate) fn run_finalizer(&mut self, id: ObjId) {
-        let Some(mut finalizer) = self.finalizers.remove(&id) else {
+        let Some(mut finalizer) = self.finalizers.remove(id) else {
             return;
         };
         let atomic = self.objects[id].has(flags::ATOMIC);
@@ -201,7 +201,7 @@ impl<T> Heap<T> {
         if atomic
             && let Some(obj) = self.objects.get_mut(id)
             && !obj.has(flags::HAS_FINALIZER)
-            && !self.finalizers.contains_key(&id)
+            && !self.finalizers.contains_key(id)
         {
             obj.flags |= flags::HAS_FINALIZER;
             self.finalizers.insert(id, finalizer);
