@@ -145,6 +145,8 @@ pub struct Model {
     pub(crate) garbage: BTreeMap<u64, u32>,
     pub(crate) weakrefs: Vec<ModelWeak>,
     pub(crate) deaths: BTreeMap<u64, Death>,
+    /// Allocation numbers of the atomic objects, alive or dead.
+    pub(crate) atomic: BTreeSet<u64>,
     /// Expected finalizer runs, by allocation number.
     pub(crate) finalizer_runs: BTreeMap<u64, u32>,
     pub(crate) generations: usize,
@@ -229,6 +231,7 @@ impl Model {
             garbage: BTreeMap::new(),
             weakrefs: Vec::new(),
             deaths: BTreeMap::new(),
+            atomic: BTreeSet::new(),
             finalizer_runs: BTreeMap::new(),
             generations,
             thresholds,
@@ -327,6 +330,9 @@ impl Model {
     /// targets the caller checked alive. Returns its allocation number.
     pub(crate) fn alloc(&mut self, id: ObjId, kind: Kind, edges: Vec<u64>) -> u64 {
         let n = self.ids.len() as u64;
+        if kind == Kind::Atomic {
+            self.atomic.insert(n);
+        }
         for &t in &edges {
             self.obj(t).refcount += 1;
         }
@@ -494,10 +500,15 @@ impl Model {
     /// name).
     fn run_finalizer(&mut self, n: u64) -> bool {
         let o = self.obj(n);
-        let Some(kind) = o.finalizer.take() else {
+        let Some(kind) = o.finalizer else {
             return false;
         };
-        o.finalized = true;
+        // Only objects of GC types are marked finalized (CPython's
+        // `PyObject_CallFinalizer`): an atomic object's finalizer stays.
+        if o.kind != Kind::Atomic {
+            o.finalizer = None;
+            o.finalized = true;
+        }
         *self.finalizer_runs.entry(n).or_insert(0) += 1;
         if kind == FinalizerKind::Resurrect {
             self.set_var(format!("r{n}"), n);
