@@ -98,7 +98,8 @@ fn skipped_subtraction_is_caught_and_shrunk() {
 #[test]
 fn forgotten_reachable_object_is_caught_and_shrunk() {
     let f = find_fault("fault_forget_reachable", Fault::ForgetOneReachable);
-    assert!(f.ops.len() <= 8, "shrunk to {} ops", f.ops.len());
+    // The smallest case needs an object reached only through an edge: about 9 ops.
+    assert!(f.ops.len() <= 10, "shrunk to {} ops", f.ops.len());
 }
 
 #[test]
@@ -204,10 +205,12 @@ fn resurrected_object_keeps_its_weak_reference_cleared() {
         Op::SetFinalizer {
             obj: Target::Live(0),
             resurrect: true,
+            program: vec![],
         },
         Op::Downgrade {
             obj: Target::Live(0),
             callback: true,
+            program: vec![],
         },
         Op::Decref {
             obj: Target::Live(0),

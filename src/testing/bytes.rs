@@ -107,6 +107,7 @@ pub fn ops_from_bytes(data: &[u8]) -> Vec<Op> {
                         on: b & 4 != 0,
                     },
                     _ => Op::SetFinalizer {
+                        program: Vec::new(),
                         obj,
                         resurrect: b & 4 != 0,
                     },
@@ -115,6 +116,7 @@ pub fn ops_from_bytes(data: &[u8]) -> Vec<Op> {
             26 | 27 => {
                 let b = c.byte();
                 Op::Downgrade {
+                    program: Vec::new(),
                     obj: c.target(),
                     callback: b & 1 != 0,
                 }

@@ -353,7 +353,7 @@ pub fn check_invariants(heap: &Heap<u64>, model: &Model) -> Result<(), Violation
                     .and_then(|id| heap.generation_of(id).ok())
                     .is_some_and(|g| g == Generation::Untracked)
             }),
-            (Kind::Immutable, _) => true,
+            (Kind::Immutable | Kind::Lazy, _) => true,
         };
         if !ok {
             return Err(err(

@@ -52,6 +52,7 @@ mod check;
 mod graphs;
 mod model;
 mod op;
+mod program;
 mod runner;
 mod strategy;
 

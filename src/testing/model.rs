@@ -5,7 +5,11 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
 
-use crate::{CollectReport, GcError, Generation, ObjId, WeakRef};
+use crate::{CollectReport, GcError, ObjId, TRASHCAN_DEPTH, WeakRef};
+
+use super::check::{Rule, Violation};
+use super::op::{Op, Target};
+use super::program::{Event, IdNumbers, Outcome, Res, allowed_in_program, same};
 
 /// What kind of object the model holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -16,6 +20,9 @@ pub enum Kind {
     Atomic,
     /// An immutable container (`Heap::alloc_immutable`): fixed edges.
     Immutable,
+    /// A lazily tracked container (`Heap::alloc_lazy`): tracked once it holds a
+    /// container.
+    Lazy,
 }
 
 /// The finalizer an object carries in the model.
@@ -46,6 +53,8 @@ pub struct ModelObject {
     pub refcount: u32,
     /// An unrun finalizer.
     pub finalizer: Option<FinalizerKind>,
+    /// The program its finalizer runs.
+    pub program: Rc<Vec<Op>>,
     /// Whether its finalizer has run.
     pub finalized: bool,
     /// Whether it carries the legacy-finalizer flag.
@@ -83,6 +92,8 @@ pub struct ModelWeak {
     pub state: WeakState,
     /// How many times its callback must have run (0 or 1).
     pub callback_runs: u32,
+    /// The program its callback runs.
+    pub program: Rc<Vec<Op>>,
 }
 
 /// How an object died, in the model.
@@ -104,9 +115,19 @@ pub enum Death {
 }
 
 /// What the closures installed in the heap observed: finalizer runs per object,
-/// callback runs per weak reference. Shared between the heap's closures and the model.
+/// callback runs per weak reference, and the log of what the heap did, in order (see
+/// the `program` module). Shared between the heap's closures and the model.
 #[derive(Debug, Default)]
 pub struct Observed {
+    /// The heap's id of every allocation, by allocation number (written by the heap
+    /// side as it allocates, user code included).
+    pub(crate) alloc_ids: RefCell<Vec<ObjId>>,
+    /// Allocation numbers by heap id.
+    pub(crate) by_id: RefCell<IdNumbers>,
+    /// Every weak reference created, by index.
+    pub(crate) weak_handles: RefCell<Vec<WeakRef>>,
+    /// What the heap did during the current op, in order.
+    pub(crate) log: RefCell<VecDeque<Event>>,
     /// Finalizer runs, by allocation number.
     pub finalizer_runs: RefCell<BTreeMap<u64, u32>>,
     /// Weak-reference callback runs, by weak-reference index.
@@ -158,6 +179,15 @@ pub struct Model {
     /// How objects freed now die (changed while a collection frees garbage).
     cause: Option<usize>,
     pub(crate) observed: Rc<Observed>,
+    /// Whether a collection is running (a collection requested now does nothing).
+    collecting: bool,
+    /// The release path's worklist (zero-count objects waiting for deallocation), the
+    /// nesting of cascades and the trashcan's deferred objects, as the heap has them.
+    pending: Vec<u64>,
+    depth: u32,
+    deferred: Vec<u64>,
+    /// The first difference between the heap's log and the model's replay.
+    pub(crate) mismatch: Option<Violation>,
 }
 
 /// What a collection must report, predicted by the model.
@@ -240,6 +270,11 @@ impl Model {
             op: 0,
             cause: None,
             observed,
+            collecting: false,
+            pending: Vec::new(),
+            depth: 0,
+            deferred: Vec::new(),
+            mismatch: None,
         }
     }
 
@@ -313,10 +348,13 @@ impl Model {
     /// edges (stale, atomic, immutable), in the heap's order of checks.
     pub(crate) fn check_mutable(&self, n: u64) -> Result<usize, GcError> {
         let o = self.alive(n)?;
+        if o.refcount == 0 {
+            return Err(GcError::BeingDeallocated(o.id));
+        }
         match o.kind {
             Kind::Atomic => Err(GcError::AtomicObject(o.id)),
             Kind::Immutable => Err(GcError::ImmutableObject(o.id)),
-            Kind::Container => Ok(o.edges.len()),
+            Kind::Container | Kind::Lazy => Ok(o.edges.len()),
         }
     }
 
@@ -349,10 +387,14 @@ impl Model {
                 held: 0,
                 refcount: 1,
                 finalizer: None,
+                program: Rc::default(),
                 finalized: false,
                 legacy: false,
             },
         );
+        if kind != Kind::Atomic {
+            self.maybe_auto_collection();
+        }
         n
     }
 
@@ -429,12 +471,13 @@ impl Model {
         self.release(n);
     }
 
-    pub(crate) fn set_finalizer(&mut self, n: u64, kind: FinalizerKind) -> bool {
+    pub(crate) fn set_finalizer(&mut self, n: u64, kind: FinalizerKind, program: Vec<Op>) -> bool {
         let o = self.obj(n);
         if o.finalized {
             return false;
         }
         o.finalizer = Some(kind);
+        o.program = Rc::new(program);
         true
     }
 
@@ -446,13 +489,20 @@ impl Model {
         self.obj(n).legacy = on;
     }
 
-    pub(crate) fn add_weakref(&mut self, handle: WeakRef, target: u64, callback: bool) -> usize {
+    pub(crate) fn add_weakref(
+        &mut self,
+        handle: WeakRef,
+        target: u64,
+        callback: bool,
+        program: Vec<Op>,
+    ) -> usize {
         self.weakrefs.push(ModelWeak {
             handle,
             target,
             callback,
             state: WeakState::Live,
             callback_runs: 0,
+            program: Rc::new(program),
         });
         self.weakrefs.len() - 1
     }
@@ -466,10 +516,15 @@ impl Model {
         was_live
     }
 
-    /// What `upgrade` must return for weak reference `w`.
+    /// What `upgrade` must return for weak reference `w`: its target while it is live
+    /// and its count is above zero (a target waiting for deallocation reads dead).
     pub(crate) fn upgrade(&self, w: usize) -> Option<ObjId> {
         let weak = &self.weakrefs[w];
-        (weak.state == WeakState::Live).then(|| self.ids[weak.target as usize])
+        let counted = self
+            .objects
+            .get(&weak.target)
+            .is_some_and(|o| o.refcount > 0);
+        (weak.state == WeakState::Live && counted).then(|| self.ids[weak.target as usize])
     }
 
     pub(crate) fn clear_garbage(&mut self) {
@@ -481,40 +536,57 @@ impl Model {
         }
     }
 
-    /// Clears the live weak references to `n`; returns how many, counting callbacks.
-    fn clear_weakrefs_to(&mut self, n: u64) -> usize {
+    /// Clears the live weak references to `n`; returns how many, and the weak
+    /// references whose callbacks must run, most recently created first.
+    fn clear_weakrefs_to(&mut self, n: u64) -> (usize, Vec<usize>) {
         let mut cleared = 0;
-        for weak in &mut self.weakrefs {
+        let mut callbacks = Vec::new();
+        for (w, weak) in self.weakrefs.iter_mut().enumerate().rev() {
             if weak.target == n && weak.state == WeakState::Live {
                 weak.state = WeakState::Dead;
                 cleared += 1;
                 if weak.callback {
                     weak.callback_runs += 1;
+                    callbacks.push(w);
                 }
             }
         }
-        cleared
+        (cleared, callbacks)
     }
 
-    /// Runs `n`'s unrun finalizer; returns whether it resurrected `n` (bound it to its
-    /// name).
-    fn run_finalizer(&mut self, n: u64) -> bool {
+    /// Runs weak reference `w`'s callback: the heap must have started it now.
+    fn run_weak_callback(&mut self, w: usize) {
+        self.expect_event(&Event::Callback(w));
+        let (target, program) = (self.weakrefs[w].target, self.weakrefs[w].program.clone());
+        self.run_program(target, &program);
+    }
+
+    /// Runs `n`'s unrun finalizer (the caller holds a reference to `n` meanwhile): the
+    /// heap must have started it now; its program runs, then a resurrecting one binds
+    /// `n` to its name. An atomic object keeps its finalizer (CPython's
+    /// `PyObject_CallFinalizer` marks only GC types finalized).
+    fn run_finalizer(&mut self, n: u64) {
         let o = self.obj(n);
-        let Some(kind) = o.finalizer else {
-            return false;
+        let Some(kind) = o.finalizer.take() else {
+            return;
         };
-        // Only objects of GC types are marked finalized (CPython's
-        // `PyObject_CallFinalizer`): an atomic object's finalizer stays.
-        if o.kind != Kind::Atomic {
-            o.finalizer = None;
+        let program = std::mem::take(&mut o.program);
+        let atomic = o.kind == Kind::Atomic;
+        if !atomic {
             o.finalized = true;
         }
         *self.finalizer_runs.entry(n).or_insert(0) += 1;
+        self.expect_event(&Event::Finalizer(n));
+        self.run_program(n, &program);
         if kind == FinalizerKind::Resurrect {
             self.set_var(format!("r{n}"), n);
-            true
-        } else {
-            false
+        }
+        if atomic
+            && let Some(o) = self.objects.get_mut(&n)
+            && o.finalizer.is_none()
+        {
+            o.finalizer = Some(kind);
+            o.program = program;
         }
     }
 
@@ -523,30 +595,59 @@ impl Model {
     pub(crate) fn release(&mut self, n: u64) {
         let o = self.obj(n);
         o.refcount -= 1;
-        if o.refcount > 0 {
-            return;
-        }
-        let mut stack = vec![n];
-        while let Some(x) = stack.pop() {
-            self.dealloc(x, &mut stack);
+        if o.refcount == 0 {
+            self.dealloc_cascade(n);
         }
     }
 
-    /// Frees `n` if its count is (still) zero: finalizer first (which may resurrect it),
-    /// then its weak references, then its edges.
-    fn dealloc(&mut self, n: u64, stack: &mut Vec<u64>) {
-        match self.objects.get(&n) {
-            Some(o) if o.refcount == 0 => {}
-            _ => return,
-        }
-        // The heap holds a temporary reference while the finalizer runs.
-        self.obj(n).refcount = 1;
-        let resurrected = self.run_finalizer(n);
-        self.obj(n).refcount -= 1;
-        if resurrected {
+    /// The heap's release cascade: one worklist shared by nested cascades, nesting
+    /// through user code up to the trashcan depth, deeper deallocations deferred to the
+    /// outermost cascade.
+    fn dealloc_cascade(&mut self, first: u64) {
+        if self.depth >= TRASHCAN_DEPTH {
+            self.deferred.push(first);
             return;
         }
-        self.clear_weakrefs_to(n);
+        self.depth += 1;
+        let base = self.pending.len();
+        let mut current = first;
+        loop {
+            self.dealloc(current);
+            if self.pending.len() > base {
+                current = self.pending.pop().expect("bug: checked non-empty");
+            } else if self.depth == 1
+                && let Some(next) = self.deferred.pop()
+            {
+                current = next;
+            } else {
+                break;
+            }
+        }
+        self.depth -= 1;
+    }
+
+    /// Frees `n`, whose count is zero: finalizer first with a temporary reference (it
+    /// may resurrect `n`), then its weak references are cleared and their callbacks run
+    /// (most recent first) while `n` is being deallocated, then its edges go.
+    fn dealloc(&mut self, n: u64) {
+        let Some(o) = self.objects.get(&n) else {
+            return;
+        };
+        if o.finalizer.is_some() {
+            self.obj(n).refcount = 1;
+            self.run_finalizer(n);
+            let o = self.obj(n);
+            o.refcount -= 1;
+            if o.refcount > 0 {
+                return; // resurrected
+            }
+            // An atomic object's finalizer stays for its next death: this one is final.
+            o.finalizer = None;
+        }
+        let (_, callbacks) = self.clear_weakrefs_to(n);
+        for w in callbacks {
+            self.run_weak_callback(w);
+        }
         let o = self.objects.remove(&n).expect("bug: checked alive above");
         let death = match self.cause {
             Some(generation) => Death::Collected {
@@ -560,45 +661,127 @@ impl Model {
             let target = self.obj(t);
             target.refcount -= 1;
             if target.refcount == 0 {
-                stack.push(t);
+                self.pending.push(t);
             }
         }
     }
 
-    /// A collection of `generation`. `gens` is where the heap had each object just
-    /// before the collection (objects missing from it count as untracked).
+    // ----------------------------------------------------------------------------------
+    // The heap's log
+    // ----------------------------------------------------------------------------------
+
+    /// Records the first difference between the heap and the model.
+    fn mismatch(&mut self, rule: Rule, message: String) {
+        if self.mismatch.is_none() {
+            self.mismatch = Some(Violation::new(rule, None, message));
+        }
+    }
+
+    fn pop_event(&mut self) -> Option<Event> {
+        self.observed.log.borrow_mut().pop_front()
+    }
+
+    /// Takes the heap's next event, which must be `expected`.
+    fn expect_event(&mut self, expected: &Event) {
+        let got = self.pop_event();
+        if got.as_ref() != Some(expected) {
+            self.mismatch(
+                Rule::FinalizersAndWeakrefs,
+                format!("the model expects the heap to run {expected:?} now, the heap's next event is {got:?}"),
+            );
+        }
+    }
+
+    /// After an allocation: if the heap ran an automatic collection there, replay it.
+    fn maybe_auto_collection(&mut self) {
+        let next_is_collection = matches!(
+            self.observed.log.borrow().front(),
+            Some(Event::CollectionStart { .. })
+        );
+        if next_is_collection {
+            self.collection(None);
+        }
+    }
+
+    /// A collection: `Some(g)` requested explicitly (nothing happens while a collection
+    /// runs), `None` automatic. The heap's log says which generation it examined and in
+    /// what order; the model predicts everything else and compares the report.
+    pub(crate) fn collection(&mut self, requested: Option<usize>) {
+        if self.collecting {
+            return;
+        }
+        let Some(Event::CollectionStart {
+            generation,
+            examined,
+        }) = self.pop_event()
+        else {
+            self.mismatch(
+                Rule::Policy,
+                format!("the model expects a collection ({requested:?}) here; the heap ran none"),
+            );
+            return;
+        };
+        if requested.is_some_and(|g| g != generation) {
+            self.mismatch(
+                Rule::Policy,
+                format!("collect({requested:?}) collected generation {generation}"),
+            );
+        }
+        if requested.is_none() && !(self.enabled && self.thresholds[0] > 0) {
+            self.mismatch(
+                Rule::Policy,
+                format!(
+                    "an automatic collection of generation {generation} ran (enabled: {}, threshold 0: {})",
+                    self.enabled, self.thresholds[0]
+                ),
+            );
+        }
+        self.collecting = true;
+        let expected = self.collect(generation, &examined);
+        match self.pop_event() {
+            Some(Event::CollectionStop(report)) if report_matches(&report, &expected) => {}
+            other => self.mismatch(
+                Rule::Report,
+                format!("collection reported {other:?}, the model expects {expected:?}"),
+            ),
+        }
+        self.collecting = false;
+    }
+
+    /// A collection of `generation` whose examined set is `examined`, in the heap's
+    /// examination order (generation `generation`'s list, then the younger ones).
     ///
-    /// Returns what the collection must report, and the set of objects it must free
-    /// (the final garbage; objects that only it kept alive die in the cascade too).
-    pub fn collect(
-        &mut self,
-        generation: usize,
-        gens: &BTreeMap<u64, Generation>,
-    ) -> (ExpectedReport, BTreeSet<u64>) {
+    /// Returns what the collection must report. The set it frees is what is
+    /// unreachable from roots and from every object outside the examined set, minus
+    /// what legacy finalizers keep and what user code resurrects; finalizers and weak
+    /// callbacks run in examination order, their programs replayed against the log.
+    pub fn collect(&mut self, generation: usize, examined: &[u64]) -> ExpectedReport {
         let mut report = ExpectedReport {
             generation,
+            candidates: examined.len(),
             ..ExpectedReport::default()
         };
-        let examined: BTreeSet<u64> = self
+        let examined_set: BTreeSet<u64> = examined.iter().copied().collect();
+        // Garbage: examined objects not reachable from a root or from any object outside
+        // the examined set (for trial deletion, references from outside are external).
+        // A root holds references from outside the objects: external ones, or the
+        // temporary reference of a finalizer running on it.
+        let roots = self.counted_roots();
+        let sources: Vec<u64> = self
             .objects
             .keys()
             .copied()
-            .filter(|n| matches!(gens.get(n), Some(Generation::Gen(g)) if *g <= generation))
-            .collect();
-        report.candidates = examined.len();
-        // Garbage: examined objects not reachable from a root or from any object outside
-        // the examined set (for trial deletion, references from outside are external).
-        let sources: Vec<u64> = self
-            .objects
-            .iter()
-            .filter(|(n, o)| o.external() > 0 || !examined.contains(n))
-            .map(|(&n, _)| n)
+            .filter(|n| roots.contains(n) || !examined_set.contains(n))
             .collect();
         let reached = reachable_from(sources, |n| self.edges_of(n));
-        let unreachable: BTreeSet<u64> = examined.difference(&reached).copied().collect();
+        let unreachable: Vec<u64> = examined
+            .iter()
+            .copied()
+            .filter(|n| self.objects.contains_key(n) && !reached.contains(n))
+            .collect();
+        let unreachable_set: BTreeSet<u64> = unreachable.iter().copied().collect();
 
-        // Legacy finalizers: they and everything they reach in the garbage are kept, in
-        // the garbage list.
+        // Legacy finalizers: they and everything they reach in the garbage are kept.
         let legacy = reachable_from(
             unreachable
                 .iter()
@@ -607,52 +790,87 @@ impl Model {
             |n| {
                 self.edges_of(n)
                     .into_iter()
-                    .filter(|t| unreachable.contains(t))
+                    .filter(|t| unreachable_set.contains(t))
                     .collect::<Vec<_>>()
             },
         );
-        let garbage: BTreeSet<u64> = unreachable.difference(&legacy).copied().collect();
-
-        // Weak references to garbage are cleared (and callbacks run) before any
-        // finalizer, even if a finalizer then resurrects the object.
-        for &n in &garbage {
-            report.weakrefs_cleared += self.clear_weakrefs_to(n);
-        }
-        for &n in &garbage {
-            if self.objects[&n].finalizer.is_some() {
-                report.finalizers_run += 1;
-                self.run_finalizer(n);
-            }
-        }
-        // Resurrection: what a finalizer made reachable survives.
-        let sources: Vec<u64> = self
-            .objects
+        report.uncollectable = legacy.len();
+        let garbage: Vec<u64> = unreachable
             .iter()
-            .filter(|(n, o)| o.external() > 0 || !garbage.contains(n))
-            .map(|(&n, _)| n)
+            .copied()
+            .filter(|n| !legacy.contains(n))
             .collect();
-        let reached = reachable_from(sources, |n| self.edges_of(n));
-        let still: BTreeSet<u64> = garbage.difference(&reached).copied().collect();
-        report.resurrected = garbage.len() - still.len();
-        report.collected = still.len();
-        if self.saveall {
-            for &n in &still {
-                self.hold(n);
-                *self.garbage.entry(n).or_insert(0) += 1;
+
+        if !garbage.is_empty() {
+            // Weak references to garbage are cleared before any callback runs, and
+            // callbacks run before any finalizer.
+            let mut callbacks = Vec::new();
+            for &n in &garbage {
+                let (cleared, cbs) = self.clear_weakrefs_to(n);
+                report.weakrefs_cleared += cleared;
+                callbacks.extend(cbs);
             }
-        } else {
-            self.cause = Some(generation);
-            for &n in &still {
-                if self.objects.contains_key(&n) {
-                    self.clear_edges(n);
+            let mut user_code = !callbacks.is_empty();
+            for w in callbacks {
+                self.run_weak_callback(w);
+            }
+            // Finalizers, in order, each holding a reference to its object.
+            for &n in &garbage {
+                if self.objects.get(&n).is_some_and(|o| o.finalizer.is_some()) {
+                    report.finalizers_run += 1;
+                    user_code = true;
+                    self.obj(n).refcount += 1;
+                    self.run_finalizer(n);
+                    self.release(n);
                 }
             }
-            self.cause = None;
+            // Resurrection: what user code made reachable survives.
+            let alive: Vec<u64> = garbage
+                .iter()
+                .copied()
+                .filter(|n| self.objects.contains_key(n))
+                .collect();
+            let still: Vec<u64> = if user_code {
+                let alive_set: BTreeSet<u64> = alive.iter().copied().collect();
+                let roots = self.counted_roots();
+                let sources: Vec<u64> = self
+                    .objects
+                    .keys()
+                    .copied()
+                    .filter(|n| roots.contains(n) || !alive_set.contains(n))
+                    .collect();
+                let reached = reachable_from(sources, |n| self.edges_of(n));
+                let still: Vec<u64> = alive
+                    .iter()
+                    .copied()
+                    .filter(|n| !reached.contains(n))
+                    .collect();
+                report.resurrected = alive.len() - still.len();
+                still
+            } else {
+                alive
+            };
+            report.collected = still.len();
+            if self.saveall {
+                for &n in &still {
+                    self.hold(n);
+                    *self.garbage.entry(n).or_insert(0) += 1;
+                }
+            } else {
+                // Clear each object's edges in order, holding a reference meanwhile.
+                self.cause = Some(generation);
+                for &n in &still {
+                    if self.objects.contains_key(&n) {
+                        self.obj(n).refcount += 1;
+                        self.clear_edges(n);
+                        self.release(n);
+                    }
+                }
+                self.cause = None;
+            }
         }
-        // Legacy objects: all of them count as uncollectable; those that themselves
-        // have a legacy finalizer (all, in save-all mode) join `garbage`, last
-        // (CPython's `handle_legacy_finalizers`).
-        report.uncollectable = legacy.len();
+        // Legacy objects: those that themselves have a legacy finalizer (all, in
+        // save-all mode) join `garbage`, last (CPython's `handle_legacy_finalizers`).
         for &n in &legacy {
             if self
                 .objects
@@ -663,7 +881,307 @@ impl Model {
                 *self.garbage.entry(n).or_insert(0) += 1;
             }
         }
-        let freed = if self.saveall { BTreeSet::new() } else { still };
-        (report, freed)
+        report
     }
+
+    /// Objects whose count exceeds their incoming edges: held from outside the objects
+    /// (external references, or a temporary reference while user code runs on them).
+    fn counted_roots(&self) -> BTreeSet<u64> {
+        let mut incoming: BTreeMap<u64, u32> = BTreeMap::new();
+        for o in self.objects.values() {
+            for &t in &o.edges {
+                *incoming.entry(t).or_insert(0) += 1;
+            }
+        }
+        self.objects
+            .iter()
+            .filter(|(n, o)| o.refcount > incoming.get(n).copied().unwrap_or(0))
+            .map(|(&n, _)| n)
+            .collect()
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Programs
+    // ----------------------------------------------------------------------------------
+
+    /// Resolves a target against the model's objects (`me`: the object a program runs
+    /// for).
+    pub(crate) fn resolve(&self, me: Option<u64>, t: Target) -> Option<u64> {
+        let live = self.objects.len();
+        match t {
+            Target::Me => me,
+            Target::Live(i) if live > 0 => self.objects.keys().nth(i as usize % live).copied(),
+            Target::Recent(i) if live > 0 => {
+                self.objects.keys().nth_back(i as usize % live).copied()
+            }
+            Target::Alloc(a) if self.allocations() > 0 => Some(u64::from(a) % self.allocations()),
+            _ => None,
+        }
+    }
+
+    /// The object, alive and not being deallocated (count above zero), or the error an
+    /// operation that takes a reference to it or registers anything on it returns.
+    pub(crate) fn alive_counted(&self, n: u64) -> Result<&ModelObject, GcError> {
+        let o = self.alive(n)?;
+        if o.refcount == 0 {
+            return Err(GcError::BeingDeallocated(o.id));
+        }
+        Ok(o)
+    }
+
+    /// Replays a program run by user code for object `me`: each op's prediction is
+    /// compared with what the heap logged.
+    fn run_program(&mut self, me: u64, program: &[Op]) {
+        for op in program {
+            if self.mismatch.is_some() {
+                return;
+            }
+            if !allowed_in_program(op) {
+                continue;
+            }
+            let (targets, expected) = self.exec_program_op(me, op);
+            match self.pop_event() {
+                Some(Event::ProgramOp {
+                    targets: got,
+                    result,
+                }) if got == targets && same(&expected, &result) => {}
+                other => self.mismatch(
+                    Rule::OpResult,
+                    format!(
+                        "in user code of #{me}, {op:?}: the heap logged {other:?}, the model expects targets {targets:?} and {expected:?}"
+                    ),
+                ),
+            }
+        }
+    }
+
+    fn heap_id(&self, n: u64) -> ObjId {
+        self.observed
+            .alloc_ids
+            .borrow()
+            .get(n as usize)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Predicts and applies one program op; returns its resolved targets and result.
+    fn exec_program_op(&mut self, me: u64, op: &Op) -> (Vec<Option<u64>>, Res) {
+        let unit = |r: Result<(), GcError>| r.map(|_| Outcome::Unit);
+        let skipped = |targets: Vec<Option<u64>>| (targets, Ok(Outcome::Unit));
+        match op {
+            Op::Alloc | Op::AllocAtomic | Op::AllocLazy => {
+                let n = self.allocations();
+                let id = self.heap_id(n);
+                let kind = match op {
+                    Op::AllocAtomic => Kind::Atomic,
+                    Op::AllocLazy => Kind::Lazy,
+                    _ => Kind::Container,
+                };
+                self.alloc(id, kind, Vec::new());
+                (vec![Some(n)], Ok(Outcome::Id(id)))
+            }
+            Op::Link { from, to } => {
+                let (f, t) = (self.resolve(Some(me), *from), self.resolve(Some(me), *to));
+                let (Some(f), Some(t)) = (f, t) else {
+                    return skipped(vec![f, t]);
+                };
+                let expected = self
+                    .check_mutable(f)
+                    .and_then(|len| self.alive_counted(t).map(|_| len));
+                if let Ok(len) = expected {
+                    self.insert_edge(f, len, t);
+                }
+                (vec![Some(f), Some(t)], expected.map(|_| Outcome::Unit))
+            }
+            Op::RemoveEdge { from, index } => {
+                let Some(f) = self.resolve(Some(me), *from) else {
+                    return skipped(vec![None]);
+                };
+                let id = self.ids[f as usize];
+                let expected = self.check_mutable(f).and_then(|len| {
+                    let idx = if len == 0 {
+                        *index as usize
+                    } else {
+                        *index as usize % len
+                    };
+                    if idx >= len {
+                        return Err(GcError::EdgeIndexOutOfRange {
+                            id,
+                            index: idx,
+                            len,
+                        });
+                    }
+                    Ok((idx, self.objects[&f].edges[idx]))
+                });
+                let result = expected.map(|(idx, old)| {
+                    let old_id = self.ids[old as usize];
+                    self.remove_edge(f, idx);
+                    Outcome::Id(old_id)
+                });
+                (vec![Some(f)], result)
+            }
+            Op::ClearEdges { from } => {
+                let Some(f) = self.resolve(Some(me), *from) else {
+                    return skipped(vec![None]);
+                };
+                let expected = self.check_mutable(f).map(|_| ());
+                if expected.is_ok() {
+                    self.clear_edges(f);
+                }
+                (vec![Some(f)], unit(expected))
+            }
+            Op::SetVar { name, obj } => {
+                let Some(n) = self.resolve(Some(me), *obj) else {
+                    return skipped(vec![None]);
+                };
+                let expected = self.alive_counted(n).map(|_| ());
+                if expected.is_ok() {
+                    self.set_var(format!("v{}", name % 8), n);
+                }
+                (vec![Some(n)], unit(expected))
+            }
+            Op::DelVar { name } => {
+                let bound: Vec<String> = self.names.keys().cloned().collect();
+                let name = if bound.is_empty() {
+                    format!("v{}", name % 8)
+                } else {
+                    bound[*name as usize % bound.len()].clone()
+                };
+                let result = match self.names.get(&name) {
+                    Some(&n) => {
+                        let id = self.ids[n as usize];
+                        self.del_var(&name);
+                        Ok(Outcome::Id(id))
+                    }
+                    None => Err(GcError::UnknownName(name)),
+                };
+                (vec![], result)
+            }
+            Op::Incref { obj } => {
+                let Some(n) = self.resolve(Some(me), *obj) else {
+                    return skipped(vec![None]);
+                };
+                let expected = self.alive_counted(n).map(|_| ());
+                if expected.is_ok() {
+                    self.incref(n);
+                }
+                (vec![Some(n)], unit(expected))
+            }
+            Op::Decref { obj } => {
+                let Some(n) = self.resolve(Some(me), *obj) else {
+                    return skipped(vec![None]);
+                };
+                let expected = self.alive_counted(n).and_then(|o| {
+                    if o.handles == 0 {
+                        Err(GcError::NoExternalRef(o.id))
+                    } else {
+                        Ok(())
+                    }
+                });
+                if expected.is_ok() {
+                    self.decref(n);
+                }
+                (vec![Some(n)], unit(expected))
+            }
+            Op::Collect { generation } => {
+                let g = *generation as usize;
+                if g >= self.generations {
+                    let e = GcError::NoSuchGeneration {
+                        generation: g,
+                        generations: self.generations,
+                    };
+                    return (vec![], Err(e));
+                }
+                self.collection(Some(g));
+                (vec![], Ok(Outcome::Unit))
+            }
+            Op::CollectFull => {
+                self.collection(Some(self.generations - 1));
+                (vec![], Ok(Outcome::Unit))
+            }
+            Op::Freeze | Op::Unfreeze => (vec![], Ok(Outcome::Unit)),
+            Op::ClearGarbage => {
+                self.clear_garbage();
+                (vec![], Ok(Outcome::Unit))
+            }
+            Op::SetFinalizer {
+                obj,
+                resurrect,
+                program,
+            } => {
+                let Some(n) = self.resolve(Some(me), *obj) else {
+                    return skipped(vec![None]);
+                };
+                let expected = self.alive_counted(n).map(|o| !o.finalized);
+                if expected == Ok(true) {
+                    let kind = if *resurrect {
+                        FinalizerKind::Resurrect
+                    } else {
+                        FinalizerKind::Plain
+                    };
+                    self.set_finalizer(n, kind, program.clone());
+                }
+                (vec![Some(n)], expected.map(Outcome::Bool))
+            }
+            Op::ClearFinalizer { obj } => {
+                let Some(n) = self.resolve(Some(me), *obj) else {
+                    return skipped(vec![None]);
+                };
+                let expected = self.alive(n).map(|o| o.finalizer.is_some());
+                if expected.is_ok() {
+                    self.clear_finalizer(n);
+                }
+                (vec![Some(n)], expected.map(Outcome::Bool))
+            }
+            Op::Downgrade {
+                obj,
+                callback,
+                program,
+            } => {
+                let Some(n) = self.resolve(Some(me), *obj) else {
+                    return skipped(vec![None]);
+                };
+                let expected = self.alive_counted(n).map(|_| ());
+                if expected.is_ok() {
+                    let w = self.weakrefs.len();
+                    let handle = self.observed.weak_handles.borrow().get(w).copied();
+                    match handle {
+                        Some(handle) => {
+                            self.add_weakref(handle, n, *callback, program.clone());
+                        }
+                        None => self.mismatch(
+                            Rule::OpResult,
+                            format!("the heap created no weak reference {w}"),
+                        ),
+                    }
+                }
+                (vec![Some(n)], unit(expected))
+            }
+            Op::Upgrade { weak } | Op::ReleaseWeakref { weak } => {
+                if self.weakrefs.is_empty() {
+                    return skipped(vec![]);
+                }
+                let w = *weak as usize % self.weakrefs.len();
+                let result = if matches!(op, Op::Upgrade { .. }) {
+                    Outcome::Upgraded(self.upgrade(w))
+                } else {
+                    Outcome::Bool(self.release_weakref(w))
+                };
+                (vec![Some(w as u64)], Ok(result))
+            }
+            _ => skipped(vec![]),
+        }
+    }
+}
+
+/// Whether a collection's report is what the model predicted.
+pub(crate) fn report_matches(r: &CollectReport, e: &ExpectedReport) -> bool {
+    !r.skipped
+        && r.generation == e.generation
+        && r.candidates == e.candidates
+        && r.collected == e.collected
+        && r.uncollectable == e.uncollectable
+        && r.resurrected == e.resurrected
+        && r.finalizers_run == e.finalizers_run
+        && r.weakrefs_cleared == e.weakrefs_cleared
 }

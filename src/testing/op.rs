@@ -22,6 +22,10 @@ pub enum Target {
     /// The object with this allocation number (modulo the number of allocations so
     /// far), alive or not: a dead one tests that stale ids are refused.
     Alloc(u32),
+    /// Inside a finalizer's program, the object being finalized; inside a weak-reference
+    /// callback's program, the reference's target (which is being deallocated or is
+    /// garbage). Names nothing at the top level (the op is skipped).
+    Me,
 }
 
 /// One mutator or collector operation.
@@ -33,6 +37,12 @@ pub enum Target {
 /// Objects are allocated with their allocation number as payload; resurrecting
 /// finalizers bind their object to the name `r<allocation number>`; [`SetVar`]
 /// uses the names `v0` to `v7`.
+///
+/// Finalizers and weak-reference callbacks carry a *program*: ops that run, as user
+/// code, whenever the finalizer or callback runs (inside the release cascade or inside
+/// a collection), against the heap and the model alike. Programs may allocate, link,
+/// release, collect, register weak references and finalizers, freeze — anything but
+/// change settings. Inside a program [`Target::Me`] names the object concerned.
 ///
 /// [`SetVar`]: Op::SetVar
 ///
@@ -49,6 +59,9 @@ pub enum Target {
 pub enum Op {
     /// `Heap::alloc`: a tracked container; the program holds one reference.
     Alloc,
+    /// `Heap::alloc_lazy`: a lazily tracked container (a dict); the program holds one
+    /// reference.
+    AllocLazy,
     /// `Heap::alloc_atomic`: an untracked object that can hold no edges.
     AllocAtomic,
     /// `Heap::alloc_immutable` with these edges (a tuple).
@@ -152,13 +165,17 @@ pub enum Op {
     Freeze,
     /// `Heap::unfreeze`.
     Unfreeze,
-    /// `Heap::set_finalizer`: a finalizer that counts its runs and, when `resurrect`
-    /// is set, binds its object to the name `r<allocation number>`.
+    /// `Heap::set_finalizer`: a finalizer that counts its runs, runs `program` and,
+    /// when `resurrect` is set, then binds its object to the name
+    /// `r<allocation number>`.
     SetFinalizer {
         /// The object.
         obj: Target,
         /// Whether the finalizer resurrects its object.
         resurrect: bool,
+        /// The user code it runs.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        program: Vec<Op>,
     },
     /// `Heap::clear_finalizer`.
     ClearFinalizer {
@@ -173,12 +190,15 @@ pub enum Op {
         on: bool,
     },
     /// `Heap::downgrade` or `Heap::downgrade_with_callback` (a callback that counts its
-    /// runs and checks that it sees its reference dead).
+    /// runs, checks that it sees its reference dead, and runs `program`).
     Downgrade {
         /// The target.
         obj: Target,
         /// Whether the weak reference has a callback.
         callback: bool,
+        /// The user code its callback runs.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        program: Vec<Op>,
     },
     /// `Heap::upgrade` of the weak reference at this index (modulo the number created).
     Upgrade {

@@ -1,42 +1,26 @@
 //! Applies ops to a heap and to the model side by side, and checks after every op.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
-use crate::{CollectReport, Fault, GcConfig, GcError, Generation, Heap, ObjId};
+use crate::{Fault, GcConfig, GcError, Generation, Heap, ObjId};
 
 use super::check::{Rule, Violation, check_invariants};
-use super::model::{ExpectedReport, FinalizerKind, Kind, Model, Observed};
+use super::model::{FinalizerKind, Kind, Model, Observed};
 use super::op::{Op, Target};
-
-/// What an op returned, reduced to what the model can predict.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Outcome {
-    Unit,
-    Id(ObjId),
-    Bool(bool),
-    Upgraded(Option<ObjId>),
-}
-
-type Res = Result<Outcome, GcError>;
-
-fn same(a: &Res, b: &Res) -> bool {
-    match (a, b) {
-        // The message is prose; the variant is what the model predicts.
-        (Err(GcError::InvalidConfig(_)), Err(GcError::InvalidConfig(_))) => true,
-        _ => a == b,
-    }
-}
+use super::program::{Outcome, Res, install_finalizer, install_weakref, log_collections, same};
 
 /// A heap (`Heap<u64>`, payload = allocation number) and its [`Model`], kept in step:
 /// [`apply`](Runner::apply) runs an [`Op`] on both, compares the results, mirrors every
 /// collection the heap ran in the model, and checks [`check_invariants`].
 ///
 /// Works with any [`GcConfig`]: the model does not predict *when* automatic collections
-/// run (it learns that from a collection callback the runner registers), only what
-/// each one must do; it does check that one runs only when allowed and always when
-/// the allocation surplus passes threshold 0.
+/// run, nor which objects a collection examines in which order (it learns both from a
+/// collection callback the runner registers, which logs each collection's examined
+/// set), only what each one must do; it does check that one runs only when allowed and
+/// always when the allocation surplus passes threshold 0. Finalizers and weak callbacks
+/// run programs of ops (user code); the heap logs what they did, and the model replays
+/// and compares (see [`Op`]).
 ///
 /// # Examples
 /// ```
@@ -78,12 +62,7 @@ impl Runner {
     pub fn new(config: GcConfig) -> Result<Runner, GcError> {
         let mut heap = Heap::with_config(config.clone())?;
         let observed = Rc::new(Observed::default());
-        let log = observed.clone();
-        heap.add_callback(move |phase, report| {
-            if phase == crate::Phase::Stop {
-                log.collections.borrow_mut().push(*report);
-            }
-        });
+        log_collections(&mut heap, &observed);
         let model = Model::new(
             config.generations,
             config.thresholds,
@@ -133,30 +112,7 @@ impl Runner {
     }
 
     fn resolve(&self, t: Target) -> Option<u64> {
-        let live = self.model.objects.len();
-        match t {
-            Target::Live(i) if live > 0 => {
-                self.model.objects.keys().nth(i as usize % live).copied()
-            }
-            Target::Recent(i) if live > 0 => self
-                .model
-                .objects
-                .keys()
-                .nth_back(i as usize % live)
-                .copied(),
-            Target::Alloc(a) if self.model.allocations() > 0 => {
-                Some(u64::from(a) % self.model.allocations())
-            }
-            _ => None,
-        }
-    }
-
-    fn generations_now(&self) -> BTreeMap<u64, Generation> {
-        self.model
-            .objects
-            .iter()
-            .filter_map(|(&n, o)| self.heap.generation_of(o.id).ok().map(|g| (n, g)))
-            .collect()
+        self.model.resolve(None, t)
     }
 
     /// Applies `op` to the heap and the model, then checks every invariant.
@@ -181,16 +137,17 @@ impl Runner {
         self.applied += 1;
         self.model.op = index;
         self.observed.collections.borrow_mut().clear();
-        let may_collect = matches!(
-            op,
-            Op::Alloc | Op::AllocImmutable { .. } | Op::Collect { .. } | Op::CollectFull
-        );
-        let mut gens = if may_collect {
-            self.generations_now()
-        } else {
-            BTreeMap::new()
-        };
-        let Some((expected, actual)) = self.step(op) else {
+        self.observed.log.borrow_mut().clear();
+        let step = self.step(op);
+        if let Some(violation) = self.model.mismatch.take() {
+            // A wrong report usually means a wrong collection: the invariants say which
+            // object it got wrong.
+            if violation.rule == Rule::Report {
+                check_invariants(&self.heap, &self.model)?;
+            }
+            return Err(violation);
+        }
+        let Some((expected, actual)) = step else {
             return Ok(()); // nothing to name yet: skipped on both sides
         };
         if !same(&expected, &actual) {
@@ -200,67 +157,27 @@ impl Runner {
                 format!("{op:?} returned {actual:?}, the model expects {expected:?}"),
             ));
         }
-        let allocated = match (op, &actual) {
-            (Op::Alloc | Op::AllocImmutable { .. }, Ok(Outcome::Id(id))) => {
-                self.model.allocation(*id)
-            }
-            _ => None,
-        };
-        if let Some(n) = allocated {
-            gens.insert(n, Generation::Gen(0));
+        if let Some(event) = self.observed.log.borrow().front() {
+            return Err(Violation::new(
+                Rule::Policy,
+                None,
+                format!("{op:?}: the heap did {event:?}, which the model does not expect"),
+            ));
         }
-        let reports = std::mem::take(&mut *self.observed.collections.borrow_mut());
-        let explicit = match (op, &actual) {
-            (Op::Collect { generation }, Ok(_)) => Some(*generation as usize),
-            (Op::CollectFull, Ok(_)) => Some(self.model.generations - 1),
-            _ => None,
-        };
-        match explicit {
-            Some(g) if reports.len() != 1 || reports[0].generation != g => {
-                return Err(Violation::new(
-                    Rule::Policy,
-                    None,
-                    format!("collect({g}) ran collections {:?}", gens_of(&reports)),
-                ));
-            }
-            Some(_) => {}
-            None if reports.is_empty() => {}
-            None => {
-                let auto_ok = allocated.is_some()
-                    && reports.len() == 1
-                    && self.model.enabled
-                    && self.model.thresholds[0] > 0;
-                if !auto_ok {
-                    return Err(Violation::new(
-                        Rule::Policy,
-                        None,
-                        format!(
-                            "{op:?} ran collections {:?} (automatic collection enabled: {}, threshold 0: {})",
-                            gens_of(&reports),
-                            self.model.enabled,
-                            self.model.thresholds[0]
-                        ),
-                    ));
-                }
-            }
-        }
-        let mut predicted = Vec::new();
-        for report in &reports {
-            predicted.push(self.model.collect(report.generation, &gens).0);
-        }
+        let allocated = matches!(
+            (op, &actual),
+            (
+                Op::Alloc | Op::AllocLazy | Op::AllocImmutable { .. },
+                Ok(Outcome::Id(_))
+            )
+        );
         if full_check {
             check_invariants(&self.heap, &self.model)?;
         }
-        for (report, expected) in reports.iter().zip(&predicted) {
-            if !report_matches(report, expected) {
-                return Err(Violation::new(
-                    Rule::Report,
-                    None,
-                    format!("collection reported {report:?}, the model expects {expected:?}"),
-                ));
-            }
-        }
-        if allocated.is_some() && self.model.enabled && self.model.thresholds[0] > 0 {
+        // User code run by a collection may allocate past threshold 0: the next
+        // allocation collects then, as in CPython.
+        let collected = !self.observed.collections.borrow().is_empty();
+        if allocated && !collected && self.model.enabled && self.model.thresholds[0] > 0 {
             let count = self.heap.get_count()[0];
             if count > u64::from(self.model.thresholds[0]) {
                 return Err(Violation::new(
@@ -303,13 +220,14 @@ impl Runner {
     fn step(&mut self, op: &Op) -> Option<(Res, Res)> {
         let m = &self.model;
         Some(match op {
-            Op::Alloc | Op::AllocAtomic => {
-                let payload = m.allocations();
-                let (id, kind) = if *op == Op::Alloc {
-                    (self.heap.alloc(payload), Kind::Container)
-                } else {
-                    (self.heap.alloc_atomic(payload), Kind::Atomic)
+            Op::Alloc | Op::AllocAtomic | Op::AllocLazy => {
+                let payload = self.observed.reserve_alloc();
+                let (id, kind) = match op {
+                    Op::Alloc => (self.heap.alloc(payload), Kind::Container),
+                    Op::AllocLazy => (self.heap.alloc_lazy(payload), Kind::Lazy),
+                    _ => (self.heap.alloc_atomic(payload), Kind::Atomic),
                 };
+                self.observed.fill_alloc(payload, id);
                 self.model.alloc(id, kind, Vec::new());
                 (Ok(Outcome::Id(id)), Ok(Outcome::Id(id)))
             }
@@ -320,14 +238,18 @@ impl Runner {
                     .collect::<Option<_>>()?;
                 let ids: Vec<ObjId> = targets.iter().map(|&t| m.ids[t as usize]).collect();
                 let expected = targets.iter().try_for_each(|&t| m.alive(t).map(|_| ()));
-                let payload = m.allocations();
+                let payload = self.observed.reserve_alloc();
                 let actual = self.heap.alloc_immutable(payload, &ids);
                 match (&expected, &actual) {
                     (Ok(()), Ok(id)) => {
+                        self.observed.fill_alloc(payload, *id);
                         self.model.alloc(*id, Kind::Immutable, targets);
                         (Ok(Outcome::Id(*id)), Ok(Outcome::Id(*id)))
                     }
-                    _ => (expected.map(|_| Outcome::Unit), actual.map(Outcome::Id)),
+                    _ => {
+                        self.observed.cancel_alloc(payload);
+                        (expected.map(|_| Outcome::Unit), actual.map(Outcome::Id))
+                    }
                 }
             }
             Op::Link { from, to } => {
@@ -507,10 +429,14 @@ impl Runner {
                     })
                 };
                 let actual = self.heap.collect(g).map(|_| Outcome::Unit);
+                if expected.is_ok() {
+                    self.model.collection(Some(g));
+                }
                 (expected, actual)
             }
             Op::CollectFull => {
                 self.heap.collect_full();
+                self.model.collection(Some(self.model.generations - 1));
                 (Ok(Outcome::Unit), Ok(Outcome::Unit))
             }
             Op::SetThreshold { thresholds } => {
@@ -543,25 +469,27 @@ impl Runner {
                 self.heap.unfreeze();
                 (Ok(Outcome::Unit), Ok(Outcome::Unit))
             }
-            Op::SetFinalizer { obj, resurrect } => {
+            Op::SetFinalizer {
+                obj,
+                resurrect,
+                program,
+            } => {
                 let n = self.resolve(*obj)?;
                 let expected = m.alive(n).map(|o| Outcome::Bool(!o.finalized));
-                let observed = self.observed.clone();
-                let resurrect = *resurrect;
-                let actual = self.heap.set_finalizer(m.ids[n as usize], move |heap, me| {
-                    *observed.finalizer_runs.borrow_mut().entry(n).or_insert(0) += 1;
-                    if resurrect {
-                        // Cannot fail but on refcount overflow; the checks would see it.
-                        let _ = heap.set_var(format!("r{n}"), me);
-                    }
-                });
-                if expected.is_ok() && actual.is_ok() {
-                    let kind = if resurrect {
+                let actual = install_finalizer(
+                    &mut self.heap,
+                    &self.observed,
+                    n,
+                    *resurrect,
+                    program.clone(),
+                );
+                if let (Ok(Outcome::Bool(true)), Ok(true)) = (&expected, &actual) {
+                    let kind = if *resurrect {
                         FinalizerKind::Resurrect
                     } else {
                         FinalizerKind::Plain
                     };
-                    self.model.set_finalizer(n, kind);
+                    self.model.set_finalizer(n, kind, program.clone());
                 }
                 (expected, actual.map(Outcome::Bool))
             }
@@ -583,28 +511,23 @@ impl Runner {
                 }
                 (expected, actual.map(|_| Outcome::Unit))
             }
-            Op::Downgrade { obj, callback } => {
+            Op::Downgrade {
+                obj,
+                callback,
+                program,
+            } => {
                 let n = self.resolve(*obj)?;
                 let expected = m.alive(n).map(|_| Outcome::Unit);
-                let id = m.ids[n as usize];
-                let w = m.weakrefs.len();
-                let actual = if *callback {
-                    let observed = self.observed.clone();
-                    self.heap.downgrade_with_callback(id, move |heap, weak| {
-                        *observed
-                            .weak_callback_runs
-                            .borrow_mut()
-                            .entry(w)
-                            .or_insert(0) += 1;
-                        if heap.upgrade(weak).is_some() {
-                            observed.weak_callback_saw_live.borrow_mut().push(w);
-                        }
-                    })
-                } else {
-                    self.heap.downgrade(id)
-                };
+                let actual = install_weakref(
+                    &mut self.heap,
+                    &self.observed,
+                    n,
+                    *callback,
+                    program.clone(),
+                );
                 if let (Ok(_), Ok(handle)) = (&expected, &actual) {
-                    self.model.add_weakref(*handle, n, *callback);
+                    self.model
+                        .add_weakref(*handle, n, *callback, program.clone());
                 }
                 (expected, actual.map(|_| Outcome::Unit))
             }
@@ -649,21 +572,6 @@ fn edge_index(index: u16, len: usize) -> usize {
     } else {
         index as usize % len
     }
-}
-
-fn gens_of(reports: &[CollectReport]) -> Vec<usize> {
-    reports.iter().map(|r| r.generation).collect()
-}
-
-fn report_matches(r: &CollectReport, e: &ExpectedReport) -> bool {
-    !r.skipped
-        && r.generation == e.generation
-        && r.candidates == e.candidates
-        && r.collected == e.collected
-        && r.uncollectable == e.uncollectable
-        && r.resurrected == e.resurrected
-        && r.finalizers_run == e.finalizers_run
-        && r.weakrefs_cleared == e.weakrefs_cleared
 }
 
 /// The first failing op of a sequence.

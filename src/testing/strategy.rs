@@ -58,6 +58,7 @@ fn link() -> impl Strategy<Value = Op> {
 pub fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         10 => Just(Op::Alloc),
+        2 => Just(Op::AllocLazy),
         2 => Just(Op::AllocAtomic),
         2 => vec(target(), 0..3).prop_map(|edges| Op::AllocImmutable { edges }),
         24 => link(),
@@ -80,14 +81,78 @@ pub fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Disable),
         1 => Just(Op::Freeze),
         1 => Just(Op::Unfreeze),
-        3 => (target(), any::<bool>()).prop_map(|(obj, resurrect)| Op::SetFinalizer { obj, resurrect }),
+        3 => (target(), any::<bool>(), program())
+            .prop_map(|(obj, resurrect, program)| Op::SetFinalizer { obj, resurrect, program }),
         1 => target().prop_map(|obj| Op::ClearFinalizer { obj }),
         1 => (target(), any::<bool>()).prop_map(|(obj, on)| Op::SetLegacyFinalizer { obj, on }),
-        3 => (target(), any::<bool>()).prop_map(|(obj, callback)| Op::Downgrade { obj, callback }),
+        3 => (target(), any::<bool>(), program())
+            .prop_map(|(obj, callback, program)| Op::Downgrade { obj, callback, program }),
         2 => any::<u16>().prop_map(|weak| Op::Upgrade { weak }),
         1 => any::<u16>().prop_map(|weak| Op::ReleaseWeakref { weak }),
         1 => any::<bool>().prop_map(|on| Op::SetSaveAll { on }),
         1 => Just(Op::ClearGarbage),
+    ]
+}
+
+/// Targets for user code: mostly the object concerned ([`Target::Me`]) and recent
+/// objects.
+fn user_target() -> impl Strategy<Value = Target> {
+    prop_oneof![
+        4 => Just(Target::Me),
+        3 => (0u16..3).prop_map(Target::Recent),
+        2 => any::<u16>().prop_map(Target::Live),
+        1 => (0u32..64).prop_map(Target::Alloc),
+    ]
+}
+
+/// One op of user code: what finalizers and callbacks do in real programs — allocate
+/// and log (link into live data), resurrect their object, release references (their
+/// object's too, which is refused while it is being deallocated), collect, register
+/// weak references and finalizers (with programs of their own when `nested`), bursts
+/// of allocation that pass threshold 0, freeze.
+fn user_op(nested: bool) -> BoxedStrategy<Op> {
+    let inner = move || {
+        if nested {
+            vec(user_op(false), 0..3).boxed()
+        } else {
+            Just(Vec::new()).boxed()
+        }
+    };
+    prop_oneof![
+        4 => Just(Op::Alloc),
+        1 => Just(Op::AllocAtomic),
+        1 => Just(Op::AllocLazy),
+        3 => (user_target(), user_target()).prop_map(|(from, to)| Op::Link { from, to }),
+        2 => user_target().prop_map(|obj| Op::Link { from: Target::Live(0), to: obj }),
+        1 => (user_target(), any::<u16>()).prop_map(|(from, index)| Op::RemoveEdge { from, index }),
+        1 => user_target().prop_map(|from| Op::ClearEdges { from }),
+        2 => (0u8..8, user_target()).prop_map(|(name, obj)| Op::SetVar { name, obj }),
+        1 => any::<u8>().prop_map(|name| Op::DelVar { name }),
+        2 => user_target().prop_map(|obj| Op::Incref { obj }),
+        3 => user_target().prop_map(|obj| Op::Decref { obj }),
+        1 => (0u8..4).prop_map(|generation| Op::Collect { generation }),
+        1 => Just(Op::CollectFull),
+        1 => Just(Op::Freeze),
+        1 => Just(Op::Unfreeze),
+        1 => Just(Op::ClearGarbage),
+        2 => (user_target(), any::<bool>(), inner())
+            .prop_map(|(obj, resurrect, program)| Op::SetFinalizer { obj, resurrect, program }),
+        1 => user_target().prop_map(|obj| Op::ClearFinalizer { obj }),
+        2 => (user_target(), any::<bool>(), inner())
+            .prop_map(|(obj, callback, program)| Op::Downgrade { obj, callback, program }),
+        1 => any::<u16>().prop_map(|weak| Op::Upgrade { weak }),
+        1 => any::<u16>().prop_map(|weak| Op::ReleaseWeakref { weak }),
+    ]
+    .boxed()
+}
+
+/// A program of user code for a finalizer or weak-reference callback: often empty,
+/// otherwise up to six ops, sometimes an allocation burst.
+pub fn program() -> impl Strategy<Value = Vec<Op>> {
+    prop_oneof![
+        3 => Just(Vec::new()),
+        4 => vec(user_op(true), 1..6),
+        1 => (1usize..12).prop_map(|n| vec![Op::Alloc; n]),
     ]
 }
 
