@@ -26,8 +26,9 @@
 //! let list = heap.alloc("[10, 20]");
 //! heap.set_var("a", list).unwrap();
 //! heap.decref(list).unwrap();
-//! assert_eq!(heap.refcount(list).unwrap(), 1); // Python's getrefcount prints 2: it
-//! heap.set_var("b", list).unwrap();             // holds one more for its argument
+//! assert_eq!(heap.refcount(list).unwrap(), 1);
+//! assert_eq!(heap.getrefcount(list).unwrap(), 2); // sys.getrefcount: +1, its argument
+//! heap.set_var("b", list).unwrap();
 //! assert_eq!(heap.refcount(list).unwrap(), 2);
 //! heap.del_var("b").unwrap();
 //! assert_eq!(heap.refcount(list).unwrap(), 1);
@@ -52,57 +53,93 @@
 //! payload plus 8 in a generation's member list.
 //!
 //! **Reference counting.** Every edge operation adjusts its target's count, so counts are
-//! exact by construction ([`Heap::verify`] recounts them from scratch). When a count
-//! reaches zero the object is deallocated by an explicit worklist — its finalizer runs
-//! first (and may resurrect it), weak references to it are cleared and their callbacks
-//! run, and its edges are dropped, pushing targets that reach zero. A 10^7-long chain
-//! keeps the worklist at one entry; no function in the crate recurses over the graph.
+//! exact by construction ([`Heap::verify`] recounts them from scratch). Every decrement
+//! goes through one release path: when a count reaches zero the object is deallocated
+//! by an explicit worklist — its finalizer runs first (and may resurrect it), it is
+//! untracked, weak references to it are cleared and their callbacks run, and its edges
+//! are dropped, pushing targets that reach zero. A 10^7-long chain keeps the worklist at
+//! one entry; no function in the crate recurses over the graph. User code (finalizers,
+//! callbacks) that releases objects nests deallocations as CPython does, up to
+//! [`TRASHCAN_DEPTH`] (CPython's trashcan, 50); deeper ones wait for the outermost
+//! deallocation, so a chain of 10^6 finalizers that each free the next runs in bounded
+//! stack.
 //!
-//! **Trial deletion** ([`gc::trial`]). To collect generation `g`, generations `0..=g` are
-//! merged into one examined set and three phases run, each one linear pass:
-//! `update_refs` copies each refcount into a scratch count (a dense `Vec<u32>` indexed by
-//! the object's position, which its header records, so nothing is hashed);
-//! `subtract_refs` subtracts one for every edge between members, leaving in each scratch
-//! count the references from *outside* the set; `move_unreachable` marks everything
-//! reachable from a member with a positive count. The rest is garbage. References from
-//! older generations are simply "outside" to a young collection: no write barrier or
-//! remembered set is needed, and a young collection never touches older generations.
+//! **Trial deletion** ([`gc::trial`]). To collect generation `g`, generation `g`'s list
+//! and the younger ones (`0, 1, … g-1`, in that order, as CPython merges them) form the
+//! examined set, and three phases run, each one linear pass: `update_refs` copies each
+//! refcount into a scratch count (`gc_refs`, kept in the object's header as CPython
+//! keeps it in `PyGC_Head`, so nothing is hashed); `subtract_refs` subtracts one for
+//! every edge between members, leaving in each scratch count the references from
+//! *outside* the set; `move_unreachable` scans the set in list order, exactly as
+//! CPython's: what has a positive count is reachable and makes what it references
+//! reachable (an object already set aside moves back to the end of the list), the rest
+//! is unreachable, in list order. References from older generations are simply
+//! "outside" to a young collection: no write barrier or remembered set is needed, and a
+//! young collection never touches older generations. Generation lists keep allocation
+//! order with O(1) removal (a freed member leaves a tombstone; lists compact when
+//! tombstones dominate), so the order everything below happens in is CPython's.
 //!
 //! **Finalization** ([`gc::collect::CollectionStep`] lists every step). The garbage is
-//! handled in CPython 3.12's order (PEP 442):
+//! handled in CPython 3.11–3.13's order (PEP 442, `gc_collect_main`):
 //!
 //! ```text
 //!   examined set ──trial deletion──► survivors ──► generation g+1 (the oldest stays)
-//!        │
-//!        └─► unreachable ─┬─ legacy finalizer (tp_del) and all it reaches ──► garbage (uncollectable)
-//!                         │
-//!                         ├─ 1. clear weak references to them; call callbacks of the
-//!                         │     cleared references that are themselves reachable
-//!                         ├─ 2. run finalizers (once per object, ever)
+//!        │                            (tuples untracked in list order; dicts in full
+//!        │                             collections)
+//!        └─► unreachable ─┬─ legacy finalizer (tp_del) and all it reaches ──► g+1,
+//!                         │     uncollectable; gc.garbage lists the legacy objects
+//!                         ├─ 1. clear weak references to them (and held by them);
+//!                         │     call callbacks of the cleared references that are
+//!                         │     themselves reachable, most recent first per object
+//!                         ├─ 2. run finalizers (once per object, ever), in list order,
+//!                         │     each holding a reference to its object
 //!                         ├─ 3. trial deletion again over the unreachable set:
-//!                         │     anything a finalizer made reachable ──► oldest generation
-//!                         └─ 4. clear the edges of the rest: the refcount cascade frees it
+//!                         │     anything user code made reachable ──► generation g+1
+//!                         └─ 4. clear the edges of the rest, one object at a time:
+//!                               the refcount cascade frees it
 //! ```
 //!
 //! For example, with `a ⇄ b` garbage, a weak reference `w → a` held by the program, and a
 //! finalizer on `a` that binds `a` to a name: `w` is cleared and its callback sees it dead;
 //! the finalizer runs and resurrects `a`; step 3 finds `a` (and `b`, which `a` reaches)
-//! referenced from outside, so both survive with their ids, in the oldest generation;
+//! referenced from outside, so both survive with their ids, in the next generation;
 //! nothing is freed. When the name is deleted later, the finalizer does not run again.
 //!
+//! **User code may do anything.** Finalizers, weak-reference callbacks, legacy
+//! finalizers and collection callbacks ([`Heap::add_heap_callback`]) get the heap and
+//! may allocate, link, release, collect, register weak references and finalizers, and
+//! freeze; the heap stays consistent, and the property harness generates such programs.
+//! A collection requested while one runs does nothing (it reports `skipped`), as
+//! `gc.collect()` returns 0 then; objects allocated meanwhile go to generation 0, which
+//! the running collection no longer touches. A panic in user code is caught and recorded
+//! as a [`GcEvent`]; a panic in a payload's `Drop` is re-raised once the release path
+//! or the collection has finished, so the heap always verifies afterwards.
+//!
+//! **An object being deallocated.** From the moment an object's count reached zero and
+//! its finalizer (if any) did not resurrect it, nothing can reach it any more, as in
+//! CPython: it is untracked, weak references to it read dead (before their callbacks
+//! run), and `upgrade` of one returns `None`. A closure may still hold its [`ObjId`]:
+//! reading it (payload, edges, count 0) works until it is freed, and every operation that
+//! would take a reference to it, change its edges or register something on it returns
+//! [`GcError::BeingDeallocated`]. Its finalizer and legacy finalizer run with a
+//! temporary reference, so they can use it freely, and saving it is resurrection.
+//!
 //! **Generations** (policy, in [`gc`]). As in CPython 3.13: a young collection runs when
-//! tracked allocations minus deallocations exceed `threshold0` (2000); generation 1 every
+//! allocations minus deallocations of container objects (tracked or not, as CPython
+//! counts every GC-capable object) exceed `threshold0` (2000); generation 1 every
 //! `threshold1` (10) young collections; the oldest every `threshold2` (10) generation-1
-//! collections, but only when the objects promoted into it since the last full collection
-//! exceed a quarter of those that were there, which keeps full collections amortised
-//! linear. Atomic objects ([`Heap::alloc_atomic`]) are never tracked; immutable ones
-//! ([`Heap::alloc_immutable`]) are untracked once all their referents are.
+//! collections, but only when the objects promoted into it since the last full
+//! collection exceed a quarter of those that were there, which keeps full collections
+//! amortised linear. Atomic objects ([`Heap::alloc_atomic`]) are never tracked;
+//! immutable ones ([`Heap::alloc_immutable`]) are untracked once none of their referents
+//! may be tracked; lazily tracked containers ([`Heap::alloc_lazy`], CPython's dicts) are
+//! tracked once they hold a container and untracked again by full collections.
 //!
 //! ## Module map
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`Heap`] (`heap`) | objects, edges, counts, names, identities, the release cascade |
+//! | [`Heap`] (`heap`) | objects, edges, counts, names, identities, the one release path |
 //! | [`gc`] | policy: generations, thresholds, freeze, stats, callbacks, save-all |
 //! | [`gc::trial`] | mechanism: `update_refs`, `subtract_refs`, `move_unreachable`, [`TrialView`] |
 //! | [`gc::collect`] | the ordered steps of one collection, finalizers and weak references included |
@@ -126,7 +163,17 @@
 //!
 //! An `ObjId` from another heap is rejected when its slot is free or has another version
 //! here; otherwise it names whichever object occupies that slot in this heap. That is a
-//! logic error in the caller, never memory unsafety: the crate has no `unsafe` code.
+//! logic error in the caller, never memory unsafety: the crate has no `unsafe` code. A
+//! [`WeakRef`] carries its heap's tag, so another heap refuses it
+//! ([`GcError::ForeignWeakRef`]) instead of acting on one of its own.
+//!
+//! ## Identities
+//!
+//! [`Heap::id`] is Python's `id()`: an address-like number (`2^48 + 16 × slot`, 16-byte
+//! aligned like a CPython address), stable while the object lives and, like an address,
+//! reusable by a later object in the same slot. Pictures label objects with their
+//! [`ObjId`] (`3v1`: slot 3, version 1), which is never reused. Snapshot imports keep
+//! their source's identities ([`Heap::assign_identity`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

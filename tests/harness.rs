@@ -262,3 +262,100 @@ fn traces_round_trip_and_bad_lines_are_located() {
         Err(TraceError::Io { .. })
     ));
 }
+
+/// Issue 12's first case as ops: a finalizer that allocates a log entry during a young
+/// collection. The heap logs what the finalizer's program did and the model replays it.
+#[test]
+fn user_code_that_allocates_during_a_young_collection_is_replayed_by_the_model() {
+    let mut runner = Runner::new(GcConfig::default()).unwrap();
+    let log_entry = vec![
+        Op::Alloc,
+        Op::Link {
+            from: Target::Alloc(0),
+            to: Target::Recent(0),
+        },
+        Op::Decref {
+            obj: Target::Recent(0),
+        },
+    ];
+    let mut ops = vec![
+        Op::Alloc,
+        Op::SetVar {
+            name: 0,
+            obj: Target::Live(0),
+        },
+        Op::Decref {
+            obj: Target::Live(0),
+        },
+    ];
+    for i in 0..5 {
+        ops.extend([
+            Op::Alloc,
+            Op::Alloc,
+            Op::Link {
+                from: Target::Recent(0),
+                to: Target::Recent(1),
+            },
+            Op::Link {
+                from: Target::Recent(1),
+                to: Target::Recent(0),
+            },
+        ]);
+        if i == 0 {
+            ops.push(Op::SetFinalizer {
+                obj: Target::Recent(0),
+                resurrect: false,
+                program: log_entry.clone(),
+            });
+        }
+        ops.extend([
+            Op::Decref {
+                obj: Target::Recent(0),
+            },
+            Op::Decref {
+                obj: Target::Recent(1),
+            },
+        ]);
+    }
+    ops.push(Op::Collect { generation: 0 });
+    for op in &ops {
+        runner.apply(op).unwrap();
+    }
+    let log = runner.model().id(0).unwrap();
+    assert_eq!(runner.heap().edges(log).unwrap().len(), 1);
+    assert_eq!(runner.heap().len(), 2);
+}
+
+/// A weak callback's program that tries to revive its dying target gets
+/// `BeingDeallocated`, on the heap and in the model alike.
+#[test]
+fn user_code_cannot_revive_a_dying_object_in_heap_or_model() {
+    let mut runner = Runner::new(small_thresholds()).unwrap();
+    let revive = vec![
+        Op::Incref { obj: Target::Me },
+        Op::SetVar {
+            name: 1,
+            obj: Target::Me,
+        },
+        Op::Link {
+            from: Target::Live(0),
+            to: Target::Me,
+        },
+    ];
+    for op in [
+        Op::Alloc,
+        Op::Alloc,
+        Op::Downgrade {
+            obj: Target::Recent(0),
+            callback: true,
+            program: revive,
+        },
+        Op::Decref {
+            obj: Target::Recent(0),
+        },
+    ] {
+        runner.apply(&op).unwrap();
+    }
+    assert_eq!(runner.heap().len(), 1);
+    assert!(runner.heap().vars().next().is_none());
+}

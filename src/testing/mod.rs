@@ -15,9 +15,16 @@
 //!   return the exact [`GcError`](crate::GcError) the model predicts and change nothing.
 //! - The [`Model`] is a plain multigraph with counts, names and flags, written without
 //!   any of the collector's code. It mirrors refcounting exactly (immediate, cascading
-//!   reclamation; finalizers, resurrection, weak-reference clearing), and, told which
-//!   collection the heap ran and where each object sat just before, predicts exactly
-//!   what that collection must free, keep, save, resurrect and clear.
+//!   reclamation with the heap's trashcan; finalizers with their temporary reference,
+//!   resurrection, weak-reference clearing, the being-deallocated rule), and, told which
+//!   collection the heap ran and which objects it examined in which order, predicts
+//!   exactly what that collection must free, keep, save, resurrect and clear.
+//! - **User code.** Finalizers and weak-reference callbacks carry a program of ops
+//!   ([`Op::SetFinalizer`], [`Op::Downgrade`]; [`Target::Me`] names their object) that
+//!   allocates, links, releases, collects, registers and freezes. The heap runs a whole
+//!   op first and logs, in order, every collection (with its examined set), finalizer,
+//!   callback and program op result; the model then replays the op, predicting each of
+//!   them and comparing with the log. Any difference in order or result is a violation.
 //! - The oracle ([`Model::reachable`], [`reachable_from`]) is an iterative BFS from the
 //!   roots (names, program handles, the `garbage` list).
 //! - [`check_invariants`] runs after every op: safety, exact counts, immediate

@@ -146,11 +146,12 @@ pub struct Observed {
 /// - **refcounting**: an object whose count reaches zero dies at once (an explicit
 ///   worklist cascade); an unrun finalizer runs first and a resurrecting one keeps it;
 ///   weak references to it are cleared and their callbacks run;
-/// - **collections** ([`Model::collect`]): the examined set is the objects the heap
-///   reported in generations `0..=k` just before; garbage is what is not reachable from
-///   roots or from any object outside the examined set; then legacy finalizers,
-///   weak-reference clearing, finalizers, resurrection, and freeing or saving, in
-///   CPython's order.
+/// - **collections** ([`Model::collect`]): the examined set, in order, is what the
+///   heap logged when the collection started; garbage is what is not reachable from
+///   roots (objects whose count exceeds their incoming edges) or from any object outside
+///   the examined set; then legacy finalizers, weak-reference clearing and callbacks,
+///   finalizers, resurrection, and freeing or saving, in CPython's order, user code
+///   replayed against the heap's log.
 ///
 /// The model does not decide *when* automatic collections happen (that is policy): the
 /// runner tells it, from the heap's collection callbacks; it decides *what* each
