@@ -127,7 +127,7 @@ impl<T> Heap<T> {
         };
 
         // PromoteSurvivors.
-        report.untracked = self.promote_survivors(&young, g, older);
+        report.untracked = self.promote_survivors(&mut young, g, older);
         young.clear();
         self.gc.young_buf = young;
 
@@ -238,10 +238,10 @@ impl<T> Heap<T> {
     /// and `untrack_dicts` in full collections), appends the rest of `survivors`, in
     /// order, to generation `older`, and updates the long-lived heuristic. Returns how
     /// many objects were untracked.
-    fn promote_survivors(&mut self, survivors: &[ObjId], g: usize, older: u8) -> usize {
+    fn promote_survivors(&mut self, survivors: &mut Vec<ObjId>, g: usize, older: u8) -> usize {
         let mut untracked = 0;
         if self.gc.has_immutables {
-            for &id in survivors {
+            for &id in survivors.iter() {
                 if self.objects[id].has(flags::IMMUTABLE) && self.holds_nothing_trackable(id) {
                     self.objects[id].generation = UNTRACKED;
                     untracked += 1;
@@ -250,7 +250,7 @@ impl<T> Heap<T> {
         }
         let full = g + 1 == self.gc.generations();
         if full && self.gc.has_lazy {
-            for &id in survivors {
+            for &id in survivors.iter() {
                 let obj = &self.objects[id];
                 if obj.has(flags::LAZY) && obj.is_tracked() && self.holds_nothing_trackable(id) {
                     self.objects[id].generation = UNTRACKED;
@@ -258,13 +258,14 @@ impl<T> Heap<T> {
                 }
             }
         }
-        let before = self.gc.gens[older as usize].len();
-        for &id in survivors {
-            if self.objects[id].generation != UNTRACKED {
-                self.gc.push(&mut self.objects, id, older);
-            }
+        if untracked > 0 {
+            let objects = &self.objects;
+            survivors.retain(|&id| objects[id].generation != UNTRACKED);
         }
-        let promoted = self.gc.gens[older as usize].len() - before;
+        let promoted = survivors.len();
+        // Append in order (CPython's `gc_list_merge(young, old)`); into an empty
+        // generation (a full collection) the survivors' list itself becomes it.
+        self.gc.append_all(&mut self.objects, survivors, older);
         self.note_long_lived(g, promoted);
         untracked
     }

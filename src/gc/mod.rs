@@ -204,10 +204,15 @@ impl GenList {
         self.ids.iter().copied().filter(|id| !id.is_null())
     }
 
-    /// Appends the members, in order, to `out`, and empties the list.
+    /// Appends the members, in order, to `out`, and empties the list. Into an empty
+    /// `out`, a list without tombstones is handed over whole (no copy).
     pub(crate) fn drain_into(&mut self, out: &mut Vec<ObjId>) {
         if self.live == self.ids.len() {
-            out.extend_from_slice(&self.ids);
+            if out.is_empty() {
+                std::mem::swap(out, &mut self.ids);
+            } else {
+                out.extend_from_slice(&self.ids);
+            }
         } else {
             out.extend(self.iter());
         }
@@ -346,6 +351,31 @@ impl Collector {
         let obj = &mut objects[id];
         obj.generation = gen_no;
         obj.set_position(index);
+    }
+
+    /// Appends `ids` (alive, not in any generation), in order, to generation `gen_no`,
+    /// recording each one's position; `ids` is left empty. Into an empty generation the
+    /// vector itself becomes the list (no copy).
+    pub(crate) fn append_all<T>(
+        &mut self,
+        objects: &mut SlotMap<ObjId, Object<T>>,
+        ids: &mut Vec<ObjId>,
+        gen_no: u8,
+    ) {
+        let list = &mut self.gens[gen_no as usize];
+        let base = list.ids.len();
+        for (i, &id) in ids.iter().enumerate() {
+            let obj = &mut objects[id];
+            obj.generation = gen_no;
+            obj.set_position((base + i) as u32);
+        }
+        list.live += ids.len();
+        if base == 0 {
+            std::mem::swap(&mut list.ids, ids);
+            ids.clear();
+        } else {
+            list.ids.append(ids);
+        }
     }
 
     /// Removes the member at `gens[gen_no]` index `index` in O(1) (amortised), keeping
