@@ -359,3 +359,30 @@ fn user_code_cannot_revive_a_dying_object_in_heap_or_model() {
     assert_eq!(runner.heap().len(), 1);
     assert!(runner.heap().vars().next().is_none());
 }
+
+/// The fuzz target's decoder (`ops_from_bytes`, programs included) run over random byte
+/// strings: every decoded sequence keeps every invariant.
+#[test]
+fn fuzz_decoded_sequences_keep_every_invariant() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x6c_ab_12);
+    let mut with_programs = 0;
+    for _ in 0..2000 {
+        let len = rng.random_range(0..160);
+        let bytes: Vec<u8> = (0..len).map(|_| rng.random()).collect();
+        let ops = gclab::testing::ops_from_bytes(&bytes);
+        with_programs += ops
+            .iter()
+            .filter(|op| match op {
+                Op::SetFinalizer { program, .. } | Op::Downgrade { program, .. } => {
+                    !program.is_empty()
+                }
+                _ => false,
+            })
+            .count();
+        if let Err(failure) = run_ops(&small_thresholds(), None, &ops) {
+            panic!("{failure}\n{}", trace_to_string(&ops, &[]));
+        }
+    }
+    assert!(with_programs > 100, "only {with_programs} programs decoded");
+}

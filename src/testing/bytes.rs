@@ -20,11 +20,22 @@ impl Cursor<'_> {
 
     fn target(&mut self) -> Target {
         let b = self.byte();
-        match b % 3 {
-            0 => Target::Recent(u16::from(b / 3 % 4)),
+        match b % 4 {
+            0 => Target::Recent(u16::from(b / 4 % 4)),
             1 => Target::Live(u16::from(self.byte())),
-            _ => Target::Alloc(u32::from(self.byte())),
+            2 => Target::Alloc(u32::from(self.byte())),
+            _ => Target::Me,
         }
+    }
+
+    /// A program for a finalizer or callback: a length byte (0–3 ops), then the ops,
+    /// whose own programs are empty at `depth` 1.
+    fn program(&mut self, depth: u8) -> Vec<Op> {
+        if depth > 1 {
+            return Vec::new();
+        }
+        let n = self.byte() % 4;
+        (0..n).map(|_| self.op(depth + 1)).collect()
     }
 }
 
@@ -42,7 +53,17 @@ pub fn ops_from_bytes(data: &[u8]) -> Vec<Op> {
     let mut c = Cursor { data, pos: 0 };
     let mut ops = Vec::new();
     while c.pos < data.len() {
-        let op = match c.byte() % 32 {
+        let op = c.op(0);
+        ops.push(op);
+    }
+    ops
+}
+
+impl Cursor<'_> {
+    /// One op; `depth` 0 at the top level, 1 inside a program.
+    fn op(&mut self, depth: u8) -> Op {
+        let c = self;
+        match c.byte() % 33 {
             0..=3 => Op::Alloc,
             4 => Op::AllocAtomic,
             5 => {
@@ -107,18 +128,19 @@ pub fn ops_from_bytes(data: &[u8]) -> Vec<Op> {
                         on: b & 4 != 0,
                     },
                     _ => Op::SetFinalizer {
-                        program: Vec::new(),
                         obj,
                         resurrect: b & 4 != 0,
+                        program: c.program(depth),
                     },
                 }
             }
             26 | 27 => {
                 let b = c.byte();
+                let obj = c.target();
                 Op::Downgrade {
-                    program: Vec::new(),
-                    obj: c.target(),
+                    obj,
                     callback: b & 1 != 0,
+                    program: c.program(depth),
                 }
             }
             28 => Op::Upgrade { weak: c.u16() },
@@ -128,12 +150,11 @@ pub fn ops_from_bytes(data: &[u8]) -> Vec<Op> {
                 1 => Op::SetSaveAll { on: false },
                 _ => Op::ClearGarbage,
             },
+            31 => Op::AllocLazy,
             _ => Op::SetPayload {
                 obj: c.target(),
                 value: u64::from(c.byte()),
             },
-        };
-        ops.push(op);
+        }
     }
-    ops
 }
