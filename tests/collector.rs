@@ -397,14 +397,19 @@ fn immutable_objects_are_untracked_when_all_referents_are_untracked() {
     let holds_list = heap.alloc_immutable(11, &[n, l]).unwrap();
     let outer = heap.alloc_immutable(12, &[leafy]).unwrap();
     let report = heap.collect(0).unwrap();
-    // leafy is untracked; outer still saw a tracked referent when it was examined, as
-    // in CPython (untracking propagates over later collections).
+    // CPython's `untrack_tuples` walks the young list in order. All three tuples are
+    // held from outside, so `move_unreachable` keeps allocation order: leafy is
+    // untracked first, and outer, checked after it, sees only untracked referents and
+    // goes in the same collection (Python 3.11: `inner = tuple([n]); outer =
+    // tuple([inner]); gc.collect()` untracks both). When only the outer tuple is held,
+    // the inner one moves behind it and it takes two collections: see
+    // `tests/cpython_fidelity.rs`.
     assert!(!heap.is_tracked(leafy).unwrap());
+    assert!(!heap.is_tracked(outer).unwrap());
     assert!(heap.is_tracked(holds_list).unwrap());
     assert!(heap.is_tracked(l).unwrap());
     let second = heap.collect(1).unwrap();
-    assert!(!heap.is_tracked(outer).unwrap());
-    assert_eq!(report.untracked + second.untracked, 2);
+    assert_eq!((report.untracked, second.untracked), (2, 0));
     assert_eq!(
         heap.get_stats()[0].untracked + heap.get_stats()[1].untracked,
         2
