@@ -693,3 +693,76 @@ fn replay_checks_as_often_as_asked_and_always_at_the_end() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("\"0\""));
 }
+
+/// The trace of issue 12's figure: 10^5 ops (allocations linked into random live objects,
+/// names bound and deleted, occasional collections), deterministic.
+fn long_trace(ops: usize) -> String {
+    use gclab::testing::{Op, Target, trace_to_string};
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    let mut rng = StdRng::seed_from_u64(1);
+    let mut out = Vec::with_capacity(ops + 8);
+    while out.len() < ops {
+        out.push(Op::Alloc);
+        let r: f64 = rng.random();
+        if r < 0.5 {
+            out.push(Op::Link {
+                from: Target::Recent(0),
+                to: Target::Live(rng.random_range(0..1000)),
+            });
+        }
+        if r < 0.3 {
+            out.push(Op::Link {
+                from: Target::Live(rng.random_range(0..1000)),
+                to: Target::Recent(0),
+            });
+        }
+        if rng.random_bool(0.1) {
+            out.push(Op::SetVar {
+                name: rng.random_range(0..64),
+                obj: Target::Recent(0),
+            });
+        }
+        if rng.random_bool(0.05) {
+            out.push(Op::DelVar {
+                name: rng.random_range(0..64),
+            });
+        }
+        out.push(Op::Decref {
+            obj: Target::Recent(0),
+        });
+        if rng.random_bool(0.002) {
+            out.push(Op::Collect {
+                generation: rng.random_range(0..3),
+            });
+        }
+    }
+    out.truncate(ops);
+    trace_to_string(
+        &out,
+        &["10^5 ops: allocations linked into random live objects"],
+    )
+}
+
+/// `cargo test --release --test experiments -- --ignored --nocapture replay_of_a_long_trace`
+/// prints the time of a 10^5-op replay with `--check end` and `--check 1000`.
+#[test]
+#[ignore = "a timing, run by hand in release"]
+fn replay_of_a_long_trace_with_sparse_checks() {
+    let dir = out_dir("replay_long");
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("long.jsonl");
+    std::fs::write(&trace, long_trace(100_000)).unwrap();
+    for check in ["end", "1000"] {
+        let started = std::time::Instant::now();
+        let output = run(
+            env!("CARGO_BIN_EXE_gclab-replay"),
+            &[trace.to_str().unwrap(), "--check", check],
+        );
+        println!(
+            "--check {check}: {:.2} s: {}",
+            started.elapsed().as_secs_f64(),
+            String::from_utf8_lossy(&output.stdout).trim()
+        );
+    }
+}
