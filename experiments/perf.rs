@@ -328,8 +328,7 @@ fn probe_memory(w: &mut Output, probe: MemoryProbe, objects: u64) -> Result<()> 
 /// Runs the memory probe in a fresh child process (so earlier measurements' freed
 /// memory does not hide the growth) and returns bytes per object.
 fn measure_memory_in_child(probe: MemoryProbe, objects: u64) -> Result<f64> {
-    let exe = std::env::current_exe()
-        .map_err(|e| anyhow!(format!("cannot find this executable: {e}")))?;
+    let exe = std::env::current_exe().map_err(|e| anyhow!("cannot find this executable: {e}"))?;
     let name = probe
         .to_possible_value()
         .expect("bug: memory probes have names")
@@ -339,14 +338,14 @@ fn measure_memory_in_child(probe: MemoryProbe, objects: u64) -> Result<f64> {
         .args(["--measure-memory", &name, "--memory-objects"])
         .arg(objects.to_string())
         .output()
-        .map_err(|e| anyhow!(format!("cannot run the memory probe: {e}")))?;
+        .map_err(|e| anyhow!("cannot run the memory probe: {e}"))?;
     let text = String::from_utf8_lossy(&output.stdout);
     text.trim().parse().map_err(|_| {
-        anyhow!(format!(
+        anyhow!(
             "memory probe {name} failed: {}{}",
             text.trim(),
             String::from_utf8_lossy(&output.stderr).trim()
-        ))
+        )
     })
 }
 
@@ -375,16 +374,16 @@ os._exit(0)
     let output = Command::new(python)
         .args(["-c", SCRIPT, &objects.to_string()])
         .output()
-        .map_err(|e| anyhow!(format!("cannot run {python}: {e}")))?;
+        .map_err(|e| anyhow!("cannot run {python}: {e}"))?;
     let text = String::from_utf8_lossy(&output.stdout);
     let mut parts = text.split_whitespace().map(str::parse::<f64>);
     match (parts.next(), parts.next()) {
         (Some(Ok(size)), Some(Ok(rss))) => Ok((size, rss)),
-        _ => Err(anyhow!(format!(
+        _ => Err(anyhow!(
             "{python} memory probe printed {:?}: {}",
             text.trim(),
             String::from_utf8_lossy(&output.stderr).trim()
-        ))),
+        )),
     }
 }
 
@@ -397,10 +396,7 @@ fn find_script(explicit: Option<&Path>) -> Result<PathBuf> {
         return if path.is_file() {
             Ok(path.to_owned())
         } else {
-            Err(anyhow!(format!(
-                "python script {} does not exist",
-                path.display()
-            )))
+            Err(anyhow!("python script {} does not exist", path.display()))
         };
     }
     let relative = Path::new("bench/cpython_workloads.py");
@@ -411,10 +407,10 @@ fn find_script(explicit: Option<&Path>) -> Result<PathBuf> {
     if in_crate.is_file() {
         return Ok(in_crate);
     }
-    Err(anyhow!(format!(
+    Err(anyhow!(
         "cannot find bench/cpython_workloads.py (looked in . and {}); pass --python-script",
         env!("CARGO_MANIFEST_DIR")
-    )))
+    ))
 }
 
 /// Runs the CPython script and returns `(workload, phase) → ns per object`.
@@ -432,41 +428,44 @@ fn run_python(
         .args(["--gcbench-scale", &args.gcbench_scale.to_string()])
         .stderr(Stdio::inherit())
         .output()
-        .map_err(|e| anyhow!(format!("cannot run {}: {e}", args.python)))?;
+        .map_err(|e| anyhow!("cannot run {}: {e}", args.python))?;
     if !output.status.success() {
-        return Err(anyhow!(format!(
+        return Err(anyhow!(
             "{} {} failed with {}",
             args.python,
             script.display(),
             output.status
-        )));
+        ));
     }
     parse_python_csv(&String::from_utf8_lossy(&output.stdout))
 }
 
-/// Parses the script's `workload,n,phase,ns_per_object` CSV.
+/// One line of the CPython script's CSV (`workload,n,phase,ns_per_object`).
+#[derive(serde::Deserialize)]
+struct PythonCsv {
+    workload: String,
+    #[allow(dead_code, reason = "part of the script's format; the size is ours")]
+    n: u64,
+    phase: String,
+    ns_per_object: f64,
+}
+
+/// Parses the script's `workload,n,phase,ns_per_object` CSV through the `csv` crate.
 fn parse_python_csv(text: &str) -> Result<Vec<(String, String, f64)>> {
-    let mut lines = text.lines();
-    let header = lines.next().unwrap_or_default();
-    if header.trim() != "workload,n,phase,ns_per_object" {
-        return Err(anyhow!(format!(
-            "unexpected header from the CPython script: {header:?}"
-        )));
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .context("reading the CPython script's CSV header")?
+        .clone();
+    if header.iter().collect::<Vec<_>>() != ["workload", "n", "phase", "ns_per_object"] {
+        bail!("unexpected header from the CPython script: {header:?}");
     }
-    lines
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let cells: Vec<&str> = line.split(',').collect();
-            match cells.as_slice() {
-                [w, _n, p, ns] => ns
-                    .trim()
-                    .parse()
-                    .map(|ns| (w.to_string(), p.to_string(), ns))
-                    .map_err(|_| anyhow!(format!("bad ns_per_object in {line:?}"))),
-                _ => Err(anyhow!(format!(
-                    "bad line from the CPython script: {line:?}"
-                ))),
-            }
+    reader
+        .deserialize::<PythonCsv>()
+        .enumerate()
+        .map(|(i, row)| {
+            row.map(|r| (r.workload, r.phase, r.ns_per_object))
+                .with_context(|| format!("line {} of the CPython script's CSV", i + 2))
         })
         .collect()
 }

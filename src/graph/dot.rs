@@ -269,9 +269,13 @@ impl HeapGraph {
     /// `Dot::with_attr_getters` (`Config::NodeNoLabel`, `Config::EdgeNoLabel`; labels
     /// are escaped here). Deterministic: the same graph gives the same text.
     ///
-    /// Objects are ellipses labelled with their payload label, id, `rc=… ext=…` and
-    /// generation; names are boxes; edges are labelled with their index in the owner's
-    /// edge list. Highlighted objects get a thick blue border.
+    /// Objects are ellipses labelled with their payload label, handle (`3v1`: slot 3,
+    /// version 1), `rc=… ext=…` and generation; names are boxes; edges are labelled with
+    /// their index in the owner's edge list. Highlighted objects get a thick blue border.
+    /// Every picture carries a legend (a `legend` note node) saying how to read these
+    /// labels and colours — a [`trial_graph`](super::trial_graph) in its own legend node —
+    /// and a graph with no nodes at all is drawn as one dashed "empty heap" box, so that
+    /// a picture of a fully collected heap is not a blank image.
     ///
     /// # Examples
     /// ```
@@ -287,6 +291,12 @@ impl HeapGraph {
     /// assert!(dot.contains(r#"say \"hi\""#));  // quotes escaped
     /// assert!(dot.contains("rc=2 ext=1"));
     /// assert!(dot.contains(r#"0 -> 0 [ label = "0"]"#)); // the self-reference, edge 0
+    /// assert!(dot.contains("legend [ shape = note"));
+    ///
+    /// heap.unlink(a, a).unwrap();
+    /// heap.decref(a).unwrap(); // freed: nothing is left to draw
+    /// let empty = graph::export(&heap, &ExportOptions::default());
+    /// assert!(empty.to_dot(&DotOptions::default()).contains("empty heap"));
     /// ```
     pub fn to_dot(&self, options: &DotOptions) -> String {
         let mut config = vec![Config::NodeNoLabel, Config::EdgeNoLabel];
