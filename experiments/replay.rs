@@ -24,7 +24,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, ValueEnum};
 use gclab::experiment::{self, Output};
-use gclab::testing::{Runner, read_trace};
+use gclab::testing::{Runner, TraceError, read_trace};
 use gclab::{Fault, GcConfig};
 
 #[derive(Parser, Debug)]
@@ -128,8 +128,11 @@ fn config(args: &Args) -> Result<GcConfig> {
 
 fn run(w: &mut Output, args: &Args) -> Result<ExitCode> {
     let config = config(args)?;
-    let ops = read_trace(&args.trace)
-        .with_context(|| format!("cannot read the trace {}", args.trace.display()))?;
+    let ops = read_trace(&args.trace).map_err(|e| match e {
+        // Already says "cannot read trace PATH: …".
+        TraceError::Io { .. } => anyhow::Error::new(e),
+        _ => anyhow::Error::new(e).context(format!("reading the trace {}", args.trace.display())),
+    })?;
     let mut runner = Runner::new(config.clone()).context("the collector configuration")?;
     runner.inject_fault(args.fault.map(|f| match f {
         FaultArg::SkipSubtract => Fault::SkipSubtractForOneEdge,

@@ -651,7 +651,16 @@ fn every_io_error_names_the_file_and_what_was_being_done() {
         &["/nonexistent/gclab/trace.jsonl"],
     );
     assert!(
-        stderr.contains("cannot read the trace /nonexistent/gclab/trace.jsonl"),
+        stderr.contains("cannot read trace /nonexistent/gclab/trace.jsonl"),
+        "{stderr}"
+    );
+    let dir = out_dir("malformed_trace");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.jsonl");
+    std::fs::write(&bad, "\"alloc\"\n{\"link\":{}}\n").unwrap();
+    let stderr = run_failing(env!("CARGO_BIN_EXE_gclab-replay"), &[bad.to_str().unwrap()]);
+    assert!(
+        stderr.contains(&format!("reading the trace {}: line 2: ", bad.display())),
         "{stderr}"
     );
 }
