@@ -11,7 +11,7 @@
 //! - Every binary writes its report through an [`Output`] handed to it by [`main`], never
 //!   with `println!`: when standard output is a pipe whose reader has gone
 //!   (`gclab-snapshot stats f.json | head -1`), the next write fails with
-//!   [`ErrorKind::BrokenPipe`](std::io::ErrorKind::BrokenPipe) and [`main`] ends the
+//!   [`ErrorKind::BrokenPipe`] and [`main`] ends the
 //!   program quietly with exit status 0, as Unix tools do.
 //! - Every other error carries, through [`anyhow::Context`], the file and what was being
 //!   done to it: `gclab-tour: error: creating the output directory /dev/null/x: Not a
@@ -38,6 +38,7 @@
 use std::fmt;
 use std::fs;
 use std::io::{self, BufWriter, ErrorKind, Write};
+
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;

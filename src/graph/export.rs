@@ -9,6 +9,8 @@ use petgraph::graph::{Graph, NodeIndex};
 use slotmap::{Key, SecondaryMap};
 
 use super::model::{Direction, GraphEdge, GraphError, GraphNode, HeapGraph, ObjectNode};
+#[cfg(doc)]
+use super::{Status, trial_graph};
 use crate::{GcError, Heap, ObjId, TrialEntry};
 
 // ----------------------------------------------------------------------------------------

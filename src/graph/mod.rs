@@ -75,6 +75,11 @@
 //! collection, `dot.rs` and `render.rs` draw it, and `analysis.rs` answers questions
 //! about the heap's shape. Everything is re-exported here.
 
+#[cfg(doc)]
+use crate::Heap;
+#[cfg(doc)]
+use petgraph::graph::Graph;
+
 mod analysis;
 mod dot;
 mod export;

@@ -226,7 +226,7 @@ impl From<GcError> for GraphError {
 // The exported graph
 // ----------------------------------------------------------------------------------------
 
-/// A heap, or part of one, as a petgraph [`Graph`] (see the [module docs](self) for the
+/// A heap, or part of one, as a petgraph [`Graph`] (see the [module docs](super) for the
 /// node order and why `Graph`).
 #[derive(Debug, Clone)]
 pub struct HeapGraph {
