@@ -15,26 +15,39 @@
 //! request, or the cache-building step, that triggered the collection). Also
 //! `summary.csv` and `generations.svg` (pauses over time, live heap over time).
 
-#[path = "common.rs"]
-mod common;
-
 use std::cell::RefCell;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use anyhow::{Context, Result, anyhow};
 use clap::Parser;
 use gclab::{GcConfig, Heap, ObjId, Phase};
 use plotters::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use common::{ExpError, ensure_dir, human, parse_count, percentile, plot_err, progress, write_csv};
+use gclab::experiment::{
+    self, Output, Table, ensure_dir, human, parse_count, percentile, plot_err, progress, write_csv,
+};
+use serde::Serialize;
 
-const COLLECTIONS_HEADER: &str = "time_ns,generation,candidates,collected,live_heap,pause_ns";
-const SUMMARY_HEADER: &str =
-    "thresholds,collections,young,full,p50_ns,p99_ns,max_ns,total_pause_ns,build_ns,loop_ns";
+/// One line of `summary.csv`; the field names are the header.
+#[derive(Serialize)]
+struct SummaryRow {
+    thresholds: String,
+    collections: usize,
+    young: usize,
+    full: usize,
+    p50_ns: u64,
+    p99_ns: u64,
+    max_ns: u64,
+    total_pause_ns: u64,
+    build_ns: u128,
+    loop_ns: u128,
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -114,8 +127,9 @@ fn parse_thresholds(s: &str) -> Result<Thresholds, String> {
     Ok(Thresholds(values))
 }
 
-/// One recorded collection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One recorded collection: a line of `collections_<thresholds>.csv` (the field names
+/// are the header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 struct Record {
     time_ns: u64,
     generation: usize,
@@ -197,16 +211,15 @@ fn run_one(
     args: &Args,
     thresholds: &Thresholds,
     bar: &indicatif::ProgressBar,
-) -> Result<RunResult, ExpError> {
+) -> Result<RunResult> {
     let config = GcConfig {
         generations: thresholds.0.len(),
         thresholds: thresholds.0.clone(),
         enabled: true,
     };
-    let mut heap: Heap<()> = Heap::with_config(config)
-        .map_err(|e| ExpError::External(format!("thresholds {}: {e}", thresholds.label())))?;
-    let heap_err =
-        |e: gclab::GcError| ExpError::External(format!("bug: heap operation failed: {e}"));
+    let mut heap: Heap<()> =
+        Heap::with_config(config).with_context(|| format!("thresholds {}", thresholds.label()))?;
+    let heap_err = |e: gclab::GcError| anyhow!("bug: heap operation failed: {e}");
     let records = Rc::new(RefCell::new(Vec::new()));
     let start = Instant::now();
     {
@@ -287,19 +300,7 @@ fn summarize(r: &RunResult) -> Summary {
     }
 }
 
-fn record_row(c: &Record) -> String {
-    format!(
-        "{},{},{},{},{},{}",
-        c.time_ns,
-        c.generation,
-        c.candidates,
-        c.collected,
-        c.live_heap.unwrap_or(0),
-        c.pause_ns
-    )
-}
-
-fn plot(path: &Path, results: &[RunResult]) -> Result<(), ExpError> {
+fn plot(path: &Path, results: &[RunResult]) -> Result<()> {
     let err = plot_err(path);
     let t_max = results
         .iter()
@@ -398,7 +399,7 @@ fn plot(path: &Path, results: &[RunResult]) -> Result<(), ExpError> {
     Ok(())
 }
 
-fn run(mut args: Args) -> Result<(), ExpError> {
+fn run(w: &mut Output, mut args: Args) -> Result<ExitCode> {
     if args.quick {
         args.cache = 3000;
         args.requests = 5000;
@@ -413,63 +414,67 @@ fn run(mut args: Args) -> Result<(), ExpError> {
     bar.finish_and_clear();
 
     let mut summary_rows = Vec::new();
-    println!(
+    writeln!(
+        w,
         "gclab-generations: cache {} objects, {} requests, seed {} (pauses of the request loop)",
         args.cache, args.requests, args.seed
-    );
-    println!(
-        "{:<16} {:>8} {:>8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10}",
-        "thresholds", "collect.", "young", "full", "p50", "p99", "max", "total", "loop"
-    );
+    )?;
+    let mut table = Table::new([
+        "thresholds",
+        "collections",
+        "young",
+        "full",
+        "p50",
+        "p99",
+        "max",
+        "total",
+        "loop",
+    ])
+    .right_align(&[1, 2, 3, 4, 5, 6, 7, 8]);
     for r in &results {
         let path = args
             .out
             .join(format!("collections_{}.csv", r.thresholds.file_stem()));
-        write_csv(&path, COLLECTIONS_HEADER, r.records.iter().map(record_row))?;
+        write_csv(&path, &r.records)?;
         let s = summarize(r);
         let ns = Duration::from_nanos;
-        println!(
-            "{:<16} {:>8} {:>8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        table.row([
             r.thresholds.label(),
-            s.collections,
-            s.young,
-            s.full,
+            s.collections.to_string(),
+            s.young.to_string(),
+            s.full.to_string(),
             human(ns(s.p50)),
             human(ns(s.p99)),
             human(ns(s.max)),
             human(ns(s.total)),
             human(r.run),
-        );
-        summary_rows.push(format!(
-            "{},{},{},{},{},{},{},{},{},{}",
-            r.thresholds.file_stem(),
-            s.collections,
-            s.young,
-            s.full,
-            s.p50,
-            s.p99,
-            s.max,
-            s.total,
-            r.build.as_nanos(),
-            r.run.as_nanos()
-        ));
+        ]);
+        summary_rows.push(SummaryRow {
+            thresholds: r.thresholds.file_stem(),
+            collections: s.collections,
+            young: s.young,
+            full: s.full,
+            p50_ns: s.p50,
+            p99_ns: s.p99,
+            max_ns: s.max,
+            total_pause_ns: s.total,
+            build_ns: r.build.as_nanos(),
+            loop_ns: r.run.as_nanos(),
+        });
     }
-    write_csv(&args.out.join("summary.csv"), SUMMARY_HEADER, &summary_rows)?;
+    write!(w, "{table}")?;
+    write_csv(&args.out.join("summary.csv"), &summary_rows)?;
     let svg = args.out.join("generations.svg");
     plot(&svg, &results)?;
-    println!(
+    writeln!(
+        w,
         "wrote {} (one collections_*.csv per setting, summary.csv, generations.svg)",
         args.out.display()
-    );
-    Ok(())
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("gclab-generations: error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    let args = Args::parse();
+    experiment::main("gclab-generations", 1, |w| run(w, args))
 }

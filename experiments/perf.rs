@@ -7,25 +7,42 @@
 //! GCBench, and the structure is built outside the timed region unless the phase is the
 //! building itself.
 
-#[path = "common.rs"]
-mod common;
-
 use std::cell::RefCell;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, ValueEnum};
-use gclab::workloads::{self, GcBenchConfig};
+use gclab::experiment::{
+    self, Output, Table, ensure_dir, parse_count, progress, round, write_csv, write_csv_to,
+};
+use gclab::workloads::{self, GcBenchConfig, Workload};
 use gclab::{GcConfig, Heap};
 
-use common::{ExpError, ensure_dir, parse_count, progress, write_csv};
+use serde::Serialize;
 
-/// The exact CSV header of `--csv` and of `perf.csv`.
-const CSV_HEADER: &str = "workload,n,phase,gclab_ns_per_object,cpython_ns_per_object,ratio";
-/// The header of `memory.csv`.
-const MEMORY_HEADER: &str = "structure,objects,rss_bytes_per_object,estimate_bytes_per_object";
+/// One line of `--csv` and of `perf.csv`; the field names are the header.
+#[derive(Serialize)]
+struct PerfCsv {
+    workload: &'static str,
+    n: u64,
+    phase: &'static str,
+    gclab_ns_per_object: f64,
+    cpython_ns_per_object: Option<f64>,
+    ratio: Option<f64>,
+}
+
+/// One line of `memory.csv`; the field names are the header.
+#[derive(Serialize)]
+struct MemoryCsv {
+    structure: &'static str,
+    objects: u64,
+    rss_bytes_per_object: Option<f64>,
+    estimate_bytes_per_object: Option<f64>,
+}
 /// Documented size of a tracked one-edge `()` object (`src/object.rs`): a 40-byte slot
 /// (32-byte record + 4-byte version, padded) and an 8-byte entry in its generation's list.
 const GCLAB_ESTIMATE_BYTES: f64 = 48.0;
@@ -87,49 +104,6 @@ struct Args {
     /// bytes per object.
     #[arg(long, hide = true, value_enum)]
     measure_memory: Option<MemoryProbe>,
-}
-
-/// The standard workloads, named as in the CPython script.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-#[value(rename_all = "snake_case")]
-enum Workload {
-    DeadCycles,
-    Live,
-    AcyclicChurn,
-    Chain,
-    Ring,
-    YoungVsOld,
-    Gcbench,
-    Rings21,
-    Dag,
-}
-
-impl Workload {
-    const ALL: [Workload; 9] = [
-        Workload::DeadCycles,
-        Workload::Live,
-        Workload::AcyclicChurn,
-        Workload::Chain,
-        Workload::Ring,
-        Workload::YoungVsOld,
-        Workload::Gcbench,
-        Workload::Rings21,
-        Workload::Dag,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Workload::DeadCycles => "dead_cycles",
-            Workload::Live => "live",
-            Workload::AcyclicChurn => "acyclic_churn",
-            Workload::Chain => "chain",
-            Workload::Ring => "ring",
-            Workload::YoungVsOld => "young_vs_old",
-            Workload::Gcbench => "gcbench",
-            Workload::Rings21 => "rings21",
-            Workload::Dag => "dag",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -316,9 +290,8 @@ struct RcNode {
 /// In this process: allocate `objects` one-edge objects (a chain) and print the growth
 /// of the resident set per object. The chain is leaked on purpose: the process exits
 /// right after, and dropping a long `Rc` chain would recurse.
-fn probe_memory(probe: MemoryProbe, objects: u64) -> Result<(), ExpError> {
-    let before =
-        rss_bytes().ok_or_else(|| ExpError::External("/proc/self/status has no VmRSS".into()))?;
+fn probe_memory(w: &mut Output, probe: MemoryProbe, objects: u64) -> Result<()> {
+    let before = rss_bytes().ok_or_else(|| anyhow!("/proc/self/status has no VmRSS"))?;
     let after = match probe {
         MemoryProbe::Gclab => {
             let mut heap = quiet_heap();
@@ -343,19 +316,19 @@ fn probe_memory(probe: MemoryProbe, objects: u64) -> Result<(), ExpError> {
             after
         }
     };
-    let after = after.ok_or_else(|| ExpError::External("VmRSS vanished".into()))?;
-    println!(
+    let after = after.ok_or_else(|| anyhow!("VmRSS vanished"))?;
+    writeln!(
+        w,
         "{:.1}",
         after.saturating_sub(before) as f64 / objects as f64
-    );
+    )?;
     Ok(())
 }
 
 /// Runs the memory probe in a fresh child process (so earlier measurements' freed
 /// memory does not hide the growth) and returns bytes per object.
-fn measure_memory_in_child(probe: MemoryProbe, objects: u64) -> Result<f64, ExpError> {
-    let exe = std::env::current_exe()
-        .map_err(|e| ExpError::External(format!("cannot find this executable: {e}")))?;
+fn measure_memory_in_child(probe: MemoryProbe, objects: u64) -> Result<f64> {
+    let exe = std::env::current_exe().map_err(|e| anyhow!("cannot find this executable: {e}"))?;
     let name = probe
         .to_possible_value()
         .expect("bug: memory probes have names")
@@ -365,20 +338,20 @@ fn measure_memory_in_child(probe: MemoryProbe, objects: u64) -> Result<f64, ExpE
         .args(["--measure-memory", &name, "--memory-objects"])
         .arg(objects.to_string())
         .output()
-        .map_err(|e| ExpError::External(format!("cannot run the memory probe: {e}")))?;
+        .map_err(|e| anyhow!("cannot run the memory probe: {e}"))?;
     let text = String::from_utf8_lossy(&output.stdout);
     text.trim().parse().map_err(|_| {
-        ExpError::External(format!(
+        anyhow!(
             "memory probe {name} failed: {}{}",
             text.trim(),
             String::from_utf8_lossy(&output.stderr).trim()
-        ))
+        )
     })
 }
 
 /// CPython's figures for a one-element list: `sys.getsizeof([x])` and the resident set
 /// growth per object of a chain of `objects` one-element lists.
-fn python_memory(python: &str, objects: u64) -> Result<(f64, f64), ExpError> {
+fn python_memory(python: &str, objects: u64) -> Result<(f64, f64)> {
     const SCRIPT: &str = r#"
 import gc, sys
 def rss():
@@ -401,16 +374,16 @@ os._exit(0)
     let output = Command::new(python)
         .args(["-c", SCRIPT, &objects.to_string()])
         .output()
-        .map_err(|e| ExpError::External(format!("cannot run {python}: {e}")))?;
+        .map_err(|e| anyhow!("cannot run {python}: {e}"))?;
     let text = String::from_utf8_lossy(&output.stdout);
     let mut parts = text.split_whitespace().map(str::parse::<f64>);
     match (parts.next(), parts.next()) {
         (Some(Ok(size)), Some(Ok(rss))) => Ok((size, rss)),
-        _ => Err(ExpError::External(format!(
+        _ => Err(anyhow!(
             "{python} memory probe printed {:?}: {}",
             text.trim(),
             String::from_utf8_lossy(&output.stderr).trim()
-        ))),
+        )),
     }
 }
 
@@ -418,15 +391,12 @@ os._exit(0)
 // CPython
 // ----------------------------------------------------------------------------------------
 
-fn find_script(explicit: Option<&Path>) -> Result<PathBuf, ExpError> {
+fn find_script(explicit: Option<&Path>) -> Result<PathBuf> {
     if let Some(path) = explicit {
         return if path.is_file() {
             Ok(path.to_owned())
         } else {
-            Err(ExpError::External(format!(
-                "python script {} does not exist",
-                path.display()
-            )))
+            Err(anyhow!("python script {} does not exist", path.display()))
         };
     }
     let relative = Path::new("bench/cpython_workloads.py");
@@ -437,10 +407,10 @@ fn find_script(explicit: Option<&Path>) -> Result<PathBuf, ExpError> {
     if in_crate.is_file() {
         return Ok(in_crate);
     }
-    Err(ExpError::External(format!(
+    Err(anyhow!(
         "cannot find bench/cpython_workloads.py (looked in . and {}); pass --python-script",
         env!("CARGO_MANIFEST_DIR")
-    )))
+    ))
 }
 
 /// Runs the CPython script and returns `(workload, phase) → ns per object`.
@@ -448,7 +418,7 @@ fn run_python(
     args: &Args,
     script: &Path,
     workloads: &[Workload],
-) -> Result<Vec<(String, String, f64)>, ExpError> {
+) -> Result<Vec<(String, String, f64)>> {
     let names: Vec<&str> = workloads.iter().map(|w| w.name()).collect();
     let output = Command::new(&args.python)
         .arg(script)
@@ -458,41 +428,44 @@ fn run_python(
         .args(["--gcbench-scale", &args.gcbench_scale.to_string()])
         .stderr(Stdio::inherit())
         .output()
-        .map_err(|e| ExpError::External(format!("cannot run {}: {e}", args.python)))?;
+        .map_err(|e| anyhow!("cannot run {}: {e}", args.python))?;
     if !output.status.success() {
-        return Err(ExpError::External(format!(
+        return Err(anyhow!(
             "{} {} failed with {}",
             args.python,
             script.display(),
             output.status
-        )));
+        ));
     }
     parse_python_csv(&String::from_utf8_lossy(&output.stdout))
 }
 
-/// Parses the script's `workload,n,phase,ns_per_object` CSV.
-fn parse_python_csv(text: &str) -> Result<Vec<(String, String, f64)>, ExpError> {
-    let mut lines = text.lines();
-    let header = lines.next().unwrap_or_default();
-    if header.trim() != "workload,n,phase,ns_per_object" {
-        return Err(ExpError::External(format!(
-            "unexpected header from the CPython script: {header:?}"
-        )));
+/// One line of the CPython script's CSV (`workload,n,phase,ns_per_object`).
+#[derive(serde::Deserialize)]
+struct PythonCsv {
+    workload: String,
+    #[allow(dead_code, reason = "part of the script's format; the size is ours")]
+    n: u64,
+    phase: String,
+    ns_per_object: f64,
+}
+
+/// Parses the script's `workload,n,phase,ns_per_object` CSV through the `csv` crate.
+fn parse_python_csv(text: &str) -> Result<Vec<(String, String, f64)>> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .context("reading the CPython script's CSV header")?
+        .clone();
+    if header.iter().collect::<Vec<_>>() != ["workload", "n", "phase", "ns_per_object"] {
+        bail!("unexpected header from the CPython script: {header:?}");
     }
-    lines
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let cells: Vec<&str> = line.split(',').collect();
-            match cells.as_slice() {
-                [w, _n, p, ns] => ns
-                    .trim()
-                    .parse()
-                    .map(|ns| (w.to_string(), p.to_string(), ns))
-                    .map_err(|_| ExpError::External(format!("bad ns_per_object in {line:?}"))),
-                _ => Err(ExpError::External(format!(
-                    "bad line from the CPython script: {line:?}"
-                ))),
-            }
+    reader
+        .deserialize::<PythonCsv>()
+        .enumerate()
+        .map(|(i, row)| {
+            row.map(|r| (r.workload, r.phase, r.ns_per_object))
+                .with_context(|| format!("line {} of the CPython script's CSV", i + 2))
         })
         .collect()
 }
@@ -501,57 +474,48 @@ fn parse_python_csv(text: &str) -> Result<Vec<(String, String, f64)>, ExpError> 
 // Output
 // ----------------------------------------------------------------------------------------
 
-fn fmt_opt(x: Option<f64>) -> String {
-    x.map(|v| format!("{v:.2}")).unwrap_or_default()
+fn csv_rows(rows: &[Row], n: u64) -> impl Iterator<Item = PerfCsv> + '_ {
+    rows.iter().map(move |r| PerfCsv {
+        workload: r.workload,
+        n,
+        phase: r.phase,
+        gclab_ns_per_object: round(r.gclab, 2),
+        cpython_ns_per_object: r.cpython.map(|c| round(c, 2)),
+        ratio: r.cpython.map(|c| round(c / r.gclab, 2)),
+    })
 }
 
-fn csv_rows(rows: &[Row], n: u64) -> Vec<String> {
-    rows.iter()
-        .map(|r| {
-            let ratio = r.cpython.map(|c| c / r.gclab);
-            format!(
-                "{},{},{},{:.2},{},{}",
-                r.workload,
-                n,
-                r.phase,
-                r.gclab,
-                fmt_opt(r.cpython),
-                fmt_opt(ratio)
-            )
-        })
-        .collect()
-}
-
-fn print_table(rows: &[Row], n: u64, with_python: bool) {
-    println!("gclab-perf, n = {n} (ns per object, best of runs)");
+fn print_table(w: &mut Output, rows: &[Row], n: u64, with_python: bool) -> Result<()> {
+    writeln!(w, "gclab-perf, n = {n} (ns per object, best of runs)")?;
+    let mut header = vec!["workload", "phase", "gclab"];
     if with_python {
-        println!(
-            "{:<14} {:<18} {:>12} {:>12} {:>8}",
-            "workload", "phase", "gclab", "cpython", "ratio"
-        );
-    } else {
-        println!("{:<14} {:<18} {:>12}", "workload", "phase", "gclab");
+        header.extend(["cpython", "ratio"]);
     }
+    let mut table = Table::new(header).right_align(&[2, 3, 4]);
     for r in rows {
+        let mut cells = vec![
+            r.workload.to_owned(),
+            r.phase.to_owned(),
+            format!("{:.2}", r.gclab),
+        ];
         if with_python {
-            let ratio = r.cpython.map(|c| format!("{:.1}x", c / r.gclab));
-            println!(
-                "{:<14} {:<18} {:>12.2} {:>12} {:>8}",
-                r.workload,
-                r.phase,
-                r.gclab,
-                fmt_opt(r.cpython),
-                ratio.unwrap_or_default()
+            cells.push(r.cpython.map(|c| format!("{c:.2}")).unwrap_or_default());
+            cells.push(
+                r.cpython
+                    .map(|c| format!("{:.1}x", c / r.gclab))
+                    .unwrap_or_default(),
             );
-        } else {
-            println!("{:<14} {:<18} {:>12.2}", r.workload, r.phase, r.gclab);
         }
+        table.row(cells);
     }
+    write!(w, "{table}")?;
+    Ok(())
 }
 
-fn run(mut args: Args) -> Result<(), ExpError> {
+fn run(w: &mut Output, mut args: Args) -> Result<ExitCode> {
     if let Some(probe) = args.measure_memory {
-        return probe_memory(probe, args.memory_objects.max(1));
+        probe_memory(w, probe, args.memory_objects.max(1))?;
+        return Ok(ExitCode::SUCCESS);
     }
     if args.quick {
         args.n = 2000;
@@ -560,10 +524,7 @@ fn run(mut args: Args) -> Result<(), ExpError> {
         args.memory_objects = args.memory_objects.min(100_000);
     }
     if args.n < 2 {
-        return Err(ExpError::External(format!(
-            "--n must be at least 2, got {}",
-            args.n
-        )));
+        bail!("--n must be at least 2, got {}", args.n);
     }
     let workloads: Vec<Workload> = if args.workloads.is_empty() {
         Workload::ALL.to_vec()
@@ -609,7 +570,7 @@ fn run(mut args: Args) -> Result<(), ExpError> {
             ));
         } else {
             let script = find_script(args.python_script.as_deref())?;
-            bar.suspend(|| -> Result<(), ExpError> {
+            bar.suspend(|| -> Result<()> {
                 for (w, p, ns) in run_python(&args, &script, &workloads)? {
                     if let Some(row) = rows.iter_mut().find(|r| r.workload == w && r.phase == p) {
                         row.cpython = Some(ns);
@@ -626,71 +587,75 @@ fn run(mut args: Args) -> Result<(), ExpError> {
         eprintln!("gclab-perf: {note}");
     }
 
-    let csv = csv_rows(&rows, args.n);
     let csv_path = args.out.join("perf.csv");
-    write_csv(&csv_path, CSV_HEADER, &csv)?;
+    write_csv(&csv_path, csv_rows(&rows, args.n))?;
 
     let mut memory_rows = Vec::new();
     let mut memory_lines = Vec::new();
-    let show = |r: &Result<f64, ExpError>| match r {
+    let show = |r: &Result<f64>| match r {
         Ok(v) => format!("{v:.1} B"),
-        Err(e) => format!("unmeasured ({e})"),
+        Err(e) => format!("unmeasured ({e:#})"),
     };
-    let cell =
-        |r: &Result<f64, ExpError>| r.as_ref().map(|v| format!("{v:.1}")).unwrap_or_default();
-    memory_rows.push(format!(
-        "gclab,{objects},{},{GCLAB_ESTIMATE_BYTES:.1}",
-        cell(&gclab_rss)
-    ));
+    let cell = |r: &Result<f64>| r.as_ref().ok().map(|&v| round(v, 1));
+    memory_rows.push(MemoryCsv {
+        structure: "gclab",
+        objects,
+        rss_bytes_per_object: cell(&gclab_rss),
+        estimate_bytes_per_object: Some(GCLAB_ESTIMATE_BYTES),
+    });
     memory_lines.push(format!(
         "memory  gclab one-edge () object: {} by RSS, {GCLAB_ESTIMATE_BYTES} B by layout (40 slot + 8 generation list)",
         show(&gclab_rss)
     ));
-    memory_rows.push(format!("rc_refcell,{objects},{},", cell(&rc_rss)));
+    memory_rows.push(MemoryCsv {
+        structure: "rc_refcell",
+        objects,
+        rss_bytes_per_object: cell(&rc_rss),
+        estimate_bytes_per_object: None,
+    });
     memory_lines.push(format!(
         "memory  Rc<RefCell<Vec<Rc<..>>>> one-edge node: {} by RSS",
         show(&rc_rss)
     ));
     match python_mem {
         Some(Ok((getsizeof, rss))) => {
-            memory_rows.push(format!("cpython,{objects},{rss:.1},{getsizeof:.1}"));
+            memory_rows.push(MemoryCsv {
+                structure: "cpython",
+                objects,
+                rss_bytes_per_object: Some(round(rss, 1)),
+                estimate_bytes_per_object: Some(round(getsizeof, 1)),
+            });
             memory_lines.push(format!(
                 "memory  CPython one-element list: {rss:.1} B by RSS, sys.getsizeof([x]) = {getsizeof} B (GC header included)"
             ));
         }
-        Some(Err(e)) => memory_lines.push(format!("memory  CPython: unmeasured ({e})")),
+        Some(Err(e)) => memory_lines.push(format!("memory  CPython: unmeasured ({e:#})")),
         None => {}
     }
-    write_csv(&args.out.join("memory.csv"), MEMORY_HEADER, &memory_rows)?;
+    let memory_path = args.out.join("memory.csv");
+    write_csv(&memory_path, &memory_rows)?;
 
     if args.csv {
-        println!("{CSV_HEADER}");
-        for line in &csv {
-            println!("{line}");
-        }
+        write_csv_to(&mut *w, csv_rows(&rows, args.n)).context("writing CSV to standard output")?;
         for line in &memory_lines {
             eprintln!("{line}");
         }
     } else {
-        print_table(&rows, args.n, args.vs_python && python_note.is_none());
+        print_table(w, &rows, args.n, args.vs_python && python_note.is_none())?;
         for line in &memory_lines {
-            println!("{line}");
+            writeln!(w, "{line}")?;
         }
-        println!(
+        writeln!(
+            w,
             "wrote {} and {}",
             csv_path.display(),
-            args.out.join("memory.csv").display()
-        );
+            memory_path.display()
+        )?;
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("gclab-perf: error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    let args = Args::parse();
+    experiment::main("gclab-perf", 1, |w| run(w, args))
 }

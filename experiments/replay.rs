@@ -1,23 +1,48 @@
 //! `gclab-replay`: replays a JSON-lines op trace (as written by a failing property test)
-//! under a chosen collector configuration, checking every invariant after every op.
+//! under a chosen collector configuration, checking the invariants as it goes.
 //!
 //! ```text
 //! gclab-replay target/gclab-traces/three_generations.jsonl --generations 3 --thresholds 700,10,10
+//! gclab-replay long.jsonl --check 1000     # the whole-heap check every 1000 ops
+//! gclab-replay long.jsonl --check end      # only once, after the last op
 //! ```
+//!
+//! Every op is always compared with the reference model (its result, the collections it
+//! ran and their reports). `--check` sets how often the whole-heap invariant check
+//! (safety, exact counts, completeness, finalizers, weak references) runs: it costs time
+//! linear in the heap, so after every op (the default) a long trace costs quadratic time.
 //!
 //! Exit status: 0 when every invariant held, 1 on a violation (printed with the op
 //! number), 2 when the trace or the options are unusable.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::str::FromStr;
+use std::time::Instant;
 
+use anyhow::{Context, Result, bail};
 use clap::{Parser, ValueEnum};
-use gclab::testing::{Runner, read_trace};
+use gclab::experiment::{self, Output};
+use gclab::testing::{Runner, TraceError, read_trace};
 use gclab::{Fault, GcConfig};
 
-/// Replay an op trace against gclab's heap and reference model.
 #[derive(Parser, Debug)]
-#[command(name = "gclab-replay", version)]
+#[command(
+    name = "gclab-replay",
+    version,
+    about = "Replay an op trace against gclab's heap and its reference model",
+    long_about = "Replay an op trace (one JSON-encoded op per line, as a failing property test \
+writes to target/gclab-traces/) against gclab's heap and the reference model of \
+gclab::testing, under the collector configuration given.\n\n\
+Every op's result and the collections it ran are compared with the model; the whole-heap \
+invariant check runs as often as --check says. Prints one line: `ok: …` or the first \
+violation with its op number (and, with --verbose, every op). Writes no file, so there is \
+no --out; a trace is replayed exactly, so there is no --seed or --quick.\n\n\
+Exit status: 0 every invariant held; 1 a violation; 2 an unusable trace or options.",
+    after_help = "Examples:\n  gclab-replay target/gclab-traces/case.jsonl --thresholds 700,10,10\n  \
+gclab-replay long.jsonl --check 1000\n  gclab-replay long.jsonl --check end"
+)]
 struct Args {
     /// The trace: one JSON-encoded op per line (`#` lines are comments).
     trace: PathBuf,
@@ -30,12 +55,43 @@ struct Args {
     /// Start with automatic collection disabled.
     #[arg(long)]
     no_auto: bool,
+    /// When the whole-heap invariant check runs: `each` (after every op, the default),
+    /// a number N (after every N-th op and after the last), or `end` (after the last op
+    /// only). Each op is compared with the model whatever this says.
+    #[arg(long, default_value = "each", value_name = "each|N|end")]
+    check: CheckEvery,
     /// Inject a deliberate collector bug.
     #[arg(long, value_enum)]
     fault: Option<FaultArg>,
     /// Print every op as it is applied.
     #[arg(long, short)]
     verbose: bool,
+}
+
+/// How often the whole-heap check runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CheckEvery {
+    /// After every N-th op (1: every op) and after the last.
+    Ops(usize),
+    /// After the last op only.
+    End,
+}
+
+impl FromStr for CheckEvery {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<CheckEvery, String> {
+        match s.trim() {
+            "each" | "every" => Ok(CheckEvery::Ops(1)),
+            "end" => Ok(CheckEvery::End),
+            n => match n.parse::<usize>() {
+                Ok(n) if n > 0 => Ok(CheckEvery::Ops(n)),
+                _ => Err(format!(
+                    "expected `each`, `end` or a whole number of ops above 0, got {s:?}"
+                )),
+            },
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -46,17 +102,17 @@ enum FaultArg {
     ForgetReachable,
 }
 
-fn config(args: &Args) -> Result<GcConfig, String> {
+fn config(args: &Args) -> Result<GcConfig> {
     let generations = args
         .generations
         .or(args.thresholds.as_ref().map(Vec::len))
         .unwrap_or(3);
     let thresholds = match &args.thresholds {
         Some(t) if t.len() != generations => {
-            return Err(format!(
+            bail!(
                 "--thresholds gives {} value(s) for {generations} generation(s)",
                 t.len()
-            ));
+            );
         }
         Some(t) => t.clone(),
         None => (0..generations)
@@ -70,47 +126,58 @@ fn config(args: &Args) -> Result<GcConfig, String> {
     })
 }
 
-fn main() -> ExitCode {
-    let args = Args::parse();
-    let config = match config(&args) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let ops = match read_trace(&args.trace) {
-        Ok(ops) => ops,
-        Err(e) => {
-            eprintln!("error: {}: {e}", args.trace.display());
-            return ExitCode::from(2);
-        }
-    };
-    let mut runner = match Runner::new(config.clone()) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+fn run(w: &mut Output, args: &Args) -> Result<ExitCode> {
+    let config = config(args)?;
+    let ops = read_trace(&args.trace).map_err(|e| match e {
+        // Already says "cannot read trace PATH: …".
+        TraceError::Io { .. } => anyhow::Error::new(e),
+        _ => anyhow::Error::new(e).context(format!("reading the trace {}", args.trace.display())),
+    })?;
+    let mut runner = Runner::new(config.clone()).context("the collector configuration")?;
     runner.inject_fault(args.fault.map(|f| match f {
         FaultArg::SkipSubtract => Fault::SkipSubtractForOneEdge,
         FaultArg::ForgetReachable => Fault::ForgetOneReachable,
     }));
+    let start = Instant::now();
+    let mut checks = 0usize;
     for (i, op) in ops.iter().enumerate() {
         let line = serde_json::to_string(op).unwrap_or_default();
         if args.verbose {
-            println!("op {i}: {line}");
+            writeln!(w, "op {i}: {line}")?;
         }
-        if let Err(v) = runner.apply(op) {
-            println!("violation at op {i} {line}: {v}");
-            return ExitCode::from(1);
+        let full = match args.check {
+            CheckEvery::Ops(n) => (i + 1) % n == 0 || i + 1 == ops.len(),
+            CheckEvery::End => false,
+        };
+        checks += usize::from(full);
+        if let Err(v) = runner.apply_checking(op, full) {
+            writeln!(w, "violation at op {i} {line}: {v}")?;
+            return Ok(ExitCode::from(1));
         }
     }
-    println!(
-        "ok: {} op(s) replayed under {config:?}; every invariant held ({} object(s) alive)",
+    if args.check == CheckEvery::End || ops.is_empty() {
+        checks += 1;
+        if let Err(v) = runner.check() {
+            writeln!(
+                w,
+                "violation found by the check after the last op ({} op(s)): {v}",
+                ops.len()
+            )?;
+            return Ok(ExitCode::from(1));
+        }
+    }
+    writeln!(
+        w,
+        "ok: {} op(s) replayed under {config:?} in {:.2} s; every invariant held ({} whole-heap check(s); {} object(s) alive)",
         ops.len(),
+        start.elapsed().as_secs_f64(),
+        checks,
         runner.heap().len()
-    );
-    ExitCode::SUCCESS
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    experiment::main("gclab-replay", 2, |w| run(w, &args))
 }

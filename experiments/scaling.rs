@@ -11,20 +11,29 @@
 //! Writes `scaling.csv` (`workload,objects,ns_per_object,total_ns`) and `scaling.svg`
 //! (log-x) into `--out`.
 
-#[path = "common.rs"]
-mod common;
-
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use anyhow::{Result, bail};
 use clap::Parser;
 use gclab::{GcConfig, Heap, workloads};
 use plotters::prelude::*;
 
-use common::{ExpError, ensure_dir, human, parse_count, plot_err, progress, write_csv};
+use gclab::experiment::{
+    self, Output, Table, ensure_dir, human, parse_count, plot_err, progress, round, write_csv,
+};
+use serde::Serialize;
 
-const CSV_HEADER: &str = "workload,objects,ns_per_object,total_ns";
+/// One line of `scaling.csv`; the field names are the header.
+#[derive(Serialize)]
+struct CsvRow {
+    workload: &'static str,
+    objects: u64,
+    ns_per_object: f64,
+    total_ns: u64,
+}
 /// The size the linearity ratio is relative to.
 const REFERENCE: u64 = 10_000;
 
@@ -52,10 +61,10 @@ struct Args {
     /// fewer (1 from 10^7 on).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     repeat: u32,
-    /// Accepted for uniformity with the other experiments: the workloads are not random,
-    /// so the seed changes nothing.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    /// Accepted and ignored, for scripts written when every binary took it: the
+    /// workloads are not random.
+    #[arg(long, hide = true)]
+    seed: Option<u64>,
     /// A tiny configuration for tests: sizes 10^3 to 2·10^4, one run each.
     #[arg(long)]
     quick: bool,
@@ -141,7 +150,7 @@ fn measure(kind: Kind, n: u64) -> Duration {
     start.elapsed()
 }
 
-fn plot(path: &Path, points: &[(Kind, u64, f64)]) -> Result<(), ExpError> {
+fn plot(path: &Path, points: &[(Kind, u64, f64)]) -> Result<()> {
     let err = plot_err(path);
     let x_min = points.iter().map(|p| p.1).min().unwrap_or(1) as f64;
     let x_max = points.iter().map(|p| p.1).max().unwrap_or(10) as f64;
@@ -199,17 +208,18 @@ fn plot(path: &Path, points: &[(Kind, u64, f64)]) -> Result<(), ExpError> {
     Ok(())
 }
 
-fn run(mut args: Args) -> Result<(), ExpError> {
+fn run(w: &mut Output, mut args: Args) -> Result<ExitCode> {
     if args.quick {
         args.min = 1_000;
         args.max = 20_000;
         args.repeat = 1;
     }
     if args.min < 2 || args.min > args.max {
-        return Err(ExpError::External(format!(
+        bail!(
             "need 2 <= --min <= --max, got --min {} --max {}",
-            args.min, args.max
-        )));
+            args.min,
+            args.max
+        );
     }
     ensure_dir(&args.out)?;
     let sizes = sizes(args.min, args.max);
@@ -229,63 +239,71 @@ fn run(mut args: Args) -> Result<(), ExpError> {
     }
     bar.finish_and_clear();
 
-    let rows: Vec<String> = points
-        .iter()
-        .map(|&(k, n, ns)| format!("{},{n},{ns:.3},{:.0}", k.name(), ns * n as f64))
-        .collect();
-    write_csv(&args.out.join("scaling.csv"), CSV_HEADER, &rows)?;
+    let rows = points.iter().map(|&(k, n, ns)| CsvRow {
+        workload: k.name(),
+        objects: n,
+        ns_per_object: round(ns, 3),
+        total_ns: (ns * n as f64).round() as u64,
+    });
+    write_csv(&args.out.join("scaling.csv"), rows)?;
     plot(&args.out.join("scaling.svg"), &points)?;
 
-    println!("gclab-scaling: full collection, ns per object (best of runs)");
-    println!(
-        "{:>12} {:>10} {:>10} {:>10}",
-        "objects", "live", "live_again", "dead"
-    );
+    writeln!(
+        w,
+        "gclab-scaling: full collection, ns per object (best of runs)"
+    )?;
+    let mut table =
+        Table::new(["objects", "live", "live_again", "dead"]).right_align(&[0, 1, 2, 3]);
     for &n in &sizes {
         let get = |k: Kind| {
             points
                 .iter()
                 .find(|p| p.0 == k && p.1 == n)
-                .map_or(f64::NAN, |p| p.2)
+                .map_or(String::from("-"), |p| format!("{:.2}", p.2))
         };
-        println!(
-            "{n:>12} {:>10.2} {:>10.2} {:>10.2}",
+        table.row([
+            n.to_string(),
             get(Kind::Live),
             get(Kind::LiveAgain),
-            get(Kind::Dead)
-        );
+            get(Kind::Dead),
+        ]);
     }
-    let largest = *sizes.last().expect("at least one size");
+    write!(w, "{table}")?;
+    let Some(&largest) = sizes.last() else {
+        bail!(
+            "no heap sizes between --min {} and --max {}",
+            args.min,
+            args.max
+        );
+    };
     for kind in KINDS {
         let at = |n: u64| points.iter().find(|p| p.0 == kind && p.1 == n).map(|p| p.2);
         match (at(largest), at(REFERENCE)) {
-            (Some(big), Some(reference)) => println!(
+            (Some(big), Some(reference)) => writeln!(
+                w,
                 "linearity {}: {:.2} (ns/object at {largest} / at {REFERENCE})",
                 kind.name(),
                 big / reference
-            ),
-            _ => println!(
+            )?,
+            _ => writeln!(
+                w,
                 "linearity {}: not computed ({REFERENCE} objects was not measured)",
                 kind.name()
-            ),
+            )?,
         }
     }
-    println!(
+    writeln!(
+        w,
         "took {}; wrote {}",
         human(started.elapsed()),
         args.out.display()
-    );
-    Ok(())
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("gclab-scaling: error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    let args = Args::parse();
+    experiment::main("gclab-scaling", 1, |w| run(w, args))
 }
 
 #[cfg(test)]

@@ -7,11 +7,14 @@
 
 use std::collections::HashMap;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use gclab::experiment::{self, Output};
 use gclab::graph::{self, DotOptions, ExportOptions};
 use gclab::snapshot::{Snapshot, TypeLabel, collect_snapshot, compare_unreachable};
 use gclab::{Heap, ObjId, TrialView};
@@ -27,6 +30,9 @@ const MAX_LISTED: usize = 20;
     about = "Collect, picture and analyse gclab-snapshot/1 heap snapshots",
     long_about = "Collect, picture and analyse gclab-snapshot/1 heap snapshots (JSON), such as \
 real CPython heaps dumped by tools/cpython_snapshot.py.\n\n\
+`collect` and `stats` print a report on standard output and write no file; `dot` writes one \
+Graphviz DOT file (--out). The analysis is deterministic, so there is no --seed; there is no \
+--quick either: the cost is the snapshot's size.\n\n\
 Exit codes: 0 success; 1 `collect` found a different unreachable set than the file's \
 expected_unreachable; 2 unreadable or invalid file, or bad arguments.",
     after_help = "Example:\n  python3 tools/cpython_snapshot.py --stdlib --time-collect --out stdlib.json\n  \
@@ -73,33 +79,24 @@ enum Command {
     },
 }
 
-/// A failure, printed as `gclab-snapshot: {0}` with exit code 2.
-struct Failure(String);
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Collect { file, json } => collect(&file, json),
+    // Failures (an unreadable or invalid file, an unwritable output) exit with 2.
+    experiment::main("gclab-snapshot", 2, |w| match cli.command {
+        Command::Collect { file, json } => collect(w, &file, json),
         Command::Dot {
             file,
             out,
             only_unreachable,
         } => dot(&file, &out, only_unreachable),
-        Command::Stats { file } => stats(&file),
-    };
-    match result {
-        Ok(code) => code,
-        Err(Failure(message)) => {
-            eprintln!("gclab-snapshot: {message}");
-            ExitCode::from(2)
-        }
-    }
+        Command::Stats { file } => stats(w, &file),
+    })
 }
 
-fn load(path: &Path) -> Result<Snapshot, Failure> {
-    let bytes =
-        fs::read(path).map_err(|e| Failure(format!("{}: cannot read: {e}", path.display())))?;
-    Snapshot::from_json_slice(&bytes).map_err(|e| Failure(format!("{}: {e}", path.display())))
+fn load(path: &Path) -> Result<Snapshot> {
+    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Snapshot::from_json_slice(&bytes)
+        .with_context(|| format!("{} is not a usable snapshot", path.display()))
 }
 
 /// The `--json` output of `collect`.
@@ -112,12 +109,12 @@ struct CollectJson<'a> {
     agree: Option<bool>,
 }
 
-fn collect(path: &Path, json: bool) -> Result<ExitCode, Failure> {
+fn collect(w: &mut Output, path: &Path, json: bool) -> Result<ExitCode> {
     let start = Instant::now();
     let snapshot = load(path)?;
     let parsed = start.elapsed();
-    let outcome =
-        collect_snapshot(&snapshot).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    let outcome = collect_snapshot(&snapshot)
+        .with_context(|| format!("importing and collecting {}", path.display()))?;
     let imported = outcome.import_elapsed;
     let expected = snapshot.expected_sorted();
     let disagreement = expected
@@ -131,45 +128,53 @@ fn collect(path: &Path, json: bool) -> Result<ExitCode, Failure> {
             elapsed_ns: outcome.elapsed.as_nanos(),
             agree,
         };
-        println!(
+        writeln!(
+            w,
             "{}",
-            serde_json::to_string(&out).expect("bug: plain data serializes")
-        );
+            serde_json::to_string(&out).context("bug: the JSON report does not serialize")?
+        )?;
     } else {
         let ns = outcome.elapsed.as_nanos();
-        println!("{}: {} objects", path.display(), outcome.objects);
-        println!(
+        writeln!(w, "{}: {} objects", path.display(), outcome.objects)?;
+        writeln!(
+            w,
             "parsed in {:.1} ms, imported in {:.1} ms",
             parsed.as_secs_f64() * 1e3,
             imported.as_secs_f64() * 1e3
-        );
-        println!(
+        )?;
+        writeln!(
+            w,
             "gclab full collection: {} objects examined, {} unreachable, {:.3} ms ({:.1} ns/object)",
             outcome.report.candidates,
             outcome.unreachable.len(),
             outcome.elapsed.as_secs_f64() * 1e3,
             per_object(ns, outcome.report.candidates as u64),
-        );
+        )?;
         if let (Some(t), Some(n)) = (
             snapshot.cpython_collect_ns,
             snapshot.cpython_collect_objects,
         ) {
-            println!(
+            writeln!(
+                w,
                 "CPython gc.collect(): {n} objects, {:.3} ms ({:.1} ns/object)",
                 t as f64 / 1e6,
                 per_object(u128::from(t), n)
-            );
+            )?;
         }
         match (&expected, &disagreement) {
             (Some(e), Some(d)) if d.agrees() => {
-                println!("agrees with expected_unreachable ({} objects)", e.len());
+                writeln!(w, "agrees with expected_unreachable ({} objects)", e.len())?;
             }
             (Some(e), Some(d)) => {
-                println!("DISAGREES with expected_unreachable ({} objects)", e.len());
-                print_ids("only in gclab's set", &d.only_gclab);
-                print_ids("only in the expected set", &d.only_expected);
+                writeln!(
+                    w,
+                    "DISAGREES with expected_unreachable ({} objects)",
+                    e.len()
+                )?;
+                print_ids(w, "only in gclab's set", &d.only_gclab)?;
+                print_ids(w, "only in the expected set", &d.only_expected)?;
             }
-            _ => println!("no expected_unreachable in the file; nothing to compare"),
+            _ => writeln!(w, "no expected_unreachable in the file; nothing to compare")?,
         }
     }
     Ok(if agree == Some(false) {
@@ -187,14 +192,15 @@ fn per_object(ns: u128, objects: u64) -> f64 {
     }
 }
 
-fn print_ids(what: &str, ids: &[u64]) {
+fn print_ids(w: &mut Output, what: &str, ids: &[u64]) -> Result<()> {
     let shown: Vec<String> = ids.iter().take(MAX_LISTED).map(u64::to_string).collect();
     let more = if ids.len() > MAX_LISTED {
         format!(" … and {} more", ids.len() - MAX_LISTED)
     } else {
         String::new()
     };
-    println!("  {what} ({}): {}{more}", ids.len(), shown.join(" "));
+    writeln!(w, "  {what} ({}): {}{more}", ids.len(), shown.join(" "))?;
+    Ok(())
 }
 
 /// An imported snapshot and what a full collection's trial deletion finds unreachable,
@@ -207,14 +213,14 @@ struct Analysis {
     view: TrialView,
 }
 
-fn analyse(path: &Path, snapshot: &Snapshot) -> Result<Analysis, Failure> {
+fn analyse(path: &Path, snapshot: &Snapshot) -> Result<Analysis> {
     let (heap, handles) = snapshot
         .to_heap_with(|o| o.type_label.clone())
-        .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+        .with_context(|| format!("importing {}", path.display()))?;
     let oldest = heap.generations() - 1;
     let view = heap
         .trial_deletion(oldest)
-        .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+        .with_context(|| format!("trial deletion over {}", path.display()))?;
     let unreachable = handles
         .iter()
         .map(|&h| view.get(h).is_some_and(|e| !e.reachable))
@@ -227,7 +233,7 @@ fn analyse(path: &Path, snapshot: &Snapshot) -> Result<Analysis, Failure> {
     })
 }
 
-fn dot(path: &Path, out: &Path, only_unreachable: bool) -> Result<ExitCode, Failure> {
+fn dot(path: &Path, out: &Path, only_unreachable: bool) -> Result<ExitCode> {
     let snapshot = load(path)?;
     let analysis = analyse(path, &snapshot)?;
     let view = &analysis.view;
@@ -237,7 +243,7 @@ fn dot(path: &Path, out: &Path, only_unreachable: bool) -> Result<ExitCode, Fail
     }
     let exported = graph::export(&analysis.heap, &options);
     fs::write(out, exported.to_dot(&DotOptions::default()))
-        .map_err(|e| Failure(format!("{}: cannot write: {e}", out.display())))?;
+        .with_context(|| format!("cannot write the DOT file {}", out.display()))?;
     eprintln!(
         "wrote {} ({} objects, {} references)",
         out.display(),
@@ -247,33 +253,39 @@ fn dot(path: &Path, out: &Path, only_unreachable: bool) -> Result<ExitCode, Fail
     Ok(ExitCode::SUCCESS)
 }
 
-fn stats(path: &Path) -> Result<ExitCode, Failure> {
+fn stats(w: &mut Output, path: &Path) -> Result<ExitCode> {
     let snapshot = load(path)?;
     let analysis = analyse(path, &snapshot)?;
     let heap = &analysis.heap;
     let objects = &snapshot.objects;
     let n = objects.len();
     let references: usize = objects.iter().map(|o| o.referents.len()).sum();
-    println!("{}: {n} objects, {references} references", path.display());
+    writeln!(
+        w,
+        "{}: {n} objects, {references} references",
+        path.display()
+    )?;
 
     let census = graph::census(heap, |l| l.to_string());
-    println!("\ntypes (top 20 of {}):", census.iter().count());
+    writeln!(w, "\ntypes (top 20 of {}):", census.iter().count())?;
     for (label, count) in census.most_common(20) {
-        println!(
+        writeln!(
+            w,
             "  {count:>9}  {:>5.1}%  {label}",
             100.0 * count as f64 / n.max(1) as f64
-        );
+        )?;
     }
 
     let mut cycles = graph::cycles(heap);
     cycles.sort_by_key(|c| std::cmp::Reverse(c.members.len()));
     let in_cycles: usize = cycles.iter().map(|c| c.members.len()).sum();
     let garbage_cycles = cycles.iter().filter(|c| c.unreachable).count();
-    println!(
+    writeln!(
+        w,
         "\ncycles (strongly connected components of > 1 object, or self-loops): {} \
          holding {in_cycles} objects; {garbage_cycles} unreachable",
         cycles.len()
-    );
+    )?;
     let mut histogram: Vec<(usize, usize)> = Vec::new(); // (bucket upper bound, count)
     for c in &cycles {
         let bucket = c.members.len().next_power_of_two();
@@ -290,31 +302,34 @@ fn stats(path: &Path) -> Result<ExitCode, Failure> {
         } else {
             format!("{low}..={bucket}")
         };
-        println!("  size {range:>15}: {count}");
+        writeln!(w, "  size {range:>15}: {count}")?;
     }
     let label = |id: ObjId| -> &str { heap.payload(id).map_or("?", |l| &**l) };
     for c in cycles.iter().take(5) {
-        println!(
+        writeln!(
+            w,
             "  largest: {} objects ({}): {}",
             c.members.len(),
             if c.unreachable { "unreachable" } else { "live" },
             census_line(c.members.iter().map(|&m| label(m)))
-        );
+        )?;
     }
 
     let components = unreachable_components(&snapshot, &analysis);
     let total: usize = components.iter().map(Vec::len).sum();
-    println!(
+    writeln!(
+        w,
         "\nunreachable: {total} objects in {} weakly connected components",
         components.len()
-    );
+    )?;
     for c in components.iter().take(10) {
         let first = c.iter().map(|&i| objects[i].id).min().unwrap_or(0);
-        println!(
+        writeln!(
+            w,
             "  {} objects (lowest id {first}): {}",
             c.len(),
             census_line(c.iter().map(|&i| label(analysis.handles[i])))
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

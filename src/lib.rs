@@ -178,6 +178,8 @@
 #![deny(missing_docs)]
 
 mod error;
+#[cfg(feature = "cli")]
+pub mod experiment;
 pub mod gc;
 pub mod graph;
 mod heap;

@@ -27,6 +27,10 @@
 //!
 //! Every builder is iterative: a ten-million-long chain or ring is ordinary input.
 //!
+//! [`Workload`] names them: it is the one list of standard workloads, shared by
+//! `gclab-perf`, the `gclab-peers` comparison (`benches/peers`, which runs the first five
+//! on every peer) and the names the CPython script accepts.
+//!
 //! # Examples
 //!
 //! ```
@@ -40,7 +44,114 @@
 //! assert!(heap.is_empty());
 //! ```
 
+use std::fmt;
+use std::str::FromStr;
+
 use crate::{Heap, ObjId, Result};
+
+/// The standard workloads, by the names used on command lines, in CSV files and by the
+/// CPython script (`snake_case`: `dead_cycles`, `acyclic_churn`, …).
+///
+/// # Examples
+/// ```
+/// use gclab::workloads::Workload;
+///
+/// let w: Workload = "dead_cycles".parse().unwrap();
+/// assert_eq!(w, Workload::DeadCycles);
+/// assert_eq!(w.to_string(), "dead_cycles");
+/// assert!("cycles".parse::<Workload>().unwrap_err().to_string().contains("dead_cycles"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[cfg_attr(feature = "cli", value(rename_all = "snake_case"))]
+pub enum Workload {
+    /// `n` garbage two-node cycles ([`dead_cycles`]); one full collection frees `2n`.
+    DeadCycles,
+    /// `n` objects in two-node cycles held from one root ([`live`]); a full collection
+    /// examines them all and frees none.
+    Live,
+    /// Allocate a one-edge object and drop it at once, `n` times ([`acyclic_churn`]).
+    AcyclicChurn,
+    /// An `n`-long singly linked chain ([`chain`]), built, then dropped from its head.
+    Chain,
+    /// One `n`-long ring ([`ring`]), its last external reference dropped, then collected.
+    Ring,
+    /// Young collections beside an old generation of 10^3 or 10^6 objects
+    /// ([`young_vs_old`]).
+    YoungVsOld,
+    /// GCBench binary trees, acyclic and with parent pointers ([`gcbench`]).
+    Gcbench,
+    /// Rings of 21 doubly linked nodes ([`rings21`], pyperformance `gc_collect`).
+    Rings21,
+    /// A layered DAG ([`dag`], pyperformance `gc_traversal`).
+    Dag,
+}
+
+impl Workload {
+    /// Every workload, in table order.
+    pub const ALL: [Workload; 9] = [
+        Workload::DeadCycles,
+        Workload::Live,
+        Workload::AcyclicChurn,
+        Workload::Chain,
+        Workload::Ring,
+        Workload::YoungVsOld,
+        Workload::Gcbench,
+        Workload::Rings21,
+        Workload::Dag,
+    ];
+
+    /// The workload's name: `dead_cycles`, `live`, `acyclic_churn`, `chain`, `ring`,
+    /// `young_vs_old`, `gcbench`, `rings21` or `dag`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::DeadCycles => "dead_cycles",
+            Workload::Live => "live",
+            Workload::AcyclicChurn => "acyclic_churn",
+            Workload::Chain => "chain",
+            Workload::Ring => "ring",
+            Workload::YoungVsOld => "young_vs_old",
+            Workload::Gcbench => "gcbench",
+            Workload::Rings21 => "rings21",
+            Workload::Dag => "dag",
+        }
+    }
+}
+
+impl fmt::Display for Workload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A name that is not a [`Workload`]'s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownWorkload(pub String);
+
+impl fmt::Display for UnknownWorkload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = Workload::ALL.iter().map(|w| w.name()).collect();
+        write!(
+            f,
+            "unknown workload {:?}; the workloads are {}",
+            self.0,
+            names.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownWorkload {}
+
+impl FromStr for Workload {
+    type Err = UnknownWorkload;
+
+    fn from_str(s: &str) -> std::result::Result<Workload, UnknownWorkload> {
+        Workload::ALL
+            .into_iter()
+            .find(|w| w.name() == s.trim())
+            .ok_or_else(|| UnknownWorkload(s.to_owned()))
+    }
+}
 
 /// Objects a young collection of [`YoungVsOld`] examines: 500 garbage two-node cycles.
 pub const YOUNG_OBJECTS: usize = 1000;

@@ -392,3 +392,386 @@ fn scaling_accepts_exponent_notation_and_rejects_fractions() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("not a whole number"));
 }
+
+// ---- every binary: --help, a closed pipe, I/O errors that name the path ------------------
+
+/// Every experiment binary, with arguments that make it print a report on stdout quickly.
+fn reporting_runs(dir: &Path) -> Vec<(&'static str, &'static str, Vec<String>)> {
+    let out = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    let snapshot = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/two_cycles.json")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let trace = dir.join("trace.jsonl");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(&trace, small_trace()).unwrap();
+    let trace = trace.to_str().unwrap().to_owned();
+    vec![
+        (
+            "gclab-tour",
+            env!("CARGO_BIN_EXE_gclab-tour"),
+            vec!["--quick".into(), "--out".into(), out("tour")],
+        ),
+        (
+            "gclab-perf",
+            env!("CARGO_BIN_EXE_gclab-perf"),
+            vec![
+                "--quick".into(),
+                "--workloads".into(),
+                "dead_cycles".into(),
+                "--out".into(),
+                out("perf"),
+            ],
+        ),
+        (
+            "gclab-generations",
+            env!("CARGO_BIN_EXE_gclab-generations"),
+            vec!["--quick".into(), "--out".into(), out("generations")],
+        ),
+        (
+            "gclab-scaling",
+            env!("CARGO_BIN_EXE_gclab-scaling"),
+            vec!["--quick".into(), "--out".into(), out("scaling")],
+        ),
+        (
+            "gclab-snapshot",
+            env!("CARGO_BIN_EXE_gclab-snapshot"),
+            vec!["stats".into(), snapshot.clone()],
+        ),
+        (
+            "gclab-snapshot",
+            env!("CARGO_BIN_EXE_gclab-snapshot"),
+            vec!["collect".into(), snapshot],
+        ),
+        (
+            "gclab-replay",
+            env!("CARGO_BIN_EXE_gclab-replay"),
+            vec![trace, "--verbose".into()],
+        ),
+    ]
+}
+
+/// A short trace: two cycles, one kept by a name, a collection.
+fn small_trace() -> String {
+    use gclab::testing::{Op, Target, trace_to_string};
+    let mut ops = Vec::new();
+    for i in 0..20u8 {
+        ops.push(Op::Alloc);
+        ops.push(Op::Alloc);
+        ops.push(Op::Link {
+            from: Target::Recent(0),
+            to: Target::Recent(1),
+        });
+        ops.push(Op::Link {
+            from: Target::Recent(1),
+            to: Target::Recent(0),
+        });
+        if i % 2 == 0 {
+            ops.push(Op::SetVar {
+                name: i,
+                obj: Target::Recent(0),
+            });
+        }
+        ops.push(Op::Decref {
+            obj: Target::Recent(0),
+        });
+        ops.push(Op::Decref {
+            obj: Target::Recent(1),
+        });
+    }
+    ops.push(Op::CollectFull);
+    trace_to_string(&ops, &["gclab-replay test trace"])
+}
+
+#[test]
+fn every_binary_exits_quietly_when_stdout_is_a_closed_pipe() {
+    let dir = out_dir("closed_pipe");
+    for (name, exe, args) in reporting_runs(&dir) {
+        // `true` exits at once, closing the pipe's read end; the binary starts writing
+        // 0.3 s later, so its first write fails with EPIPE. The subshell reports its
+        // exit status on stderr.
+        let output = Command::new("sh")
+            .arg("-c")
+            .arg(r#"( sleep 0.3; "$0" "$@"; echo "exit status $?" >&2 ) | true"#)
+            .arg(exe)
+            .args(&args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("exit status 0"),
+            "{name} {args:?} into a closed pipe:\n{stderr}"
+        );
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("error"),
+            "{name} {args:?} into a closed pipe:\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn every_binary_runs_cleanly_into_an_open_pipe() {
+    let dir = out_dir("open_pipe");
+    for (name, exe, args) in reporting_runs(&dir) {
+        let output = run(exe, &args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(!output.stdout.is_empty(), "{name} {args:?} printed nothing");
+    }
+}
+
+#[test]
+fn every_binary_help_says_what_it_does_what_it_writes_and_its_flags() {
+    let crate_description = "Python's memory model made executable";
+    let cases: [(&str, &str, &[&str], &[&str]); 6] = [
+        (
+            env!("CARGO_BIN_EXE_gclab-tour"),
+            "guided tour",
+            &[".dot", ".svg", "3v1", "--out", "--quick"],
+            &["--seed"],
+        ),
+        (
+            env!("CARGO_BIN_EXE_gclab-perf"),
+            "Time gclab's standard workloads",
+            &["perf.csv", "memory.csv", "--out", "--quick"],
+            &["--seed"],
+        ),
+        (
+            env!("CARGO_BIN_EXE_gclab-generations"),
+            "Collection pauses",
+            &[
+                "summary.csv",
+                "generations.svg",
+                "--out",
+                "--seed",
+                "--quick",
+            ],
+            &[],
+        ),
+        (
+            env!("CARGO_BIN_EXE_gclab-scaling"),
+            "Full-collection cost",
+            &["scaling.csv", "scaling.svg", "--out", "--quick"],
+            &["--seed"],
+        ),
+        (
+            env!("CARGO_BIN_EXE_gclab-snapshot"),
+            "heap snapshots",
+            &["DOT file", "write no file"],
+            &["--seed", "--quick"],
+        ),
+        (
+            env!("CARGO_BIN_EXE_gclab-replay"),
+            "Replay an op trace",
+            &["Writes no file", "--check"],
+            &["--seed", "--quick", "--out"],
+        ),
+    ];
+    for (exe, what, has, lacks) in cases {
+        let help = String::from_utf8(run(exe, &["--help"]).stdout).unwrap();
+        assert!(help.contains(what), "{exe} --help:\n{help}");
+        assert!(
+            !help.contains(crate_description),
+            "{exe} --help describes the crate:\n{help}"
+        );
+        // An option is listed on a line of its own: `      --out <OUT>`.
+        let listed = |flag: &str| help.lines().any(|l| l.trim_start().starts_with(flag));
+        for needle in has {
+            let found = if needle.starts_with("--") {
+                listed(needle)
+            } else {
+                help.contains(needle)
+            };
+            assert!(found, "{exe} --help lacks {needle:?}:\n{help}");
+        }
+        for flag in lacks {
+            assert!(!listed(flag), "{exe} --help lists {flag:?}:\n{help}");
+        }
+    }
+    let dot_help =
+        String::from_utf8(run(env!("CARGO_BIN_EXE_gclab-snapshot"), &["dot", "--help"]).stdout)
+            .unwrap();
+    assert!(dot_help.contains("--out"), "{dot_help}");
+}
+
+/// Runs `exe` expecting a failure; returns its stderr.
+fn run_failing(exe: &str, args: &[&str]) -> String {
+    let output = Command::new(exe).args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        !output.status.success(),
+        "{exe} {args:?} succeeded:\n{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{exe} {args:?}:\n{stderr}");
+    assert!(
+        !stderr.contains("Os {"),
+        "{exe} {args:?} prints a debug error:\n{stderr}"
+    );
+    stderr
+}
+
+#[test]
+fn every_io_error_names_the_file_and_what_was_being_done() {
+    let unwritable = "/dev/null/gclab-out";
+    for exe in [
+        env!("CARGO_BIN_EXE_gclab-tour"),
+        env!("CARGO_BIN_EXE_gclab-perf"),
+        env!("CARGO_BIN_EXE_gclab-generations"),
+        env!("CARGO_BIN_EXE_gclab-scaling"),
+    ] {
+        let stderr = run_failing(exe, &["--quick", "--out", unwritable]);
+        assert!(
+            stderr.contains(&format!("creating the output directory {unwritable}")),
+            "{exe}:\n{stderr}"
+        );
+    }
+    let snapshot = env!("CARGO_BIN_EXE_gclab-snapshot");
+    let missing = "/nonexistent/gclab/heap.json";
+    for sub in ["stats", "collect", "dot"] {
+        let mut args = vec![sub, missing];
+        if sub == "dot" {
+            args.extend(["--out", "/tmp/unused.dot"]);
+        }
+        let stderr = run_failing(snapshot, &args);
+        assert!(
+            stderr.contains(&format!("cannot read {missing}")),
+            "{sub}:\n{stderr}"
+        );
+    }
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/two_cycles.json");
+    let stderr = run_failing(
+        snapshot,
+        &["dot", fixture.to_str().unwrap(), "--out", "/dev/null/x.dot"],
+    );
+    assert!(
+        stderr.contains("cannot write the DOT file /dev/null/x.dot"),
+        "{stderr}"
+    );
+    let stderr = run_failing(
+        env!("CARGO_BIN_EXE_gclab-replay"),
+        &["/nonexistent/gclab/trace.jsonl"],
+    );
+    assert!(
+        stderr.contains("cannot read trace /nonexistent/gclab/trace.jsonl"),
+        "{stderr}"
+    );
+    let dir = out_dir("malformed_trace");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.jsonl");
+    std::fs::write(&bad, "\"alloc\"\n{\"link\":{}}\n").unwrap();
+    let stderr = run_failing(env!("CARGO_BIN_EXE_gclab-replay"), &[bad.to_str().unwrap()]);
+    assert!(
+        stderr.contains(&format!("reading the trace {}: line 2: ", bad.display())),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn replay_checks_as_often_as_asked_and_always_at_the_end() {
+    let dir = out_dir("replay_check");
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("trace.jsonl");
+    std::fs::write(&trace, small_trace()).unwrap();
+    let trace = trace.to_str().unwrap();
+    let ops = small_trace()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .count();
+    for (check, checks) in [
+        ("each", ops),
+        ("7", ops / 7 + usize::from(ops % 7 != 0)),
+        ("end", 1),
+    ] {
+        let output = run(
+            env!("CARGO_BIN_EXE_gclab-replay"),
+            &[trace, "--check", check],
+        );
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            stdout.starts_with(&format!("ok: {ops} op(s)")),
+            "{check}: {stdout}"
+        );
+        assert!(
+            stdout.contains(&format!("({checks} whole-heap check(s);")),
+            "--check {check}: {stdout}"
+        );
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_gclab-replay"))
+        .args([trace, "--check", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("\"0\""));
+}
+
+/// The trace of issue 12's figure: 10^5 ops (allocations linked into random live objects,
+/// names bound and deleted, occasional collections), deterministic.
+fn long_trace(ops: usize) -> String {
+    use gclab::testing::{Op, Target, trace_to_string};
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    let mut rng = StdRng::seed_from_u64(1);
+    let mut out = Vec::with_capacity(ops + 8);
+    while out.len() < ops {
+        out.push(Op::Alloc);
+        let r: f64 = rng.random();
+        if r < 0.5 {
+            out.push(Op::Link {
+                from: Target::Recent(0),
+                to: Target::Live(rng.random_range(0..1000)),
+            });
+        }
+        if r < 0.3 {
+            out.push(Op::Link {
+                from: Target::Live(rng.random_range(0..1000)),
+                to: Target::Recent(0),
+            });
+        }
+        if rng.random_bool(0.1) {
+            out.push(Op::SetVar {
+                name: rng.random_range(0..64),
+                obj: Target::Recent(0),
+            });
+        }
+        if rng.random_bool(0.05) {
+            out.push(Op::DelVar {
+                name: rng.random_range(0..64),
+            });
+        }
+        out.push(Op::Decref {
+            obj: Target::Recent(0),
+        });
+        if rng.random_bool(0.002) {
+            out.push(Op::Collect {
+                generation: rng.random_range(0..3),
+            });
+        }
+    }
+    out.truncate(ops);
+    trace_to_string(
+        &out,
+        &["10^5 ops: allocations linked into random live objects"],
+    )
+}
+
+/// `cargo test --release --test experiments -- --ignored --nocapture replay_of_a_long_trace`
+/// prints the time of a 10^5-op replay with `--check end` and `--check 1000`.
+#[test]
+#[ignore = "a timing, run by hand in release"]
+fn replay_of_a_long_trace_with_sparse_checks() {
+    let dir = out_dir("replay_long");
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("long.jsonl");
+    std::fs::write(&trace, long_trace(100_000)).unwrap();
+    for check in ["end", "1000"] {
+        let started = std::time::Instant::now();
+        let output = run(
+            env!("CARGO_BIN_EXE_gclab-replay"),
+            &[trace.to_str().unwrap(), "--check", check],
+        );
+        println!(
+            "--check {check}: {:.2} s: {}",
+            started.elapsed().as_secs_f64(),
+            String::from_utf8_lossy(&output.stdout).trim()
+        );
+    }
+}

@@ -808,3 +808,66 @@ fn hand_built_chain_with_missing_indices_displays_without_panicking() {
     };
     assert_eq!(chain.to_string(), format!("(external) {a} -[?]-> {b}"));
 }
+
+// ----------------------------------------------------------------------------------------
+// Legends and empty pictures (issue 17)
+// ----------------------------------------------------------------------------------------
+
+#[test]
+fn every_picture_has_a_legend_explaining_handles_counts_and_external_references() {
+    let mut heap: Heap<&str> = Heap::new();
+    let (a, _b) = two_cycle(&mut heap);
+    heap.set_var("a", a).unwrap();
+    let whole = graph::export(&heap, &labels());
+    for color_by in [ColorBy::Status, ColorBy::Generation] {
+        let dot = whole.to_dot(&DotOptions {
+            color_by,
+            ..DotOptions::default()
+        });
+        assert_eq!(dot.matches("legend [ shape = note").count(), 1, "{dot}");
+        for needle in [
+            "3v1",
+            "slot 3",
+            "version 1",
+            "rc=N",
+            "ext=N",
+            "names (boxes)",
+        ] {
+            assert!(
+                dot.contains(needle),
+                "{color_by:?} legend lacks {needle:?}:\n{dot}"
+            );
+        }
+    }
+    let selection = graph::show_refs(&heap, &[a], 1, &labels()).unwrap();
+    assert!(selection.to_dot(&DotOptions::default()).contains("ext=N"));
+    // The trial picture explains handles and its own counts in its one legend node.
+    let trial = graph::trial_graph(&heap, 0, true, &labels()).unwrap();
+    let dot = trial.to_dot(&DotOptions::default());
+    assert!(!dot.contains("legend [ shape = note"), "{dot}");
+    assert!(dot.contains("3v1: its handle"), "{dot}");
+    assert!(dot.contains("rc=N → gc_refs=M"), "{dot}");
+}
+
+#[test]
+fn a_fully_collected_heap_is_drawn_as_a_labelled_empty_node() {
+    let mut heap: Heap<&str> = Heap::new();
+    let (a, b) = two_cycle(&mut heap);
+    heap.decref(a).unwrap();
+    heap.decref(b).unwrap();
+    assert_eq!(heap.collect_full().collected, 2);
+    let g = graph::export(&heap, &labels());
+    assert_eq!(g.graph().node_count(), 0);
+    let dot = g.to_dot(&DotOptions::default());
+    assert!(dot.contains("empty [ shape = box"), "{dot}");
+    assert!(dot.contains("empty heap"), "{dot}");
+    if dot_installed() {
+        let dir = std::env::temp_dir().join(format!("gclab-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = graph::render(&g, &DotOptions::default(), dir.join("empty")).unwrap();
+        let svg = std::fs::read_to_string(out.svg.unwrap()).unwrap();
+        assert!(svg.contains("empty heap"), "{svg}");
+        assert!(!svg.contains("width=\"11pt\""), "{svg}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -209,6 +209,38 @@ fn node_attrs(node: &GraphNode, trial: bool, color_by: ColorBy) -> String {
     }
 }
 
+/// How to read an object's label: the lines every legend starts with.
+pub(crate) fn label_legend_lines() -> Vec<String> {
+    vec![
+        "an ellipse is an object; its first line is its value (the payload's label), then:".to_owned(),
+        "3v1: its handle (ObjId), slot 3 of the heap, version 1 of that slot (a freed slot reused later gets a higher version)".to_owned(),
+        "id=N, when shown: Python's id(), the identity Heap::id returns".to_owned(),
+        "rc=N: its reference count, like sys.getrefcount minus the argument's own reference".to_owned(),
+        "ext=N: references from outside the heap's objects: names (boxes), handles the program holds, gc.garbage".to_owned(),
+        "arrows: references, labelled with their index in the owner's list; bold arrows from boxes: names".to_owned(),
+    ]
+}
+
+/// The legend of a normal picture: how to read a label, then what the colours mean.
+fn legend_lines(graph: &Graph<GraphNode, GraphEdge>, color_by: ColorBy) -> Vec<String> {
+    let mut lines = label_legend_lines();
+    lines.push(match color_by {
+        ColorBy::Status => "colours: green live, red unreachable (a collection would free it), blue frozen, white dashed untracked".to_owned(),
+        ColorBy::Generation => "colours: generation 0 light yellow, 1 yellow, 2 orange; blue frozen, white dashed untracked".to_owned(),
+    });
+    lines.push(
+        "gen N: the generation the collector keeps it in; unreachable: only garbage refers to it"
+            .to_owned(),
+    );
+    if graph
+        .node_weights()
+        .any(|n| matches!(n, GraphNode::More { .. }))
+    {
+        lines.push("dashed box: references left out of the picture".to_owned());
+    }
+    lines
+}
+
 fn edge_attrs(
     graph: &Graph<GraphNode, GraphEdge>,
     source: NodeIndex,
@@ -236,9 +268,13 @@ impl HeapGraph {
     /// `Dot::with_attr_getters` (`Config::NodeNoLabel`, `Config::EdgeNoLabel`; labels
     /// are escaped here). Deterministic: the same graph gives the same text.
     ///
-    /// Objects are ellipses labelled with their payload label, id, `rc=… ext=…` and
-    /// generation; names are boxes; edges are labelled with their index in the owner's
-    /// edge list. Highlighted objects get a thick blue border.
+    /// Objects are ellipses labelled with their payload label, handle (`3v1`: slot 3,
+    /// version 1), `rc=… ext=…` and generation; names are boxes; edges are labelled with
+    /// their index in the owner's edge list. Highlighted objects get a thick blue border.
+    /// Every picture carries a legend (a `legend` note node) saying how to read these
+    /// labels and colours — a [`trial_graph`](super::trial_graph) in its own legend node —
+    /// and a graph with no nodes at all is drawn as one dashed "empty heap" box, so that
+    /// a picture of a fully collected heap is not a blank image.
     ///
     /// # Examples
     /// ```
@@ -254,6 +290,12 @@ impl HeapGraph {
     /// assert!(dot.contains(r#"say \"hi\""#));  // quotes escaped
     /// assert!(dot.contains("rc=2 ext=1"));
     /// assert!(dot.contains(r#"0 -> 0 [ label = "0"]"#)); // the self-reference, edge 0
+    /// assert!(dot.contains("legend [ shape = note"));
+    ///
+    /// heap.unlink(a, a).unwrap();
+    /// heap.decref(a).unwrap(); // freed: nothing is left to draw
+    /// let empty = graph::export(&heap, &ExportOptions::default());
+    /// assert!(empty.to_dot(&DotOptions::default()).contains("empty heap"));
     /// ```
     pub fn to_dot(&self, options: &DotOptions) -> String {
         let mut config = vec![Config::NodeNoLabel, Config::EdgeNoLabel];
@@ -268,7 +310,32 @@ impl HeapGraph {
         };
         let node_getter = |_, (_, node): (NodeIndex, &GraphNode)| node_attrs(node, trial, color_by);
         let dot = Dot::with_attr_getters(graph, &config, &edge_getter, &node_getter);
-        format!("{dot:?}")
+        let mut text = format!("{dot:?}");
+        // petgraph ends the graph with "}\n"; the extra nodes go just before it.
+        let mut extra = String::new();
+        if graph.node_count() == 0 {
+            let _ = writeln!(
+                extra,
+                "    empty [ shape = box, style = dashed, {} ]",
+                label_attr(
+                    &[
+                        "empty heap".to_owned(),
+                        "no objects and no names to draw: everything was freed or collected (or filtered out)".to_owned(),
+                    ],
+                    "\\n"
+                )
+            );
+        } else if !trial {
+            let _ = writeln!(
+                extra,
+                "    legend [ shape = note, {} ]",
+                label_attr(&legend_lines(graph, color_by), "\\l")
+            );
+        }
+        if let Some(end) = text.rfind('}') {
+            text.insert_str(end, &extra);
+        }
+        text
     }
 }
 

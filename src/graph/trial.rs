@@ -114,7 +114,7 @@ pub fn trial_graph<T>(
     } else {
         format!("generations 0..={generation}")
     };
-    b.graph.add_node(GraphNode::Legend(vec![
+    let mut legend = vec![
         format!(
             "trial deletion of {scope}: {examined_count} examined, {external_count} external, {unreachable_count} unreachable"
         ),
@@ -122,6 +122,13 @@ pub fn trial_graph<T>(
         "2. subtract_refs: minus one per reference from inside the set; gc_refs > 0 left means referenced from outside: external (bold green)".to_owned(),
         "3. move_unreachable: whatever an external object reaches survives (green); the rest is unreachable garbage (red)".to_owned(),
         "grey, dashed: outside the examined set; names (boxes) and outside objects are the external references".to_owned(),
-    ]));
+    ];
+    legend.extend(super::dot::label_legend_lines());
+    legend.retain(|l| !l.starts_with("rc=N") && !l.starts_with("ext=N"));
+    legend.push(
+        "rc=N → gc_refs=M: its reference count, and what is left of it after subtract_refs"
+            .to_owned(),
+    );
+    b.graph.add_node(GraphNode::Legend(legend));
     Ok(b.finish(Some(generation)))
 }

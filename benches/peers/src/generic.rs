@@ -37,6 +37,8 @@ pub fn run<R: RcLike>(workload: Workload, n: usize, rec: &mut Recorder) {
         Workload::AcyclicChurn => acyclic_churn::<R>(n, rec),
         Workload::Chain => chain::<R>(n, rec),
         Workload::Ring => ring::<R>(n, rec),
+        // Not peers workloads: the command line rejects them.
+        Workload::YoungVsOld | Workload::Gcbench | Workload::Rings21 | Workload::Dag => {}
     }
 }
 

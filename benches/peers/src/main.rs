@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use workload::{Recorder, Workload};
+use workload::{PEER_WORKLOADS, Recorder, Workload, parse_peer_workload};
 
 /// An implementation under test: one table column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum)]
@@ -90,8 +90,8 @@ struct Cli {
     #[arg(long)]
     deep_n: Option<usize>,
 
-    /// Workloads to run (comma-separated).
-    #[arg(long, value_delimiter = ',', default_values_t = Workload::ALL.to_vec())]
+    /// Workloads to run (comma-separated): dead_cycles, live, acyclic_churn, chain, ring.
+    #[arg(long, value_delimiter = ',', default_values_t = PEER_WORKLOADS.to_vec(), value_parser = parse_peer_workload)]
     workloads: Vec<Workload>,
 
     /// Implementations to run (comma-separated).
@@ -130,7 +130,7 @@ enum Child {
     Child {
         #[arg(long = "impl")]
         imp: Impl,
-        #[arg(long)]
+        #[arg(long, value_parser = parse_peer_workload)]
         workload: Workload,
         #[arg(long)]
         n: usize,

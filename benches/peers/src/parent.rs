@@ -9,7 +9,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::Impl;
-use crate::workload::Workload;
+use crate::workload::{PeerWorkload, Workload};
 
 /// What the parent was asked to do.
 pub struct Config {
@@ -55,6 +55,21 @@ struct RowKey {
     phase_index: usize,
 }
 
+/// One line of the `--csv` file; the field names are the header
+/// (`impl,workload,n,phase,repeat,status,ns_per_object,manual`).
+#[derive(serde::Serialize)]
+struct CsvRun<'a> {
+    #[serde(rename = "impl")]
+    imp: &'static str,
+    workload: &'static str,
+    n: usize,
+    phase: &'a str,
+    repeat: usize,
+    status: String,
+    ns_per_object: String,
+    manual: bool,
+}
+
 pub fn run(config: &Config) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find own executable: {e}"))?;
 
@@ -73,7 +88,7 @@ pub fn run(config: &Config) -> Result<(), String> {
     let mut done = 0;
     let mut cells: BTreeMap<(RowKey, Impl), Cell> = BTreeMap::new();
     let mut notes: Vec<String> = Vec::new();
-    let mut csv = String::from("impl,workload,n,phase,repeat,status,ns_per_object,manual\n");
+    let mut csv = csv::Writer::from_writer(Vec::new());
     let started = Instant::now();
 
     for (order, &(workload, n)) in jobs.iter().enumerate() {
@@ -111,11 +126,17 @@ pub fn run(config: &Config) -> Result<(), String> {
                         Cell::Na(r) => (format!("na: {r}"), String::new(), false),
                         Cell::Failed(r) => (r.clone(), String::new(), false),
                     };
-                    let _ = writeln!(
-                        csv,
-                        "{imp},{workload},{n},{phase},{rep},\"{}\",{ns},{manual}",
-                        status.replace('"', "'")
-                    );
+                    csv.serialize(CsvRun {
+                        imp: imp.name(),
+                        workload: workload.name(),
+                        n,
+                        phase,
+                        repeat: rep,
+                        status,
+                        ns_per_object: ns,
+                        manual,
+                    })
+                    .map_err(|e| format!("cannot format a CSV row: {e}"))?;
                     per_phase.entry(phase.to_string()).or_default().push(cell);
                 }
                 // A crash or timeout is deterministic enough: don't repeat it.
@@ -146,7 +167,10 @@ pub fn run(config: &Config) -> Result<(), String> {
         std::fs::write(path, &table).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     if let Some(path) = &config.csv {
-        std::fs::write(path, &csv).map_err(|e| format!("{}: {e}", path.display()))?;
+        let bytes = csv
+            .into_inner()
+            .map_err(|e| format!("cannot finish the CSV for {}: {e}", path.display()))?;
+        std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(())
 }

@@ -2,49 +2,48 @@
 //! machine-readable line per phase.
 
 use std::cell::Cell;
-use std::fmt;
 use std::io::Write;
 use std::time::Duration;
 
-/// The standard workloads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
-#[value(rename_all = "snake_case")]
-pub enum Workload {
-    /// n two-node cycles, all external references dropped; one full collection.
-    DeadCycles,
-    /// n objects in n/2 two-node cycles held alive from one root; a collection finding nothing.
-    Live,
-    /// Allocate a node with one edge to a persistent node and drop it, n times.
-    AcyclicChurn,
-    /// An n-long singly linked chain, built, then dropped from its head.
-    Chain,
-    /// One n-long ring, external references dropped, then collected.
-    Ring,
+/// The standard workloads: gclab's one list, shared with `gclab-perf`.
+pub use gclab::workloads::Workload;
+
+/// The workloads the peers run (the first five of [`Workload::ALL`]; the others need a
+/// generational collector or a `gc` module the peers do not have).
+pub const PEER_WORKLOADS: [Workload; 5] = [
+    Workload::DeadCycles,
+    Workload::Live,
+    Workload::AcyclicChurn,
+    Workload::Chain,
+    Workload::Ring,
+];
+
+/// Parses a workload name for the command line, accepting only [`PEER_WORKLOADS`].
+pub fn parse_peer_workload(s: &str) -> Result<Workload, String> {
+    let w: Workload = s.parse().map_err(|e| format!("{e}"))?;
+    if PEER_WORKLOADS.contains(&w) {
+        Ok(w)
+    } else {
+        let names: Vec<&str> = PEER_WORKLOADS.iter().map(|w| w.name()).collect();
+        Err(format!(
+            "{w} is a gclab-perf workload that the peers do not run; they run {}",
+            names.join(", ")
+        ))
+    }
 }
 
-impl Workload {
-    /// Every workload, in table order.
-    pub const ALL: [Workload; 5] = [
-        Workload::DeadCycles,
-        Workload::Live,
-        Workload::AcyclicChurn,
-        Workload::Chain,
-        Workload::Ring,
-    ];
+/// What the peers comparison needs to know of a workload beyond its name.
+pub trait PeerWorkload {
+    /// The phases this workload reports, in order, with what the time is divided by
+    /// (none for a workload the peers do not run).
+    fn phases(self) -> &'static [(&'static str, &'static str)];
+    /// Whether the workload recurses as deep as n in naive implementations; these run at
+    /// `--deep-n` as well.
+    fn is_deep(&self) -> bool;
+}
 
-    /// The name used on the command line, in the child protocol and in the table.
-    pub fn name(self) -> &'static str {
-        match self {
-            Workload::DeadCycles => "dead_cycles",
-            Workload::Live => "live",
-            Workload::AcyclicChurn => "acyclic_churn",
-            Workload::Chain => "chain",
-            Workload::Ring => "ring",
-        }
-    }
-
-    /// The phases this workload reports, in order, with what the time is divided by.
-    pub fn phases(self) -> &'static [(&'static str, &'static str)] {
+impl PeerWorkload for Workload {
+    fn phases(self) -> &'static [(&'static str, &'static str)] {
         match self {
             Workload::DeadCycles => &[
                 (
@@ -72,19 +71,12 @@ impl Workload {
                 ("build", "n-long ring built"),
                 ("collect", "one full collection freeing the n-object ring"),
             ],
+            Workload::YoungVsOld | Workload::Gcbench | Workload::Rings21 | Workload::Dag => &[],
         }
     }
 
-    /// Whether the workload recurses as deep as n in naive implementations; these run at
-    /// `--deep-n` as well.
-    pub fn is_deep(self) -> bool {
+    fn is_deep(&self) -> bool {
         matches!(self, Workload::Chain | Workload::Ring)
-    }
-}
-
-impl fmt::Display for Workload {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
     }
 }
 
