@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use slotmap::{Key, SecondaryMap, SlotMap};
 
 use crate::error::{GcError, Result};
-use crate::gc::{Collector, GcConfig, GcEvent, Observer};
+use crate::gc::{
+    AllocKind, Cx, CycleCollector, GcConfig, GcEvent, Generational, Objects, Observer,
+};
 use crate::object::{COLLECTING, Edges, MAX_REFCOUNT, ObjId, Object, UNTRACKED, flags};
 use crate::weak::WeakTable;
 
@@ -54,7 +56,7 @@ pub(crate) struct ReleaseState {
 }
 
 /// A finalizer: runs once, with the heap and the dying object's id (PEP 442 `__del__`).
-pub type Finalizer<T> = Box<dyn FnMut(&mut Heap<T>, ObjId)>;
+pub type Finalizer<T, C = Generational> = Box<dyn FnMut(&mut Heap<T, C>, ObjId)>;
 
 /// Counters kept by the heap since it was created.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -71,7 +73,9 @@ pub struct HeapCounters {
     pub resurrections: u64,
 }
 
-/// A heap of objects with payloads of type `T`, Python style.
+/// A heap of objects with payloads of type `T`, Python style, whose reference cycles are
+/// collected by the strategy `C` (by default [`Generational`], CPython's collector; see
+/// [`CycleCollector`]).
 ///
 /// Every object has an ordered list of references to other objects (its *edges*, owned by
 /// the heap), a reference count, and a count of *external* references (held by the
@@ -98,7 +102,7 @@ pub struct HeapCounters {
 /// heap.del_var("a").unwrap();            // del a: freed at once
 /// assert!(!heap.contains(list));
 /// ```
-pub struct Heap<T> {
+pub struct Heap<T, C = Generational> {
     /// Every live object. A key is valid exactly while its object is alive.
     pub(crate) objects: SlotMap<ObjId, Object<T>>,
     /// Variables: name → object. Each binding holds one external reference.
@@ -107,17 +111,24 @@ pub struct Heap<T> {
     /// per object. `decref` may only release references beyond these. Objects absent from
     /// the map hold none.
     pub(crate) held: HashMap<ObjId, u32>,
-    /// Generations, thresholds, statistics and the collector's state.
-    pub(crate) gc: Collector,
+    /// The collection strategy's state (for [`Generational`]: generations, thresholds,
+    /// statistics).
+    pub(crate) gc: C,
+    /// Set while a collection runs (its callbacks included); a nested request does nothing.
+    pub(crate) collecting: bool,
+    /// Python's `DEBUG_SAVEALL`.
+    pub(crate) debug_saveall: bool,
+    /// Python's `gc.garbage`: each entry holds an external reference.
+    pub(crate) garbage: Vec<ObjId>,
     /// Registered, not yet run finalizers. An entry exists iff the object has the
     /// `HAS_FINALIZER` flag (except while the finalizer itself runs).
     /// Indexed by slot, so registering and running one hashes nothing.
-    pub(crate) finalizers: SecondaryMap<ObjId, Finalizer<T>>,
+    pub(crate) finalizers: SecondaryMap<ObjId, Finalizer<T, C>>,
     /// Legacy-finalizer code (`tp_del`). An entry exists iff the object has the
     /// `HAS_LEGACY_CODE` flag (except while the code itself runs).
-    pub(crate) legacy: HashMap<ObjId, Finalizer<T>>,
+    pub(crate) legacy: HashMap<ObjId, Finalizer<T, C>>,
     /// Collection observers (`gc.callbacks`).
-    pub(crate) callbacks: Vec<Observer<T>>,
+    pub(crate) callbacks: Vec<Observer<T, C>>,
     /// Bumped by `clear_callbacks`, so a round of callbacks notices it.
     pub(crate) callbacks_epoch: u64,
     /// The release path's worklist and bookkeeping.
@@ -125,7 +136,7 @@ pub struct Heap<T> {
     /// This heap's tag, carried by its weak references.
     pub(crate) tag: u32,
     /// Weak references and their callbacks.
-    pub(crate) weak: WeakTable<T>,
+    pub(crate) weak: WeakTable<T, C>,
     /// Assigned identities (snapshot imports), indexed by slot like the objects
     /// themselves, so freeing an object drops its entry without hashing. An entry exists
     /// iff the object has the `HAS_IDENTITY` flag.
@@ -146,12 +157,12 @@ impl<T> Default for Heap<T> {
     }
 }
 
-impl<T> std::fmt::Debug for Heap<T> {
+impl<T, C: std::fmt::Debug> std::fmt::Debug for Heap<T, C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Heap")
             .field("objects", &self.objects.len())
             .field("vars", &self.vars)
-            .field("generations", &self.gc.generation_sizes())
+            .field("collector", &self.gc)
             .finish_non_exhaustive()
     }
 }
@@ -177,11 +188,22 @@ impl<T> Heap<T> {
     /// assert_eq!(heap.generations(), 2);
     /// ```
     pub fn with_config(config: GcConfig) -> Result<Self> {
-        Ok(Heap {
+        Ok(Heap::with_collector(Generational::new(config)?))
+    }
+}
+
+impl<T, C: CycleCollector> Heap<T, C> {
+    /// An empty heap whose cycles are collected by `collector` (any
+    /// [`CycleCollector`]; [`Heap::new`] uses [`Generational`]).
+    pub fn with_collector(collector: C) -> Self {
+        Heap {
             objects: SlotMap::with_key(),
             vars: BTreeMap::new(),
             held: HashMap::new(),
-            gc: Collector::new(config)?,
+            gc: collector,
+            collecting: false,
+            debug_saveall: false,
+            garbage: Vec::new(),
             finalizers: SecondaryMap::new(),
             legacy: HashMap::new(),
             callbacks: Vec::new(),
@@ -193,7 +215,59 @@ impl<T> Heap<T> {
             by_identity: HashMap::new(),
             events: Vec::new(),
             counters: HeapCounters::default(),
-        })
+        }
+    }
+
+    /// The collection strategy (read-only).
+    pub fn collector(&self) -> &C {
+        &self.gc
+    }
+
+    /// The collection strategy, mutably (e.g. to change a policy knob).
+    pub fn collector_mut(&mut self) -> &mut C {
+        &mut self.gc
+    }
+
+    /// The strategy and a context on the objects, borrowed together: what a strategy's
+    /// collection needs between steps that run user code.
+    pub fn collector_parts(&mut self) -> (&mut C, Cx<'_, T>) {
+        (&mut self.gc, Cx::new(&mut self.objects))
+    }
+
+    /// The objects, read-only, as strategies see them.
+    pub fn objects_view(&self) -> Objects<'_, T> {
+        Objects::new(&self.objects)
+    }
+
+    /// Whether a collection is running (its observers included).
+    pub fn is_collecting(&self) -> bool {
+        self.collecting
+    }
+
+    /// Counts a newly allocated container of kind `kind` with the strategy, and runs the
+    /// automatic collection the strategy asks for (unless one is running).
+    #[inline(always)]
+    fn count_alloc(&mut self, kind: AllocKind) {
+        if self.gc.on_alloc(kind) && !self.collecting {
+            C::collect_auto(self);
+        }
+    }
+
+    /// Tracks `id` with the strategy.
+    #[inline(always)]
+    fn track(&mut self, id: ObjId) {
+        self.gc.on_track(Cx::new(&mut self.objects), id);
+    }
+
+    /// Takes `id` out of the strategy's lists if it is in one (not untracked, not in a
+    /// running collection's working set), and marks it untracked.
+    #[inline(always)]
+    pub(crate) fn untrack(&mut self, id: ObjId) {
+        let generation = self.objects[id].generation;
+        if generation != UNTRACKED && generation != COLLECTING {
+            self.gc.on_untrack(Cx::new(&mut self.objects), id);
+        }
+        self.objects[id].generation = UNTRACKED;
     }
 
     // ----------------------------------------------------------------------------------
@@ -218,7 +292,7 @@ impl<T> Heap<T> {
     /// ```
     pub fn alloc(&mut self, payload: T) -> ObjId {
         let id = self.insert_object(payload, Edges::Empty, 0, true);
-        self.count_alloc();
+        self.count_alloc(AllocKind::Container);
         id
     }
 
@@ -262,8 +336,7 @@ impl<T> Heap<T> {
     pub fn alloc_immutable(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
         let id = self.insert_object(payload, Edges::from_slice(edges), flags::IMMUTABLE, true);
-        self.gc.has_immutables = true;
-        self.count_alloc();
+        self.count_alloc(AllocKind::Immutable);
         Ok(id)
     }
 
@@ -286,7 +359,7 @@ impl<T> Heap<T> {
     pub fn alloc_with(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
         let id = self.insert_object(payload, Edges::from_slice(edges), 0, true);
-        self.count_alloc();
+        self.count_alloc(AllocKind::Container);
         Ok(id)
     }
 
@@ -313,8 +386,7 @@ impl<T> Heap<T> {
     /// ```
     pub fn alloc_lazy(&mut self, payload: T) -> ObjId {
         let id = self.insert_object(payload, Edges::Empty, flags::LAZY, false);
-        self.gc.has_lazy = true;
-        self.count_alloc();
+        self.count_alloc(AllocKind::Lazy);
         id
     }
 
@@ -336,11 +408,10 @@ impl<T> Heap<T> {
     pub fn alloc_lazy_with(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
         let id = self.insert_object(payload, Edges::from_slice(edges), flags::LAZY, false);
-        self.gc.has_lazy = true;
         if edges.iter().any(|&t| self.objects[t].may_be_tracked()) {
-            self.gc.push(&mut self.objects, id, 0);
+            self.track(id);
         }
-        self.count_alloc();
+        self.count_alloc(AllocKind::Lazy);
         Ok(id)
     }
 
@@ -367,16 +438,11 @@ impl<T> Heap<T> {
     #[inline]
     fn insert_object(&mut self, payload: T, edges: Edges, flag_bits: u16, tracked: bool) -> ObjId {
         self.counters.allocations += 1;
-        let (generation, position) = if tracked {
-            (0, self.gc.gens[0].next_index())
-        } else {
-            (UNTRACKED, 0)
-        };
         let id = self
             .objects
-            .insert(Object::new(payload, edges, flag_bits, generation, position));
+            .insert(Object::new(payload, edges, flag_bits, UNTRACKED, 0));
         if tracked {
-            self.gc.gens[0].push(id);
+            self.track(id);
         }
         id
     }
@@ -388,7 +454,7 @@ impl<T> Heap<T> {
     fn maintain_tracking(&mut self, from: ObjId, to: ObjId) {
         let obj = &self.objects[from];
         if !obj.is_tracked() && self.objects[to].may_be_tracked() {
-            self.gc.push(&mut self.objects, from, 0);
+            self.track(from);
         }
     }
 
@@ -416,6 +482,7 @@ impl<T> Heap<T> {
     pub fn link(&mut self, from: ObjId, to: ObjId) -> Result<()> {
         self.check_mutable(from)?;
         self.take_ref(to)?;
+        self.gc.on_edge_write(from, to);
         let obj = &mut self.objects[from];
         obj.edges.push(to);
         if obj.has(flags::LAZY) {
@@ -438,6 +505,7 @@ impl<T> Heap<T> {
             });
         }
         self.take_ref(to)?;
+        self.gc.on_edge_write(from, to);
         let obj = &mut self.objects[from];
         obj.edges.insert(index, to);
         if obj.has(flags::LAZY) {
@@ -473,6 +541,7 @@ impl<T> Heap<T> {
             });
         }
         self.take_ref(to)?;
+        self.gc.on_edge_write(from, to);
         let obj = &mut self.objects[from];
         let old = obj.edges.replace(index, to);
         if obj.has(flags::LAZY) {
@@ -622,7 +691,7 @@ impl<T> Heap<T> {
     /// import does not grow them step by step.
     pub fn reserve(&mut self, additional: usize, identities: usize) {
         self.objects.reserve(additional);
-        self.gc.gens[0].reserve(additional);
+        self.gc.reserve(additional);
         if identities > 0 {
             // Entries are indexed by slot: room for every slot the new objects may use.
             self.identities
@@ -667,6 +736,8 @@ impl<T> Heap<T> {
         obj.refcount -= 1;
         if obj.refcount == 0 {
             self.dealloc_cascade(id);
+        } else {
+            self.gc.on_possible_root(id);
         }
         Ok(())
     }
@@ -979,6 +1050,8 @@ impl<T> Heap<T> {
         obj.refcount -= 1;
         if obj.refcount == 0 {
             self.dealloc_cascade(id);
+        } else {
+            self.gc.on_possible_root(id);
         }
     }
 
@@ -1041,7 +1114,7 @@ impl<T> Heap<T> {
             }
         }
         self.rel.depth -= 1;
-        if self.rel.depth == 0 && !self.gc.collecting {
+        if self.rel.depth == 0 && !self.collecting {
             self.raise_deferred_panic();
         }
     }
@@ -1073,10 +1146,9 @@ impl<T> Heap<T> {
             return; // resurrected
         }
         let obj = &self.objects[id];
-        let (generation, position, atomic) =
-            (obj.generation, obj.position(), obj.has(flags::ATOMIC));
+        let (generation, atomic) = (obj.generation, obj.has(flags::ATOMIC));
         if generation != UNTRACKED && generation != COLLECTING {
-            self.gc.remove_at(&self.objects, generation, position);
+            self.gc.on_untrack(Cx::new(&mut self.objects), id);
         }
         // Only edges and payload are moved out of the slot: reading header fields back
         // from a moved copy of the whole record stalls store forwarding on this hot path.
@@ -1084,11 +1156,12 @@ impl<T> Heap<T> {
             return;
         };
         if !atomic {
-            self.gc.count_dealloc();
+            self.gc.on_free();
         }
         self.counters.frees_by_refcount += 1;
         let objects = &mut self.objects;
         let pending = &mut self.rel.pending;
+        let gc = &mut self.gc;
         let mut dec = |t: ObjId| {
             let target = &mut objects[t];
             debug_assert!(
@@ -1098,6 +1171,8 @@ impl<T> Heap<T> {
             target.refcount -= 1;
             if target.refcount == 0 {
                 pending.push(t);
+            } else {
+                gc.on_possible_root(t);
             }
         };
         match edges {
@@ -1153,12 +1228,7 @@ impl<T> Heap<T> {
             }
         }
         // 2. Untrack: nothing may find it in a generation from here on.
-        let obj = &self.objects[id];
-        if obj.generation != UNTRACKED && obj.generation != COLLECTING {
-            self.gc
-                .remove_at(&self.objects, obj.generation, obj.position());
-        }
-        self.objects[id].generation = UNTRACKED;
+        self.untrack(id);
         self.rel.dying.push(id);
         // 3. Weak references: those it holds go without callbacks; those to it are all
         //    cleared, then their callbacks run, most recent first.
@@ -1172,7 +1242,7 @@ impl<T> Heap<T> {
         //    the object tracked again meanwhile (as `subtype_dealloc` does).
         if self.objects[id].has(flags::HAS_LEGACY_CODE) {
             if !atomic {
-                self.gc.push(&mut self.objects, id, 0);
+                self.track(id);
             }
             let resurrected = self.call_with_temp_ref(id, Self::run_legacy_finalizer);
             if resurrected {
@@ -1180,12 +1250,7 @@ impl<T> Heap<T> {
                 self.rel.dying.retain(|&d| d != id);
                 return false;
             }
-            let obj = &self.objects[id];
-            if obj.generation != UNTRACKED {
-                self.gc
-                    .remove_at(&self.objects, obj.generation, obj.position());
-                self.objects[id].generation = UNTRACKED;
-            }
+            self.untrack(id);
         }
         self.rel.dying.retain(|&d| d != id);
         if self.objects[id].has(flags::HAS_LEGACY_CODE) {
@@ -1208,10 +1273,9 @@ impl<T> Heap<T> {
             return;
         }
         if obj.is_tracked() {
-            self.gc
-                .remove_at(&self.objects, obj.generation, obj.position());
+            self.untrack(id);
         }
-        self.gc.push(&mut self.objects, id, 0);
+        self.track(id);
     }
 
     /// Runs `f` on `id` holding a temporary reference, then gives it back without
@@ -1250,7 +1314,7 @@ impl<T> Heap<T> {
                 // `by_identity` keeps a stale entry; lookups ignore it.
                 self.identities.remove(id);
             }
-            self.gc.count_dealloc();
+            self.gc.on_free();
             self.counters.frees_by_refcount += 1;
             for &t in edges.as_slice() {
                 if let Some(target) = self.objects.get_mut(t)
@@ -1259,6 +1323,8 @@ impl<T> Heap<T> {
                     target.refcount -= 1;
                     if target.refcount == 0 {
                         self.dealloc_cascade(t);
+                    } else {
+                        self.gc.on_possible_root(t);
                     }
                 }
             }
@@ -1336,14 +1402,22 @@ impl<T> Heap<T> {
                 return Err(format!("held-reference entry for {id} is stale"));
             }
         }
-        let vars_held = self.vars.values().count() + self.gc.garbage.len();
+        let vars_held = self.vars.values().count() + self.garbage.len();
         let held_total: u64 = self.held.values().map(|&n| u64::from(n)).sum();
         if held_total != vars_held as u64 {
             return Err(format!(
                 "the heap holds {held_total} reference(s) but has {vars_held} variable binding(s) and garbage entries"
             ));
         }
-        self.gc.verify(&self.objects)?;
+        self.gc.check(Objects::new(&self.objects))?;
+        if !self.collecting && self.objects.values().any(|o| o.generation == COLLECTING) {
+            return Err("an object is marked collecting while no collection runs".to_owned());
+        }
+        for &id in &self.garbage {
+            if !self.objects.contains_key(id) {
+                return Err(format!("garbage lists dead object {id}"));
+            }
+        }
         self.weak.verify(&self.objects)?;
         for id in self.finalizers.keys() {
             match self.objects.get(id) {

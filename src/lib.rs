@@ -144,8 +144,8 @@ pub mod workloads;
 pub use error::{GcError, Result};
 pub use gc::collect::CollectionStep;
 pub use gc::{
-    Callback, CollectReport, Fault, GcConfig, GcEvent, GenStats, Generation, HeapCallback, Phase,
-    TrialEntry, TrialView,
+    AllocKind, Callback, CollectReport, Cx, CycleCollector, Fault, GcConfig, GcEvent, GenStats,
+    Generation, Generational, HeapCallback, Objects, Phase, TrialEntry, TrialView,
 };
 pub use heap::{Finalizer, Heap, HeapCounters, TRASHCAN_DEPTH};
 pub use object::{MAX_GENERATIONS, MAX_REFCOUNT, ObjId};

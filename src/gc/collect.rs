@@ -92,7 +92,7 @@ impl<T> Heap<T> {
     pub(crate) fn collect_main(&mut self, g: usize) -> CollectReport {
         let start = Instant::now();
         debug_assert!(
-            self.gc.collecting,
+            self.collecting,
             "bug: collect_main outside the collecting window"
         );
         let mut report = CollectReport {
@@ -413,11 +413,11 @@ impl<T> Heap<T> {
                 .get(id)
                 .is_some_and(|o| o.generation == COLLECTING)
         };
-        if self.gc.debug_saveall {
+        if self.debug_saveall {
             for &id in unreachable {
                 if collecting(self, id) {
                     if self.hold(id).is_ok() {
-                        self.gc.garbage.push(id);
+                        self.garbage.push(id);
                     }
                     self.gc.push(&mut self.objects, id, older);
                 }
@@ -452,9 +452,8 @@ impl<T> Heap<T> {
             let Some(obj) = self.objects.get(id) else {
                 continue;
             };
-            if (self.gc.debug_saveall || obj.has(flags::LEGACY_FINALIZER)) && self.hold(id).is_ok()
-            {
-                self.gc.garbage.push(id);
+            if (self.debug_saveall || obj.has(flags::LEGACY_FINALIZER)) && self.hold(id).is_ok() {
+                self.garbage.push(id);
             }
         }
     }

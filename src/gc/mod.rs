@@ -6,6 +6,7 @@
 //! references included).
 
 pub mod collect;
+pub mod strategy;
 pub mod trial;
 
 mod finalize;
@@ -20,6 +21,7 @@ use crate::heap::Heap;
 use crate::object::{COLLECTING, MAX_GENERATIONS, ObjId, Object, UNTRACKED};
 
 pub use collect::Phase;
+pub use strategy::{AllocKind, Cx, CycleCollector, Objects};
 pub use trial::{TrialEntry, TrialView};
 
 /// How a heap's collector is set up.
@@ -130,12 +132,12 @@ pub type Callback = Box<dyn FnMut(Phase, &CollectReport)>;
 
 /// A collection observer that also gets the heap (as Python's `gc.callbacks` functions
 /// reach `gc.garbage` through the `gc` module): see [`Heap::add_heap_callback`].
-pub type HeapCallback<T> = Box<dyn FnMut(&mut Heap<T>, Phase, &CollectReport)>;
+pub type HeapCallback<T, C = Generational> = Box<dyn FnMut(&mut Heap<T, C>, Phase, &CollectReport)>;
 
 /// A registered observer, of either kind.
-pub(crate) enum Observer<T> {
+pub(crate) enum Observer<T, C> {
     Plain(Callback),
-    WithHeap(HeapCallback<T>),
+    WithHeap(HeapCallback<T, C>),
 }
 
 /// The text of a caught panic.
@@ -193,12 +195,6 @@ impl GenList {
         index
     }
 
-    /// The index the next [`push`](GenList::push) will return.
-    #[inline]
-    pub(crate) fn next_index(&self) -> u32 {
-        self.ids.len() as u32
-    }
-
     /// Members in order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = ObjId> + '_ {
         self.ids.iter().copied().filter(|id| !id.is_null())
@@ -225,8 +221,12 @@ impl GenList {
     }
 }
 
-/// The collector's state, owned by the heap.
-pub(crate) struct Collector {
+/// The default collection strategy: CPython 3.13's generational trial-deletion
+/// collector (generations, thresholds, promotion, the long-lived heuristic, freezing).
+/// Build a heap with it through [`Heap::new`] or [`Heap::with_config`]; its Python
+/// `gc`-module surface (thresholds, counts, `freeze`, `get_objects`, …) is a set of
+/// methods of `Heap<T, Generational>`.
+pub struct Generational {
     /// Member lists: `gens[0..n]` are the generations, `gens[n]` the permanent one. An
     /// object `o` with `o.generation == g` sits at `gens[g]` index `o.gen_index`
     /// (outside the trial-deletion phases of a collection).
@@ -241,17 +241,11 @@ pub(crate) struct Collector {
     /// last collection of generation `i`.
     counts: [u64; MAX_GENERATIONS],
     enabled: bool,
-    /// Set while a collection runs (its callbacks included); a nested request does nothing.
-    pub(crate) collecting: bool,
     /// Objects in the oldest generation after the last full collection.
     long_lived_total: usize,
     /// Objects promoted into the oldest generation since the last full collection.
     long_lived_pending: usize,
     pub(crate) stats: Vec<GenStats>,
-    /// Python's `DEBUG_SAVEALL`.
-    pub(crate) debug_saveall: bool,
-    /// Python's `gc.garbage`: each entry holds an external reference.
-    pub(crate) garbage: Vec<ObjId>,
     /// The examined set of a collection, kept between collections so its memory is
     /// reused.
     pub(crate) young_buf: Vec<ObjId>,
@@ -282,8 +276,20 @@ pub enum Fault {
     ForgetOneReachable,
 }
 
-impl Collector {
-    pub(crate) fn new(config: GcConfig) -> Result<Self> {
+impl std::fmt::Debug for Generational {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Generational")
+            .field("generations", &self.generation_sizes())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Generational {
+    /// The strategy with this configuration.
+    ///
+    /// # Errors
+    /// [`GcError::InvalidConfig`] when the configuration is unusable.
+    pub fn new(config: GcConfig) -> Result<Self> {
         let n = config.generations;
         if n == 0 || n > MAX_GENERATIONS {
             return Err(GcError::InvalidConfig(format!(
@@ -296,7 +302,7 @@ impl Collector {
                 config.thresholds.len()
             )));
         }
-        Ok(Collector {
+        Ok(Generational {
             gens: vec![GenList::default(); n + 1],
             thresholds: {
                 let mut t = [0; MAX_GENERATIONS];
@@ -305,12 +311,9 @@ impl Collector {
             },
             counts: [0; MAX_GENERATIONS],
             enabled: config.enabled,
-            collecting: false,
             long_lived_total: 0,
             long_lived_pending: 0,
             stats: vec![GenStats::default(); n],
-            debug_saveall: false,
-            garbage: Vec::new(),
             young_buf: Vec::new(),
             unreachable_buf: Vec::new(),
             has_immutables: false,
@@ -386,11 +389,59 @@ impl Collector {
     pub(crate) fn count_dealloc(&mut self) {
         self.counts[0] = self.counts[0].saturating_sub(1);
     }
+}
 
-    pub(crate) fn verify<T>(
-        &self,
-        objects: &SlotMap<ObjId, Object<T>>,
-    ) -> std::result::Result<(), String> {
+impl CycleCollector for Generational {
+    /// Appends the object to generation 0.
+    #[inline]
+    fn on_track<T>(&mut self, cx: Cx<'_, T>, id: ObjId) {
+        self.push(cx.objects, id, 0);
+    }
+
+    /// Removes the object from its generation, keeping the order of the others.
+    #[inline]
+    fn on_untrack<T>(&mut self, cx: Cx<'_, T>, id: ObjId) {
+        let obj = &cx.objects[id];
+        let (generation, position) = (obj.generation, obj.position());
+        self.remove_at(cx.objects, generation, position);
+        cx.objects[id].generation = UNTRACKED;
+    }
+
+    /// Counts a freed container (CPython's `PyObject_GC_Del`).
+    #[inline(always)]
+    fn on_free(&mut self) {
+        self.count_dealloc();
+    }
+
+    /// Counts a newly allocated container (tracked or not: CPython counts every
+    /// GC-capable allocation), and asks for an automatic collection when the allocation
+    /// surplus exceeds threshold 0.
+    #[inline(always)]
+    fn on_alloc(&mut self, kind: AllocKind) -> bool {
+        match kind {
+            AllocKind::Container => {}
+            AllocKind::Immutable => self.has_immutables = true,
+            AllocKind::Lazy => self.has_lazy = true,
+        }
+        self.counts[0] += 1;
+        self.counts[0] > u64::from(self.thresholds[0]) && self.enabled && self.thresholds[0] != 0
+    }
+
+    fn collect_auto<T>(heap: &mut Heap<T, Self>) {
+        heap.collect_generations();
+    }
+
+    fn collect_full<T>(heap: &mut Heap<T, Self>) -> CollectReport {
+        let oldest = heap.gc.generations() - 1;
+        heap.run_collection(oldest, |heap| heap.collect_main(oldest))
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.gens[0].reserve(additional);
+    }
+
+    fn check<T>(&self, objects: Objects<'_, T>) -> std::result::Result<(), String> {
+        let objects = objects.objects;
         let mut tracked = 0;
         for (g, list) in self.gens.iter().enumerate() {
             let mut live = 0;
@@ -427,35 +478,11 @@ impl Collector {
                 "{headers} object(s) are marked tracked but generations list {tracked}"
             ));
         }
-        if !self.collecting && objects.values().any(|o| o.generation == COLLECTING) {
-            return Err("an object is marked collecting while no collection runs".to_owned());
-        }
-        for &id in &self.garbage {
-            if !objects.contains_key(id) {
-                return Err(format!("garbage lists dead object {id}"));
-            }
-        }
         Ok(())
     }
 }
 
-impl<T> Heap<T> {
-    /// Counts a newly allocated container (tracked or not: CPython counts every
-    /// GC-capable allocation), and runs an automatic collection if the allocation
-    /// surplus exceeds threshold 0.
-    #[inline]
-    pub(crate) fn count_alloc(&mut self) {
-        self.gc.counts[0] += 1;
-        let gc = &self.gc;
-        if gc.counts[0] > u64::from(gc.thresholds[0])
-            && gc.enabled
-            && gc.thresholds[0] != 0
-            && !gc.collecting
-        {
-            self.collect_generations();
-        }
-    }
-
+impl<T> Heap<T, Generational> {
     /// CPython's `gc_collect_generations`: collect the oldest generation whose count
     /// exceeds its threshold.
     fn collect_generations(&mut self) -> usize {
@@ -473,7 +500,9 @@ impl<T> Heap<T> {
                 {
                     continue;
                 }
-                return self.collect_with_callbacks(g).collected;
+                return self
+                    .run_collection(g, |heap| heap.collect_main(g))
+                    .collected;
             }
         }
         0
@@ -511,88 +540,7 @@ impl<T> Heap<T> {
                 generations: n,
             });
         }
-        Ok(self.collect_with_callbacks(generation))
-    }
-
-    /// A full collection (the oldest generation and all younger ones), Python's
-    /// `gc.collect()`.
-    ///
-    /// # Examples
-    /// ```
-    /// use gclab::Heap;
-    /// let mut heap = Heap::new();
-    /// let (a, b) = (heap.alloc("a"), heap.alloc("b"));
-    /// heap.link(a, b).unwrap();
-    /// heap.link(b, a).unwrap();
-    /// heap.decref(a).unwrap();
-    /// heap.decref(b).unwrap();
-    /// assert_eq!(heap.collect_full().collected, 2);
-    /// ```
-    pub fn collect_full(&mut self) -> CollectReport {
-        let oldest = self.gc.generations() - 1;
-        self.collect_with_callbacks(oldest)
-    }
-
-    /// CPython's `gc_collect_with_callback` under `gcstate->collecting`: the callbacks
-    /// run inside the collecting window, so a collection they request does nothing.
-    fn collect_with_callbacks(&mut self, generation: usize) -> CollectReport {
-        if self.gc.collecting {
-            return CollectReport {
-                generation,
-                skipped: true,
-                ..CollectReport::default()
-            };
-        }
-        self.gc.collecting = true;
-        self.invoke_callbacks(
-            Phase::Start,
-            &CollectReport {
-                generation,
-                ..CollectReport::default()
-            },
-        );
-        let report = self.collect_main(generation);
-        self.invoke_callbacks(Phase::Stop, &report);
-        self.gc.collecting = false;
-        self.raise_deferred_panic();
-        report
-    }
-
-    fn invoke_callbacks(&mut self, phase: Phase, report: &CollectReport) {
-        if self.callbacks.is_empty() {
-            return;
-        }
-        let mut callbacks = std::mem::take(&mut self.callbacks);
-        let epoch = self.callbacks_epoch;
-        for cb in &mut callbacks {
-            let result = match cb {
-                Observer::Plain(f) => {
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(phase, report)))
-                }
-                Observer::WithHeap(f) => {
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        f(self, phase, report)
-                    }))
-                }
-            };
-            if let Err(panic) = result {
-                self.events.push(GcEvent::CallbackPanicked {
-                    message: panic_message(&panic),
-                });
-            }
-            if self.callbacks_epoch != epoch {
-                break; // clear_callbacks ran: the rest were removed
-            }
-        }
-        // Callbacks registered meanwhile go after the ones that were there; a
-        // `clear_callbacks` meanwhile removed the old ones.
-        let added = std::mem::take(&mut self.callbacks);
-        if self.callbacks_epoch == epoch {
-            callbacks.extend(added);
-            self.callbacks = callbacks;
-        } else {
-            self.callbacks = added;
-        }
+        Ok(self.run_collection(generation, |heap| heap.collect_main(generation)))
     }
 
     /// Policy bookkeeping after collecting `generation`, as CPython's
@@ -736,28 +684,6 @@ impl<T> Heap<T> {
             .collect())
     }
 
-    /// The edges of all of `ids`, in order and with repetitions (`gc.get_referents`).
-    ///
-    /// # Errors
-    /// [`GcError::StaleId`].
-    pub fn get_referents(&self, ids: &[ObjId]) -> Result<Vec<ObjId>> {
-        let mut out = Vec::new();
-        for &id in ids {
-            out.extend_from_slice(self.obj(id)?.edges.as_slice());
-        }
-        Ok(out)
-    }
-
-    /// Whether the collector tracks the object (`gc.is_tracked`). Frozen objects are
-    /// tracked; atomic objects never are; lazily tracked containers
-    /// ([`alloc_lazy`](Heap::alloc_lazy)) only once they hold a container.
-    ///
-    /// # Errors
-    /// [`GcError::StaleId`].
-    pub fn is_tracked(&self, id: ObjId) -> Result<bool> {
-        Ok(self.obj(id)?.generation != UNTRACKED)
-    }
-
     /// Which generation holds the object.
     ///
     /// # Errors
@@ -807,6 +733,127 @@ impl<T> Heap<T> {
         &self.gc.stats
     }
 
+    /// Injects a deliberate collector bug (or removes it with `None`), so a test can show
+    /// that the harness catches a broken collector.
+    #[cfg(feature = "testing")]
+    pub fn inject_fault(&mut self, fault: Option<Fault>) {
+        self.gc.fault = fault;
+    }
+}
+
+impl<T, C: CycleCollector> Heap<T, C> {
+    /// A full collection (the oldest generation and all younger ones), Python's
+    /// `gc.collect()`.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let (a, b) = (heap.alloc("a"), heap.alloc("b"));
+    /// heap.link(a, b).unwrap();
+    /// heap.link(b, a).unwrap();
+    /// heap.decref(a).unwrap();
+    /// heap.decref(b).unwrap();
+    /// assert_eq!(heap.collect_full().collected, 2);
+    /// ```
+    pub fn collect_full(&mut self) -> CollectReport {
+        C::collect_full(self)
+    }
+
+    /// Runs one collection, `collect`, inside the collecting window, with the collection
+    /// observers called before and after it (CPython's `gc_collect_with_callback` under
+    /// `gcstate->collecting`): the observers run inside the window, so a collection they
+    /// (or finalizers) request does nothing and returns a `skipped` report. `generation`
+    /// is what the observers' start report says (0 for strategies without generations).
+    /// A payload panic caught meanwhile is re-raised at the end, when the heap is
+    /// consistent. This is how a strategy's [`CycleCollector::collect_full`] and
+    /// [`CycleCollector::collect_auto`] run a collection.
+    pub fn run_collection(
+        &mut self,
+        generation: usize,
+        collect: impl FnOnce(&mut Self) -> CollectReport,
+    ) -> CollectReport {
+        if self.collecting {
+            return CollectReport {
+                generation,
+                skipped: true,
+                ..CollectReport::default()
+            };
+        }
+        self.collecting = true;
+        self.invoke_callbacks(
+            Phase::Start,
+            &CollectReport {
+                generation,
+                ..CollectReport::default()
+            },
+        );
+        let report = collect(self);
+        self.invoke_callbacks(Phase::Stop, &report);
+        self.collecting = false;
+        self.raise_deferred_panic();
+        report
+    }
+
+    fn invoke_callbacks(&mut self, phase: Phase, report: &CollectReport) {
+        if self.callbacks.is_empty() {
+            return;
+        }
+        let mut callbacks = std::mem::take(&mut self.callbacks);
+        let epoch = self.callbacks_epoch;
+        for cb in &mut callbacks {
+            let result = match cb {
+                Observer::Plain(f) => {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(phase, report)))
+                }
+                Observer::WithHeap(f) => {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        f(self, phase, report)
+                    }))
+                }
+            };
+            if let Err(panic) = result {
+                self.events.push(GcEvent::CallbackPanicked {
+                    message: panic_message(&panic),
+                });
+            }
+            if self.callbacks_epoch != epoch {
+                break; // clear_callbacks ran: the rest were removed
+            }
+        }
+        // Callbacks registered meanwhile go after the ones that were there; a
+        // `clear_callbacks` meanwhile removed the old ones.
+        let added = std::mem::take(&mut self.callbacks);
+        if self.callbacks_epoch == epoch {
+            callbacks.extend(added);
+            self.callbacks = callbacks;
+        } else {
+            self.callbacks = added;
+        }
+    }
+
+    /// The edges of all of `ids`, in order and with repetitions (`gc.get_referents`).
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`].
+    pub fn get_referents(&self, ids: &[ObjId]) -> Result<Vec<ObjId>> {
+        let mut out = Vec::new();
+        for &id in ids {
+            out.extend_from_slice(self.obj(id)?.edges.as_slice());
+        }
+        Ok(out)
+    }
+
+    /// Whether the collector tracks the object (`gc.is_tracked`). Frozen objects are
+    /// tracked; atomic objects never are; lazily tracked containers
+    /// ([`alloc_lazy`](Heap::alloc_lazy)) only once they hold a container.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`].
+    pub fn is_tracked(&self, id: ObjId) -> Result<bool> {
+        Ok(self.obj(id)?.generation != UNTRACKED)
+    }
+
     /// Registers a collection observer (`gc.callbacks.append`); it is called with
     /// [`Phase::Start`] and [`Phase::Stop`] around every collection, automatic or not.
     /// A panic in it is caught and recorded as an event. To reach the heap from the
@@ -852,7 +899,7 @@ impl<T> Heap<T> {
     /// ```
     pub fn add_heap_callback(
         &mut self,
-        callback: impl FnMut(&mut Heap<T>, Phase, &CollectReport) + 'static,
+        callback: impl FnMut(&mut Heap<T, C>, Phase, &CollectReport) + 'static,
     ) {
         self.callbacks.push(Observer::WithHeap(Box::new(callback)));
     }
@@ -867,12 +914,12 @@ impl<T> Heap<T> {
     /// Save-all debug mode (`gc.set_debug(gc.DEBUG_SAVEALL)`): unreachable objects go to
     /// [`garbage`](Heap::garbage) instead of being freed.
     pub fn set_debug_saveall(&mut self, on: bool) {
-        self.gc.debug_saveall = on;
+        self.debug_saveall = on;
     }
 
     /// Whether save-all mode is on.
     pub fn debug_saveall(&self) -> bool {
-        self.gc.debug_saveall
+        self.debug_saveall
     }
 
     /// Python's `gc.garbage`: objects found unreachable but kept. A collection appends
@@ -881,22 +928,15 @@ impl<T> Heap<T> {
     /// `handle_legacy_finalizers`), or, in save-all mode, everything it found
     /// unreachable. Each entry holds an external reference.
     pub fn garbage(&self) -> &[ObjId] {
-        &self.gc.garbage
+        &self.garbage
     }
 
     /// Empties `garbage` (`del gc.garbage[:]`), releasing its references; objects only it
     /// kept alive are freed, cycles among them wait for the next collection.
     pub fn clear_garbage(&mut self) {
-        for id in std::mem::take(&mut self.gc.garbage) {
+        for id in std::mem::take(&mut self.garbage) {
             self.unhold(id);
         }
-    }
-
-    /// Injects a deliberate collector bug (or removes it with `None`), so a test can show
-    /// that the harness catches a broken collector.
-    #[cfg(feature = "testing")]
-    pub fn inject_fault(&mut self, fault: Option<Fault>) {
-        self.gc.fault = fault;
     }
 
     /// Unraisable events recorded so far (panics in finalizers and callbacks).
