@@ -10,6 +10,7 @@ pub mod strategy;
 pub mod trial;
 
 mod finalize;
+mod pipeline;
 
 use std::any::Any;
 use std::time::Duration;

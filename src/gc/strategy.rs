@@ -75,8 +75,9 @@ pub enum AllocKind {
 pub trait CycleCollector: Sized + 'static {
     /// `id` became tracked: a container was allocated, a lazily tracked container got a
     /// trackable referent, or a dying object is tracked again while its finalizer runs.
-    /// The object is untracked on entry; the strategy records it and writes its space and
-    /// position.
+    /// The object is untracked, or in a collection's working set (a survivor given back,
+    /// see [`Heap::collect_unreachable`]), on entry; the strategy records it and writes
+    /// its space and position.
     fn on_track<T>(&mut self, cx: Cx<'_, T>, id: ObjId);
 
     /// `id` stops being tracked (it is about to be freed, or user code is about to run
@@ -153,6 +154,14 @@ impl<'a, T> Cx<'a, T> {
     #[inline(always)]
     pub(crate) fn new(objects: &'a mut SlotMap<ObjId, Object<T>>) -> Self {
         Cx { objects }
+    }
+
+    /// A shorter-lived context from this one (to pass it to several calls in turn).
+    #[inline(always)]
+    pub fn reborrow(&mut self) -> Cx<'_, T> {
+        Cx {
+            objects: self.objects,
+        }
     }
 
     /// The read-only view.

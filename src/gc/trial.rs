@@ -12,8 +12,9 @@
 use slotmap::{Key, SecondaryMap, SlotMap};
 
 use crate::error::{GcError, Result};
+use crate::gc::Cx;
 use crate::heap::Heap;
-use crate::object::{ObjId, Object};
+use crate::object::{COLLECTING, ObjId, Object};
 
 /// Scratch mark: the object was scanned and found reachable from outside the examined
 /// set (CPython clears its `PREV_MASK_COLLECTING` bit). Above every possible count
@@ -123,6 +124,36 @@ pub(crate) fn drop_moved_back<T>(
     unreachable: &mut Vec<ObjId>,
 ) {
     unreachable.retain(|&id| objects[id].gc_refs() == TENTATIVELY_UNREACHABLE);
+}
+
+/// Trial deletion over `set`, for any strategy: runs `update_refs`, `subtract_refs` and
+/// `move_unreachable` over the tracked objects of `set` and leaves in `set` the
+/// reachable ones (in CPython's list order) and in `unreachable` the rest (in scan
+/// order), ready for [`Heap::collect_unreachable`].
+///
+/// Every examined object is moved into the collection's working set (its header's space
+/// byte no longer names a strategy space), so the strategy must have taken them out of
+/// its own lists first, and must track the reachable ones again afterwards (e.g. with
+/// its own [`on_track`](crate::CycleCollector::on_track)). Dead, untracked and repeated
+/// entries of `set` are dropped. Linear in the objects and edges of the set; nothing is
+/// hashed or allocated but `unreachable`'s growth.
+pub fn find_unreachable<T>(cx: Cx<'_, T>, set: &mut Vec<ObjId>, unreachable: &mut Vec<ObjId>) {
+    let objects = cx.objects;
+    unreachable.clear();
+    set.retain(|&id| match objects.get_mut(id) {
+        Some(o) if o.generation < COLLECTING => {
+            o.generation = COLLECTING;
+            true
+        }
+        _ => false,
+    });
+    let objects = &*objects;
+    let member = |g: u8| g == COLLECTING;
+    update_refs(objects, set);
+    subtract_refs(objects, set, member);
+    if move_unreachable(objects, set, member, unreachable) {
+        drop_moved_back(objects, unreachable);
+    }
 }
 
 /// What trial deletion saw for one object of the examined set.
