@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use slotmap::{Key, SecondaryMap, SlotMap};
 
-use crate::error::{GcError, Result};
+use crate::error::{GcError, Result, VerifyError};
 use crate::gc::{
     AllocKind, Cx, CycleCollector, GcConfig, GcEvent, Generational, Objects, Observer,
 };
@@ -1343,7 +1343,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// tables are consistent. Linear in objects and edges (plus a hash map for counting).
     ///
     /// # Errors
-    /// A description of the first violation found.
+    /// The first violation found, as a [`VerifyError`] naming the object.
     ///
     /// # Examples
     /// ```
@@ -1354,15 +1354,15 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// heap.decref(a).unwrap();
     /// heap.verify().unwrap();
     /// ```
-    pub fn verify(&self) -> std::result::Result<(), String> {
+    pub fn verify(&self) -> std::result::Result<(), VerifyError> {
         let mut incoming: HashMap<ObjId, u64> = HashMap::with_capacity(self.objects.len());
         for (id, obj) in &self.objects {
             if obj.has(flags::ATOMIC) && obj.edges.len() > 0 {
-                return Err(format!("atomic object {id} has edges"));
+                return Err(VerifyError::AtomicWithEdges(id));
             }
             for &t in obj.edges.as_slice() {
                 if !self.objects.contains_key(t) {
-                    return Err(format!("object {id} has an edge to dead object {t}"));
+                    return Err(VerifyError::EdgeToDead { from: id, to: t });
                 }
                 *incoming.entry(t).or_insert(0) += 1;
             }
@@ -1375,73 +1375,93 @@ impl<T, C: CycleCollector> Heap<T, C> {
             let inc = incoming.get(&id).copied().unwrap_or(0);
             let tmp = temp.get(&id).copied().unwrap_or(0);
             if u64::from(obj.refcount) != inc + u64::from(obj.external) + tmp {
-                return Err(format!(
-                    "object {id} has refcount {} but {inc} incoming edge(s), {} external reference(s) and {tmp} temporary one(s)",
-                    obj.refcount, obj.external
-                ));
+                return Err(VerifyError::RefcountMismatch {
+                    id,
+                    refcount: obj.refcount,
+                    incoming: inc,
+                    external: obj.external,
+                    temporary: tmp,
+                });
             }
             if obj.refcount == 0
                 && !self.rel.pending.contains(&id)
                 && !self.rel.deferred.contains(&id)
                 && !self.rel.dying.contains(&id)
             {
-                return Err(format!(
-                    "object {id} is alive with refcount 0 but no deallocation is under way"
-                ));
+                return Err(VerifyError::ZeroCountAlive(id));
             }
             if obj.external < self.held_count(id) {
-                return Err(format!(
-                    "object {id} has {} external reference(s) but the heap holds {}",
-                    obj.external,
-                    self.held_count(id)
-                ));
+                return Err(VerifyError::ExternalBelowHeld {
+                    id,
+                    external: obj.external,
+                    held: self.held_count(id),
+                });
             }
         }
         for (&id, &n) in &self.held {
             if !self.objects.contains_key(id) || n == 0 {
-                return Err(format!("held-reference entry for {id} is stale"));
+                return Err(VerifyError::StaleHeldEntry(id));
             }
         }
         let vars_held = self.vars.values().count() + self.garbage.len();
         let held_total: u64 = self.held.values().map(|&n| u64::from(n)).sum();
         if held_total != vars_held as u64 {
-            return Err(format!(
-                "the heap holds {held_total} reference(s) but has {vars_held} variable binding(s) and garbage entries"
-            ));
+            return Err(VerifyError::HeldTotalMismatch {
+                held: held_total,
+                expected: vars_held as u64,
+            });
         }
-        self.gc.check(Objects::new(&self.objects))?;
-        if !self.collecting && self.objects.values().any(|o| o.generation == COLLECTING) {
-            return Err("an object is marked collecting while no collection runs".to_owned());
+        self.gc
+            .check(Objects::new(&self.objects))
+            .map_err(VerifyError::Collector)?;
+        if !self.collecting
+            && let Some((id, _)) = self
+                .objects
+                .iter()
+                .find(|(_, o)| o.generation == COLLECTING)
+        {
+            return Err(VerifyError::CollectingOutsideCollection(id));
         }
         for &id in &self.garbage {
             if !self.objects.contains_key(id) {
-                return Err(format!("garbage lists dead object {id}"));
+                return Err(VerifyError::GarbageListsDead(id));
             }
         }
-        self.weak.verify(&self.objects)?;
+        self.weak
+            .verify(&self.objects)
+            .map_err(VerifyError::WeakTable)?;
         for id in self.finalizers.keys() {
             match self.objects.get(id) {
                 Some(o) if o.has(flags::HAS_FINALIZER) => {}
-                _ => return Err(format!("finalizer entry for {id} without the flag")),
+                _ => {
+                    return Err(VerifyError::FlagTableMismatch {
+                        id,
+                        table: "finalizer",
+                    });
+                }
             }
         }
         for (id, obj) in &self.objects {
             if obj.has(flags::HAS_FINALIZER) != self.finalizers.contains_key(id) {
-                return Err(format!("object {id}: finalizer flag and table disagree"));
+                return Err(VerifyError::FlagTableMismatch {
+                    id,
+                    table: "finalizer",
+                });
             }
             if obj.has(flags::HELD) != self.held.contains_key(&id) {
-                return Err(format!("object {id}: held flag and table disagree"));
+                return Err(VerifyError::FlagTableMismatch { id, table: "held" });
             }
             if obj.has(flags::HAS_IDENTITY) != self.identities.contains_key(id) {
-                return Err(format!("object {id}: identity flag and table disagree"));
+                return Err(VerifyError::FlagTableMismatch {
+                    id,
+                    table: "identity",
+                });
             }
             if obj.has(flags::HAS_LEGACY_CODE) && !obj.has(flags::LEGACY_FINALIZER) {
-                return Err(format!(
-                    "object {id} has legacy-finalizer code without the legacy flag"
-                ));
+                return Err(VerifyError::LegacyCodeWithoutFlag(id));
             }
             if obj.has(flags::ATOMIC) && obj.is_tracked() {
-                return Err(format!("atomic object {id} is tracked"));
+                return Err(VerifyError::AtomicTracked(id));
             }
         }
         Ok(())

@@ -141,11 +141,11 @@ pub mod testing;
 mod weak;
 pub mod workloads;
 
-pub use error::{GcError, Result};
+pub use error::{GcError, Result, VerifyError};
 pub use gc::collect::CollectionStep;
 pub use gc::{
     AllocKind, Callback, CollectReport, Cx, CycleCollector, Fault, GcConfig, GcEvent, GenStats,
-    Generation, Generational, HeapCallback, Objects, Phase, TrialEntry, TrialView,
+    Generation, Generational, HeapCallback, LongLived, Objects, Phase, TrialEntry, TrialView,
 };
 pub use heap::{Finalizer, Heap, HeapCounters, TRASHCAN_DEPTH};
 pub use object::{MAX_GENERATIONS, MAX_REFCOUNT, ObjId};

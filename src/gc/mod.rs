@@ -36,7 +36,10 @@ pub use trial::{TrialEntry, TrialView};
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GcConfig {
-    /// Number of generations (1 to [`MAX_GENERATIONS`]). CPython has 3.
+    /// Number of generations (1 to [`MAX_GENERATIONS`]). CPython has 3. It must equal
+    /// `thresholds.len()`: [`Heap::with_config`] and [`Generational::new`] refuse a
+    /// configuration where the two disagree ([`GcError::InvalidConfig`]), so no heap is
+    /// ever built from one. [`GcConfig::with_thresholds`] derives it.
     pub generations: usize,
     /// One threshold per generation: `thresholds[0]` is the allocation surplus that
     /// triggers a young collection (0 disables automatic collection), `thresholds[i]` the
@@ -44,6 +47,25 @@ pub struct GcConfig {
     pub thresholds: Vec<u32>,
     /// Whether automatic collection starts enabled.
     pub enabled: bool,
+}
+
+impl GcConfig {
+    /// A configuration with one generation per threshold (so the two cannot disagree),
+    /// automatic collection enabled.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::GcConfig;
+    /// let config = GcConfig::with_thresholds(vec![700, 10]);
+    /// assert_eq!(config.generations, 2);
+    /// ```
+    pub fn with_thresholds(thresholds: Vec<u32>) -> Self {
+        GcConfig {
+            generations: thresholds.len(),
+            thresholds,
+            enabled: true,
+        }
+    }
 }
 
 impl Default for GcConfig {
@@ -55,6 +77,17 @@ impl Default for GcConfig {
             enabled: true,
         }
     }
+}
+
+/// The long-lived heuristic's state (see [`Heap::long_lived`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LongLived {
+    /// Objects promoted into the oldest generation since the last full collection
+    /// (CPython's `long_lived_pending`).
+    pub pending: usize,
+    /// Objects in the oldest generation after the last full collection (CPython's
+    /// `long_lived_total`).
+    pub total: usize,
 }
 
 /// Statistics of one generation since the heap was created (Python's `gc.get_stats()`
@@ -623,11 +656,14 @@ impl<T> Heap<T, Generational> {
         self.gc.generations()
     }
 
-    /// Long-lived heuristic state: objects promoted into the oldest generation since the
-    /// last full collection (`long_lived_pending`), and the oldest generation's size after
-    /// it (`long_lived_total`).
-    pub fn long_lived(&self) -> (usize, usize) {
-        (self.gc.long_lived_pending, self.gc.long_lived_total)
+    /// The long-lived heuristic's state (CPython's `long_lived_pending` and
+    /// `long_lived_total`): a full collection runs only once `pending` exceeds a quarter
+    /// of `total`.
+    pub fn long_lived(&self) -> LongLived {
+        LongLived {
+            pending: self.gc.long_lived_pending,
+            total: self.gc.long_lived_total,
+        }
     }
 
     /// Tracked objects of one generation, or of all generations (`gc.get_objects()`; the
