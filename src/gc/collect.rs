@@ -2,9 +2,7 @@
 
 use std::time::Instant;
 
-use crate::gc::trial::{
-    TENTATIVELY_UNREACHABLE, drop_moved_back, move_unreachable, subtract_refs, update_refs,
-};
+use crate::gc::trial::{subtract_refs, update_refs};
 use crate::gc::{CollectReport, Cx, Generational};
 use crate::heap::Heap;
 use crate::object::{ObjId, UNTRACKED, flags};
@@ -117,13 +115,7 @@ impl<T> Heap<T> {
         update_refs(&self.objects, &young);
         subtract_refs(&self.objects, &young, member);
         let mut unreachable = std::mem::take(&mut self.gc.unreachable_buf);
-        let moved_back = match self.gc.fault {
-            None => move_unreachable(&self.objects, &mut young, member, &mut unreachable),
-            Some(fault) => {
-                self.faulty_move_unreachable(fault, &mut young, gen_no, &mut unreachable);
-                true
-            }
-        };
+        let moved_back = self.move_unreachable_pass(&mut young, gen_no, &mut unreachable);
 
         // PromoteSurvivors.
         report.untracked = self.promote_survivors(&young, g, older);
@@ -152,42 +144,18 @@ impl<T> Heap<T> {
         report
     }
 
-    /// `move_unreachable` with an injected [`Fault`](crate::gc::Fault) (only the test
-    /// harness ever sets one).
-    fn faulty_move_unreachable(
+    /// The `move_unreachable` pass of a collection of generation `gen_no` (without the
+    /// `testing` feature there is no fault to inject: this is the pass itself). Returns
+    /// whether `unreachable` may hold objects moved back.
+    #[cfg(not(feature = "testing"))]
+    #[inline(always)]
+    fn move_unreachable_pass(
         &self,
-        fault: crate::gc::Fault,
         young: &mut Vec<ObjId>,
         gen_no: u8,
         unreachable: &mut Vec<ObjId>,
-    ) {
-        use crate::gc::Fault;
-        let member = |y: u8| y <= gen_no;
-        if fault == Fault::SkipSubtractForOneEdge {
-            // Undo the first subtraction: as if subtract_refs had skipped that edge.
-            if let Some(t) = young
-                .iter()
-                .flat_map(|&id| self.objects[id].edges.as_slice())
-                .find(|&&t| member(self.objects[t].generation))
-            {
-                let obj = &self.objects[*t];
-                obj.set_gc_refs(obj.gc_refs() + 1);
-            }
-        }
-        let mut after_subtract = slotmap::SecondaryMap::new();
-        for &id in young.iter() {
-            after_subtract.insert(id, self.objects[id].gc_refs());
-        }
-        if move_unreachable(&self.objects, young, member, unreachable) {
-            drop_moved_back(&self.objects, unreachable);
-        }
-        if fault == Fault::ForgetOneReachable
-            && let Some(i) = young.iter().position(|&id| after_subtract[id] == 0)
-        {
-            let id = young.remove(i);
-            self.objects[id].set_gc_refs(TENTATIVELY_UNREACHABLE);
-            unreachable.push(id);
-        }
+    ) -> bool {
+        crate::gc::trial::move_unreachable(&self.objects, young, |y: u8| y <= gen_no, unreachable)
     }
 
     /// PromoteSurvivors: untracks what may be untracked (CPython's `untrack_tuples`,
