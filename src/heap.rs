@@ -263,9 +263,11 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// running collection's working set), and marks it untracked.
     #[inline(always)]
     pub(crate) fn untrack(&mut self, id: ObjId) {
-        let generation = self.objects[id].generation;
+        let obj = &self.objects[id];
+        let (generation, position) = (obj.generation, obj.position());
         if generation != UNTRACKED && generation != COLLECTING {
-            self.gc.on_untrack(Cx::new(&mut self.objects), id);
+            self.gc
+                .on_untrack(Cx::new(&mut self.objects), id, generation, position);
         }
         self.objects[id].generation = UNTRACKED;
     }
@@ -1146,9 +1148,12 @@ impl<T, C: CycleCollector> Heap<T, C> {
             return; // resurrected
         }
         let obj = &self.objects[id];
-        let (generation, atomic) = (obj.generation, obj.has(flags::ATOMIC));
+        let (generation, position, atomic) =
+            (obj.generation, obj.position(), obj.has(flags::ATOMIC));
         if generation != UNTRACKED && generation != COLLECTING {
-            self.gc.on_untrack(Cx::new(&mut self.objects), id);
+            // The record goes next: no need to mark it untracked.
+            self.gc
+                .on_untrack(Cx::new(&mut self.objects), id, generation, position);
         }
         // Only edges and payload are moved out of the slot: reading header fields back
         // from a moved copy of the whole record stalls store forwarding on this hot path.
@@ -1293,15 +1298,15 @@ impl<T, C: CycleCollector> Heap<T, C> {
         obj.refcount > 0
     }
 
-    /// Frees a collection's final garbage directly (the collector's fast path when no
-    /// user code can run: no finalizer, legacy-finalizer code or weak reference exists):
-    /// every object of `garbage` that is still alive is marked `COLLECTING`, and
+    /// Frees a collection's final unreachable set directly (the collector's fast path
+    /// when no user code can run: no finalizer, legacy-finalizer code or weak reference
+    /// exists): every object of `unreachable` that is still alive is marked `COLLECTING`, and
     /// everything that references one of them is in the set. References between members
     /// are not counted down, since all members die; references to objects outside the
     /// set are released as usual and may cascade (a cascade that reaches a member frees
     /// it through the ordinary path, and this loop skips it).
-    pub(crate) fn free_garbage(&mut self, garbage: &[ObjId]) {
-        for &id in garbage {
+    pub(crate) fn free_unreachable(&mut self, unreachable: &[ObjId]) {
+        for &id in unreachable {
             // Read the flags in place, then move only edges and payload out.
             let Some(obj) = self.objects.get(id) else {
                 continue;

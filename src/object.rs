@@ -200,10 +200,10 @@ pub(crate) struct Object<T> {
     /// Outside a collection: the position of this object's id in its generation's
     /// member list, so removal is a `swap_remove` (and, while `generation ==
     /// COLLECTING`, its position in the collector's working list). During the
-    /// trial-deletion phases of a collection that examines it: its scratch count,
+    /// trial-deletion passes of a collection that examines it: its scratch count,
     /// CPython's `gc_refs` (which CPython likewise keeps in the GC header), or the
     /// `REACHABLE` mark; the collector rewrites the position afterwards. A `Cell`, so the
-    /// phases can update targets while reading their referrers' edges. Meaningless while
+    /// passes can update targets while reading their referrers' edges. Meaningless while
     /// untracked.
     gen_index: Cell<u32>,
     /// Which generation holds the object: `0..generations` for the generations,
@@ -253,7 +253,7 @@ impl<T> Object<T> {
     }
 
     /// The object's index in its generation's member list (outside the trial-deletion
-    /// phases).
+    /// passes).
     #[inline]
     pub(crate) fn position(&self) -> u32 {
         self.gen_index.get()

@@ -22,16 +22,12 @@ impl CycleCollector for OnDemand {
         self.tracked.push(id);
     }
 
-    fn on_untrack<T>(&mut self, mut cx: Cx<'_, T>, id: ObjId) {
-        let i = cx
-            .objects()
-            .position(id)
-            .expect("tracked objects are alive") as usize;
+    fn on_untrack<T>(&mut self, mut cx: Cx<'_, T>, _id: ObjId, _space: u8, position: u32) {
+        let i = position as usize;
         self.tracked.swap_remove(i);
         if let Some(&moved) = self.tracked.get(i) {
             cx.set_position(moved, i as u32);
         }
-        cx.set_untracked(id);
     }
 
     fn collect_full<T>(heap: &mut Heap<T, Self>) -> CollectReport {

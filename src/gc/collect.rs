@@ -52,15 +52,17 @@ pub enum CollectionStep {
     /// when it is given back counts as collected.
     HandleWeakrefs,
     /// Run the finalizers of unreachable objects that have not been finalized, in list
-    /// order, each holding a temporary reference to its object.
-    FinalizeGarbage,
+    /// order, each holding a temporary reference to its object (CPython's
+    /// `finalize_garbage`; "garbage" in gclab names only the `gc.garbage` list).
+    FinalizeUnreachable,
     /// Trial deletion again over the unreachable set: whatever user code made reachable
     /// survives, and moves to generation `g + 1` (the oldest stays put).
     HandleResurrected,
     /// Clear the edges of what is still unreachable, one object at a time holding a
     /// temporary reference, so the refcount cascade frees it (or, in save-all mode,
-    /// append it to `garbage`). What is still alive afterwards moves to generation `g + 1`.
-    DeleteGarbage,
+    /// append it to `garbage`). What is still alive afterwards moves to generation `g + 1`
+    /// (CPython's `delete_garbage`).
+    DeleteUnreachable,
     /// Append the set-aside objects that themselves have a legacy finalizer to `garbage`
     /// (every set-aside object in save-all mode).
     HandleLegacyFinalizers,
@@ -76,9 +78,9 @@ impl CollectionStep {
         CollectionStep::PromoteSurvivors,
         CollectionStep::MoveLegacyFinalizers,
         CollectionStep::HandleWeakrefs,
-        CollectionStep::FinalizeGarbage,
+        CollectionStep::FinalizeUnreachable,
         CollectionStep::HandleResurrected,
-        CollectionStep::DeleteGarbage,
+        CollectionStep::DeleteUnreachable,
         CollectionStep::HandleLegacyFinalizers,
     ];
 }

@@ -336,11 +336,8 @@ impl CycleCollector for Generational {
 
     /// Removes the object from its generation, keeping the order of the others.
     #[inline]
-    fn on_untrack<T>(&mut self, cx: Cx<'_, T>, id: ObjId) {
-        let obj = &cx.objects[id];
-        let (generation, position) = (obj.generation, obj.position());
-        self.remove_at(cx.objects, generation, position);
-        cx.objects[id].generation = UNTRACKED;
+    fn on_untrack<T>(&mut self, cx: Cx<'_, T>, _id: ObjId, space: u8, position: u32) {
+        self.remove_at(cx.objects, space, position);
     }
 
     /// Counts a freed container (CPython's `PyObject_GC_Del`).

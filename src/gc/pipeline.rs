@@ -101,18 +101,18 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 weakrefs_freed = freed;
                 user_code_ran |= called;
             }
-            // FinalizeGarbage.
+            // FinalizeUnreachable.
             if !self.finalizers.is_empty() {
-                report.finalizers_run = self.finalize_garbage(unreachable);
+                report.finalizers_run = self.finalize_unreachable(unreachable);
                 user_code_ran |= report.finalizers_run > 0;
             }
             // HandleResurrected.
             if user_code_ran {
                 report.resurrected = self.handle_resurrected(unreachable, survivors);
             }
-            // DeleteGarbage.
+            // DeleteUnreachable.
             report.collected = weakrefs_freed + unreachable.len();
-            self.delete_garbage(unreachable, survivors);
+            self.delete_unreachable(unreachable, survivors);
         }
 
         // HandleLegacyFinalizers.
@@ -158,8 +158,9 @@ impl<T, C: CycleCollector> Heap<T, C> {
 
     /// HandleWeakrefs: per unreachable object, in order, clears the weak references it
     /// holds (no callback) and those to it; then calls the callbacks of cleared
-    /// references whose owner is not garbage, most recent first per object, each with a
-    /// temporary reference to its owner (CPython's `handle_weakrefs`). Returns the weak
+    /// references whose owner is not in the unreachable set, most recent first per
+    /// object, each with a temporary reference to its owner (CPython's
+    /// `handle_weakrefs`). Returns the weak
     /// references cleared, the owners freed when their temporary reference went, and
     /// whether any callback ran.
     fn handle_weakrefs(&mut self, unreachable: &[ObjId]) -> (usize, usize, bool) {
@@ -170,9 +171,9 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 self.drop_owned_weakrefs(id);
             }
             if self.objects[id].has(flags::HAS_WEAKREFS) {
-                // A reference held by an object of the same garbage is cleared without
-                // its callback (CPython's rule: it could see half-cleared objects or
-                // resurrect garbage).
+                // A reference held by an object of the same unreachable set is cleared
+                // without its callback (CPython's rule: it could see half-cleared objects
+                // or resurrect unreachable objects).
                 to_call.extend(self.take_weakrefs_to(id, |heap, owner| {
                     heap.objects
                         .get(owner)
@@ -200,12 +201,12 @@ impl<T, C: CycleCollector> Heap<T, C> {
         (cleared, freed, called)
     }
 
-    /// FinalizeGarbage: runs the unrun finalizers of the objects still in the working
+    /// FinalizeUnreachable: runs the unrun finalizers of the objects still in the working
     /// list, in order, each with a temporary reference to its object (CPython's
     /// `finalize_garbage`): a finalizer that breaks its object's own cycle still sees it
     /// intact, and the object is freed when the reference is given back. Returns how
     /// many ran.
-    fn finalize_garbage(&mut self, unreachable: &[ObjId]) -> usize {
+    fn finalize_unreachable(&mut self, unreachable: &[ObjId]) -> usize {
         let mut ran = 0;
         for &id in unreachable {
             if !self
@@ -250,11 +251,11 @@ impl<T, C: CycleCollector> Heap<T, C> {
         resurrected
     }
 
-    /// DeleteGarbage: breaks the cycles of the final unreachable set by clearing each
+    /// DeleteUnreachable: breaks the cycles of the final unreachable set by clearing each
     /// object's edges (CPython's `tp_clear`) while holding a temporary reference; the
     /// refcount cascade frees the objects. In save-all mode the objects go to `garbage`
     /// instead. Anything still alive afterwards moves to the survivors' place.
-    fn delete_garbage(
+    fn delete_unreachable(
         &mut self,
         unreachable: &[ObjId],
         survivors: &mut impl FnMut(&mut C, Cx<'_, T>, ObjId),
@@ -279,7 +280,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             // No user code can run, so no object of the set can be resurrected: free
             // them all directly, dropping only the references they hold to objects
             // outside the set (those may cascade as usual).
-            self.free_garbage(unreachable);
+            self.free_unreachable(unreachable);
             return;
         }
         for &id in unreachable {

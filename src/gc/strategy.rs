@@ -68,8 +68,8 @@ pub enum AllocKind {
 ///   the strategy records the object (e.g. appends it to a list) and marks it with
 ///   [`Cx::set_space`]/[`Cx::set_position`]. Before the heap frees a tracked object, or
 ///   must take it out of the strategy's lists, it calls
-///   [`on_untrack`](CycleCollector::on_untrack), after which the space must read
-///   untracked.
+///   [`on_untrack`](CycleCollector::on_untrack) with the object's space and position,
+///   and marks it untracked afterwards.
 /// - Objects in a running collection's working set (between trial deletion and their
 ///   release) are outside every strategy list; the heap never reports them.
 pub trait CycleCollector: Sized + 'static {
@@ -81,9 +81,11 @@ pub trait CycleCollector: Sized + 'static {
     fn on_track<T>(&mut self, cx: Cx<'_, T>, id: ObjId);
 
     /// `id` stops being tracked (it is about to be freed, or user code is about to run
-    /// on it during its deallocation). It is tracked by this strategy on entry; the
-    /// strategy forgets it and must leave its space untracked ([`Cx::set_untracked`]).
-    fn on_untrack<T>(&mut self, cx: Cx<'_, T>, id: ObjId);
+    /// on it during its deallocation). It is tracked by this strategy on entry, in
+    /// `space` at `position` (its header, which the heap has just read: the hot release
+    /// path looks the object up once); the strategy forgets it, and the heap then marks
+    /// it untracked.
+    fn on_untrack<T>(&mut self, cx: Cx<'_, T>, id: ObjId, space: u8, position: u32);
 
     /// A reference count was decremented and stayed above zero: `id` may have become
     /// the root of a garbage cycle (Bacon–Rajan's "possible root"). No-op by default.
@@ -204,7 +206,7 @@ impl<'a, T> Cx<'a, T> {
     }
 }
 
-/// The object store, read-only, as a strategy sees it (and as the trial-deletion phases
+/// The object store, read-only, as a strategy sees it (and as the trial-deletion passes
 /// take it). Every accessor returns `None` for a dead id.
 pub struct Objects<'a, T> {
     pub(crate) objects: &'a SlotMap<ObjId, Object<T>>,

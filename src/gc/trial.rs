@@ -4,9 +4,9 @@
 //! (`generation <= g` for a collection of generation `g`). Each examined object's scratch
 //! count (CPython's `gc_refs`) lives in its header, read and written through
 //! `Object::gc_refs` / `Object::set_gc_refs` exactly as CPython reads its GC header
-//! through `gc_get_refs` / `gc_set_refs`: no phase allocates per object or hashes
-//! anything, and a collection touches no memory but the objects' own. Each phase is one
-//! pass, iterative, linear in the objects and edges of the set. Afterwards the caller
+//! through `gc_get_refs` / `gc_set_refs`: no pass allocates per object or hashes
+//! anything, and a collection touches no memory but the objects' own. Each pass is
+//! iterative, linear in the objects and edges of the set. Afterwards the caller
 //! rewrites every examined header's position (it moves the object anyway).
 
 use slotmap::{Key, SecondaryMap, SlotMap};
@@ -217,11 +217,11 @@ impl TrialView {
 }
 
 impl<T> Heap<T> {
-    /// Runs the three trial-deletion phases over generations `0..=generation` without
+    /// Runs the three trial-deletion passes over generations `0..=generation` without
     /// changing anything, and returns what they saw: each object's refcount, its scratch
     /// count after `subtract_refs`, and whether it is reachable. The unreachable set is
     /// what [`collect`](Heap::collect) would find, before finalizers get a chance to
-    /// resurrect anything. (The phases use the headers' scratch cells, which are restored
+    /// resurrect anything. (The passes use the headers' scratch cells, which are restored
     /// before it returns.)
     ///
     /// # Errors
