@@ -264,12 +264,12 @@ impl<T, C: CycleCollector> Heap<T, C> {
     #[inline(always)]
     pub(crate) fn untrack(&mut self, id: ObjId) {
         let obj = &self.objects[id];
-        let (generation, position) = (obj.generation, obj.position());
+        let (generation, position) = (obj.space(), obj.position());
         if generation != UNTRACKED && generation != COLLECTING {
             self.gc
                 .on_untrack(Cx::new(&mut self.objects), id, generation, position);
         }
-        self.objects[id].generation = UNTRACKED;
+        self.objects[id].set_space(UNTRACKED);
     }
 
     // ----------------------------------------------------------------------------------
@@ -1148,8 +1148,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             return; // resurrected
         }
         let obj = &self.objects[id];
-        let (generation, position, atomic) =
-            (obj.generation, obj.position(), obj.has(flags::ATOMIC));
+        let (generation, position, atomic) = (obj.space(), obj.position(), obj.has(flags::ATOMIC));
         if generation != UNTRACKED && generation != COLLECTING {
             // The record goes next: no need to mark it untracked.
             self.gc
@@ -1210,54 +1209,81 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// finalizer resurrected the object (it stays, tracked in generation 0 if it was
     /// tracked), `true` when the object is to be freed; it is untracked then.
     ///
+    /// The steps, in CPython's `subtype_dealloc` order: 1.
+    /// [`finalize_from_dealloc`](Heap::finalize_from_dealloc); 2. untrack; 3.
+    /// [`clear_weakrefs_from_dealloc`](Heap::clear_weakrefs_from_dealloc); 4.
+    /// [`legacy_finalize_from_dealloc`](Heap::legacy_finalize_from_dealloc); 5.
+    /// [`forget_side_tables`](Heap::forget_side_tables).
+    ///
     /// From the moment its finalizer has not resurrected it, the object is *being
     /// deallocated*: its count is 0, operations that would take a reference to it or
     /// register anything on it return [`GcError::BeingDeallocated`], its weak references
     /// read dead, and reads still work.
     fn dealloc_user_code(&mut self, id: ObjId) -> bool {
-        let atomic = self.objects[id].has(flags::ATOMIC);
-        // 1. The finalizer (PEP 442 `tp_finalize`), run as CPython's
-        //    `PyObject_CallFinalizerFromDealloc`: with a temporary reference, the
-        //    object re-tracked at the end of generation 0, where it stays if the
-        //    finalizer resurrected it.
-        if self.objects[id].has(flags::HAS_FINALIZER) {
-            self.retrack_young(id);
-            if self.call_with_temp_ref(id, Self::run_finalizer) {
-                self.counters.resurrections += 1;
-                return false;
-            }
-            // An atomic object's finalizer stays registered for its next death; this
-            // death is final.
-            if self.finalizers.remove(id).is_some() {
-                self.objects[id].flags &= !flags::HAS_FINALIZER;
-            }
+        if self.objects[id].has(flags::HAS_FINALIZER) && self.finalize_from_dealloc(id) {
+            return false; // resurrected
         }
-        // 2. Untrack: nothing may find it in a generation from here on.
+        // Untrack: nothing may find it in a strategy's list from here on.
         self.untrack(id);
         self.rel.dying.push(id);
-        // 3. Weak references: those it holds go without callbacks; those to it are all
-        //    cleared, then their callbacks run, most recent first.
+        self.clear_weakrefs_from_dealloc(id);
+        if self.objects[id].has(flags::HAS_LEGACY_CODE) && self.legacy_finalize_from_dealloc(id) {
+            self.rel.dying.retain(|&d| d != id);
+            return false; // resurrected
+        }
+        self.rel.dying.retain(|&d| d != id);
+        self.forget_side_tables(id);
+        true
+    }
+
+    /// Deallocation step 1, the finalizer (PEP 442 `tp_finalize`), run as CPython's
+    /// `PyObject_CallFinalizerFromDealloc`: with a temporary reference, the object
+    /// tracked again at the end of the youngest space, where it stays if the finalizer
+    /// resurrected it. Returns whether it did.
+    fn finalize_from_dealloc(&mut self, id: ObjId) -> bool {
+        self.retrack_young(id);
+        if self.call_with_temp_ref(id, Self::run_finalizer) {
+            self.counters.resurrections += 1;
+            return true;
+        }
+        // An atomic object's finalizer stays registered for its next death; this
+        // death is final.
+        if self.finalizers.remove(id).is_some() {
+            self.objects[id].flags &= !flags::HAS_FINALIZER;
+        }
+        false
+    }
+
+    /// Deallocation step 3, weak references: those the object holds go without
+    /// callbacks; those to it are all cleared, then their callbacks run, most recent
+    /// first (CPython's `PyObject_ClearWeakRefs`).
+    fn clear_weakrefs_from_dealloc(&mut self, id: ObjId) {
         if self.objects[id].has(flags::OWNS_WEAKREF) {
             self.drop_owned_weakrefs(id);
         }
         if self.objects[id].has(flags::HAS_WEAKREFS) {
             self.clear_weakrefs_to(id);
         }
-        // 4. Legacy-finalizer code (`tp_del`): every time, with a temporary reference,
-        //    the object tracked again meanwhile (as `subtype_dealloc` does).
-        if self.objects[id].has(flags::HAS_LEGACY_CODE) {
-            if !atomic {
-                self.track(id);
-            }
-            let resurrected = self.call_with_temp_ref(id, Self::run_legacy_finalizer);
-            if resurrected {
-                self.counters.resurrections += 1;
-                self.rel.dying.retain(|&d| d != id);
-                return false;
-            }
-            self.untrack(id);
+    }
+
+    /// Deallocation step 4, legacy-finalizer code (`tp_del`): every time, with a
+    /// temporary reference, the object tracked again meanwhile (as `subtype_dealloc`
+    /// does) and untracked after. Returns whether the code resurrected it.
+    fn legacy_finalize_from_dealloc(&mut self, id: ObjId) -> bool {
+        if !self.objects[id].has(flags::ATOMIC) {
+            self.track(id);
         }
-        self.rel.dying.retain(|&d| d != id);
+        if self.call_with_temp_ref(id, Self::run_legacy_finalizer) {
+            self.counters.resurrections += 1;
+            return true;
+        }
+        self.untrack(id);
+        false
+    }
+
+    /// Deallocation step 5: drops the object's entries in the side tables that outlive
+    /// user code (legacy-finalizer code, assigned identity).
+    fn forget_side_tables(&mut self, id: ObjId) {
         if self.objects[id].has(flags::HAS_LEGACY_CODE) {
             self.legacy.remove(&id);
         }
@@ -1265,7 +1291,6 @@ impl<T, C: CycleCollector> Heap<T, C> {
             // `by_identity` keeps a stale entry; lookups ignore it.
             self.identities.remove(id);
         }
-        true
     }
 
     /// Tracks a container object at the end of generation 0 (taking it out of the
@@ -1274,7 +1299,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// running collection's working list stays there.
     fn retrack_young(&mut self, id: ObjId) {
         let obj = &self.objects[id];
-        if obj.has(flags::ATOMIC) || obj.generation == COLLECTING {
+        if obj.has(flags::ATOMIC) || obj.is_collecting() {
             return;
         }
         if obj.is_tracked() {
@@ -1323,7 +1348,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             self.counters.frees_by_refcount += 1;
             for &t in edges.as_slice() {
                 if let Some(target) = self.objects.get_mut(t)
-                    && target.generation != COLLECTING
+                    && target.space() != COLLECTING
                 {
                     target.refcount -= 1;
                     if target.refcount == 0 {
@@ -1420,10 +1445,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             .check(Objects::new(&self.objects))
             .map_err(VerifyError::Collector)?;
         if !self.collecting
-            && let Some((id, _)) = self
-                .objects
-                .iter()
-                .find(|(_, o)| o.generation == COLLECTING)
+            && let Some((id, _)) = self.objects.iter().find(|(_, o)| o.is_collecting())
         {
             return Err(VerifyError::CollectingOutsideCollection(id));
         }

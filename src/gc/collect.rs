@@ -169,7 +169,7 @@ impl<T> Heap<T> {
         if self.gc.has_immutables {
             for &id in survivors {
                 if self.objects[id].has(flags::IMMUTABLE) && self.holds_nothing_trackable(id) {
-                    self.objects[id].generation = UNTRACKED;
+                    self.objects[id].set_space(UNTRACKED);
                     untracked += 1;
                 }
             }
@@ -179,14 +179,14 @@ impl<T> Heap<T> {
             for &id in survivors {
                 let obj = &self.objects[id];
                 if obj.has(flags::LAZY) && obj.is_tracked() && self.holds_nothing_trackable(id) {
-                    self.objects[id].generation = UNTRACKED;
+                    self.objects[id].set_space(UNTRACKED);
                     untracked += 1;
                 }
             }
         }
         let before = self.gc.gens[older as usize].len();
         for &id in survivors {
-            if self.objects[id].generation != UNTRACKED {
+            if self.objects[id].space() != UNTRACKED {
                 self.gc.push(&mut self.objects, id, older);
             }
         }

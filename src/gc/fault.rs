@@ -64,7 +64,7 @@ impl<T> Heap<T, Generational> {
             if let Some(t) = young
                 .iter()
                 .flat_map(|&id| self.objects[id].edges.as_slice())
-                .find(|&&t| member(self.objects[t].generation))
+                .find(|&&t| member(self.objects[t].space()))
             {
                 let obj = &self.objects[*t];
                 obj.set_gc_refs(obj.gc_refs() + 1);

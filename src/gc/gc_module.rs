@@ -133,7 +133,7 @@ impl<T> Heap<T, Generational> {
     /// # Errors
     /// [`GcError::StaleId`].
     pub fn generation_of(&self, id: ObjId) -> Result<Generation> {
-        let gen_no = self.obj(id)?.generation;
+        let gen_no = self.obj(id)?.space();
         Ok(match gen_no {
             UNTRACKED => Generation::Untracked,
             COLLECTING => Generation::Collecting,
@@ -288,7 +288,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// # Errors
     /// [`GcError::StaleId`].
     pub fn is_tracked(&self, id: ObjId) -> Result<bool> {
-        Ok(self.obj(id)?.generation != UNTRACKED)
+        Ok(self.obj(id)?.space() != UNTRACKED)
     }
 
     /// Registers a collection observer (`gc.callbacks.append`); it is called with

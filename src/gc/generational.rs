@@ -176,7 +176,7 @@ impl GenList {
 /// methods of `Heap<T, Generational>`.
 pub struct Generational {
     /// Member lists: `gens[0..n]` are the generations, `gens[n]` the permanent one. An
-    /// object `o` with `o.generation == g` sits at `gens[g]` index `o.gen_index`
+    /// object `o` with `o.space() == g` sits at `gens[g]` index `o.gen_index`
     /// (outside the trial-deletion phases of a collection).
     pub(crate) gens: Vec<GenList>,
     /// One per generation, see [`GcConfig::thresholds`] (entries past the last
@@ -283,7 +283,7 @@ impl Generational {
     ) {
         let index = self.gens[gen_no as usize].push(id);
         let obj = &mut objects[id];
-        obj.generation = gen_no;
+        obj.set_space(gen_no);
         obj.set_position(index);
     }
 
@@ -386,10 +386,10 @@ impl CycleCollector for Generational {
                 let Some(o) = objects.get(id) else {
                     return Err(format!("generation {g} lists dead object {id}"));
                 };
-                if o.generation as usize != g || o.position() as usize != i {
+                if o.space() as usize != g || o.position() as usize != i {
                     return Err(format!(
                         "object {id} is listed at generation {g} position {i} but its header says {} / {}",
-                        o.generation,
+                        o.space(),
                         o.position()
                     ));
                 }
@@ -404,7 +404,7 @@ impl CycleCollector for Generational {
         }
         let headers = objects
             .values()
-            .filter(|o| o.generation != UNTRACKED && o.generation != COLLECTING)
+            .filter(|o| o.space() != UNTRACKED && o.space() != COLLECTING)
             .count();
         if headers != tracked {
             return Err(format!(

@@ -40,7 +40,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         let objects = &self.objects;
         unreachable.retain(|&id| {
             objects.get(id).is_some_and(|o| {
-                let ok = o.generation == COLLECTING && o.gc_refs() == TENTATIVELY_UNREACHABLE;
+                let ok = o.is_collecting() && o.gc_refs() == TENTATIVELY_UNREACHABLE;
                 if ok {
                     o.set_gc_refs(0); // a repeated entry fails the test
                 }
@@ -77,7 +77,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 continue;
             }
             legacy_seen |= obj.has(flags::LEGACY_FINALIZER);
-            obj.generation = COLLECTING;
+            obj.set_space(COLLECTING);
             unreachable[kept] = id;
             kept += 1;
         }
@@ -142,7 +142,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             i += 1;
             for &t in self.objects[id].edges.as_slice() {
                 let o = &self.objects[t];
-                if o.generation == COLLECTING && o.gc_refs() != REACHABLE {
+                if o.is_collecting() && o.gc_refs() != REACHABLE {
                     o.set_gc_refs(REACHABLE);
                     legacy.push(t);
                 }
@@ -177,7 +177,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 to_call.extend(self.take_weakrefs_to(id, |heap, owner| {
                     heap.objects
                         .get(owner)
-                        .is_some_and(|o| o.generation != COLLECTING)
+                        .is_some_and(|o| o.space() != COLLECTING)
                 }));
             }
         }
@@ -212,7 +212,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             if !self
                 .objects
                 .get(id)
-                .is_some_and(|o| o.generation == COLLECTING && o.has(flags::HAS_FINALIZER))
+                .is_some_and(|o| o.is_collecting() && o.has(flags::HAS_FINALIZER))
             {
                 continue;
             }
@@ -234,7 +234,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         survivors: &mut impl FnMut(&mut C, Cx<'_, T>, ObjId),
     ) -> usize {
         let objects = &self.objects;
-        unreachable.retain(|&id| objects.get(id).is_some_and(|o| o.generation == COLLECTING));
+        unreachable.retain(|&id| objects.get(id).is_some_and(|o| o.is_collecting()));
         let member = |y: u8| y == COLLECTING;
         update_refs(&self.objects, unreachable);
         subtract_refs(&self.objects, unreachable, member);
@@ -260,11 +260,8 @@ impl<T, C: CycleCollector> Heap<T, C> {
         unreachable: &[ObjId],
         survivors: &mut impl FnMut(&mut C, Cx<'_, T>, ObjId),
     ) {
-        let collecting = |heap: &Self, id: ObjId| {
-            heap.objects
-                .get(id)
-                .is_some_and(|o| o.generation == COLLECTING)
-        };
+        let collecting =
+            |heap: &Self, id: ObjId| heap.objects.get(id).is_some_and(|o| o.is_collecting());
         if self.debug_saveall {
             for &id in unreachable {
                 if collecting(self, id) {

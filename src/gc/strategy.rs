@@ -184,7 +184,7 @@ impl<'a, T> Cx<'a, T> {
             "bug: space {space} is one of the heap's reserved marks"
         );
         if let Some(obj) = self.objects.get_mut(id) {
-            obj.generation = space;
+            obj.set_space(space);
             obj.set_position(position);
         }
     }
@@ -201,7 +201,7 @@ impl<'a, T> Cx<'a, T> {
     #[inline]
     pub fn set_untracked(&mut self, id: ObjId) {
         if let Some(obj) = self.objects.get_mut(id) {
-            obj.generation = UNTRACKED;
+            obj.set_space(UNTRACKED);
         }
     }
 }
@@ -248,7 +248,7 @@ impl<'a, T> Objects<'a, T> {
     /// untracked, or in a running collection's working set.
     #[inline]
     pub fn space(&self, id: ObjId) -> Option<u8> {
-        match self.objects.get(id)?.generation {
+        match self.objects.get(id)?.space() {
             UNTRACKED | COLLECTING => None,
             s => Some(s),
         }

@@ -48,7 +48,7 @@ pub(crate) fn subtract_refs<T>(
     for &id in set {
         for &t in objects[id].edges.as_slice() {
             let target = &objects[t];
-            if member(target.generation) {
+            if member(target.space()) {
                 let refs = target.gc_refs();
                 debug_assert!(
                     refs > 0,
@@ -97,7 +97,7 @@ pub(crate) fn move_unreachable<T>(
         obj.set_gc_refs(REACHABLE);
         for &t in obj.edges.as_slice() {
             let target = &objects[t];
-            if !member(target.generation) {
+            if !member(target.space()) {
                 continue;
             }
             match target.gc_refs() {
@@ -141,8 +141,8 @@ pub fn find_unreachable<T>(cx: Cx<'_, T>, set: &mut Vec<ObjId>, unreachable: &mu
     let objects = cx.objects;
     unreachable.clear();
     set.retain(|&id| match objects.get_mut(id) {
-        Some(o) if o.generation < COLLECTING => {
-            o.generation = COLLECTING;
+        Some(o) if o.space() < COLLECTING => {
+            o.set_space(COLLECTING);
             true
         }
         _ => false,
