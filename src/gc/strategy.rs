@@ -31,6 +31,59 @@
 //! its strategy, so a strategy that does not override them pays nothing (the calls are
 //! inlined away). [`Generational`](crate::Generational) overrides only `on_alloc` and
 //! `on_free` (its allocation count, as CPython's `gcstate->generations[0].count`).
+//!
+//! ## A minimal strategy
+//!
+//! One list of tracked objects; it collects only when asked, with trial deletion over
+//! everything tracked and the shared PEP 442 pipeline (`tests/strategy.rs` has it with
+//! scenario tests; `ARCHITECTURE.md` walks through it):
+//!
+//! ```
+//! use gclab::gc::trial::find_unreachable;
+//! use gclab::{CollectReport, Cx, CycleCollector, Heap, ObjId};
+//!
+//! #[derive(Default)]
+//! struct OnDemand {
+//!     tracked: Vec<ObjId>, // each object's header position is its index here
+//! }
+//!
+//! impl CycleCollector for OnDemand {
+//!     fn on_track<T>(&mut self, mut cx: Cx<'_, T>, id: ObjId) {
+//!         cx.set_space(id, 0, self.tracked.len() as u32);
+//!         self.tracked.push(id);
+//!     }
+//!
+//!     fn on_untrack<T>(&mut self, mut cx: Cx<'_, T>, _id: ObjId, _space: u8, position: u32) {
+//!         let i = position as usize;
+//!         self.tracked.swap_remove(i);
+//!         if let Some(&moved) = self.tracked.get(i) {
+//!             cx.set_position(moved, i as u32);
+//!         }
+//!     }
+//!
+//!     fn collect_full<T>(heap: &mut Heap<T, Self>) -> CollectReport {
+//!         heap.run_collection(0, |heap| {
+//!             let (gc, mut cx) = heap.collector_parts();
+//!             let mut set = std::mem::take(&mut gc.tracked);
+//!             let mut unreachable = Vec::new();
+//!             find_unreachable(cx.reborrow(), &mut set, &mut unreachable);
+//!             for id in set {
+//!                 gc.on_track(cx.reborrow(), id); // the reachable ones go back
+//!             }
+//!             heap.collect_unreachable(&mut unreachable, |gc, cx, id| gc.on_track(cx, id))
+//!         })
+//!     }
+//! }
+//!
+//! let mut heap: Heap<&str, OnDemand> = Heap::with_collector(OnDemand::default());
+//! let (a, b) = (heap.alloc("a"), heap.alloc("b"));
+//! heap.link(a, b).unwrap();
+//! heap.link(b, a).unwrap();
+//! heap.decref(a).unwrap();
+//! heap.decref(b).unwrap();
+//! assert_eq!(heap.collect_full().collected, 2);
+//! assert!(heap.is_empty());
+//! ```
 
 use slotmap::SlotMap;
 
