@@ -121,3 +121,123 @@ impl std::error::Error for GcError {}
 
 /// Shorthand for `Result<T, GcError>`.
 pub type Result<T, E = GcError> = std::result::Result<T, E>;
+
+/// What [`Heap::verify`](crate::Heap::verify) found wrong: the first violated invariant,
+/// naming the object. Messages are lowercase (`to_string()` gives the description).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// An atomic object has edges.
+    AtomicWithEdges(ObjId),
+    /// An atomic object is tracked by the collector.
+    AtomicTracked(ObjId),
+    /// An edge targets an object that is not alive.
+    EdgeToDead {
+        /// The object holding the edge.
+        from: ObjId,
+        /// The dead target.
+        to: ObjId,
+    },
+    /// A reference count that is not the sum of the references found.
+    RefcountMismatch {
+        /// The object.
+        id: ObjId,
+        /// Its recorded count.
+        refcount: u32,
+        /// Edges pointing at it, with multiplicity.
+        incoming: u64,
+        /// Its external count.
+        external: u32,
+        /// Temporary references the heap holds while user code runs on it.
+        temporary: u64,
+    },
+    /// A live object with count 0 that no deallocation is handling.
+    ZeroCountAlive(ObjId),
+    /// Fewer external references than the heap itself holds (names, `garbage`).
+    ExternalBelowHeld {
+        /// The object.
+        id: ObjId,
+        /// Its external count.
+        external: u32,
+        /// References the heap holds.
+        held: u32,
+    },
+    /// A held-reference entry for a dead object, or of zero.
+    StaleHeldEntry(ObjId),
+    /// The references the heap holds do not add up to its variables and `garbage`.
+    HeldTotalMismatch {
+        /// References recorded as held.
+        held: u64,
+        /// Variable bindings plus `garbage` entries.
+        expected: u64,
+    },
+    /// A header flag and its side table disagree (`table` names which: finalizer, held,
+    /// identity).
+    FlagTableMismatch {
+        /// The object.
+        id: ObjId,
+        /// The side table.
+        table: &'static str,
+    },
+    /// Legacy-finalizer code without the legacy-finalizer flag.
+    LegacyCodeWithoutFlag(ObjId),
+    /// An object is in a collection's working set while no collection runs.
+    CollectingOutsideCollection(ObjId),
+    /// `garbage` lists an object that is not alive.
+    GarbageListsDead(ObjId),
+    /// The collection strategy's own check failed (its description).
+    Collector(String),
+    /// The weak-reference table is inconsistent (its description).
+    WeakTable(String),
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VerifyError::AtomicWithEdges(id) => write!(f, "atomic object {id} has edges"),
+            VerifyError::AtomicTracked(id) => write!(f, "atomic object {id} is tracked"),
+            VerifyError::EdgeToDead { from, to } => {
+                write!(f, "object {from} has an edge to dead object {to}")
+            }
+            VerifyError::RefcountMismatch {
+                id,
+                refcount,
+                incoming,
+                external,
+                temporary,
+            } => write!(
+                f,
+                "object {id} has refcount {refcount} but {incoming} incoming edge(s), {external} external reference(s) and {temporary} temporary one(s)"
+            ),
+            VerifyError::ZeroCountAlive(id) => write!(
+                f,
+                "object {id} is alive with refcount 0 but no deallocation is under way"
+            ),
+            VerifyError::ExternalBelowHeld { id, external, held } => write!(
+                f,
+                "object {id} has {external} external reference(s) but the heap holds {held}"
+            ),
+            VerifyError::StaleHeldEntry(id) => write!(f, "held-reference entry for {id} is stale"),
+            VerifyError::HeldTotalMismatch { held, expected } => write!(
+                f,
+                "the heap holds {held} reference(s) but has {expected} variable binding(s) and garbage entries"
+            ),
+            VerifyError::FlagTableMismatch { id, table } => {
+                write!(f, "object {id}: {table} flag and table disagree")
+            }
+            VerifyError::LegacyCodeWithoutFlag(id) => write!(
+                f,
+                "object {id} has legacy-finalizer code without the legacy flag"
+            ),
+            VerifyError::CollectingOutsideCollection(id) => write!(
+                f,
+                "object {id} is marked collecting while no collection runs"
+            ),
+            VerifyError::GarbageListsDead(id) => write!(f, "garbage lists dead object {id}"),
+            VerifyError::Collector(msg) => write!(f, "collector: {msg}"),
+            VerifyError::WeakTable(msg) => write!(f, "weak-reference table: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {}

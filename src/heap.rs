@@ -7,8 +7,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use slotmap::{Key, SecondaryMap, SlotMap};
 
-use crate::error::{GcError, Result};
-use crate::gc::{Collector, GcConfig, GcEvent, Observer};
+use crate::error::{GcError, Result, VerifyError};
+use crate::gc::{
+    AllocKind, Cx, CycleCollector, GcConfig, GcEvent, Generational, Objects, Observer,
+};
 use crate::object::{COLLECTING, Edges, MAX_REFCOUNT, ObjId, Object, UNTRACKED, flags};
 use crate::weak::WeakTable;
 
@@ -54,7 +56,7 @@ pub(crate) struct ReleaseState {
 }
 
 /// A finalizer: runs once, with the heap and the dying object's id (PEP 442 `__del__`).
-pub type Finalizer<T> = Box<dyn FnMut(&mut Heap<T>, ObjId)>;
+pub type Finalizer<T, C = Generational> = Box<dyn FnMut(&mut Heap<T, C>, ObjId)>;
 
 /// Counters kept by the heap since it was created.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -71,7 +73,9 @@ pub struct HeapCounters {
     pub resurrections: u64,
 }
 
-/// A heap of objects with payloads of type `T`, Python style.
+/// A heap of objects with payloads of type `T`, Python style, whose reference cycles are
+/// collected by the strategy `C` (by default [`Generational`], CPython's collector; see
+/// [`CycleCollector`]).
 ///
 /// Every object has an ordered list of references to other objects (its *edges*, owned by
 /// the heap), a reference count, and a count of *external* references (held by the
@@ -98,7 +102,7 @@ pub struct HeapCounters {
 /// heap.del_var("a").unwrap();            // del a: freed at once
 /// assert!(!heap.contains(list));
 /// ```
-pub struct Heap<T> {
+pub struct Heap<T, C = Generational> {
     /// Every live object. A key is valid exactly while its object is alive.
     pub(crate) objects: SlotMap<ObjId, Object<T>>,
     /// Variables: name → object. Each binding holds one external reference.
@@ -107,17 +111,24 @@ pub struct Heap<T> {
     /// per object. `decref` may only release references beyond these. Objects absent from
     /// the map hold none.
     pub(crate) held: HashMap<ObjId, u32>,
-    /// Generations, thresholds, statistics and the collector's state.
-    pub(crate) gc: Collector,
+    /// The collection strategy's state (for [`Generational`]: generations, thresholds,
+    /// statistics).
+    pub(crate) gc: C,
+    /// Set while a collection runs (its callbacks included); a nested request does nothing.
+    pub(crate) collecting: bool,
+    /// Python's `DEBUG_SAVEALL`.
+    pub(crate) debug_saveall: bool,
+    /// Python's `gc.garbage`: each entry holds an external reference.
+    pub(crate) garbage: Vec<ObjId>,
     /// Registered, not yet run finalizers. An entry exists iff the object has the
     /// `HAS_FINALIZER` flag (except while the finalizer itself runs).
     /// Indexed by slot, so registering and running one hashes nothing.
-    pub(crate) finalizers: SecondaryMap<ObjId, Finalizer<T>>,
+    pub(crate) finalizers: SecondaryMap<ObjId, Finalizer<T, C>>,
     /// Legacy-finalizer code (`tp_del`). An entry exists iff the object has the
     /// `HAS_LEGACY_CODE` flag (except while the code itself runs).
-    pub(crate) legacy: HashMap<ObjId, Finalizer<T>>,
+    pub(crate) legacy: HashMap<ObjId, Finalizer<T, C>>,
     /// Collection observers (`gc.callbacks`).
-    pub(crate) callbacks: Vec<Observer<T>>,
+    pub(crate) callbacks: Vec<Observer<T, C>>,
     /// Bumped by `clear_callbacks`, so a round of callbacks notices it.
     pub(crate) callbacks_epoch: u64,
     /// The release path's worklist and bookkeeping.
@@ -125,7 +136,7 @@ pub struct Heap<T> {
     /// This heap's tag, carried by its weak references.
     pub(crate) tag: u32,
     /// Weak references and their callbacks.
-    pub(crate) weak: WeakTable<T>,
+    pub(crate) weak: WeakTable<T, C>,
     /// Assigned identities (snapshot imports), indexed by slot like the objects
     /// themselves, so freeing an object drops its entry without hashing. An entry exists
     /// iff the object has the `HAS_IDENTITY` flag.
@@ -146,12 +157,12 @@ impl<T> Default for Heap<T> {
     }
 }
 
-impl<T> std::fmt::Debug for Heap<T> {
+impl<T, C: std::fmt::Debug> std::fmt::Debug for Heap<T, C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Heap")
             .field("objects", &self.objects.len())
             .field("vars", &self.vars)
-            .field("generations", &self.gc.generation_sizes())
+            .field("collector", &self.gc)
             .finish_non_exhaustive()
     }
 }
@@ -177,11 +188,22 @@ impl<T> Heap<T> {
     /// assert_eq!(heap.generations(), 2);
     /// ```
     pub fn with_config(config: GcConfig) -> Result<Self> {
-        Ok(Heap {
+        Ok(Heap::with_collector(Generational::new(config)?))
+    }
+}
+
+impl<T, C: CycleCollector> Heap<T, C> {
+    /// An empty heap whose cycles are collected by `collector` (any
+    /// [`CycleCollector`]; [`Heap::new`] uses [`Generational`]).
+    pub fn with_collector(collector: C) -> Self {
+        Heap {
             objects: SlotMap::with_key(),
             vars: BTreeMap::new(),
             held: HashMap::new(),
-            gc: Collector::new(config)?,
+            gc: collector,
+            collecting: false,
+            debug_saveall: false,
+            garbage: Vec::new(),
             finalizers: SecondaryMap::new(),
             legacy: HashMap::new(),
             callbacks: Vec::new(),
@@ -193,7 +215,61 @@ impl<T> Heap<T> {
             by_identity: HashMap::new(),
             events: Vec::new(),
             counters: HeapCounters::default(),
-        })
+        }
+    }
+
+    /// The collection strategy (read-only).
+    pub fn collector(&self) -> &C {
+        &self.gc
+    }
+
+    /// The collection strategy, mutably (e.g. to change a policy knob).
+    pub fn collector_mut(&mut self) -> &mut C {
+        &mut self.gc
+    }
+
+    /// The strategy and a context on the objects, borrowed together: what a strategy's
+    /// collection needs between steps that run user code.
+    pub fn collector_parts(&mut self) -> (&mut C, Cx<'_, T>) {
+        (&mut self.gc, Cx::new(&mut self.objects))
+    }
+
+    /// The objects, read-only, as strategies see them.
+    pub fn objects_view(&self) -> Objects<'_, T> {
+        Objects::new(&self.objects)
+    }
+
+    /// Whether a collection is running (its observers included).
+    pub fn is_collecting(&self) -> bool {
+        self.collecting
+    }
+
+    /// Counts a newly allocated container of kind `kind` with the strategy, and runs the
+    /// automatic collection the strategy asks for (unless one is running).
+    #[inline(always)]
+    fn count_alloc(&mut self, kind: AllocKind) {
+        if self.gc.on_alloc(kind) && !self.collecting {
+            C::collect_auto(self);
+        }
+    }
+
+    /// Tracks `id` with the strategy.
+    #[inline(always)]
+    fn track(&mut self, id: ObjId) {
+        self.gc.on_track(Cx::new(&mut self.objects), id);
+    }
+
+    /// Takes `id` out of the strategy's lists if it is in one (not untracked, not in a
+    /// running collection's working set), and marks it untracked.
+    #[inline(always)]
+    pub(crate) fn untrack(&mut self, id: ObjId) {
+        let obj = &self.objects[id];
+        let (generation, position) = (obj.space(), obj.position());
+        if generation != UNTRACKED && generation != COLLECTING {
+            self.gc
+                .on_untrack(Cx::new(&mut self.objects), id, generation, position);
+        }
+        self.objects[id].set_space(UNTRACKED);
     }
 
     // ----------------------------------------------------------------------------------
@@ -218,7 +294,7 @@ impl<T> Heap<T> {
     /// ```
     pub fn alloc(&mut self, payload: T) -> ObjId {
         let id = self.insert_object(payload, Edges::Empty, 0, true);
-        self.count_alloc();
+        self.count_alloc(AllocKind::Container);
         id
     }
 
@@ -262,8 +338,7 @@ impl<T> Heap<T> {
     pub fn alloc_immutable(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
         let id = self.insert_object(payload, Edges::from_slice(edges), flags::IMMUTABLE, true);
-        self.gc.has_immutables = true;
-        self.count_alloc();
+        self.count_alloc(AllocKind::Immutable);
         Ok(id)
     }
 
@@ -286,7 +361,7 @@ impl<T> Heap<T> {
     pub fn alloc_with(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
         let id = self.insert_object(payload, Edges::from_slice(edges), 0, true);
-        self.count_alloc();
+        self.count_alloc(AllocKind::Container);
         Ok(id)
     }
 
@@ -313,8 +388,7 @@ impl<T> Heap<T> {
     /// ```
     pub fn alloc_lazy(&mut self, payload: T) -> ObjId {
         let id = self.insert_object(payload, Edges::Empty, flags::LAZY, false);
-        self.gc.has_lazy = true;
-        self.count_alloc();
+        self.count_alloc(AllocKind::Lazy);
         id
     }
 
@@ -336,11 +410,10 @@ impl<T> Heap<T> {
     pub fn alloc_lazy_with(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
         let id = self.insert_object(payload, Edges::from_slice(edges), flags::LAZY, false);
-        self.gc.has_lazy = true;
         if edges.iter().any(|&t| self.objects[t].may_be_tracked()) {
-            self.gc.push(&mut self.objects, id, 0);
+            self.track(id);
         }
-        self.count_alloc();
+        self.count_alloc(AllocKind::Lazy);
         Ok(id)
     }
 
@@ -367,16 +440,11 @@ impl<T> Heap<T> {
     #[inline]
     fn insert_object(&mut self, payload: T, edges: Edges, flag_bits: u16, tracked: bool) -> ObjId {
         self.counters.allocations += 1;
-        let (generation, position) = if tracked {
-            (0, self.gc.gens[0].next_index())
-        } else {
-            (UNTRACKED, 0)
-        };
         let id = self
             .objects
-            .insert(Object::new(payload, edges, flag_bits, generation, position));
+            .insert(Object::new(payload, edges, flag_bits, UNTRACKED, 0));
         if tracked {
-            self.gc.gens[0].push(id);
+            self.track(id);
         }
         id
     }
@@ -388,7 +456,7 @@ impl<T> Heap<T> {
     fn maintain_tracking(&mut self, from: ObjId, to: ObjId) {
         let obj = &self.objects[from];
         if !obj.is_tracked() && self.objects[to].may_be_tracked() {
-            self.gc.push(&mut self.objects, from, 0);
+            self.track(from);
         }
     }
 
@@ -416,6 +484,7 @@ impl<T> Heap<T> {
     pub fn link(&mut self, from: ObjId, to: ObjId) -> Result<()> {
         self.check_mutable(from)?;
         self.take_ref(to)?;
+        self.gc.on_edge_write(from, to);
         let obj = &mut self.objects[from];
         obj.edges.push(to);
         if obj.has(flags::LAZY) {
@@ -438,6 +507,7 @@ impl<T> Heap<T> {
             });
         }
         self.take_ref(to)?;
+        self.gc.on_edge_write(from, to);
         let obj = &mut self.objects[from];
         obj.edges.insert(index, to);
         if obj.has(flags::LAZY) {
@@ -473,6 +543,7 @@ impl<T> Heap<T> {
             });
         }
         self.take_ref(to)?;
+        self.gc.on_edge_write(from, to);
         let obj = &mut self.objects[from];
         let old = obj.edges.replace(index, to);
         if obj.has(flags::LAZY) {
@@ -622,7 +693,7 @@ impl<T> Heap<T> {
     /// import does not grow them step by step.
     pub fn reserve(&mut self, additional: usize, identities: usize) {
         self.objects.reserve(additional);
-        self.gc.gens[0].reserve(additional);
+        self.gc.reserve(additional);
         if identities > 0 {
             // Entries are indexed by slot: room for every slot the new objects may use.
             self.identities
@@ -667,6 +738,8 @@ impl<T> Heap<T> {
         obj.refcount -= 1;
         if obj.refcount == 0 {
             self.dealloc_cascade(id);
+        } else {
+            self.gc.on_possible_root(id);
         }
         Ok(())
     }
@@ -979,6 +1052,8 @@ impl<T> Heap<T> {
         obj.refcount -= 1;
         if obj.refcount == 0 {
             self.dealloc_cascade(id);
+        } else {
+            self.gc.on_possible_root(id);
         }
     }
 
@@ -1041,7 +1116,7 @@ impl<T> Heap<T> {
             }
         }
         self.rel.depth -= 1;
-        if self.rel.depth == 0 && !self.gc.collecting {
+        if self.rel.depth == 0 && !self.collecting {
             self.raise_deferred_panic();
         }
     }
@@ -1073,10 +1148,11 @@ impl<T> Heap<T> {
             return; // resurrected
         }
         let obj = &self.objects[id];
-        let (generation, position, atomic) =
-            (obj.generation, obj.position(), obj.has(flags::ATOMIC));
+        let (generation, position, atomic) = (obj.space(), obj.position(), obj.has(flags::ATOMIC));
         if generation != UNTRACKED && generation != COLLECTING {
-            self.gc.remove_at(&self.objects, generation, position);
+            // The record goes next: no need to mark it untracked.
+            self.gc
+                .on_untrack(Cx::new(&mut self.objects), id, generation, position);
         }
         // Only edges and payload are moved out of the slot: reading header fields back
         // from a moved copy of the whole record stalls store forwarding on this hot path.
@@ -1084,11 +1160,12 @@ impl<T> Heap<T> {
             return;
         };
         if !atomic {
-            self.gc.count_dealloc();
+            self.gc.on_free();
         }
         self.counters.frees_by_refcount += 1;
         let objects = &mut self.objects;
         let pending = &mut self.rel.pending;
+        let gc = &mut self.gc;
         let mut dec = |t: ObjId| {
             let target = &mut objects[t];
             debug_assert!(
@@ -1098,6 +1175,8 @@ impl<T> Heap<T> {
             target.refcount -= 1;
             if target.refcount == 0 {
                 pending.push(t);
+            } else {
+                gc.on_possible_root(t);
             }
         };
         match edges {
@@ -1130,64 +1209,81 @@ impl<T> Heap<T> {
     /// finalizer resurrected the object (it stays, tracked in generation 0 if it was
     /// tracked), `true` when the object is to be freed; it is untracked then.
     ///
+    /// The steps, in CPython's `subtype_dealloc` order: 1.
+    /// [`finalize_from_dealloc`](Heap::finalize_from_dealloc); 2. untrack; 3.
+    /// [`clear_weakrefs_from_dealloc`](Heap::clear_weakrefs_from_dealloc); 4.
+    /// [`legacy_finalize_from_dealloc`](Heap::legacy_finalize_from_dealloc); 5.
+    /// [`forget_side_tables`](Heap::forget_side_tables).
+    ///
     /// From the moment its finalizer has not resurrected it, the object is *being
     /// deallocated*: its count is 0, operations that would take a reference to it or
     /// register anything on it return [`GcError::BeingDeallocated`], its weak references
     /// read dead, and reads still work.
     fn dealloc_user_code(&mut self, id: ObjId) -> bool {
-        let atomic = self.objects[id].has(flags::ATOMIC);
-        // 1. The finalizer (PEP 442 `tp_finalize`), run as CPython's
-        //    `PyObject_CallFinalizerFromDealloc`: with a temporary reference, the
-        //    object re-tracked at the end of generation 0, where it stays if the
-        //    finalizer resurrected it.
-        if self.objects[id].has(flags::HAS_FINALIZER) {
-            self.retrack_young(id);
-            if self.call_with_temp_ref(id, Self::run_finalizer) {
-                self.counters.resurrections += 1;
-                return false;
-            }
-            // An atomic object's finalizer stays registered for its next death; this
-            // death is final.
-            if self.finalizers.remove(id).is_some() {
-                self.objects[id].flags &= !flags::HAS_FINALIZER;
-            }
+        if self.objects[id].has(flags::HAS_FINALIZER) && self.finalize_from_dealloc(id) {
+            return false; // resurrected
         }
-        // 2. Untrack: nothing may find it in a generation from here on.
-        let obj = &self.objects[id];
-        if obj.generation != UNTRACKED && obj.generation != COLLECTING {
-            self.gc
-                .remove_at(&self.objects, obj.generation, obj.position());
-        }
-        self.objects[id].generation = UNTRACKED;
+        // Untrack: nothing may find it in a strategy's list from here on.
+        self.untrack(id);
         self.rel.dying.push(id);
-        // 3. Weak references: those it holds go without callbacks; those to it are all
-        //    cleared, then their callbacks run, most recent first.
+        self.clear_weakrefs_from_dealloc(id);
+        if self.objects[id].has(flags::HAS_LEGACY_CODE) && self.legacy_finalize_from_dealloc(id) {
+            self.rel.dying.retain(|&d| d != id);
+            return false; // resurrected
+        }
+        self.rel.dying.retain(|&d| d != id);
+        self.forget_side_tables(id);
+        true
+    }
+
+    /// Deallocation step 1, the finalizer (PEP 442 `tp_finalize`), run as CPython's
+    /// `PyObject_CallFinalizerFromDealloc`: with a temporary reference, the object
+    /// tracked again at the end of the youngest space, where it stays if the finalizer
+    /// resurrected it. Returns whether it did.
+    fn finalize_from_dealloc(&mut self, id: ObjId) -> bool {
+        self.retrack_young(id);
+        if self.call_with_temp_ref(id, Self::run_finalizer) {
+            self.counters.resurrections += 1;
+            return true;
+        }
+        // An atomic object's finalizer stays registered for its next death; this
+        // death is final.
+        if self.finalizers.remove(id).is_some() {
+            self.objects[id].flags &= !flags::HAS_FINALIZER;
+        }
+        false
+    }
+
+    /// Deallocation step 3, weak references: those the object holds go without
+    /// callbacks; those to it are all cleared, then their callbacks run, most recent
+    /// first (CPython's `PyObject_ClearWeakRefs`).
+    fn clear_weakrefs_from_dealloc(&mut self, id: ObjId) {
         if self.objects[id].has(flags::OWNS_WEAKREF) {
             self.drop_owned_weakrefs(id);
         }
         if self.objects[id].has(flags::HAS_WEAKREFS) {
             self.clear_weakrefs_to(id);
         }
-        // 4. Legacy-finalizer code (`tp_del`): every time, with a temporary reference,
-        //    the object tracked again meanwhile (as `subtype_dealloc` does).
-        if self.objects[id].has(flags::HAS_LEGACY_CODE) {
-            if !atomic {
-                self.gc.push(&mut self.objects, id, 0);
-            }
-            let resurrected = self.call_with_temp_ref(id, Self::run_legacy_finalizer);
-            if resurrected {
-                self.counters.resurrections += 1;
-                self.rel.dying.retain(|&d| d != id);
-                return false;
-            }
-            let obj = &self.objects[id];
-            if obj.generation != UNTRACKED {
-                self.gc
-                    .remove_at(&self.objects, obj.generation, obj.position());
-                self.objects[id].generation = UNTRACKED;
-            }
+    }
+
+    /// Deallocation step 4, legacy-finalizer code (`tp_del`): every time, with a
+    /// temporary reference, the object tracked again meanwhile (as `subtype_dealloc`
+    /// does) and untracked after. Returns whether the code resurrected it.
+    fn legacy_finalize_from_dealloc(&mut self, id: ObjId) -> bool {
+        if !self.objects[id].has(flags::ATOMIC) {
+            self.track(id);
         }
-        self.rel.dying.retain(|&d| d != id);
+        if self.call_with_temp_ref(id, Self::run_legacy_finalizer) {
+            self.counters.resurrections += 1;
+            return true;
+        }
+        self.untrack(id);
+        false
+    }
+
+    /// Deallocation step 5: drops the object's entries in the side tables that outlive
+    /// user code (legacy-finalizer code, assigned identity).
+    fn forget_side_tables(&mut self, id: ObjId) {
         if self.objects[id].has(flags::HAS_LEGACY_CODE) {
             self.legacy.remove(&id);
         }
@@ -1195,7 +1291,6 @@ impl<T> Heap<T> {
             // `by_identity` keeps a stale entry; lookups ignore it.
             self.identities.remove(id);
         }
-        true
     }
 
     /// Tracks a container object at the end of generation 0 (taking it out of the
@@ -1204,14 +1299,13 @@ impl<T> Heap<T> {
     /// running collection's working list stays there.
     fn retrack_young(&mut self, id: ObjId) {
         let obj = &self.objects[id];
-        if obj.has(flags::ATOMIC) || obj.generation == COLLECTING {
+        if obj.has(flags::ATOMIC) || obj.is_collecting() {
             return;
         }
         if obj.is_tracked() {
-            self.gc
-                .remove_at(&self.objects, obj.generation, obj.position());
+            self.untrack(id);
         }
-        self.gc.push(&mut self.objects, id, 0);
+        self.track(id);
     }
 
     /// Runs `f` on `id` holding a temporary reference, then gives it back without
@@ -1229,15 +1323,15 @@ impl<T> Heap<T> {
         obj.refcount > 0
     }
 
-    /// Frees a collection's final garbage directly (the collector's fast path when no
-    /// user code can run: no finalizer, legacy-finalizer code or weak reference exists):
-    /// every object of `garbage` that is still alive is marked `COLLECTING`, and
+    /// Frees a collection's final unreachable set directly (the collector's fast path
+    /// when no user code can run: no finalizer, legacy-finalizer code or weak reference
+    /// exists): every object of `unreachable` that is still alive is marked `COLLECTING`, and
     /// everything that references one of them is in the set. References between members
     /// are not counted down, since all members die; references to objects outside the
     /// set are released as usual and may cascade (a cascade that reaches a member frees
     /// it through the ordinary path, and this loop skips it).
-    pub(crate) fn free_garbage(&mut self, garbage: &[ObjId]) {
-        for &id in garbage {
+    pub(crate) fn free_unreachable(&mut self, unreachable: &[ObjId]) {
+        for &id in unreachable {
             // Read the flags in place, then move only edges and payload out.
             let Some(obj) = self.objects.get(id) else {
                 continue;
@@ -1250,15 +1344,17 @@ impl<T> Heap<T> {
                 // `by_identity` keeps a stale entry; lookups ignore it.
                 self.identities.remove(id);
             }
-            self.gc.count_dealloc();
+            self.gc.on_free();
             self.counters.frees_by_refcount += 1;
             for &t in edges.as_slice() {
                 if let Some(target) = self.objects.get_mut(t)
-                    && target.generation != COLLECTING
+                    && target.space() != COLLECTING
                 {
                     target.refcount -= 1;
                     if target.refcount == 0 {
                         self.dealloc_cascade(t);
+                    } else {
+                        self.gc.on_possible_root(t);
                     }
                 }
             }
@@ -1277,7 +1373,7 @@ impl<T> Heap<T> {
     /// tables are consistent. Linear in objects and edges (plus a hash map for counting).
     ///
     /// # Errors
-    /// A description of the first violation found.
+    /// The first violation found, as a [`VerifyError`] naming the object.
     ///
     /// # Examples
     /// ```
@@ -1288,15 +1384,15 @@ impl<T> Heap<T> {
     /// heap.decref(a).unwrap();
     /// heap.verify().unwrap();
     /// ```
-    pub fn verify(&self) -> std::result::Result<(), String> {
+    pub fn verify(&self) -> std::result::Result<(), VerifyError> {
         let mut incoming: HashMap<ObjId, u64> = HashMap::with_capacity(self.objects.len());
         for (id, obj) in &self.objects {
             if obj.has(flags::ATOMIC) && obj.edges.len() > 0 {
-                return Err(format!("atomic object {id} has edges"));
+                return Err(VerifyError::AtomicWithEdges(id));
             }
             for &t in obj.edges.as_slice() {
                 if !self.objects.contains_key(t) {
-                    return Err(format!("object {id} has an edge to dead object {t}"));
+                    return Err(VerifyError::EdgeToDead { from: id, to: t });
                 }
                 *incoming.entry(t).or_insert(0) += 1;
             }
@@ -1309,65 +1405,90 @@ impl<T> Heap<T> {
             let inc = incoming.get(&id).copied().unwrap_or(0);
             let tmp = temp.get(&id).copied().unwrap_or(0);
             if u64::from(obj.refcount) != inc + u64::from(obj.external) + tmp {
-                return Err(format!(
-                    "object {id} has refcount {} but {inc} incoming edge(s), {} external reference(s) and {tmp} temporary one(s)",
-                    obj.refcount, obj.external
-                ));
+                return Err(VerifyError::RefcountMismatch {
+                    id,
+                    refcount: obj.refcount,
+                    incoming: inc,
+                    external: obj.external,
+                    temporary: tmp,
+                });
             }
             if obj.refcount == 0
                 && !self.rel.pending.contains(&id)
                 && !self.rel.deferred.contains(&id)
                 && !self.rel.dying.contains(&id)
             {
-                return Err(format!(
-                    "object {id} is alive with refcount 0 but no deallocation is under way"
-                ));
+                return Err(VerifyError::ZeroCountAlive(id));
             }
             if obj.external < self.held_count(id) {
-                return Err(format!(
-                    "object {id} has {} external reference(s) but the heap holds {}",
-                    obj.external,
-                    self.held_count(id)
-                ));
+                return Err(VerifyError::ExternalBelowHeld {
+                    id,
+                    external: obj.external,
+                    held: self.held_count(id),
+                });
             }
         }
         for (&id, &n) in &self.held {
             if !self.objects.contains_key(id) || n == 0 {
-                return Err(format!("held-reference entry for {id} is stale"));
+                return Err(VerifyError::StaleHeldEntry(id));
             }
         }
-        let vars_held = self.vars.values().count() + self.gc.garbage.len();
+        let vars_held = self.vars.values().count() + self.garbage.len();
         let held_total: u64 = self.held.values().map(|&n| u64::from(n)).sum();
         if held_total != vars_held as u64 {
-            return Err(format!(
-                "the heap holds {held_total} reference(s) but has {vars_held} variable binding(s) and garbage entries"
-            ));
+            return Err(VerifyError::HeldTotalMismatch {
+                held: held_total,
+                expected: vars_held as u64,
+            });
         }
-        self.gc.verify(&self.objects)?;
-        self.weak.verify(&self.objects)?;
+        self.gc
+            .check(Objects::new(&self.objects))
+            .map_err(VerifyError::Collector)?;
+        if !self.collecting
+            && let Some((id, _)) = self.objects.iter().find(|(_, o)| o.is_collecting())
+        {
+            return Err(VerifyError::CollectingOutsideCollection(id));
+        }
+        for &id in &self.garbage {
+            if !self.objects.contains_key(id) {
+                return Err(VerifyError::GarbageListsDead(id));
+            }
+        }
+        self.weak
+            .verify(&self.objects)
+            .map_err(VerifyError::WeakTable)?;
         for id in self.finalizers.keys() {
             match self.objects.get(id) {
                 Some(o) if o.has(flags::HAS_FINALIZER) => {}
-                _ => return Err(format!("finalizer entry for {id} without the flag")),
+                _ => {
+                    return Err(VerifyError::FlagTableMismatch {
+                        id,
+                        table: "finalizer",
+                    });
+                }
             }
         }
         for (id, obj) in &self.objects {
             if obj.has(flags::HAS_FINALIZER) != self.finalizers.contains_key(id) {
-                return Err(format!("object {id}: finalizer flag and table disagree"));
+                return Err(VerifyError::FlagTableMismatch {
+                    id,
+                    table: "finalizer",
+                });
             }
             if obj.has(flags::HELD) != self.held.contains_key(&id) {
-                return Err(format!("object {id}: held flag and table disagree"));
+                return Err(VerifyError::FlagTableMismatch { id, table: "held" });
             }
             if obj.has(flags::HAS_IDENTITY) != self.identities.contains_key(id) {
-                return Err(format!("object {id}: identity flag and table disagree"));
+                return Err(VerifyError::FlagTableMismatch {
+                    id,
+                    table: "identity",
+                });
             }
             if obj.has(flags::HAS_LEGACY_CODE) && !obj.has(flags::LEGACY_FINALIZER) {
-                return Err(format!(
-                    "object {id} has legacy-finalizer code without the legacy flag"
-                ));
+                return Err(VerifyError::LegacyCodeWithoutFlag(id));
             }
             if obj.has(flags::ATOMIC) && obj.is_tracked() {
-                return Err(format!("atomic object {id} is tracked"));
+                return Err(VerifyError::AtomicTracked(id));
             }
         }
         Ok(())

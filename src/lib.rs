@@ -140,9 +140,12 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`Heap`] (`heap`) | objects, edges, counts, names, identities, the one release path |
-//! | [`gc`] | policy: generations, thresholds, freeze, stats, callbacks, save-all |
-//! | [`gc::trial`] | mechanism: `update_refs`, `subtract_refs`, `move_unreachable`, [`TrialView`] |
-//! | [`gc::collect`] | the ordered steps of one collection, finalizers and weak references included |
+//! | [`gc::strategy`] | the seam: [`CycleCollector`], the contexts [`Cx`] and [`Objects`] strategies work on |
+//! | [`gc`] (`generational.rs`) | policy of the default strategy [`Generational`]: generations, thresholds, promotion, long-lived heuristic |
+//! | [`gc`] (`gc_module.rs`) | the Python `gc`-module surface: collect, thresholds, freeze, stats, callbacks, save-all, `garbage` |
+//! | [`gc::trial`] | mechanism: the passes `update_refs`, `subtract_refs`, `move_unreachable`; [`gc::trial::find_unreachable`]; [`TrialView`] |
+//! | [`gc`] (`pipeline.rs`) | mechanism: the PEP 442 steps over an unreachable set, shared by every strategy ([`Heap::collect_unreachable`]) |
+//! | [`gc::collect`] | [`Generational`]'s collection, step by step ([`CollectionStep`]) |
 //! | [`WeakRef`] (`weak`) | weak references and their callbacks |
 //! | [`graph`] | petgraph export, DOT pictures, SCCs, back-reference chains, censuses |
 //! | [`snapshot`] | the `gclab-snapshot/1` JSON format: import and export, CPython heaps |
@@ -190,11 +193,13 @@ pub mod testing;
 mod weak;
 pub mod workloads;
 
-pub use error::{GcError, Result};
+pub use error::{GcError, Result, VerifyError};
+#[cfg(feature = "testing")]
+pub use gc::Fault;
 pub use gc::collect::CollectionStep;
 pub use gc::{
-    Callback, CollectReport, Fault, GcConfig, GcEvent, GenStats, Generation, HeapCallback, Phase,
-    TrialEntry, TrialView,
+    AllocKind, Callback, CollectReport, Cx, CycleCollector, GcConfig, GcEvent, GenStats,
+    Generation, Generational, HeapCallback, LongLived, Objects, Phase, TrialEntry, TrialView,
 };
 pub use heap::{Finalizer, Heap, HeapCounters, TRASHCAN_DEPTH};
 pub use object::{MAX_GENERATIONS, MAX_REFCOUNT, ObjId};

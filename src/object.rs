@@ -171,9 +171,9 @@ pub(crate) mod flags {
     pub const HAS_LEGACY_CODE: u16 = 1 << 10;
 }
 
-/// [`Object::gen`] value of an object that is not tracked by the collector.
+/// [`Object::space`] value of an object that is not tracked by the collector.
 pub(crate) const UNTRACKED: u8 = u8::MAX;
-/// [`Object::gen`] value of an object that sits in the collector's current working set
+/// [`Object::space`] value of an object that sits in the collector's current working set
 /// (the unreachable list being finalized), outside every generation.
 pub(crate) const COLLECTING: u8 = u8::MAX - 1;
 /// The most generations a heap may have (the rest of the `gen` byte's values are marks
@@ -200,17 +200,18 @@ pub(crate) struct Object<T> {
     /// Outside a collection: the position of this object's id in its generation's
     /// member list, so removal is a `swap_remove` (and, while `generation ==
     /// COLLECTING`, its position in the collector's working list). During the
-    /// trial-deletion phases of a collection that examines it: its scratch count,
+    /// trial-deletion passes of a collection that examines it: its scratch count,
     /// CPython's `gc_refs` (which CPython likewise keeps in the GC header), or the
     /// `REACHABLE` mark; the collector rewrites the position afterwards. A `Cell`, so the
-    /// phases can update targets while reading their referrers' edges. Meaningless while
+    /// passes can update targets while reading their referrers' edges. Meaningless while
     /// untracked.
     gen_index: Cell<u32>,
-    /// Which generation holds the object: `0..generations` for the generations,
-    /// `generations` for the permanent (frozen) one, [`COLLECTING`] while the collector
-    /// holds it in its working list, [`UNTRACKED`] when not tracked (atomic objects,
-    /// untracked immutables).
-    pub(crate) generation: u8,
+    /// The collector's space byte: which of the strategy's lists holds the object (for
+    /// `Generational`: `0..generations` for the generations, `generations` for the
+    /// permanent (frozen) one), [`COLLECTING`] while a collection holds it in its working
+    /// set, [`UNTRACKED`] when not tracked (atomic objects, untracked immutables). Read
+    /// and written only through [`space`](Object::space) and its siblings.
+    space: u8,
     /// A set of [`flags`] bits.
     pub(crate) flags: u16,
     /// The user's data. Holds no references: edges are the heap's.
@@ -226,7 +227,7 @@ impl<T> Object<T> {
             refcount: 1,
             external: 1,
             gen_index: Cell::new(position),
-            generation,
+            space: generation,
             flags,
             payload,
         }
@@ -253,7 +254,7 @@ impl<T> Object<T> {
     }
 
     /// The object's index in its generation's member list (outside the trial-deletion
-    /// phases).
+    /// passes).
     #[inline]
     pub(crate) fn position(&self) -> u32 {
         self.gen_index.get()
@@ -265,11 +266,30 @@ impl<T> Object<T> {
         self.gen_index.set(index)
     }
 
+    /// The collector's space byte (see the field): a strategy's list, or one of the
+    /// marks [`COLLECTING`] and [`UNTRACKED`].
+    #[inline]
+    pub(crate) fn space(&self) -> u8 {
+        self.space
+    }
+
+    /// Sets the collector's space byte.
+    #[inline]
+    pub(crate) fn set_space(&mut self, space: u8) {
+        self.space = space;
+    }
+
+    /// Whether the object is in a running collection's working set.
+    #[inline]
+    pub(crate) fn is_collecting(&self) -> bool {
+        self.space == COLLECTING
+    }
+
     /// Whether the object is tracked by the collector (in a generation, the permanent
     /// one, or a running collection's working list).
     #[inline]
     pub(crate) fn is_tracked(&self) -> bool {
-        self.generation != UNTRACKED
+        self.space != UNTRACKED
     }
 
     /// CPython's `_PyObject_GC_MAY_BE_TRACKED`: whether a container holding this object

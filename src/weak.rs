@@ -18,7 +18,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use slotmap::SlotMap;
 
 use crate::error::{GcError, Result};
-use crate::gc::GcEvent;
+use crate::gc::{CycleCollector, GcEvent, Generational};
 use crate::heap::Heap;
 use crate::object::{ObjId, Object, flags};
 
@@ -40,19 +40,19 @@ pub struct WeakRef {
 
 /// A weak-reference callback: runs once, after the target died and the reference was
 /// cleared, with the heap and the (now dead) weak reference.
-pub type WeakCallback<T> = Box<dyn FnMut(&mut Heap<T>, WeakRef)>;
+pub type WeakCallback<T, C = Generational> = Box<dyn FnMut(&mut Heap<T, C>, WeakRef)>;
 
-struct WeakEntry<T> {
+struct WeakEntry<T, C> {
     /// The object this reference reads as. Always alive while the entry exists.
     target: ObjId,
     /// The heap object holding this weak reference, or `None` when the program holds it.
     owner: Option<ObjId>,
-    callback: Option<WeakCallback<T>>,
+    callback: Option<WeakCallback<T, C>>,
 }
 
 /// The heap's weak references and their indexes.
-pub(crate) struct WeakTable<T> {
-    entries: SlotMap<WeakKey, WeakEntry<T>>,
+pub(crate) struct WeakTable<T, C> {
+    entries: SlotMap<WeakKey, WeakEntry<T, C>>,
     /// Target → entries targeting it. An object has an entry here iff it has the
     /// `HAS_WEAKREFS` flag.
     by_target: HashMap<ObjId, Vec<WeakKey>>,
@@ -61,7 +61,7 @@ pub(crate) struct WeakTable<T> {
     by_owner: HashMap<ObjId, Vec<WeakKey>>,
 }
 
-impl<T> Default for WeakTable<T> {
+impl<T, C> Default for WeakTable<T, C> {
     fn default() -> Self {
         WeakTable {
             entries: SlotMap::with_key(),
@@ -71,7 +71,7 @@ impl<T> Default for WeakTable<T> {
     }
 }
 
-impl<T> WeakTable<T> {
+impl<T, C> WeakTable<T, C> {
     /// Whether any weak reference exists (collections skip their weak-reference step
     /// otherwise).
     #[inline]
@@ -122,7 +122,7 @@ impl<T> WeakTable<T> {
         &mut self,
         key: WeakKey,
         objects: &mut SlotMap<ObjId, Object<T>>,
-    ) -> Option<WeakEntry<T>> {
+    ) -> Option<WeakEntry<T, C>> {
         let entry = self.entries.remove(key)?;
         Self::unindex(
             &mut self.by_target,
@@ -156,7 +156,7 @@ impl<T> WeakTable<T> {
     }
 }
 
-impl<T> Heap<T> {
+impl<T, C: CycleCollector> Heap<T, C> {
     /// A weak reference to `id`, held by the program, with no callback.
     ///
     /// # Errors
@@ -200,7 +200,7 @@ impl<T> Heap<T> {
     pub fn downgrade_with_callback(
         &mut self,
         id: ObjId,
-        callback: impl FnMut(&mut Heap<T>, WeakRef) + 'static,
+        callback: impl FnMut(&mut Heap<T, C>, WeakRef) + 'static,
     ) -> Result<WeakRef> {
         self.new_weakref(id, None, Some(Box::new(callback)))
     }
@@ -221,7 +221,7 @@ impl<T> Heap<T> {
         &mut self,
         owner: ObjId,
         target: ObjId,
-        callback: Option<WeakCallback<T>>,
+        callback: Option<WeakCallback<T, C>>,
     ) -> Result<WeakRef> {
         self.obj_alive(owner)?;
         self.new_weakref(target, Some(owner), callback)
@@ -231,7 +231,7 @@ impl<T> Heap<T> {
         &mut self,
         target: ObjId,
         owner: Option<ObjId>,
-        callback: Option<WeakCallback<T>>,
+        callback: Option<WeakCallback<T, C>>,
     ) -> Result<WeakRef> {
         self.obj_alive(target)?;
         let key = self.weak.entries.insert(WeakEntry {
@@ -336,7 +336,7 @@ impl<T> Heap<T> {
         &mut self,
         id: ObjId,
         owner_ok: impl Fn(&Self, ObjId) -> bool,
-    ) -> Vec<(WeakRef, WeakCallback<T>, Option<ObjId>)> {
+    ) -> Vec<(WeakRef, WeakCallback<T, C>, Option<ObjId>)> {
         let keys = self.weak.by_target.get(&id).cloned().unwrap_or_default();
         let mut callbacks = Vec::new();
         for key in keys.into_iter().rev() {
@@ -357,7 +357,7 @@ impl<T> Heap<T> {
     }
 
     /// Runs one weak-reference callback, catching a panic as an unraisable event.
-    pub(crate) fn run_weak_callback(&mut self, weak: WeakRef, mut cb: WeakCallback<T>) {
+    pub(crate) fn run_weak_callback(&mut self, weak: WeakRef, mut cb: WeakCallback<T, C>) {
         if let Err(panic) = catch_unwind(AssertUnwindSafe(|| cb(self, weak))) {
             self.events.push(GcEvent::WeakCallbackPanicked {
                 message: crate::gc::panic_message(&panic),

@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gclab::{GcConfig, GcError, Generation, Heap, ObjId, Phase};
+use gclab::{GcConfig, GcError, Generation, Heap, LongLived, ObjId, Phase};
 
 fn heap() -> Heap<u32> {
     let mut heap = Heap::new();
@@ -289,13 +289,25 @@ fn long_lived_heuristic_defers_full_collections() {
     // 5th alloc: young (pending 5); 10th: young (count1 = 2 > 1 now, but the check
     // happened before this young collection incremented it).
     assert_eq!(*log.borrow(), vec![0, 0]);
-    assert_eq!(heap.long_lived(), (10, 0));
+    assert_eq!(
+        heap.long_lived(),
+        LongLived {
+            pending: 10,
+            total: 0
+        }
+    );
     for i in 0..5 {
         keep.push(heap.alloc(i));
     }
     // count1 = 2 > 1 and pending 10 >= 0 / 4: full collection; total = 15.
     assert_eq!(*log.borrow(), vec![0, 0, 1]);
-    assert_eq!(heap.long_lived(), (0, 15));
+    assert_eq!(
+        heap.long_lived(),
+        LongLived {
+            pending: 0,
+            total: 15
+        }
+    );
     for i in 0..15 {
         keep.push(heap.alloc(i));
     }
@@ -309,7 +321,13 @@ fn long_lived_heuristic_defers_full_collections() {
         keep.push(heap.alloc(i));
     }
     heap.collect(1).unwrap(); // total = 430
-    assert_eq!(heap.long_lived(), (0, 430));
+    assert_eq!(
+        heap.long_lived(),
+        LongLived {
+            pending: 0,
+            total: 430
+        }
+    );
     heap.set_threshold(&[4, 1]).unwrap();
     let before = log.borrow().len();
     for i in 0..50 {
@@ -320,7 +338,13 @@ fn long_lived_heuristic_defers_full_collections() {
         since.iter().all(|&g| g == 0),
         "full collections deferred: {since:?}"
     );
-    assert_eq!(heap.long_lived(), (50, 430));
+    assert_eq!(
+        heap.long_lived(),
+        LongLived {
+            pending: 50,
+            total: 430
+        }
+    );
     for i in 0..100 {
         keep.push(heap.alloc(i)); // pending passes 430 / 4 = 107
     }

@@ -3,11 +3,11 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::error::Result;
-use crate::gc::{GcEvent, panic_message};
+use crate::gc::{CycleCollector, GcEvent, panic_message};
 use crate::heap::Heap;
 use crate::object::{ObjId, flags};
 
-impl<T> Heap<T> {
+impl<T, C: CycleCollector> Heap<T, C> {
     /// Attaches a finalizer to `id` (Python's `__del__`). It runs when the object's count
     /// reaches zero, or when a collection finds it in unreachable garbage; in both cases
     /// the heap holds a temporary reference to the object while it runs, so the object
@@ -49,7 +49,7 @@ impl<T> Heap<T> {
     pub fn set_finalizer(
         &mut self,
         id: ObjId,
-        finalizer: impl FnMut(&mut Heap<T>, ObjId) + 'static,
+        finalizer: impl FnMut(&mut Heap<T, C>, ObjId) + 'static,
     ) -> Result<bool> {
         if self.obj_alive(id)?.has(flags::FINALIZED) {
             return Ok(false);
@@ -160,7 +160,7 @@ impl<T> Heap<T> {
     pub fn set_legacy_finalizer_code(
         &mut self,
         id: ObjId,
-        code: impl FnMut(&mut Heap<T>, ObjId) + 'static,
+        code: impl FnMut(&mut Heap<T, C>, ObjId) + 'static,
     ) -> Result<()> {
         self.obj_alive(id)?;
         self.objects[id].flags |= flags::LEGACY_FINALIZER | flags::HAS_LEGACY_CODE;

@@ -4,16 +4,17 @@
 //! (`generation <= g` for a collection of generation `g`). Each examined object's scratch
 //! count (CPython's `gc_refs`) lives in its header, read and written through
 //! `Object::gc_refs` / `Object::set_gc_refs` exactly as CPython reads its GC header
-//! through `gc_get_refs` / `gc_set_refs`: no phase allocates per object or hashes
-//! anything, and a collection touches no memory but the objects' own. Each phase is one
-//! pass, iterative, linear in the objects and edges of the set. Afterwards the caller
+//! through `gc_get_refs` / `gc_set_refs`: no pass allocates per object or hashes
+//! anything, and a collection touches no memory but the objects' own. Each pass is
+//! iterative, linear in the objects and edges of the set. Afterwards the caller
 //! rewrites every examined header's position (it moves the object anyway).
 
 use slotmap::{Key, SecondaryMap, SlotMap};
 
 use crate::error::{GcError, Result};
+use crate::gc::Cx;
 use crate::heap::Heap;
-use crate::object::{ObjId, Object};
+use crate::object::{COLLECTING, ObjId, Object};
 
 /// Scratch mark: the object was scanned and found reachable from outside the examined
 /// set (CPython clears its `PREV_MASK_COLLECTING` bit). Above every possible count
@@ -47,7 +48,7 @@ pub(crate) fn subtract_refs<T>(
     for &id in set {
         for &t in objects[id].edges.as_slice() {
             let target = &objects[t];
-            if member(target.generation) {
+            if member(target.space()) {
                 let refs = target.gc_refs();
                 debug_assert!(
                     refs > 0,
@@ -96,7 +97,7 @@ pub(crate) fn move_unreachable<T>(
         obj.set_gc_refs(REACHABLE);
         for &t in obj.edges.as_slice() {
             let target = &objects[t];
-            if !member(target.generation) {
+            if !member(target.space()) {
                 continue;
             }
             match target.gc_refs() {
@@ -123,6 +124,36 @@ pub(crate) fn drop_moved_back<T>(
     unreachable: &mut Vec<ObjId>,
 ) {
     unreachable.retain(|&id| objects[id].gc_refs() == TENTATIVELY_UNREACHABLE);
+}
+
+/// Trial deletion over `set`, for any strategy: runs `update_refs`, `subtract_refs` and
+/// `move_unreachable` over the tracked objects of `set` and leaves in `set` the
+/// reachable ones (in CPython's list order) and in `unreachable` the rest (in scan
+/// order), ready for [`Heap::collect_unreachable`].
+///
+/// Every examined object is moved into the collection's working set (its header's space
+/// byte no longer names a strategy space), so the strategy must have taken them out of
+/// its own lists first, and must track the reachable ones again afterwards (e.g. with
+/// its own [`on_track`](crate::CycleCollector::on_track)). Dead, untracked and repeated
+/// entries of `set` are dropped. Linear in the objects and edges of the set; nothing is
+/// hashed or allocated but `unreachable`'s growth.
+pub fn find_unreachable<T>(cx: Cx<'_, T>, set: &mut Vec<ObjId>, unreachable: &mut Vec<ObjId>) {
+    let objects = cx.objects;
+    unreachable.clear();
+    set.retain(|&id| match objects.get_mut(id) {
+        Some(o) if o.space() < COLLECTING => {
+            o.set_space(COLLECTING);
+            true
+        }
+        _ => false,
+    });
+    let objects = &*objects;
+    let member = |g: u8| g == COLLECTING;
+    update_refs(objects, set);
+    subtract_refs(objects, set, member);
+    if move_unreachable(objects, set, member, unreachable) {
+        drop_moved_back(objects, unreachable);
+    }
 }
 
 /// What trial deletion saw for one object of the examined set.
@@ -186,11 +217,11 @@ impl TrialView {
 }
 
 impl<T> Heap<T> {
-    /// Runs the three trial-deletion phases over generations `0..=generation` without
+    /// Runs the three trial-deletion passes over generations `0..=generation` without
     /// changing anything, and returns what they saw: each object's refcount, its scratch
     /// count after `subtract_refs`, and whether it is reachable. The unreachable set is
     /// what [`collect`](Heap::collect) would find, before finalizers get a chance to
-    /// resurrect anything. (The phases use the headers' scratch cells, which are restored
+    /// resurrect anything. (The passes use the headers' scratch cells, which are restored
     /// before it returns.)
     ///
     /// # Errors

@@ -1,0 +1,388 @@
+//! The Python `gc`-module surface: `gc.collect`, `enable`/`disable`, thresholds and
+//! counts, `get_objects`, `get_referrers`/`get_referents`, `is_tracked`, `freeze`,
+//! `get_stats`, `callbacks`, `DEBUG_SAVEALL` and `garbage`. What depends on generations
+//! is a method of `Heap<T, Generational>`; the rest works with every strategy.
+
+use crate::error::{GcError, Result};
+use crate::heap::Heap;
+use crate::object::{COLLECTING, ObjId, UNTRACKED};
+
+use super::{
+    CollectReport, CycleCollector, GcEvent, GenList, GenStats, Generation, Generational, LongLived,
+    Observer, Phase, panic_message,
+};
+
+impl<T> Heap<T, Generational> {
+    /// Turns automatic collection on (`gc.enable()`).
+    pub fn enable(&mut self) {
+        self.gc.enabled = true;
+    }
+
+    /// Turns automatic collection off (`gc.disable()`); explicit collections still work.
+    pub fn disable(&mut self) {
+        self.gc.enabled = false;
+    }
+
+    /// Whether automatic collection is on (`gc.isenabled()`).
+    pub fn is_enabled(&self) -> bool {
+        self.gc.enabled
+    }
+
+    /// The thresholds, one per generation (`gc.get_threshold()`).
+    pub fn get_threshold(&self) -> Vec<u32> {
+        self.gc.thresholds[..self.gc.generations()].to_vec()
+    }
+
+    /// Sets the thresholds (`gc.set_threshold(...)`). As in Python, fewer values than
+    /// generations leave the remaining thresholds unchanged. `threshold0 = 0` disables
+    /// automatic collection.
+    ///
+    /// # Errors
+    /// [`GcError::InvalidConfig`] when more values than generations are given, or none.
+    pub fn set_threshold(&mut self, thresholds: &[u32]) -> Result<()> {
+        if thresholds.is_empty() || thresholds.len() > self.gc.generations() {
+            return Err(GcError::InvalidConfig(format!(
+                "set_threshold takes 1 to {} value(s), not {}",
+                self.gc.generations(),
+                thresholds.len()
+            )));
+        }
+        self.gc.thresholds[..thresholds.len()].copy_from_slice(thresholds);
+        Ok(())
+    }
+
+    /// The collection counts, one per generation (`gc.get_count()`): allocations minus
+    /// deallocations of container objects since the last collection, then the number of
+    /// younger collections since each generation's last collection.
+    pub fn get_count(&self) -> Vec<u64> {
+        self.gc.counts[..self.gc.generations()].to_vec()
+    }
+
+    /// Number of generations.
+    pub fn generations(&self) -> usize {
+        self.gc.generations()
+    }
+
+    /// The long-lived heuristic's state (CPython's `long_lived_pending` and
+    /// `long_lived_total`): a full collection runs only once `pending` exceeds a quarter
+    /// of `total`.
+    pub fn long_lived(&self) -> LongLived {
+        LongLived {
+            pending: self.gc.long_lived_pending,
+            total: self.gc.long_lived_total,
+        }
+    }
+
+    /// Tracked objects of one generation, or of all generations (`gc.get_objects()`; the
+    /// permanent generation is not included, as in CPython), each generation in its list
+    /// order (allocation order, survivors appended as they are promoted).
+    ///
+    /// # Errors
+    /// [`GcError::NoSuchGeneration`].
+    pub fn get_objects(&self, generation: Option<usize>) -> Result<Vec<ObjId>> {
+        let n = self.gc.generations();
+        match generation {
+            Some(g) if g >= n => Err(GcError::NoSuchGeneration {
+                generation: g,
+                generations: n,
+            }),
+            Some(g) => Ok(self.gc.gens[g].to_vec()),
+            None => Ok(self.gc.gens[..n].iter().flat_map(GenList::iter).collect()),
+        }
+    }
+
+    /// Every object *in a generation* that holds an edge to any of `ids`, each once
+    /// (`gc.get_referrers`): as CPython, which searches generations 0 to 2 only, frozen
+    /// (permanent) and untracked referrers are not reported. Generation 0 first, each in
+    /// its list order. [`referrers`](Heap::referrers) searches the whole heap instead.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`].
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let x = heap.alloc("x");
+    /// let l = heap.alloc_with("list", &[x]).unwrap();
+    /// let t = heap.alloc_immutable("tuple", &[x]).unwrap();
+    /// heap.freeze(); // both referrers move to the permanent generation
+    /// assert!(heap.get_referrers(&[x]).unwrap().is_empty());
+    /// assert_eq!(heap.referrers(x).unwrap(), vec![l, t]); // whole heap
+    /// ```
+    pub fn get_referrers(&self, ids: &[ObjId]) -> Result<Vec<ObjId>> {
+        for &id in ids {
+            self.obj(id)?;
+        }
+        let n = self.gc.generations();
+        Ok(self.gc.gens[..n]
+            .iter()
+            .flat_map(GenList::iter)
+            .filter(|&r| {
+                self.objects[r]
+                    .edges
+                    .as_slice()
+                    .iter()
+                    .any(|t| ids.contains(t))
+            })
+            .collect())
+    }
+
+    /// Which generation holds the object.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`].
+    pub fn generation_of(&self, id: ObjId) -> Result<Generation> {
+        let gen_no = self.obj(id)?.space();
+        Ok(match gen_no {
+            UNTRACKED => Generation::Untracked,
+            COLLECTING => Generation::Collecting,
+            g if g == self.gc.permanent() => Generation::Permanent,
+            g => Generation::Gen(g as usize),
+        })
+    }
+
+    /// Moves every tracked object into the permanent generation, which collections ignore,
+    /// and zeroes every generation's count (`gc.freeze()`, CPython's `gc_freeze_impl`).
+    pub fn freeze(&mut self) {
+        let perm = self.gc.permanent();
+        let mut moved = Vec::new();
+        for g in 0..self.gc.generations() {
+            self.gc.gens[g].drain_into(&mut moved);
+            self.gc.counts[g] = 0;
+        }
+        for id in moved {
+            self.gc.push(&mut self.objects, id, perm);
+        }
+    }
+
+    /// Moves the permanent generation back into the oldest generation (`gc.unfreeze()`).
+    pub fn unfreeze(&mut self) {
+        let perm = self.gc.permanent();
+        let oldest = perm - 1;
+        let mut moved = Vec::new();
+        self.gc.gens[perm as usize].drain_into(&mut moved);
+        for id in moved {
+            self.gc.push(&mut self.objects, id, oldest);
+        }
+    }
+
+    /// Objects in the permanent generation (`gc.get_freeze_count()`).
+    pub fn get_freeze_count(&self) -> usize {
+        self.gc.gens[self.gc.generations()].len()
+    }
+
+    /// Per-generation statistics (`gc.get_stats()`).
+    pub fn get_stats(&self) -> &[GenStats] {
+        &self.gc.stats
+    }
+}
+
+impl<T, C: CycleCollector> Heap<T, C> {
+    /// A full collection (the oldest generation and all younger ones), Python's
+    /// `gc.collect()`.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let (a, b) = (heap.alloc("a"), heap.alloc("b"));
+    /// heap.link(a, b).unwrap();
+    /// heap.link(b, a).unwrap();
+    /// heap.decref(a).unwrap();
+    /// heap.decref(b).unwrap();
+    /// assert_eq!(heap.collect_full().collected, 2);
+    /// ```
+    pub fn collect_full(&mut self) -> CollectReport {
+        C::collect_full(self)
+    }
+
+    /// Runs one collection, `collect`, inside the collecting window, with the collection
+    /// observers called before and after it (CPython's `gc_collect_with_callback` under
+    /// `gcstate->collecting`): the observers run inside the window, so a collection they
+    /// (or finalizers) request does nothing and returns a `skipped` report. `generation`
+    /// is what the observers' start report says (0 for strategies without generations).
+    /// A payload panic caught meanwhile is re-raised at the end, when the heap is
+    /// consistent. This is how a strategy's [`CycleCollector::collect_full`] and
+    /// [`CycleCollector::collect_auto`] run a collection.
+    pub fn run_collection(
+        &mut self,
+        generation: usize,
+        collect: impl FnOnce(&mut Self) -> CollectReport,
+    ) -> CollectReport {
+        if self.collecting {
+            return CollectReport {
+                generation,
+                skipped: true,
+                ..CollectReport::default()
+            };
+        }
+        self.collecting = true;
+        self.invoke_callbacks(
+            Phase::Start,
+            &CollectReport {
+                generation,
+                ..CollectReport::default()
+            },
+        );
+        let report = collect(self);
+        self.invoke_callbacks(Phase::Stop, &report);
+        self.collecting = false;
+        self.raise_deferred_panic();
+        report
+    }
+
+    fn invoke_callbacks(&mut self, phase: Phase, report: &CollectReport) {
+        if self.callbacks.is_empty() {
+            return;
+        }
+        let mut callbacks = std::mem::take(&mut self.callbacks);
+        let epoch = self.callbacks_epoch;
+        for cb in &mut callbacks {
+            let result = match cb {
+                Observer::Plain(f) => {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(phase, report)))
+                }
+                Observer::WithHeap(f) => {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        f(self, phase, report)
+                    }))
+                }
+            };
+            if let Err(panic) = result {
+                self.events.push(GcEvent::CallbackPanicked {
+                    message: panic_message(&panic),
+                });
+            }
+            if self.callbacks_epoch != epoch {
+                break; // clear_callbacks ran: the rest were removed
+            }
+        }
+        // Callbacks registered meanwhile go after the ones that were there; a
+        // `clear_callbacks` meanwhile removed the old ones.
+        let added = std::mem::take(&mut self.callbacks);
+        if self.callbacks_epoch == epoch {
+            callbacks.extend(added);
+            self.callbacks = callbacks;
+        } else {
+            self.callbacks = added;
+        }
+    }
+
+    /// The edges of all of `ids`, in order and with repetitions (`gc.get_referents`).
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`].
+    pub fn get_referents(&self, ids: &[ObjId]) -> Result<Vec<ObjId>> {
+        let mut out = Vec::new();
+        for &id in ids {
+            out.extend_from_slice(self.obj(id)?.edges.as_slice());
+        }
+        Ok(out)
+    }
+
+    /// Whether the collector tracks the object (`gc.is_tracked`). Frozen objects are
+    /// tracked; atomic objects never are; lazily tracked containers
+    /// ([`alloc_lazy`](Heap::alloc_lazy)) only once they hold a container.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`].
+    pub fn is_tracked(&self, id: ObjId) -> Result<bool> {
+        Ok(self.obj(id)?.space() != UNTRACKED)
+    }
+
+    /// Registers a collection observer (`gc.callbacks.append`); it is called with
+    /// [`Phase::Start`] and [`Phase::Stop`] around every collection, automatic or not.
+    /// A panic in it is caught and recorded as an event. To reach the heap from the
+    /// callback, use [`add_heap_callback`](Heap::add_heap_callback).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// use gclab::{Heap, Phase};
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let log = Rc::new(RefCell::new(Vec::new()));
+    /// let l = log.clone();
+    /// heap.add_callback(move |phase, info| l.borrow_mut().push((phase, info.generation)));
+    /// heap.collect(1).unwrap();
+    /// assert_eq!(*log.borrow(), vec![(Phase::Start, 1), (Phase::Stop, 1)]);
+    /// ```
+    pub fn add_callback(&mut self, callback: impl FnMut(Phase, &CollectReport) + 'static) {
+        self.callbacks.push(Observer::Plain(Box::new(callback)));
+    }
+
+    /// Registers a collection observer that gets the heap, as `test_gc`'s callbacks
+    /// inspect and clear `gc.garbage`. It runs inside the collection's window, under the
+    /// finalizers' rules: it may allocate, link, release, register callbacks and clear
+    /// `garbage`; a collection it requests does nothing (`skipped`, 0 collected), as
+    /// `gc.collect()` returns 0 inside a callback.
+    ///
+    /// # Examples
+    /// Empty `gc.garbage` in the stop phase (`test_gc.GCCallbackTests`):
+    /// ```
+    /// use gclab::{Heap, Phase};
+    /// let mut heap: Heap<()> = Heap::new();
+    /// heap.add_heap_callback(|heap, phase, _| {
+    ///     if phase == Phase::Stop {
+    ///         heap.clear_garbage();
+    ///     }
+    /// });
+    /// heap.set_debug_saveall(true);
+    /// let a = heap.alloc(());
+    /// heap.link(a, a).unwrap();
+    /// heap.decref(a).unwrap();
+    /// assert_eq!(heap.collect_full().collected, 1);
+    /// assert!(heap.garbage().is_empty()); // the callback cleared it
+    /// ```
+    pub fn add_heap_callback(
+        &mut self,
+        callback: impl FnMut(&mut Heap<T, C>, Phase, &CollectReport) + 'static,
+    ) {
+        self.callbacks.push(Observer::WithHeap(Box::new(callback)));
+    }
+
+    /// Removes every collection observer (also from inside one: the rest of that round
+    /// is skipped).
+    pub fn clear_callbacks(&mut self) {
+        self.callbacks.clear();
+        self.callbacks_epoch += 1;
+    }
+
+    /// Save-all debug mode (`gc.set_debug(gc.DEBUG_SAVEALL)`): unreachable objects go to
+    /// [`garbage`](Heap::garbage) instead of being freed.
+    pub fn set_debug_saveall(&mut self, on: bool) {
+        self.debug_saveall = on;
+    }
+
+    /// Whether save-all mode is on.
+    pub fn debug_saveall(&self) -> bool {
+        self.debug_saveall
+    }
+
+    /// Python's `gc.garbage`: objects found unreachable but kept. A collection appends
+    /// the unreachable objects that themselves have a legacy finalizer (what they reach
+    /// is kept alive and counted uncollectable, but not listed, as CPython's
+    /// `handle_legacy_finalizers`), or, in save-all mode, everything it found
+    /// unreachable. Each entry holds an external reference.
+    pub fn garbage(&self) -> &[ObjId] {
+        &self.garbage
+    }
+
+    /// Empties `garbage` (`del gc.garbage[:]`), releasing its references; objects only it
+    /// kept alive are freed, cycles among them wait for the next collection.
+    pub fn clear_garbage(&mut self) {
+        for id in std::mem::take(&mut self.garbage) {
+            self.unhold(id);
+        }
+    }
+
+    /// Unraisable events recorded so far (panics in finalizers and callbacks).
+    pub fn events(&self) -> &[GcEvent] {
+        &self.events
+    }
+
+    /// Takes the recorded events, leaving none.
+    pub fn take_events(&mut self) -> Vec<GcEvent> {
+        std::mem::take(&mut self.events)
+    }
+}

@@ -1,0 +1,533 @@
+//! The default strategy, [`Generational`]: CPython 3.13's generational policy. Which
+//! generation to collect and when (thresholds and counts), where survivors go
+//! (promotion), when a full collection is worth it (the long-lived heuristic), and the
+//! generations' member lists. Its collection, step by step, is in
+//! [`collect`](super::collect); its Python `gc`-module surface in `gc_module.rs`.
+
+use std::time::Duration;
+
+use slotmap::{Key, SlotMap};
+
+use crate::error::{GcError, Result};
+use crate::heap::Heap;
+use crate::object::{COLLECTING, MAX_GENERATIONS, ObjId, Object, UNTRACKED};
+
+#[cfg(feature = "testing")]
+use super::Fault;
+use super::{AllocKind, CollectReport, Cx, CycleCollector, Objects};
+
+/// How a heap's collector is set up.
+///
+/// # Examples
+/// ```
+/// use gclab::{GcConfig, Heap};
+/// let config = GcConfig { thresholds: vec![700, 10, 10], ..GcConfig::default() }; // Python 3.11's
+/// let heap: Heap<()> = Heap::with_config(config).unwrap();
+/// assert_eq!(heap.get_threshold(), vec![700, 10, 10]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GcConfig {
+    /// Number of generations (1 to [`MAX_GENERATIONS`]). CPython has 3. It must equal
+    /// `thresholds.len()`: [`Heap::with_config`] and [`Generational::new`] refuse a
+    /// configuration where the two disagree ([`GcError::InvalidConfig`]), so no heap is
+    /// ever built from one. [`GcConfig::with_thresholds`] derives it.
+    pub generations: usize,
+    /// One threshold per generation: `thresholds[0]` is the allocation surplus that
+    /// triggers a young collection (0 disables automatic collection), `thresholds[i]` the
+    /// number of generation-`i-1` collections that triggers a generation-`i` collection.
+    pub thresholds: Vec<u32>,
+    /// Whether automatic collection starts enabled.
+    pub enabled: bool,
+}
+
+impl GcConfig {
+    /// A configuration with one generation per threshold (so the two cannot disagree),
+    /// automatic collection enabled.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::GcConfig;
+    /// let config = GcConfig::with_thresholds(vec![700, 10]);
+    /// assert_eq!(config.generations, 2);
+    /// ```
+    pub fn with_thresholds(thresholds: Vec<u32>) -> Self {
+        GcConfig {
+            generations: thresholds.len(),
+            thresholds,
+            enabled: true,
+        }
+    }
+}
+
+impl Default for GcConfig {
+    /// CPython 3.13's defaults: 3 generations, thresholds (2000, 10, 10), enabled.
+    fn default() -> Self {
+        GcConfig {
+            generations: 3,
+            thresholds: vec![2000, 10, 10],
+            enabled: true,
+        }
+    }
+}
+
+/// The long-lived heuristic's state (see [`Heap::long_lived`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LongLived {
+    /// Objects promoted into the oldest generation since the last full collection
+    /// (CPython's `long_lived_pending`).
+    pub pending: usize,
+    /// Objects in the oldest generation after the last full collection (CPython's
+    /// `long_lived_total`).
+    pub total: usize,
+}
+
+/// Statistics of one generation since the heap was created (Python's `gc.get_stats()`
+/// plus candidates, time and untracking).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GenStats {
+    /// Collections of this generation (each also examined the younger ones).
+    pub collections: u64,
+    /// Objects found unreachable and freed (or saved, in save-all mode).
+    pub collected: u64,
+    /// Objects found unreachable but uncollectable (legacy finalizers).
+    pub uncollectable: u64,
+    /// Objects examined.
+    pub candidates: u64,
+    /// Immutable objects untracked because all their referents were untracked.
+    pub untracked: u64,
+    /// Total time spent in these collections.
+    pub duration: Duration,
+}
+
+/// Where an object sits, as far as the collector is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Generation {
+    /// In generation `n` (0 is the youngest).
+    Gen(usize),
+    /// In the permanent generation (`freeze`): ignored by collections.
+    Permanent,
+    /// Not tracked (atomic objects, untracked immutables).
+    Untracked,
+    /// Held by a running collection (only observable from finalizers and callbacks).
+    Collecting,
+}
+
+/// One generation's member list, in the order the objects entered it (allocation order
+/// for generation 0), as CPython's intrusive `PyGC_Head` lists keep it.
+///
+/// Removal is O(1) and keeps the order: the removed member's entry becomes a null id (a
+/// tombstone); trailing tombstones are popped at once, and when tombstones outnumber the
+/// members the list is compacted (amortised O(1) per removal). Each member's header
+/// records its index here (`gen_index`), rewritten on compaction.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GenList {
+    /// Members and tombstones (`ObjId::null()`), in order.
+    pub(crate) ids: Vec<ObjId>,
+    /// Members (entries that are not tombstones).
+    pub(crate) live: usize,
+}
+
+impl GenList {
+    /// Members.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.live
+    }
+
+    /// Appends `id` and returns its index.
+    #[inline]
+    pub(crate) fn push(&mut self, id: ObjId) -> u32 {
+        let index = self.ids.len() as u32;
+        self.ids.push(id);
+        self.live += 1;
+        index
+    }
+
+    /// Members in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = ObjId> + '_ {
+        self.ids.iter().copied().filter(|id| !id.is_null())
+    }
+
+    /// Appends the members, in order, to `out`, and empties the list.
+    pub(crate) fn drain_into(&mut self, out: &mut Vec<ObjId>) {
+        if self.live == self.ids.len() {
+            if out.is_empty() {
+                // Handed over whole: no copy.
+                std::mem::swap(out, &mut self.ids);
+            } else {
+                out.extend_from_slice(&self.ids);
+            }
+        } else {
+            out.extend(self.iter());
+        }
+        self.ids.clear();
+        self.live = 0;
+    }
+
+    /// Members in order, as a new vector.
+    pub(crate) fn to_vec(&self) -> Vec<ObjId> {
+        self.iter().collect()
+    }
+
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.ids.reserve(additional);
+    }
+}
+
+/// The default collection strategy: CPython 3.13's generational trial-deletion
+/// collector (generations, thresholds, promotion, the long-lived heuristic, freezing).
+/// Build a heap with it through [`Heap::new`] or [`Heap::with_config`]; its Python
+/// `gc`-module surface (thresholds, counts, `freeze`, `get_objects`, …) is a set of
+/// methods of `Heap<T, Generational>`.
+pub struct Generational {
+    /// Member lists: `gens[0..n]` are the generations, `gens[n]` the permanent one. An
+    /// object `o` with `o.space() == g` sits at `gens[g]` index `o.gen_index`
+    /// (outside the trial-deletion phases of a collection).
+    pub(crate) gens: Vec<GenList>,
+    /// One per generation, see [`GcConfig::thresholds`] (entries past the last
+    /// generation are unused). Arrays rather than `Vec`s: `thresholds[0]` and `counts[0]`
+    /// are read on every allocation and free, without a pointer chase or bounds check.
+    pub(crate) thresholds: [u32; MAX_GENERATIONS],
+    /// `counts[0]`: allocations minus deallocations of container objects (every kind but
+    /// atomic, tracked or not, as CPython counts GC-capable objects) since the last
+    /// collection (never below 0); `counts[i]`: collections of generation `i-1` since the
+    /// last collection of generation `i`.
+    pub(crate) counts: [u64; MAX_GENERATIONS],
+    pub(crate) enabled: bool,
+    /// Objects in the oldest generation after the last full collection.
+    pub(crate) long_lived_total: usize,
+    /// Objects promoted into the oldest generation since the last full collection.
+    pub(crate) long_lived_pending: usize,
+    pub(crate) stats: Vec<GenStats>,
+    /// The examined set of a collection, kept between collections so its memory is
+    /// reused.
+    pub(crate) young_buf: Vec<ObjId>,
+    /// The unreachable set of a collection, likewise.
+    pub(crate) unreachable_buf: Vec<ObjId>,
+    /// Set once an immutable object was allocated: from then on every collection looks
+    /// for immutables to untrack among its survivors.
+    pub(crate) has_immutables: bool,
+    /// Set once a lazily tracked container was allocated: from then on full collections
+    /// look for such containers to untrack among their survivors.
+    pub(crate) has_lazy: bool,
+    /// A deliberately injected bug, for proving that the test harness catches a broken
+    /// collector (exists only with the `testing` feature; see `fault.rs`).
+    #[cfg(feature = "testing")]
+    pub(crate) fault: Option<Fault>,
+}
+
+impl std::fmt::Debug for Generational {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Generational")
+            .field("generations", &self.generation_sizes())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Generational {
+    /// The strategy with this configuration.
+    ///
+    /// # Errors
+    /// [`GcError::InvalidConfig`] when the configuration is unusable.
+    pub fn new(config: GcConfig) -> Result<Self> {
+        let n = config.generations;
+        if n == 0 || n > MAX_GENERATIONS {
+            return Err(GcError::InvalidConfig(format!(
+                "generations must be between 1 and {MAX_GENERATIONS}, not {n}"
+            )));
+        }
+        if config.thresholds.len() != n {
+            return Err(GcError::InvalidConfig(format!(
+                "{} threshold(s) given for {n} generation(s)",
+                config.thresholds.len()
+            )));
+        }
+        Ok(Generational {
+            gens: vec![GenList::default(); n + 1],
+            thresholds: {
+                let mut t = [0; MAX_GENERATIONS];
+                t[..n].copy_from_slice(&config.thresholds);
+                t
+            },
+            counts: [0; MAX_GENERATIONS],
+            enabled: config.enabled,
+            long_lived_total: 0,
+            long_lived_pending: 0,
+            stats: vec![GenStats::default(); n],
+            young_buf: Vec::new(),
+            unreachable_buf: Vec::new(),
+            has_immutables: false,
+            has_lazy: false,
+            #[cfg(feature = "testing")]
+            fault: None,
+        })
+    }
+
+    /// Number of generations (the permanent one not included).
+    #[inline]
+    pub(crate) fn generations(&self) -> usize {
+        self.gens.len() - 1
+    }
+
+    #[inline]
+    pub(crate) fn permanent(&self) -> u8 {
+        self.generations() as u8
+    }
+
+    pub(crate) fn generation_sizes(&self) -> Vec<usize> {
+        self.gens.iter().map(GenList::len).collect()
+    }
+
+    /// Appends `id` to generation `gen_no`, recording its position in its header.
+    #[inline]
+    pub(crate) fn push<T>(
+        &mut self,
+        objects: &mut SlotMap<ObjId, Object<T>>,
+        id: ObjId,
+        gen_no: u8,
+    ) {
+        let index = self.gens[gen_no as usize].push(id);
+        let obj = &mut objects[id];
+        obj.set_space(gen_no);
+        obj.set_position(index);
+    }
+
+    /// Appends `ids` (alive, not in any generation), in order, to generation `gen_no`,
+    /// recording each one's position; `ids` is left empty. Into an empty generation the
+    /// vector itself becomes the list (no copy).
+    pub(crate) fn append_all<T>(
+        &mut self,
+        objects: &mut SlotMap<ObjId, Object<T>>,
+        ids: &mut Vec<ObjId>,
+        gen_no: u8,
+    ) {
+        let list = &mut self.gens[gen_no as usize];
+        let base = list.ids.len();
+        for (i, &id) in ids.iter().enumerate() {
+            let obj = &mut objects[id];
+            obj.set_space(gen_no);
+            obj.set_position((base + i) as u32);
+        }
+        list.live += ids.len();
+        if base == 0 {
+            std::mem::swap(&mut list.ids, ids);
+            ids.clear();
+        } else {
+            list.ids.append(ids);
+        }
+    }
+
+    /// Removes the member at `gens[gen_no]` index `index` in O(1) (amortised), keeping
+    /// the order of the others.
+    #[inline]
+    pub(crate) fn remove_at<T>(
+        &mut self,
+        objects: &SlotMap<ObjId, Object<T>>,
+        gen_no: u8,
+        index: u32,
+    ) {
+        let list = &mut self.gens[gen_no as usize];
+        let index = index as usize;
+        debug_assert!(
+            index < list.ids.len() && !list.ids[index].is_null(),
+            "bug: generation {gen_no} has no member at {index}; a header position is stale"
+        );
+        list.live -= 1;
+        if index + 1 == list.ids.len() {
+            list.ids.pop();
+            while list.ids.last().is_some_and(|id| id.is_null()) {
+                list.ids.pop();
+            }
+        } else {
+            list.ids[index] = ObjId::null();
+            if list.ids.len() > 2 * list.live + 64 {
+                // Compact: tombstones outnumber members.
+                list.ids.retain(|id| !id.is_null());
+                for (i, &id) in list.ids.iter().enumerate() {
+                    objects[id].set_position(i as u32);
+                }
+            }
+        }
+    }
+
+    /// Counts a deallocated container object (CPython's `PyObject_GC_Del`).
+    #[inline]
+    pub(crate) fn count_dealloc(&mut self) {
+        self.counts[0] = self.counts[0].saturating_sub(1);
+    }
+}
+
+impl CycleCollector for Generational {
+    /// Appends the object to generation 0.
+    #[inline]
+    fn on_track<T>(&mut self, cx: Cx<'_, T>, id: ObjId) {
+        self.push(cx.objects, id, 0);
+    }
+
+    /// Removes the object from its generation, keeping the order of the others.
+    #[inline]
+    fn on_untrack<T>(&mut self, cx: Cx<'_, T>, _id: ObjId, space: u8, position: u32) {
+        self.remove_at(cx.objects, space, position);
+    }
+
+    /// Counts a freed container (CPython's `PyObject_GC_Del`).
+    #[inline(always)]
+    fn on_free(&mut self) {
+        self.count_dealloc();
+    }
+
+    /// Counts a newly allocated container (tracked or not: CPython counts every
+    /// GC-capable allocation), and asks for an automatic collection when the allocation
+    /// surplus exceeds threshold 0.
+    #[inline(always)]
+    fn on_alloc(&mut self, kind: AllocKind) -> bool {
+        match kind {
+            AllocKind::Container => {}
+            AllocKind::Immutable => self.has_immutables = true,
+            AllocKind::Lazy => self.has_lazy = true,
+        }
+        self.counts[0] += 1;
+        self.counts[0] > u64::from(self.thresholds[0]) && self.enabled && self.thresholds[0] != 0
+    }
+
+    fn collect_auto<T>(heap: &mut Heap<T, Self>) {
+        heap.collect_generations();
+    }
+
+    fn collect_full<T>(heap: &mut Heap<T, Self>) -> CollectReport {
+        let oldest = heap.gc.generations() - 1;
+        heap.run_collection(oldest, |heap| heap.collect_main(oldest))
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.gens[0].reserve(additional);
+    }
+
+    fn check<T>(&self, objects: Objects<'_, T>) -> std::result::Result<(), String> {
+        let objects = objects.objects;
+        let mut tracked = 0;
+        for (g, list) in self.gens.iter().enumerate() {
+            let mut live = 0;
+            for (i, &id) in list.ids.iter().enumerate() {
+                if id.is_null() {
+                    continue;
+                }
+                live += 1;
+                let Some(o) = objects.get(id) else {
+                    return Err(format!("generation {g} lists dead object {id}"));
+                };
+                if o.space() as usize != g || o.position() as usize != i {
+                    return Err(format!(
+                        "object {id} is listed at generation {g} position {i} but its header says {} / {}",
+                        o.space(),
+                        o.position()
+                    ));
+                }
+                tracked += 1;
+            }
+            if live != list.live {
+                return Err(format!(
+                    "generation {g} counts {} member(s) but lists {live}",
+                    list.live
+                ));
+            }
+        }
+        let headers = objects
+            .values()
+            .filter(|o| o.space() != UNTRACKED && o.space() != COLLECTING)
+            .count();
+        if headers != tracked {
+            return Err(format!(
+                "{headers} object(s) are marked tracked but generations list {tracked}"
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl<T> Heap<T, Generational> {
+    /// CPython's `gc_collect_generations`: collect the oldest generation whose count
+    /// exceeds its threshold.
+    fn collect_generations(&mut self) -> usize {
+        let n = self.gc.generations();
+        for g in (0..n).rev() {
+            if self.gc.counts[g] > u64::from(self.gc.thresholds[g]) {
+                // Avoid quadratic behaviour when a program builds a large long-lived
+                // structure: every full collection examines everything, so it is only
+                // done once the objects promoted into the oldest generation since the
+                // last full collection exceed 25% of those that were there. The number
+                // of full collections then grows logarithmically with the heap, and
+                // their total cost stays linear in the objects allocated (CPython
+                // issue 4074, gcmodule.c's long_lived_pending comment).
+                if g == n - 1 && n > 1 && self.gc.long_lived_pending < self.gc.long_lived_total / 4
+                {
+                    continue;
+                }
+                return self
+                    .run_collection(g, |heap| heap.collect_main(g))
+                    .collected;
+            }
+        }
+        0
+    }
+
+    /// Collects generation `generation` and every younger one (Python's
+    /// `gc.collect(generation)`): trial deletion finds the objects referenced only from
+    /// inside the examined set, their weak references are cleared, their finalizers run,
+    /// and those still unreachable are freed. Survivors move one generation older.
+    ///
+    /// A collection requested while one runs (from a finalizer, a weak-reference callback
+    /// or a collection callback) does nothing and returns a report with `skipped` set and
+    /// 0 collected, as CPython's `gc.collect()` returns 0 then.
+    ///
+    /// # Errors
+    /// [`GcError::NoSuchGeneration`].
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let a = heap.alloc("a");
+    /// heap.link(a, a).unwrap(); // a.append(a)
+    /// heap.decref(a).unwrap();   // del a: still alive, refcount 1
+    /// assert!(heap.contains(a));
+    /// let report = heap.collect(0).unwrap();
+    /// assert_eq!(report.collected, 1);
+    /// assert!(!heap.contains(a));
+    /// ```
+    pub fn collect(&mut self, generation: usize) -> Result<CollectReport> {
+        let n = self.gc.generations();
+        if generation >= n {
+            return Err(GcError::NoSuchGeneration {
+                generation,
+                generations: n,
+            });
+        }
+        Ok(self.run_collection(generation, |heap| heap.collect_main(generation)))
+    }
+
+    /// Policy bookkeeping after collecting `generation`, as CPython's
+    /// `gc_collect_main`: the next older generation's count grows by one, the collected
+    /// ones restart from zero.
+    pub(crate) fn after_collection_counts(&mut self, generation: usize) {
+        if generation + 1 < self.gc.generations() {
+            self.gc.counts[generation + 1] += 1;
+        }
+        for c in &mut self.gc.counts[..=generation] {
+            *c = 0;
+        }
+    }
+
+    /// Long-lived heuristic bookkeeping for survivors of a collection of `generation`:
+    /// `promoted` objects moved into the oldest generation, or (for a full collection)
+    /// the oldest generation now holds its survivors.
+    pub(crate) fn note_long_lived(&mut self, generation: usize, promoted: usize) {
+        let n = self.gc.generations();
+        if generation + 1 == n {
+            self.gc.long_lived_pending = 0;
+            self.gc.long_lived_total = self.gc.gens[generation].len();
+        } else if generation + 2 == n {
+            self.gc.long_lived_pending += promoted;
+        }
+    }
+}

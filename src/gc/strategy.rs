@@ -1,0 +1,320 @@
+//! The collector seam: the trait a collection strategy implements, and the context it
+//! works on.
+//!
+//! A [`Heap<T, C>`](crate::Heap) is generic over its cycle-collection strategy `C`
+//! ([`Generational`](crate::Generational), CPython's collector, by default). The heap does
+//! reference counting and immediate reclamation itself; it tells the strategy what
+//! happens through the `on_*` hooks of [`CycleCollector`], and asks it to collect when
+//! the strategy says so (after an allocation) or when the program asks
+//! ([`Heap::collect_full`]).
+//!
+//! ## Where the state lives, and why
+//!
+//! The strategy's state is a field of the heap (`Heap::gc`), never moved out. Hooks are
+//! methods on `&mut self` that receive a [`Cx`], a borrow of the object store alone (a
+//! split borrow next to the strategy field, so no `RefCell`, no `Option`, no moving out):
+//! through it a strategy reads counts and edges and writes the collector part of each
+//! object's header (its *space* byte and its *position* in the strategy's list, CPython's
+//! `PyGC_Head`). A collection, on the other hand, runs user code (finalizers, weak
+//! reference callbacks, collection callbacks) that gets `&mut Heap<T, C>`; so
+//! [`CycleCollector::collect_full`] and [`CycleCollector::collect_auto`] are associated
+//! functions that receive the heap and take the strategy's decisions step by step,
+//! borrowing `heap.gc` only between user-code steps. Taking the strategy out of the heap
+//! (`std::mem::take`) for the duration of a collection was rejected: user code that
+//! allocates during the collection must be tracked by the real strategy, not by a
+//! placeholder.
+//!
+//! ## Cost
+//!
+//! The hooks on the release and allocation paths (`on_possible_root`, `on_free`,
+//! `on_edge_write`, `on_alloc`) have empty default bodies; `Heap` is monomorphised for
+//! its strategy, so a strategy that does not override them pays nothing (the calls are
+//! inlined away). [`Generational`](crate::Generational) overrides only `on_alloc` and
+//! `on_free` (its allocation count, as CPython's `gcstate->generations[0].count`).
+//!
+//! ## A minimal strategy
+//!
+//! One list of tracked objects; it collects only when asked, with trial deletion over
+//! everything tracked and the shared PEP 442 pipeline (`tests/strategy.rs` has it with
+//! scenario tests; `ARCHITECTURE.md` walks through it):
+//!
+//! ```
+//! use gclab::gc::trial::find_unreachable;
+//! use gclab::{CollectReport, Cx, CycleCollector, Heap, ObjId};
+//!
+//! #[derive(Default)]
+//! struct OnDemand {
+//!     tracked: Vec<ObjId>, // each object's header position is its index here
+//! }
+//!
+//! impl CycleCollector for OnDemand {
+//!     fn on_track<T>(&mut self, mut cx: Cx<'_, T>, id: ObjId) {
+//!         cx.set_space(id, 0, self.tracked.len() as u32);
+//!         self.tracked.push(id);
+//!     }
+//!
+//!     fn on_untrack<T>(&mut self, mut cx: Cx<'_, T>, _id: ObjId, _space: u8, position: u32) {
+//!         let i = position as usize;
+//!         self.tracked.swap_remove(i);
+//!         if let Some(&moved) = self.tracked.get(i) {
+//!             cx.set_position(moved, i as u32);
+//!         }
+//!     }
+//!
+//!     fn collect_full<T>(heap: &mut Heap<T, Self>) -> CollectReport {
+//!         heap.run_collection(0, |heap| {
+//!             let (gc, mut cx) = heap.collector_parts();
+//!             let mut set = std::mem::take(&mut gc.tracked);
+//!             let mut unreachable = Vec::new();
+//!             find_unreachable(cx.reborrow(), &mut set, &mut unreachable);
+//!             for id in set {
+//!                 gc.on_track(cx.reborrow(), id); // the reachable ones go back
+//!             }
+//!             heap.collect_unreachable(&mut unreachable, |gc, cx, id| gc.on_track(cx, id))
+//!         })
+//!     }
+//! }
+//!
+//! let mut heap: Heap<&str, OnDemand> = Heap::with_collector(OnDemand::default());
+//! let (a, b) = (heap.alloc("a"), heap.alloc("b"));
+//! heap.link(a, b).unwrap();
+//! heap.link(b, a).unwrap();
+//! heap.decref(a).unwrap();
+//! heap.decref(b).unwrap();
+//! assert_eq!(heap.collect_full().collected, 2);
+//! assert!(heap.is_empty());
+//! ```
+
+use slotmap::SlotMap;
+
+use crate::heap::Heap;
+use crate::object::{COLLECTING, ObjId, Object, UNTRACKED};
+
+use super::CollectReport;
+
+/// What kind of container an allocation created (the argument of
+/// [`CycleCollector::on_alloc`]). Atomic objects are not containers and are not reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AllocKind {
+    /// A mutable container ([`Heap::alloc`],
+    /// [`Heap::alloc_with`]), tracked at once.
+    Container,
+    /// An immutable container ([`Heap::alloc_immutable`]),
+    /// tracked at once; a strategy may untrack it once all its referents are untracked.
+    Immutable,
+    /// A lazily tracked container ([`Heap::alloc_lazy`]),
+    /// tracked once it refers to something that may be tracked.
+    Lazy,
+}
+
+/// A collection strategy: a cycle collector plugged into a [`Heap`].
+///
+/// The heap calls the `on_*` hooks as things happen; the strategy keeps whatever lists or
+/// buffers it needs, and finds and frees cyclic garbage when asked. See the module
+/// documentation for the design, and `ARCHITECTURE.md` ("Adding a collection strategy")
+/// and `tests/strategy.rs` for a complete minimal strategy.
+///
+/// Contract:
+/// - An object is *tracked* while its header's space byte is not the untracked mark. The
+///   heap allocates containers untracked and calls [`on_track`](CycleCollector::on_track);
+///   the strategy records the object (e.g. appends it to a list) and marks it with
+///   [`Cx::set_space`]/[`Cx::set_position`]. Before the heap frees a tracked object, or
+///   must take it out of the strategy's lists, it calls
+///   [`on_untrack`](CycleCollector::on_untrack) with the object's space and position,
+///   and marks it untracked afterwards.
+/// - Objects in a running collection's working set (between trial deletion and their
+///   release) are outside every strategy list; the heap never reports them.
+pub trait CycleCollector: Sized + 'static {
+    /// `id` became tracked: a container was allocated, a lazily tracked container got a
+    /// trackable referent, or a dying object is tracked again while its finalizer runs.
+    /// The object is untracked, or in a collection's working set (a survivor given back,
+    /// see [`Heap::collect_unreachable`]), on entry; the strategy records it and writes
+    /// its space and position.
+    fn on_track<T>(&mut self, cx: Cx<'_, T>, id: ObjId);
+
+    /// `id` stops being tracked (it is about to be freed, or user code is about to run
+    /// on it during its deallocation). It is tracked by this strategy on entry, in
+    /// `space` at `position` (its header, which the heap has just read: the hot release
+    /// path looks the object up once); the strategy forgets it, and the heap then marks
+    /// it untracked.
+    fn on_untrack<T>(&mut self, cx: Cx<'_, T>, id: ObjId, space: u8, position: u32);
+
+    /// A reference count was decremented and stayed above zero: `id` may have become
+    /// the root of a garbage cycle (Bacon–Rajan's "possible root"). No-op by default.
+    #[inline(always)]
+    fn on_possible_root(&mut self, id: ObjId) {
+        let _ = id;
+    }
+
+    /// A container object (any kind but atomic, tracked or not) was freed. No-op by
+    /// default.
+    #[inline(always)]
+    fn on_free(&mut self) {}
+
+    /// An edge `from → to` was written (a write-barrier hook for incremental
+    /// strategies). No-op by default.
+    #[inline(always)]
+    fn on_edge_write(&mut self, from: ObjId, to: ObjId) {
+        let _ = (from, to);
+    }
+
+    /// A container of kind `kind` was allocated. Returns whether the strategy wants to
+    /// collect now; the heap then calls [`collect_auto`](CycleCollector::collect_auto)
+    /// (unless a collection is already running). Never collects by default.
+    #[inline(always)]
+    fn on_alloc(&mut self, kind: AllocKind) -> bool {
+        let _ = kind;
+        false
+    }
+
+    /// An automatic collection the strategy asked for in
+    /// [`on_alloc`](CycleCollector::on_alloc): decide what to collect and collect it
+    /// (e.g. with [`Heap::run_collection`]). Does nothing
+    /// by default.
+    fn collect_auto<T>(heap: &mut Heap<T, Self>) {
+        let _ = heap;
+    }
+
+    /// The program's explicit full collection ([`Heap::collect_full`],
+    /// Python's `gc.collect()`): find and free all cyclic garbage the strategy can see.
+    fn collect_full<T>(heap: &mut Heap<T, Self>) -> CollectReport;
+
+    /// Room for `additional` more tracked objects is about to be needed (a bulk load).
+    /// Does nothing by default.
+    fn reserve(&mut self, additional: usize) {
+        let _ = additional;
+    }
+
+    /// Checks the strategy's own invariants against the objects (called by
+    /// [`Heap::verify`]): e.g. that its lists and the headers
+    /// agree. Returns a lowercase description of the first violation.
+    ///
+    /// # Errors
+    /// The description of a violation.
+    fn check<T>(&self, objects: Objects<'_, T>) -> Result<(), String> {
+        let _ = objects;
+        Ok(())
+    }
+}
+
+/// The object store, mutably, as a strategy's hooks see it: counts and edges to read,
+/// the collector header (space byte, position) to read and write. Nothing through it can
+/// change a reference count or an edge.
+pub struct Cx<'a, T> {
+    pub(crate) objects: &'a mut SlotMap<ObjId, Object<T>>,
+}
+
+impl<'a, T> Cx<'a, T> {
+    #[inline(always)]
+    pub(crate) fn new(objects: &'a mut SlotMap<ObjId, Object<T>>) -> Self {
+        Cx { objects }
+    }
+
+    /// A shorter-lived context from this one (to pass it to several calls in turn).
+    #[inline(always)]
+    pub fn reborrow(&mut self) -> Cx<'_, T> {
+        Cx {
+            objects: self.objects,
+        }
+    }
+
+    /// The read-only view.
+    #[inline]
+    pub fn objects(&self) -> Objects<'_, T> {
+        Objects {
+            objects: self.objects,
+        }
+    }
+
+    /// Marks `id` as held in the strategy's space `space` (a value below 250 of the
+    /// strategy's choosing, e.g. a generation number) at `position` in its list.
+    /// Nothing happens for a dead id.
+    #[inline]
+    pub fn set_space(&mut self, id: ObjId, space: u8, position: u32) {
+        debug_assert!(
+            space < COLLECTING,
+            "bug: space {space} is one of the heap's reserved marks"
+        );
+        if let Some(obj) = self.objects.get_mut(id) {
+            obj.set_space(space);
+            obj.set_position(position);
+        }
+    }
+
+    /// Rewrites `id`'s position only (e.g. after compacting a list).
+    #[inline]
+    pub fn set_position(&mut self, id: ObjId, position: u32) {
+        if let Some(obj) = self.objects.get(id) {
+            obj.set_position(position);
+        }
+    }
+
+    /// Marks `id` untracked.
+    #[inline]
+    pub fn set_untracked(&mut self, id: ObjId) {
+        if let Some(obj) = self.objects.get_mut(id) {
+            obj.set_space(UNTRACKED);
+        }
+    }
+}
+
+/// The object store, read-only, as a strategy sees it (and as the trial-deletion passes
+/// take it). Every accessor returns `None` for a dead id.
+pub struct Objects<'a, T> {
+    pub(crate) objects: &'a SlotMap<ObjId, Object<T>>,
+}
+
+impl<T> Clone for Objects<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Objects<'_, T> {}
+
+impl<'a, T> Objects<'a, T> {
+    #[inline(always)]
+    pub(crate) fn new(objects: &'a SlotMap<ObjId, Object<T>>) -> Self {
+        Objects { objects }
+    }
+
+    /// Whether `id` is alive.
+    #[inline]
+    pub fn contains(&self, id: ObjId) -> bool {
+        self.objects.contains_key(id)
+    }
+
+    /// `id`'s total reference count.
+    #[inline]
+    pub fn refcount(&self, id: ObjId) -> Option<u32> {
+        self.objects.get(id).map(|o| o.refcount)
+    }
+
+    /// `id`'s edges, in order.
+    #[inline]
+    pub fn edges(&self, id: ObjId) -> Option<&'a [ObjId]> {
+        self.objects.get(id).map(|o| o.edges.as_slice())
+    }
+
+    /// The strategy space byte of a tracked object, or `None` when `id` is dead,
+    /// untracked, or in a running collection's working set.
+    #[inline]
+    pub fn space(&self, id: ObjId) -> Option<u8> {
+        match self.objects.get(id)?.space() {
+            UNTRACKED | COLLECTING => None,
+            s => Some(s),
+        }
+    }
+
+    /// The position a strategy recorded for `id` (meaningful while it is tracked).
+    #[inline]
+    pub fn position(&self, id: ObjId) -> Option<u32> {
+        self.objects.get(id).map(|o| o.position())
+    }
+
+    /// Every live object, in slot order.
+    pub fn ids(&self) -> impl Iterator<Item = ObjId> + 'a {
+        self.objects.keys()
+    }
+}
