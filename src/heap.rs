@@ -1097,6 +1097,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// collection), when the heap is consistent again.
     pub(crate) fn dealloc_cascade(&mut self, first: ObjId) {
         if self.rel.depth >= TRASHCAN_DEPTH {
+            untrack_waiting(&mut self.objects, &mut self.gc, first);
             self.rel.deferred.push(first);
             return;
         }
@@ -1174,6 +1175,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             );
             target.refcount -= 1;
             if target.refcount == 0 {
+                untrack_waiting(objects, gc, t);
                 pending.push(t);
             } else {
                 gc.on_possible_root(t);
@@ -1294,12 +1296,13 @@ impl<T, C: CycleCollector> Heap<T, C> {
     }
 
     /// Tracks a container object at the end of generation 0 (taking it out of the
-    /// generation it was in), as `subtype_dealloc` untracks and re-tracks an object
-    /// before calling its finalizer. Atomic objects are never tracked; an object in a
-    /// running collection's working list stays there.
+    /// generation, or the running collection's working set, it was in), as
+    /// `subtype_dealloc` untracks and re-tracks an object before calling its finalizer:
+    /// an object of a collection's unreachable set that dies by refcount and is
+    /// resurrected by its finalizer has left that set. Atomic objects are never tracked.
     fn retrack_young(&mut self, id: ObjId) {
         let obj = &self.objects[id];
-        if obj.has(flags::ATOMIC) || obj.is_collecting() {
+        if obj.has(flags::ATOMIC) {
             return;
         }
         if obj.is_tracked() {
@@ -1493,6 +1496,27 @@ impl<T, C: CycleCollector> Heap<T, C> {
         }
         Ok(())
     }
+}
+
+/// Untracks an object whose count reached zero and that waits on the release worklist
+/// (or in the trashcan) while user code may run: as in CPython, where deallocation
+/// untracks first, no collection or introspection ever sees an object with a zero
+/// count. (It is tracked again, in generation 0, if it has a finalizer to run.)
+#[inline]
+fn untrack_waiting<T, C: CycleCollector>(
+    objects: &mut SlotMap<ObjId, Object<T>>,
+    gc: &mut C,
+    id: ObjId,
+) {
+    let obj = &objects[id];
+    let (space, position) = (obj.space(), obj.position());
+    if space == UNTRACKED {
+        return;
+    }
+    if space != COLLECTING {
+        gc.on_untrack(Cx::new(objects), id, space, position);
+    }
+    objects[id].set_space(UNTRACKED);
 }
 
 /// The native identity of an object: `2^48 + 16 × slot` (see [`Heap::id`]).

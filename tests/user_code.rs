@@ -321,3 +321,63 @@ fn an_object_being_deallocated_can_be_read_but_not_revived() {
     assert!(heap.is_empty());
     heap.verify().unwrap();
 }
+
+/// A collection started by user code while a release cascade is under way never sees
+/// the objects waiting on the worklist with a zero count (CPython untracks an object
+/// before anything else in its deallocation): the tuple's two items wait while the
+/// second one's finalizer collects, in save-all mode.
+#[test]
+fn a_collection_inside_a_cascade_does_not_examine_waiting_objects() {
+    let mut heap: Heap<u32> = Heap::new();
+    heap.disable();
+    heap.set_debug_saveall(true);
+    let (a, b) = (heap.alloc(0), heap.alloc(1));
+    let t = heap.alloc_immutable(2, &[a, b]).unwrap();
+    heap.decref(a).unwrap();
+    heap.decref(b).unwrap();
+    let saw = Rc::new(RefCell::new(None));
+    let s = saw.clone();
+    heap.set_finalizer(b, move |h, _| {
+        let report = h.collect_full();
+        *s.borrow_mut() = Some((report.candidates, report.collected, h.garbage().len()));
+    })
+    .unwrap();
+    heap.decref(t).unwrap(); // frees t; a and b reach zero and wait, b first
+    assert_eq!(
+        *saw.borrow(),
+        Some((1, 0, 0)),
+        "only b, held by its finalizer"
+    );
+    assert!(heap.is_empty());
+    heap.verify().unwrap();
+}
+
+/// An unreachable object that dies by refcount during the collection (user code broke
+/// its cycle) and is resurrected by its finalizer has left the collection, as in
+/// CPython, where its deallocation unlinks it from the unreachable list: it is not
+/// counted as collected or resurrected by that collection, and lives in generation 0.
+#[test]
+fn garbage_resurrected_by_refcount_death_during_a_collection_leaves_it() {
+    let mut heap: Heap<u32> = Heap::new();
+    heap.disable();
+    let breaker = heap.alloc(0);
+    heap.link(breaker, breaker).unwrap();
+    let phoenix = heap.alloc(1);
+    heap.link(phoenix, phoenix).unwrap();
+    heap.set_finalizer(breaker, move |h, _| {
+        h.remove_edge(phoenix, 0).unwrap(); // phoenix's count reaches zero now
+    })
+    .unwrap();
+    heap.set_finalizer(phoenix, |h, me| h.set_var("phoenix", me).unwrap())
+        .unwrap();
+    heap.decref(breaker).unwrap();
+    heap.decref(phoenix).unwrap();
+    let report = heap.collect(0).unwrap();
+    assert_eq!(
+        (report.collected, report.resurrected, report.finalizers_run),
+        (1, 0, 1)
+    );
+    assert_eq!(heap.get_var("phoenix"), Some(phoenix));
+    assert_eq!(heap.generation_of(phoenix).unwrap(), Generation::Gen(0));
+    heap.verify().unwrap();
+}

@@ -182,6 +182,11 @@ pub struct Model {
     pub(crate) observed: Rc<Observed>,
     /// Whether a collection is running (a collection requested now does nothing).
     collecting: bool,
+    /// The running collection's working set: garbage that has not died by refcount
+    /// meanwhile (an object whose count reaches zero leaves it, as CPython's
+    /// deallocation unlinks it from the collector's list, even if a finalizer then
+    /// resurrects it).
+    working: BTreeSet<u64>,
     /// The release path's worklist (zero-count objects waiting for deallocation), the
     /// nesting of cascades and the trashcan's deferred objects, as the heap has them.
     pending: Vec<u64>,
@@ -272,6 +277,7 @@ impl Model {
             cause: None,
             observed,
             collecting: false,
+            working: BTreeSet::new(),
             pending: Vec::new(),
             depth: 0,
             deferred: Vec::new(),
@@ -634,6 +640,7 @@ impl Model {
         let Some(o) = self.objects.get(&n) else {
             return;
         };
+        self.working.remove(&n);
         if o.finalizer.is_some() {
             self.obj(n).refcount = 1;
             self.run_finalizer(n);
@@ -802,6 +809,7 @@ impl Model {
             .filter(|n| !legacy.contains(n))
             .collect();
 
+        self.working = garbage.iter().copied().collect();
         if !garbage.is_empty() {
             // Weak references to garbage are cleared before any callback runs, and
             // callbacks run before any finalizer.
@@ -817,7 +825,9 @@ impl Model {
             }
             // Finalizers, in order, each holding a reference to its object.
             for &n in &garbage {
-                if self.objects.get(&n).is_some_and(|o| o.finalizer.is_some()) {
+                if self.working.contains(&n)
+                    && self.objects.get(&n).is_some_and(|o| o.finalizer.is_some())
+                {
                     report.finalizers_run += 1;
                     user_code = true;
                     self.obj(n).refcount += 1;
@@ -829,7 +839,7 @@ impl Model {
             let alive: Vec<u64> = garbage
                 .iter()
                 .copied()
-                .filter(|n| self.objects.contains_key(n))
+                .filter(|n| self.working.contains(n))
                 .collect();
             let still: Vec<u64> = if user_code {
                 let alive_set: BTreeSet<u64> = alive.iter().copied().collect();
@@ -861,7 +871,7 @@ impl Model {
                 // Clear each object's edges in order, holding a reference meanwhile.
                 self.cause = Some(generation);
                 for &n in &still {
-                    if self.objects.contains_key(&n) {
+                    if self.working.remove(&n) {
                         self.obj(n).refcount += 1;
                         self.clear_edges(n);
                         self.release(n);
@@ -870,6 +880,7 @@ impl Model {
                 self.cause = None;
             }
         }
+        self.working.clear();
         // Legacy objects: those that themselves have a legacy finalizer (all, in
         // save-all mode) join `garbage`, last (CPython's `handle_legacy_finalizers`).
         for &n in &legacy {
