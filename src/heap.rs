@@ -497,6 +497,16 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// As [`link`](Heap::link), plus [`GcError::EdgeIndexOutOfRange`].
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let (l, a, b) = (heap.alloc("l"), heap.alloc_atomic("a"), heap.alloc_atomic("b"));
+    /// heap.link(l, b).unwrap();
+    /// heap.insert_edge(l, 0, a).unwrap(); // l.insert(0, a)
+    /// assert_eq!(heap.edges(l).unwrap(), &[a, b]);
+    /// ```
     pub fn insert_edge(&mut self, from: ObjId, index: usize, to: ObjId) -> Result<()> {
         let len = self.check_mutable(from)?;
         if index > len {
@@ -559,6 +569,17 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// # Errors
     /// [`GcError::StaleId`], [`GcError::AtomicObject`], [`GcError::ImmutableObject`],
     /// [`GcError::EdgeIndexOutOfRange`]. The heap is unchanged on error.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let (l, x) = (heap.alloc("l"), heap.alloc_atomic("x"));
+    /// heap.link(l, x).unwrap();
+    /// heap.decref(x).unwrap();                     // only l holds x
+    /// assert_eq!(heap.remove_edge(l, 0).unwrap(), x); // del l[0]
+    /// assert!(!heap.contains(x));
+    /// ```
     pub fn remove_edge(&mut self, from: ObjId, index: usize) -> Result<ObjId> {
         let len = self.check_mutable(from)?;
         if index >= len {
@@ -578,6 +599,17 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// As [`remove_edge`](Heap::remove_edge), except that a missing edge is `Ok(false)`.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let (l, x) = (heap.alloc("l"), heap.alloc_atomic("x"));
+    /// heap.link(l, x).unwrap();
+    /// assert!(heap.unlink(l, x).unwrap());   // l.remove(x)
+    /// assert!(!heap.unlink(l, x).unwrap());  // not there any more
+    /// assert_eq!(heap.refcount(x).unwrap(), 1);
+    /// ```
     pub fn unlink(&mut self, from: ObjId, to: ObjId) -> Result<bool> {
         self.check_mutable(from)?;
         match self.objects[from]
@@ -598,6 +630,18 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`], [`GcError::AtomicObject`], [`GcError::ImmutableObject`].
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let (l, x) = (heap.alloc("l"), heap.alloc_atomic("x"));
+    /// heap.link(l, x).unwrap();
+    /// heap.decref(x).unwrap();     // only l holds x
+    /// heap.clear_edges(l).unwrap(); // l.clear()
+    /// assert!(heap.edges(l).unwrap().is_empty());
+    /// assert!(!heap.contains(x));
+    /// ```
     pub fn clear_edges(&mut self, from: ObjId) -> Result<()> {
         self.check_mutable(from)?;
         let edges = std::mem::take(&mut self.objects[from].edges);
@@ -609,6 +653,16 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`].
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let (l, x) = (heap.alloc("l"), heap.alloc_atomic("x"));
+    /// heap.link(l, x).unwrap();
+    /// heap.link(l, x).unwrap();
+    /// assert_eq!(heap.edges(l).unwrap(), &[x, x]); // [x, x]
+    /// ```
     pub fn edges(&self, id: ObjId) -> Result<&[ObjId]> {
         Ok(self.obj(id)?.edges.as_slice())
     }
@@ -664,6 +718,18 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`], [`GcError::RefcountOverflow`].
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let x = heap.alloc(());
+    /// heap.incref(x).unwrap();
+    /// assert_eq!(heap.external_count(x).unwrap(), 2);
+    /// heap.decref(x).unwrap();
+    /// heap.decref(x).unwrap(); // the last one frees it
+    /// assert!(!heap.contains(x));
+    /// ```
     pub fn incref(&mut self, id: ObjId) -> Result<()> {
         self.take_ref(id)?;
         self.objects[id].external += 1;
@@ -785,6 +851,17 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`], [`GcError::RefcountOverflow`]; the old binding stays then.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let x = heap.alloc("[]");
+    /// heap.set_var("x", x).unwrap(); // x = []
+    /// heap.decref(x).unwrap();
+    /// heap.set_var("x", x).unwrap(); // x = x: harmless
+    /// assert_eq!(heap.refcount(x).unwrap(), 1);
+    /// ```
     pub fn set_var(&mut self, name: impl Into<String>, id: ObjId) -> Result<()> {
         self.hold(id)?;
         if let Some(old) = self.vars.insert(name.into(), id) {
@@ -794,6 +871,16 @@ impl<T, C: CycleCollector> Heap<T, C> {
     }
 
     /// The object `name` is bound to, if any.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let x = heap.alloc(());
+    /// heap.set_var("x", x).unwrap();
+    /// assert_eq!(heap.get_var("x"), Some(x));
+    /// assert_eq!(heap.get_var("y"), None);
+    /// ```
     pub fn get_var(&self, name: &str) -> Option<ObjId> {
         self.vars.get(name).copied()
     }
@@ -804,6 +891,19 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::UnknownName`] when no such variable is bound.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// use gclab::GcError;
+    /// let mut heap = Heap::new();
+    /// let x = heap.alloc(());
+    /// heap.set_var("x", x).unwrap();
+    /// heap.decref(x).unwrap();
+    /// assert_eq!(heap.del_var("x").unwrap(), x); // del x: freed at once
+    /// assert!(!heap.contains(x));
+    /// assert_eq!(heap.del_var("x"), Err(GcError::UnknownName("x".into())));
+    /// ```
     pub fn del_var(&mut self, name: &str) -> Result<ObjId> {
         let id = self
             .vars
@@ -814,6 +914,17 @@ impl<T, C: CycleCollector> Heap<T, C> {
     }
 
     /// All variables, sorted by name.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let x = heap.alloc(());
+    /// heap.set_var("b", x).unwrap();
+    /// heap.set_var("a", x).unwrap();
+    /// let names: Vec<&str> = heap.vars().map(|(name, _)| name).collect();
+    /// assert_eq!(names, ["a", "b"]);
+    /// ```
     pub fn vars(&self) -> impl Iterator<Item = (&str, ObjId)> + '_ {
         self.vars.iter().map(|(n, &id)| (n.as_str(), id))
     }
@@ -873,6 +984,16 @@ impl<T, C: CycleCollector> Heap<T, C> {
     }
 
     /// Whether `id` names a live object of this heap.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let x = heap.alloc(());
+    /// assert!(heap.contains(x));
+    /// heap.decref(x).unwrap();
+    /// assert!(!heap.contains(x)); // and never again, even if the slot is reused
+    /// ```
     pub fn contains(&self, id: ObjId) -> bool {
         self.objects.contains_key(id)
     }
@@ -891,6 +1012,14 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`].
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let x = heap.alloc(String::from("hello"));
+    /// assert_eq!(heap.payload(x).unwrap(), "hello");
+    /// ```
     pub fn payload(&self, id: ObjId) -> Result<&T> {
         Ok(&self.obj(id)?.payload)
     }

@@ -180,17 +180,22 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+// Declared first, in the order a reader meets them, because rustdoc lists `Heap`'s
+// methods in the order their modules are declared: construction, allocation, edges,
+// counts, names and identities (`heap`), then weak references (`weak`), then the
+// collector, finalizers and introspection (`gc`).
+mod heap;
+mod object;
+mod weak;
+
 mod error;
 #[cfg(feature = "cli")]
 pub mod experiment;
 pub mod gc;
 pub mod graph;
-mod heap;
-mod object;
 pub mod snapshot;
 #[cfg(feature = "testing")]
 pub mod testing;
-mod weak;
 pub mod workloads;
 
 pub use error::{GcError, Result, VerifyError};
