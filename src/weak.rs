@@ -217,6 +217,17 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`], [`GcError::BeingDeallocated`] for either id.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let target = heap.alloc(());
+    /// let wr = heap.alloc(()); // the weakref.ref object, an object of the heap
+    /// let w = heap.attach_weakref(wr, target, None).unwrap();
+    /// assert_eq!(heap.upgrade(w), Some(target));
+    /// heap.decref(wr).unwrap(); // the owner dies first: the reference goes with it
+    /// assert_eq!(heap.upgrade(w), None);
+    /// ```
     pub fn attach_weakref(
         &mut self,
         owner: ObjId,
@@ -256,6 +267,16 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// count reached zero reads as dead already (CPython's `PyWeakref_GET_OBJECT`). A
     /// weak reference of another heap reads as dead: [`try_upgrade`](Heap::try_upgrade)
     /// tells the two apart.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let x = heap.alloc(());
+    /// let w = heap.downgrade(x).unwrap();
+    /// assert_eq!(heap.upgrade(w), Some(x)); // w()
+    /// heap.decref(x).unwrap();
+    /// assert_eq!(heap.upgrade(w), None);
+    /// ```
     pub fn upgrade(&self, weak: WeakRef) -> Option<ObjId> {
         if weak.heap != self.tag {
             return None;
@@ -292,6 +313,16 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::ForeignWeakRef`] for a weak reference of another heap (nothing changes).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let x = heap.alloc(());
+    /// let w = heap.downgrade_with_callback(x, |_, _| panic!("never runs")).unwrap();
+    /// assert_eq!(heap.release_weakref(w), Ok(true)); // del w
+    /// heap.decref(x).unwrap();
+    /// assert!(heap.events().is_empty());
+    /// ```
     pub fn release_weakref(&mut self, weak: WeakRef) -> Result<bool> {
         if weak.heap != self.tag {
             return Err(GcError::ForeignWeakRef);
@@ -303,6 +334,15 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`].
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let x = heap.alloc(());
+    /// let _w1 = heap.downgrade(x).unwrap();
+    /// let _w2 = heap.downgrade(x).unwrap();
+    /// assert_eq!(heap.weakref_count(x).unwrap(), 2);
+    /// ```
     pub fn weakref_count(&self, id: ObjId) -> Result<usize> {
         self.obj(id)?;
         Ok(self.weak.by_target.get(&id).map_or(0, Vec::len))

@@ -63,6 +63,16 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`](crate::GcError::StaleId).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let a = heap.alloc(());
+    /// heap.set_finalizer(a, |_, _| panic!("never runs")).unwrap();
+    /// assert!(heap.clear_finalizer(a).unwrap());
+    /// heap.decref(a).unwrap();
+    /// assert!(heap.events().is_empty());
+    /// ```
     pub fn clear_finalizer(&mut self, id: ObjId) -> Result<bool> {
         let obj = self.obj_mut(id)?;
         obj.flags &= !flags::HAS_FINALIZER;
@@ -73,6 +83,14 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`](crate::GcError::StaleId).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let a = heap.alloc(());
+    /// heap.set_finalizer(a, |_, _| {}).unwrap();
+    /// assert!(heap.has_finalizer(a).unwrap());
+    /// ```
     pub fn has_finalizer(&self, id: ObjId) -> Result<bool> {
         Ok(self.obj(id)?.has(flags::HAS_FINALIZER))
     }
@@ -81,6 +99,15 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`](crate::GcError::StaleId).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let a = heap.alloc(());
+    /// heap.set_finalizer(a, |heap, me| heap.set_var("saved", me).unwrap()).unwrap();
+    /// heap.decref(a).unwrap(); // the finalizer runs and resurrects a
+    /// assert!(heap.is_finalized(a).unwrap()); // gc.is_finalized
+    /// ```
     pub fn is_finalized(&self, id: ObjId) -> Result<bool> {
         Ok(self.obj(id)?.has(flags::FINALIZED))
     }
@@ -172,6 +199,14 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`](crate::GcError::StaleId).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let a = heap.alloc(());
+    /// heap.set_legacy_finalizer(a, true).unwrap();
+    /// assert!(heap.has_legacy_finalizer(a).unwrap());
+    /// ```
     pub fn has_legacy_finalizer(&self, id: ObjId) -> Result<bool> {
         Ok(self.obj(id)?.has(flags::LEGACY_FINALIZER))
     }

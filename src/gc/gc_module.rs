@@ -14,21 +14,54 @@ use super::{
 
 impl<T> Heap<T, Generational> {
     /// Turns automatic collection on (`gc.enable()`).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// heap.disable();
+    /// heap.enable();
+    /// assert!(heap.is_enabled());
+    /// ```
     pub fn enable(&mut self) {
         self.gc.enabled = true;
     }
 
     /// Turns automatic collection off (`gc.disable()`); explicit collections still work.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// heap.disable(); // gc.disable(): no automatic collection
+    /// for _ in 0..5000 {
+    ///     let a = heap.alloc(());
+    ///     heap.link(a, a).unwrap();
+    ///     heap.decref(a).unwrap();
+    /// }
+    /// assert_eq!(heap.len(), 5000);
+    /// assert_eq!(heap.collect_full().collected, 5000); // explicit ones still work
+    /// ```
     pub fn disable(&mut self) {
         self.gc.enabled = false;
     }
 
     /// Whether automatic collection is on (`gc.isenabled()`).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let heap: Heap<()> = Heap::new();
+    /// assert!(heap.is_enabled());
+    /// ```
     pub fn is_enabled(&self) -> bool {
         self.gc.enabled
     }
 
     /// The thresholds, one per generation (`gc.get_threshold()`).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let heap: Heap<()> = Heap::new();
+    /// assert_eq!(heap.get_threshold(), vec![2000, 10, 10]); // CPython 3.13's
+    /// ```
     pub fn get_threshold(&self) -> Vec<u32> {
         self.gc.thresholds[..self.gc.generations()].to_vec()
     }
@@ -39,6 +72,14 @@ impl<T> Heap<T, Generational> {
     ///
     /// # Errors
     /// [`GcError::InvalidConfig`] when more values than generations are given, or none.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// heap.set_threshold(&[700]).unwrap(); // gc.set_threshold(700)
+    /// assert_eq!(heap.get_threshold(), vec![700, 10, 10]);
+    /// assert!(heap.set_threshold(&[1, 2, 3, 4]).is_err());
+    /// ```
     pub fn set_threshold(&mut self, thresholds: &[u32]) -> Result<()> {
         if thresholds.is_empty() || thresholds.len() > self.gc.generations() {
             return Err(GcError::InvalidConfig(format!(
@@ -54,11 +95,27 @@ impl<T> Heap<T, Generational> {
     /// The collection counts, one per generation (`gc.get_count()`): allocations minus
     /// deallocations of container objects since the last collection, then the number of
     /// younger collections since each generation's last collection.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let a = heap.alloc(());
+    /// let _n = heap.alloc_atomic(()); // not a container: not counted
+    /// assert_eq!(heap.get_count(), vec![1, 0, 0]);
+    /// heap.decref(a).unwrap();
+    /// assert_eq!(heap.get_count(), vec![0, 0, 0]);
+    /// ```
     pub fn get_count(&self) -> Vec<u64> {
         self.gc.counts[..self.gc.generations()].to_vec()
     }
 
     /// Number of generations.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let heap: Heap<()> = Heap::new();
+    /// assert_eq!(heap.generations(), 3);
+    /// ```
     pub fn generations(&self) -> usize {
         self.gc.generations()
     }
@@ -66,6 +123,15 @@ impl<T> Heap<T, Generational> {
     /// The long-lived heuristic's state (CPython's `long_lived_pending` and
     /// `long_lived_total`): a full collection runs only once `pending` exceeds a quarter
     /// of `total`.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let a = heap.alloc(());
+    /// heap.collect_full();
+    /// assert_eq!((heap.long_lived().pending, heap.long_lived().total), (0, 1));
+    /// # heap.decref(a).unwrap();
+    /// ```
     pub fn long_lived(&self) -> LongLived {
         LongLived {
             pending: self.gc.long_lived_pending,
@@ -79,6 +145,16 @@ impl<T> Heap<T, Generational> {
     ///
     /// # Errors
     /// [`GcError::NoSuchGeneration`].
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let (a, b) = (heap.alloc(()), heap.alloc(()));
+    /// assert_eq!(heap.get_objects(Some(0)).unwrap(), vec![a, b]); // allocation order
+    /// heap.collect(0).unwrap(); // survivors move to generation 1
+    /// assert_eq!(heap.get_objects(Some(1)).unwrap(), vec![a, b]);
+    /// assert_eq!(heap.get_objects(None).unwrap().len(), 2);
+    /// ```
     pub fn get_objects(&self, generation: Option<usize>) -> Result<Vec<ObjId>> {
         let n = self.gc.generations();
         match generation {
@@ -132,6 +208,16 @@ impl<T> Heap<T, Generational> {
     ///
     /// # Errors
     /// [`GcError::StaleId`].
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// use gclab::Generation;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let a = heap.alloc(());
+    /// assert_eq!(heap.generation_of(a).unwrap(), Generation::Gen(0));
+    /// heap.freeze();
+    /// assert_eq!(heap.generation_of(a).unwrap(), Generation::Permanent);
+    /// ```
     pub fn generation_of(&self, id: ObjId) -> Result<Generation> {
         let gen_no = self.obj(id)?.space();
         Ok(match gen_no {
@@ -144,6 +230,17 @@ impl<T> Heap<T, Generational> {
 
     /// Moves every tracked object into the permanent generation, which collections ignore,
     /// and zeroes every generation's count (`gc.freeze()`, CPython's `gc_freeze_impl`).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let a = heap.alloc(());
+    /// heap.link(a, a).unwrap();
+    /// heap.decref(a).unwrap();
+    /// heap.freeze(); // gc.freeze(): collections ignore a from now on
+    /// assert_eq!(heap.collect_full().collected, 0);
+    /// assert_eq!(heap.get_freeze_count(), 1);
+    /// ```
     pub fn freeze(&mut self) {
         let perm = self.gc.permanent();
         let mut moved = Vec::new();
@@ -157,6 +254,17 @@ impl<T> Heap<T, Generational> {
     }
 
     /// Moves the permanent generation back into the oldest generation (`gc.unfreeze()`).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let a = heap.alloc(());
+    /// heap.link(a, a).unwrap();
+    /// heap.decref(a).unwrap();
+    /// heap.freeze();
+    /// heap.unfreeze(); // back into the oldest generation
+    /// assert_eq!(heap.collect_full().collected, 1);
+    /// ```
     pub fn unfreeze(&mut self) {
         let perm = self.gc.permanent();
         let oldest = perm - 1;
@@ -168,11 +276,29 @@ impl<T> Heap<T, Generational> {
     }
 
     /// Objects in the permanent generation (`gc.get_freeze_count()`).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let _a = heap.alloc(());
+    /// heap.freeze();
+    /// assert_eq!(heap.get_freeze_count(), 1);
+    /// ```
     pub fn get_freeze_count(&self) -> usize {
         self.gc.gens[self.gc.generations()].len()
     }
 
     /// Per-generation statistics (`gc.get_stats()`).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let a = heap.alloc(());
+    /// heap.link(a, a).unwrap();
+    /// heap.decref(a).unwrap();
+    /// heap.collect(0).unwrap();
+    /// assert_eq!((heap.get_stats()[0].collections, heap.get_stats()[0].collected), (1, 1));
+    /// ```
     pub fn get_stats(&self) -> &[GenStats] {
         &self.gc.stats
     }
@@ -273,6 +399,15 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`].
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let (l, x) = (heap.alloc(()), heap.alloc_atomic(()));
+    /// heap.link(l, x).unwrap();
+    /// heap.link(l, l).unwrap();
+    /// assert_eq!(heap.get_referents(&[l]).unwrap(), vec![x, l]);
+    /// ```
     pub fn get_referents(&self, ids: &[ObjId]) -> Result<Vec<ObjId>> {
         let mut out = Vec::new();
         for &id in ids {
@@ -287,6 +422,14 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`].
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let (l, n) = (heap.alloc(()), heap.alloc_atomic(()));
+    /// assert!(heap.is_tracked(l).unwrap());
+    /// assert!(!heap.is_tracked(n).unwrap()); // ints and strs are never tracked
+    /// ```
     pub fn is_tracked(&self, id: ObjId) -> Result<bool> {
         Ok(self.obj(id)?.space() != UNTRACKED)
     }
@@ -343,6 +486,15 @@ impl<T, C: CycleCollector> Heap<T, C> {
 
     /// Removes every collection observer (also from inside one: the rest of that round
     /// is skipped).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// heap.add_callback(|_, _| panic!("never called"));
+    /// heap.clear_callbacks();
+    /// heap.collect_full();
+    /// assert!(heap.events().is_empty());
+    /// ```
     pub fn clear_callbacks(&mut self) {
         self.callbacks.clear();
         self.callbacks_epoch += 1;
@@ -350,11 +502,29 @@ impl<T, C: CycleCollector> Heap<T, C> {
 
     /// Save-all debug mode (`gc.set_debug(gc.DEBUG_SAVEALL)`): unreachable objects go to
     /// [`garbage`](Heap::garbage) instead of being freed.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// heap.set_debug_saveall(true); // gc.set_debug(gc.DEBUG_SAVEALL)
+    /// let a = heap.alloc(());
+    /// heap.link(a, a).unwrap();
+    /// heap.decref(a).unwrap();
+    /// assert_eq!(heap.collect_full().collected, 1);
+    /// assert_eq!(heap.garbage(), &[a]); // kept for inspection
+    /// assert!(heap.debug_saveall());
+    /// ```
     pub fn set_debug_saveall(&mut self, on: bool) {
         self.debug_saveall = on;
     }
 
     /// Whether save-all mode is on.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let heap: Heap<()> = Heap::new();
+    /// assert!(!heap.debug_saveall());
+    /// ```
     pub fn debug_saveall(&self) -> bool {
         self.debug_saveall
     }
@@ -364,12 +534,36 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// is kept alive and counted uncollectable, but not listed, as CPython's
     /// `handle_legacy_finalizers`), or, in save-all mode, everything it found
     /// unreachable. Each entry holds an external reference.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let a = heap.alloc(());
+    /// heap.link(a, a).unwrap();
+    /// heap.set_legacy_finalizer(a, true).unwrap(); // a __del__ before Python 3.4
+    /// heap.decref(a).unwrap();
+    /// assert_eq!(heap.collect_full().uncollectable, 1);
+    /// assert_eq!(heap.garbage(), &[a]);
+    /// ```
     pub fn garbage(&self) -> &[ObjId] {
         &self.garbage
     }
 
     /// Empties `garbage` (`del gc.garbage[:]`), releasing its references; objects only it
     /// kept alive are freed, cycles among them wait for the next collection.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// heap.set_debug_saveall(true);
+    /// let b = heap.alloc(());
+    /// heap.link(b, b).unwrap();
+    /// heap.decref(b).unwrap();
+    /// heap.collect_full();
+    /// heap.clear_garbage(); // del gc.garbage[:]: b is a cycle again, unreferenced
+    /// heap.set_debug_saveall(false);
+    /// assert_eq!(heap.collect_full().collected, 1);
+    /// ```
     pub fn clear_garbage(&mut self) {
         for id in std::mem::take(&mut self.garbage) {
             self.unhold(id);
@@ -377,11 +571,30 @@ impl<T, C: CycleCollector> Heap<T, C> {
     }
 
     /// Unraisable events recorded so far (panics in finalizers and callbacks).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let a = heap.alloc(());
+    /// heap.set_finalizer(a, |_, _| panic!("oops")).unwrap();
+    /// heap.decref(a).unwrap(); // the panic is caught, as sys.unraisablehook would be called
+    /// assert_eq!(heap.events().len(), 1);
+    /// ```
     pub fn events(&self) -> &[GcEvent] {
         &self.events
     }
 
     /// Takes the recorded events, leaving none.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let a = heap.alloc(());
+    /// heap.set_finalizer(a, |_, _| panic!("oops")).unwrap();
+    /// heap.decref(a).unwrap();
+    /// assert_eq!(heap.take_events().len(), 1);
+    /// assert!(heap.events().is_empty());
+    /// ```
     pub fn take_events(&mut self) -> Vec<GcEvent> {
         std::mem::take(&mut self.events)
     }
