@@ -170,6 +170,13 @@ impl<T, C: std::fmt::Debug> std::fmt::Debug for Heap<T, C> {
 impl<T> Heap<T> {
     /// An empty heap with CPython's defaults: 3 generations, thresholds (2000, 10, 10),
     /// automatic collection enabled.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let heap: Heap<()> = Heap::new();
+    /// assert!(heap.is_empty());
+    /// assert_eq!(heap.get_threshold(), vec![2000, 10, 10]);
+    /// ```
     pub fn new() -> Self {
         Self::with_config(GcConfig::default()).expect("bug: the default configuration is valid")
     }
@@ -195,6 +202,15 @@ impl<T> Heap<T> {
 impl<T, C: CycleCollector> Heap<T, C> {
     /// An empty heap whose cycles are collected by `collector` (any
     /// [`CycleCollector`]; [`Heap::new`] uses [`Generational`]).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// use gclab::{GcConfig, Generational};
+    /// let strategy = Generational::new(GcConfig::with_thresholds(vec![100, 5])).unwrap();
+    /// let heap: Heap<()> = Heap::with_collector(strategy);
+    /// assert_eq!(heap.get_threshold(), vec![100, 5]);
+    /// // A strategy of your own: see the example in `gclab::gc::strategy`.
+    /// ```
     pub fn with_collector(collector: C) -> Self {
         Heap {
             objects: SlotMap::with_key(),
@@ -219,27 +235,58 @@ impl<T, C: CycleCollector> Heap<T, C> {
     }
 
     /// The collection strategy (read-only).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let heap: Heap<()> = Heap::new();
+    /// let _strategy: &gclab::Generational = heap.collector();
+    /// ```
     pub fn collector(&self) -> &C {
         &self.gc
     }
 
     /// The collection strategy, mutably (e.g. to change a policy knob).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let _strategy: &mut gclab::Generational = heap.collector_mut();
+    /// ```
     pub fn collector_mut(&mut self) -> &mut C {
         &mut self.gc
     }
 
     /// The strategy and a context on the objects, borrowed together: what a strategy's
     /// collection needs between steps that run user code.
+    ///
+    /// # Examples
+    /// The minimal strategy in [`gc::strategy`](crate::gc::strategy) (a runnable example)
+    /// uses it for its whole collection.
     pub fn collector_parts(&mut self) -> (&mut C, Cx<'_, T>) {
         (&mut self.gc, Cx::new(&mut self.objects))
     }
 
     /// The objects, read-only, as strategies see them.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let _x = heap.alloc(());
+    /// let _objects = heap.objects_view(); // what a strategy's `check` gets
+    /// ```
     pub fn objects_view(&self) -> Objects<'_, T> {
         Objects::new(&self.objects)
     }
 
     /// Whether a collection is running (its observers included).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// assert!(!heap.is_collecting());
+    /// heap.add_heap_callback(|heap, _, _| assert!(heap.is_collecting()));
+    /// heap.collect_full();
+    /// ```
     pub fn is_collecting(&self) -> bool {
         self.collecting
     }
@@ -741,6 +788,14 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`], [`GcError::RefcountOverflow`] (nothing is taken then).
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let x = heap.alloc(());
+    /// heap.incref_by(x, 3).unwrap();
+    /// assert_eq!(heap.external_count(x).unwrap(), 4);
+    /// ```
     pub fn incref_by(&mut self, id: ObjId, n: u32) -> Result<()> {
         let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
         if obj.refcount == 0 {
@@ -757,6 +812,14 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// Reserves room for `additional` more objects (slot map and youngest generation),
     /// and for `identities` more assigned identities, so a bulk load such as a snapshot
     /// import does not grow them step by step.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// heap.reserve(1000, 0); // room for 1,000 objects, no assigned identities
+    /// let x = heap.alloc(());
+    /// assert!(heap.contains(x));
+    /// ```
     pub fn reserve(&mut self, additional: usize, identities: usize) {
         self.objects.reserve(additional);
         self.gc.reserve(additional);
@@ -947,6 +1010,14 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`].
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let (l, x) = (heap.alloc(()), heap.alloc(()));
+    /// heap.link(l, x).unwrap();
+    /// assert_eq!(heap.refcount(x).unwrap(), 2); // our handle and l's edge
+    /// ```
     pub fn refcount(&self, id: ObjId) -> Result<u32> {
         Ok(self.obj(id)?.refcount)
     }
@@ -979,6 +1050,15 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`].
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let (l, x) = (heap.alloc(()), heap.alloc(()));
+    /// heap.link(l, x).unwrap();
+    /// heap.set_var("x", x).unwrap();
+    /// assert_eq!(heap.external_count(x).unwrap(), 2); // our handle and the name
+    /// ```
     pub fn external_count(&self, id: ObjId) -> Result<u32> {
         Ok(self.obj(id)?.external)
     }
@@ -999,11 +1079,26 @@ impl<T, C: CycleCollector> Heap<T, C> {
     }
 
     /// The number of live objects.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let _x = heap.alloc(());
+    /// assert_eq!(heap.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.objects.len()
     }
 
     /// Whether the heap has no live objects.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let x = heap.alloc(());
+    /// heap.decref(x).unwrap();
+    /// assert!(heap.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.objects.is_empty()
     }
@@ -1029,16 +1124,40 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`].
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let x = heap.alloc(1);
+    /// *heap.payload_mut(x).unwrap() += 1;
+    /// assert_eq!(heap.payload(x).unwrap(), &2);
+    /// ```
     pub fn payload_mut(&mut self, id: ObjId) -> Result<&mut T> {
         Ok(&mut self.obj_mut(id)?.payload)
     }
 
     /// Live objects and their payloads, in slot order.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let _a = heap.alloc("a");
+    /// let _b = heap.alloc("b");
+    /// let payloads: Vec<&str> = heap.iter().map(|(_, p)| *p).collect();
+    /// assert_eq!(payloads, ["a", "b"]);
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = (ObjId, &T)> + '_ {
         self.objects.iter().map(|(id, o)| (id, &o.payload))
     }
 
     /// Ids of the live objects, in slot order.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let (a, b) = (heap.alloc(()), heap.alloc(()));
+    /// assert_eq!(heap.ids().collect::<Vec<_>>(), vec![a, b]);
+    /// ```
     pub fn ids(&self) -> impl Iterator<Item = ObjId> + '_ {
         self.objects.keys()
     }
@@ -1047,6 +1166,13 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`].
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let n = heap.alloc_atomic(());
+    /// assert!(heap.is_atomic(n).unwrap());
+    /// ```
     pub fn is_atomic(&self, id: ObjId) -> Result<bool> {
         Ok(self.obj(id)?.has(flags::ATOMIC))
     }
@@ -1055,6 +1181,13 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`].
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let t = heap.alloc_immutable((), &[]).unwrap();
+    /// assert!(heap.is_immutable(t).unwrap());
+    /// ```
     pub fn is_immutable(&self, id: ObjId) -> Result<bool> {
         Ok(self.obj(id)?.has(flags::IMMUTABLE))
     }
@@ -1066,6 +1199,15 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// # Errors
     /// [`GcError::StaleId`].
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let (l, x) = (heap.alloc(()), heap.alloc(()));
+    /// heap.link(l, x).unwrap();
+    /// heap.freeze(); // still found: the whole heap is searched
+    /// assert_eq!(heap.referrers(x).unwrap(), vec![l]);
+    /// ```
     pub fn referrers(&self, id: ObjId) -> Result<Vec<ObjId>> {
         self.obj(id)?;
         Ok(self
@@ -1077,6 +1219,14 @@ impl<T, C: CycleCollector> Heap<T, C> {
     }
 
     /// Counters since the heap was created.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let x = heap.alloc(());
+    /// heap.decref(x).unwrap();
+    /// assert_eq!((heap.counters().allocations, heap.counters().frees_by_refcount), (1, 1));
+    /// ```
     pub fn counters(&self) -> HeapCounters {
         self.counters
     }
@@ -1125,6 +1275,15 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// # Errors
     /// [`GcError::StaleId`]; [`GcError::DuplicateIdentity`] when another live object
     /// already has that identity.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let x = heap.alloc(());
+    /// heap.assign_identity(x, 140_234_567_890_112).unwrap(); // its id() in CPython
+    /// assert_eq!(heap.id(x).unwrap(), 140_234_567_890_112);
+    /// assert_eq!(heap.find_by_identity(140_234_567_890_112), Some(x));
+    /// ```
     pub fn assign_identity(&mut self, id: ObjId, identity: u64) -> Result<()> {
         self.obj(id)?;
         if let Some(other) = self.find_by_identity(identity) {
@@ -1148,6 +1307,15 @@ impl<T, C: CycleCollector> Heap<T, C> {
 
     /// The live object whose [`id`](Heap::id) is `identity`, if any. O(1) for assigned
     /// identities; a native identity names a slot, found by a scan of the heap.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let x = heap.alloc(());
+    /// let id = heap.id(x).unwrap();
+    /// assert_eq!(heap.find_by_identity(id), Some(x));
+    /// assert_eq!(heap.find_by_identity(id + 1), None);
+    /// ```
     pub fn find_by_identity(&self, identity: u64) -> Option<ObjId> {
         if let Some(&id) = self.by_identity.get(&identity)
             && self.identities.get(id) == Some(&identity)

@@ -26,6 +26,19 @@ pub enum Fault {
 impl<T> Heap<T, Generational> {
     /// Injects a deliberate collector bug (or removes it with `None`), so a test can show
     /// that the harness catches a broken collector.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::{Fault, Heap};
+    /// let mut heap: Heap<()> = Heap::new();
+    /// heap.inject_fault(Some(Fault::SkipSubtractForOneEdge));
+    /// let a = heap.alloc(());
+    /// heap.link(a, a).unwrap();
+    /// heap.decref(a).unwrap();
+    /// assert_eq!(heap.collect_full().collected, 0); // the bug keeps the garbage cycle
+    /// heap.inject_fault(None);
+    /// assert_eq!(heap.collect_full().collected, 1);
+    /// ```
     pub fn inject_fault(&mut self, fault: Option<Fault>) {
         self.gc.fault = fault;
     }

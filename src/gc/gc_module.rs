@@ -331,6 +331,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// A payload panic caught meanwhile is re-raised at the end, when the heap is
     /// consistent. This is how a strategy's [`CycleCollector::collect_full`] and
     /// [`CycleCollector::collect_auto`] run a collection.
+    ///
+    /// # Examples
+    /// The minimal strategy in [`gc::strategy`](crate::gc::strategy) (a runnable example)
+    /// uses it for its whole collection.
     pub fn run_collection(
         &mut self,
         generation: usize,

@@ -26,6 +26,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ///
     /// [`CollectionStep::MoveLegacyFinalizers`]: crate::CollectionStep::MoveLegacyFinalizers
     /// [`CollectionStep::HandleLegacyFinalizers`]: crate::CollectionStep::HandleLegacyFinalizers
+    ///
+    /// # Examples
+    /// The minimal strategy in [`gc::strategy`](crate::gc::strategy) (a runnable example)
+    /// uses it for its whole collection.
     pub fn collect_unreachable(
         &mut self,
         unreachable: &mut Vec<ObjId>,
