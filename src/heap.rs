@@ -284,8 +284,11 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// use gclab::Heap;
     /// let mut heap: Heap<()> = Heap::new();
     /// assert!(!heap.is_collecting());
-    /// heap.add_heap_callback(|heap, _, _| assert!(heap.is_collecting()));
+    /// let seen = std::rc::Rc::new(std::cell::Cell::new(false));
+    /// let s = seen.clone();
+    /// heap.add_heap_callback(move |heap, _, _| s.set(heap.is_collecting()));
     /// heap.collect_full();
+    /// assert!(seen.get()); // observers run inside the collecting window
     /// ```
     pub fn is_collecting(&self) -> bool {
         self.collecting
@@ -1577,12 +1580,26 @@ impl<T, C: CycleCollector> Heap<T, C> {
             return true;
         }
         self.untrack(id);
+        // Weak references the code created to (or on) its dying object are cleared
+        // without their callbacks, as `subtype_dealloc` does after `tp_del`.
+        if self.objects[id].has(flags::OWNS_WEAKREF) {
+            self.drop_owned_weakrefs(id);
+        }
+        if self.objects[id].has(flags::HAS_WEAKREFS) {
+            drop(self.take_weakrefs_to(id, |_, _| false));
+        }
         false
     }
 
     /// Deallocation step 5: drops the object's entries in the side tables that outlive
-    /// user code (legacy-finalizer code, assigned identity).
+    /// user code (a finalizer its legacy code registered, legacy-finalizer code,
+    /// assigned identity).
     fn forget_side_tables(&mut self, id: ObjId) {
+        // A finalizer registered by the object's legacy-finalizer code never runs: the
+        // object is being freed.
+        if self.objects[id].has(flags::HAS_FINALIZER) {
+            self.finalizers.remove(id);
+        }
         if self.objects[id].has(flags::HAS_LEGACY_CODE) {
             self.legacy.remove(&id);
         }

@@ -381,3 +381,29 @@ fn garbage_resurrected_by_refcount_death_during_a_collection_leaves_it() {
     assert_eq!(heap.generation_of(phoenix).unwrap(), Generation::Gen(0));
     heap.verify().unwrap();
 }
+
+/// Legacy-finalizer code may register a weak reference or a finalizer on its dying
+/// object (it holds a temporary reference); when the object is freed anyway, the weak
+/// reference reads dead without its callback running (as `subtype_dealloc` clears weak
+/// references created during `tp_del`) and the finalizer is dropped unrun.
+#[test]
+fn registrations_made_by_legacy_code_on_its_dying_object_are_dropped() {
+    let mut heap: Heap<u32> = Heap::new();
+    let x = heap.alloc(1);
+    let made = Rc::new(RefCell::new(None));
+    let m = made.clone();
+    heap.set_legacy_finalizer_code(x, move |h, me| {
+        let w = h
+            .downgrade_with_callback(me, |_, _| panic!("never runs"))
+            .unwrap();
+        h.set_finalizer(me, |_, _| panic!("never runs")).unwrap();
+        *m.borrow_mut() = Some(w);
+    })
+    .unwrap();
+    heap.decref(x).unwrap();
+    let w = made.borrow_mut().take().unwrap();
+    assert!(!heap.contains(x));
+    assert_eq!(heap.upgrade(w), None);
+    assert!(heap.events().is_empty());
+    heap.verify().unwrap();
+}

@@ -59,6 +59,8 @@ pub struct ModelObject {
     pub finalized: bool,
     /// Whether it carries the legacy-finalizer flag.
     pub legacy: bool,
+    /// Its legacy-finalizer code, if any: whether it resurrects, and its program.
+    pub legacy_code: Option<(bool, Rc<Vec<Op>>)>,
 }
 
 impl ModelObject {
@@ -397,6 +399,7 @@ impl Model {
                 program: Rc::default(),
                 finalized: false,
                 legacy: false,
+                legacy_code: None,
             },
         );
         if kind != Kind::Atomic {
@@ -493,7 +496,17 @@ impl Model {
     }
 
     pub(crate) fn set_legacy(&mut self, n: u64, on: bool) {
-        self.obj(n).legacy = on;
+        let o = self.obj(n);
+        o.legacy = on;
+        if !on {
+            o.legacy_code = None;
+        }
+    }
+
+    pub(crate) fn set_legacy_code(&mut self, n: u64, resurrect: bool, program: Vec<Op>) {
+        let o = self.obj(n);
+        o.legacy = true;
+        o.legacy_code = Some((resurrect, Rc::new(program)));
     }
 
     pub(crate) fn add_weakref(
@@ -655,6 +668,26 @@ impl Model {
         let (_, callbacks) = self.clear_weakrefs_to(n);
         for w in callbacks {
             self.run_weak_callback(w);
+        }
+        // Legacy-finalizer code (`tp_del`): on every death, with a temporary reference.
+        if let Some((resurrect, program)) = self.obj(n).legacy_code.clone() {
+            self.obj(n).refcount = 1;
+            self.expect_event(&Event::LegacyCode(n));
+            self.run_program(n, &program);
+            if resurrect {
+                self.set_var(format!("r{n}"), n);
+            }
+            let o = self.obj(n);
+            o.refcount -= 1;
+            if o.refcount > 0 {
+                return; // resurrected
+            }
+            // Weak references the code created are cleared without their callbacks.
+            for weak in &mut self.weakrefs {
+                if weak.target == n && weak.state == WeakState::Live {
+                    weak.state = WeakState::Dead;
+                }
+            }
         }
         let o = self.objects.remove(&n).expect("bug: checked alive above");
         let death = match self.cause {

@@ -189,6 +189,19 @@ pub enum Op {
         /// Flag on or off.
         on: bool,
     },
+    /// `Heap::set_legacy_finalizer_code`: legacy-finalizer code (`tp_del`) that runs
+    /// `program` on every refcount death of its object and, when `resurrect` is set,
+    /// then binds the object to the name `r<allocation number>`. Its object's garbage
+    /// cycles are uncollectable.
+    SetLegacyCode {
+        /// The object.
+        obj: Target,
+        /// Whether the code resurrects its object.
+        resurrect: bool,
+        /// The user code it runs.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        program: Vec<Op>,
+    },
     /// `Heap::downgrade` or `Heap::downgrade_with_callback` (a callback that counts its
     /// runs, checks that it sees its reference dead, and runs `program`).
     Downgrade {

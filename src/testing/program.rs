@@ -50,6 +50,8 @@ pub(crate) enum Event {
     CollectionStop(CollectReport),
     /// The finalizer of an object started.
     Finalizer(u64),
+    /// The legacy-finalizer code of an object started.
+    LegacyCode(u64),
     /// The callback of a weak reference (by index) started.
     Callback(usize),
     /// An op of a program ran: the targets it resolved to and what it returned.
@@ -195,6 +197,7 @@ pub(crate) fn allowed_in_program(op: &Op) -> bool {
             | Op::Disable
             | Op::SetSaveAll { .. }
             | Op::SetLegacyFinalizer { .. }
+            | Op::SetLegacyCode { .. }
             | Op::AllocImmutable { .. }
             | Op::InsertEdge { .. }
             | Op::SetEdge { .. }
@@ -383,6 +386,25 @@ pub(crate) fn install_finalizer(
         run_on_heap(heap, &obs, n, &program);
         if resurrect {
             // Cannot fail but on refcount overflow; the checks would see it.
+            let _ = heap.set_var(format!("r{n}"), me);
+        }
+    })
+}
+
+/// Gives object `n` the harness's legacy-finalizer code: it logs its run, runs
+/// `program`, and binds the object to `r<n>` when `resurrect` is set.
+pub(crate) fn install_legacy_code(
+    heap: &mut Heap<u64>,
+    observed: &std::rc::Rc<Observed>,
+    n: u64,
+    resurrect: bool,
+    program: Vec<Op>,
+) -> Result<(), GcError> {
+    let obs = observed.clone();
+    heap.set_legacy_finalizer_code(id_of(observed, n), move |heap, me| {
+        obs.log(Event::LegacyCode(n));
+        run_on_heap(heap, &obs, n, &program);
+        if resurrect {
             let _ = heap.set_var(format!("r{n}"), me);
         }
     })

@@ -8,7 +8,9 @@ use crate::{Fault, GcConfig, GcError, Generation, Heap, ObjId};
 use super::check::{Rule, Violation, check_invariants};
 use super::model::{FinalizerKind, Kind, Model, Observed};
 use super::op::{Op, Target};
-use super::program::{Outcome, Res, install_finalizer, install_weakref, log_collections, same};
+use super::program::{
+    Outcome, Res, install_finalizer, install_legacy_code, install_weakref, log_collections, same,
+};
 
 /// A heap (`Heap<u64>`, payload = allocation number) and its [`Model`], kept in step:
 /// [`apply`](Runner::apply) runs an [`Op`] on both, compares the results, mirrors every
@@ -508,6 +510,25 @@ impl Runner {
                 let actual = self.heap.set_legacy_finalizer(m.ids[n as usize], *on);
                 if expected.is_ok() && actual.is_ok() {
                     self.model.set_legacy(n, *on);
+                }
+                (expected, actual.map(|_| Outcome::Unit))
+            }
+            Op::SetLegacyCode {
+                obj,
+                resurrect,
+                program,
+            } => {
+                let n = self.resolve(*obj)?;
+                let expected = m.alive(n).map(|_| Outcome::Unit);
+                let actual = install_legacy_code(
+                    &mut self.heap,
+                    &self.observed,
+                    n,
+                    *resurrect,
+                    program.clone(),
+                );
+                if expected.is_ok() && actual.is_ok() {
+                    self.model.set_legacy_code(n, *resurrect, program.clone());
                 }
                 (expected, actual.map(|_| Outcome::Unit))
             }

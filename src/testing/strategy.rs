@@ -85,6 +85,8 @@ pub fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(obj, resurrect, program)| Op::SetFinalizer { obj, resurrect, program }),
         1 => target().prop_map(|obj| Op::ClearFinalizer { obj }),
         1 => (target(), any::<bool>()).prop_map(|(obj, on)| Op::SetLegacyFinalizer { obj, on }),
+        1 => (target(), any::<bool>(), program())
+            .prop_map(|(obj, resurrect, program)| Op::SetLegacyCode { obj, resurrect, program }),
         3 => (target(), any::<bool>(), program())
             .prop_map(|(obj, callback, program)| Op::Downgrade { obj, callback, program }),
         2 => any::<u16>().prop_map(|weak| Op::Upgrade { weak }),
