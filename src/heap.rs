@@ -116,6 +116,9 @@ pub struct Heap<T, C = Generational> {
     pub(crate) gc: C,
     /// Set while a collection runs (its callbacks included); a nested request does nothing.
     pub(crate) collecting: bool,
+    /// The examined sets strategies noted ([`Heap::note_examined`]) since the last
+    /// [`Heap::take_examined`]; `None` while recording is off (the default).
+    examined: Option<Vec<ObjId>>,
     /// Python's `DEBUG_SAVEALL`.
     pub(crate) debug_saveall: bool,
     /// Python's `gc.garbage`: each entry holds an external reference.
@@ -218,6 +221,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             held: HashMap::new(),
             gc: collector,
             collecting: false,
+            examined: None,
             debug_saveall: false,
             garbage: Vec::new(),
             finalizers: SecondaryMap::new(),
@@ -276,6 +280,54 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn objects_view(&self) -> Objects<'_, T> {
         Objects::new(&self.objects)
+    }
+
+    /// Turns the recording of examined sets on or off (off by default; turning it off
+    /// drops what was recorded). While it is on, every collection's strategy notes the
+    /// objects it examines, in the order it examines them ([`Heap::note_examined`]), and
+    /// [`Heap::take_examined`] hands them out: this is how the harness
+    /// ([`gclab::testing`](crate::gc::strategy)) checks any strategy's collections
+    /// without knowing its lists.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let (a, b) = (heap.alloc(()), heap.alloc(()));
+    /// heap.record_examined(true);
+    /// heap.collect_full();
+    /// assert_eq!(heap.take_examined(), vec![a, b]); // generation 2 was empty; then 0
+    /// assert!(heap.take_examined().is_empty());
+    /// ```
+    pub fn record_examined(&mut self, on: bool) {
+        self.examined = on.then(Vec::new);
+    }
+
+    /// Notes that the running collection examines `ids`, in this order (trial deletion,
+    /// or the strategy's own scan, runs over exactly these objects). Every strategy calls
+    /// it once per collection, before the scan, with the whole set; it does nothing while
+    /// recording is off ([`Heap::record_examined`]).
+    ///
+    /// # Examples
+    /// The minimal strategy in [`gc::strategy`](crate::gc::strategy) (a runnable example)
+    /// notes its set.
+    #[inline]
+    pub fn note_examined(&mut self, ids: &[ObjId]) {
+        if let Some(log) = &mut self.examined {
+            log.extend_from_slice(ids);
+        }
+    }
+
+    /// What collections examined since the last call (see [`Heap::record_examined`]),
+    /// in order; empty while recording is off.
+    ///
+    /// # Examples
+    /// See [`Heap::record_examined`].
+    pub fn take_examined(&mut self) -> Vec<ObjId> {
+        self.examined
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// Whether a collection is running (its observers included).

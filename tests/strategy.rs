@@ -32,10 +32,12 @@ impl CycleCollector for OnDemand {
 
     fn collect_full<T>(heap: &mut Heap<T, Self>) -> CollectReport {
         heap.run_collection(0, |heap| {
-            let (gc, mut cx) = heap.collector_parts();
-            // Take every tracked object out of the list: the examined set.
-            let mut set = std::mem::take(&mut gc.tracked);
+            // Take every tracked object out of the list: the examined set (noted for
+            // the harness, which checks the collection against its model).
+            let mut set = std::mem::take(&mut heap.collector_mut().tracked);
             let candidates = set.len();
+            heap.note_examined(&set);
+            let (gc, mut cx) = heap.collector_parts();
             let mut unreachable = Vec::new();
             find_unreachable(cx.reborrow(), &mut set, &mut unreachable);
             // The reachable ones go back; the pipeline gives back what survives it.

@@ -111,6 +111,7 @@ impl<T> Heap<T> {
             self.gc.gens[y].drain_into(&mut young);
         }
         report.candidates = young.len();
+        self.note_examined(&young);
 
         // UpdateRefs, SubtractRefs, MoveUnreachable (scratch counts in the headers).
         let member = |y: u8| y <= gen_no;

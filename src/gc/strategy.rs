@@ -63,8 +63,9 @@
 //!
 //!     fn collect_full<T>(heap: &mut Heap<T, Self>) -> CollectReport {
 //!         heap.run_collection(0, |heap| {
+//!             let mut set = std::mem::take(&mut heap.collector_mut().tracked);
+//!             heap.note_examined(&set); // for the harness: what this collection examines
 //!             let (gc, mut cx) = heap.collector_parts();
-//!             let mut set = std::mem::take(&mut gc.tracked);
 //!             let mut unreachable = Vec::new();
 //!             find_unreachable(cx.reborrow(), &mut set, &mut unreachable);
 //!             for id in set {

@@ -126,27 +126,35 @@ impl Observed {
     }
 }
 
-/// The heap side's collection observer: logs each collection's start, with the examined
-/// set in CPython's merge order (generation `g`, then `0, 1, … g-1`), and its stop.
+/// The heap side's collection observer: logs each collection's start and stop. The
+/// start event gets the examined set, in the order the strategy examined it, when the
+/// collection stops (what the strategy noted with [`Heap::note_examined`]; recording is
+/// turned on here), so any strategy's collections can be checked.
 pub(crate) fn log_collections(heap: &mut Heap<u64>, observed: &std::rc::Rc<Observed>) {
     let observed = observed.clone();
+    heap.record_examined(true);
+    let start = std::cell::Cell::new(None);
     heap.add_heap_callback(move |heap, phase, report| match phase {
         crate::Phase::Start => {
-            let g = report.generation;
-            let mut order = heap.get_objects(Some(g)).unwrap_or_default();
-            for y in 0..g {
-                order.extend(heap.get_objects(Some(y)).unwrap_or_default());
-            }
-            let examined = order
-                .into_iter()
-                .map(|id| observed.number_of(id).unwrap_or(u64::MAX))
-                .collect();
+            heap.take_examined();
+            start.set(Some(observed.log.borrow().len()));
             observed.log(Event::CollectionStart {
-                generation: g,
-                examined,
+                generation: report.generation,
+                examined: Vec::new(),
             });
         }
         crate::Phase::Stop => {
+            let examined: Vec<u64> = heap
+                .take_examined()
+                .into_iter()
+                .map(|id| observed.number_of(id).unwrap_or(u64::MAX))
+                .collect();
+            if let Some(at) = start.take()
+                && let Some(Event::CollectionStart { examined: slot, .. }) =
+                    observed.log.borrow_mut().get_mut(at)
+            {
+                *slot = examined;
+            }
             observed.collections.borrow_mut().push(*report);
             observed.log(Event::CollectionStop(*report));
         }
