@@ -201,7 +201,7 @@ pub mod workloads;
 pub use error::{GcError, Result, VerifyError};
 #[cfg(feature = "testing")]
 pub use gc::Fault;
-pub use gc::collect::CollectionStep;
+pub use gc::collect::{CollectionStep, StepTimes};
 pub use gc::{
     AllocKind, Callback, CollectReport, Cx, CycleCollector, GcConfig, GcEvent, GenStats,
     Generation, Generational, LongLived, Objects, Phase, TrialEntry, TrialView,

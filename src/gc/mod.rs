@@ -37,7 +37,7 @@ use std::time::Duration;
 
 use crate::object::ObjId;
 
-pub use collect::Phase;
+pub use collect::{Phase, StepTimes};
 pub use cx::{Cx, Objects};
 #[cfg(feature = "testing")]
 pub use fault::Fault;
@@ -69,6 +69,8 @@ pub struct CollectReport {
     pub untracked: usize,
     /// Wall time of the collection.
     pub duration: Duration,
+    /// Where that time went, step by step.
+    pub steps: StepTimes,
     /// Set when the request was ignored because a collection was already running.
     pub skipped: bool,
 }
