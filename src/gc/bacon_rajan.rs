@@ -495,9 +495,13 @@ impl BaconRajan {
             }
             let mut report = heap.collect_unreachable(&mut white, |gc, cx, id| gc.on_track(cx, id));
             report.candidates = gray.len();
-            let stats = &mut heap.collector_mut().stats;
-            stats.collected += report.collected as u64;
-            stats.survivors += (report.resurrected + report.uncollectable) as u64;
+            let gc = heap.collector_mut();
+            gc.stats.collected += report.collected as u64;
+            gc.stats.survivors += (report.resurrected + report.uncollectable) as u64;
+            if gc.roots.is_empty() {
+                roots.clear(); // keep the buffer's capacity
+                gc.roots = roots;
+            }
             report
         })
     }
