@@ -529,18 +529,33 @@ impl Twin {
                 }
             }
             89..=91 => {
-                // A finalizer that resurrects its object into a variable of its own: the
-                // outcome does not depend on the order finalizers run in.
+                // A finalizer that resurrects its object into a variable of its own, or
+                // into a fresh self-cycle (garbage made without a decrement to a count
+                // above zero when it runs in a refcount death): the outcome does not
+                // depend on the order finalizers run in.
                 if let Some(t) = self.pick(rng) {
                     let (a, b) = self.ids[t as usize];
-                    let ra = self.br.set_finalizer(a, |heap, me| {
-                        let p = *heap.payload(me).unwrap();
-                        let _ = heap.set_var(format!("kept{p}"), me);
-                    });
-                    let rb = self.gen_.set_finalizer(b, |heap, me| {
-                        let p = *heap.payload(me).unwrap();
-                        let _ = heap.set_var(format!("kept{p}"), me);
-                    });
+                    let (ra, rb) = if rng.random_bool(0.5) {
+                        (
+                            self.br.set_finalizer(a, |heap, me| {
+                                let p = *heap.payload(me).unwrap();
+                                let _ = heap.set_var(format!("kept{p}"), me);
+                            }),
+                            self.gen_.set_finalizer(b, |heap, me| {
+                                let p = *heap.payload(me).unwrap();
+                                let _ = heap.set_var(format!("kept{p}"), me);
+                            }),
+                        )
+                    } else {
+                        (
+                            self.br.set_finalizer(a, |heap, me| {
+                                let _ = heap.link(me, me);
+                            }),
+                            self.gen_.set_finalizer(b, |heap, me| {
+                                let _ = heap.link(me, me);
+                            }),
+                        )
+                    };
                     if self.lockstep {
                         assert_eq!(ra, rb); // Ok(false) once the finalizer has run
                     }
