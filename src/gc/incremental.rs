@@ -55,12 +55,15 @@
 //! most `B` old objects plus the transitive expansion of its last seed (with
 //! [`Budget::Cpython`] the young objects count towards the budget too). Not bounded:
 //! - the expansion: a seed at the head of a million-object pending chain brings the
-//!   whole chain into this increment;
+//!   whole chain into this increment, and a program whose live data hangs off one
+//!   container (a module dictionary) examines its whole live heap in the increment that
+//!   takes that container, once per scavenge;
 //! - the young generation: every young object is examined. Its size is the allocation
 //!   surplus since the last increment (about the threshold when allocation triggered
 //!   it), plus what user code allocated during collections; with [`Budget::Cpython`] an
 //!   increment is skipped while the accumulated work is negative (as in CPython), and the
-//!   young generation keeps growing meanwhile;
+//!   young generation keeps growing meanwhile: after a mark-alive increment marked `M`
+//!   objects, at least `M / (3 × threshold)` increments are skipped;
 //! - the PEP 442 pipeline over the unreachable objects (finalizers and weak-reference
 //!   callbacks are user code);
 //! - the mark-alive increment: it traverses everything reachable from the roots (CPython:
