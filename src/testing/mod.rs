@@ -56,6 +56,7 @@
 
 mod bytes;
 mod check;
+mod collector;
 mod graphs;
 mod model;
 mod op;
@@ -65,11 +66,15 @@ mod strategy;
 
 pub use bytes::ops_from_bytes;
 pub use check::{Rule, Violation, check_invariants};
+pub use collector::{FullOnly, HarnessStrategy, Policy};
 pub use graphs::{MAX_NODES, SmallGraph, check_graphs};
 pub use model::{
     Death, ExpectedReport, FinalizerKind, Kind, Model, ModelObject, ModelWeak, Observed, WeakState,
     reachable_from,
 };
 pub use op::{Op, Target, TraceError, parse_trace, read_trace, trace_to_string};
-pub use runner::{Failure, Runner, run_ops};
-pub use strategy::{PropFailure, check_config, op, ops, proptest_config, target, trace_dir};
+pub use runner::{Failure, Runner, run_ops, run_strategy_ops};
+pub use strategy::{
+    PropFailure, check_config, check_strategy, op, ops, portable_ops, proptest_config, target,
+    trace_dir,
+};
