@@ -221,24 +221,21 @@ impl<C: HarnessStrategy> Runner<C> {
                 ));
             }
         }
-        match (op, C::as_generational_ref(&self.heap)) {
-            (Op::Freeze | Op::Unfreeze, Some(heap)) => {
-                let unwanted = |g: Generation| match op {
-                    Op::Freeze => matches!(g, Generation::Gen(_)),
-                    _ => g == Generation::Permanent,
-                };
-                for (&n, o) in &self.model.objects {
-                    let g = heap.generation_of(o.id).unwrap_or(Generation::Untracked);
-                    if unwanted(g) {
-                        return Err(Violation::new(
-                            Rule::Tracking,
-                            Some((n, o.id)),
-                            format!("is in {g:?} after {op:?}"),
-                        ));
-                    }
+        if let (Op::Freeze | Op::Unfreeze, Some(heap)) = (op, C::as_generational_ref(&self.heap)) {
+            let unwanted = |g: Generation| match op {
+                Op::Freeze => matches!(g, Generation::Gen(_)),
+                _ => g == Generation::Permanent,
+            };
+            for (&n, o) in &self.model.objects {
+                let g = heap.generation_of(o.id).unwrap_or(Generation::Untracked);
+                if unwanted(g) {
+                    return Err(Violation::new(
+                        Rule::Tracking,
+                        Some((n, o.id)),
+                        format!("is in {g:?} after {op:?}"),
+                    ));
                 }
             }
-            _ => {}
         }
         Ok(())
     }
