@@ -158,7 +158,9 @@ pub struct Observed {
 ///
 /// The model does not decide *when* automatic collections happen (that is policy): the
 /// runner tells it, from the heap's collection callbacks; it decides *what* each
-/// collection must do.
+/// collection must do, and checks the strategy's [`Policy`] (under the generational
+/// one, that a collection was allowed; under any, that a full collection examined every
+/// object on a garbage cycle).
 #[derive(Debug)]
 pub struct Model {
     pub(crate) objects: BTreeMap<u64, ModelObject>,
@@ -914,13 +916,18 @@ impl Model {
         self.collecting = false;
     }
 
-    /// A collection of `generation` whose examined set is `examined`, in the heap's
-    /// examination order (generation `generation`'s list, then the younger ones).
+    /// A collection of `generation` whose examined set is `examined`, in the order the
+    /// strategy noted it (for [`Generational`](crate::Generational): generation
+    /// `generation`'s list, then the younger ones).
     ///
     /// Returns what the collection must report. The set it frees is what is
     /// unreachable from roots and from every object outside the examined set, minus
-    /// what legacy finalizers keep and what user code resurrects; finalizers and weak
-    /// callbacks run in examination order, their programs replayed against the log.
+    /// what legacy finalizers keep and what user code resurrects: it depends on the
+    /// examined set alone, whatever the strategy. Finalizers and weak callbacks run in
+    /// the order of the unreachable list, which is the examined order restricted to the
+    /// unreachable objects (CPython's `move_unreachable` order, and the contract of
+    /// [`HarnessStrategy`](super::HarnessStrategy) for every strategy), their programs
+    /// replayed against the log.
     pub fn collect(&mut self, generation: usize, examined: &[u64]) -> ExpectedReport {
         let mut report = ExpectedReport {
             generation,
