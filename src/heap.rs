@@ -923,7 +923,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         if obj.refcount == 0 {
             self.dealloc_cascade(id);
         } else {
-            self.gc.on_possible_root(id);
+            self.gc.on_possible_root(Cx::new(&mut self.objects), id);
         }
         Ok(())
     }
@@ -1405,7 +1405,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         if obj.refcount == 0 {
             self.dealloc_cascade(id);
         } else {
-            self.gc.on_possible_root(id);
+            self.gc.on_possible_root(Cx::new(&mut self.objects), id);
         }
     }
 
@@ -1530,7 +1530,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 untrack_waiting(objects, gc, t);
                 pending.push(t);
             } else {
-                gc.on_possible_root(t);
+                gc.on_possible_root(Cx::new(objects), t);
             }
         };
         match edges {
@@ -1723,7 +1723,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
                     if target.refcount == 0 {
                         self.dealloc_cascade(t);
                     } else {
-                        self.gc.on_possible_root(t);
+                        self.gc.on_possible_root(Cx::new(&mut self.objects), t);
                     }
                 }
             }

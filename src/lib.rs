@@ -203,8 +203,9 @@ pub use error::{GcError, Result, VerifyError};
 pub use gc::Fault;
 pub use gc::collect::CollectionStep;
 pub use gc::{
-    AllocKind, Callback, CollectReport, Cx, CycleCollector, GcConfig, GcEvent, GenStats,
-    Generation, Generational, HeapCallback, LongLived, Objects, Phase, TrialEntry, TrialView,
+    AllocKind, BaconRajan, BaconRajanStats, Callback, CollectReport, Cx, CycleCollector, GcConfig,
+    GcEvent, GenStats, Generation, Generational, HeapCallback, LongLived, Objects, Phase,
+    RootTrigger, TrialEntry, TrialView,
 };
 pub use heap::{Finalizer, Heap, HeapCounters, TRASHCAN_DEPTH};
 pub use object::{MAX_GENERATIONS, MAX_REFCOUNT, ObjId};

@@ -88,6 +88,7 @@
 
 use slotmap::SlotMap;
 
+use crate::gc::trial::TENTATIVELY_UNREACHABLE;
 use crate::heap::Heap;
 use crate::object::{COLLECTING, ObjId, Object, UNTRACKED};
 
@@ -142,10 +143,14 @@ pub trait CycleCollector: Sized + 'static {
     fn on_untrack<T>(&mut self, cx: Cx<'_, T>, id: ObjId, space: u8, position: u32);
 
     /// A reference count was decremented and stayed above zero: `id` may have become
-    /// the root of a garbage cycle (Bacon–Rajan's "possible root"). No-op by default.
+    /// the root of a garbage cycle (Bacon–Rajan's "possible root"). `id` is alive; it
+    /// may be untracked (an atomic object, a lazily tracked container not yet tracked)
+    /// or in a running collection's working set, which `cx` tells
+    /// ([`Objects::space`] is `None` then). No-op by default (and then free: the
+    /// context is built only for a strategy that overrides the hook).
     #[inline(always)]
-    fn on_possible_root(&mut self, id: ObjId) {
-        let _ = id;
+    fn on_possible_root<T>(&mut self, cx: Cx<'_, T>, id: ObjId) {
+        let _ = (cx, id);
     }
 
     /// A container object (any kind but atomic, tracked or not) was freed. No-op by
@@ -258,6 +263,34 @@ impl<'a, T> Cx<'a, T> {
             obj.set_space(UNTRACKED);
         }
     }
+
+    /// Sets `id`'s scratch count (CPython's `gc_set_refs`), for a strategy that runs
+    /// its own trial-deletion passes (as [`BaconRajan`](crate::gc::bacon_rajan::BaconRajan)
+    /// does). Read it back with [`Objects::gc_refs`]. The scratch count may share its
+    /// header cell with the position: write the space and position first, the count
+    /// after, and rewrite the position ([`set_space`](Cx::set_space)) when the pass is
+    /// over. Nothing happens for a dead id.
+    #[inline]
+    pub fn set_gc_refs(&mut self, id: ObjId, refs: u32) {
+        if let Some(obj) = self.objects.get(id) {
+            obj.set_gc_refs(refs);
+        }
+    }
+
+    /// Moves `id` into the running collection's working set as *tentatively
+    /// unreachable* (space `COLLECTING`, scratch count `TENTATIVELY_UNREACHABLE`, as
+    /// CPython's `move_unreachable` leaves an object it sets aside): the state
+    /// [`Heap::collect_unreachable`] requires of each entry. For a strategy that finds
+    /// its unreachable set with its own passes instead of
+    /// [`find_unreachable`](crate::gc::trial::find_unreachable); the object must be out
+    /// of the strategy's lists already. Nothing happens for a dead id.
+    #[inline]
+    pub fn set_tentatively_unreachable(&mut self, id: ObjId) {
+        if let Some(obj) = self.objects.get_mut(id) {
+            obj.set_space(COLLECTING);
+            obj.set_gc_refs(TENTATIVELY_UNREACHABLE);
+        }
+    }
 }
 
 /// The object store, read-only, as a strategy sees it (and as the trial-deletion passes
@@ -306,6 +339,13 @@ impl<'a, T> Objects<'a, T> {
             UNTRACKED | COLLECTING => None,
             s => Some(s),
         }
+    }
+
+    /// `id`'s scratch count (CPython's `gc_get_refs`), as a strategy's own pass wrote it
+    /// with [`Cx::set_gc_refs`]; meaningless outside such a pass.
+    #[inline]
+    pub fn gc_refs(&self, id: ObjId) -> Option<u32> {
+        self.objects.get(id).map(|o| o.gc_refs())
     }
 
     /// The position a strategy recorded for `id` (meaningful while it is tracked).
