@@ -407,7 +407,7 @@ fn payloads<C: gclab::CycleCollector>(heap: &Heap<u64, C>) -> BTreeSet<u64> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     /// Random programs run on an incremental heap (small threshold and budget, so
     /// automatic increments interleave with the mutator) and on the default generational

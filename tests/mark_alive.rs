@@ -238,7 +238,7 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     /// The same random program on a generational heap with and without mark-alive:
     /// every collection collects the same number of objects, and the same payloads live.

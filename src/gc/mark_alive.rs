@@ -44,10 +44,17 @@
 //! through the same accessors trial deletion uses. A candidate is moved into the
 //! collection's working space (like [`find_unreachable`](crate::gc::trial::find_unreachable)
 //! does) and its scratch cell (`gc_refs`) holds its original space byte plus an alive
-//! bit. A tracked object outside the set that the marking passes through is moved into
-//! the working space too (that is its visited mark), with its space and position saved
-//! in a vector and restored at the end of the pass. The worklist is an explicit stack;
-//! there is no recursion.
+//! bit; its position is saved in a vector parallel to the set. A tracked object outside
+//! the set that the marking passes through is moved into the working space too (that is
+//! its visited mark), with its space and position saved in a vector. Every header is
+//! restored at the end of the pass. The worklist is an explicit stack; there is no
+//! recursion.
+//!
+//! Marking alive changes what trial deletion examines, never what it finds: an object
+//! marked alive is reachable from an external reference, so trial deletion over the
+//! whole set would find it reachable too; and an unmarked member is reachable in the
+//! smaller set exactly when it was in the whole set (a path to it through an alive
+//! object would have marked it).
 
 use slotmap::SlotMap;
 
