@@ -146,6 +146,8 @@
 //! | [`gc::trial`] | mechanism: the passes `update_refs`, `subtract_refs`, `move_unreachable`; [`gc::trial::find_unreachable`]; [`TrialView`] |
 //! | [`gc`] (`pipeline.rs`) | mechanism: the PEP 442 steps over an unreachable set, shared by every strategy ([`Heap::collect_unreachable`]) |
 //! | [`gc::collect`] | [`Generational`]'s collection, step by step ([`CollectionStep`]) |
+//! | [`gc::incremental`] | the strategy [`Incremental`]: CPython 3.14's incremental collector (young generation plus an increment of the old space) |
+//! | [`gc::mark_alive`] | mechanism: the mark-alive pre-pass (what the roots reach leaves the examined set), for any strategy |
 //! | [`WeakRef`] (`weak`) | weak references and their callbacks |
 //! | [`graph`] | petgraph export, DOT pictures, SCCs, back-reference chains, censuses |
 //! | [`snapshot`] | the `gclab-snapshot/1` JSON format: import and export, CPython heaps |
@@ -204,8 +206,8 @@ pub use gc::Fault;
 pub use gc::collect::CollectionStep;
 pub use gc::{
     AllocKind, BaconRajan, BaconRajanStats, Callback, CollectReport, Cx, CycleCollector, GcConfig,
-    GcEvent, GenStats, Generation, Generational, HeapCallback, LongLived, Objects, Phase,
-    RootTrigger, TrialEntry, TrialView,
+    GcEvent, GenStats, Generation, Generational, HeapCallback, Incremental, IncrementalConfig,
+    LongLived, Objects, Phase, RootTrigger, TrialEntry, TrialView,
 };
 pub use heap::{Finalizer, Heap, HeapCounters, TRASHCAN_DEPTH};
 pub use object::{MAX_GENERATIONS, MAX_REFCOUNT, ObjId};

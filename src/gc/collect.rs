@@ -110,6 +110,13 @@ impl<T> Heap<T> {
         for y in 0..g {
             self.gc.gens[y].drain_into(&mut young);
         }
+        // The mark-alive pre-pass (an option, full collections only; see
+        // `Generational::with_mark_alive`): what the roots reach leaves the examined set.
+        let alive = if self.gc.mark_alive && g == oldest {
+            self.mark_alive_step(&mut young)
+        } else {
+            Vec::new()
+        };
         report.candidates = young.len();
         self.note_examined(&young);
 
@@ -120,7 +127,8 @@ impl<T> Heap<T> {
         let mut unreachable = std::mem::take(&mut self.gc.unreachable_buf);
         let moved_back = self.move_unreachable_pass(&mut young, gen_no, &mut unreachable);
 
-        // PromoteSurvivors.
+        // PromoteSurvivors (what was marked alive is promoted after the reachable ones).
+        young.extend(alive);
         report.untracked = self.promote_survivors(&mut young, g, older);
         young.clear();
         self.gc.young_buf = young;

@@ -210,6 +210,9 @@ pub struct Generational {
     /// Set once a lazily tracked container was allocated: from then on full collections
     /// look for such containers to untrack among their survivors.
     pub(crate) has_lazy: bool,
+    /// Whether full collections run the mark-alive pre-pass
+    /// ([`Generational::with_mark_alive`]).
+    pub(crate) mark_alive: bool,
     /// A deliberately injected bug, for proving that the test harness catches a broken
     /// collector (exists only with the `testing` feature; see `fault.rs`).
     #[cfg(feature = "testing")]
@@ -258,9 +261,54 @@ impl Generational {
             unreachable_buf: Vec::new(),
             has_immutables: false,
             has_lazy: false,
+            mark_alive: false,
             #[cfg(feature = "testing")]
             fault: None,
         })
+    }
+
+    /// The strategy with this configuration and the mark-alive pre-pass on (cpython PR
+    /// 126511; [`gc::mark_alive`](crate::gc::mark_alive)): before trial deletion, a
+    /// full collection marks everything reachable from externally referenced objects
+    /// and leaves it out of the examined set (it survives, and is promoted with the
+    /// other survivors). Collections of younger generations do not run it: the marking
+    /// follows edges through every tracked object, so from one young root it could
+    /// traverse the whole old heap, and a young collection would no longer cost in
+    /// proportion to the young generation.
+    ///
+    /// # Errors
+    /// [`GcError::InvalidConfig`] when the configuration is unusable.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::{GcConfig, Generational, Heap};
+    /// let mut heap: Heap<u32> = Heap::with_collector(Generational::with_mark_alive(GcConfig::default()).unwrap());
+    /// let root = heap.alloc(0);
+    /// heap.set_var("root", root).unwrap();
+    /// for i in 1..100 {
+    ///     let x = heap.alloc(i);
+    ///     heap.link(root, x).unwrap();
+    ///     heap.decref(x).unwrap();
+    /// }
+    /// heap.decref(root).unwrap();
+    /// let report = heap.collect_full();
+    /// assert_eq!((report.collected, report.candidates), (0, 0)); // all marked alive
+    /// ```
+    pub fn with_mark_alive(config: GcConfig) -> Result<Self> {
+        let mut gc = Generational::new(config)?;
+        gc.mark_alive = true;
+        Ok(gc)
+    }
+
+    /// Turns the mark-alive pre-pass of full collections on or off (see
+    /// [`Generational::with_mark_alive`]).
+    pub fn set_mark_alive(&mut self, on: bool) {
+        self.mark_alive = on;
+    }
+
+    /// Whether full collections run the mark-alive pre-pass.
+    pub fn mark_alive(&self) -> bool {
+        self.mark_alive
     }
 
     /// Number of generations (the permanent one not included).
