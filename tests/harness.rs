@@ -3,8 +3,8 @@
 //! catches broken collectors.
 //!
 //! Budget: the four configuration properties of `Generational` run 10,000 sequences in
-//! total by default, the two of other strategies 5,000; `PROPTEST_CASES=n` runs `n` per
-//! property instead.
+//! total by default, the properties of the other strategies 2,500 each;
+//! `PROPTEST_CASES=n` runs `n` per property instead.
 
 use gclab::gc::trial::find_unreachable;
 use gclab::testing::{
@@ -12,7 +12,10 @@ use gclab::testing::{
     check_config, check_strategy, ops, parse_trace, portable_ops, proptest_config, read_trace,
     run_ops, run_strategy_ops, trace_to_string,
 };
-use gclab::{AllocKind, CollectReport, Cx, CycleCollector, Fault, GcConfig, GcError, Heap, ObjId};
+use gclab::{
+    AllocKind, BaconRajan, CollectReport, Cx, CycleCollector, Fault, GcConfig, GcError,
+    Generational, Heap, Incremental, IncrementalConfig, ObjId, RootTrigger,
+};
 use proptest::test_runner::RngSeed;
 
 fn small_thresholds() -> GcConfig {
@@ -627,4 +630,99 @@ fn generational_only_ops_are_skipped_under_another_strategy() {
         .unwrap();
     runner.apply(&Op::CollectFull).unwrap();
     assert_eq!(runner.heap().len(), 1); // the finalizer's allocation
+}
+
+// ---------------------------------------------------------------------------------------
+// The other strategies of the crate
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn generational_with_mark_alive_keeps_every_invariant() {
+    // The generational policy, so the generational ops too.
+    let make = || Generational::with_mark_alive(small_thresholds()).unwrap();
+    if let Err(failure) = check_strategy(
+        "generational_mark_alive",
+        make,
+        ops(1..80),
+        proptest_config(2500),
+    ) {
+        panic!("{failure}");
+    }
+}
+
+#[test]
+#[ignore = "BaconRajan bug, see bacon_rajan_collects_a_cycle_its_finalizer_made_after_a_nested_collection"]
+fn bacon_rajan_with_a_small_root_buffer_keeps_every_invariant() {
+    run_strategy(
+        "bacon_rajan_fixed",
+        || BaconRajan::new(RootTrigger::Fixed(4)),
+        2500,
+    );
+}
+
+#[test]
+#[ignore = "BaconRajan bug, see bacon_rajan_collects_a_cycle_its_finalizer_made_after_a_nested_collection"]
+fn bacon_rajan_collecting_only_when_asked_keeps_every_invariant() {
+    run_strategy(
+        "bacon_rajan_manual",
+        || BaconRajan::new(RootTrigger::Manual),
+        2500,
+    );
+}
+
+fn small_incremental(mark_alive: bool) -> Incremental {
+    Incremental::new(IncrementalConfig {
+        threshold: 6,
+        mark_alive,
+        ..IncrementalConfig::default()
+    })
+}
+
+#[test]
+fn incremental_keeps_every_invariant() {
+    run_strategy("incremental", || small_incremental(false), 2500);
+}
+
+#[test]
+fn incremental_with_mark_alive_keeps_every_invariant() {
+    run_strategy("incremental_mark_alive", || small_incremental(true), 2500);
+}
+
+/// Found by `bacon_rajan_collecting_only_when_asked_keeps_every_invariant` (shrunk to
+/// 12 ops, `tests/data/bacon_rajan_resurrected_cycle.jsonl`; this is it by hand): a
+/// finalizer runs during its object's deallocation (the heap tracks the object again
+/// with count 0, so `BaconRajan` buffers it), requests a full collection (which finds
+/// the object alive, thanks to the finalizer's temporary reference, and takes it out of
+/// the buffer), then links the object to itself. The temporary reference's release
+/// leaves a garbage self-cycle with count 1 that no buffer holds: no later full
+/// collection examines it. `FullOnly` collects it.
+#[test]
+#[ignore = "BaconRajan bug: a cycle resurrected after a nested collection is never buffered again"]
+fn bacon_rajan_collects_a_cycle_its_finalizer_made_after_a_nested_collection() {
+    let ops = [
+        Op::Alloc,
+        Op::SetFinalizer {
+            obj: Target::Recent(0),
+            resurrect: false,
+            program: vec![
+                Op::CollectFull,
+                Op::Link {
+                    from: Target::Live(0),
+                    to: Target::Me,
+                },
+            ],
+        },
+        Op::Decref {
+            obj: Target::Recent(0),
+        },
+        Op::CollectFull,
+    ];
+    run_strategy_ops(FullOnly::default(), &ops).unwrap();
+    if let Err(failure) = run_strategy_ops(BaconRajan::new(RootTrigger::Manual), &ops) {
+        panic!("{failure}");
+    }
+    let saved = read_trace("tests/data/bacon_rajan_resurrected_cycle.jsonl").unwrap();
+    if let Err(failure) = run_strategy_ops(BaconRajan::new(RootTrigger::Manual), &saved) {
+        panic!("{failure}");
+    }
 }

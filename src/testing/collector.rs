@@ -190,3 +190,10 @@ impl CycleCollector for FullOnly {
 }
 
 impl HarnessStrategy for FullOnly {}
+
+/// Bacon–Rajan's synchronous cycle collector: no generational surface.
+impl HarnessStrategy for crate::BaconRajan {}
+
+/// CPython 3.14's incremental collector: no generational surface (its increments are
+/// automatic collections; `collect_full` is `gc_collect_full`).
+impl HarnessStrategy for crate::Incremental {}

@@ -820,9 +820,19 @@ impl Model {
     /// The objects a full collection must examine: those on a cycle of objects the
     /// oracle calls unreachable (every such object is a tracked container; an object
     /// hanging off a garbage cycle without being on one dies in the cascade), minus the
-    /// frozen ones.
+    /// frozen ones and those a dying object still references (a count-0 object waiting
+    /// for, or in, its deallocation is untracked: it holds its referents from outside
+    /// any examined set until it releases them, which counts them down, so no
+    /// collection could free them now).
     fn on_garbage_cycles(&self) -> BTreeSet<u64> {
-        let reach = reachable_from(self.counted_roots(), |n| self.edges_of(n));
+        let mut sources = self.counted_roots();
+        sources.extend(
+            self.objects
+                .iter()
+                .filter(|(_, o)| o.refcount == 0)
+                .map(|(&n, _)| n),
+        );
+        let reach = reachable_from(sources, |n| self.edges_of(n));
         let garbage: BTreeSet<u64> = self
             .objects
             .keys()
