@@ -43,9 +43,12 @@ pub enum Policy {
 /// restriction to the unreachable objects is the order in which it hands them to
 /// [`Heap::collect_unreachable`] (what [`find_unreachable`] over the noted set gives:
 /// the unreachable objects in examined order, CPython's `move_unreachable` order). A
-/// strategy that finds its unreachable set in another order (Bacon–Rajan's
-/// `CollectWhite`) notes its examined set in that order, e.g. once the order is known.
-/// The model predicts finalizer and callback order from it.
+/// strategy that finds its unreachable set by its own passes makes sure of it:
+/// [`BaconRajan`](crate::BaconRajan) notes its gray set in `MarkGray` order, whose white
+/// members come in `CollectWhite` order (both passes walk the same depth-first order, and
+/// no white object is reached through a black one). The model predicts finalizer and
+/// callback order from it, so a strategy that breaks the contract fails on the first
+/// collection with finalizers or callbacks on two of its garbage objects.
 ///
 /// # Examples
 /// ```

@@ -40,7 +40,8 @@
 //!   and, on failure, write the shrunk sequence as a JSON-lines trace (see
 //!   [`trace_to_string`]) that `gclab-replay` replays.
 //! - [`SmallGraph`] encodes a graph with dropped roots as bytes (shared with the fuzz
-//!   target); [`check_graphs`] collects many of them in one heap against the oracle.
+//!   target); [`check_graphs`] collects many of them in one heap against the oracle
+//!   ([`check_strategy_graphs`] under any strategy).
 //!
 //! # What holds for every strategy, and what is generational
 //!
@@ -60,9 +61,11 @@
 //! - **Order**: finalizers and weak callbacks run in the order of the unreachable list
 //!   the strategy hands to the pipeline, which the model reads off the noted examined
 //!   order (the unreachable objects in that order). [`find_unreachable`] gives exactly
-//!   this (CPython's `move_unreachable` order); a strategy that orders its unreachable
-//!   objects otherwise (Bacon–Rajan's `CollectWhite`) notes its examined set in that
-//!   order. The model thus follows the heap's order, and stays exact.
+//!   this (CPython's `move_unreachable` order); a strategy that finds its unreachable
+//!   objects by passes of its own notes its examined set so that they come in the order
+//!   it hands them over ([`BaconRajan`](crate::BaconRajan)'s `MarkGray` order does: its
+//!   white objects come in `CollectWhite` order). So the log records the order and the
+//!   model follows it, and stays exact: no per-strategy order flag, no tolerance.
 //!
 //! [`find_unreachable`]: crate::gc::trial::find_unreachable
 //!
@@ -80,6 +83,12 @@
 //! at generation time).
 //!
 //! # Checking your own strategy
+//!
+//! The crate's suite (`tests/harness.rs`) checks `Generational` under four
+//! configurations and with mark-alive, [`FullOnly`], a strategy that collects after
+//! every fifth allocation, `BaconRajan` (a small root buffer, and manual), and
+//! `Incremental` (with and without mark-alive); `tests/exhaustive.rs` runs every small
+//! graph under `Generational` and `FullOnly`.
 //!
 //! Implement [`HarnessStrategy`] (empty: the defaults say "no generational surface"),
 //! make every collection note its examined set, and run [`check_strategy`] with
