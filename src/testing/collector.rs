@@ -54,7 +54,7 @@ pub enum Policy {
 /// ```
 /// use gclab::testing::{FullOnly, HarnessStrategy, Policy, Runner};
 /// let runner = Runner::with_strategy(FullOnly::default());
-/// assert_eq!(runner.model().policy(), &Policy::Free);
+/// assert_eq!(runner.model().policy(), Policy::Free);
 /// ```
 pub trait HarnessStrategy: CycleCollector {
     /// The heap as a generational heap, when the strategy is [`Generational`]: the
