@@ -1,11 +1,8 @@
-//! One collection, step by step (CPython 3.12/3.13's `gc_collect_main`).
+//! One collection, step by step (CPython 3.12/3.13's `gc_collect_main`): the names of
+//! its steps, and the time each took ([`StepTimes`], recorded in every
+//! [`CollectReport`](crate::CollectReport)).
 
-use std::time::Instant;
-
-use crate::gc::trial::{subtract_refs, update_refs};
-use crate::gc::{CollectReport, Cx, Generational};
-use crate::heap::Heap;
-use crate::object::{ObjId, UNTRACKED, flags};
+use std::time::{Duration, Instant};
 
 /// When a collection observer is called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,6 +22,10 @@ pub enum Phase {
 /// callbacks, finalizers, and the release cascades of step 10) runs from step 7 on; it
 /// may allocate (into generation 0, which the collection no longer touches), release,
 /// and request collections (which do nothing while this one runs).
+///
+/// Every collection records how long each step took in its report
+/// ([`CollectReport::steps`](crate::CollectReport::steps), a [`StepTimes`]): the
+/// pipeline's steps for every strategy, the first five for [`Generational`](crate::Generational).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CollectionStep {
     /// Take generation `g`'s list, then generations `0, 1, … g-1` appended in that order
@@ -83,136 +84,100 @@ impl CollectionStep {
         CollectionStep::DeleteUnreachable,
         CollectionStep::HandleLegacyFinalizers,
     ];
+
+    /// The step's position in [`CollectionStep::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The step's name, as in the docs (`"SubtractRefs"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            CollectionStep::MergeGenerations => "MergeGenerations",
+            CollectionStep::UpdateRefs => "UpdateRefs",
+            CollectionStep::SubtractRefs => "SubtractRefs",
+            CollectionStep::MoveUnreachable => "MoveUnreachable",
+            CollectionStep::PromoteSurvivors => "PromoteSurvivors",
+            CollectionStep::MoveLegacyFinalizers => "MoveLegacyFinalizers",
+            CollectionStep::HandleWeakrefs => "HandleWeakrefs",
+            CollectionStep::FinalizeUnreachable => "FinalizeUnreachable",
+            CollectionStep::HandleResurrected => "HandleResurrected",
+            CollectionStep::DeleteUnreachable => "DeleteUnreachable",
+            CollectionStep::HandleLegacyFinalizers => "HandleLegacyFinalizers",
+        }
+    }
 }
 
-impl<T> Heap<T> {
-    /// Collects generation `g` (and all younger ones), running every [`CollectionStep`]
-    /// in order. The caller has checked `g` and set the collecting flag.
-    pub(crate) fn collect_main(&mut self, g: usize) -> CollectReport {
-        let start = Instant::now();
-        debug_assert!(
-            self.collecting,
-            "bug: collect_main outside the collecting window"
-        );
-        let mut report = CollectReport {
-            generation: g,
-            ..CollectReport::default()
-        };
-        let oldest = self.gc.generations() - 1;
-        let older = if g < oldest { g + 1 } else { g } as u8;
-        let gen_no = g as u8;
-        self.after_collection_counts(g);
+/// The wall time each [`CollectionStep`] of one collection took: where a pause goes.
+/// Every collection records the pipeline's steps (`MoveLegacyFinalizers` on, shared by
+/// every strategy); [`Generational`](crate::Generational) records the first five too. A
+/// strategy records its own steps with [`StepTimes::add`] or a [`StepClock`]; steps it
+/// does not have stay zero. The times include the user code (finalizers, callbacks)
+/// that runs inside a step.
+///
+/// # Examples
+/// ```
+/// use gclab::{CollectionStep, Heap};
+/// let mut heap: Heap<()> = Heap::new();
+/// for _ in 0..1000 {
+///     let a = heap.alloc(());
+///     heap.link(a, a).unwrap();
+///     heap.decref(a).unwrap();
+/// }
+/// let report = heap.collect_full();
+/// assert_eq!(report.collected, 1000);
+/// let total: std::time::Duration = report.steps.iter().map(|(_, d)| d).sum();
+/// assert!(total <= report.duration);
+/// assert!(report.steps.get(CollectionStep::DeleteUnreachable) > std::time::Duration::ZERO);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct StepTimes([Duration; 11]);
 
-        // MergeGenerations.
-        let mut young = std::mem::take(&mut self.gc.young_buf);
-        young.clear();
-        self.gc.gens[g].drain_into(&mut young);
-        for y in 0..g {
-            self.gc.gens[y].drain_into(&mut young);
-        }
-        // The mark-alive pre-pass (an option, full collections only; see
-        // `Generational::with_mark_alive`): what the roots reach leaves the examined set.
-        let alive = if self.gc.mark_alive && g == oldest {
-            self.mark_alive_step(&mut young)
-        } else {
-            Vec::new()
-        };
-        report.candidates = young.len();
-        self.note_examined(&young);
-
-        // UpdateRefs, SubtractRefs, MoveUnreachable (scratch counts in the headers).
-        let member = |y: u8| y <= gen_no;
-        update_refs(&self.objects, &young);
-        subtract_refs(&self.objects, &young, member);
-        let mut unreachable = std::mem::take(&mut self.gc.unreachable_buf);
-        let moved_back = self.move_unreachable_pass(&mut young, gen_no, &mut unreachable);
-
-        // PromoteSurvivors (what was marked alive is promoted after the reachable ones).
-        young.extend(alive);
-        report.untracked = self.promote_survivors(&mut young, g, older);
-        young.clear();
-        self.gc.young_buf = young;
-
-        // MoveLegacyFinalizers … HandleLegacyFinalizers: the shared pipeline, with
-        // survivors going to generation `older`.
-        self.process_unreachable(
-            &mut unreachable,
-            moved_back,
-            &mut report,
-            &mut |gc: &mut Generational, cx: Cx<'_, T>, id| gc.push(cx.objects, id, older),
-        );
-        unreachable.clear();
-        self.gc.unreachable_buf = unreachable;
-
-        report.duration = start.elapsed();
-        let stats = &mut self.gc.stats[g];
-        stats.collections += 1;
-        stats.collected += report.collected as u64;
-        stats.uncollectable += report.uncollectable as u64;
-        stats.candidates += report.candidates as u64;
-        stats.untracked += report.untracked as u64;
-        stats.duration += report.duration;
-        report
+impl StepTimes {
+    /// The time `step` took (zero if it did not run).
+    pub fn get(&self, step: CollectionStep) -> Duration {
+        self.0[step.index()]
     }
 
-    /// The `move_unreachable` pass of a collection of generation `gen_no` (without the
-    /// `testing` feature there is no fault to inject: this is the pass itself). Returns
-    /// whether `unreachable` may hold objects moved back.
-    #[cfg(not(feature = "testing"))]
-    #[inline(always)]
-    fn move_unreachable_pass(
-        &self,
-        young: &mut Vec<ObjId>,
-        gen_no: u8,
-        unreachable: &mut Vec<ObjId>,
-    ) -> bool {
-        crate::gc::trial::move_unreachable(&self.objects, young, |y: u8| y <= gen_no, unreachable)
+    /// Adds `time` to `step`.
+    pub fn add(&mut self, step: CollectionStep, time: Duration) {
+        self.0[step.index()] += time;
     }
 
-    /// PromoteSurvivors: untracks what may be untracked (CPython's `untrack_tuples`,
-    /// and `untrack_dicts` in full collections), appends the rest of `survivors`, in
-    /// order, to generation `older`, and updates the long-lived heuristic. Returns how
-    /// many objects were untracked.
-    fn promote_survivors(&mut self, survivors: &mut Vec<ObjId>, g: usize, older: u8) -> usize {
-        let mut untracked = 0;
-        if self.gc.has_immutables {
-            for &id in survivors.iter() {
-                if self.objects[id].has(flags::IMMUTABLE) && self.holds_nothing_trackable(id) {
-                    self.objects[id].set_space(UNTRACKED);
-                    untracked += 1;
-                }
-            }
-        }
-        let full = g + 1 == self.gc.generations();
-        if full && self.gc.has_lazy {
-            for &id in survivors.iter() {
-                let obj = &self.objects[id];
-                if obj.has(flags::LAZY) && obj.is_tracked() && self.holds_nothing_trackable(id) {
-                    self.objects[id].set_space(UNTRACKED);
-                    untracked += 1;
-                }
-            }
-        }
-        if untracked > 0 {
-            let objects = &self.objects;
-            survivors.retain(|&id| objects[id].space() != UNTRACKED);
-        }
-        let promoted = survivors.len();
-        // Append in order (CPython's `gc_list_merge(young, old)`); into an empty
-        // generation (a full collection) the survivors' list itself becomes it.
-        self.gc.append_all(&mut self.objects, survivors, older);
-        self.note_long_lived(g, promoted);
-        untracked
+    /// Every step with its time, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (CollectionStep, Duration)> + '_ {
+        CollectionStep::ALL.iter().map(|&s| (s, self.get(s)))
+    }
+}
+
+/// A stopwatch for recording consecutive steps: each [`lap`](StepClock::lap) charges the
+/// time since the previous lap (or since the clock started) to a step.
+///
+/// # Examples
+/// ```
+/// use gclab::{CollectionStep, StepTimes};
+/// use gclab::gc::collect::StepClock;
+/// let mut times = StepTimes::default();
+/// let mut clock = StepClock::start();
+/// clock.lap(&mut times, CollectionStep::UpdateRefs);
+/// clock.lap(&mut times, CollectionStep::SubtractRefs);
+/// assert_eq!(times.get(CollectionStep::MergeGenerations), std::time::Duration::ZERO);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct StepClock(Instant);
+
+impl StepClock {
+    /// A clock started now.
+    #[inline]
+    pub fn start() -> StepClock {
+        StepClock(Instant::now())
     }
 
-    /// Whether none of `id`'s referents may be tracked (CPython's
-    /// `_PyTuple_MaybeUntrack` / `_PyDict_MaybeUntrack` test): nothing it references can
-    /// ever be part of a cycle.
-    fn holds_nothing_trackable(&self, id: ObjId) -> bool {
-        self.objects[id]
-            .edges
-            .as_slice()
-            .iter()
-            .all(|&t| !self.objects[t].may_be_tracked())
+    /// Charges the time since the last lap to `step` and starts the next lap.
+    #[inline]
+    pub fn lap(&mut self, times: &mut StepTimes, step: CollectionStep) {
+        let now = Instant::now();
+        times.add(step, now - self.0);
+        self.0 = now;
     }
 }

@@ -55,12 +55,15 @@
 //! most `B` old objects plus the transitive expansion of its last seed (with
 //! [`Budget::Cpython`] the young objects count towards the budget too). Not bounded:
 //! - the expansion: a seed at the head of a million-object pending chain brings the
-//!   whole chain into this increment;
+//!   whole chain into this increment, and a program whose live data hangs off one
+//!   container (a module dictionary) examines its whole live heap in the increment that
+//!   takes that container, once per scavenge;
 //! - the young generation: every young object is examined. Its size is the allocation
 //!   surplus since the last increment (about the threshold when allocation triggered
 //!   it), plus what user code allocated during collections; with [`Budget::Cpython`] an
 //!   increment is skipped while the accumulated work is negative (as in CPython), and the
-//!   young generation keeps growing meanwhile;
+//!   young generation keeps growing meanwhile: after a mark-alive increment marked `M`
+//!   objects, at least `M / (3 × threshold)` increments are skipped;
 //! - the PEP 442 pipeline over the unreachable objects (finalizers and weak-reference
 //!   callbacks are user code);
 //! - the mark-alive increment: it traverses everything reachable from the roots (CPython:
@@ -99,8 +102,9 @@
 //! assert_eq!(heap.collect_full().collected, 0);
 //! ```
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use crate::gc::collect::{CollectionStep, StepClock};
 use crate::gc::mark_alive::mark_alive;
 use crate::gc::trial::find_unreachable;
 use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects};
@@ -495,7 +499,7 @@ impl Incremental {
             gc.work_to_do -= size as i64;
         }
         gc.stats.old_examined += examined_old as u64;
-        Self::collect_region(heap, set, &mut report);
+        Self::collect_region(heap, set, start.elapsed(), &mut report);
         let gc = heap.collector_mut();
         if gc.pending_len() == 0 {
             gc.completed_scavenge();
@@ -506,21 +510,30 @@ impl Incremental {
 
     /// `gc_collect_region` with the visited half as destination: notes the set, runs
     /// trial deletion, moves the reachable objects to visited and hands the unreachable
-    /// ones to the PEP 442 pipeline, whose survivors also go to visited.
+    /// ones to the PEP 442 pipeline, whose survivors also go to visited. Step times:
+    /// `assembly` (taking the set out of the lists, expansion and mark-alive included)
+    /// under `MergeGenerations`, the three trial-deletion passes together under
+    /// `MoveUnreachable`, the move to visited under `PromoteSurvivors`, and the
+    /// pipeline's own.
     fn collect_region<T>(
         heap: &mut Heap<T, Self>,
         mut set: Vec<ObjId>,
+        assembly: Duration,
         report: &mut CollectReport,
     ) {
         report.candidates = set.len();
         heap.note_examined(&set);
+        report.steps.add(CollectionStep::MergeGenerations, assembly);
+        let mut clock = StepClock::start();
         let (gc, mut cx) = heap.collector_parts();
         let mut unreachable = Vec::new();
         find_unreachable(cx.reborrow(), &mut set, &mut unreachable);
+        clock.lap(&mut report.steps, CollectionStep::MoveUnreachable);
         let visited = gc.visited;
         for id in set {
             gc.push(cx.reborrow(), id, visited);
         }
+        clock.lap(&mut report.steps, CollectionStep::PromoteSurvivors);
         let pipeline = heap.collect_unreachable(&mut unreachable, |gc, cx, id| {
             let visited = gc.visited;
             gc.push(cx, id, visited);
@@ -530,6 +543,9 @@ impl Incremental {
         report.resurrected = pipeline.resurrected;
         report.finalizers_run = pipeline.finalizers_run;
         report.weakrefs_cleared = pipeline.weakrefs_cleared;
+        for (step, time) in pipeline.steps.iter() {
+            report.steps.add(step, time);
+        }
         let stats = &mut heap.collector_mut().stats;
         stats.candidates += report.candidates as u64;
         stats.collected += report.collected as u64;
@@ -597,7 +613,7 @@ impl CycleCollector for Incremental {
                 let marked = mark_alive(cx.reborrow(), &mut set, |cx, id| gc.push(cx, id, visited));
                 gc.stats.marked_alive += marked as u64;
             }
-            Self::collect_region(heap, set, &mut report);
+            Self::collect_region(heap, set, start.elapsed(), &mut report);
             let gc = heap.collector_mut();
             // Everything old is visited now; what user code allocated is young.
             gc.completed_scavenge();

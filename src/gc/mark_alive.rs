@@ -59,7 +59,6 @@
 use slotmap::SlotMap;
 
 use crate::gc::Cx;
-use crate::heap::Heap;
 use crate::object::{COLLECTING, ObjId, Object, UNTRACKED};
 
 /// Scratch bit of a candidate marked alive (the low byte keeps its original space).
@@ -204,23 +203,5 @@ fn mark_all_reachable<T>(
                 }
             }
         }
-    }
-}
-
-impl<T> Heap<T> {
-    /// The mark-alive step of a [`Generational`](crate::Generational) collection of
-    /// generation `g` (between `MergeGenerations` and `UpdateRefs`): takes the objects
-    /// reachable from the roots out of `young` and parks them in the permanent
-    /// generation's space byte (outside every collected generation, so trial deletion
-    /// does not count them as members) without listing them there; the caller appends
-    /// them to the survivors before `PromoteSurvivors`. Returns them in `young`'s order.
-    pub(crate) fn mark_alive_step(&mut self, young: &mut Vec<ObjId>) -> Vec<ObjId> {
-        let parked = self.gc.permanent();
-        let mut alive = Vec::new();
-        mark_alive(Cx::new(&mut self.objects), young, |mut cx, id| {
-            cx.set_space(id, parked, 0);
-            alive.push(id);
-        });
-        alive
     }
 }

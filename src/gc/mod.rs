@@ -1,13 +1,14 @@
 //! Cycle collection: the strategy seam, the shared mechanism, and the default strategy.
 //!
 //! One room per concern:
-//! - [`strategy`]: the seam, [`CycleCollector`], and the contexts strategies work on;
+//! - [`strategy`]: the seam, [`CycleCollector`];
+//! - `cx.rs`: the contexts strategies work on, [`Cx`] and [`Objects`] (the object store
+//!   alone, not the heap);
 //! - [`trial`]: mechanism, the three trial-deletion passes (`update_refs`,
 //!   `subtract_refs`, `move_unreachable`) and [`trial::find_unreachable`] for any
 //!   strategy;
 //! - `pipeline.rs`: mechanism, the PEP 442 steps over an unreachable set, shared by every
-//!   strategy ([`Heap::collect_unreachable`]);
-//! - `finalize.rs`: finalizers and legacy finalizers;
+//!   strategy ([`Heap::collect_unreachable`](crate::Heap::collect_unreachable));
 //! - `generational.rs`: policy, the default strategy [`Generational`] (generations,
 //!   thresholds, promotion, the long-lived heuristic);
 //! - [`collect`]: [`Generational`]'s collection step by step ([`collect::CollectionStep`]);
@@ -27,6 +28,7 @@
 
 pub mod bacon_rajan;
 pub mod collect;
+mod cx;
 pub mod incremental;
 pub mod mark_alive;
 pub mod strategy;
@@ -34,7 +36,7 @@ pub mod trial;
 
 #[cfg(feature = "testing")]
 mod fault;
-mod finalize;
+
 mod gc_module;
 mod generational;
 mod pipeline;
@@ -42,17 +44,17 @@ mod pipeline;
 use std::any::Any;
 use std::time::Duration;
 
-use crate::heap::Heap;
 use crate::object::ObjId;
 
 pub use bacon_rajan::{BaconRajan, BaconRajanStats, RootTrigger};
-pub use collect::Phase;
+pub use collect::{Phase, StepTimes};
+pub use cx::{Cx, Objects};
 #[cfg(feature = "testing")]
 pub use fault::Fault;
 pub(crate) use generational::GenList;
 pub use generational::{GcConfig, GenStats, Generation, Generational, LongLived};
 pub use incremental::{Budget, Incremental, IncrementalConfig, IncrementalStats};
-pub use strategy::{AllocKind, Cx, CycleCollector, Objects};
+pub use strategy::{AllocKind, CycleCollector};
 pub use trial::{TrialEntry, TrialView};
 
 /// What one collection did (Python's callback `info` dict, with more).
@@ -78,13 +80,15 @@ pub struct CollectReport {
     pub untracked: usize,
     /// Wall time of the collection.
     pub duration: Duration,
+    /// Where that time went, step by step.
+    pub steps: StepTimes,
     /// Set when the request was ignored because a collection was already running.
     pub skipped: bool,
 }
 
 /// Something a finalizer or callback did that could not be raised to anyone: CPython
 /// reports these through `sys.unraisablehook`; gclab records them (see
-/// [`Heap::events`]).
+/// [`Heap::events`](crate::Heap::events)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GcEvent {
@@ -110,16 +114,6 @@ pub enum GcEvent {
 /// A collection observer: called with [`Phase::Start`] before and [`Phase::Stop`] after
 /// each collection (Python's `gc.callbacks`).
 pub type Callback = Box<dyn FnMut(Phase, &CollectReport)>;
-
-/// A collection observer that also gets the heap (as Python's `gc.callbacks` functions
-/// reach `gc.garbage` through the `gc` module): see [`Heap::add_heap_callback`].
-pub type HeapCallback<T, C = Generational> = Box<dyn FnMut(&mut Heap<T, C>, Phase, &CollectReport)>;
-
-/// A registered observer, of either kind.
-pub(crate) enum Observer<T, C> {
-    Plain(Callback),
-    WithHeap(HeapCallback<T, C>),
-}
 
 /// The text of a caught panic.
 pub(crate) fn panic_message(panic: &Box<dyn Any + Send>) -> String {
