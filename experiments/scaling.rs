@@ -95,6 +95,11 @@ struct Args {
     /// Meant for `--one-edge --max 1e8` (about 5 GB of memory at 10^8).
     #[arg(long)]
     one_edge: bool,
+    /// With `--one-edge`: time the collections in the thread's CPU time
+    /// (`/proc/thread-self/schedstat`) instead of wall time, for a machine shared with
+    /// other work, whose load inflates wall time.
+    #[arg(long)]
+    cpu_time: bool,
     /// Internal: run one `--one-edge` size in this process and print
     /// `live_ns dead_ns peak_bytes` on stdout.
     #[arg(long, hide = true, value_parser = parse_count)]
@@ -197,10 +202,34 @@ fn proc_status_bytes(field: &str) -> Result<u64> {
     Ok(kb * 1024)
 }
 
+/// Nanoseconds the calling thread has run (the first field of
+/// `/proc/thread-self/schedstat`).
+fn thread_cpu_ns() -> Result<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat")
+        .context("cannot read /proc/thread-self/schedstat (needed by --cpu-time)")?;
+    text.split_whitespace()
+        .next()
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| anyhow!("cannot parse /proc/thread-self/schedstat: {text:?}"))
+}
+
+/// Times `f` in wall time, or in this thread's CPU time when `cpu` is set.
+fn timed<R>(cpu: bool, f: impl FnOnce() -> R) -> Result<(Duration, R)> {
+    if cpu {
+        let start = thread_cpu_ns()?;
+        let r = f();
+        Ok((Duration::from_nanos(thread_cpu_ns()? - start), r))
+    } else {
+        let start = Instant::now();
+        let r = f();
+        Ok((start.elapsed(), r))
+    }
+}
+
 /// In this process: a ring of `n` one-edge objects, held by one reference, collected
 /// live (timed), then dropped and collected dead (timed). Returns the two times and the
 /// growth of the peak resident set over the process's resident set on entry.
-fn one_edge_in_process(n: u64) -> Result<(Duration, Duration, u64)> {
+fn one_edge_in_process(n: u64, cpu: bool) -> Result<(Duration, Duration, u64)> {
     let base = proc_status_bytes("VmRSS")?;
     let mut heap: Heap<()> = Heap::with_config(GcConfig {
         enabled: false,
@@ -209,13 +238,9 @@ fn one_edge_in_process(n: u64) -> Result<(Duration, Duration, u64)> {
     .expect("bug: the default configuration with collection off is valid");
     let member = workloads::ring(&mut heap, n as usize)
         .ok_or_else(|| anyhow!("a ring needs at least one object"))?;
-    let start = Instant::now();
-    std::hint::black_box(heap.collect_full());
-    let live = start.elapsed();
+    let (live, _) = timed(cpu, || std::hint::black_box(heap.collect_full()))?;
     heap.decref(member)?;
-    let start = Instant::now();
-    let report = std::hint::black_box(heap.collect_full());
-    let dead = start.elapsed();
+    let (dead, report) = timed(cpu, || std::hint::black_box(heap.collect_full()))?;
     if report.collected as u64 != n {
         bail!("the dead ring of {n} freed {} objects", report.collected);
     }
@@ -225,9 +250,13 @@ fn one_edge_in_process(n: u64) -> Result<(Duration, Duration, u64)> {
 
 /// Runs one `--one-edge` size in a fresh child process (so earlier sizes' memory does
 /// not count) and returns `(live ns/object, dead ns/object, peak bytes/object)`.
-fn one_edge_in_child(n: u64) -> Result<(f64, f64, f64)> {
+fn one_edge_in_child(n: u64, cpu: bool) -> Result<(f64, f64, f64)> {
     let exe = std::env::current_exe().context("cannot find this executable")?;
-    let output = Command::new(exe)
+    let mut command = Command::new(exe);
+    if cpu {
+        command.arg("--cpu-time");
+    }
+    let output = command
         .arg("--one-edge-child")
         .arg(n.to_string())
         .output()
@@ -257,7 +286,7 @@ fn run_one_edge(w: &mut Output, args: &Args, sizes: &[u64]) -> Result<ExitCode> 
     let mut rows = Vec::new();
     for &n in sizes {
         bar.set_message(format!("one-edge ring {n}"));
-        let (live, dead, bytes) = one_edge_in_child(n)?;
+        let (live, dead, bytes) = one_edge_in_child(n, args.cpu_time)?;
         rows.push((n, live, dead, bytes));
         bar.inc(1);
     }
@@ -274,7 +303,12 @@ fn run_one_edge(w: &mut Output, args: &Args, sizes: &[u64]) -> Result<ExitCode> 
     plot_one_edge(&args.out.join("one_edge.svg"), &rows)?;
     writeln!(
         w,
-        "gclab-scaling --one-edge: a ring of one-edge objects, one full collection each"
+        "gclab-scaling --one-edge: a ring of one-edge objects, one full collection each ({})",
+        if args.cpu_time {
+            "thread CPU time"
+        } else {
+            "wall time"
+        }
     )?;
     let mut table = Table::new([
         "objects",
@@ -423,7 +457,7 @@ fn run(w: &mut Output, mut args: Args) -> Result<ExitCode> {
         if n == 0 {
             bail!("--one-edge-child needs at least one object");
         }
-        let (live, dead, peak) = one_edge_in_process(n)?;
+        let (live, dead, peak) = one_edge_in_process(n, args.cpu_time)?;
         writeln!(w, "{} {} {peak}", live.as_nanos(), dead.as_nanos())?;
         return Ok(ExitCode::SUCCESS);
     }
