@@ -10,8 +10,8 @@
 //! rewrites every examined header's position (it moves the object anyway).
 //!
 //! [`Generational`](crate::Generational)'s own collection reads each examined header in
-//! two passes instead of four: [`update_and_subtract_refs`] fuses the first two
-//! (initialising a member's count on first touch), and [`move_unreachable_promoting`]
+//! two passes instead of four: `update_and_subtract_refs` fuses the first two
+//! (initialising a member's count on first touch), and `move_unreachable_promoting`
 //! writes each survivor's promoted header as it finds it reachable, so no pass rewrites
 //! positions afterwards. At 10^6 objects every pass over the headers is bound by memory
 //! bandwidth, so the passes saved are most of the time saved.
