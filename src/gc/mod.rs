@@ -8,20 +8,29 @@
 //!   `subtract_refs`, `move_unreachable`) and [`trial::find_unreachable`] for any
 //!   strategy;
 //! - `pipeline.rs`: mechanism, the PEP 442 steps over an unreachable set, shared by every
-//!   strategy ([`Heap::collect_unreachable`]);
+//!   strategy ([`Heap::collect_unreachable`](crate::Heap::collect_unreachable));
 //! - `generational.rs`: policy, the default strategy [`Generational`] (generations,
 //!   thresholds, promotion, the long-lived heuristic);
 //! - [`collect`]: [`Generational`]'s collection step by step ([`collect::CollectionStep`]);
+//! - [`incremental`]: policy, the strategy [`Incremental`] (CPython 3.14's incremental
+//!   collector: a young generation and an increment of the old space per collection);
+//! - [`mark_alive`]: mechanism, the mark-alive pre-pass (what the roots reach leaves the
+//!   examined set), for any strategy;
 //! - `gc_module.rs`: the Python `gc`-module surface (`gc.collect`, thresholds, counts,
 //!   `freeze`, `get_objects`, callbacks, `garbage`);
+//! - [`bacon_rajan`]: the strategy [`BaconRajan`], Bacon & Rajan's synchronous cycle
+//!   collection over a buffer of possible roots, with PHP's adaptive threshold;
 //! - `fault.rs` (feature `testing`): deliberate collector bugs for the harness.
 //!
 //! The vocabulary: a *callback phase* is [`Phase`] (start/stop of a collection, for
 //! observers); a *step* is a [`collect::CollectionStep`] of one collection; a *pass* is
 //! one of trial deletion's three linear passes over the examined set.
 
+pub mod bacon_rajan;
 pub mod collect;
 mod cx;
+pub mod incremental;
+pub mod mark_alive;
 pub mod strategy;
 pub mod trial;
 
@@ -37,12 +46,14 @@ use std::time::Duration;
 
 use crate::object::ObjId;
 
-pub use collect::Phase;
+pub use bacon_rajan::{BaconRajan, BaconRajanStats, RootTrigger};
+pub use collect::{Phase, StepTimes};
 pub use cx::{Cx, Objects};
 #[cfg(feature = "testing")]
 pub use fault::Fault;
 pub(crate) use generational::GenList;
 pub use generational::{GcConfig, GenStats, Generation, Generational, LongLived};
+pub use incremental::{Budget, Incremental, IncrementalConfig, IncrementalStats};
 pub use strategy::{AllocKind, CycleCollector};
 pub use trial::{TrialEntry, TrialView};
 
@@ -69,13 +80,15 @@ pub struct CollectReport {
     pub untracked: usize,
     /// Wall time of the collection.
     pub duration: Duration,
+    /// Where that time went, step by step.
+    pub steps: StepTimes,
     /// Set when the request was ignored because a collection was already running.
     pub skipped: bool,
 }
 
 /// Something a finalizer or callback did that could not be raised to anyone: CPython
 /// reports these through `sys.unraisablehook`; gclab records them (see
-/// [`Heap::events`]).
+/// [`Heap::events`](crate::Heap::events)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GcEvent {
