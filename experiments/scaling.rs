@@ -10,13 +10,21 @@
 //!
 //! Writes `scaling.csv` (`workload,objects,ns_per_object,total_ns`) and `scaling.svg`
 //! (log-x) into `--out`.
+//!
+//! With `--one-edge`, each size instead runs in a child process of its own: a ring of `n`
+//! one-edge objects held alive by one reference (a full collection examines all and frees
+//! none), then the same ring dropped (a full collection frees it all). The child reports
+//! both times and its peak resident set (`VmHWM` of `/proc/self/status`) per object, so
+//! `--one-edge --max 1e8` measures memory and time up to 10^8 objects (about 5 GB).
+//! Writes `one_edge.csv` (`objects,live_ns_per_object,dead_ns_per_object,peak_bytes_per_object`)
+//! and `one_edge.svg`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
 use gclab::{GcConfig, Heap, workloads};
 use plotters::prelude::*;
@@ -34,6 +42,20 @@ struct CsvRow {
     ns_per_object: f64,
     total_ns: u64,
 }
+/// One `--one-edge` size: objects, live ns/object, dead ns/object, peak bytes/object.
+type OneEdgeRow = (u64, f64, f64, f64);
+/// A plotted `--one-edge` series: its label and how to read it off a row.
+type OneEdgeSeries = (&'static str, fn(&OneEdgeRow) -> f64);
+
+/// One line of `one_edge.csv` (`--one-edge`); the field names are the header.
+#[derive(Serialize)]
+struct OneEdgeCsv {
+    objects: u64,
+    live_ns_per_object: f64,
+    dead_ns_per_object: f64,
+    peak_bytes_per_object: f64,
+}
+
 /// The size the linearity ratio is relative to.
 const REFERENCE: u64 = 10_000;
 
@@ -68,6 +90,20 @@ struct Args {
     /// A tiny configuration for tests: sizes 10^3 to 2·10^4, one run each.
     #[arg(long)]
     quick: bool,
+    /// Measure rings of one-edge objects instead, each size in a child process of its
+    /// own: full-collection time (live, then dead) and peak resident set per object.
+    /// Meant for `--one-edge --max 1e8` (about 5 GB of memory at 10^8).
+    #[arg(long)]
+    one_edge: bool,
+    /// With `--one-edge`: time the collections in the thread's CPU time
+    /// (`/proc/thread-self/schedstat`) instead of wall time, for a machine shared with
+    /// other work, whose load inflates wall time.
+    #[arg(long)]
+    cpu_time: bool,
+    /// Internal: run one `--one-edge` size in this process and print
+    /// `live_ns dead_ns peak_bytes` on stdout.
+    #[arg(long, hide = true, value_parser = parse_count)]
+    one_edge_child: Option<u64>,
     /// Output directory (created if needed).
     #[arg(long, default_value = "out/scaling")]
     out: PathBuf,
@@ -150,6 +186,214 @@ fn measure(kind: Kind, n: u64) -> Duration {
     start.elapsed()
 }
 
+/// This process's resident-set figure `field` (`VmRSS`, `VmHWM`) in bytes.
+fn proc_status_bytes(field: &str) -> Result<u64> {
+    let status =
+        std::fs::read_to_string("/proc/self/status").context("cannot read /proc/self/status")?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(field) && l[field.len()..].starts_with(':'))
+        .ok_or_else(|| anyhow!("/proc/self/status has no {field}"))?;
+    let kb: u64 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| anyhow!("cannot parse {line:?}"))?;
+    Ok(kb * 1024)
+}
+
+/// Nanoseconds the calling thread has run (the first field of
+/// `/proc/thread-self/schedstat`).
+fn thread_cpu_ns() -> Result<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat")
+        .context("cannot read /proc/thread-self/schedstat (needed by --cpu-time)")?;
+    text.split_whitespace()
+        .next()
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| anyhow!("cannot parse /proc/thread-self/schedstat: {text:?}"))
+}
+
+/// Times `f` in wall time, or in this thread's CPU time when `cpu` is set.
+fn timed<R>(cpu: bool, f: impl FnOnce() -> R) -> Result<(Duration, R)> {
+    if cpu {
+        let start = thread_cpu_ns()?;
+        let r = f();
+        Ok((Duration::from_nanos(thread_cpu_ns()? - start), r))
+    } else {
+        let start = Instant::now();
+        let r = f();
+        Ok((start.elapsed(), r))
+    }
+}
+
+/// In this process: a ring of `n` one-edge objects, held by one reference, collected
+/// live (timed), then dropped and collected dead (timed). Returns the two times and the
+/// growth of the peak resident set over the process's resident set on entry.
+fn one_edge_in_process(n: u64, cpu: bool) -> Result<(Duration, Duration, u64)> {
+    let base = proc_status_bytes("VmRSS")?;
+    let mut heap: Heap<()> = Heap::with_config(GcConfig {
+        enabled: false,
+        ..GcConfig::default()
+    })
+    .expect("bug: the default configuration with collection off is valid");
+    let member = workloads::ring(&mut heap, n as usize)
+        .ok_or_else(|| anyhow!("a ring needs at least one object"))?;
+    let (live, _) = timed(cpu, || std::hint::black_box(heap.collect_full()))?;
+    heap.decref(member)?;
+    let (dead, report) = timed(cpu, || std::hint::black_box(heap.collect_full()))?;
+    if report.collected as u64 != n {
+        bail!("the dead ring of {n} freed {} objects", report.collected);
+    }
+    let peak = proc_status_bytes("VmHWM")?;
+    Ok((live, dead, peak.saturating_sub(base)))
+}
+
+/// Runs one `--one-edge` size in a fresh child process (so earlier sizes' memory does
+/// not count) and returns `(live ns/object, dead ns/object, peak bytes/object)`.
+fn one_edge_in_child(n: u64, cpu: bool) -> Result<(f64, f64, f64)> {
+    let exe = std::env::current_exe().context("cannot find this executable")?;
+    let mut command = Command::new(exe);
+    if cpu {
+        command.arg("--cpu-time");
+    }
+    let output = command
+        .arg("--one-edge-child")
+        .arg(n.to_string())
+        .output()
+        .context("cannot run the one-edge child")?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let fields: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    match fields[..] {
+        [live, dead, peak] if output.status.success() => {
+            Ok((live / n as f64, dead / n as f64, peak / n as f64))
+        }
+        _ => bail!(
+            "the one-edge child for {n} objects failed ({}): {}{}",
+            output.status,
+            text.trim(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ),
+    }
+}
+
+/// The `--one-edge` run: every size in a child, CSV, plot and table.
+fn run_one_edge(w: &mut Output, args: &Args, sizes: &[u64]) -> Result<ExitCode> {
+    let bar = progress(sizes.len() as u64, "ring sizes");
+    let started = Instant::now();
+    let mut rows = Vec::new();
+    for &n in sizes {
+        bar.set_message(format!("one-edge ring {n}"));
+        let (live, dead, bytes) = one_edge_in_child(n, args.cpu_time)?;
+        rows.push((n, live, dead, bytes));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    write_csv(
+        &args.out.join("one_edge.csv"),
+        rows.iter().map(|&(n, live, dead, bytes)| OneEdgeCsv {
+            objects: n,
+            live_ns_per_object: round(live, 3),
+            dead_ns_per_object: round(dead, 3),
+            peak_bytes_per_object: round(bytes, 2),
+        }),
+    )?;
+    plot_one_edge(&args.out.join("one_edge.svg"), &rows)?;
+    writeln!(
+        w,
+        "gclab-scaling --one-edge: a ring of one-edge objects, one full collection each ({})",
+        if args.cpu_time {
+            "thread CPU time"
+        } else {
+            "wall time"
+        }
+    )?;
+    let mut table = Table::new([
+        "objects",
+        "live ns/object",
+        "dead ns/object",
+        "peak bytes/object",
+    ])
+    .right_align(&[0, 1, 2, 3]);
+    for &(n, live, dead, bytes) in &rows {
+        table.row([
+            n.to_string(),
+            format!("{live:.2}"),
+            format!("{dead:.2}"),
+            format!("{bytes:.1}"),
+        ]);
+    }
+    write!(w, "{table}")?;
+    writeln!(
+        w,
+        "took {}; wrote {}",
+        human(started.elapsed()),
+        args.out.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `one_edge.svg`: ns per object (live, dead) and peak bytes per object against size.
+fn plot_one_edge(path: &Path, rows: &[OneEdgeRow]) -> Result<()> {
+    let err = plot_err(path);
+    let x_min = rows.iter().map(|r| r.0).min().unwrap_or(1) as f64;
+    let x_max = rows.iter().map(|r| r.0).max().unwrap_or(10) as f64;
+    let y_max = rows
+        .iter()
+        .map(|r| r.1.max(r.2).max(r.3))
+        .fold(1.0f64, f64::max);
+    let root = SVGBackend::new(path, (900, 550)).into_drawing_area();
+    root.fill(&WHITE).map_err(&err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "Rings of one-edge objects: collection time and peak memory per object",
+            ("sans-serif", 20),
+        )
+        .margin(15)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d((x_min * 0.8..x_max * 1.25).log_scale(), 0f64..y_max * 1.15)
+        .map_err(&err)?;
+    chart
+        .configure_mesh()
+        .x_desc("objects in the ring")
+        .y_desc("ns per object / bytes per object")
+        .x_label_formatter(&|x| format!("{x:.0e}"))
+        .draw()
+        .map_err(&err)?;
+    let series: [OneEdgeSeries; 3] = [
+        ("live full collection, ns/object", |r| r.1),
+        ("dead ring collection, ns/object", |r| r.2),
+        ("peak resident set, bytes/object", |r| r.3),
+    ];
+    for (i, (label, get)) in series.into_iter().enumerate() {
+        let color = Palette99::pick(i).to_rgba();
+        let points: Vec<(f64, f64)> = rows.iter().map(|r| (r.0 as f64, get(r))).collect();
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().copied(),
+                color.stroke_width(2),
+            ))
+            .map_err(&err)?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], color));
+        chart
+            .draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))
+            .map_err(&err)?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(&err)?;
+    root.present().map_err(&err)?;
+    Ok(())
+}
+
 fn plot(path: &Path, points: &[(Kind, u64, f64)]) -> Result<()> {
     let err = plot_err(path);
     let x_min = points.iter().map(|p| p.1).min().unwrap_or(1) as f64;
@@ -209,6 +453,14 @@ fn plot(path: &Path, points: &[(Kind, u64, f64)]) -> Result<()> {
 }
 
 fn run(w: &mut Output, mut args: Args) -> Result<ExitCode> {
+    if let Some(n) = args.one_edge_child {
+        if n == 0 {
+            bail!("--one-edge-child needs at least one object");
+        }
+        let (live, dead, peak) = one_edge_in_process(n, args.cpu_time)?;
+        writeln!(w, "{} {} {peak}", live.as_nanos(), dead.as_nanos())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.quick {
         args.min = 1_000;
         args.max = 20_000;
@@ -223,6 +475,9 @@ fn run(w: &mut Output, mut args: Args) -> Result<ExitCode> {
     }
     ensure_dir(&args.out)?;
     let sizes = sizes(args.min, args.max);
+    if args.one_edge {
+        return run_one_edge(w, &args, &sizes);
+    }
     let bar = progress(KINDS.len() as u64 * sizes.len() as u64, "heap sizes");
     let started = Instant::now();
     let mut points = Vec::new();

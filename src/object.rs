@@ -218,8 +218,10 @@ pub(crate) struct Object<T> {
     /// `Generational`: `0..generations` for the generations, `generations` for the
     /// permanent (frozen) one), [`COLLECTING`] while a collection holds it in its working
     /// set, [`UNTRACKED`] when not tracked (atomic objects, untracked immutables). Read
-    /// and written only through [`space`](Object::space) and its siblings.
-    space: u8,
+    /// and written only through [`space`](Object::space) and its siblings. A `Cell`, so
+    /// the fused trial-deletion pass can mark an examined target while it reads its
+    /// referrer's edges.
+    space: Cell<u8>,
     /// A set of [`flags`] bits.
     pub(crate) flags: u16,
     /// The user's data. Holds no references: edges are the heap's.
@@ -235,7 +237,7 @@ impl<T> Object<T> {
             refcount: 1,
             external: 1,
             gen_index: Cell::new(position),
-            space: generation,
+            space: Cell::new(generation),
             flags,
             payload,
         }
@@ -278,26 +280,26 @@ impl<T> Object<T> {
     /// marks [`COLLECTING`] and [`UNTRACKED`].
     #[inline]
     pub(crate) fn space(&self) -> u8 {
-        self.space
+        self.space.get()
     }
 
     /// Sets the collector's space byte.
     #[inline]
-    pub(crate) fn set_space(&mut self, space: u8) {
-        self.space = space;
+    pub(crate) fn set_space(&self, space: u8) {
+        self.space.set(space);
     }
 
     /// Whether the object is in a running collection's working set.
     #[inline]
     pub(crate) fn is_collecting(&self) -> bool {
-        self.space == COLLECTING
+        self.space.get() == COLLECTING
     }
 
     /// Whether the object is tracked by the collector (in a generation, the permanent
     /// one, or a running collection's working list).
     #[inline]
     pub(crate) fn is_tracked(&self) -> bool {
-        self.space != UNTRACKED
+        self.space.get() != UNTRACKED
     }
 
     /// CPython's `_PyObject_GC_MAY_BE_TRACKED`: whether a container holding this object

@@ -32,7 +32,11 @@ pub enum CollectionStep {
     /// (CPython's `gc_list_merge` loop): the examined ("young") set. The generation lists
     /// are left empty; headers are rewritten when survivors are promoted.
     MergeGenerations,
-    /// Copy each refcount into the scratch count (`gc_refs`).
+    /// Copy each refcount into the scratch count (`gc_refs`). [`Generational`] runs this
+    /// step and the next in one pass over the set (a count is initialised on first
+    /// touch); the result is the same.
+    ///
+    /// [`Generational`]: crate::Generational
     UpdateRefs,
     /// Subtract every reference that comes from inside the set.
     SubtractRefs,

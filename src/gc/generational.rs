@@ -16,7 +16,7 @@ use crate::object::{COLLECTING, MAX_GENERATIONS, ObjId, Object, UNTRACKED, flags
 use super::Fault;
 use super::collect::{CollectionStep, StepClock};
 use super::mark_alive::mark_alive;
-use super::trial::{subtract_refs, update_refs};
+use super::trial::{move_unreachable_promoting, update_and_subtract_refs};
 use super::{AllocKind, CollectReport, Cx, CycleCollector, Objects};
 
 /// How a heap's collector is set up.
@@ -368,6 +368,20 @@ impl Generational {
         }
     }
 
+    /// Appends `ids`, in order, to generation `gen_no` whose headers already record it
+    /// (space `gen_no`, position = the list's length + their index in `ids`); `ids` is
+    /// left empty. Into an empty generation the vector itself becomes the list.
+    pub(crate) fn adopt_all(&mut self, ids: &mut Vec<ObjId>, gen_no: u8) {
+        let list = &mut self.gens[gen_no as usize];
+        list.live += ids.len();
+        if list.ids.is_empty() {
+            std::mem::swap(&mut list.ids, ids);
+            ids.clear();
+        } else {
+            list.ids.append(ids);
+        }
+    }
+
     /// Removes the member at `gens[gen_no]` index `index` in O(1) (amortised), keeping
     /// the order of the others.
     #[inline]
@@ -659,19 +673,47 @@ impl<T> Heap<T> {
         self.note_examined(&young);
         clock.lap(&mut report.steps, CollectionStep::MergeGenerations);
 
-        // UpdateRefs, SubtractRefs, MoveUnreachable (scratch counts in the headers).
-        let member = |y: u8| y <= gen_no;
-        update_refs(&self.objects, &young);
-        clock.lap(&mut report.steps, CollectionStep::UpdateRefs);
-        subtract_refs(&self.objects, &young, member);
-        clock.lap(&mut report.steps, CollectionStep::SubtractRefs);
+        // UpdateRefs and SubtractRefs fused, then MoveUnreachable, which writes each
+        // survivor's promoted header (space `older`, its position there) as it finds
+        // it (scratch counts in the headers).
         let mut unreachable = std::mem::take(&mut self.gc.unreachable_buf);
-        let moved_back = self.move_unreachable_pass(&mut young, gen_no, &mut unreachable);
+        let positioned = !self.fault_injected();
+        let moved_back = if positioned {
+            update_and_subtract_refs(&self.objects, &young, gen_no);
+            clock.lap(&mut report.steps, CollectionStep::UpdateRefs);
+            clock.lap(&mut report.steps, CollectionStep::SubtractRefs);
+            let base = self.gc.gens[older as usize].ids.len() as u32;
+            let moved_back = move_unreachable_promoting(
+                &self.objects,
+                &mut young,
+                &mut unreachable,
+                older,
+                base,
+            );
+            if moved_back {
+                // Objects moved back are promoted already: no longer COLLECTING.
+                let objects = &self.objects;
+                unreachable.retain(|&id| objects[id].is_collecting());
+            }
+            // What was marked alive follows the reachable ones: its headers too.
+            let after = base + young.len() as u32;
+            for (i, &id) in alive.iter().enumerate() {
+                let obj = &self.objects[id];
+                obj.set_space(older);
+                obj.set_position(after + i as u32);
+            }
+            false
+        } else {
+            let moved_back = self.unfused_passes(&mut young, gen_no, &mut unreachable);
+            clock.lap(&mut report.steps, CollectionStep::UpdateRefs);
+            clock.lap(&mut report.steps, CollectionStep::SubtractRefs);
+            moved_back
+        };
         clock.lap(&mut report.steps, CollectionStep::MoveUnreachable);
 
         // PromoteSurvivors (what was marked alive is promoted after the reachable ones).
         young.extend(alive);
-        report.untracked = self.promote_survivors(&mut young, g, older);
+        report.untracked = self.promote_survivors(&mut young, g, older, positioned);
         young.clear();
         self.gc.young_buf = young;
         clock.lap(&mut report.steps, CollectionStep::PromoteSurvivors);
@@ -714,25 +756,53 @@ impl<T> Heap<T> {
         alive
     }
 
-    /// The `move_unreachable` pass of a collection of generation `gen_no` (without the
-    /// `testing` feature there is no fault to inject: this is the pass itself). Returns
-    /// whether `unreachable` may hold objects moved back.
-    #[cfg(not(feature = "testing"))]
+    /// Whether a fault is injected (only the test harness injects one, with the
+    /// `testing` feature): the collection then runs the unfused passes, through
+    /// `move_unreachable_pass` (`fault.rs`).
     #[inline(always)]
-    fn move_unreachable_pass(
+    fn fault_injected(&self) -> bool {
+        #[cfg(feature = "testing")]
+        return self.gc.fault.is_some();
+        #[cfg(not(feature = "testing"))]
+        false
+    }
+
+    /// The unfused passes (`update_refs`, `subtract_refs`, the fault-injecting
+    /// `move_unreachable_pass`), for a collection with an injected fault. Returns
+    /// whether `unreachable` may hold objects moved back.
+    #[cfg(feature = "testing")]
+    fn unfused_passes(
         &self,
         young: &mut Vec<ObjId>,
         gen_no: u8,
         unreachable: &mut Vec<ObjId>,
     ) -> bool {
-        crate::gc::trial::move_unreachable(&self.objects, young, |y: u8| y <= gen_no, unreachable)
+        use super::trial::{subtract_refs, update_refs};
+        update_refs(&self.objects, young);
+        subtract_refs(&self.objects, young, |y: u8| y <= gen_no);
+        self.move_unreachable_pass(young, gen_no, unreachable)
+    }
+
+    /// Without the `testing` feature no fault can be injected: never called.
+    #[cfg(not(feature = "testing"))]
+    fn unfused_passes(&self, _: &mut Vec<ObjId>, _: u8, _: &mut Vec<ObjId>) -> bool {
+        unreachable!("bug: no fault can be injected without the testing feature")
     }
 
     /// PromoteSurvivors: untracks what may be untracked (CPython's `untrack_tuples`,
     /// and `untrack_dicts` in full collections), appends the rest of `survivors`, in
     /// order, to generation `older`, and updates the long-lived heuristic. Returns how
     /// many objects were untracked.
-    fn promote_survivors(&mut self, survivors: &mut Vec<ObjId>, g: usize, older: u8) -> usize {
+    /// `positioned`: the survivors' headers already say `older` and their place there
+    /// (see [`move_unreachable_promoting`]), so unless some were untracked, no header
+    /// is written again.
+    fn promote_survivors(
+        &mut self,
+        survivors: &mut Vec<ObjId>,
+        g: usize,
+        older: u8,
+        positioned: bool,
+    ) -> usize {
         let mut untracked = 0;
         if self.gc.has_immutables {
             for &id in survivors.iter() {
@@ -759,7 +829,11 @@ impl<T> Heap<T> {
         let promoted = survivors.len();
         // Append in order (CPython's `gc_list_merge(young, old)`); into an empty
         // generation (a full collection) the survivors' list itself becomes it.
-        self.gc.append_all(&mut self.objects, survivors, older);
+        if positioned && untracked == 0 {
+            self.gc.adopt_all(survivors, older);
+        } else {
+            self.gc.append_all(&mut self.objects, survivors, older);
+        }
         self.note_long_lived(g, promoted);
         untracked
     }

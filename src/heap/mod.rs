@@ -1474,11 +1474,16 @@ impl<T, C: CycleCollector> Heap<T, C> {
             | flags::OWNS_WEAKREF
             | flags::HAS_IDENTITY
             | flags::HAS_LEGACY_CODE;
-        if obj.flags & SPECIAL != 0 && !self.dealloc_user_code(id) {
-            return; // resurrected
+        // The header is read once on the common path (no user code to run).
+        let (mut generation, mut position, atomic) =
+            (obj.space(), obj.position(), obj.has(flags::ATOMIC));
+        if obj.flags & SPECIAL != 0 {
+            if !self.dealloc_user_code(id) {
+                return; // resurrected
+            }
+            let obj = &self.objects[id];
+            (generation, position) = (obj.space(), obj.position());
         }
-        let obj = &self.objects[id];
-        let (generation, position, atomic) = (obj.space(), obj.position(), obj.has(flags::ATOMIC));
         if generation != UNTRACKED && generation != COLLECTING {
             // The record goes next: no need to mark it untracked.
             self.gc

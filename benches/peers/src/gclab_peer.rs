@@ -5,7 +5,7 @@
 //! The workloads mirror `generic.rs` operation for operation: where a peer clones a pointer
 //! into a node the program here `link`s, and where a peer drops a local handle it `decref`s.
 
-use std::time::Instant;
+use crate::clock::Instant;
 
 use gclab::{Heap, ObjId};
 

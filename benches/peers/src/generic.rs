@@ -2,8 +2,8 @@
 //! collector crates). Each peer supplies its pointer type, a node with one mutable edge
 //! (`RefCell<Option<Ptr<Node>>>`), a root holding a `Vec` of nodes, and its collect call.
 
+use crate::clock::Instant;
 use std::hint::black_box;
-use std::time::Instant;
 
 use crate::workload::{Recorder, Workload, drops};
 

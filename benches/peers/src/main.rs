@@ -6,6 +6,7 @@
 //! cargo run --release -p gclab-peers -- --n 1000000
 //! ```
 
+mod clock;
 mod gclab_peer;
 mod generic;
 mod parent;
@@ -121,6 +122,11 @@ struct Cli {
     /// Also bisect the longest chain / ring each implementation survives on the stack.
     #[arg(long)]
     probe_depth: bool,
+
+    /// Time the workloads in thread CPU time (`/proc/thread-self/schedstat`) instead of
+    /// wall time: for a machine shared with other work, whose load inflates wall time.
+    #[arg(long)]
+    cpu_time: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -167,6 +173,7 @@ fn main() {
                 csv: cli.csv,
                 markdown: cli.markdown,
                 probe_depth: cli.probe_depth,
+                cpu_time: cli.cpu_time,
             };
             if let Err(e) = parent::run(&config) {
                 eprintln!("gclab-peers: {e}");

@@ -23,6 +23,8 @@ pub struct Config {
     pub csv: Option<PathBuf>,
     pub markdown: Option<PathBuf>,
     pub probe_depth: bool,
+    /// Children time their phases in thread CPU time (see `clock.rs`).
+    pub cpu_time: bool,
 }
 
 /// One phase of one child run.
@@ -208,6 +210,10 @@ fn run_child(exe: &PathBuf, imp: Impl, workload: Workload, n: usize, config: &Co
             "--stack-mib",
             &config.stack_mib.to_string(),
         ])
+        .env(
+            crate::clock::CPU_TIME_ENV,
+            if config.cpu_time { "1" } else { "0" },
+        )
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -364,7 +370,12 @@ fn render(
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "ns/object, best of {} runs (each in a fresh process), n = {}, workloads run on a thread with a {} MiB stack\n",
+        "ns/object ({}), best of {} runs (each in a fresh process), n = {}, workloads run on a thread with a {} MiB stack\n",
+        if config.cpu_time {
+            "thread CPU time"
+        } else {
+            "wall time"
+        },
         config.repeat,
         fmt_n(config.n),
         config.stack_mib
