@@ -4,8 +4,9 @@
 //! holding entries of three objects each, a quarter of them cyclic), then a loop of
 //! "requests", each allocating a few short-lived objects that use cache entries; a fifth
 //! of the requests leave a garbage cycle behind, and one in a hundred replaces a cache
-//! entry (the old one becomes garbage, cyclic or not). Automatic collection is on, with
-//! the thresholds given; every collection is recorded through `Heap::add_callback`.
+//! entry (the old one becomes garbage, cyclic or not): `gclab::workloads::RequestLoop`,
+//! which `gclab-strategies` runs too. Automatic collection is on, with the thresholds
+//! given; every collection is recorded through `Heap::add_callback`.
 //!
 //! Output, per threshold setting: `collections_<t0>_<t1>_..csv` with one row per
 //! collection, `time_ns,generation,candidates,collected,live_heap,pause_ns`, where
