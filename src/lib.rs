@@ -204,8 +204,8 @@ pub use gc::Fault;
 pub use gc::collect::CollectionStep;
 pub use gc::{
     AllocKind, Callback, CollectReport, Cx, CycleCollector, GcConfig, GcEvent, GenStats,
-    Generation, Generational, HeapCallback, LongLived, Objects, Phase, TrialEntry, TrialView,
+    Generation, Generational, LongLived, Objects, Phase, TrialEntry, TrialView,
 };
-pub use heap::{Finalizer, Heap, HeapCounters, TRASHCAN_DEPTH};
+pub use heap::{Finalizer, Heap, HeapCallback, HeapCounters, TRASHCAN_DEPTH, WeakCallback};
 pub use object::{MAX_GENERATIONS, MAX_REFCOUNT, ObjId};
-pub use weak::{WeakCallback, WeakRef};
+pub use weak::WeakRef;

@@ -4,12 +4,17 @@
 //! is a method of `Heap<T, Generational>`; the rest works with every strategy.
 
 use crate::error::{GcError, Result};
-use crate::heap::Heap;
+use slotmap::Key;
+
+use crate::gc::trial::{
+    REACHABLE, TrialEntry, TrialView, move_unreachable, subtract_refs, update_refs,
+};
+use crate::heap::{Heap, Observer};
 use crate::object::{COLLECTING, ObjId, UNTRACKED};
 
 use super::{
     CollectReport, CycleCollector, GcEvent, GenList, GenStats, Generation, Generational, LongLived,
-    Observer, Phase, panic_message,
+    Phase, panic_message,
 };
 
 impl<T> Heap<T, Generational> {
@@ -601,5 +606,73 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn take_events(&mut self) -> Vec<GcEvent> {
         std::mem::take(&mut self.events)
+    }
+}
+
+impl<T> Heap<T> {
+    /// Runs the three trial-deletion passes over generations `0..=generation` without
+    /// changing anything, and returns what they saw: each object's refcount, its scratch
+    /// count after `subtract_refs`, and whether it is reachable. The unreachable set is
+    /// what [`collect`](Heap::collect) would find, before finalizers get a chance to
+    /// resurrect anything. (The passes use the headers' scratch cells, which are restored
+    /// before it returns.)
+    ///
+    /// # Errors
+    /// [`GcError::NoSuchGeneration`].
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let (a, b) = (heap.alloc("a"), heap.alloc("b"));
+    /// heap.link(a, b).unwrap();
+    /// heap.link(b, a).unwrap();
+    /// heap.decref(b).unwrap(); // `a` is still held by us
+    /// let view = heap.trial_deletion(0).unwrap();
+    /// assert_eq!(view.get(a).unwrap().gc_refs, 1); // our handle
+    /// assert_eq!(view.get(b).unwrap().gc_refs, 0); // only a → b
+    /// assert!(view.unreachable().is_empty());      // b is reached from a
+    /// ```
+    pub fn trial_deletion(&self, generation: usize) -> Result<TrialView> {
+        let n = self.gc.generations();
+        if generation >= n {
+            return Err(GcError::NoSuchGeneration {
+                generation,
+                generations: n,
+            });
+        }
+        // CPython's order: generation `generation`'s list, then 0, 1, … younger.
+        let mut set = self.gc.gens[generation].to_vec();
+        for list in &self.gc.gens[..generation] {
+            set.extend(list.iter());
+        }
+        let member = |g: u8| (g as usize) <= generation;
+        update_refs(&self.objects, &set);
+        subtract_refs(&self.objects, &set, member);
+        let after_subtract: Vec<u32> = set.iter().map(|&id| self.objects[id].gc_refs()).collect();
+        let mut young = set.clone();
+        let _ = move_unreachable(&self.objects, &mut young, member, &mut Vec::new());
+        let entries: Vec<TrialEntry> = set
+            .iter()
+            .zip(after_subtract)
+            .map(|(&id, gc_refs)| {
+                let obj = &self.objects[id];
+                TrialEntry {
+                    id,
+                    refcount: obj.refcount,
+                    gc_refs,
+                    reachable: obj.gc_refs() == REACHABLE,
+                }
+            })
+            .collect();
+        // Restore every examined header's position.
+        for list in &self.gc.gens[..=generation] {
+            for (i, id) in list.ids.iter().enumerate() {
+                if !id.is_null() {
+                    self.objects[*id].set_position(i as u32);
+                }
+            }
+        }
+        Ok(TrialView::new(generation, entries))
     }
 }

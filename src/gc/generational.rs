@@ -4,16 +4,17 @@
 //! generations' member lists. Its collection, step by step, is in
 //! [`collect`](super::collect); its Python `gc`-module surface in `gc_module.rs`.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use slotmap::{Key, SlotMap};
 
 use crate::error::{GcError, Result};
 use crate::heap::Heap;
-use crate::object::{COLLECTING, MAX_GENERATIONS, ObjId, Object, UNTRACKED};
+use crate::object::{COLLECTING, MAX_GENERATIONS, ObjId, Object, UNTRACKED, flags};
 
 #[cfg(feature = "testing")]
 use super::Fault;
+use super::trial::{subtract_refs, update_refs};
 use super::{AllocKind, CollectReport, Cx, CycleCollector, Objects};
 
 /// How a heap's collector is set up.
@@ -445,6 +446,44 @@ impl CycleCollector for Generational {
     }
 }
 
+impl<T> Default for Heap<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Heap<T> {
+    /// An empty heap with CPython's defaults: 3 generations, thresholds (2000, 10, 10),
+    /// automatic collection enabled.
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let heap: Heap<()> = Heap::new();
+    /// assert!(heap.is_empty());
+    /// assert_eq!(heap.get_threshold(), vec![2000, 10, 10]);
+    /// ```
+    pub fn new() -> Self {
+        Self::with_config(GcConfig::default()).expect("bug: the default configuration is valid")
+    }
+
+    /// An empty heap with the given collector configuration.
+    ///
+    /// # Errors
+    /// [`GcError::InvalidConfig`] when the configuration is unusable (no generations,
+    /// more than [`MAX_GENERATIONS`](crate::MAX_GENERATIONS), or a threshold list of the
+    /// wrong length).
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::{GcConfig, Heap};
+    /// let heap: Heap<()> = Heap::with_config(GcConfig { generations: 2, thresholds: vec![100, 5], enabled: true }).unwrap();
+    /// assert_eq!(heap.generations(), 2);
+    /// ```
+    pub fn with_config(config: GcConfig) -> Result<Self> {
+        Ok(Heap::with_collector(Generational::new(config)?))
+    }
+}
+
 impl<T> Heap<T, Generational> {
     /// CPython's `gc_collect_generations`: collect the oldest generation whose count
     /// exceeds its threshold.
@@ -529,5 +568,129 @@ impl<T> Heap<T, Generational> {
         } else if generation + 2 == n {
             self.gc.long_lived_pending += promoted;
         }
+    }
+}
+
+impl<T> Heap<T> {
+    /// Collects generation `g` (and all younger ones), running every [`CollectionStep`]
+    /// in order. The caller has checked `g` and set the collecting flag.
+    pub(crate) fn collect_main(&mut self, g: usize) -> CollectReport {
+        let start = Instant::now();
+        debug_assert!(
+            self.collecting,
+            "bug: collect_main outside the collecting window"
+        );
+        let mut report = CollectReport {
+            generation: g,
+            ..CollectReport::default()
+        };
+        let oldest = self.gc.generations() - 1;
+        let older = if g < oldest { g + 1 } else { g } as u8;
+        let gen_no = g as u8;
+        self.after_collection_counts(g);
+
+        // MergeGenerations.
+        let mut young = std::mem::take(&mut self.gc.young_buf);
+        young.clear();
+        self.gc.gens[g].drain_into(&mut young);
+        for y in 0..g {
+            self.gc.gens[y].drain_into(&mut young);
+        }
+        report.candidates = young.len();
+        self.note_examined(&young);
+
+        // UpdateRefs, SubtractRefs, MoveUnreachable (scratch counts in the headers).
+        let member = |y: u8| y <= gen_no;
+        update_refs(&self.objects, &young);
+        subtract_refs(&self.objects, &young, member);
+        let mut unreachable = std::mem::take(&mut self.gc.unreachable_buf);
+        let moved_back = self.move_unreachable_pass(&mut young, gen_no, &mut unreachable);
+
+        // PromoteSurvivors.
+        report.untracked = self.promote_survivors(&mut young, g, older);
+        young.clear();
+        self.gc.young_buf = young;
+
+        // MoveLegacyFinalizers … HandleLegacyFinalizers: the shared pipeline, with
+        // survivors going to generation `older`.
+        self.process_unreachable(
+            &mut unreachable,
+            moved_back,
+            &mut report,
+            &mut |gc: &mut Generational, cx: Cx<'_, T>, id| gc.push(cx.objects, id, older),
+        );
+        unreachable.clear();
+        self.gc.unreachable_buf = unreachable;
+
+        report.duration = start.elapsed();
+        let stats = &mut self.gc.stats[g];
+        stats.collections += 1;
+        stats.collected += report.collected as u64;
+        stats.uncollectable += report.uncollectable as u64;
+        stats.candidates += report.candidates as u64;
+        stats.untracked += report.untracked as u64;
+        stats.duration += report.duration;
+        report
+    }
+
+    /// The `move_unreachable` pass of a collection of generation `gen_no` (without the
+    /// `testing` feature there is no fault to inject: this is the pass itself). Returns
+    /// whether `unreachable` may hold objects moved back.
+    #[cfg(not(feature = "testing"))]
+    #[inline(always)]
+    fn move_unreachable_pass(
+        &self,
+        young: &mut Vec<ObjId>,
+        gen_no: u8,
+        unreachable: &mut Vec<ObjId>,
+    ) -> bool {
+        crate::gc::trial::move_unreachable(&self.objects, young, |y: u8| y <= gen_no, unreachable)
+    }
+
+    /// PromoteSurvivors: untracks what may be untracked (CPython's `untrack_tuples`,
+    /// and `untrack_dicts` in full collections), appends the rest of `survivors`, in
+    /// order, to generation `older`, and updates the long-lived heuristic. Returns how
+    /// many objects were untracked.
+    fn promote_survivors(&mut self, survivors: &mut Vec<ObjId>, g: usize, older: u8) -> usize {
+        let mut untracked = 0;
+        if self.gc.has_immutables {
+            for &id in survivors.iter() {
+                if self.objects[id].has(flags::IMMUTABLE) && self.holds_nothing_trackable(id) {
+                    self.objects[id].set_space(UNTRACKED);
+                    untracked += 1;
+                }
+            }
+        }
+        let full = g + 1 == self.gc.generations();
+        if full && self.gc.has_lazy {
+            for &id in survivors.iter() {
+                let obj = &self.objects[id];
+                if obj.has(flags::LAZY) && obj.is_tracked() && self.holds_nothing_trackable(id) {
+                    self.objects[id].set_space(UNTRACKED);
+                    untracked += 1;
+                }
+            }
+        }
+        if untracked > 0 {
+            let objects = &self.objects;
+            survivors.retain(|&id| objects[id].space() != UNTRACKED);
+        }
+        let promoted = survivors.len();
+        // Append in order (CPython's `gc_list_merge(young, old)`); into an empty
+        // generation (a full collection) the survivors' list itself becomes it.
+        self.gc.append_all(&mut self.objects, survivors, older);
+        self.note_long_lived(g, promoted);
+        untracked
+    }
+
+    /// Whether none of `id`'s referents may be tracked (CPython's
+    /// `_PyTuple_MaybeUntrack` / `_PyDict_MaybeUntrack` test): nothing it references can
+    /// ever be part of a cycle.
+    fn holds_nothing_trackable(&self, id: ObjId) -> bool {
+        self.objects[id]
+            .edges
+            .as_slice()
+            .iter()
+            .all(|&t| !self.objects[t].may_be_tracked())
     }
 }

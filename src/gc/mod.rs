@@ -1,13 +1,14 @@
 //! Cycle collection: the strategy seam, the shared mechanism, and the default strategy.
 //!
 //! One room per concern:
-//! - [`strategy`]: the seam, [`CycleCollector`], and the contexts strategies work on;
+//! - [`strategy`]: the seam, [`CycleCollector`];
+//! - `cx.rs`: the contexts strategies work on, [`Cx`] and [`Objects`] (the object store
+//!   alone, not the heap);
 //! - [`trial`]: mechanism, the three trial-deletion passes (`update_refs`,
 //!   `subtract_refs`, `move_unreachable`) and [`trial::find_unreachable`] for any
 //!   strategy;
 //! - `pipeline.rs`: mechanism, the PEP 442 steps over an unreachable set, shared by every
 //!   strategy ([`Heap::collect_unreachable`]);
-//! - `finalize.rs`: finalizers and legacy finalizers;
 //! - `generational.rs`: policy, the default strategy [`Generational`] (generations,
 //!   thresholds, promotion, the long-lived heuristic);
 //! - [`collect`]: [`Generational`]'s collection step by step ([`collect::CollectionStep`]);
@@ -20,12 +21,13 @@
 //! one of trial deletion's three linear passes over the examined set.
 
 pub mod collect;
+mod cx;
 pub mod strategy;
 pub mod trial;
 
 #[cfg(feature = "testing")]
 mod fault;
-mod finalize;
+
 mod gc_module;
 mod generational;
 mod pipeline;
@@ -33,15 +35,15 @@ mod pipeline;
 use std::any::Any;
 use std::time::Duration;
 
-use crate::heap::Heap;
 use crate::object::ObjId;
 
 pub use collect::Phase;
+pub use cx::{Cx, Objects};
 #[cfg(feature = "testing")]
 pub use fault::Fault;
 pub(crate) use generational::GenList;
 pub use generational::{GcConfig, GenStats, Generation, Generational, LongLived};
-pub use strategy::{AllocKind, Cx, CycleCollector, Objects};
+pub use strategy::{AllocKind, CycleCollector};
 pub use trial::{TrialEntry, TrialView};
 
 /// What one collection did (Python's callback `info` dict, with more).
@@ -99,16 +101,6 @@ pub enum GcEvent {
 /// A collection observer: called with [`Phase::Start`] before and [`Phase::Stop`] after
 /// each collection (Python's `gc.callbacks`).
 pub type Callback = Box<dyn FnMut(Phase, &CollectReport)>;
-
-/// A collection observer that also gets the heap (as Python's `gc.callbacks` functions
-/// reach `gc.garbage` through the `gc` module): see [`Heap::add_heap_callback`].
-pub type HeapCallback<T, C = Generational> = Box<dyn FnMut(&mut Heap<T, C>, Phase, &CollectReport)>;
-
-/// A registered observer, of either kind.
-pub(crate) enum Observer<T, C> {
-    Plain(Callback),
-    WithHeap(HeapCallback<T, C>),
-}
 
 /// The text of a caught panic.
 pub(crate) fn panic_message(panic: &Box<dyn Any + Send>) -> String {

@@ -86,12 +86,11 @@
 //! assert!(heap.is_empty());
 //! ```
 
-use slotmap::SlotMap;
-
 use crate::heap::Heap;
-use crate::object::{COLLECTING, ObjId, Object, UNTRACKED};
+use crate::object::ObjId;
 
 use super::CollectReport;
+use super::cx::{Cx, Objects};
 
 /// What kind of container an allocation created (the argument of
 /// [`CycleCollector::on_alloc`]). Atomic objects are not containers and are not reported.
@@ -196,126 +195,5 @@ pub trait CycleCollector: Sized + 'static {
     fn check<T>(&self, objects: Objects<'_, T>) -> Result<(), String> {
         let _ = objects;
         Ok(())
-    }
-}
-
-/// The object store, mutably, as a strategy's hooks see it: counts and edges to read,
-/// the collector header (space byte, position) to read and write. Nothing through it can
-/// change a reference count or an edge.
-pub struct Cx<'a, T> {
-    pub(crate) objects: &'a mut SlotMap<ObjId, Object<T>>,
-}
-
-impl<'a, T> Cx<'a, T> {
-    #[inline(always)]
-    pub(crate) fn new(objects: &'a mut SlotMap<ObjId, Object<T>>) -> Self {
-        Cx { objects }
-    }
-
-    /// A shorter-lived context from this one (to pass it to several calls in turn).
-    #[inline(always)]
-    pub fn reborrow(&mut self) -> Cx<'_, T> {
-        Cx {
-            objects: self.objects,
-        }
-    }
-
-    /// The read-only view.
-    #[inline]
-    pub fn objects(&self) -> Objects<'_, T> {
-        Objects {
-            objects: self.objects,
-        }
-    }
-
-    /// Marks `id` as held in the strategy's space `space` (a value below 250 of the
-    /// strategy's choosing, e.g. a generation number) at `position` in its list.
-    /// Nothing happens for a dead id.
-    #[inline]
-    pub fn set_space(&mut self, id: ObjId, space: u8, position: u32) {
-        debug_assert!(
-            space < COLLECTING,
-            "bug: space {space} is one of the heap's reserved marks"
-        );
-        if let Some(obj) = self.objects.get_mut(id) {
-            obj.set_space(space);
-            obj.set_position(position);
-        }
-    }
-
-    /// Rewrites `id`'s position only (e.g. after compacting a list).
-    #[inline]
-    pub fn set_position(&mut self, id: ObjId, position: u32) {
-        if let Some(obj) = self.objects.get(id) {
-            obj.set_position(position);
-        }
-    }
-
-    /// Marks `id` untracked.
-    #[inline]
-    pub fn set_untracked(&mut self, id: ObjId) {
-        if let Some(obj) = self.objects.get_mut(id) {
-            obj.set_space(UNTRACKED);
-        }
-    }
-}
-
-/// The object store, read-only, as a strategy sees it (and as the trial-deletion passes
-/// take it). Every accessor returns `None` for a dead id.
-pub struct Objects<'a, T> {
-    pub(crate) objects: &'a SlotMap<ObjId, Object<T>>,
-}
-
-impl<T> Clone for Objects<'_, T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T> Copy for Objects<'_, T> {}
-
-impl<'a, T> Objects<'a, T> {
-    #[inline(always)]
-    pub(crate) fn new(objects: &'a SlotMap<ObjId, Object<T>>) -> Self {
-        Objects { objects }
-    }
-
-    /// Whether `id` is alive.
-    #[inline]
-    pub fn contains(&self, id: ObjId) -> bool {
-        self.objects.contains_key(id)
-    }
-
-    /// `id`'s total reference count.
-    #[inline]
-    pub fn refcount(&self, id: ObjId) -> Option<u32> {
-        self.objects.get(id).map(|o| o.refcount)
-    }
-
-    /// `id`'s edges, in order.
-    #[inline]
-    pub fn edges(&self, id: ObjId) -> Option<&'a [ObjId]> {
-        self.objects.get(id).map(|o| o.edges.as_slice())
-    }
-
-    /// The strategy space byte of a tracked object, or `None` when `id` is dead,
-    /// untracked, or in a running collection's working set.
-    #[inline]
-    pub fn space(&self, id: ObjId) -> Option<u8> {
-        match self.objects.get(id)?.space() {
-            UNTRACKED | COLLECTING => None,
-            s => Some(s),
-        }
-    }
-
-    /// The position a strategy recorded for `id` (meaningful while it is tracked).
-    #[inline]
-    pub fn position(&self, id: ObjId) -> Option<u32> {
-        self.objects.get(id).map(|o| o.position())
-    }
-
-    /// Every live object, in slot order.
-    pub fn ids(&self) -> impl Iterator<Item = ObjId> + 'a {
-        self.objects.keys()
     }
 }

@@ -9,11 +9,9 @@
 //! iterative, linear in the objects and edges of the set. Afterwards the caller
 //! rewrites every examined header's position (it moves the object anyway).
 
-use slotmap::{Key, SecondaryMap, SlotMap};
+use slotmap::{SecondaryMap, SlotMap};
 
-use crate::error::{GcError, Result};
-use crate::gc::Cx;
-use crate::heap::Heap;
+use crate::gc::cx::Cx;
 use crate::object::{COLLECTING, ObjId, Object};
 
 /// Scratch mark: the object was scanned and found reachable from outside the examined
@@ -192,6 +190,19 @@ pub struct TrialView {
 }
 
 impl TrialView {
+    /// The view of a collection of `generation` that examined `entries`.
+    pub(crate) fn new(generation: usize, entries: Vec<TrialEntry>) -> TrialView {
+        let mut index = SecondaryMap::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            index.insert(e.id, i);
+        }
+        TrialView {
+            generation,
+            entries,
+            index,
+        }
+    }
+
     /// The entry of `id`, if it was examined. O(1).
     pub fn get(&self, id: ObjId) -> Option<&TrialEntry> {
         self.index.get(id).map(|&i| &self.entries[i])
@@ -213,81 +224,5 @@ impl TrialView {
             .filter(|e| e.externally_referenced())
             .map(|e| e.id)
             .collect()
-    }
-}
-
-impl<T> Heap<T> {
-    /// Runs the three trial-deletion passes over generations `0..=generation` without
-    /// changing anything, and returns what they saw: each object's refcount, its scratch
-    /// count after `subtract_refs`, and whether it is reachable. The unreachable set is
-    /// what [`collect`](Heap::collect) would find, before finalizers get a chance to
-    /// resurrect anything. (The passes use the headers' scratch cells, which are restored
-    /// before it returns.)
-    ///
-    /// # Errors
-    /// [`GcError::NoSuchGeneration`].
-    ///
-    /// # Examples
-    /// ```
-    /// use gclab::Heap;
-    /// let mut heap = Heap::new();
-    /// let (a, b) = (heap.alloc("a"), heap.alloc("b"));
-    /// heap.link(a, b).unwrap();
-    /// heap.link(b, a).unwrap();
-    /// heap.decref(b).unwrap(); // `a` is still held by us
-    /// let view = heap.trial_deletion(0).unwrap();
-    /// assert_eq!(view.get(a).unwrap().gc_refs, 1); // our handle
-    /// assert_eq!(view.get(b).unwrap().gc_refs, 0); // only a → b
-    /// assert!(view.unreachable().is_empty());      // b is reached from a
-    /// ```
-    pub fn trial_deletion(&self, generation: usize) -> Result<TrialView> {
-        let n = self.gc.generations();
-        if generation >= n {
-            return Err(GcError::NoSuchGeneration {
-                generation,
-                generations: n,
-            });
-        }
-        // CPython's order: generation `generation`'s list, then 0, 1, … younger.
-        let mut set = self.gc.gens[generation].to_vec();
-        for list in &self.gc.gens[..generation] {
-            set.extend(list.iter());
-        }
-        let member = |g: u8| (g as usize) <= generation;
-        update_refs(&self.objects, &set);
-        subtract_refs(&self.objects, &set, member);
-        let after_subtract: Vec<u32> = set.iter().map(|&id| self.objects[id].gc_refs()).collect();
-        let mut young = set.clone();
-        let _ = move_unreachable(&self.objects, &mut young, member, &mut Vec::new());
-        let entries: Vec<TrialEntry> = set
-            .iter()
-            .zip(after_subtract)
-            .map(|(&id, gc_refs)| {
-                let obj = &self.objects[id];
-                TrialEntry {
-                    id,
-                    refcount: obj.refcount,
-                    gc_refs,
-                    reachable: obj.gc_refs() == REACHABLE,
-                }
-            })
-            .collect();
-        // Restore every examined header's position.
-        for list in &self.gc.gens[..=generation] {
-            for (i, id) in list.ids.iter().enumerate() {
-                if !id.is_null() {
-                    self.objects[*id].set_position(i as u32);
-                }
-            }
-        }
-        let mut index = SecondaryMap::with_capacity(entries.len());
-        for (i, e) in entries.iter().enumerate() {
-            index.insert(e.id, i);
-        }
-        Ok(TrialView {
-            generation,
-            entries,
-            index,
-        })
     }
 }

@@ -9,10 +9,15 @@ use slotmap::{Key, SecondaryMap, SlotMap};
 
 use crate::error::{GcError, Result, VerifyError};
 use crate::gc::{
-    AllocKind, Cx, CycleCollector, GcConfig, GcEvent, Generational, Objects, Observer,
+    AllocKind, Callback, CollectReport, Cx, CycleCollector, GcEvent, Generational, Objects, Phase,
 };
 use crate::object::{COLLECTING, Edges, MAX_REFCOUNT, ObjId, Object, UNTRACKED, flags};
 use crate::weak::WeakTable;
+
+mod finalize;
+mod weakref;
+
+pub use weakref::WeakCallback;
 
 /// How deeply deallocations may nest (a finalizer or weak-reference callback releasing an
 /// object whose deallocation runs user code that releases another, …) before further
@@ -53,6 +58,16 @@ pub(crate) struct ReleaseState {
     pub(crate) temp_refs: Vec<ObjId>,
     /// The first panic of a payload's `Drop`, re-raised once the heap is consistent.
     panic: Option<Box<dyn Any + Send>>,
+}
+
+/// A collection observer that also gets the heap (as Python's `gc.callbacks` functions
+/// reach `gc.garbage` through the `gc` module): see [`Heap::add_heap_callback`].
+pub type HeapCallback<T, C = Generational> = Box<dyn FnMut(&mut Heap<T, C>, Phase, &CollectReport)>;
+
+/// A registered observer, of either kind.
+pub(crate) enum Observer<T, C> {
+    Plain(Callback),
+    WithHeap(HeapCallback<T, C>),
 }
 
 /// A finalizer: runs once, with the heap and the dying object's id (PEP 442 `__del__`).
@@ -139,7 +154,7 @@ pub struct Heap<T, C = Generational> {
     /// This heap's tag, carried by its weak references.
     pub(crate) tag: u32,
     /// Weak references and their callbacks.
-    pub(crate) weak: WeakTable<T, C>,
+    pub(crate) weak: WeakTable<WeakCallback<T, C>>,
     /// Assigned identities (snapshot imports), indexed by slot like the objects
     /// themselves, so freeing an object drops its entry without hashing. An entry exists
     /// iff the object has the `HAS_IDENTITY` flag.
@@ -154,12 +169,6 @@ pub struct Heap<T, C = Generational> {
     pub(crate) counters: HeapCounters,
 }
 
-impl<T> Default for Heap<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl<T, C: std::fmt::Debug> std::fmt::Debug for Heap<T, C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Heap")
@@ -167,38 +176,6 @@ impl<T, C: std::fmt::Debug> std::fmt::Debug for Heap<T, C> {
             .field("vars", &self.vars)
             .field("collector", &self.gc)
             .finish_non_exhaustive()
-    }
-}
-
-impl<T> Heap<T> {
-    /// An empty heap with CPython's defaults: 3 generations, thresholds (2000, 10, 10),
-    /// automatic collection enabled.
-    /// # Examples
-    /// ```
-    /// use gclab::Heap;
-    /// let heap: Heap<()> = Heap::new();
-    /// assert!(heap.is_empty());
-    /// assert_eq!(heap.get_threshold(), vec![2000, 10, 10]);
-    /// ```
-    pub fn new() -> Self {
-        Self::with_config(GcConfig::default()).expect("bug: the default configuration is valid")
-    }
-
-    /// An empty heap with the given collector configuration.
-    ///
-    /// # Errors
-    /// [`GcError::InvalidConfig`] when the configuration is unusable (no generations,
-    /// more than [`MAX_GENERATIONS`](crate::MAX_GENERATIONS), or a threshold list of the
-    /// wrong length).
-    ///
-    /// # Examples
-    /// ```
-    /// use gclab::{GcConfig, Heap};
-    /// let heap: Heap<()> = Heap::with_config(GcConfig { generations: 2, thresholds: vec![100, 5], enabled: true }).unwrap();
-    /// assert_eq!(heap.generations(), 2);
-    /// ```
-    pub fn with_config(config: GcConfig) -> Result<Self> {
-        Ok(Heap::with_collector(Generational::new(config)?))
     }
 }
 
@@ -286,7 +263,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// drops what was recorded). While it is on, every collection's strategy notes the
     /// objects it examines, in the order it examines them ([`Heap::note_examined`]), and
     /// [`Heap::take_examined`] hands them out: this is how the harness
-    /// ([`gclab::testing`](crate::gc::strategy)) checks any strategy's collections
+    /// (`gclab::testing`) checks any strategy's collections
     /// without knowing its lists.
     ///
     /// # Examples
