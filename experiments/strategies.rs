@@ -715,8 +715,8 @@ fn label(s: &Summary) -> String {
 }
 
 /// Splits the drawing area into one panel per workload, two columns.
-fn panels<'a, DB: DrawingBackend>(
-    root: &'a DrawingArea<DB, plotters::coord::Shift>,
+fn panels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
     workloads: usize,
 ) -> Vec<DrawingArea<DB, plotters::coord::Shift>> {
     let rows = workloads.div_ceil(2).max(1);
