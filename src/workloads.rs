@@ -1115,6 +1115,68 @@ mod tests {
     }
 
     #[test]
+    fn gcbench_one_tree_at_a_time_is_gcbench() {
+        for parent_pointers in [false, true] {
+            let config = GcBenchConfig {
+                parent_pointers,
+                scale: 10,
+            };
+            let mut whole = quiet_heap();
+            let expected = gcbench(&mut whole, config);
+            let mut stepped: Heap<()> = Heap::new();
+            let mut run = GcBench::new(config);
+            let mut steps = 0u64;
+            while run.step(&mut stepped) {
+                steps += 1;
+            }
+            assert!(!run.step(&mut stepped), "a finished run takes no step");
+            assert_eq!(run.report(), expected);
+            // The stretch tree, the long-lived tree, every temporary, the final drop.
+            assert_eq!(steps, 2 + expected.temporary_trees + 1);
+            assert_eq!(stepped.counters(), whole.counters());
+        }
+    }
+
+    #[test]
+    fn request_loop_with_one_seed_does_the_same_operations() {
+        use rand::{SeedableRng, rngs::StdRng};
+        let run = || {
+            let mut heap = quiet_heap();
+            let mut rng = StdRng::seed_from_u64(7);
+            let mut requests = RequestLoop::new(&mut heap);
+            for _ in 0..300 {
+                requests.add_entry(&mut heap, &mut rng).unwrap();
+            }
+            assert_eq!(requests.entries(), 300);
+            assert_eq!(heap.len(), 1 + 300 * CACHE_ENTRY_OBJECTS as usize);
+            for _ in 0..2000 {
+                requests.request(&mut heap, &mut rng).unwrap();
+            }
+            heap.verify().unwrap();
+            let garbage = heap.collect_full().collected;
+            // Only the cache is left: the root, and its 300 entries.
+            assert_eq!(heap.len(), 1 + 300 * CACHE_ENTRY_OBJECTS as usize);
+            assert_eq!(heap.edges(requests.cache()).unwrap().len(), 300);
+            (garbage, heap.counters())
+        };
+        let (garbage, counters) = run();
+        assert!(garbage > 0, "a fifth of the requests leave a cycle");
+        assert_eq!(run(), (garbage, counters));
+    }
+
+    #[test]
+    fn request_loop_refuses_another_heap() {
+        let mut mine = quiet_heap();
+        let requests = RequestLoop::new(&mut mine);
+        let mut other = quiet_heap();
+        let mut rng = rand::rng();
+        assert_eq!(
+            requests.request(&mut other, &mut rng),
+            Err(crate::GcError::StaleId(requests.cache()))
+        );
+    }
+
+    #[test]
     fn rings21_are_doubly_linked_rings_except_for_the_first_prev() {
         let mut heap = quiet_heap();
         assert_eq!(rings21(&mut heap, 3), 63);
