@@ -139,18 +139,25 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`Heap`] (`heap`) | objects, edges, counts, names, identities, the one release path |
-//! | [`gc::strategy`] | the seam: [`CycleCollector`], the contexts [`Cx`] and [`Objects`] strategies work on |
-//! | [`gc`] (`generational.rs`) | policy of the default strategy [`Generational`]: generations, thresholds, promotion, long-lived heuristic |
-//! | [`gc`] (`gc_module.rs`) | the Python `gc`-module surface: collect, thresholds, freeze, stats, callbacks, save-all, `garbage` |
+//! | [`Heap`] (`heap/mod.rs`) | objects, edges, counts, names, identities, the one release path |
+//! | [`Heap`] (`heap/finalize.rs`, `heap/weakref.rs`) | the heap's finalizer and weak-reference APIs |
+//! | [`WeakRef`] (`weak`) | the weak-reference table: it knows no heap |
+//! | [`gc::strategy`] | the seam: [`CycleCollector`] |
+//! | [`gc`] (`cx.rs`) | the contexts strategies work on, [`Cx`] and [`Objects`]: the object store alone |
 //! | [`gc::trial`] | mechanism: the passes `update_refs`, `subtract_refs`, `move_unreachable`; [`gc::trial::find_unreachable`]; [`TrialView`] |
+//! | [`gc::collect`] | the steps of a collection ([`CollectionStep`]) and their times ([`StepTimes`]) |
 //! | [`gc`] (`pipeline.rs`) | mechanism: the PEP 442 steps over an unreachable set, shared by every strategy ([`Heap::collect_unreachable`]) |
-//! | [`gc::collect`] | [`Generational`]'s collection, step by step ([`CollectionStep`]) |
-//! | [`WeakRef`] (`weak`) | weak references and their callbacks |
+//! | [`gc`] (`generational.rs`) | the default strategy [`Generational`]: generations, thresholds, promotion, long-lived heuristic, its collection step by step |
+//! | [`gc`] (`gc_module.rs`) | the Python `gc`-module surface: collect, thresholds, freeze, stats, callbacks, save-all, `garbage` |
 //! | [`graph`] | petgraph export, DOT pictures, SCCs, back-reference chains, censuses |
 //! | [`snapshot`] | the `gclab-snapshot/1` JSON format: import and export, CPython heaps |
 //! | [`workloads`] | the standard workloads shared by benches, experiments and tests |
 //! | `testing` (feature `testing`) | ops, reference model, oracle, proptest strategies, traces |
+//!
+//! The core files import in one direction (`ARCHITECTURE.md`, "Which file may import
+//! which"; `tests/layering.rs` checks it): the object store and the weak table know no
+//! heap, trial deletion works on a [`Cx`], and the pipeline, the strategies and the
+//! `gc`-module surface build on the heap, never the other way round.
 //!
 //! ## Choosing how to hold an object
 //!
@@ -182,7 +189,7 @@
 
 // Declared first, in the order a reader meets them, because rustdoc lists `Heap`'s
 // methods in the order their modules are declared: construction, allocation, edges,
-// counts, names and identities (`heap`), then weak references (`weak`), then the
+// counts, names and identities, finalizers and weak references (`heap`), then the
 // collector, finalizers and introspection (`gc`).
 mod heap;
 mod object;
@@ -201,7 +208,7 @@ pub mod workloads;
 pub use error::{GcError, Result, VerifyError};
 #[cfg(feature = "testing")]
 pub use gc::Fault;
-pub use gc::collect::CollectionStep;
+pub use gc::collect::{CollectionStep, StepTimes};
 pub use gc::{
     AllocKind, Callback, CollectReport, Cx, CycleCollector, GcConfig, GcEvent, GenStats,
     Generation, Generational, LongLived, Objects, Phase, TrialEntry, TrialView,

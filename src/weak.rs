@@ -24,7 +24,7 @@ slotmap::new_key_type! {
 }
 
 /// A weak reference: reads as its target while the target lives, and as dead for ever
-/// after. Create one with [`Heap::downgrade`]; read it with [`Heap::upgrade`]. It
+/// after. Create one with [`Heap::downgrade`](crate::Heap::downgrade); read it with [`Heap::upgrade`](crate::Heap::upgrade). It
 /// belongs to the heap that issued it: another heap reads it as dead and refuses to
 /// release it ([`GcError::ForeignWeakRef`](crate::GcError::ForeignWeakRef)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

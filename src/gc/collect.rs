@@ -1,4 +1,8 @@
-//! One collection, step by step (CPython 3.12/3.13's `gc_collect_main`).
+//! One collection, step by step (CPython 3.12/3.13's `gc_collect_main`): the names of
+//! its steps, and the time each took ([`StepTimes`], recorded in every
+//! [`CollectReport`](crate::CollectReport)).
+
+use std::time::{Duration, Instant};
 
 /// When a collection observer is called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,6 +22,10 @@ pub enum Phase {
 /// callbacks, finalizers, and the release cascades of step 10) runs from step 7 on; it
 /// may allocate (into generation 0, which the collection no longer touches), release,
 /// and request collections (which do nothing while this one runs).
+///
+/// Every collection records how long each step took in its report
+/// ([`CollectReport::steps`](crate::CollectReport::steps), a [`StepTimes`]): the
+/// pipeline's steps for every strategy, the first five for [`Generational`](crate::Generational).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CollectionStep {
     /// Take generation `g`'s list, then generations `0, 1, … g-1` appended in that order
@@ -76,4 +84,100 @@ impl CollectionStep {
         CollectionStep::DeleteUnreachable,
         CollectionStep::HandleLegacyFinalizers,
     ];
+
+    /// The step's position in [`CollectionStep::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The step's name, as in the docs (`"SubtractRefs"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            CollectionStep::MergeGenerations => "MergeGenerations",
+            CollectionStep::UpdateRefs => "UpdateRefs",
+            CollectionStep::SubtractRefs => "SubtractRefs",
+            CollectionStep::MoveUnreachable => "MoveUnreachable",
+            CollectionStep::PromoteSurvivors => "PromoteSurvivors",
+            CollectionStep::MoveLegacyFinalizers => "MoveLegacyFinalizers",
+            CollectionStep::HandleWeakrefs => "HandleWeakrefs",
+            CollectionStep::FinalizeUnreachable => "FinalizeUnreachable",
+            CollectionStep::HandleResurrected => "HandleResurrected",
+            CollectionStep::DeleteUnreachable => "DeleteUnreachable",
+            CollectionStep::HandleLegacyFinalizers => "HandleLegacyFinalizers",
+        }
+    }
+}
+
+/// The wall time each [`CollectionStep`] of one collection took: where a pause goes.
+/// Every collection records the pipeline's steps (`MoveLegacyFinalizers` on, shared by
+/// every strategy); [`Generational`](crate::Generational) records the first five too. A
+/// strategy records its own steps with [`StepTimes::add`] or a [`StepClock`]; steps it
+/// does not have stay zero. The times include the user code (finalizers, callbacks)
+/// that runs inside a step.
+///
+/// # Examples
+/// ```
+/// use gclab::{CollectionStep, Heap};
+/// let mut heap: Heap<()> = Heap::new();
+/// for _ in 0..1000 {
+///     let a = heap.alloc(());
+///     heap.link(a, a).unwrap();
+///     heap.decref(a).unwrap();
+/// }
+/// let report = heap.collect_full();
+/// assert_eq!(report.collected, 1000);
+/// let total: std::time::Duration = report.steps.iter().map(|(_, d)| d).sum();
+/// assert!(total <= report.duration);
+/// assert!(report.steps.get(CollectionStep::DeleteUnreachable) > std::time::Duration::ZERO);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct StepTimes([Duration; 11]);
+
+impl StepTimes {
+    /// The time `step` took (zero if it did not run).
+    pub fn get(&self, step: CollectionStep) -> Duration {
+        self.0[step.index()]
+    }
+
+    /// Adds `time` to `step`.
+    pub fn add(&mut self, step: CollectionStep, time: Duration) {
+        self.0[step.index()] += time;
+    }
+
+    /// Every step with its time, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (CollectionStep, Duration)> + '_ {
+        CollectionStep::ALL.iter().map(|&s| (s, self.get(s)))
+    }
+}
+
+/// A stopwatch for recording consecutive steps: each [`lap`](StepClock::lap) charges the
+/// time since the previous lap (or since the clock started) to a step.
+///
+/// # Examples
+/// ```
+/// use gclab::{CollectionStep, StepTimes};
+/// use gclab::gc::collect::StepClock;
+/// let mut times = StepTimes::default();
+/// let mut clock = StepClock::start();
+/// clock.lap(&mut times, CollectionStep::UpdateRefs);
+/// clock.lap(&mut times, CollectionStep::SubtractRefs);
+/// assert_eq!(times.get(CollectionStep::MergeGenerations), std::time::Duration::ZERO);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct StepClock(Instant);
+
+impl StepClock {
+    /// A clock started now.
+    #[inline]
+    pub fn start() -> StepClock {
+        StepClock(Instant::now())
+    }
+
+    /// Charges the time since the last lap to `step` and starts the next lap.
+    #[inline]
+    pub fn lap(&mut self, times: &mut StepTimes, step: CollectionStep) {
+        let now = Instant::now();
+        times.add(step, now - self.0);
+        self.0 = now;
+    }
 }

@@ -14,6 +14,7 @@ use crate::object::{COLLECTING, MAX_GENERATIONS, ObjId, Object, UNTRACKED, flags
 
 #[cfg(feature = "testing")]
 use super::Fault;
+use super::collect::{CollectionStep, StepClock};
 use super::trial::{subtract_refs, update_refs};
 use super::{AllocKind, CollectReport, Cx, CycleCollector, Objects};
 
@@ -576,6 +577,7 @@ impl<T> Heap<T> {
     /// in order. The caller has checked `g` and set the collecting flag.
     pub(crate) fn collect_main(&mut self, g: usize) -> CollectReport {
         let start = Instant::now();
+        let mut clock = StepClock::start();
         debug_assert!(
             self.collecting,
             "bug: collect_main outside the collecting window"
@@ -598,18 +600,23 @@ impl<T> Heap<T> {
         }
         report.candidates = young.len();
         self.note_examined(&young);
+        clock.lap(&mut report.steps, CollectionStep::MergeGenerations);
 
         // UpdateRefs, SubtractRefs, MoveUnreachable (scratch counts in the headers).
         let member = |y: u8| y <= gen_no;
         update_refs(&self.objects, &young);
+        clock.lap(&mut report.steps, CollectionStep::UpdateRefs);
         subtract_refs(&self.objects, &young, member);
+        clock.lap(&mut report.steps, CollectionStep::SubtractRefs);
         let mut unreachable = std::mem::take(&mut self.gc.unreachable_buf);
         let moved_back = self.move_unreachable_pass(&mut young, gen_no, &mut unreachable);
+        clock.lap(&mut report.steps, CollectionStep::MoveUnreachable);
 
         // PromoteSurvivors.
         report.untracked = self.promote_survivors(&mut young, g, older);
         young.clear();
         self.gc.young_buf = young;
+        clock.lap(&mut report.steps, CollectionStep::PromoteSurvivors);
 
         // MoveLegacyFinalizers … HandleLegacyFinalizers: the shared pipeline, with
         // survivors going to generation `older`.

@@ -8,7 +8,7 @@
 //!   `subtract_refs`, `move_unreachable`) and [`trial::find_unreachable`] for any
 //!   strategy;
 //! - `pipeline.rs`: mechanism, the PEP 442 steps over an unreachable set, shared by every
-//!   strategy ([`Heap::collect_unreachable`]);
+//!   strategy ([`Heap::collect_unreachable`](crate::Heap::collect_unreachable));
 //! - `generational.rs`: policy, the default strategy [`Generational`] (generations,
 //!   thresholds, promotion, the long-lived heuristic);
 //! - [`collect`]: [`Generational`]'s collection step by step ([`collect::CollectionStep`]);
@@ -37,7 +37,7 @@ use std::time::Duration;
 
 use crate::object::ObjId;
 
-pub use collect::Phase;
+pub use collect::{Phase, StepTimes};
 pub use cx::{Cx, Objects};
 #[cfg(feature = "testing")]
 pub use fault::Fault;
@@ -69,13 +69,15 @@ pub struct CollectReport {
     pub untracked: usize,
     /// Wall time of the collection.
     pub duration: Duration,
+    /// Where that time went, step by step.
+    pub steps: StepTimes,
     /// Set when the request was ignored because a collection was already running.
     pub skipped: bool,
 }
 
 /// Something a finalizer or callback did that could not be raised to anyone: CPython
 /// reports these through `sys.unraisablehook`; gclab records them (see
-/// [`Heap::events`]).
+/// [`Heap::events`](crate::Heap::events)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GcEvent {

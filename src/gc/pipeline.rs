@@ -5,6 +5,7 @@
 //! finalizers, resurrection, save-all) back to the strategy: for
 //! [`Generational`](crate::Generational), an append to the next older generation.
 
+use crate::gc::collect::{CollectionStep, StepClock};
 use crate::gc::trial::{
     REACHABLE, TENTATIVELY_UNREACHABLE, drop_moved_back, move_unreachable, subtract_refs,
     update_refs,
@@ -86,6 +87,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             kept += 1;
         }
         unreachable.truncate(kept);
+        let mut clock = StepClock::start();
 
         // MoveLegacyFinalizers.
         let legacy = if legacy_seen {
@@ -94,6 +96,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             Vec::new()
         };
         report.uncollectable = legacy.len();
+        clock.lap(&mut report.steps, CollectionStep::MoveLegacyFinalizers);
 
         if !unreachable.is_empty() {
             let mut user_code_ran = false;
@@ -105,22 +108,27 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 weakrefs_freed = freed;
                 user_code_ran |= called;
             }
+            clock.lap(&mut report.steps, CollectionStep::HandleWeakrefs);
             // FinalizeUnreachable.
             if !self.finalizers.is_empty() {
                 report.finalizers_run = self.finalize_unreachable(unreachable);
                 user_code_ran |= report.finalizers_run > 0;
             }
+            clock.lap(&mut report.steps, CollectionStep::FinalizeUnreachable);
             // HandleResurrected.
             if user_code_ran {
                 report.resurrected = self.handle_resurrected(unreachable, survivors);
             }
+            clock.lap(&mut report.steps, CollectionStep::HandleResurrected);
             // DeleteUnreachable.
             report.collected = weakrefs_freed + unreachable.len();
             self.delete_unreachable(unreachable, survivors);
+            clock.lap(&mut report.steps, CollectionStep::DeleteUnreachable);
         }
 
         // HandleLegacyFinalizers.
         self.handle_legacy_finalizers(&legacy);
+        clock.lap(&mut report.steps, CollectionStep::HandleLegacyFinalizers);
     }
 
     /// MoveLegacyFinalizers: removes from `unreachable` the objects with a legacy

@@ -127,7 +127,7 @@ pub(crate) fn drop_moved_back<T>(
 /// Trial deletion over `set`, for any strategy: runs `update_refs`, `subtract_refs` and
 /// `move_unreachable` over the tracked objects of `set` and leaves in `set` the
 /// reachable ones (in CPython's list order) and in `unreachable` the rest (in scan
-/// order), ready for [`Heap::collect_unreachable`].
+/// order), ready for [`Heap::collect_unreachable`](crate::Heap::collect_unreachable).
 ///
 /// Every examined object is moved into the collection's working set (its header's space
 /// byte no longer names a strategy space), so the strategy must have taken them out of

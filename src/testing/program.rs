@@ -37,7 +37,8 @@ pub(crate) fn same(a: &Res, b: &Res) -> bool {
     }
 }
 
-/// One thing the heap did, in order.
+/// One thing the heap did, in order. (A test-only log: the report's size does not matter.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Event {
     /// A collection started (its `Start` callback ran): the generation, and the
