@@ -1078,4 +1078,90 @@ mod tests {
         assert!(parse_count("1.5").is_err());
         assert!(parse_count("").is_err());
     }
+
+    #[test]
+    fn strategy_choices_print_as_they_parse() {
+        for (text, printed) in [
+            ("generational", "generational:2000,10,10"),
+            ("generational:", "generational:2000,10,10"),
+            (" generational:700 ", "generational:700,10,10"),
+            ("generational:100,5", "generational:100,5"),
+            ("full-only", "full-only:2000"),
+            ("full-only:0", "full-only:0"),
+        ] {
+            let choice: StrategyChoice = text.parse().unwrap();
+            assert_eq!(choice.to_string(), printed, "{text:?}");
+            assert_eq!(printed.parse::<StrategyChoice>().unwrap(), choice);
+        }
+        assert_eq!(
+            StrategyChoice::default(),
+            "generational".parse::<StrategyChoice>().unwrap()
+        );
+    }
+
+    #[test]
+    fn bad_strategies_say_what_is_wrong() {
+        for (text, says) in [
+            (
+                "",
+                "unknown strategy \"\"; the strategies are generational, full-only",
+            ),
+            ("bacon", "unknown strategy \"bacon\""),
+            ("generational:x", "setting \"x\" is not a whole number"),
+            (
+                "generational:1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1",
+                "generations",
+            ),
+            ("full-only:1,2", "give one threshold"),
+        ] {
+            let err = parse_strategy(text).unwrap_err();
+            assert!(err.contains(says), "{text:?}: {err}");
+        }
+    }
+
+    /// Collects 2000 objects of dead cycles and checks the heap.
+    struct DeadCycles;
+
+    impl WithStrategy for DeadCycles {
+        type Output = (usize, bool);
+
+        fn run<C: CycleCollector>(self, strategy: &StrategyHeaps<C>) -> (usize, bool) {
+            let mut quiet = strategy.quiet_heap::<()>();
+            crate::workloads::dead_cycles(&mut quiet, 1000);
+            let untouched = quiet.len() == 2000; // no automatic collection ran
+            let mut heap = strategy.heap::<()>();
+            crate::workloads::dead_cycles(&mut heap, 1000);
+            heap.verify().unwrap();
+            let before = heap.len();
+            heap.collect_full();
+            assert!(heap.is_empty());
+            (before, untouched)
+        }
+    }
+
+    #[test]
+    fn every_strategy_runs_generic_code_and_has_a_quiet_heap() {
+        for (name, automatic) in [
+            ("generational:100", true),
+            ("full-only:100", true),
+            ("full-only:0", false),
+        ] {
+            let (before, untouched) = name.parse::<StrategyChoice>().unwrap().with(DeadCycles);
+            assert!(untouched, "{name}: its quiet heap collected");
+            // Automatic collections freed garbage before the full collection, or none ran.
+            assert_eq!(
+                before < 2000,
+                automatic,
+                "{name}: {before} objects were left"
+            );
+        }
+    }
+
+    #[test]
+    fn direct_replay_is_generational_only_where_it_must_be() {
+        let mut heap: Heap<u64> = Heap::new();
+        assert!(as_generational(&mut heap).is_some());
+        let mut full: Heap<u64, FullOnly> = Heap::with_collector(FullOnly::new(0));
+        assert!(as_generational(&mut full).is_none());
+    }
 }
