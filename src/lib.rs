@@ -210,8 +210,9 @@ pub use error::{GcError, Result, VerifyError};
 pub use gc::Fault;
 pub use gc::collect::{CollectionStep, StepTimes};
 pub use gc::{
-    AllocKind, Callback, CollectReport, Cx, CycleCollector, GcConfig, GcEvent, GenStats,
-    Generation, Generational, LongLived, Objects, Phase, TrialEntry, TrialView,
+    AllocKind, BaconRajan, BaconRajanStats, Callback, CollectReport, Cx, CycleCollector, GcConfig,
+    GcEvent, GenStats, Generation, Generational, LongLived, Objects, Phase, RootTrigger,
+    TrialEntry, TrialView,
 };
 pub use heap::{Finalizer, Heap, HeapCallback, HeapCounters, TRASHCAN_DEPTH, WeakCallback};
 pub use object::{MAX_GENERATIONS, MAX_REFCOUNT, ObjId};

@@ -171,6 +171,14 @@ pub(crate) mod flags {
     pub const HAS_LEGACY_CODE: u16 = 1 << 10;
 }
 
+/// Scratch mark: the object was scanned and found reachable from outside the examined
+/// set (CPython clears its `PREV_MASK_COLLECTING` bit). Above every possible count
+/// ([`MAX_REFCOUNT`](crate::MAX_REFCOUNT) is `u32::MAX / 2`).
+pub(crate) const REACHABLE: u32 = u32::MAX;
+/// Scratch mark: scanned with a zero count and moved to the tentatively unreachable list
+/// (CPython's `NEXT_MASK_UNREACHABLE`).
+pub(crate) const TENTATIVELY_UNREACHABLE: u32 = u32::MAX - 1;
+
 /// [`Object::space`] value of an object that is not tracked by the collector.
 pub(crate) const UNTRACKED: u8 = u8::MAX;
 /// [`Object::space`] value of an object that sits in the collector's current working set

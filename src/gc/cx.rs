@@ -5,7 +5,7 @@
 
 use slotmap::SlotMap;
 
-use crate::object::{COLLECTING, ObjId, Object, UNTRACKED};
+use crate::object::{COLLECTING, ObjId, Object, TENTATIVELY_UNREACHABLE, UNTRACKED};
 
 /// The object store, mutably, as a strategy's hooks see it: counts and edges to read,
 /// the collector header (space byte, position) to read and write. Nothing through it can
@@ -66,6 +66,34 @@ impl<'a, T> Cx<'a, T> {
             obj.set_space(UNTRACKED);
         }
     }
+
+    /// Sets `id`'s scratch count (CPython's `gc_set_refs`), for a strategy that runs
+    /// its own trial-deletion passes (as [`BaconRajan`](crate::gc::bacon_rajan::BaconRajan)
+    /// does). Read it back with [`Objects::gc_refs`]. The scratch count may share its
+    /// header cell with the position: write the space and position first, the count
+    /// after, and rewrite the position ([`set_space`](Cx::set_space)) when the pass is
+    /// over. Nothing happens for a dead id.
+    #[inline]
+    pub fn set_gc_refs(&mut self, id: ObjId, refs: u32) {
+        if let Some(obj) = self.objects.get(id) {
+            obj.set_gc_refs(refs);
+        }
+    }
+
+    /// Moves `id` into the running collection's working set as *tentatively
+    /// unreachable* (space `COLLECTING`, scratch count `TENTATIVELY_UNREACHABLE`, as
+    /// CPython's `move_unreachable` leaves an object it sets aside): the state
+    /// [`Heap::collect_unreachable`](crate::Heap::collect_unreachable) requires of each entry. For a strategy that finds
+    /// its unreachable set with its own passes instead of
+    /// [`find_unreachable`](crate::gc::trial::find_unreachable); the object must be out
+    /// of the strategy's lists already. Nothing happens for a dead id.
+    #[inline]
+    pub fn set_tentatively_unreachable(&mut self, id: ObjId) {
+        if let Some(obj) = self.objects.get_mut(id) {
+            obj.set_space(COLLECTING);
+            obj.set_gc_refs(TENTATIVELY_UNREACHABLE);
+        }
+    }
 }
 
 /// The object store, read-only, as a strategy sees it (and as the trial-deletion passes
@@ -114,6 +142,13 @@ impl<'a, T> Objects<'a, T> {
             UNTRACKED | COLLECTING => None,
             s => Some(s),
         }
+    }
+
+    /// `id`'s scratch count (CPython's `gc_get_refs`), as a strategy's own pass wrote it
+    /// with [`Cx::set_gc_refs`]; meaningless outside such a pass.
+    #[inline]
+    pub fn gc_refs(&self, id: ObjId) -> Option<u32> {
+        self.objects.get(id).map(|o| o.gc_refs())
     }
 
     /// The position a strategy recorded for `id` (meaningful while it is tracked).

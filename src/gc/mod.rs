@@ -14,12 +14,15 @@
 //! - [`collect`]: [`Generational`]'s collection step by step ([`collect::CollectionStep`]);
 //! - `gc_module.rs`: the Python `gc`-module surface (`gc.collect`, thresholds, counts,
 //!   `freeze`, `get_objects`, callbacks, `garbage`);
+//! - [`bacon_rajan`]: the strategy [`BaconRajan`], Bacon & Rajan's synchronous cycle
+//!   collection over a buffer of possible roots, with PHP's adaptive threshold;
 //! - `fault.rs` (feature `testing`): deliberate collector bugs for the harness.
 //!
 //! The vocabulary: a *callback phase* is [`Phase`] (start/stop of a collection, for
 //! observers); a *step* is a [`collect::CollectionStep`] of one collection; a *pass* is
 //! one of trial deletion's three linear passes over the examined set.
 
+pub mod bacon_rajan;
 pub mod collect;
 mod cx;
 pub mod strategy;
@@ -37,6 +40,7 @@ use std::time::Duration;
 
 use crate::object::ObjId;
 
+pub use bacon_rajan::{BaconRajan, BaconRajanStats, RootTrigger};
 pub use collect::{Phase, StepTimes};
 pub use cx::{Cx, Objects};
 #[cfg(feature = "testing")]

@@ -141,10 +141,14 @@ pub trait CycleCollector: Sized + 'static {
     fn on_untrack<T>(&mut self, cx: Cx<'_, T>, id: ObjId, space: u8, position: u32);
 
     /// A reference count was decremented and stayed above zero: `id` may have become
-    /// the root of a garbage cycle (Bacon–Rajan's "possible root"). No-op by default.
+    /// the root of a garbage cycle (Bacon–Rajan's "possible root"). `id` is alive; it
+    /// may be untracked (an atomic object, a lazily tracked container not yet tracked)
+    /// or in a running collection's working set, which `cx` tells
+    /// ([`Objects::space`] is `None` then). No-op by default (and then free: the
+    /// context is built only for a strategy that overrides the hook).
     #[inline(always)]
-    fn on_possible_root(&mut self, id: ObjId) {
-        let _ = id;
+    fn on_possible_root<T>(&mut self, cx: Cx<'_, T>, id: ObjId) {
+        let _ = (cx, id);
     }
 
     /// A container object (any kind but atomic, tracked or not) was freed. No-op by

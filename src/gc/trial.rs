@@ -14,13 +14,7 @@ use slotmap::{SecondaryMap, SlotMap};
 use crate::gc::cx::Cx;
 use crate::object::{COLLECTING, ObjId, Object};
 
-/// Scratch mark: the object was scanned and found reachable from outside the examined
-/// set (CPython clears its `PREV_MASK_COLLECTING` bit). Above every possible count
-/// ([`MAX_REFCOUNT`](crate::MAX_REFCOUNT) is `u32::MAX / 2`).
-pub(crate) const REACHABLE: u32 = u32::MAX;
-/// Scratch mark: scanned with a zero count and moved to the tentatively unreachable list
-/// (CPython's `NEXT_MASK_UNREACHABLE`).
-pub(crate) const TENTATIVELY_UNREACHABLE: u32 = u32::MAX - 1;
+pub(crate) use crate::object::{REACHABLE, TENTATIVELY_UNREACHABLE};
 
 /// `update_refs`: copies each examined object's reference count into its scratch count.
 ///

@@ -900,7 +900,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         if obj.refcount == 0 {
             self.dealloc_cascade(id);
         } else {
-            self.gc.on_possible_root(id);
+            self.gc.on_possible_root(Cx::new(&mut self.objects), id);
         }
         Ok(())
     }
@@ -1382,7 +1382,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         if obj.refcount == 0 {
             self.dealloc_cascade(id);
         } else {
-            self.gc.on_possible_root(id);
+            self.gc.on_possible_root(Cx::new(&mut self.objects), id);
         }
     }
 
@@ -1507,7 +1507,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 untrack_waiting(objects, gc, t);
                 pending.push(t);
             } else {
-                gc.on_possible_root(t);
+                gc.on_possible_root(Cx::new(objects), t);
             }
         };
         match edges {
@@ -1700,7 +1700,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
                     if target.refcount == 0 {
                         self.dealloc_cascade(t);
                     } else {
-                        self.gc.on_possible_root(t);
+                        self.gc.on_possible_root(Cx::new(&mut self.objects), t);
                     }
                 }
             }
