@@ -52,7 +52,8 @@ use serde::Serialize;
 
 use crate::gc::trial::find_unreachable;
 use crate::{
-    AllocKind, CollectReport, Cx, CycleCollector, GcConfig, Generational, Heap, ObjId, Objects,
+    AllocKind, BaconRajan, CollectReport, Cx, CycleCollector, GcConfig, Generational, Heap, ObjId,
+    Objects, RootTrigger,
 };
 
 /// Runs an experiment binary's body and turns its outcome into an exit status.
@@ -457,7 +458,7 @@ impl CycleCollector for FullOnly {
 
 /// The strategies a [`StrategyChoice`] can name, and what their settings are: the lines
 /// of the `--strategy` help and of the error for an unknown name.
-pub const STRATEGIES: [(&str, &str); 2] = [
+pub const STRATEGIES: [(&str, &str); 3] = [
     (
         "generational",
         "CPython 3.13's generational collector (the default); settings: the thresholds, \
@@ -469,6 +470,13 @@ pub const STRATEGIES: [(&str, &str); 2] = [
         "every collection examines every tracked object (gclab::experiment::FullOnly); \
          settings: the allocation surplus that starts one, e.g. full-only:10000 \
          (0: only when asked); default 2000",
+    ),
+    (
+        "bacon-rajan",
+        "synchronous cycle collection over a buffer of possible roots (Bacon & Rajan \
+         2001, gclab::BaconRajan); settings: adaptive (PHP's adaptive threshold, the \
+         default), the number of buffered roots that starts a collection (e.g. \
+         bacon-rajan:1000), or manual (only when asked)",
     ),
 ];
 
@@ -500,7 +508,8 @@ pub fn parse_args_listing_strategies<A: clap::Parser>() -> A {
 
 /// A collection strategy and its settings, chosen on a command line as `name[:settings]`
 /// (see [`STRATEGIES`]): `generational`, `generational:700`, `generational:700,10,10`,
-/// `full-only`, `full-only:10000`. Parsed and validated once ([`FromStr`](std::str::FromStr)
+/// `full-only`, `full-only:10000`, `bacon-rajan`, `bacon-rajan:1000`,
+/// `bacon-rajan:manual`. Parsed and validated once ([`FromStr`](std::str::FromStr)
 /// or [`parse_strategy`]); [`StrategyChoice::with`] then runs generic code under the
 /// strategy. Its [`Display`](fmt::Display) is the canonical `name:settings`, which parses
 /// back to the same choice.
@@ -531,6 +540,8 @@ enum Choice {
     Generational(Vec<u32>),
     /// [`FullOnly`] with this threshold.
     FullOnly(u32),
+    /// [`BaconRajan`] with this trigger.
+    BaconRajan(RootTrigger),
 }
 
 /// A `--strategy` value that names no strategy, or whose settings are wrong; the message
@@ -588,6 +599,18 @@ impl std::str::FromStr for StrategyChoice {
                     _ => return Err(bad("give one threshold, e.g. full-only:10000".into())),
                 },
             },
+            "bacon-rajan" => match settings {
+                None | Some("") | Some("adaptive") => Choice::BaconRajan(RootTrigger::Adaptive),
+                Some("manual") => Choice::BaconRajan(RootTrigger::Manual),
+                Some(text) => match text.parse::<usize>() {
+                    Ok(n) => Choice::BaconRajan(RootTrigger::Fixed(n)),
+                    Err(_) => {
+                        return Err(bad(format!(
+                            "setting {text:?} is neither adaptive, manual nor a number of roots"
+                        )));
+                    }
+                },
+            },
             _ => {
                 let names: Vec<&str> = STRATEGIES.iter().map(|(n, _)| *n).collect();
                 return Err(StrategyError(format!(
@@ -626,19 +649,23 @@ impl Default for StrategyChoice {
 }
 
 impl StrategyChoice {
-    /// The strategy's name (`generational`, `full-only`).
+    /// The strategy's name (`generational`, `full-only`, `bacon-rajan`).
     pub fn name(&self) -> &'static str {
         match self.choice {
             Choice::Generational(_) => "generational",
             Choice::FullOnly(_) => "full-only",
+            Choice::BaconRajan(_) => "bacon-rajan",
         }
     }
 
-    /// The settings, as they parse back (`2000,10,10`, `10000`).
+    /// The settings, as they parse back (`2000,10,10`, `10000`, `adaptive`).
     pub fn settings(&self) -> String {
         match &self.choice {
             Choice::Generational(t) => t.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
             Choice::FullOnly(t) => t.to_string(),
+            Choice::BaconRajan(RootTrigger::Adaptive) => "adaptive".to_owned(),
+            Choice::BaconRajan(RootTrigger::Manual) => "manual".to_owned(),
+            Choice::BaconRajan(RootTrigger::Fixed(n)) => n.to_string(),
         }
     }
 
@@ -701,6 +728,16 @@ impl StrategyChoice {
                     FullOnly::new(if automatic { threshold } else { 0 })
                 }))
             }
+            Choice::BaconRajan(trigger) => {
+                let trigger = *trigger;
+                f.run(&StrategyHeaps::new(self.clone(), move |automatic| {
+                    BaconRajan::new(if automatic {
+                        trigger
+                    } else {
+                        RootTrigger::Manual
+                    })
+                }))
+            }
         }
     }
 }
@@ -749,7 +786,7 @@ impl<C: CycleCollector> StrategyHeaps<C> {
     }
 
     /// An empty heap with the strategy, automatic collection off (the generational
-    /// collector disabled, `full-only` with threshold 0): for timing a structure's
+    /// collector disabled, `full-only` with threshold 0, `bacon-rajan` manual): for timing a structure's
     /// explicit collection without collections while it is built.
     pub fn quiet_heap<T>(&self) -> Heap<T, C> {
         Heap::with_collector((self.make)(false))
@@ -1088,6 +1125,9 @@ mod tests {
             ("generational:100,5", "generational:100,5"),
             ("full-only", "full-only:2000"),
             ("full-only:0", "full-only:0"),
+            ("bacon-rajan", "bacon-rajan:adaptive"),
+            ("bacon-rajan:manual", "bacon-rajan:manual"),
+            ("bacon-rajan:1000", "bacon-rajan:1000"),
         ] {
             let choice: StrategyChoice = text.parse().unwrap();
             assert_eq!(choice.to_string(), printed, "{text:?}");
@@ -1101,18 +1141,20 @@ mod tests {
 
     #[test]
     fn bad_strategies_say_what_is_wrong() {
+        let too_many = format!(
+            "generational:{}",
+            vec!["1"; crate::MAX_GENERATIONS + 1].join(",")
+        );
         for (text, says) in [
             (
                 "",
-                "unknown strategy \"\"; the strategies are generational, full-only",
+                "unknown strategy \"\"; the strategies are generational, full-only, bacon-rajan",
             ),
             ("bacon", "unknown strategy \"bacon\""),
             ("generational:x", "setting \"x\" is not a whole number"),
-            (
-                "generational:1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1",
-                "generations",
-            ),
+            (too_many.as_str(), "generations"),
             ("full-only:1,2", "give one threshold"),
+            ("bacon-rajan:often", "neither adaptive, manual nor a number"),
         ] {
             let err = parse_strategy(text).unwrap_err();
             assert!(err.contains(says), "{text:?}: {err}");
@@ -1145,6 +1187,8 @@ mod tests {
             ("generational:100", true),
             ("full-only:100", true),
             ("full-only:0", false),
+            ("bacon-rajan:100", true),
+            ("bacon-rajan:manual", false),
         ] {
             let (before, untouched) = name.parse::<StrategyChoice>().unwrap().with(DeadCycles);
             assert!(untouched, "{name}: its quiet heap collected");

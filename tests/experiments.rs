@@ -451,6 +451,8 @@ fn strategies_quick_has_a_row_per_strategy_and_workload_and_every_strategy_colle
         ("generational", "10000,10,10"),
         ("full-only", "2000"),
         ("full-only", "10000"),
+        ("bacon-rajan", "adaptive"),
+        ("bacon-rajan", "1000"),
     ];
     let workloads = [
         "dead_cycles",
@@ -635,7 +637,8 @@ fn strategies_rejects_an_unknown_strategy_listing_the_valid_ones() {
         assert!(
             stderr.contains("unknown strategy \"bacon-rajam\"")
                 && stderr.contains("generational")
-                && stderr.contains("full-only"),
+                && stderr.contains("full-only")
+                && stderr.contains("bacon-rajan"),
             "{exe}:\n{stderr}"
         );
         let stderr = run_failing(exe, &["--quick", "--strategy", "generational:7x"]);
