@@ -149,6 +149,8 @@
 //! | [`gc`] (`pipeline.rs`) | mechanism: the PEP 442 steps over an unreachable set, shared by every strategy ([`Heap::collect_unreachable`]) |
 //! | [`gc`] (`generational.rs`) | the default strategy [`Generational`]: generations, thresholds, promotion, long-lived heuristic, its collection step by step |
 //! | [`gc`] (`gc_module.rs`) | the Python `gc`-module surface: collect, thresholds, freeze, stats, callbacks, save-all, `garbage` |
+//! | [`gc::incremental`] | the strategy [`Incremental`]: CPython 3.14's incremental collector (young generation plus an increment of the old space) |
+//! | [`gc::mark_alive`] | mechanism: the mark-alive pre-pass (what the roots reach leaves the examined set), for any strategy |
 //! | [`graph`] | petgraph export, DOT pictures, SCCs, back-reference chains, censuses |
 //! | [`snapshot`] | the `gclab-snapshot/1` JSON format: import and export, CPython heaps |
 //! | [`workloads`] | the standard workloads shared by benches, experiments and tests |
@@ -211,8 +213,8 @@ pub use gc::Fault;
 pub use gc::collect::{CollectionStep, StepTimes};
 pub use gc::{
     AllocKind, BaconRajan, BaconRajanStats, Callback, CollectReport, Cx, CycleCollector, GcConfig,
-    GcEvent, GenStats, Generation, Generational, LongLived, Objects, Phase, RootTrigger,
-    TrialEntry, TrialView,
+    GcEvent, GenStats, Generation, Generational, Incremental, IncrementalConfig, LongLived,
+    Objects, Phase, RootTrigger, TrialEntry, TrialView,
 };
 pub use heap::{Finalizer, Heap, HeapCallback, HeapCounters, TRASHCAN_DEPTH, WeakCallback};
 pub use object::{MAX_GENERATIONS, MAX_REFCOUNT, ObjId};

@@ -128,6 +128,15 @@ impl<'a, T> Objects<'a, T> {
         self.objects.get(id).map(|o| o.refcount)
     }
 
+    /// `id`'s external reference count: references held from outside the heap's objects
+    /// (program handles, variables, `gc.garbage`), the roots of a mark-alive pass
+    /// ([`mark_alive`](crate::gc::mark_alive::mark_alive)). Temporary references the
+    /// heap takes around user code are not included.
+    #[inline]
+    pub fn external(&self, id: ObjId) -> Option<u32> {
+        self.objects.get(id).map(|o| o.external)
+    }
+
     /// `id`'s edges, in order.
     #[inline]
     pub fn edges(&self, id: ObjId) -> Option<&'a [ObjId]> {

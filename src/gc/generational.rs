@@ -15,6 +15,7 @@ use crate::object::{COLLECTING, MAX_GENERATIONS, ObjId, Object, UNTRACKED, flags
 #[cfg(feature = "testing")]
 use super::Fault;
 use super::collect::{CollectionStep, StepClock};
+use super::mark_alive::mark_alive;
 use super::trial::{subtract_refs, update_refs};
 use super::{AllocKind, CollectReport, Cx, CycleCollector, Objects};
 
@@ -212,6 +213,9 @@ pub struct Generational {
     /// Set once a lazily tracked container was allocated: from then on full collections
     /// look for such containers to untrack among their survivors.
     pub(crate) has_lazy: bool,
+    /// Whether full collections run the mark-alive pre-pass
+    /// ([`Generational::with_mark_alive`]).
+    pub(crate) mark_alive: bool,
     /// A deliberately injected bug, for proving that the test harness catches a broken
     /// collector (exists only with the `testing` feature; see `fault.rs`).
     #[cfg(feature = "testing")]
@@ -260,9 +264,54 @@ impl Generational {
             unreachable_buf: Vec::new(),
             has_immutables: false,
             has_lazy: false,
+            mark_alive: false,
             #[cfg(feature = "testing")]
             fault: None,
         })
+    }
+
+    /// The strategy with this configuration and the mark-alive pre-pass on (cpython PR
+    /// 126511; [`gc::mark_alive`](crate::gc::mark_alive)): before trial deletion, a
+    /// full collection marks everything reachable from externally referenced objects
+    /// and leaves it out of the examined set (it survives, and is promoted with the
+    /// other survivors). Collections of younger generations do not run it: the marking
+    /// follows edges through every tracked object, so from one young root it could
+    /// traverse the whole old heap, and a young collection would no longer cost in
+    /// proportion to the young generation.
+    ///
+    /// # Errors
+    /// [`GcError::InvalidConfig`] when the configuration is unusable.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::{GcConfig, Generational, Heap};
+    /// let mut heap: Heap<u32> = Heap::with_collector(Generational::with_mark_alive(GcConfig::default()).unwrap());
+    /// let root = heap.alloc(0);
+    /// heap.set_var("root", root).unwrap();
+    /// for i in 1..100 {
+    ///     let x = heap.alloc(i);
+    ///     heap.link(root, x).unwrap();
+    ///     heap.decref(x).unwrap();
+    /// }
+    /// heap.decref(root).unwrap();
+    /// let report = heap.collect_full();
+    /// assert_eq!((report.collected, report.candidates), (0, 0)); // all marked alive
+    /// ```
+    pub fn with_mark_alive(config: GcConfig) -> Result<Self> {
+        let mut gc = Generational::new(config)?;
+        gc.mark_alive = true;
+        Ok(gc)
+    }
+
+    /// Turns the mark-alive pre-pass of full collections on or off (see
+    /// [`Generational::with_mark_alive`]).
+    pub fn set_mark_alive(&mut self, on: bool) {
+        self.mark_alive = on;
+    }
+
+    /// Whether full collections run the mark-alive pre-pass.
+    pub fn mark_alive(&self) -> bool {
+        self.mark_alive
     }
 
     /// Number of generations (the permanent one not included).
@@ -598,6 +647,14 @@ impl<T> Heap<T> {
         for y in 0..g {
             self.gc.gens[y].drain_into(&mut young);
         }
+        // The mark-alive pre-pass (an option, full collections only; see
+        // `Generational::with_mark_alive`): what the roots reach leaves the examined set.
+        // Its time counts under MergeGenerations.
+        let alive = if self.gc.mark_alive && g == oldest {
+            self.mark_alive_step(&mut young)
+        } else {
+            Vec::new()
+        };
         report.candidates = young.len();
         self.note_examined(&young);
         clock.lap(&mut report.steps, CollectionStep::MergeGenerations);
@@ -612,7 +669,8 @@ impl<T> Heap<T> {
         let moved_back = self.move_unreachable_pass(&mut young, gen_no, &mut unreachable);
         clock.lap(&mut report.steps, CollectionStep::MoveUnreachable);
 
-        // PromoteSurvivors.
+        // PromoteSurvivors (what was marked alive is promoted after the reachable ones).
+        young.extend(alive);
         report.untracked = self.promote_survivors(&mut young, g, older);
         young.clear();
         self.gc.young_buf = young;
@@ -638,6 +696,22 @@ impl<T> Heap<T> {
         stats.untracked += report.untracked as u64;
         stats.duration += report.duration;
         report
+    }
+
+    /// The mark-alive step of a full collection (between `MergeGenerations` and
+    /// `UpdateRefs`): takes the objects reachable from the roots out of `young` and parks
+    /// them in the permanent generation's space byte (outside every collected
+    /// generation, so trial deletion does not count them as members) without listing
+    /// them there; `collect_main` appends them to the survivors before
+    /// `PromoteSurvivors`. Returns them in `young`'s order.
+    fn mark_alive_step(&mut self, young: &mut Vec<ObjId>) -> Vec<ObjId> {
+        let parked = self.gc.permanent();
+        let mut alive = Vec::new();
+        mark_alive(Cx::new(&mut self.objects), young, |mut cx, id| {
+            cx.set_space(id, parked, 0);
+            alive.push(id);
+        });
+        alive
     }
 
     /// The `move_unreachable` pass of a collection of generation `gen_no` (without the

@@ -12,6 +12,10 @@
 //! - `generational.rs`: policy, the default strategy [`Generational`] (generations,
 //!   thresholds, promotion, the long-lived heuristic);
 //! - [`collect`]: [`Generational`]'s collection step by step ([`collect::CollectionStep`]);
+//! - [`incremental`]: policy, the strategy [`Incremental`] (CPython 3.14's incremental
+//!   collector: a young generation and an increment of the old space per collection);
+//! - [`mark_alive`]: mechanism, the mark-alive pre-pass (what the roots reach leaves the
+//!   examined set), for any strategy;
 //! - `gc_module.rs`: the Python `gc`-module surface (`gc.collect`, thresholds, counts,
 //!   `freeze`, `get_objects`, callbacks, `garbage`);
 //! - [`bacon_rajan`]: the strategy [`BaconRajan`], Bacon & Rajan's synchronous cycle
@@ -25,6 +29,8 @@
 pub mod bacon_rajan;
 pub mod collect;
 mod cx;
+pub mod incremental;
+pub mod mark_alive;
 pub mod strategy;
 pub mod trial;
 
@@ -47,6 +53,7 @@ pub use cx::{Cx, Objects};
 pub use fault::Fault;
 pub(crate) use generational::GenList;
 pub use generational::{GcConfig, GenStats, Generation, Generational, LongLived};
+pub use incremental::{Budget, Incremental, IncrementalConfig, IncrementalStats};
 pub use strategy::{AllocKind, CycleCollector};
 pub use trial::{TrialEntry, TrialView};
 
