@@ -76,8 +76,8 @@ gclab-strategies --trace target/gclab-traces/case.jsonl --out /tmp/strategies"
 struct Args {
     /// A strategy and its settings, `name[:settings]` (see the list below). Repeat to
     /// compare several. Default: generational (2000,10,10), generational:700,
-    /// generational:10000, full-only (2000), full-only:10000, bacon-rajan (adaptive) and
-    /// bacon-rajan:1000.
+    /// generational:10000, full-only (2000), full-only:10000, bacon-rajan (adaptive),
+    /// bacon-rajan:1000, incremental (CPython 3.14's settings) and mark-alive.
     #[arg(long = "strategy", value_name = "NAME[:SETTINGS]", value_parser = parse_strategy)]
     strategies: Vec<StrategyChoice>,
     /// A workload to run (repeat for several; default: all, or none when --trace is
@@ -950,6 +950,8 @@ fn default_strategies() -> Vec<StrategyChoice> {
         "full-only:10000",
         "bacon-rajan",
         "bacon-rajan:1000",
+        "incremental",
+        "mark-alive",
     ]
     .iter()
     .filter_map(|s| s.parse().ok())

@@ -52,8 +52,8 @@ use serde::Serialize;
 
 use crate::gc::trial::find_unreachable;
 use crate::{
-    AllocKind, BaconRajan, CollectReport, Cx, CycleCollector, GcConfig, Generational, Heap, ObjId,
-    Objects, RootTrigger,
+    AllocKind, BaconRajan, CollectReport, Cx, CycleCollector, GcConfig, Generational, Heap,
+    Incremental, IncrementalConfig, ObjId, Objects, RootTrigger, gc::Budget,
 };
 
 /// Runs an experiment binary's body and turns its outcome into an exit status.
@@ -458,7 +458,7 @@ impl CycleCollector for FullOnly {
 
 /// The strategies a [`StrategyChoice`] can name, and what their settings are: the lines
 /// of the `--strategy` help and of the error for an unknown name.
-pub const STRATEGIES: [(&str, &str); 3] = [
+pub const STRATEGIES: [(&str, &str); 5] = [
     (
         "generational",
         "CPython 3.13's generational collector (the default); settings: the thresholds, \
@@ -477,6 +477,21 @@ pub const STRATEGIES: [(&str, &str); 3] = [
          2001, gclab::BaconRajan); settings: adaptive (PHP's adaptive threshold, the \
          default), the number of buffered roots that starts a collection (e.g. \
          bacon-rajan:1000), or manual (only when asked)",
+    ),
+    (
+        "incremental",
+        "CPython 3.14's incremental collector: the young objects and an increment of the \
+         old space (gclab::Incremental); settings, comma-separated: threshold=N (the \
+         allocation surplus that starts an increment, default 2000), scale=K (CPython's \
+         work budget with scale factor K, the default 10) or budget=N (a fixed number of \
+         old objects per increment), mark-alive (the mark-alive pre-pass); e.g. \
+         incremental:budget=5000",
+    ),
+    (
+        "mark-alive",
+        "the generational collector with the mark-alive pre-pass before full collections \
+         (cpython PR 126511, Generational::with_mark_alive); settings: the thresholds, as \
+         generational's",
     ),
 ];
 
@@ -509,7 +524,8 @@ pub fn parse_args_listing_strategies<A: clap::Parser>() -> A {
 /// A collection strategy and its settings, chosen on a command line as `name[:settings]`
 /// (see [`STRATEGIES`]): `generational`, `generational:700`, `generational:700,10,10`,
 /// `full-only`, `full-only:10000`, `bacon-rajan`, `bacon-rajan:1000`,
-/// `bacon-rajan:manual`. Parsed and validated once ([`FromStr`](std::str::FromStr)
+/// `bacon-rajan:manual`, `incremental`, `incremental:budget=5000,mark-alive`,
+/// `mark-alive`, `mark-alive:700`. Parsed and validated once ([`FromStr`](std::str::FromStr)
 /// or [`parse_strategy`]); [`StrategyChoice::with`] then runs generic code under the
 /// strategy. Its [`Display`](fmt::Display) is the canonical `name:settings`, which parses
 /// back to the same choice.
@@ -542,6 +558,10 @@ enum Choice {
     FullOnly(u32),
     /// [`BaconRajan`] with this trigger.
     BaconRajan(RootTrigger),
+    /// [`Incremental`] with this configuration (automatic collection on).
+    Incremental(IncrementalConfig),
+    /// [`Generational::with_mark_alive`] with these thresholds (a valid configuration).
+    MarkAlive(Vec<u32>),
 }
 
 /// A `--strategy` value that names no strategy, or whose settings are wrong; the message
@@ -576,21 +596,51 @@ impl std::str::FromStr for StrategyChoice {
                 })
                 .collect()
         };
-        let choice = match name {
-            "generational" => {
-                let thresholds = match settings {
-                    None | Some("") => GcConfig::default().thresholds,
-                    Some(text) => {
-                        let mut t = numbers(text)?;
-                        if t.len() == 1 {
-                            t.extend([10, 10]);
-                        }
-                        t
+        let thresholds = || -> std::result::Result<Vec<u32>, StrategyError> {
+            let thresholds = match settings {
+                None | Some("") => GcConfig::default().thresholds,
+                Some(text) => {
+                    let mut t = numbers(text)?;
+                    if t.len() == 1 {
+                        t.extend([10, 10]);
                     }
-                };
-                Generational::new(GcConfig::with_thresholds(thresholds.clone()))
-                    .map_err(|e| bad(e.to_string()))?;
-                Choice::Generational(thresholds)
+                    t
+                }
+            };
+            Generational::new(GcConfig::with_thresholds(thresholds.clone()))
+                .map_err(|e| bad(e.to_string()))?;
+            Ok(thresholds)
+        };
+        let choice = match name {
+            "generational" => Choice::Generational(thresholds()?),
+            "mark-alive" => Choice::MarkAlive(thresholds()?),
+            "incremental" => {
+                let mut config = IncrementalConfig::default();
+                for setting in settings.unwrap_or("").split(',').map(str::trim) {
+                    let number = |v: &str| {
+                        v.trim()
+                            .parse::<u32>()
+                            .map_err(|_| bad(format!("setting {v:?} is not a whole number")))
+                    };
+                    match setting.split_once('=') {
+                        None if setting.is_empty() => {}
+                        None if setting == "mark-alive" => config.mark_alive = true,
+                        Some(("threshold", v)) => config.threshold = number(v)?,
+                        Some(("scale", v)) => {
+                            config.budget = Budget::Cpython {
+                                scale_factor: number(v)?,
+                            }
+                        }
+                        Some(("budget", v)) => config.budget = Budget::Fixed(number(v)? as usize),
+                        _ => {
+                            return Err(bad(format!(
+                                "unknown setting {setting:?}; the settings are threshold=N, \
+                                 scale=K, budget=N and mark-alive"
+                            )));
+                        }
+                    }
+                }
+                Choice::Incremental(config)
             }
             "full-only" => match settings {
                 None | Some("") => Choice::FullOnly(2000),
@@ -649,19 +699,37 @@ impl Default for StrategyChoice {
 }
 
 impl StrategyChoice {
-    /// The strategy's name (`generational`, `full-only`, `bacon-rajan`).
+    /// The strategy's name (`generational`, `full-only`, `bacon-rajan`, `incremental`,
+    /// `mark-alive`).
     pub fn name(&self) -> &'static str {
         match self.choice {
             Choice::Generational(_) => "generational",
             Choice::FullOnly(_) => "full-only",
             Choice::BaconRajan(_) => "bacon-rajan",
+            Choice::Incremental(_) => "incremental",
+            Choice::MarkAlive(_) => "mark-alive",
         }
     }
 
     /// The settings, as they parse back (`2000,10,10`, `10000`, `adaptive`).
     pub fn settings(&self) -> String {
         match &self.choice {
-            Choice::Generational(t) => t.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+            Choice::Generational(t) | Choice::MarkAlive(t) => {
+                t.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+            }
+            Choice::Incremental(config) => {
+                let mut s = format!("threshold={}", config.threshold);
+                match config.budget {
+                    Budget::Cpython { scale_factor } => {
+                        s.push_str(&format!(",scale={scale_factor}"))
+                    }
+                    Budget::Fixed(n) => s.push_str(&format!(",budget={n}")),
+                }
+                if config.mark_alive {
+                    s.push_str(",mark-alive");
+                }
+                s
+            }
             Choice::FullOnly(t) => t.to_string(),
             Choice::BaconRajan(RootTrigger::Adaptive) => "adaptive".to_owned(),
             Choice::BaconRajan(RootTrigger::Manual) => "manual".to_owned(),
@@ -669,8 +737,10 @@ impl StrategyChoice {
         }
     }
 
-    /// Whether this is the default strategy type, [`Generational`] (whatever its
-    /// settings): code that needs `Heap<T>` (the harness's model) can run only then.
+    /// Whether this is the plain `generational` strategy (whatever its thresholds): code
+    /// that needs a `Heap<T>` built from a [`GcConfig`] (the harness's model) can run only
+    /// then (`mark-alive` is a `Heap<T, Generational>` too, but no `GcConfig` describes
+    /// it).
     pub fn is_generational(&self) -> bool {
         matches!(self.choice, Choice::Generational(_))
     }
@@ -726,6 +796,26 @@ impl StrategyChoice {
                 let threshold = *threshold;
                 f.run(&StrategyHeaps::new(self.clone(), move |automatic| {
                     FullOnly::new(if automatic { threshold } else { 0 })
+                }))
+            }
+            Choice::Incremental(config) => {
+                let config = *config;
+                f.run(&StrategyHeaps::new(self.clone(), move |automatic| {
+                    Incremental::new(IncrementalConfig {
+                        enabled: automatic,
+                        ..config
+                    })
+                }))
+            }
+            Choice::MarkAlive(thresholds) => {
+                let thresholds = thresholds.clone();
+                f.run(&StrategyHeaps::new(self.clone(), move |automatic| {
+                    let config = GcConfig {
+                        enabled: automatic,
+                        ..GcConfig::with_thresholds(thresholds.clone())
+                    };
+                    Generational::with_mark_alive(config)
+                        .expect("bug: the thresholds were validated when the choice was parsed")
                 }))
             }
             Choice::BaconRajan(trigger) => {
@@ -786,7 +876,8 @@ impl<C: CycleCollector> StrategyHeaps<C> {
     }
 
     /// An empty heap with the strategy, automatic collection off (the generational
-    /// collector disabled, `full-only` with threshold 0, `bacon-rajan` manual): for timing a structure's
+    /// collector disabled, `full-only` with threshold 0, `bacon-rajan` manual,
+    /// `incremental` disabled): for timing a structure's
     /// explicit collection without collections while it is built.
     pub fn quiet_heap<T>(&self) -> Heap<T, C> {
         Heap::with_collector((self.make)(false))
@@ -1128,6 +1219,16 @@ mod tests {
             ("bacon-rajan", "bacon-rajan:adaptive"),
             ("bacon-rajan:manual", "bacon-rajan:manual"),
             ("bacon-rajan:1000", "bacon-rajan:1000"),
+            ("incremental", "incremental:threshold=2000,scale=10"),
+            (
+                "incremental:budget=5000,mark-alive",
+                "incremental:threshold=2000,budget=5000,mark-alive",
+            ),
+            (
+                "incremental:threshold=700,scale=2",
+                "incremental:threshold=700,scale=2",
+            ),
+            ("mark-alive:700", "mark-alive:700,10,10"),
         ] {
             let choice: StrategyChoice = text.parse().unwrap();
             assert_eq!(choice.to_string(), printed, "{text:?}");
@@ -1148,13 +1249,18 @@ mod tests {
         for (text, says) in [
             (
                 "",
-                "unknown strategy \"\"; the strategies are generational, full-only, bacon-rajan",
+                "unknown strategy \"\"; the strategies are generational, full-only, bacon-rajan, incremental, mark-alive",
             ),
             ("bacon", "unknown strategy \"bacon\""),
             ("generational:x", "setting \"x\" is not a whole number"),
             (too_many.as_str(), "generations"),
             ("full-only:1,2", "give one threshold"),
             ("bacon-rajan:often", "neither adaptive, manual nor a number"),
+            ("incremental:fast", "unknown setting \"fast\""),
+            (
+                "incremental:budget=x",
+                "setting \"x\" is not a whole number",
+            ),
         ] {
             let err = parse_strategy(text).unwrap_err();
             assert!(err.contains(says), "{text:?}: {err}");
@@ -1189,6 +1295,8 @@ mod tests {
             ("full-only:0", false),
             ("bacon-rajan:100", true),
             ("bacon-rajan:manual", false),
+            ("incremental:threshold=100", true),
+            ("mark-alive:100", true),
         ] {
             let (before, untouched) = name.parse::<StrategyChoice>().unwrap().with(DeadCycles);
             assert!(untouched, "{name}: its quiet heap collected");

@@ -453,6 +453,8 @@ fn strategies_quick_has_a_row_per_strategy_and_workload_and_every_strategy_colle
         ("full-only", "10000"),
         ("bacon-rajan", "adaptive"),
         ("bacon-rajan", "1000"),
+        ("incremental", "threshold=2000,scale=10"),
+        ("mark-alive", "2000,10,10"),
     ];
     let workloads = [
         "dead_cycles",
