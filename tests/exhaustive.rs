@@ -3,22 +3,32 @@
 //! roots, collected and checked against the reachability oracle; then a seeded random
 //! sample of 16-node graphs.
 //!
+//! The same graphs go through the reference strategy without generations,
+//! `gclab::testing::FullOnly`.
+//!
 //! One heap per edge set holds a disjoint copy of the graph for each of the 2^n
 //! dropped-root choices, so one collection checks them all.
 
-use gclab::testing::{SmallGraph, check_graphs};
+use gclab::testing::{FullOnly, SmallGraph, check_graphs, check_strategy_graphs};
 use gclab::{Fault, GcConfig};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 fn all_graphs_of(nodes: usize, config: &GcConfig) -> usize {
+    all_graphs_checked_by(nodes, |graphs| check_graphs(graphs, config, None))
+}
+
+fn all_graphs_checked_by(
+    nodes: usize,
+    check: impl Fn(&[SmallGraph]) -> Result<(), gclab::testing::Violation>,
+) -> usize {
     let edge_sets = 1u64 << (nodes * nodes);
     let mut checked = 0;
     for edges in 0..edge_sets {
         let graphs: Vec<SmallGraph> = (0..1u16 << nodes)
             .map(|dropped| SmallGraph::from_masks(nodes, edges, dropped))
             .collect();
-        if let Err(v) = check_graphs(&graphs, config, None) {
+        if let Err(v) = check(&graphs) {
             panic!("{v}");
         }
         checked += graphs.len();
@@ -40,6 +50,17 @@ fn every_graph_of_up_to_three_nodes_with_every_dropped_root_set() {
 #[test]
 fn every_graph_of_four_nodes_with_every_dropped_root_set() {
     assert_eq!(all_graphs_of(4, &GcConfig::default()), 65_536 * 16);
+}
+
+#[test]
+fn every_graph_of_up_to_four_nodes_under_the_full_only_strategy() {
+    let mut total = 0;
+    for n in 1..=4 {
+        total += all_graphs_checked_by(n, |graphs| {
+            check_strategy_graphs(graphs, FullOnly::default())
+        });
+    }
+    assert_eq!(total, 4 + 64 + 4096 + 65_536 * 16);
 }
 
 #[test]

@@ -1,70 +1,17 @@
-//! A minimal collection strategy written against the public seam only: it keeps one list
-//! of tracked objects, collects only when asked (`collect_full`), and then runs trial
-//! deletion over every tracked object and hands the unreachable set to the shared PEP 442
-//! pipeline. The scenarios check that it collects cycles, keeps live data, and follows
-//! PEP 442 for finalizers and weak references.
+//! The reference strategy without policy, `gclab::testing::FullOnly` (the strategy of
+//! the `gclab::gc::strategy` module example, written against the public seam only: one
+//! list of tracked objects, a collection only when asked, trial deletion over every
+//! tracked object, the shared PEP 442 pipeline), in scenarios: it collects cycles,
+//! keeps live data, and follows PEP 442 for finalizers and weak references. The harness
+//! checks it with random op sequences in `tests/harness.rs`.
 
 use std::{cell::Cell, rc::Rc};
 
-use gclab::gc::trial::find_unreachable;
-use gclab::{CollectReport, Cx, CycleCollector, Heap, ObjId};
+use gclab::Heap;
+use gclab::testing::FullOnly;
 
-/// Collects only when asked, over everything tracked.
-#[derive(Debug, Default)]
-struct OnDemand {
-    /// Every tracked object; each one's header position is its index here.
-    tracked: Vec<ObjId>,
-}
-
-impl CycleCollector for OnDemand {
-    fn on_track<T>(&mut self, mut cx: Cx<'_, T>, id: ObjId) {
-        cx.set_space(id, 0, self.tracked.len() as u32);
-        self.tracked.push(id);
-    }
-
-    fn on_untrack<T>(&mut self, mut cx: Cx<'_, T>, _id: ObjId, _space: u8, position: u32) {
-        let i = position as usize;
-        self.tracked.swap_remove(i);
-        if let Some(&moved) = self.tracked.get(i) {
-            cx.set_position(moved, i as u32);
-        }
-    }
-
-    fn collect_full<T>(heap: &mut Heap<T, Self>) -> CollectReport {
-        heap.run_collection(0, |heap| {
-            // Take every tracked object out of the list: the examined set (noted for
-            // the harness, which checks the collection against its model).
-            let mut set = std::mem::take(&mut heap.collector_mut().tracked);
-            let candidates = set.len();
-            heap.note_examined(&set);
-            let (gc, mut cx) = heap.collector_parts();
-            let mut unreachable = Vec::new();
-            find_unreachable(cx.reborrow(), &mut set, &mut unreachable);
-            // The reachable ones go back; the pipeline gives back what survives it.
-            for id in set {
-                gc.on_track(cx.reborrow(), id);
-            }
-            let mut report =
-                heap.collect_unreachable(&mut unreachable, |gc, cx, id| gc.on_track(cx, id));
-            report.candidates = candidates;
-            report
-        })
-    }
-
-    fn check<T>(&self, objects: gclab::Objects<'_, T>) -> Result<(), String> {
-        for (i, &id) in self.tracked.iter().enumerate() {
-            if objects.space(id) != Some(0) || objects.position(id) != Some(i as u32) {
-                return Err(format!(
-                    "object {id} is listed at {i} but its header disagrees"
-                ));
-            }
-        }
-        Ok(())
-    }
-}
-
-fn heap() -> Heap<&'static str, OnDemand> {
-    Heap::with_collector(OnDemand::default())
+fn heap() -> Heap<&'static str, FullOnly> {
+    Heap::with_collector(FullOnly::default())
 }
 
 #[test]

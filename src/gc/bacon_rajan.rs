@@ -27,6 +27,11 @@
 //!    ([`Heap::collect_unreachable`]: weak references, finalizers, resurrection,
 //!    legacy finalizers), which frees them or gives survivors back.
 //!
+//! `bacon_rajan_cc`'s `collect.rs` (`collect_cycles` → `mark_roots`, `scan_roots`,
+//! `collect_roots`) follows the paper with recursive `mark_gray`/`scan`/`scan_black`/
+//! `collect_white` on the real counts; here every pass is a loop over an explicit
+//! stack, on scratch counts.
+//!
 //! These three passes compute exactly what trial deletion
 //! ([`find_unreachable`](crate::gc::trial::find_unreachable)) computes on the gray set:
 //! `MarkGray` is `update_refs` + `subtract_refs` restricted to the closure of the roots
@@ -336,12 +341,23 @@ impl BaconRajan {
         }
     }
 
-    /// Paints `id` gray with its reference count as scratch count, and queues it.
+    /// Paints `id` gray with its reference count minus `traversed` (the edge that
+    /// reached it, if any) as scratch count, and queues it.
     #[inline]
-    fn paint_gray<T>(&mut self, cx: &mut Cx<'_, T>, id: ObjId, gray: &mut Vec<ObjId>) {
+    fn paint_gray<T>(
+        &mut self,
+        cx: &mut Cx<'_, T>,
+        id: ObjId,
+        traversed: u32,
+        gray: &mut Vec<ObjId>,
+    ) {
         let refcount = cx.objects().refcount(id).unwrap_or(0);
+        debug_assert!(
+            refcount >= traversed,
+            "bug: refcount of {id} is below its incoming edges"
+        );
         cx.set_space(id, GRAY, 0);
-        cx.set_gc_refs(id, refcount);
+        cx.set_gc_refs(id, refcount.saturating_sub(traversed));
         gray.push(id);
         self.stack.push(id);
     }
@@ -365,22 +381,24 @@ impl BaconRajan {
             }
             roots[kept] = root;
             kept += 1;
-            self.paint_gray(&mut cx, root, gray);
+            self.paint_gray(&mut cx, root, 0, gray);
             while let Some(id) = self.stack.pop() {
                 self.load_edges(&cx, id);
                 for e in 0..self.edges.len() {
                     let t = self.edges[e];
                     match cx.objects().space(t) {
-                        None => continue, // green (untracked) or in a working set
-                        Some(GRAY) => {}
-                        Some(_) => self.paint_gray(&mut cx, t, gray),
+                        None => {} // green (untracked) or in a working set
+                        Some(GRAY) => {
+                            let refs = cx.objects().gc_refs(t).unwrap_or(0);
+                            debug_assert!(
+                                refs > 0,
+                                "bug: scratch count of {t} underflows; its refcount is below \
+                                 its incoming edges"
+                            );
+                            cx.set_gc_refs(t, refs.saturating_sub(1));
+                        }
+                        Some(_) => self.paint_gray(&mut cx, t, 1, gray),
                     }
-                    let refs = cx.objects().gc_refs(t).unwrap_or(0);
-                    debug_assert!(
-                        refs > 0,
-                        "bug: scratch count of {t} underflows; its refcount is below its incoming edges"
-                    );
-                    cx.set_gc_refs(t, refs.saturating_sub(1));
                 }
             }
         }

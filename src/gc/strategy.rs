@@ -144,8 +144,9 @@ pub trait CycleCollector: Sized + 'static {
     /// the root of a garbage cycle (Bacon–Rajan's "possible root"). `id` is alive; it
     /// may be untracked (an atomic object, a lazily tracked container not yet tracked)
     /// or in a running collection's working set, which `cx` tells
-    /// ([`Objects::space`] is `None` then). No-op by default (and then free: the
-    /// context is built only for a strategy that overrides the hook).
+    /// ([`Objects::space`] is `None` then). No-op by default, and then free: the heap
+    /// is monomorphised for its strategy, and building the context is a pointer copy
+    /// that vanishes with the empty call.
     #[inline(always)]
     fn on_possible_root<T>(&mut self, cx: Cx<'_, T>, id: ObjId) {
         let _ = (cx, id);

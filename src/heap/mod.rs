@@ -1666,7 +1666,15 @@ impl<T, C: CycleCollector> Heap<T, C> {
         }
         let obj = &mut self.objects[id];
         obj.refcount -= 1;
-        obj.refcount > 0
+        let resurrected = obj.refcount > 0;
+        if resurrected {
+            // Giving the temporary reference back is a decrement that leaves the count
+            // above zero: the resurrected object may be the root of a garbage cycle the
+            // user code made (e.g. it linked the object to itself after a nested
+            // collection had examined it).
+            self.gc.on_possible_root(Cx::new(&mut self.objects), id);
+        }
+        resurrected
     }
 
     /// Frees a collection's final unreachable set directly (the collector's fast path

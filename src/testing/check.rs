@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::{Generation, Heap, ObjId};
 
+use super::collector::HarnessStrategy;
 use super::model::{Death, Kind, Model, WeakState};
 
 /// Which rule a [`Violation`] broke.
@@ -20,8 +21,9 @@ pub enum Rule {
     ///    unreachable objects: no acyclic garbage survives a release.
     ImmediateReclamation,
     /// 4. A collection freed everything it found garbage (the model predicts exactly
-    ///    what: garbage in the examined generations, referenced from nowhere older, not
-    ///    saved, not kept by a legacy finalizer, not resurrected).
+    ///    what: garbage in the examined set, referenced from nowhere outside it, not
+    ///    saved, not kept by a legacy finalizer, not resurrected), and a full
+    ///    collection examined every object on a garbage cycle (but frozen ones).
     Completeness,
     /// 5. Finalizers ran at most once and exactly when the model says; weak references
     ///    read dead exactly when their target died or a collection cleared them; their
@@ -32,8 +34,10 @@ pub enum Rule {
     OpResult,
     /// A collection's report disagrees with what the model says it did.
     Report,
-    /// Collector policy: a collection ran when none may, or did not run when the
-    /// allocation surplus passed threshold 0; settings disagree with the model.
+    /// Collector policy ([`Policy`](super::Policy)): a collection ran when none may
+    /// (under any policy: while one runs), or, under the generational policy, did not
+    /// run when the allocation surplus passed threshold 0; settings disagree with the
+    /// model.
     Policy,
     /// Tracking: containers are tracked, atomic objects are not, an untracked immutable
     /// references only untracked objects, freeze and unfreeze move everything.
@@ -94,11 +98,15 @@ impl fmt::Display for Violation {
 impl std::error::Error for Violation {}
 
 /// Checks the heap against the model: rules 1–5 and the tracking and settings checks
-/// (see [`Rule`]). Linear in objects and edges (plus logarithmic map look-ups).
+/// (see [`Rule`]; the settings and generation checks only under the generational
+/// policy). Linear in objects and edges (plus logarithmic map look-ups).
 ///
 /// # Errors
 /// The first [`Violation`] found, rule by rule.
-pub fn check_invariants(heap: &Heap<u64>, model: &Model) -> Result<(), Violation> {
+pub fn check_invariants<C: HarnessStrategy>(
+    heap: &Heap<u64, C>,
+    model: &Model,
+) -> Result<(), Violation> {
     let err = |rule, n: u64, msg: String| Violation::new(rule, model.id(n).map(|id| (n, id)), msg);
     let reach = model.reachable();
 
@@ -338,11 +346,20 @@ pub fn check_invariants(heap: &Heap<u64>, model: &Model) -> Result<(), Violation
         ));
     }
 
-    // Tracking.
+    // Tracking. Under another strategy than the generational one, "a generation" is
+    // only tracked or not (or in a running collection's working set).
+    let generational = C::as_generational_ref(heap);
+    let objects = heap.objects_view();
+    let generation_of = |id: ObjId| match generational {
+        Some(heap) => heap.generation_of(id),
+        None => heap.is_tracked(id).map(|tracked| match objects.space(id) {
+            Some(space) => Generation::Gen(usize::from(space)),
+            None if tracked => Generation::Collecting,
+            None => Generation::Untracked,
+        }),
+    };
     for (&n, o) in &model.objects {
-        let g = heap
-            .generation_of(o.id)
-            .map_err(|e| err(Rule::Tracking, n, e.to_string()))?;
+        let g = generation_of(o.id).map_err(|e| err(Rule::Tracking, n, e.to_string()))?;
         let ok = match (o.kind, g) {
             (_, Generation::Collecting) => false,
             (Kind::Atomic, g) => g == Generation::Untracked,
@@ -350,7 +367,7 @@ pub fn check_invariants(heap: &Heap<u64>, model: &Model) -> Result<(), Violation
             (Kind::Immutable, Generation::Untracked) => o.edges.iter().all(|&t| {
                 model
                     .id(t)
-                    .and_then(|id| heap.generation_of(id).ok())
+                    .and_then(|id| generation_of(id).ok())
                     .is_some_and(|g| g == Generation::Untracked)
             }),
             (Kind::Immutable | Kind::Lazy, _) => true,
@@ -365,6 +382,20 @@ pub fn check_invariants(heap: &Heap<u64>, model: &Model) -> Result<(), Violation
     }
 
     // Settings.
+    let Some(heap) = generational else {
+        if heap.debug_saveall() != model.saveall {
+            return Err(Violation::new(
+                Rule::Policy,
+                None,
+                format!(
+                    "save-all is {}, the model says {}",
+                    heap.debug_saveall(),
+                    model.saveall
+                ),
+            ));
+        }
+        return Ok(());
+    };
     if heap.is_enabled() != model.enabled
         || heap.get_threshold() != model.thresholds
         || heap.debug_saveall() != model.saveall

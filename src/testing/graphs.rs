@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use crate::{Fault, GcConfig, Heap, ObjId};
+use crate::{CycleCollector, Fault, GcConfig, Heap, ObjId};
 
 use super::check::{Rule, Violation};
 use super::model::reachable_from;
@@ -169,6 +169,33 @@ pub fn check_graphs(
     let mut heap: Heap<u64> = Heap::with_config(config.clone())
         .map_err(|e| Violation::new(Rule::Policy, None, e.to_string()))?;
     heap.inject_fault(fault);
+    check_graphs_on(heap, graphs)
+}
+
+/// [`check_graphs`] on a heap collected by `strategy` (any [`CycleCollector`], freshly
+/// built): every graph survives refcounting as the oracle says, and one full
+/// collection leaves exactly the reachable nodes.
+///
+/// # Errors
+/// The first [`Violation`], naming the graph (with its bytes) and the node.
+///
+/// # Examples
+/// ```
+/// use gclab::testing::{FullOnly, SmallGraph, check_strategy_graphs};
+/// let g = SmallGraph::from_masks(2, 0b0110, 0b11); // 0 ⇄ 1, both dropped
+/// check_strategy_graphs(&[g], FullOnly::default()).unwrap();
+/// ```
+pub fn check_strategy_graphs<C: CycleCollector>(
+    graphs: &[SmallGraph],
+    strategy: C,
+) -> Result<(), Violation> {
+    check_graphs_on(Heap::with_collector(strategy), graphs)
+}
+
+fn check_graphs_on<C: CycleCollector>(
+    mut heap: Heap<u64, C>,
+    graphs: &[SmallGraph],
+) -> Result<(), Violation> {
     let fail = |rule, g: &SmallGraph, node: usize, id: ObjId, msg: &str| {
         Violation::new(
             rule,
@@ -195,7 +222,7 @@ pub fn check_graphs(
             }
         }
     }
-    let verify = |heap: &Heap<u64>| {
+    let verify = |heap: &Heap<u64, C>| {
         heap.verify()
             .map_err(|e| Violation::new(Rule::ExactCounts, None, format!("Heap::verify: {e}")))
     };

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use crate::{CollectReport, GcError, ObjId, TRASHCAN_DEPTH, WeakRef};
 
 use super::check::{Rule, Violation};
+use super::collector::Policy;
 use super::op::{Op, Target};
 use super::program::{Event, IdNumbers, Outcome, Res, allowed_in_program, same};
 
@@ -157,7 +158,9 @@ pub struct Observed {
 ///
 /// The model does not decide *when* automatic collections happen (that is policy): the
 /// runner tells it, from the heap's collection callbacks; it decides *what* each
-/// collection must do.
+/// collection must do, and checks the strategy's [`Policy`] (under the generational
+/// one, that a collection was allowed; under any, that a full collection examined every
+/// object on a garbage cycle).
 #[derive(Debug)]
 pub struct Model {
     pub(crate) objects: BTreeMap<u64, ModelObject>,
@@ -173,9 +176,16 @@ pub struct Model {
     pub(crate) atomic: BTreeSet<u64>,
     /// Expected finalizer runs, by allocation number.
     pub(crate) finalizer_runs: BTreeMap<u64, u32>,
+    /// Whether the generational policy applies ([`Policy::Generational`]); otherwise
+    /// [`Policy::Free`], and the three settings below mean nothing.
+    pub(crate) generational: bool,
     pub(crate) generations: usize,
     pub(crate) thresholds: Vec<u32>,
     pub(crate) enabled: bool,
+    /// Objects a `freeze` may have moved to the permanent generation (every live
+    /// non-atomic object at the last `freeze`, until an `unfreeze`): a full collection
+    /// need not examine them.
+    pub(crate) frozen: BTreeSet<u64>,
     pub(crate) saveall: bool,
     /// Index of the op being applied.
     pub(crate) op: usize,
@@ -196,6 +206,17 @@ pub struct Model {
     deferred: Vec<u64>,
     /// The first difference between the heap's log and the model's replay.
     pub(crate) mismatch: Option<Violation>,
+}
+
+/// How a collection came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Request {
+    /// The strategy asked for it after an allocation.
+    Auto,
+    /// `collect(g)` (generational policy).
+    Generation(usize),
+    /// `collect_full`.
+    Full,
 }
 
 /// What a collection must report, predicted by the model.
@@ -253,14 +274,34 @@ where
 }
 
 impl Model {
-    /// An empty model for a heap with this many generations, these thresholds and
-    /// automatic collection on or off.
+    /// An empty model for a generational heap with this many generations, these
+    /// thresholds and automatic collection on or off.
     pub fn new(
         generations: usize,
         thresholds: Vec<u32>,
         enabled: bool,
         observed: Rc<Observed>,
     ) -> Self {
+        Model::with_policy(
+            &Policy::Generational {
+                generations,
+                thresholds,
+                enabled,
+            },
+            observed,
+        )
+    }
+
+    /// An empty model for a heap whose strategy follows `policy`.
+    pub fn with_policy(policy: &Policy, observed: Rc<Observed>) -> Self {
+        let (generational, generations, thresholds, enabled) = match policy {
+            Policy::Generational {
+                generations,
+                thresholds,
+                enabled,
+            } => (true, *generations, thresholds.clone(), *enabled),
+            Policy::Free => (false, 1, Vec::new(), false),
+        };
         Model {
             objects: BTreeMap::new(),
             ids: Vec::new(),
@@ -271,9 +312,11 @@ impl Model {
             deaths: BTreeMap::new(),
             atomic: BTreeSet::new(),
             finalizer_runs: BTreeMap::new(),
+            generational,
             generations,
             thresholds,
             enabled,
+            frozen: BTreeSet::new(),
             saveall: false,
             op: 0,
             cause: None,
@@ -284,6 +327,19 @@ impl Model {
             depth: 0,
             deferred: Vec::new(),
             mismatch: None,
+        }
+    }
+
+    /// The policy rules the model holds the heap to, with the current settings.
+    pub fn policy(&self) -> Policy {
+        if self.generational {
+            Policy::Generational {
+                generations: self.generations,
+                thresholds: self.thresholds.clone(),
+                enabled: self.enabled,
+            }
+        } else {
+            Policy::Free
         }
     }
 
@@ -740,17 +796,84 @@ impl Model {
             Some(Event::CollectionStart { .. })
         );
         if next_is_collection {
-            self.collection(None);
+            self.collection(Request::Auto);
         }
     }
 
-    /// A collection: `Some(g)` requested explicitly (nothing happens while a collection
-    /// runs), `None` automatic. The heap's log says which generation it examined and in
-    /// what order; the model predicts everything else and compares the report.
-    pub(crate) fn collection(&mut self, requested: Option<usize>) {
+    /// `freeze` (generational policy): every live container may now be frozen.
+    pub(crate) fn freeze(&mut self) {
+        if self.generational {
+            self.frozen = self
+                .objects
+                .iter()
+                .filter(|(_, o)| o.kind != Kind::Atomic)
+                .map(|(&n, _)| n)
+                .collect();
+        }
+    }
+
+    /// `unfreeze` (generational policy): nothing is frozen any more.
+    pub(crate) fn unfreeze(&mut self) {
+        self.frozen.clear();
+    }
+
+    /// The objects a full collection must examine: those on a cycle of objects the
+    /// oracle calls unreachable (every such object is a tracked container; an object
+    /// hanging off a garbage cycle without being on one dies in the cascade), minus the
+    /// frozen ones and those a dying object still references (a count-0 object waiting
+    /// for, or in, its deallocation is untracked: it holds its referents from outside
+    /// any examined set until it releases them, which counts them down, so no
+    /// collection could free them now).
+    fn on_garbage_cycles(&self) -> BTreeSet<u64> {
+        let mut sources = self.counted_roots();
+        sources.extend(
+            self.objects
+                .iter()
+                .filter(|(_, o)| o.refcount == 0)
+                .map(|(&n, _)| n),
+        );
+        let reach = reachable_from(sources, |n| self.edges_of(n));
+        let garbage: BTreeSet<u64> = self
+            .objects
+            .keys()
+            .copied()
+            .filter(|n| !reach.contains(n))
+            .collect();
+        let inside = |n: u64| {
+            self.edges_of(n)
+                .into_iter()
+                .filter(|t| garbage.contains(t))
+                .collect::<Vec<_>>()
+        };
+        garbage
+            .iter()
+            .copied()
+            .filter(|&n| !self.frozen.contains(&n))
+            .filter(|&n| {
+                // On a cycle: reachable from one of its own successors.
+                reachable_from(inside(n), inside).contains(&n)
+            })
+            .collect()
+    }
+
+    /// A collection, requested (nothing happens while a collection runs) or automatic.
+    /// The heap's log says which objects it examined and in what order; the model
+    /// predicts everything else and compares the report. A full collection must examine
+    /// every object on a garbage cycle (but frozen ones).
+    pub(crate) fn collection(&mut self, request: Request) {
         if self.collecting {
             return;
         }
+        let must_examine = match request {
+            Request::Full => self.on_garbage_cycles(),
+            _ => BTreeSet::new(),
+        };
+        let requested = match request {
+            Request::Auto => None,
+            Request::Generation(g) => Some(g),
+            Request::Full if self.generational => Some(self.generations - 1),
+            Request::Full => None,
+        };
         let Some(Event::CollectionStart {
             generation,
             examined,
@@ -768,7 +891,10 @@ impl Model {
                 format!("collect({requested:?}) collected generation {generation}"),
             );
         }
-        if requested.is_none() && !(self.enabled && self.thresholds[0] > 0) {
+        if request == Request::Auto
+            && self.generational
+            && !(self.enabled && self.thresholds[0] > 0)
+        {
             self.mismatch(
                 Rule::Policy,
                 format!(
@@ -776,6 +902,17 @@ impl Model {
                     self.enabled, self.thresholds[0]
                 ),
             );
+        }
+        let examined_set: BTreeSet<u64> = examined.iter().copied().collect();
+        if let Some(&n) = must_examine.iter().find(|n| !examined_set.contains(n)) {
+            let id = self.ids[n as usize];
+            self.mismatch = self.mismatch.take().or(Some(Violation::new(
+                Rule::Completeness,
+                Some((n, id)),
+                format!(
+                    "is on a garbage cycle, but the full collection did not examine it (it examined {examined:?})"
+                ),
+            )));
         }
         self.collecting = true;
         let expected = self.collect(generation, &examined);
@@ -789,13 +926,18 @@ impl Model {
         self.collecting = false;
     }
 
-    /// A collection of `generation` whose examined set is `examined`, in the heap's
-    /// examination order (generation `generation`'s list, then the younger ones).
+    /// A collection of `generation` whose examined set is `examined`, in the order the
+    /// strategy noted it (for [`Generational`](crate::Generational): generation
+    /// `generation`'s list, then the younger ones).
     ///
     /// Returns what the collection must report. The set it frees is what is
     /// unreachable from roots and from every object outside the examined set, minus
-    /// what legacy finalizers keep and what user code resurrects; finalizers and weak
-    /// callbacks run in examination order, their programs replayed against the log.
+    /// what legacy finalizers keep and what user code resurrects: it depends on the
+    /// examined set alone, whatever the strategy. Finalizers and weak callbacks run in
+    /// the order of the unreachable list, which is the examined order restricted to the
+    /// unreachable objects (CPython's `move_unreachable` order, and the contract of
+    /// [`HarnessStrategy`](super::HarnessStrategy) for every strategy), their programs
+    /// replayed against the log.
     pub fn collect(&mut self, generation: usize, examined: &[u64]) -> ExpectedReport {
         let mut report = ExpectedReport {
             generation,
@@ -1128,6 +1270,7 @@ impl Model {
                 }
                 (vec![Some(n)], unit(expected))
             }
+            Op::Collect { .. } if !self.generational => skipped(vec![]),
             Op::Collect { generation } => {
                 let g = *generation as usize;
                 if g >= self.generations {
@@ -1137,14 +1280,21 @@ impl Model {
                     };
                     return (vec![], Err(e));
                 }
-                self.collection(Some(g));
+                self.collection(Request::Generation(g));
                 (vec![], Ok(Outcome::Unit))
             }
             Op::CollectFull => {
-                self.collection(Some(self.generations - 1));
+                self.collection(Request::Full);
                 (vec![], Ok(Outcome::Unit))
             }
-            Op::Freeze | Op::Unfreeze => (vec![], Ok(Outcome::Unit)),
+            Op::Freeze => {
+                self.freeze();
+                (vec![], Ok(Outcome::Unit))
+            }
+            Op::Unfreeze => {
+                self.unfreeze();
+                (vec![], Ok(Outcome::Unit))
+            }
             Op::ClearGarbage => {
                 self.clear_garbage();
                 (vec![], Ok(Outcome::Unit))

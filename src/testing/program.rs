@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use crate::{CollectReport, GcError, Heap, ObjId, WeakRef};
 
+use super::collector::HarnessStrategy;
 use super::model::Observed;
 use super::op::{Op, Target};
 
@@ -104,7 +105,7 @@ impl Observed {
     /// Fills a reservation whose allocation is under way but not yet in any generation
     /// (an untracked object whose allocation triggered a collection) by finding it in the
     /// heap: its payload is its allocation number.
-    pub(crate) fn fill_pending(&self, heap: &Heap<u64>) {
+    pub(crate) fn fill_pending<C: HarnessStrategy>(&self, heap: &Heap<u64, C>) {
         let pending = self
             .alloc_ids
             .borrow()
@@ -131,7 +132,10 @@ impl Observed {
 /// start event gets the examined set, in the order the strategy examined it, when the
 /// collection stops (what the strategy noted with [`Heap::note_examined`]; recording is
 /// turned on here), so any strategy's collections can be checked.
-pub(crate) fn log_collections(heap: &mut Heap<u64>, observed: &std::rc::Rc<Observed>) {
+pub(crate) fn log_collections<C: HarnessStrategy>(
+    heap: &mut Heap<u64, C>,
+    observed: &std::rc::Rc<Observed>,
+) {
     let observed = observed.clone();
     heap.record_examined(true);
     let start = std::cell::Cell::new(None);
@@ -164,8 +168,8 @@ pub(crate) fn log_collections(heap: &mut Heap<u64>, observed: &std::rc::Rc<Obser
 
 /// Resolves a target on the heap side: against every allocation so far, or against the
 /// allocations still alive in the heap, in allocation order.
-pub(crate) fn resolve_on_heap(
-    heap: &Heap<u64>,
+pub(crate) fn resolve_on_heap<C: HarnessStrategy>(
+    heap: &Heap<u64, C>,
     observed: &Observed,
     me: Option<u64>,
     t: Target,
@@ -217,8 +221,8 @@ pub(crate) fn allowed_in_program(op: &Op) -> bool {
 
 /// Runs a program on the heap, as user code (`me`: the object concerned), logging every
 /// op's resolved targets and result.
-pub(crate) fn run_on_heap(
-    heap: &mut Heap<u64>,
+pub(crate) fn run_on_heap<C: HarnessStrategy>(
+    heap: &mut Heap<u64, C>,
     observed: &std::rc::Rc<Observed>,
     me: u64,
     program: &[Op],
@@ -238,13 +242,13 @@ fn id_of(observed: &Observed, n: u64) -> ObjId {
 
 /// One program op on the heap: the targets it resolved to and its result (`None`
 /// targets: the op was skipped).
-fn exec_on_heap(
-    heap: &mut Heap<u64>,
+fn exec_on_heap<C: HarnessStrategy>(
+    heap: &mut Heap<u64, C>,
     observed: &std::rc::Rc<Observed>,
     me: u64,
     op: &Op,
 ) -> (Vec<Option<u64>>, Res) {
-    let resolve = |heap: &Heap<u64>, t: Target| resolve_on_heap(heap, observed, Some(me), t);
+    let resolve = |heap: &Heap<u64, C>, t: Target| resolve_on_heap(heap, observed, Some(me), t);
     let skipped = |targets: Vec<Option<u64>>| (targets, Ok(Outcome::Unit));
     match op {
         Op::Alloc | Op::AllocAtomic | Op::AllocLazy => {
@@ -313,20 +317,25 @@ fn exec_on_heap(
             };
             (vec![Some(n)], r.map(|_| Outcome::Unit))
         }
-        Op::Collect { generation } => (
-            vec![],
-            heap.collect(*generation as usize).map(|_| Outcome::Unit),
-        ),
+        Op::Collect { generation } => match C::as_generational(heap) {
+            Some(heap) => (
+                vec![],
+                heap.collect(*generation as usize).map(|_| Outcome::Unit),
+            ),
+            None => skipped(vec![]), // generational only
+        },
         Op::CollectFull => {
             heap.collect_full();
             (vec![], Ok(Outcome::Unit))
         }
-        Op::Freeze => {
-            heap.freeze();
-            (vec![], Ok(Outcome::Unit))
-        }
-        Op::Unfreeze => {
-            heap.unfreeze();
+        Op::Freeze | Op::Unfreeze => {
+            if let Some(heap) = C::as_generational(heap) {
+                if matches!(op, Op::Freeze) {
+                    heap.freeze();
+                } else {
+                    heap.unfreeze();
+                }
+            }
             (vec![], Ok(Outcome::Unit))
         }
         Op::ClearGarbage => {
@@ -381,8 +390,8 @@ fn exec_on_heap(
 
 /// Attaches the harness's finalizer to object `n`: it counts its run, logs it, runs
 /// `program`, and binds the object to `r<n>` when `resurrect` is set.
-pub(crate) fn install_finalizer(
-    heap: &mut Heap<u64>,
+pub(crate) fn install_finalizer<C: HarnessStrategy>(
+    heap: &mut Heap<u64, C>,
     observed: &std::rc::Rc<Observed>,
     n: u64,
     resurrect: bool,
@@ -402,8 +411,8 @@ pub(crate) fn install_finalizer(
 
 /// Gives object `n` the harness's legacy-finalizer code: it logs its run, runs
 /// `program`, and binds the object to `r<n>` when `resurrect` is set.
-pub(crate) fn install_legacy_code(
-    heap: &mut Heap<u64>,
+pub(crate) fn install_legacy_code<C: HarnessStrategy>(
+    heap: &mut Heap<u64, C>,
     observed: &std::rc::Rc<Observed>,
     n: u64,
     resurrect: bool,
@@ -422,8 +431,8 @@ pub(crate) fn install_legacy_code(
 /// Creates the harness's weak reference to object `n` (with a callback that counts its
 /// run, logs it, checks that it sees its reference dead and runs `program`), and
 /// records its handle as the next weak-reference index.
-pub(crate) fn install_weakref(
-    heap: &mut Heap<u64>,
+pub(crate) fn install_weakref<C: HarnessStrategy>(
+    heap: &mut Heap<u64, C>,
     observed: &std::rc::Rc<Observed>,
     n: u64,
     callback: bool,

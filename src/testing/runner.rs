@@ -3,26 +3,29 @@
 use std::fmt;
 use std::rc::Rc;
 
-use crate::{Fault, GcConfig, GcError, Generation, Heap, ObjId};
+use crate::{Fault, GcConfig, GcError, Generation, Generational, Heap, ObjId};
 
 use super::check::{Rule, Violation, check_invariants};
-use super::model::{FinalizerKind, Kind, Model, Observed};
+use super::collector::HarnessStrategy;
+use super::model::{FinalizerKind, Kind, Model, Observed, Request};
 use super::op::{Op, Target};
 use super::program::{
     Outcome, Res, install_finalizer, install_legacy_code, install_weakref, log_collections, same,
 };
 
-/// A heap (`Heap<u64>`, payload = allocation number) and its [`Model`], kept in step:
-/// [`apply`](Runner::apply) runs an [`Op`] on both, compares the results, mirrors every
-/// collection the heap ran in the model, and checks [`check_invariants`].
+/// A heap (`Heap<u64, C>`, payload = allocation number) and its [`Model`], kept in
+/// step: [`apply`](Runner::apply) runs an [`Op`] on both, compares the results, mirrors
+/// every collection the heap ran in the model, and checks [`check_invariants`].
 ///
-/// Works with any [`GcConfig`]: the model does not predict *when* automatic collections
-/// run, nor which objects a collection examines in which order (it learns both from a
-/// collection callback the runner registers, which logs each collection's examined
-/// set), only what each one must do; it does check that one runs only when allowed and
-/// always when the allocation surplus passes threshold 0. Finalizers and weak callbacks
-/// run programs of ops (user code); the heap logs what they did, and the model replays
-/// and compares (see [`Op`]).
+/// Works with any strategy `C` ([`HarnessStrategy`]; [`Generational`] under any
+/// [`GcConfig`] by default, [`Runner::with_strategy`] for the others): the model does
+/// not predict *when* automatic collections run, nor which objects a collection
+/// examines in which order (it learns both from a collection callback the runner
+/// registers, which logs each collection's examined set), only what each one must do;
+/// it does check the strategy's [`Policy`](super::Policy): under the generational one,
+/// that a collection runs only when allowed and always when the allocation surplus
+/// passes threshold 0. Finalizers and weak callbacks run programs of ops (user code);
+/// the heap logs what they did, and the model replays and compares (see [`Op`]).
 ///
 /// # Examples
 /// ```
@@ -40,14 +43,14 @@ use super::program::{
 /// }
 /// assert!(runner.heap().is_empty());
 /// ```
-pub struct Runner {
-    heap: Heap<u64>,
+pub struct Runner<C: HarnessStrategy = Generational> {
+    heap: Heap<u64, C>,
     model: Model,
     observed: Rc<Observed>,
     applied: usize,
 }
 
-impl fmt::Debug for Runner {
+impl<C: HarnessStrategy + fmt::Debug> fmt::Debug for Runner<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runner")
             .field("heap", &self.heap)
@@ -56,48 +59,69 @@ impl fmt::Debug for Runner {
     }
 }
 
-impl Runner {
-    /// A runner over an empty heap with this configuration.
+impl Runner<Generational> {
+    /// A runner over an empty heap with the default strategy, [`Generational`], under
+    /// this configuration.
     ///
     /// # Errors
     /// [`GcError::InvalidConfig`] for an unusable configuration.
     pub fn new(config: GcConfig) -> Result<Runner, GcError> {
-        let mut heap = Heap::with_config(config.clone())?;
+        Ok(Runner::with_strategy(Generational::new(config)?))
+    }
+
+    /// Injects a deliberate collector bug into the heap (see [`Fault`]).
+    pub fn inject_fault(&mut self, fault: Option<Fault>) {
+        self.heap.inject_fault(fault);
+    }
+}
+
+impl<C: HarnessStrategy> Runner<C> {
+    /// A runner over an empty heap collected by `strategy` (freshly built: it must track
+    /// nothing yet), checked against the policy rules it declares
+    /// ([`HarnessStrategy::policy`]).
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::testing::{FullOnly, Op, Runner, Target};
+    /// let mut runner = Runner::with_strategy(FullOnly::default());
+    /// for op in [
+    ///     Op::Alloc,
+    ///     Op::Link { from: Target::Recent(0), to: Target::Recent(0) },
+    ///     Op::Decref { obj: Target::Recent(0) },
+    ///     Op::Collect { generation: 0 }, // generational only: skipped on both sides
+    ///     Op::CollectFull,
+    /// ] {
+    ///     runner.apply(&op).unwrap();
+    /// }
+    /// assert!(runner.heap().is_empty());
+    /// ```
+    pub fn with_strategy(strategy: C) -> Runner<C> {
+        let mut heap = Heap::with_collector(strategy);
         let observed = Rc::new(Observed::default());
         log_collections(&mut heap, &observed);
-        let model = Model::new(
-            config.generations,
-            config.thresholds,
-            config.enabled,
-            observed.clone(),
-        );
-        Ok(Runner {
+        let model = Model::with_policy(&C::policy(&heap), observed.clone());
+        Runner {
             heap,
             model,
             observed,
             applied: 0,
-        })
+        }
     }
 
     /// The heap.
-    pub fn heap(&self) -> &Heap<u64> {
+    pub fn heap(&self) -> &Heap<u64, C> {
         &self.heap
     }
 
     /// The heap, mutably: changes made here behind the model's back are reported as
     /// violations by the next check (which is how a test proves the checks can fail).
-    pub fn heap_mut(&mut self) -> &mut Heap<u64> {
+    pub fn heap_mut(&mut self) -> &mut Heap<u64, C> {
         &mut self.heap
     }
 
     /// The model.
     pub fn model(&self) -> &Model {
         &self.model
-    }
-
-    /// Injects a deliberate collector bug into the heap (see [`Fault`]).
-    pub fn inject_fault(&mut self, fault: Option<Fault>) {
-        self.heap.inject_fault(fault);
     }
 
     /// Checks the invariants now.
@@ -179,8 +203,13 @@ impl Runner {
         // User code run by a collection may allocate past threshold 0: the next
         // allocation collects then, as in CPython.
         let collected = !self.observed.collections.borrow().is_empty();
-        if allocated && !collected && self.model.enabled && self.model.thresholds[0] > 0 {
-            let count = self.heap.get_count()[0];
+        if let Some(heap) = C::as_generational_ref(&self.heap)
+            && allocated
+            && !collected
+            && self.model.enabled
+            && self.model.thresholds[0] > 0
+        {
+            let count = heap.get_count()[0];
             if count > u64::from(self.model.thresholds[0]) {
                 return Err(Violation::new(
                     Rule::Policy,
@@ -192,27 +221,21 @@ impl Runner {
                 ));
             }
         }
-        match op {
-            Op::Freeze | Op::Unfreeze => {
-                let unwanted = |g: Generation| match op {
-                    Op::Freeze => matches!(g, Generation::Gen(_)),
-                    _ => g == Generation::Permanent,
-                };
-                for (&n, o) in &self.model.objects {
-                    let g = self
-                        .heap
-                        .generation_of(o.id)
-                        .unwrap_or(Generation::Untracked);
-                    if unwanted(g) {
-                        return Err(Violation::new(
-                            Rule::Tracking,
-                            Some((n, o.id)),
-                            format!("is in {g:?} after {op:?}"),
-                        ));
-                    }
+        if let (Op::Freeze | Op::Unfreeze, Some(heap)) = (op, C::as_generational_ref(&self.heap)) {
+            let unwanted = |g: Generation| match op {
+                Op::Freeze => matches!(g, Generation::Gen(_)),
+                _ => g == Generation::Permanent,
+            };
+            for (&n, o) in &self.model.objects {
+                let g = heap.generation_of(o.id).unwrap_or(Generation::Untracked);
+                if unwanted(g) {
+                    return Err(Violation::new(
+                        Rule::Tracking,
+                        Some((n, o.id)),
+                        format!("is in {g:?} after {op:?}"),
+                    ));
                 }
             }
-            _ => {}
         }
         Ok(())
     }
@@ -220,6 +243,9 @@ impl Runner {
     /// Runs one op on both sides; returns (model's prediction, heap's result), or `None`
     /// when the op names nothing that exists (skipped on both sides).
     fn step(&mut self, op: &Op) -> Option<(Res, Res)> {
+        if !self.model.generational && generational_only(op) {
+            return None;
+        }
         let m = &self.model;
         Some(match op {
             Op::Alloc | Op::AllocAtomic | Op::AllocLazy => {
@@ -430,15 +456,16 @@ impl Runner {
                         generations: m.generations,
                     })
                 };
-                let actual = self.heap.collect(g).map(|_| Outcome::Unit);
+                let heap = C::as_generational(&mut self.heap)?;
+                let actual = heap.collect(g).map(|_| Outcome::Unit);
                 if expected.is_ok() {
-                    self.model.collection(Some(g));
+                    self.model.collection(Request::Generation(g));
                 }
                 (expected, actual)
             }
             Op::CollectFull => {
                 self.heap.collect_full();
-                self.model.collection(Some(self.model.generations - 1));
+                self.model.collection(Request::Full);
                 (Ok(Outcome::Unit), Ok(Outcome::Unit))
             }
             Op::SetThreshold { thresholds } => {
@@ -447,7 +474,8 @@ impl Runner {
                 } else {
                     Ok(Outcome::Unit)
                 };
-                let actual = self.heap.set_threshold(thresholds).map(|_| Outcome::Unit);
+                let heap = C::as_generational(&mut self.heap)?;
+                let actual = heap.set_threshold(thresholds).map(|_| Outcome::Unit);
                 if expected.is_ok() && actual.is_ok() {
                     self.model.thresholds[..thresholds.len()].copy_from_slice(thresholds);
                 }
@@ -455,20 +483,23 @@ impl Runner {
             }
             Op::Enable | Op::Disable => {
                 let on = *op == Op::Enable;
+                let heap = C::as_generational(&mut self.heap)?;
                 if on {
-                    self.heap.enable();
+                    heap.enable();
                 } else {
-                    self.heap.disable();
+                    heap.disable();
                 }
                 self.model.enabled = on;
                 (Ok(Outcome::Unit), Ok(Outcome::Unit))
             }
             Op::Freeze => {
-                self.heap.freeze();
+                C::as_generational(&mut self.heap)?.freeze();
+                self.model.freeze();
                 (Ok(Outcome::Unit), Ok(Outcome::Unit))
             }
             Op::Unfreeze => {
-                self.heap.unfreeze();
+                C::as_generational(&mut self.heap)?.unfreeze();
+                self.model.unfreeze();
                 (Ok(Outcome::Unit), Ok(Outcome::Unit))
             }
             Op::SetFinalizer {
@@ -585,6 +616,21 @@ impl Runner {
     }
 }
 
+/// Whether `op` exists only under the generational policy (the `gc`-module surface of
+/// [`Generational`]): `collect(g)`, thresholds, enable and disable, freeze and
+/// unfreeze. Under any other policy it is skipped, on the heap and in the model alike.
+pub(crate) fn generational_only(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Collect { .. }
+            | Op::SetThreshold { .. }
+            | Op::Enable
+            | Op::Disable
+            | Op::Freeze
+            | Op::Unfreeze
+    )
+}
+
 /// The raw index for an edge list of `len` edges: modulo the length, or unchanged when
 /// there is no edge (so the heap must refuse it).
 fn edge_index(index: u16, len: usize) -> usize {
@@ -640,6 +686,31 @@ pub fn run_ops(config: &GcConfig, fault: Option<Fault>, ops: &[Op]) -> Result<()
         violation: Violation::new(Rule::Policy, None, e.to_string()),
     })?;
     runner.inject_fault(fault);
+    apply_all(&mut runner, ops)
+}
+
+/// Runs `ops` on a fresh heap collected by `strategy`, checking the invariants after
+/// every op: [`run_ops`] for any strategy.
+///
+/// # Errors
+/// The first [`Failure`].
+///
+/// # Examples
+/// ```
+/// use gclab::testing::{FullOnly, Op, Target, run_strategy_ops};
+/// let ops = [
+///     Op::Alloc,
+///     Op::Link { from: Target::Recent(0), to: Target::Recent(0) },
+///     Op::Decref { obj: Target::Live(0) },
+///     Op::CollectFull,
+/// ];
+/// run_strategy_ops(FullOnly::default(), &ops).unwrap();
+/// ```
+pub fn run_strategy_ops<C: HarnessStrategy>(strategy: C, ops: &[Op]) -> Result<(), Failure> {
+    apply_all(&mut Runner::with_strategy(strategy), ops)
+}
+
+fn apply_all<C: HarnessStrategy>(runner: &mut Runner<C>, ops: &[Op]) -> Result<(), Failure> {
     for (index, op) in ops.iter().enumerate() {
         runner.apply(op).map_err(|violation| Failure {
             index,

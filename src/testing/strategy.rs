@@ -10,8 +10,10 @@ use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestError, 
 
 use crate::{Fault, GcConfig};
 
+use super::check::{Rule, Violation};
+use super::collector::HarnessStrategy;
 use super::op::{Op, Target, trace_to_string};
-use super::runner::{Failure, run_ops};
+use super::runner::{Failure, generational_only, run_ops, run_strategy_ops};
 
 /// A target: mostly recent objects (so new structure links to what was just built),
 /// often any live object, sometimes an allocation number (often a dead object, to test
@@ -173,6 +175,67 @@ pub fn ops(len: impl Into<SizeRange>) -> impl Strategy<Value = Vec<Op>> {
     vec(op(), len)
 }
 
+/// Op sequences for a strategy without the generational surface ([`Policy::Free`]):
+/// [`ops`] with every generational-only op replaced, in programs too —
+/// `collect(g)` by `collect_full` (the one collection such a strategy offers),
+/// thresholds, enable, disable, freeze and unfreeze by an allocation — so no case is
+/// spent on ops the runner would skip. (A replayed trace may still hold them: the
+/// runner skips them on both sides.)
+///
+/// [`Policy::Free`]: super::Policy::Free
+///
+/// # Examples
+/// ```
+/// use gclab::testing::{Op, portable_ops};
+/// use proptest::strategy::{Strategy, ValueTree};
+/// use proptest::test_runner::TestRunner;
+/// let mut runner = TestRunner::deterministic();
+/// for _ in 0..20 {
+///     let sequence = portable_ops(1..40).new_tree(&mut runner).unwrap().current();
+///     assert!(!sequence.iter().any(|op| matches!(op, Op::Collect { .. } | Op::Freeze)));
+/// }
+/// ```
+pub fn portable_ops(len: impl Into<SizeRange>) -> impl Strategy<Value = Vec<Op>> {
+    vec(op().prop_map(portable), len)
+}
+
+/// `op` with its generational-only parts replaced (see [`portable_ops`]).
+fn portable(op: Op) -> Op {
+    let program = |p: Vec<Op>| p.into_iter().map(portable).collect();
+    match op {
+        Op::Collect { .. } => Op::CollectFull,
+        op if generational_only(&op) => Op::Alloc,
+        Op::SetFinalizer {
+            obj,
+            resurrect,
+            program: p,
+        } => Op::SetFinalizer {
+            obj,
+            resurrect,
+            program: program(p),
+        },
+        Op::SetLegacyCode {
+            obj,
+            resurrect,
+            program: p,
+        } => Op::SetLegacyCode {
+            obj,
+            resurrect,
+            program: program(p),
+        },
+        Op::Downgrade {
+            obj,
+            callback,
+            program: p,
+        } => Op::Downgrade {
+            obj,
+            callback,
+            program: program(p),
+        },
+        op => op,
+    }
+}
+
 /// A proptest configuration: `PROPTEST_CASES` cases when that variable is set to a
 /// number, otherwise `default_cases`; no failure persistence (failures become trace
 /// files instead, see [`check_config`]).
@@ -208,15 +271,27 @@ pub struct PropFailure {
     pub failure: Failure,
     /// The trace file, when it could be written.
     pub trace: Option<PathBuf>,
-    /// The configuration it failed under.
+    /// The configuration it failed under ([`GcConfig::default`] for a strategy other
+    /// than [`Generational`](crate::Generational)).
     pub config: GcConfig,
+    /// The strategy's type name.
+    pub strategy: &'static str,
 }
 
 impl fmt::Display for PropFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.failure)?;
         write!(f, "minimal failing sequence: {} op(s)", self.ops.len())?;
-        if let Some(path) = &self.trace {
+        if let Some(path) = &self.trace
+            && self.strategy != std::any::type_name::<crate::Generational>()
+        {
+            write!(
+                f,
+                "\ntrace: {}\nstrategy: {}\nreplay: gclab::testing::read_trace, then run_strategy_ops",
+                path.display(),
+                self.strategy
+            )?;
+        } else if let Some(path) = &self.trace {
             let thresholds: Vec<String> =
                 self.config.thresholds.iter().map(u32::to_string).collect();
             write!(
@@ -255,36 +330,102 @@ pub fn check_config(
     strategy: impl Strategy<Value = Vec<Op>>,
     proptest: ProptestConfig,
 ) -> Result<u32, Box<PropFailure>> {
+    let header = format!("config: {config:?}, fault: {fault:?}");
+    check_property(
+        name,
+        &header,
+        |ops| run_ops(config, fault, ops),
+        strategy,
+        proptest,
+    )
+    .map_err(|mut failure| {
+        failure.config = config.clone();
+        failure
+    })
+}
+
+/// Runs the property "every sequence from `ops` keeps every invariant" on heaps
+/// collected by the strategies `make` builds (a fresh one per case): [`check_config`]
+/// for any [`HarnessStrategy`]. Use [`portable_ops`] for a strategy without the
+/// generational surface. On failure, the shrunk sequence is written to
+/// `trace_dir()/<name>.jsonl`.
+///
+/// Returns the number of cases run.
+///
+/// # Errors
+/// The shrunk [`PropFailure`].
+///
+/// # Examples
+/// ```
+/// use gclab::testing::{FullOnly, check_strategy, portable_ops, proptest_config};
+/// let cases = check_strategy("doc_full_only", FullOnly::default, portable_ops(1..30), proptest_config(16))
+///     .unwrap();
+/// assert!(cases > 0);
+/// ```
+pub fn check_strategy<C: HarnessStrategy>(
+    name: &str,
+    make: impl Fn() -> C,
+    ops: impl Strategy<Value = Vec<Op>>,
+    proptest: ProptestConfig,
+) -> Result<u32, Box<PropFailure>> {
+    let strategy = std::any::type_name::<C>();
+    check_property(
+        name,
+        &format!("strategy: {strategy}"),
+        |ops| run_strategy_ops(make(), ops),
+        ops,
+        proptest,
+    )
+    .map_err(|mut failure| {
+        failure.strategy = strategy;
+        failure
+    })
+}
+
+/// The driver shared by [`check_config`] and [`check_strategy`]: runs the property,
+/// replays the shrunk failure to name its first failing op, writes the trace.
+fn check_property(
+    name: &str,
+    header: &str,
+    run: impl Fn(&[Op]) -> Result<(), Failure>,
+    strategy: impl Strategy<Value = Vec<Op>>,
+    proptest: ProptestConfig,
+) -> Result<u32, Box<PropFailure>> {
     let cases = proptest.cases;
     let mut runner = TestRunner::new(proptest);
     let result = runner.run(&strategy, |ops| {
-        run_ops(config, fault, &ops).map_err(|f| TestCaseError::fail(f.to_string()))
+        run(&ops).map_err(|f| TestCaseError::fail(f.to_string()))
     });
+    let failed = |ops, failure, trace| {
+        Box::new(PropFailure {
+            ops,
+            failure,
+            trace,
+            config: GcConfig::default(),
+            strategy: std::any::type_name::<crate::Generational>(),
+        })
+    };
     let ops = match result {
         Ok(()) => return Ok(cases),
         Err(TestError::Fail(_, ops)) => ops,
         Err(TestError::Abort(reason)) => {
-            return Err(Box::new(PropFailure {
-                ops: Vec::new(),
-                failure: Failure {
-                    index: 0,
-                    op: Op::CollectFull,
-                    violation: super::check::Violation::new(
-                        super::check::Rule::Policy,
-                        None,
-                        format!("proptest aborted: {reason}"),
-                    ),
-                },
-                trace: None,
-                config: config.clone(),
-            }));
+            let failure = Failure {
+                index: 0,
+                op: Op::CollectFull,
+                violation: Violation::new(
+                    Rule::Policy,
+                    None,
+                    format!("proptest aborted: {reason}"),
+                ),
+            };
+            return Err(failed(Vec::new(), failure, None));
         }
     };
-    let failure = run_ops(config, fault, &ops).err().unwrap_or_else(|| Failure {
+    let failure = run(&ops).err().unwrap_or_else(|| Failure {
         index: ops.len().saturating_sub(1),
         op: ops.last().cloned().unwrap_or(Op::CollectFull),
-        violation: super::check::Violation::new(
-            super::check::Rule::Policy,
+        violation: Violation::new(
+            Rule::Policy,
             None,
             "the shrunk sequence failed under proptest but passed when replayed: the run is not deterministic",
         ),
@@ -294,18 +435,11 @@ pub fn check_config(
     ops.truncate(failure.index + 1);
     let dir = trace_dir();
     let path = dir.join(format!("{name}.jsonl"));
-    let header = format!(
-        "gclab trace: {name}\nconfig: {config:?}, fault: {fault:?}\nfirst failure: {failure}"
-    );
+    let header = format!("gclab trace: {name}\n{header}\nfirst failure: {failure}");
     let text = trace_to_string(&ops, &[&header]);
     let trace = std::fs::create_dir_all(&dir)
         .and_then(|()| std::fs::write(&path, text))
         .ok()
         .map(|()| path);
-    Err(Box::new(PropFailure {
-        ops,
-        failure,
-        trace,
-        config: config.clone(),
-    }))
+    Err(failed(ops, failure, trace))
 }

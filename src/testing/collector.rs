@@ -1,0 +1,202 @@
+//! The strategies under test: what the harness needs from a collection strategy
+//! ([`HarnessStrategy`]), the policy rules the model holds it to ([`Policy`]), and a
+//! reference strategy with no policy of its own ([`FullOnly`]).
+
+use crate::gc::trial::find_unreachable;
+use crate::{CollectReport, Cx, CycleCollector, Generational, Heap, ObjId, Objects};
+
+/// The policy rules the model checks a strategy against, besides the rules that hold
+/// for every strategy (safety after every op, exact counts and immediate reclamation,
+/// PEP 442, each collection frees exactly what trial deletion over its examined set
+/// predicts, a full collection examines every object on a garbage cycle).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Policy {
+    /// CPython 3.13's generational policy ([`Generational`]): an automatic collection
+    /// runs only when enabled with threshold 0 above zero, and always once the
+    /// allocation surplus passes threshold 0; `collect(g)` collects generation `g`,
+    /// `collect_full` the oldest; `freeze` and `unfreeze` move every tracked object;
+    /// frozen objects are never examined; the settings read back as set.
+    Generational {
+        /// Number of generations.
+        generations: usize,
+        /// Thresholds, one per generation.
+        thresholds: Vec<u32>,
+        /// Whether automatic collection is enabled.
+        enabled: bool,
+    },
+    /// Any other strategy: automatic collections may run after any allocation of a
+    /// container (never while one runs), and examine what the strategy notes;
+    /// `collect_full` examines every tracked object. The generational-only ops
+    /// (`collect(g)`, thresholds, enable and disable, freeze and unfreeze) do not
+    /// exist and are skipped, on the heap and in the model alike.
+    Free,
+}
+
+/// A strategy the harness can check: any [`CycleCollector`], plus, for a strategy that
+/// also offers the generational surface of the Python `gc` module (`collect(g)`,
+/// thresholds, `freeze`…), access to it.
+///
+/// For a strategy of your own, the empty implementation is all it takes
+/// (`impl HarnessStrategy for MyStrategy {}`): its policy is then [`Policy::Free`].
+/// The one contract the harness relies on is the seam's: every collection notes the
+/// objects it examines with [`Heap::note_examined`], once, in an order whose
+/// restriction to the unreachable objects is the order in which it hands them to
+/// [`Heap::collect_unreachable`] (what [`find_unreachable`] over the noted set gives:
+/// the unreachable objects in examined order, CPython's `move_unreachable` order). A
+/// strategy that finds its unreachable set by its own passes makes sure of it:
+/// [`BaconRajan`](crate::BaconRajan) notes its gray set in `MarkGray` order, whose white
+/// members come in `CollectWhite` order (both passes walk the same depth-first order, and
+/// no white object is reached through a black one). The model predicts finalizer and
+/// callback order from it, so a strategy that breaks the contract fails on the first
+/// collection with finalizers or callbacks on two of its garbage objects.
+///
+/// # Examples
+/// ```
+/// use gclab::testing::{FullOnly, HarnessStrategy, Policy, Runner};
+/// let runner = Runner::with_strategy(FullOnly::default());
+/// assert_eq!(runner.model().policy(), Policy::Free);
+/// ```
+pub trait HarnessStrategy: CycleCollector {
+    /// The heap as a generational heap, when the strategy is [`Generational`]: the
+    /// harness then checks the generational policy and runs the generational-only ops.
+    /// `None` by default.
+    fn as_generational(heap: &mut Heap<u64, Self>) -> Option<&mut Heap<u64, Generational>> {
+        let _ = heap;
+        None
+    }
+
+    /// The heap as a generational heap, read-only (see
+    /// [`as_generational`](HarnessStrategy::as_generational)).
+    fn as_generational_ref(heap: &Heap<u64, Self>) -> Option<&Heap<u64, Generational>> {
+        let _ = heap;
+        None
+    }
+
+    /// The policy rules for a heap with this strategy, as it is now.
+    fn policy(heap: &Heap<u64, Self>) -> Policy {
+        match Self::as_generational_ref(heap) {
+            Some(h) => Policy::Generational {
+                generations: h.generations(),
+                thresholds: h.get_threshold(),
+                enabled: h.is_enabled(),
+            },
+            None => Policy::Free,
+        }
+    }
+}
+
+impl HarnessStrategy for Generational {
+    fn as_generational(heap: &mut Heap<u64, Self>) -> Option<&mut Heap<u64, Generational>> {
+        Some(heap)
+    }
+
+    fn as_generational_ref(heap: &Heap<u64, Self>) -> Option<&Heap<u64, Generational>> {
+        Some(heap)
+    }
+}
+
+/// The reference strategy with no policy: one list of tracked objects, no automatic
+/// collection, and `collect_full` runs trial deletion over every tracked object and
+/// hands the unreachable set to the shared PEP 442 pipeline.
+///
+/// It is the strategy of the `gclab::gc::strategy` module example, with a
+/// [`check`](CycleCollector::check) of its list against the headers; the harness
+/// checks it (`tests/harness.rs`), and `tests/strategy.rs` shows it with scenarios.
+/// Copy it to start a strategy of your own.
+///
+/// # Examples
+/// ```
+/// use gclab::Heap;
+/// use gclab::testing::FullOnly;
+/// let mut heap: Heap<&str, FullOnly> = Heap::with_collector(FullOnly::default());
+/// let a = heap.alloc("a");
+/// heap.link(a, a).unwrap();
+/// heap.decref(a).unwrap();
+/// for _ in 0..5000 {
+///     let x = heap.alloc("churn"); // no automatic collection, ever
+///     heap.decref(x).unwrap();
+/// }
+/// assert!(heap.contains(a));
+/// assert_eq!(heap.collect_full().collected, 1);
+/// assert!(heap.is_empty());
+/// ```
+#[derive(Debug, Default)]
+pub struct FullOnly {
+    /// Every tracked object; each one's header position is its index here (space 0).
+    tracked: Vec<ObjId>,
+}
+
+impl FullOnly {
+    /// The tracked objects, in list order (removal swaps the last one in).
+    pub fn tracked(&self) -> &[ObjId] {
+        &self.tracked
+    }
+}
+
+impl CycleCollector for FullOnly {
+    /// Appends the object, recording its index as its position.
+    fn on_track<T>(&mut self, mut cx: Cx<'_, T>, id: ObjId) {
+        cx.set_space(id, 0, self.tracked.len() as u32);
+        self.tracked.push(id);
+    }
+
+    /// Removes the object in O(1): the last one takes its place.
+    fn on_untrack<T>(&mut self, mut cx: Cx<'_, T>, _id: ObjId, _space: u8, position: u32) {
+        let i = position as usize;
+        self.tracked.swap_remove(i);
+        if let Some(&moved) = self.tracked.get(i) {
+            cx.set_position(moved, i as u32);
+        }
+    }
+
+    /// Trial deletion over every tracked object, then the PEP 442 pipeline; the
+    /// reachable objects and the pipeline's survivors are tracked again.
+    fn collect_full<T>(heap: &mut Heap<T, Self>) -> CollectReport {
+        heap.run_collection(0, |heap| {
+            // Take every tracked object out of the list: the examined set.
+            let mut set = std::mem::take(&mut heap.collector_mut().tracked);
+            let candidates = set.len();
+            heap.note_examined(&set);
+            let (gc, mut cx) = heap.collector_parts();
+            let mut unreachable = Vec::new();
+            find_unreachable(cx.reborrow(), &mut set, &mut unreachable);
+            for id in set {
+                gc.on_track(cx.reborrow(), id);
+            }
+            let mut report =
+                heap.collect_unreachable(&mut unreachable, |gc, cx, id| gc.on_track(cx, id));
+            report.candidates = candidates;
+            report
+        })
+    }
+
+    fn check<T>(&self, objects: Objects<'_, T>) -> Result<(), String> {
+        for (i, &id) in self.tracked.iter().enumerate() {
+            if objects.space(id) != Some(0) || objects.position(id) != Some(i as u32) {
+                return Err(format!(
+                    "object {id} is listed at {i} but its header disagrees"
+                ));
+            }
+        }
+        let headers = objects
+            .ids()
+            .filter(|&id| objects.space(id).is_some())
+            .count();
+        if headers != self.tracked.len() {
+            return Err(format!(
+                "{headers} object(s) are marked tracked but the list holds {}",
+                self.tracked.len()
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl HarnessStrategy for FullOnly {}
+
+/// Bacon–Rajan's synchronous cycle collector: no generational surface.
+impl HarnessStrategy for crate::BaconRajan {}
+
+/// CPython 3.14's incremental collector: no generational surface (its increments are
+/// automatic collections; `collect_full` is `gc_collect_full`).
+impl HarnessStrategy for crate::Incremental {}
