@@ -4,8 +4,9 @@
 //! holding entries of three objects each, a quarter of them cyclic), then a loop of
 //! "requests", each allocating a few short-lived objects that use cache entries; a fifth
 //! of the requests leave a garbage cycle behind, and one in a hundred replaces a cache
-//! entry (the old one becomes garbage, cyclic or not). Automatic collection is on, with
-//! the thresholds given; every collection is recorded through `Heap::add_callback`.
+//! entry (the old one becomes garbage, cyclic or not): `gclab::workloads::RequestLoop`,
+//! which `gclab-strategies` runs too. Automatic collection is on, with the thresholds
+//! given; every collection is recorded through `Heap::add_callback`.
 //!
 //! Output, per threshold setting: `collections_<t0>_<t1>_..csv` with one row per
 //! collection, `time_ns,generation,candidates,collected,live_heap,pause_ns`, where
@@ -24,10 +25,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
 use clap::Parser;
-use gclab::{GcConfig, Heap, ObjId, Phase};
+use gclab::workloads::{CACHE_ENTRY_OBJECTS, RequestLoop};
+use gclab::{GcConfig, Heap, Phase};
 use plotters::prelude::*;
+use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 
 use gclab::experiment::{
     self, Output, Table, ensure_dir, human, parse_count, percentile, plot_err, progress, write_csv,
@@ -148,56 +150,6 @@ struct RunResult {
     run: Duration,
 }
 
-const ENTRY_OBJECTS: u64 = 3;
-
-/// Builds one cache entry: `e → a → b`, and `b → e` for a quarter of the entries.
-/// Returns `e` holding our allocation reference.
-fn new_entry(heap: &mut Heap<()>, rng: &mut StdRng) -> Result<ObjId, gclab::GcError> {
-    let e = heap.alloc(());
-    let a = heap.alloc(());
-    let b = heap.alloc(());
-    heap.link(e, a)?;
-    heap.link(a, b)?;
-    if rng.random_bool(0.25) {
-        heap.link(b, e)?;
-    }
-    heap.decref(a)?;
-    heap.decref(b)?;
-    Ok(e)
-}
-
-/// One request: a request object holding 2–6 temporaries, some pointing at cache
-/// entries; sometimes a temporary points back at the request (a garbage cycle once the
-/// request ends); sometimes a cache entry is replaced.
-fn request(
-    heap: &mut Heap<()>,
-    rng: &mut StdRng,
-    cache: ObjId,
-    entries: usize,
-) -> Result<(), gclab::GcError> {
-    let r = heap.alloc(());
-    let temporaries = rng.random_range(2..=6);
-    let cyclic = rng.random_bool(0.2);
-    for i in 0..temporaries {
-        let t = heap.alloc(());
-        heap.link(r, t)?;
-        if rng.random_bool(0.5) {
-            let used = heap.edges(cache)?[rng.random_range(0..entries)];
-            heap.link(t, used)?;
-        }
-        if cyclic && i == 0 {
-            heap.link(t, r)?;
-        }
-        heap.decref(t)?;
-    }
-    if rng.random_bool(0.01) {
-        let e = new_entry(heap, rng)?;
-        heap.set_edge(cache, rng.random_range(0..entries), e)?;
-        heap.decref(e)?;
-    }
-    heap.decref(r)
-}
-
 /// Fills `live_heap` of the records the callback added since the last call.
 fn fill_live(records: &RefCell<Vec<Record>>, filled: &mut usize, live: usize) {
     let mut records = records.borrow_mut();
@@ -241,19 +193,17 @@ fn run_one(
     let mut filled = 0;
 
     // The cache: a root with one edge per entry.
-    let entries = (args.cache / ENTRY_OBJECTS).max(1) as usize;
-    let cache = heap.alloc(());
+    let entries = (args.cache / CACHE_ENTRY_OBJECTS).max(1) as usize;
+    let mut requests = RequestLoop::new(&mut heap);
     for _ in 0..entries {
-        let e = new_entry(&mut heap, &mut rng).map_err(heap_err)?;
-        heap.link(cache, e).map_err(heap_err)?;
-        heap.decref(e).map_err(heap_err)?;
+        requests.add_entry(&mut heap, &mut rng).map_err(heap_err)?;
         fill_live(&records, &mut filled, heap.len());
     }
     let build = start.elapsed();
 
     let step = (args.requests / 100).max(1);
     for i in 0..args.requests {
-        request(&mut heap, &mut rng, cache, entries).map_err(heap_err)?;
+        requests.request(&mut heap, &mut rng).map_err(heap_err)?;
         fill_live(&records, &mut filled, heap.len());
         if (i + 1) % step == 0 {
             bar.inc(step);

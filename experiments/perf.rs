@@ -6,6 +6,12 @@
 //! `--vs-python` can put both side by side: automatic collection is off except for
 //! GCBench, and the structure is built outside the timed region unless the phase is the
 //! building itself.
+//!
+//! `--strategy NAME[:SETTINGS]` runs every workload under another collection strategy
+//! (`gclab::experiment::StrategyChoice`; default `generational`, CPython's thresholds):
+//! "automatic collection off" is the strategy's quiet heap, GCBench runs with its
+//! automatic collection on, and the young collections of `young_vs_old` are the
+//! strategy's full collection when it has no generations.
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -17,10 +23,11 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, ValueEnum};
 use gclab::experiment::{
-    self, Output, Table, ensure_dir, parse_count, progress, round, write_csv, write_csv_to,
+    self, Output, StrategyChoice, StrategyHeaps, Table, WithStrategy, as_generational, ensure_dir,
+    parse_count, parse_strategy, progress, round, write_csv, write_csv_to,
 };
 use gclab::workloads::{self, GcBenchConfig, Workload};
-use gclab::{GcConfig, Heap};
+use gclab::{CollectReport, CycleCollector, GcConfig, Heap};
 
 use serde::Serialize;
 
@@ -56,12 +63,15 @@ const GCLAB_ESTIMATE_BYTES: f64 = 48.0;
 memory of a one-edge object.\n\nEach figure is the best of --repeat runs (at least 50 \
 for young_vs_old, rings21 and dag), in ns per object of the phase. With --vs-python \
 the same workloads run in CPython (bench/cpython_workloads.py) and the table gains \
-CPython's column and the ratio cpython / gclab (above 1: gclab is faster).\n\nWrites \
+CPython's column and the ratio cpython / gclab (above 1: gclab is faster).\n\nWith \
+--strategy the workloads run under another collection strategy.\n\nWrites \
 perf.csv and memory.csv into --out.",
     after_help = "Examples:\n  gclab-perf                       # 10^6, table\n  \
 gclab-perf --n 1e5 --csv          # CSV on stdout\n  \
 gclab-perf --vs-python            # both columns and the ratio\n  \
-gclab-perf --workloads dead_cycles,live --repeat 5"
+gclab-perf --workloads dead_cycles,live --repeat 5\n  \
+gclab-perf --strategy full-only --workloads young_vs_old\n\n\
+Strategies (--strategy NAME[:SETTINGS]):\n{strategies}"
 )]
 struct Args {
     /// Workload size in objects (1000000, 1e6 and 1_000_000 are all accepted).
@@ -73,6 +83,10 @@ struct Args {
     /// Comma-separated workloads to run (default: all).
     #[arg(long, value_delimiter = ',', value_enum)]
     workloads: Vec<Workload>,
+    /// The collection strategy the workloads run under, `name[:settings]` (see the list
+    /// below).
+    #[arg(long, value_name = "NAME[:SETTINGS]", default_value = "generational", value_parser = parse_strategy)]
+    strategy: StrategyChoice,
     /// Print CSV on stdout instead of a table.
     #[arg(long)]
     csv: bool,
@@ -140,8 +154,47 @@ fn time<R>(f: impl FnOnce() -> R) -> (Duration, R) {
     (start.elapsed(), r)
 }
 
+/// A young collection: generation 0 under a generational strategy, the full collection
+/// under one without generations.
+fn collect_young<C: CycleCollector>(heap: &mut Heap<(), C>) -> CollectReport {
+    match as_generational(heap) {
+        Some(heap) => heap.collect(0).expect("bug: generation 0 exists"),
+        None => heap.collect_full(),
+    }
+}
+
+/// One workload, `repeat` times, under a strategy (a [`WithStrategy`]): its phases,
+/// best of all runs.
+struct PerfRun {
+    w: Workload,
+    n: u64,
+    repeat: u32,
+    gcbench_scale: u32,
+}
+
+impl WithStrategy for PerfRun {
+    type Output = Vec<(&'static str, f64)>;
+
+    fn run<C: CycleCollector>(self, strategy: &StrategyHeaps<C>) -> Vec<(&'static str, f64)> {
+        let PerfRun {
+            w,
+            n,
+            repeat,
+            gcbench_scale,
+        } = self;
+        run_workload(strategy, w, n, repeat, gcbench_scale)
+    }
+}
+
 /// Runs one workload `repeat` times and returns its phases, best of all runs.
-fn run_workload(w: Workload, n: u64, repeat: u32, gcbench_scale: u32) -> Vec<(&'static str, f64)> {
+fn run_workload<C: CycleCollector>(
+    strategy: &StrategyHeaps<C>,
+    w: Workload,
+    n: u64,
+    repeat: u32,
+    gcbench_scale: u32,
+) -> Vec<(&'static str, f64)> {
+    let quiet_heap = || strategy.quiet_heap::<()>();
     let n_us = n as usize;
     let short_reps = repeat.max(50);
     let best = |reps: u32, mut f: Box<dyn FnMut() -> Duration + '_>| {
@@ -214,9 +267,9 @@ fn run_workload(w: Workload, n: u64, repeat: u32, gcbench_scale: u32) -> Vec<(&'
                 let t = best(
                     short_reps,
                     Box::new(|| {
-                        heap.collect(0).expect("bug: generation 0 exists");
+                        collect_young(&mut heap);
                         setup.add_young(&mut heap);
-                        time(|| heap.collect(0)).0
+                        time(|| collect_young(&mut heap)).0
                     }),
                 );
                 rows.push((phase, ns_per(t, workloads::YOUNG_OBJECTS as u64)));
@@ -232,8 +285,8 @@ fn run_workload(w: Workload, n: u64, repeat: u32, gcbench_scale: u32) -> Vec<(&'
                 };
                 let per_node = (0..repeat)
                     .map(|_| {
-                        let mut heap: Heap<()> = Heap::new(); // automatic collection on
-                        let (t, report) = time(|| workloads::gcbench(&mut heap, config));
+                        let mut heap = strategy.heap::<()>(); // automatic collection on
+                        let (t, report) = time(|| workloads::gcbench_with(&mut heap, config));
                         ns_per(t, report.nodes)
                     })
                     .fold(f64::INFINITY, f64::min);
@@ -485,8 +538,17 @@ fn csv_rows(rows: &[Row], n: u64) -> impl Iterator<Item = PerfCsv> + '_ {
     })
 }
 
-fn print_table(w: &mut Output, rows: &[Row], n: u64, with_python: bool) -> Result<()> {
-    writeln!(w, "gclab-perf, n = {n} (ns per object, best of runs)")?;
+fn print_table(
+    w: &mut Output,
+    rows: &[Row],
+    n: u64,
+    strategy: &StrategyChoice,
+    with_python: bool,
+) -> Result<()> {
+    writeln!(
+        w,
+        "gclab-perf, n = {n}, strategy {strategy} (ns per object, best of runs)"
+    )?;
     let mut header = vec!["workload", "phase", "gclab"];
     if with_python {
         header.extend(["cpython", "ratio"]);
@@ -538,7 +600,13 @@ fn run(w: &mut Output, mut args: Args) -> Result<ExitCode> {
     let mut rows = Vec::new();
     for &w in &workloads {
         bar.set_message(w.name());
-        for (phase, ns) in run_workload(w, args.n, args.repeat, args.gcbench_scale) {
+        let run = PerfRun {
+            w,
+            n: args.n,
+            repeat: args.repeat,
+            gcbench_scale: args.gcbench_scale,
+        };
+        for (phase, ns) in args.strategy.with(run) {
             rows.push(Row {
                 workload: w.name(),
                 phase,
@@ -641,7 +709,13 @@ fn run(w: &mut Output, mut args: Args) -> Result<ExitCode> {
             eprintln!("{line}");
         }
     } else {
-        print_table(w, &rows, args.n, args.vs_python && python_note.is_none())?;
+        print_table(
+            w,
+            &rows,
+            args.n,
+            &args.strategy,
+            args.vs_python && python_note.is_none(),
+        )?;
         for line in &memory_lines {
             writeln!(w, "{line}")?;
         }
@@ -656,6 +730,6 @@ fn run(w: &mut Output, mut args: Args) -> Result<ExitCode> {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args: Args = experiment::parse_args_listing_strategies();
     experiment::main("gclab-perf", 1, |w| run(w, args))
 }

@@ -12,6 +12,14 @@
 //! (safety, exact counts, completeness, finalizers, weak references) runs: it costs time
 //! linear in the heap, so after every op (the default) a long trace costs quadratic time.
 //!
+//! `--strategy NAME[:SETTINGS]` picks the collection strategy. Under `generational` (the
+//! default) the trace runs through `gclab::testing::Runner` with the model, as above.
+//! The harness's model is written for the generational heap only, so under any other
+//! strategy the ops are replayed directly on a `Heap<u64, C>`
+//! (`gclab::experiment::DirectReplay`): no result is compared with a model, finalizer
+//! and callback programs are not run, and `--check` runs the heap's own consistency check
+//! (`Heap::verify`, the strategy's lists included).
+//!
 //! Exit status: 0 when every invariant held, 1 on a violation (printed with the op
 //! number), 2 when the trace or the options are unusable.
 
@@ -23,9 +31,11 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, ValueEnum};
-use gclab::experiment::{self, Output};
-use gclab::testing::{Runner, TraceError, read_trace};
-use gclab::{Fault, GcConfig};
+use gclab::experiment::{
+    self, DirectReplay, Output, StrategyChoice, StrategyHeaps, WithStrategy, parse_strategy,
+};
+use gclab::testing::{Op, Runner, TraceError, read_trace};
+use gclab::{CycleCollector, Fault, GcConfig};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -39,9 +49,16 @@ Every op's result and the collections it ran are compared with the model; the wh
 invariant check runs as often as --check says. Prints one line: `ok: …` or the first \
 violation with its op number (and, with --verbose, every op). Writes no file, so there is \
 no --out; a trace is replayed exactly, so there is no --seed or --quick.\n\n\
+--strategy picks the collection strategy. Under generational (the default) the model \
+checks every op as above. The model is written for the generational heap only, so under \
+any other strategy the ops are replayed directly on the heap without the model: results \
+are not compared, finalizer and callback programs are not run, and --check runs the \
+heap's own consistency check (Heap::verify, the strategy's lists included).\n\n\
 Exit status: 0 every invariant held; 1 a violation; 2 an unusable trace or options.",
-    after_help = "Examples:\n  gclab-replay target/gclab-traces/case.jsonl --thresholds 700,10,10\n  \
-gclab-replay long.jsonl --check 1000\n  gclab-replay long.jsonl --check end"
+    after_help = "Strategies (--strategy NAME[:SETTINGS]):\n{strategies}\n\n\
+Examples:\n  gclab-replay target/gclab-traces/case.jsonl --thresholds 700,10,10\n  \
+gclab-replay long.jsonl --check 1000\n  gclab-replay long.jsonl --check end\n  \
+gclab-replay long.jsonl --strategy full-only:5000"
 )]
 struct Args {
     /// The trace: one JSON-encoded op per line (`#` lines are comments).
@@ -55,12 +72,18 @@ struct Args {
     /// Start with automatic collection disabled.
     #[arg(long)]
     no_auto: bool,
+    /// The collection strategy, `name[:settings]` (see the list below; default
+    /// generational). Settings of generational are its thresholds, which
+    /// --generations/--thresholds may give instead. Any other strategy replays without
+    /// the model.
+    #[arg(long, value_name = "NAME[:SETTINGS]", value_parser = parse_strategy)]
+    strategy: Option<StrategyChoice>,
     /// When the whole-heap invariant check runs: `each` (after every op, the default),
     /// a number N (after every N-th op and after the last), or `end` (after the last op
     /// only). Each op is compared with the model whatever this says.
     #[arg(long, default_value = "each", value_name = "each|N|end")]
     check: CheckEvery,
-    /// Inject a deliberate collector bug.
+    /// Inject a deliberate collector bug (generational only).
     #[arg(long, value_enum)]
     fault: Option<FaultArg>,
     /// Print every op as it is applied.
@@ -103,6 +126,21 @@ enum FaultArg {
 }
 
 fn config(args: &Args) -> Result<GcConfig> {
+    if let Some(config) = args.strategy.as_ref().and_then(StrategyChoice::gc_config) {
+        if args.generations.is_some() || args.thresholds.is_some() {
+            bail!(
+                "--strategy {} gives the thresholds already; drop --generations/--thresholds",
+                args.strategy
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            );
+        }
+        return Ok(GcConfig {
+            enabled: !args.no_auto,
+            ..config
+        });
+    }
     let generations = args
         .generations
         .or(args.thresholds.as_ref().map(Vec::len))
@@ -126,13 +164,89 @@ fn config(args: &Args) -> Result<GcConfig> {
     })
 }
 
+/// Replays `ops` directly on a heap of the strategy, without the model (strategies
+/// other than generational), checking the heap's consistency as `--check` says.
+struct Direct<'a> {
+    w: &'a mut Output,
+    args: &'a Args,
+    ops: &'a [Op],
+}
+
+impl WithStrategy for Direct<'_> {
+    type Output = Result<ExitCode>;
+
+    fn run<C: CycleCollector>(self, strategy: &StrategyHeaps<C>) -> Result<ExitCode> {
+        let Direct { w, args, ops } = self;
+        let mut heap = if args.no_auto {
+            strategy.quiet_heap::<u64>()
+        } else {
+            strategy.heap::<u64>()
+        };
+        let mut replay = DirectReplay::default();
+        let start = Instant::now();
+        let mut checks = 0usize;
+        for (i, op) in ops.iter().enumerate() {
+            if args.verbose {
+                let line = serde_json::to_string(op).unwrap_or_default();
+                writeln!(w, "op {i}: {line}")?;
+            }
+            replay.apply(&mut heap, op);
+            let full = match args.check {
+                CheckEvery::Ops(n) => (i + 1) % n == 0 || i + 1 == ops.len(),
+                CheckEvery::End => false,
+            };
+            if full {
+                checks += 1;
+                if let Err(v) = heap.verify() {
+                    let line = serde_json::to_string(op).unwrap_or_default();
+                    writeln!(w, "violation at op {i} {line}: {v}")?;
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        if args.check == CheckEvery::End || ops.is_empty() {
+            checks += 1;
+            if let Err(v) = heap.verify() {
+                writeln!(
+                    w,
+                    "violation found by the check after the last op ({} op(s)): {v}",
+                    ops.len()
+                )?;
+                return Ok(ExitCode::from(1));
+            }
+        }
+        writeln!(
+            w,
+            "ok: {} op(s) replayed directly under {} (no model: {} applied, {} refused, {} skipped) in {:.2} s; the heap stayed consistent ({} whole-heap check(s); {} object(s) alive)",
+            ops.len(),
+            strategy.choice(),
+            replay.applied(),
+            replay.refused(),
+            replay.skipped(),
+            start.elapsed().as_secs_f64(),
+            checks,
+            heap.len()
+        )?;
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
 fn run(w: &mut Output, args: &Args) -> Result<ExitCode> {
-    let config = config(args)?;
     let ops = read_trace(&args.trace).map_err(|e| match e {
         // Already says "cannot read trace PATH: …".
         TraceError::Io { .. } => anyhow::Error::new(e),
         _ => anyhow::Error::new(e).context(format!("reading the trace {}", args.trace.display())),
     })?;
+    if let Some(strategy) = args.strategy.as_ref().filter(|s| !s.is_generational()) {
+        if args.fault.is_some() {
+            bail!("--fault needs the generational strategy, not {strategy}");
+        }
+        if args.generations.is_some() || args.thresholds.is_some() {
+            bail!("--generations and --thresholds are settings of generational, not of {strategy}");
+        }
+        return strategy.with(Direct { w, args, ops: &ops });
+    }
+    let config = config(args)?;
     let mut runner = Runner::new(config.clone()).context("the collector configuration")?;
     runner.inject_fault(args.fault.map(|f| match f {
         FaultArg::SkipSubtract => Fault::SkipSubtractForOneEdge,
@@ -178,6 +292,6 @@ fn run(w: &mut Output, args: &Args) -> Result<ExitCode> {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args: Args = experiment::parse_args_listing_strategies();
     experiment::main("gclab-replay", 2, |w| run(w, &args))
 }

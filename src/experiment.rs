@@ -43,9 +43,18 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use std::any::Any;
+use std::time::Instant;
+
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
+
+use crate::gc::trial::find_unreachable;
+use crate::{
+    AllocKind, BaconRajan, CollectReport, Cx, CycleCollector, GcConfig, Generational, Heap,
+    Incremental, IncrementalConfig, ObjId, Objects, RootTrigger, gc::Budget,
+};
 
 /// Runs an experiment binary's body and turns its outcome into an exit status.
 ///
@@ -323,6 +332,854 @@ pub fn plot_err<E: fmt::Debug>(path: &Path) -> impl Fn(E) -> anyhow::Error + '_ 
     move |e| anyhow::anyhow!("drawing the plot {}: {e:?}", path.display())
 }
 
+// ----------------------------------------------------------------------------------------
+// Strategies
+// ----------------------------------------------------------------------------------------
+
+/// A baseline collection strategy for experiments: every collection is a full one, trial
+/// deletion over every tracked object (there are no generations), started when container
+/// allocations minus container deallocations since the last collection exceed
+/// `threshold` (as CPython counts generation 0's surplus), or when the program asks.
+/// Threshold 0 means only when asked. It is the minimal strategy of
+/// [`gc::strategy`](crate::gc::strategy) with an allocation trigger: what a cycle
+/// collector costs without the generational hypothesis.
+///
+/// # Examples
+/// ```
+/// use gclab::Heap;
+/// use gclab::experiment::FullOnly;
+///
+/// let mut heap: Heap<(), FullOnly> = Heap::with_collector(FullOnly::new(100));
+/// let keep = heap.alloc(());
+/// for _ in 0..1000 {
+///     let a = heap.alloc(());
+///     heap.link(a, a).unwrap(); // a garbage self-cycle
+///     heap.decref(a).unwrap();
+/// }
+/// assert!(heap.len() < 150); // collected every 100 or so allocations
+/// heap.collect_full();
+/// assert_eq!(heap.len(), 1);
+/// assert!(heap.contains(keep));
+/// heap.verify().unwrap();
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct FullOnly {
+    /// Every tracked object; each one's header position is its index here.
+    tracked: Vec<ObjId>,
+    /// The allocation surplus that starts a collection (0: never automatically).
+    threshold: u32,
+    /// Container allocations minus container deallocations since the last collection
+    /// (never below 0).
+    count: u64,
+}
+
+impl FullOnly {
+    /// The strategy, collecting when the allocation surplus exceeds `threshold` (0:
+    /// only when asked).
+    pub fn new(threshold: u32) -> FullOnly {
+        FullOnly {
+            threshold,
+            ..FullOnly::default()
+        }
+    }
+
+    /// The allocation surplus that starts a collection (0: never automatically).
+    pub fn threshold(&self) -> u32 {
+        self.threshold
+    }
+}
+
+impl CycleCollector for FullOnly {
+    fn on_track<T>(&mut self, mut cx: Cx<'_, T>, id: ObjId) {
+        cx.set_space(id, 0, self.tracked.len() as u32);
+        self.tracked.push(id);
+    }
+
+    fn on_untrack<T>(&mut self, mut cx: Cx<'_, T>, _id: ObjId, _space: u8, position: u32) {
+        let i = position as usize;
+        self.tracked.swap_remove(i);
+        if let Some(&moved) = self.tracked.get(i) {
+            cx.set_position(moved, i as u32);
+        }
+    }
+
+    #[inline(always)]
+    fn on_free(&mut self) {
+        self.count = self.count.saturating_sub(1);
+    }
+
+    #[inline(always)]
+    fn on_alloc(&mut self, _kind: AllocKind) -> bool {
+        self.count += 1;
+        self.threshold != 0 && self.count > u64::from(self.threshold)
+    }
+
+    fn collect_auto<T>(heap: &mut Heap<T, Self>) {
+        Self::collect_full(heap);
+    }
+
+    fn collect_full<T>(heap: &mut Heap<T, Self>) -> CollectReport {
+        heap.run_collection(0, |heap| {
+            let start = Instant::now();
+            heap.collector_mut().count = 0;
+            // Every tracked object, out of the list: the examined set.
+            let mut set = std::mem::take(&mut heap.collector_mut().tracked);
+            let candidates = set.len();
+            heap.note_examined(&set);
+            let (gc, mut cx) = heap.collector_parts();
+            let mut unreachable = Vec::new();
+            find_unreachable(cx.reborrow(), &mut set, &mut unreachable);
+            for id in set {
+                gc.on_track(cx.reborrow(), id); // the reachable ones go back
+            }
+            let mut report =
+                heap.collect_unreachable(&mut unreachable, |gc, cx, id| gc.on_track(cx, id));
+            report.candidates = candidates;
+            report.duration = start.elapsed();
+            report
+        })
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.tracked.reserve(additional);
+    }
+
+    fn check<T>(&self, objects: Objects<'_, T>) -> std::result::Result<(), String> {
+        for (i, &id) in self.tracked.iter().enumerate() {
+            if objects.space(id) != Some(0) || objects.position(id) != Some(i as u32) {
+                return Err(format!(
+                    "object {id} is listed at {i} but its header disagrees"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The strategies a [`StrategyChoice`] can name, and what their settings are: the lines
+/// of the `--strategy` help and of the error for an unknown name.
+pub const STRATEGIES: [(&str, &str); 5] = [
+    (
+        "generational",
+        "CPython 3.13's generational collector (the default); settings: the thresholds, \
+         e.g. generational:700,10,10 (one value sets threshold 0 and keeps 10,10); \
+         default 2000,10,10",
+    ),
+    (
+        "full-only",
+        "every collection examines every tracked object (gclab::experiment::FullOnly); \
+         settings: the allocation surplus that starts one, e.g. full-only:10000 \
+         (0: only when asked); default 2000",
+    ),
+    (
+        "bacon-rajan",
+        "synchronous cycle collection over a buffer of possible roots (Bacon & Rajan \
+         2001, gclab::BaconRajan); settings: adaptive (PHP's adaptive threshold, the \
+         default), the number of buffered roots that starts a collection (e.g. \
+         bacon-rajan:1000), or manual (only when asked)",
+    ),
+    (
+        "incremental",
+        "CPython 3.14's incremental collector: the young objects and an increment of the \
+         old space (gclab::Incremental); settings, comma-separated: threshold=N (the \
+         allocation surplus that starts an increment, default 2000), scale=K (CPython's \
+         work budget with scale factor K, the default 10) or budget=N (a fixed number of \
+         old objects per increment), mark-alive (the mark-alive pre-pass); e.g. \
+         incremental:budget=5000",
+    ),
+    (
+        "mark-alive",
+        "the generational collector with the mark-alive pre-pass before full collections \
+         (cpython PR 126511, Generational::with_mark_alive); settings: the thresholds, as \
+         generational's",
+    ),
+];
+
+/// The `--strategy` help text: one line per strategy, `name: what it is and its
+/// settings`.
+pub fn strategies_help() -> String {
+    STRATEGIES
+        .iter()
+        .map(|(name, what)| format!("  {name}: {what}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Parses the command line into `A`, with `{strategies}` in its `after_help` replaced by
+/// [`strategies_help`] (so a binary's help lists the strategies `--strategy` accepts);
+/// `--help`, `--version` and usage errors exit as clap's `parse` does.
+pub fn parse_args_listing_strategies<A: clap::Parser>() -> A {
+    let mut command = A::command();
+    let after = command
+        .get_after_help()
+        .map(|h| h.to_string().replace("{strategies}", &strategies_help()))
+        .unwrap_or_default();
+    command = command.after_help(after);
+    command
+        .try_get_matches()
+        .and_then(|m| A::from_arg_matches(&m))
+        .unwrap_or_else(|e| e.exit())
+}
+
+/// A collection strategy and its settings, chosen on a command line as `name[:settings]`
+/// (see [`STRATEGIES`]): `generational`, `generational:700`, `generational:700,10,10`,
+/// `full-only`, `full-only:10000`, `bacon-rajan`, `bacon-rajan:1000`,
+/// `bacon-rajan:manual`, `incremental`, `incremental:budget=5000,mark-alive`,
+/// `mark-alive`, `mark-alive:700`. Parsed and validated once ([`FromStr`](std::str::FromStr)
+/// or [`parse_strategy`]); [`StrategyChoice::with`] then runs generic code under the
+/// strategy. Its [`Display`](fmt::Display) is the canonical `name:settings`, which parses
+/// back to the same choice.
+///
+/// Adding a strategy is one variant of the private `Choice` enum, its parsing, and one
+/// arm in [`StrategyChoice::with`].
+///
+/// # Examples
+/// ```
+/// use gclab::experiment::StrategyChoice;
+///
+/// let s: StrategyChoice = "generational:700".parse().unwrap();
+/// assert_eq!(s.to_string(), "generational:700,10,10");
+/// assert_eq!((s.name(), s.settings().as_str()), ("generational", "700,10,10"));
+/// assert_eq!("full-only".parse::<StrategyChoice>().unwrap().to_string(), "full-only:2000");
+/// let err = "bacon".parse::<StrategyChoice>().unwrap_err().to_string();
+/// assert!(err.contains("unknown strategy \"bacon\"") && err.contains("full-only"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrategyChoice {
+    choice: Choice,
+}
+
+/// The strategies, with validated settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Choice {
+    /// [`Generational`] with these thresholds (a valid configuration).
+    Generational(Vec<u32>),
+    /// [`FullOnly`] with this threshold.
+    FullOnly(u32),
+    /// [`BaconRajan`] with this trigger.
+    BaconRajan(RootTrigger),
+    /// [`Incremental`] with this configuration (automatic collection on).
+    Incremental(IncrementalConfig),
+    /// [`Generational::with_mark_alive`] with these thresholds (a valid configuration).
+    MarkAlive(Vec<u32>),
+}
+
+/// A `--strategy` value that names no strategy, or whose settings are wrong; the message
+/// lists the valid names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrategyError(pub String);
+
+impl fmt::Display for StrategyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StrategyError {}
+
+impl std::str::FromStr for StrategyChoice {
+    type Err = StrategyError;
+
+    fn from_str(s: &str) -> std::result::Result<StrategyChoice, StrategyError> {
+        let s = s.trim();
+        let (name, settings) = match s.split_once(':') {
+            Some((n, rest)) => (n.trim(), Some(rest.trim())),
+            None => (s, None),
+        };
+        let bad = |why: String| StrategyError(format!("strategy {s:?}: {why}"));
+        let numbers = |text: &str| -> std::result::Result<Vec<u32>, StrategyError> {
+            text.split(',')
+                .map(|v| {
+                    v.trim()
+                        .parse::<u32>()
+                        .map_err(|_| bad(format!("setting {:?} is not a whole number", v.trim())))
+                })
+                .collect()
+        };
+        let thresholds = || -> std::result::Result<Vec<u32>, StrategyError> {
+            let thresholds = match settings {
+                None | Some("") => GcConfig::default().thresholds,
+                Some(text) => {
+                    let mut t = numbers(text)?;
+                    if t.len() == 1 {
+                        t.extend([10, 10]);
+                    }
+                    t
+                }
+            };
+            Generational::new(GcConfig::with_thresholds(thresholds.clone()))
+                .map_err(|e| bad(e.to_string()))?;
+            Ok(thresholds)
+        };
+        let choice = match name {
+            "generational" => Choice::Generational(thresholds()?),
+            "mark-alive" => Choice::MarkAlive(thresholds()?),
+            "incremental" => {
+                let mut config = IncrementalConfig::default();
+                for setting in settings.unwrap_or("").split(',').map(str::trim) {
+                    let number = |v: &str| {
+                        v.trim()
+                            .parse::<u32>()
+                            .map_err(|_| bad(format!("setting {v:?} is not a whole number")))
+                    };
+                    match setting.split_once('=') {
+                        None if setting.is_empty() => {}
+                        None if setting == "mark-alive" => config.mark_alive = true,
+                        Some(("threshold", v)) => config.threshold = number(v)?,
+                        Some(("scale", v)) => {
+                            config.budget = Budget::Cpython {
+                                scale_factor: number(v)?,
+                            }
+                        }
+                        Some(("budget", v)) => config.budget = Budget::Fixed(number(v)? as usize),
+                        _ => {
+                            return Err(bad(format!(
+                                "unknown setting {setting:?}; the settings are threshold=N, \
+                                 scale=K, budget=N and mark-alive"
+                            )));
+                        }
+                    }
+                }
+                Choice::Incremental(config)
+            }
+            "full-only" => match settings {
+                None | Some("") => Choice::FullOnly(2000),
+                Some(text) => match numbers(text)?.as_slice() {
+                    [t] => Choice::FullOnly(*t),
+                    _ => return Err(bad("give one threshold, e.g. full-only:10000".into())),
+                },
+            },
+            "bacon-rajan" => match settings {
+                None | Some("") | Some("adaptive") => Choice::BaconRajan(RootTrigger::Adaptive),
+                Some("manual") => Choice::BaconRajan(RootTrigger::Manual),
+                Some(text) => match text.parse::<usize>() {
+                    Ok(n) => Choice::BaconRajan(RootTrigger::Fixed(n)),
+                    Err(_) => {
+                        return Err(bad(format!(
+                            "setting {text:?} is neither adaptive, manual nor a number of roots"
+                        )));
+                    }
+                },
+            },
+            _ => {
+                let names: Vec<&str> = STRATEGIES.iter().map(|(n, _)| *n).collect();
+                return Err(StrategyError(format!(
+                    "unknown strategy {name:?}; the strategies are {} (with optional \
+                     settings after a colon, e.g. generational:700,10,10)",
+                    names.join(", ")
+                )));
+            }
+        };
+        Ok(StrategyChoice { choice })
+    }
+}
+
+/// Parses a [`StrategyChoice`]; for clap's `value_parser`.
+///
+/// # Errors
+/// The [`StrategyError`] message: the unknown name with the valid ones, or the bad
+/// setting.
+pub fn parse_strategy(s: &str) -> std::result::Result<StrategyChoice, String> {
+    s.parse().map_err(|e: StrategyError| e.0)
+}
+
+impl fmt::Display for StrategyChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.name(), self.settings())
+    }
+}
+
+impl Default for StrategyChoice {
+    /// `generational` with CPython's thresholds (2000, 10, 10).
+    fn default() -> Self {
+        StrategyChoice {
+            choice: Choice::Generational(GcConfig::default().thresholds),
+        }
+    }
+}
+
+impl StrategyChoice {
+    /// The strategy's name (`generational`, `full-only`, `bacon-rajan`, `incremental`,
+    /// `mark-alive`).
+    pub fn name(&self) -> &'static str {
+        match self.choice {
+            Choice::Generational(_) => "generational",
+            Choice::FullOnly(_) => "full-only",
+            Choice::BaconRajan(_) => "bacon-rajan",
+            Choice::Incremental(_) => "incremental",
+            Choice::MarkAlive(_) => "mark-alive",
+        }
+    }
+
+    /// The settings, as they parse back (`2000,10,10`, `10000`, `adaptive`).
+    pub fn settings(&self) -> String {
+        match &self.choice {
+            Choice::Generational(t) | Choice::MarkAlive(t) => {
+                t.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+            }
+            Choice::Incremental(config) => {
+                let mut s = format!("threshold={}", config.threshold);
+                match config.budget {
+                    Budget::Cpython { scale_factor } => {
+                        s.push_str(&format!(",scale={scale_factor}"))
+                    }
+                    Budget::Fixed(n) => s.push_str(&format!(",budget={n}")),
+                }
+                if config.mark_alive {
+                    s.push_str(",mark-alive");
+                }
+                s
+            }
+            Choice::FullOnly(t) => t.to_string(),
+            Choice::BaconRajan(RootTrigger::Adaptive) => "adaptive".to_owned(),
+            Choice::BaconRajan(RootTrigger::Manual) => "manual".to_owned(),
+            Choice::BaconRajan(RootTrigger::Fixed(n)) => n.to_string(),
+        }
+    }
+
+    /// Whether this is the plain `generational` strategy (whatever its thresholds): code
+    /// that needs a `Heap<T>` built from a [`GcConfig`] (the harness's model) can run only
+    /// then (`mark-alive` is a `Heap<T, Generational>` too, but no `GcConfig` describes
+    /// it).
+    pub fn is_generational(&self) -> bool {
+        matches!(self.choice, Choice::Generational(_))
+    }
+
+    /// The [`GcConfig`] of a `generational` choice (automatic collection on).
+    pub fn gc_config(&self) -> Option<GcConfig> {
+        match &self.choice {
+            Choice::Generational(t) => Some(GcConfig::with_thresholds(t.clone())),
+            _ => None,
+        }
+    }
+
+    /// Runs `f` under this strategy: `f` gets a [`StrategyHeaps`] that builds heaps of
+    /// the strategy's type with its settings.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::CycleCollector;
+    /// use gclab::experiment::{StrategyChoice, StrategyHeaps, WithStrategy};
+    /// use gclab::workloads;
+    ///
+    /// /// Frees 2000 objects of dead cycles and says how many collections that took.
+    /// struct DeadCycles;
+    /// impl WithStrategy for DeadCycles {
+    ///     type Output = usize;
+    ///     fn run<C: CycleCollector>(self, strategy: &StrategyHeaps<C>) -> usize {
+    ///         let mut heap = strategy.heap::<()>();
+    ///         workloads::dead_cycles(&mut heap, 1000);
+    ///         heap.collect_full();
+    ///         assert!(heap.is_empty());
+    ///         heap.counters().allocations as usize
+    ///     }
+    /// }
+    /// for name in ["generational", "generational:100", "full-only:50"] {
+    ///     let choice: StrategyChoice = name.parse().unwrap();
+    ///     assert_eq!(choice.with(DeadCycles), 2000);
+    /// }
+    /// ```
+    pub fn with<F: WithStrategy>(&self, f: F) -> F::Output {
+        match &self.choice {
+            Choice::Generational(thresholds) => {
+                let thresholds = thresholds.clone();
+                f.run(&StrategyHeaps::new(self.clone(), move |automatic| {
+                    let config = GcConfig {
+                        enabled: automatic,
+                        ..GcConfig::with_thresholds(thresholds.clone())
+                    };
+                    Generational::new(config)
+                        .expect("bug: the thresholds were validated when the choice was parsed")
+                }))
+            }
+            Choice::FullOnly(threshold) => {
+                let threshold = *threshold;
+                f.run(&StrategyHeaps::new(self.clone(), move |automatic| {
+                    FullOnly::new(if automatic { threshold } else { 0 })
+                }))
+            }
+            Choice::Incremental(config) => {
+                let config = *config;
+                f.run(&StrategyHeaps::new(self.clone(), move |automatic| {
+                    Incremental::new(IncrementalConfig {
+                        enabled: automatic,
+                        ..config
+                    })
+                }))
+            }
+            Choice::MarkAlive(thresholds) => {
+                let thresholds = thresholds.clone();
+                f.run(&StrategyHeaps::new(self.clone(), move |automatic| {
+                    let config = GcConfig {
+                        enabled: automatic,
+                        ..GcConfig::with_thresholds(thresholds.clone())
+                    };
+                    Generational::with_mark_alive(config)
+                        .expect("bug: the thresholds were validated when the choice was parsed")
+                }))
+            }
+            Choice::BaconRajan(trigger) => {
+                let trigger = *trigger;
+                f.run(&StrategyHeaps::new(self.clone(), move |automatic| {
+                    BaconRajan::new(if automatic {
+                        trigger
+                    } else {
+                        RootTrigger::Manual
+                    })
+                }))
+            }
+        }
+    }
+}
+
+/// Generic code run under a strategy chosen at run time ([`StrategyChoice::with`]): a
+/// closure with a generic parameter, written as a trait.
+pub trait WithStrategy {
+    /// What the code returns.
+    type Output;
+
+    /// Runs the code with heaps of strategy `C`.
+    fn run<C: CycleCollector>(self, strategy: &StrategyHeaps<C>) -> Self::Output;
+}
+
+/// Builds heaps of one strategy type `C` with the settings of a [`StrategyChoice`] (what
+/// [`WithStrategy::run`] receives).
+pub struct StrategyHeaps<C> {
+    choice: StrategyChoice,
+    make: Box<dyn Fn(bool) -> C>,
+}
+
+impl<C> fmt::Debug for StrategyHeaps<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StrategyHeaps")
+            .field("choice", &self.choice)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: CycleCollector> StrategyHeaps<C> {
+    fn new(choice: StrategyChoice, make: impl Fn(bool) -> C + 'static) -> Self {
+        StrategyHeaps {
+            choice,
+            make: Box::new(make),
+        }
+    }
+
+    /// The choice these heaps follow.
+    pub fn choice(&self) -> &StrategyChoice {
+        &self.choice
+    }
+
+    /// An empty heap with the strategy and its settings, automatic collection on.
+    pub fn heap<T>(&self) -> Heap<T, C> {
+        Heap::with_collector((self.make)(true))
+    }
+
+    /// An empty heap with the strategy, automatic collection off (the generational
+    /// collector disabled, `full-only` with threshold 0, `bacon-rajan` manual,
+    /// `incremental` disabled): for timing a structure's
+    /// explicit collection without collections while it is built.
+    pub fn quiet_heap<T>(&self) -> Heap<T, C> {
+        Heap::with_collector((self.make)(false))
+    }
+}
+
+/// The heap as a [`Heap<T, Generational>`] when its strategy is [`Generational`]: for the
+/// operations only that strategy has (generation collections, thresholds, freeze).
+pub fn as_generational<T: 'static, C: CycleCollector>(
+    heap: &mut Heap<T, C>,
+) -> Option<&mut Heap<T, Generational>> {
+    (heap as &mut dyn Any).downcast_mut::<Heap<T, Generational>>()
+}
+
+/// Replays [`Op`](crate::testing::Op)s (a trace) directly on a `Heap<u64, C>` of any
+/// strategy, without the reference model: no result is checked, only applied. Targets
+/// are resolved as the model resolves them (the live objects ordered by allocation
+/// number, payload = allocation number), so a trace names the same objects as under
+/// [`Runner`](crate::testing::Runner) while user code does not allocate.
+///
+/// What differs from the harness: finalizer, legacy-code and weak-callback *programs*
+/// are not run (a resurrecting finalizer still binds `r<allocation number>`); the
+/// generational-only ops (`collect` of one generation, thresholds, enable/disable,
+/// freeze/unfreeze) apply when the heap's strategy is [`Generational`], and otherwise a
+/// generation collection runs the strategy's full collection and the others are
+/// skipped.
+///
+/// # Examples
+/// ```
+/// use gclab::experiment::{DirectReplay, FullOnly};
+/// use gclab::testing::{Op, Target};
+/// use gclab::Heap;
+///
+/// let mut heap: Heap<u64, FullOnly> = Heap::with_collector(FullOnly::new(0));
+/// let mut replay = DirectReplay::default();
+/// for op in [
+///     Op::Alloc,
+///     Op::Link { from: Target::Recent(0), to: Target::Recent(0) },
+///     Op::Decref { obj: Target::Recent(0) },
+///     Op::Collect { generation: 0 }, // a full collection under full-only
+/// ] {
+///     replay.apply(&mut heap, &op);
+/// }
+/// assert!(heap.is_empty());
+/// assert_eq!((replay.applied(), replay.refused(), replay.skipped()), (4, 0, 0));
+/// ```
+#[cfg(feature = "testing")]
+#[derive(Debug, Clone, Default)]
+pub struct DirectReplay {
+    /// Every object allocated, by allocation number.
+    ids: Vec<ObjId>,
+    /// The allocation numbers believed alive, ascending (pruned when the heap's length
+    /// says some died).
+    live: Vec<u64>,
+    /// Weak references created, in order.
+    weakrefs: Vec<crate::WeakRef>,
+    applied: usize,
+    refused: usize,
+    skipped: usize,
+}
+
+#[cfg(feature = "testing")]
+impl DirectReplay {
+    /// Ops the heap carried out.
+    pub fn applied(&self) -> usize {
+        self.applied
+    }
+
+    /// Ops the heap refused with an error (e.g. a decref without a reference held, a
+    /// stale id): expected in harness traces, which test errors too.
+    pub fn refused(&self) -> usize {
+        self.refused
+    }
+
+    /// Ops skipped: their target named nothing, or the strategy has no such operation.
+    pub fn skipped(&self) -> usize {
+        self.skipped
+    }
+
+    fn resolve<C: CycleCollector>(
+        &mut self,
+        heap: &Heap<u64, C>,
+        t: crate::testing::Target,
+    ) -> Option<ObjId> {
+        use crate::testing::Target;
+        if self.live.len() != heap.len() {
+            let ids = &self.ids;
+            self.live.retain(|&n| heap.contains(ids[n as usize]));
+        }
+        let live = self.live.len();
+        let n = match t {
+            Target::Live(i) if live > 0 => self.live[i as usize % live],
+            Target::Recent(i) if live > 0 => self.live[live - 1 - i as usize % live],
+            Target::Alloc(a) if !self.ids.is_empty() => u64::from(a) % self.ids.len() as u64,
+            _ => return None,
+        };
+        Some(self.ids[n as usize])
+    }
+
+    fn allocated(&mut self, id: ObjId) {
+        self.live.push(self.ids.len() as u64);
+        self.ids.push(id);
+    }
+
+    /// Applies one op to `heap` (always the same heap for one replay).
+    pub fn apply<C: CycleCollector>(&mut self, heap: &mut Heap<u64, C>, op: &crate::testing::Op) {
+        match self.step(heap, op) {
+            None => self.skipped += 1,
+            Some(Ok(())) => self.applied += 1,
+            Some(Err(_)) => self.refused += 1,
+        }
+    }
+
+    fn step<C: CycleCollector>(
+        &mut self,
+        heap: &mut Heap<u64, C>,
+        op: &crate::testing::Op,
+    ) -> Option<crate::Result<()>> {
+        use crate::testing::Op;
+        let next = self.ids.len() as u64;
+        Some(match op {
+            Op::Alloc => {
+                let id = heap.alloc(next);
+                self.allocated(id);
+                Ok(())
+            }
+            Op::AllocLazy => {
+                let id = heap.alloc_lazy(next);
+                self.allocated(id);
+                Ok(())
+            }
+            Op::AllocAtomic => {
+                let id = heap.alloc_atomic(next);
+                self.allocated(id);
+                Ok(())
+            }
+            Op::AllocImmutable { edges } => {
+                let ids: Vec<ObjId> = edges
+                    .iter()
+                    .map(|&t| self.resolve(heap, t))
+                    .collect::<Option<_>>()?;
+                heap.alloc_immutable(next, &ids)
+                    .map(|id| self.allocated(id))
+            }
+            Op::Link { from, to } => {
+                let (f, t) = (self.resolve(heap, *from)?, self.resolve(heap, *to)?);
+                heap.link(f, t)
+            }
+            Op::InsertEdge { from, index, to } => {
+                let (f, t) = (self.resolve(heap, *from)?, self.resolve(heap, *to)?);
+                let len = heap.edges(f).map_or(0, <[ObjId]>::len);
+                heap.insert_edge(f, *index as usize % (len + 1), t)
+            }
+            Op::SetEdge { from, index, to } => {
+                let (f, t) = (self.resolve(heap, *from)?, self.resolve(heap, *to)?);
+                let len = heap.edges(f).map_or(0, <[ObjId]>::len);
+                heap.set_edge(f, edge_index(*index, len), t).map(drop)
+            }
+            Op::RemoveEdge { from, index } => {
+                let f = self.resolve(heap, *from)?;
+                let len = heap.edges(f).map_or(0, <[ObjId]>::len);
+                heap.remove_edge(f, edge_index(*index, len)).map(drop)
+            }
+            Op::Unlink { from, to } => {
+                let (f, t) = (self.resolve(heap, *from)?, self.resolve(heap, *to)?);
+                heap.unlink(f, t).map(drop)
+            }
+            Op::ClearEdges { from } => {
+                let f = self.resolve(heap, *from)?;
+                heap.clear_edges(f)
+            }
+            Op::SetPayload { obj, value } => {
+                let id = self.resolve(heap, *obj)?;
+                heap.payload_mut(id).map(|p| *p = *value)
+            }
+            Op::SetVar { name, obj } => {
+                let id = self.resolve(heap, *obj)?;
+                heap.set_var(format!("v{}", name % 8), id)
+            }
+            Op::DelVar { name } => {
+                let bound: Vec<String> = heap.vars().map(|(n, _)| n.to_owned()).collect();
+                let name = if bound.is_empty() {
+                    format!("v{}", name % 8)
+                } else {
+                    bound[*name as usize % bound.len()].clone()
+                };
+                heap.del_var(&name).map(drop)
+            }
+            Op::Incref { obj } => {
+                let id = self.resolve(heap, *obj)?;
+                heap.incref(id)
+            }
+            Op::Decref { obj } => {
+                let id = self.resolve(heap, *obj)?;
+                heap.decref(id)
+            }
+            Op::Collect { generation } => match as_generational(heap) {
+                Some(heap) => heap.collect(*generation as usize).map(drop),
+                None => {
+                    heap.collect_full();
+                    Ok(())
+                }
+            },
+            Op::CollectFull => {
+                heap.collect_full();
+                Ok(())
+            }
+            Op::SetThreshold { thresholds } => as_generational(heap)?.set_threshold(thresholds),
+            Op::Enable => {
+                as_generational(heap)?.enable();
+                Ok(())
+            }
+            Op::Disable => {
+                as_generational(heap)?.disable();
+                Ok(())
+            }
+            Op::Freeze => {
+                as_generational(heap)?.freeze();
+                Ok(())
+            }
+            Op::Unfreeze => {
+                as_generational(heap)?.unfreeze();
+                Ok(())
+            }
+            Op::SetFinalizer { obj, resurrect, .. } => {
+                let id = self.resolve(heap, *obj)?;
+                let resurrect = *resurrect;
+                heap.set_finalizer(id, move |heap, me| {
+                    if resurrect {
+                        if let Ok(&n) = heap.payload(me) {
+                            // As the harness's resurrecting finalizer; it cannot fail
+                            // on the object being finalized.
+                            let _ = heap.set_var(format!("r{n}"), me);
+                        }
+                    }
+                })
+                .map(drop)
+            }
+            Op::ClearFinalizer { obj } => {
+                let id = self.resolve(heap, *obj)?;
+                heap.clear_finalizer(id).map(drop)
+            }
+            Op::SetLegacyFinalizer { obj, on } => {
+                let id = self.resolve(heap, *obj)?;
+                heap.set_legacy_finalizer(id, *on)
+            }
+            Op::SetLegacyCode { obj, resurrect, .. } => {
+                let id = self.resolve(heap, *obj)?;
+                let resurrect = *resurrect;
+                heap.set_legacy_finalizer_code(id, move |heap, me| {
+                    if resurrect {
+                        if let Ok(&n) = heap.payload(me) {
+                            let _ = heap.set_var(format!("r{n}"), me);
+                        }
+                    }
+                })
+            }
+            Op::Downgrade { obj, callback, .. } => {
+                let id = self.resolve(heap, *obj)?;
+                let weak = if *callback {
+                    heap.downgrade_with_callback(id, |_, _| {})
+                } else {
+                    heap.downgrade(id)
+                };
+                weak.map(|w| self.weakrefs.push(w))
+            }
+            Op::Upgrade { weak } => {
+                let w = *self
+                    .weakrefs
+                    .get(*weak as usize % self.weakrefs.len().max(1))?;
+                heap.upgrade(w);
+                Ok(())
+            }
+            Op::ReleaseWeakref { weak } => {
+                let w = *self
+                    .weakrefs
+                    .get(*weak as usize % self.weakrefs.len().max(1))?;
+                heap.release_weakref(w).map(drop)
+            }
+            Op::SetSaveAll { on } => {
+                heap.set_debug_saveall(*on);
+                Ok(())
+            }
+            Op::ClearGarbage => {
+                heap.clear_garbage();
+                Ok(())
+            }
+        })
+    }
+}
+
+/// The raw index for an edge list of `len` edges, as the harness takes it: modulo the
+/// length, or unchanged when there is no edge (so the heap refuses it).
+#[cfg(feature = "testing")]
+fn edge_index(index: u16, len: usize) -> usize {
+    if len == 0 {
+        index as usize
+    } else {
+        index as usize % len
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,5 +1205,115 @@ mod tests {
         assert_eq!(parse_count("1_000"), Ok(1000));
         assert!(parse_count("1.5").is_err());
         assert!(parse_count("").is_err());
+    }
+
+    #[test]
+    fn strategy_choices_print_as_they_parse() {
+        for (text, printed) in [
+            ("generational", "generational:2000,10,10"),
+            ("generational:", "generational:2000,10,10"),
+            (" generational:700 ", "generational:700,10,10"),
+            ("generational:100,5", "generational:100,5"),
+            ("full-only", "full-only:2000"),
+            ("full-only:0", "full-only:0"),
+            ("bacon-rajan", "bacon-rajan:adaptive"),
+            ("bacon-rajan:manual", "bacon-rajan:manual"),
+            ("bacon-rajan:1000", "bacon-rajan:1000"),
+            ("incremental", "incremental:threshold=2000,scale=10"),
+            (
+                "incremental:budget=5000,mark-alive",
+                "incremental:threshold=2000,budget=5000,mark-alive",
+            ),
+            (
+                "incremental:threshold=700,scale=2",
+                "incremental:threshold=700,scale=2",
+            ),
+            ("mark-alive:700", "mark-alive:700,10,10"),
+        ] {
+            let choice: StrategyChoice = text.parse().unwrap();
+            assert_eq!(choice.to_string(), printed, "{text:?}");
+            assert_eq!(printed.parse::<StrategyChoice>().unwrap(), choice);
+        }
+        assert_eq!(
+            StrategyChoice::default(),
+            "generational".parse::<StrategyChoice>().unwrap()
+        );
+    }
+
+    #[test]
+    fn bad_strategies_say_what_is_wrong() {
+        let too_many = format!(
+            "generational:{}",
+            vec!["1"; crate::MAX_GENERATIONS + 1].join(",")
+        );
+        for (text, says) in [
+            (
+                "",
+                "unknown strategy \"\"; the strategies are generational, full-only, bacon-rajan, incremental, mark-alive",
+            ),
+            ("bacon", "unknown strategy \"bacon\""),
+            ("generational:x", "setting \"x\" is not a whole number"),
+            (too_many.as_str(), "generations"),
+            ("full-only:1,2", "give one threshold"),
+            ("bacon-rajan:often", "neither adaptive, manual nor a number"),
+            ("incremental:fast", "unknown setting \"fast\""),
+            (
+                "incremental:budget=x",
+                "setting \"x\" is not a whole number",
+            ),
+        ] {
+            let err = parse_strategy(text).unwrap_err();
+            assert!(err.contains(says), "{text:?}: {err}");
+        }
+    }
+
+    /// Collects 2000 objects of dead cycles and checks the heap.
+    struct DeadCycles;
+
+    impl WithStrategy for DeadCycles {
+        type Output = (usize, bool);
+
+        fn run<C: CycleCollector>(self, strategy: &StrategyHeaps<C>) -> (usize, bool) {
+            let mut quiet = strategy.quiet_heap::<()>();
+            crate::workloads::dead_cycles(&mut quiet, 1000);
+            let untouched = quiet.len() == 2000; // no automatic collection ran
+            let mut heap = strategy.heap::<()>();
+            crate::workloads::dead_cycles(&mut heap, 1000);
+            heap.verify().unwrap();
+            let before = heap.len();
+            heap.collect_full();
+            assert!(heap.is_empty());
+            (before, untouched)
+        }
+    }
+
+    #[test]
+    fn every_strategy_runs_generic_code_and_has_a_quiet_heap() {
+        for (name, automatic) in [
+            ("generational:100", true),
+            ("full-only:100", true),
+            ("full-only:0", false),
+            ("bacon-rajan:100", true),
+            ("bacon-rajan:manual", false),
+            ("incremental:threshold=100", true),
+            ("mark-alive:100", true),
+        ] {
+            let (before, untouched) = name.parse::<StrategyChoice>().unwrap().with(DeadCycles);
+            assert!(untouched, "{name}: its quiet heap collected");
+            // Automatic collections freed garbage before the full collection, or none ran.
+            assert_eq!(
+                before < 2000,
+                automatic,
+                "{name}: {before} objects were left"
+            );
+        }
+    }
+
+    #[test]
+    fn direct_replay_is_generational_only_where_it_must_be() {
+        let mut heap: Heap<u64> = Heap::new();
+        assert!(as_generational(&mut heap).is_some());
+        let mut full: Heap<u64, FullOnly> = Heap::with_collector(FullOnly::new(0));
+        assert!(as_generational(&mut full).is_none());
     }
 }

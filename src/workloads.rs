@@ -1,6 +1,7 @@
 //! The standard workloads, shared by benches, experiments and tests.
 //!
-//! Each builder takes a heap and a size, builds the structure with the ordinary mutator
+//! Each builder takes a heap, under any collection strategy (`Heap<P, C>` with
+//! `C: CycleCollector`), and a size, builds the structure with the ordinary mutator
 //! operations (`alloc`, `link`, `decref`), and returns what the caller needs to go on:
 //! the root it holds, or nothing when everything built is already garbage. They are the
 //! workloads of the design notes, written so that the CPython script
@@ -18,12 +19,15 @@
 //! | [`gcbench`] | Boehm–Ellis–Kovac GCBench binary trees | `Node = [left, right(, parent)]` |
 //! | [`rings21`] | rings of 21 doubly linked nodes (pyperformance `gc_collect`) | |
 //! | [`dag`] | level `k` holds `k` references to level `k − 1` (pyperformance `gc_traversal`) | |
+//! | [`RequestLoop`] | requests beside a large long-lived cache (Nim ORC benchmark style) | |
 //!
 //! Builders never change the collector's settings, except [`gcbench`], which is the
-//! "real program" of the set and runs with automatic collection on. For measurements of
-//! the other workloads, turn automatic collection off first ([`Heap::disable`]) so that
-//! no collection runs while the structure is built, as the CPython script does with
-//! `gc.disable()`.
+//! "real program" of the set and runs with automatic collection on (it needs the default
+//! [`Generational`] strategy for that; [`gcbench_with`] runs the same benchmark under any
+//! strategy as the heap is set up, and [`GcBench`] runs it one tree at a time). For
+//! measurements of the other workloads, turn automatic collection off first
+//! ([`Heap::disable`]) so that no collection runs while the structure is built, as the
+//! CPython script does with `gc.disable()`.
 //!
 //! Every builder is iterative: a ten-million-long chain or ring is ordinary input.
 //!
@@ -47,7 +51,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::{Heap, ObjId, Result};
+use rand::Rng;
+
+use crate::{CycleCollector, Generational, Heap, ObjId, Result};
 
 /// The standard workloads, by the names used on command lines, in CSV files and by the
 /// CPython script (`snake_case`: `dead_cycles`, `acyclic_churn`, …).
@@ -168,20 +174,20 @@ pub const DAG_LEVELS: usize = 1000;
 /// Links `from → to`. Both are live objects this module just allocated (or the caller's
 /// validated root), mutable containers whose counts are far from the limit, so linking
 /// cannot fail.
-fn link_fresh<P>(heap: &mut Heap<P>, from: ObjId, to: ObjId) {
+fn link_fresh<P, C: CycleCollector>(heap: &mut Heap<P, C>, from: ObjId, to: ObjId) {
     heap.link(from, to)
         .expect("bug: linking two freshly allocated containers failed");
 }
 
 /// Releases the reference this module took with `alloc`.
-fn drop_fresh<P>(heap: &mut Heap<P>, id: ObjId) {
+fn drop_fresh<P, C: CycleCollector>(heap: &mut Heap<P, C>, id: ObjId) {
     heap.decref(id)
         .expect("bug: releasing the allocation reference of a fresh object failed");
 }
 
 /// Builds one two-node cycle `a → b → a` and returns `a` and `b`, each still holding the
 /// reference `alloc` gave us.
-fn two_cycle<P: Default>(heap: &mut Heap<P>) -> (ObjId, ObjId) {
+fn two_cycle<P: Default, C: CycleCollector>(heap: &mut Heap<P, C>) -> (ObjId, ObjId) {
     let a = heap.alloc(P::default()); // a = []
     let b = heap.alloc(P::default());
     link_fresh(heap, b, a); // b = [a]
@@ -201,7 +207,7 @@ fn two_cycle<P: Default>(heap: &mut Heap<P>) -> (ObjId, ObjId) {
 /// assert_eq!(heap.len(), 6);
 /// assert_eq!(heap.collect_full().collected, 6);
 /// ```
-pub fn dead_cycles<P: Default>(heap: &mut Heap<P>, n: usize) {
+pub fn dead_cycles<P: Default, C: CycleCollector>(heap: &mut Heap<P, C>, n: usize) {
     for _ in 0..n {
         let (a, b) = two_cycle(heap);
         drop_fresh(heap, a);
@@ -226,7 +232,7 @@ pub fn dead_cycles<P: Default>(heap: &mut Heap<P>, n: usize) {
 /// heap.decref(root).unwrap();       // drop the root: the cycles become garbage
 /// assert_eq!(heap.collect_full().collected, 10);
 /// ```
-pub fn live<P: Default>(heap: &mut Heap<P>, n: usize) -> ObjId {
+pub fn live<P: Default, C: CycleCollector>(heap: &mut Heap<P, C>, n: usize) -> ObjId {
     let root = heap.alloc(P::default());
     for _ in 0..n / 2 {
         let (a, b) = two_cycle(heap);
@@ -255,7 +261,11 @@ pub fn live<P: Default>(heap: &mut Heap<P>, n: usize) -> ObjId {
 /// assert_eq!(heap.len(), 1);
 /// assert_eq!(heap.counters().allocations, 101);
 /// ```
-pub fn acyclic_churn<P: Default>(heap: &mut Heap<P>, n: usize, leaf: ObjId) -> Result<()> {
+pub fn acyclic_churn<P: Default, C: CycleCollector>(
+    heap: &mut Heap<P, C>,
+    n: usize,
+    leaf: ObjId,
+) -> Result<()> {
     for _ in 0..n {
         let x = heap.alloc_with(P::default(), std::slice::from_ref(&leaf))?;
         drop_fresh(heap, x);
@@ -277,7 +287,7 @@ pub fn acyclic_churn<P: Default>(heap: &mut Heap<P>, n: usize, leaf: ObjId) -> R
 /// heap.decref(head).unwrap();   // the refcount cascade frees everything
 /// assert!(heap.is_empty());
 /// ```
-pub fn chain<P: Default>(heap: &mut Heap<P>, n: usize) -> Option<ObjId> {
+pub fn chain<P: Default, C: CycleCollector>(heap: &mut Heap<P, C>, n: usize) -> Option<ObjId> {
     let mut head: Option<ObjId> = None;
     for _ in 0..n {
         let node = match head {
@@ -310,7 +320,7 @@ pub fn chain<P: Default>(heap: &mut Heap<P>, n: usize) -> Option<ObjId> {
 /// assert_eq!(heap.len(), 1_000);
 /// assert_eq!(heap.collect_full().collected, 1_000);
 /// ```
-pub fn ring<P: Default>(heap: &mut Heap<P>, n: usize) -> Option<ObjId> {
+pub fn ring<P: Default, C: CycleCollector>(heap: &mut Heap<P, C>, n: usize) -> Option<ObjId> {
     if n == 0 {
         return None;
     }
@@ -346,7 +356,7 @@ pub struct YoungVsOld {
 impl YoungVsOld {
     /// Adds [`YOUNG_OBJECTS`] new objects, all garbage (500 two-node cycles), to the
     /// youngest generation, ready for a young collection (`heap.collect(0)`).
-    pub fn add_young<P: Default>(&self, heap: &mut Heap<P>) {
+    pub fn add_young<P: Default, C: CycleCollector>(&self, heap: &mut Heap<P, C>) {
         dead_cycles(heap, YOUNG_OBJECTS / 2);
     }
 }
@@ -368,7 +378,10 @@ impl YoungVsOld {
 /// let report = heap.collect(0).unwrap();
 /// assert_eq!((report.candidates, report.collected), (1000, 1000));
 /// ```
-pub fn young_vs_old<P: Default>(heap: &mut Heap<P>, old_n: usize) -> YoungVsOld {
+pub fn young_vs_old<P: Default, C: CycleCollector>(
+    heap: &mut Heap<P, C>,
+    old_n: usize,
+) -> YoungVsOld {
     let root = live(heap, old_n);
     heap.collect_full();
     YoungVsOld {
@@ -434,7 +447,12 @@ fn tree_size(depth: u32) -> u64 {
 
 /// Gives `node` two children, and them two children, down to `depth` levels, top-down
 /// (GCBench's `Populate`), with an explicit worklist.
-fn populate<P: Default>(heap: &mut Heap<P>, depth: u32, node: ObjId, parent_pointers: bool) {
+fn populate<P: Default, C: CycleCollector>(
+    heap: &mut Heap<P, C>,
+    depth: u32,
+    node: ObjId,
+    parent_pointers: bool,
+) {
     // Nodes still to populate, with the depth left below them. Every entry is kept alive
     // by its parent's edge (or by the caller, for `node`).
     let mut work = vec![(node, depth)];
@@ -458,7 +476,11 @@ fn populate<P: Default>(heap: &mut Heap<P>, depth: u32, node: ObjId, parent_poin
 
 /// Builds a tree of depth `depth` bottom-up (GCBench's `MakeTree`: children first, then
 /// the node pointing at them) and returns its root, holding one external reference.
-fn make_tree<P: Default>(heap: &mut Heap<P>, depth: u32, parent_pointers: bool) -> ObjId {
+fn make_tree<P: Default, C: CycleCollector>(
+    heap: &mut Heap<P, C>,
+    depth: u32,
+    parent_pointers: bool,
+) -> ObjId {
     // Post-order with an explicit stack: `(depth, expanded)` frames, and the finished
     // subtrees (each holding its allocation reference) on `done`.
     let mut frames = vec![(depth, false)];
@@ -513,43 +535,299 @@ fn make_tree<P: Default>(heap: &mut Heap<P>, depth: u32, parent_pointers: bool) 
 /// heap.collect_full();
 /// assert!(heap.is_empty());
 /// ```
-pub fn gcbench<P: Default>(heap: &mut Heap<P>, config: GcBenchConfig) -> GcBenchReport {
+pub fn gcbench<P: Default>(
+    heap: &mut Heap<P, Generational>,
+    config: GcBenchConfig,
+) -> GcBenchReport {
     let was_enabled = heap.is_enabled();
     heap.enable();
-    let pp = config.parent_pointers;
-    let (stretch, long_lived_depth, depths) = config.depths();
-    let mut report = GcBenchReport::default();
-
-    // Stretch the memory space quickly.
-    let temp = make_tree(heap, stretch, pp);
-    report.nodes += tree_size(stretch);
-    drop_fresh(heap, temp);
-
-    // A long-lived tree, live for the whole benchmark.
-    let long_lived = heap.alloc(P::default());
-    populate(heap, long_lived_depth, long_lived, pp);
-    report.nodes += tree_size(long_lived_depth);
-
-    for depth in depths {
-        let iters = 2 * tree_size(stretch) / tree_size(depth);
-        for _ in 0..iters {
-            let temp = heap.alloc(P::default()); // top-down
-            populate(heap, depth, temp, pp);
-            drop_fresh(heap, temp);
-        }
-        for _ in 0..iters {
-            let temp = make_tree(heap, depth, pp); // bottom-up
-            drop_fresh(heap, temp);
-        }
-        report.nodes += 2 * iters * tree_size(depth);
-        report.temporary_trees += 2 * iters;
-    }
-    report.live_at_end = heap.len();
-    drop_fresh(heap, long_lived);
+    let report = gcbench_with(heap, config);
     if !was_enabled {
         heap.disable();
     }
     report
+}
+
+/// [`gcbench`] under any strategy, with the heap's collection settings as they are
+/// (nothing is turned on or off): the whole run, step by step through [`GcBench`].
+///
+/// # Examples
+/// ```
+/// use gclab::{Heap, workloads::{self, GcBenchConfig}};
+/// let mut heap: Heap<()> = Heap::new();
+/// let config = GcBenchConfig { parent_pointers: false, scale: 12 };
+/// let report = workloads::gcbench_with(&mut heap, config);
+/// assert!(heap.is_empty()); // acyclic: reference counting freed every tree
+/// assert_eq!(report.nodes, heap.counters().allocations);
+/// ```
+pub fn gcbench_with<P: Default, C: CycleCollector>(
+    heap: &mut Heap<P, C>,
+    config: GcBenchConfig,
+) -> GcBenchReport {
+    let mut run = GcBench::new(config);
+    while run.step(heap) {}
+    run.report()
+}
+
+/// One step of GCBench: a tree built (and dropped, unless it is the long-lived one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GcBenchPhase {
+    /// The stretch tree, built bottom-up and dropped.
+    Stretch,
+    /// The long-lived tree, built top-down and kept.
+    LongLived,
+    /// Temporary tree `iter` of depth index `depth`: top-down for the first `iters`,
+    /// bottom-up for the next `iters`.
+    Temporary { depth: usize, iter: u64 },
+    /// The long-lived tree dropped; the run is over.
+    End,
+}
+
+/// GCBench one tree at a time, for experiments that look at the heap between trees
+/// (`gclab-strategies` samples it). [`gcbench_with`] runs it to the end; the trees, their
+/// order and the report are [`gcbench`]'s.
+///
+/// # Examples
+/// ```
+/// use gclab::{Heap, workloads::{GcBench, GcBenchConfig}};
+/// let mut heap: Heap<()> = Heap::new();
+/// let mut run = GcBench::new(GcBenchConfig { parent_pointers: true, scale: 12 });
+/// let mut steps = 0;
+/// while run.step(&mut heap) {
+///     steps += 1;
+/// }
+/// // The stretch tree, the long-lived tree, every temporary tree, the long-lived tree's
+/// // release.
+/// assert_eq!(steps, 2 + run.report().temporary_trees + 1);
+/// heap.collect_full();
+/// assert!(heap.is_empty());
+/// ```
+#[derive(Debug, Clone)]
+pub struct GcBench {
+    parent_pointers: bool,
+    stretch: u32,
+    long_lived_depth: u32,
+    depths: Vec<u32>,
+    phase: GcBenchPhase,
+    long_lived: Option<ObjId>,
+    report: GcBenchReport,
+}
+
+impl GcBench {
+    /// A run about to build its stretch tree.
+    pub fn new(config: GcBenchConfig) -> GcBench {
+        let (stretch, long_lived_depth, depths) = config.depths();
+        GcBench {
+            parent_pointers: config.parent_pointers,
+            stretch,
+            long_lived_depth,
+            depths,
+            phase: GcBenchPhase::Stretch,
+            long_lived: None,
+            report: GcBenchReport::default(),
+        }
+    }
+
+    /// Temporary trees of each depth, built top-down and again bottom-up.
+    fn iters(&self, depth: u32) -> u64 {
+        2 * tree_size(self.stretch) / tree_size(depth)
+    }
+
+    /// Builds the next tree (dropping it unless it is the long-lived one); after the
+    /// last, drops the long-lived tree. Returns whether there was a step to take (false
+    /// once the run is over). Use the same heap for every step.
+    pub fn step<P: Default, C: CycleCollector>(&mut self, heap: &mut Heap<P, C>) -> bool {
+        let pp = self.parent_pointers;
+        match self.phase {
+            GcBenchPhase::Stretch => {
+                // Stretch the memory space quickly.
+                let temp = make_tree(heap, self.stretch, pp);
+                self.report.nodes += tree_size(self.stretch);
+                drop_fresh(heap, temp);
+                self.phase = GcBenchPhase::LongLived;
+            }
+            GcBenchPhase::LongLived => {
+                // A long-lived tree, live for the whole benchmark.
+                let long_lived = heap.alloc(P::default());
+                populate(heap, self.long_lived_depth, long_lived, pp);
+                self.report.nodes += tree_size(self.long_lived_depth);
+                self.long_lived = Some(long_lived);
+                self.phase = GcBenchPhase::Temporary { depth: 0, iter: 0 };
+            }
+            GcBenchPhase::Temporary { depth, iter } => {
+                let Some(&d) = self.depths.get(depth) else {
+                    self.report.live_at_end = heap.len();
+                    if let Some(long_lived) = self.long_lived.take() {
+                        drop_fresh(heap, long_lived);
+                    }
+                    self.phase = GcBenchPhase::End;
+                    return true;
+                };
+                let iters = self.iters(d);
+                let temp = if iter < iters {
+                    let temp = heap.alloc(P::default()); // top-down
+                    populate(heap, d, temp, pp);
+                    temp
+                } else {
+                    make_tree(heap, d, pp) // bottom-up
+                };
+                drop_fresh(heap, temp);
+                self.report.nodes += tree_size(d);
+                self.report.temporary_trees += 1;
+                self.phase = if iter + 1 < 2 * iters {
+                    GcBenchPhase::Temporary {
+                        depth,
+                        iter: iter + 1,
+                    }
+                } else {
+                    GcBenchPhase::Temporary {
+                        depth: depth + 1,
+                        iter: 0,
+                    }
+                };
+            }
+            GcBenchPhase::End => return false,
+        }
+        true
+    }
+
+    /// What the run did so far.
+    pub fn report(&self) -> GcBenchReport {
+        self.report
+    }
+}
+
+/// Objects in one entry of the [`RequestLoop`]'s cache.
+pub const CACHE_ENTRY_OBJECTS: u64 = 3;
+
+/// A request loop beside a large long-lived cache, in the style of the Nim ORC
+/// benchmarks (`gclab-generations` and `gclab-strategies` run it).
+///
+/// The cache is a root object with one edge per entry; an entry is `e → a → b`, and
+/// `b → e` for a quarter of the entries (a live cycle). A request allocates a request
+/// object holding 2–6 temporaries, half of which point at random cache entries; a fifth
+/// of the requests leave a garbage cycle behind (their first temporary points back at
+/// the request), and one in a hundred replaces a random cache entry (the old entry
+/// becomes garbage, cyclic or not). All randomness comes from the caller's generator, so
+/// a seed fixes every operation.
+///
+/// # Examples
+/// ```
+/// use gclab::{Heap, workloads::RequestLoop};
+/// use rand::{SeedableRng, rngs::StdRng};
+/// let mut heap: Heap<()> = Heap::new();
+/// let mut rng = StdRng::seed_from_u64(1);
+/// let mut requests = RequestLoop::new(&mut heap);
+/// for _ in 0..100 {
+///     requests.add_entry(&mut heap, &mut rng).unwrap();
+/// }
+/// assert_eq!(heap.len(), 301); // the root and 100 entries of 3 objects
+/// for _ in 0..1000 {
+///     requests.request(&mut heap, &mut rng).unwrap();
+/// }
+/// heap.collect_full();
+/// assert_eq!(heap.len(), 301); // only the cache is left
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestLoop {
+    cache: ObjId,
+    entries: usize,
+}
+
+impl RequestLoop {
+    /// Allocates the cache's root, with no entry yet; the loop holds one external
+    /// reference to it.
+    pub fn new<P: Default, C: CycleCollector>(heap: &mut Heap<P, C>) -> RequestLoop {
+        RequestLoop {
+            cache: heap.alloc(P::default()),
+            entries: 0,
+        }
+    }
+
+    /// The cache's root.
+    pub fn cache(&self) -> ObjId {
+        self.cache
+    }
+
+    /// Entries in the cache.
+    pub fn entries(&self) -> usize {
+        self.entries
+    }
+
+    /// Builds one entry (`e → a → b`, and `b → e` with probability 1/4) and appends it
+    /// to the cache.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`](crate::GcError::StaleId) when the cache's root is not alive
+    /// in `heap` (another heap's loop).
+    pub fn add_entry<P: Default, C: CycleCollector, R: Rng + ?Sized>(
+        &mut self,
+        heap: &mut Heap<P, C>,
+        rng: &mut R,
+    ) -> Result<()> {
+        heap.edges(self.cache)?;
+        let e = Self::new_entry(heap, rng)?;
+        heap.link(self.cache, e)?;
+        drop_fresh(heap, e);
+        self.entries += 1;
+        Ok(())
+    }
+
+    fn new_entry<P: Default, C: CycleCollector, R: Rng + ?Sized>(
+        heap: &mut Heap<P, C>,
+        rng: &mut R,
+    ) -> Result<ObjId> {
+        let e = heap.alloc(P::default());
+        let a = heap.alloc(P::default());
+        let b = heap.alloc(P::default());
+        heap.link(e, a)?;
+        heap.link(a, b)?;
+        if rng.random_bool(0.25) {
+            heap.link(b, e)?;
+        }
+        heap.decref(a)?;
+        heap.decref(b)?;
+        Ok(e)
+    }
+
+    /// One request: a request object holding 2–6 temporaries, each pointing at a random
+    /// cache entry with probability 1/2; with probability 1/5 the first temporary points
+    /// back at the request (a garbage cycle once the request ends); with probability
+    /// 1/100 a random cache entry is replaced. Everything the request allocated is
+    /// released at the end. With no entry in the cache, the temporaries point at nothing
+    /// and nothing is replaced.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`](crate::GcError::StaleId) when the cache's root is not alive
+    /// in `heap`.
+    pub fn request<P: Default, C: CycleCollector, R: Rng + ?Sized>(
+        &self,
+        heap: &mut Heap<P, C>,
+        rng: &mut R,
+    ) -> Result<()> {
+        heap.edges(self.cache)?;
+        let r = heap.alloc(P::default());
+        let temporaries = rng.random_range(2..=6);
+        let cyclic = rng.random_bool(0.2);
+        for i in 0..temporaries {
+            let t = heap.alloc(P::default());
+            heap.link(r, t)?;
+            if rng.random_bool(0.5) && self.entries > 0 {
+                let used = heap.edges(self.cache)?[rng.random_range(0..self.entries)];
+                heap.link(t, used)?;
+            }
+            if cyclic && i == 0 {
+                heap.link(t, r)?;
+            }
+            heap.decref(t)?;
+        }
+        if rng.random_bool(0.01) && self.entries > 0 {
+            let e = Self::new_entry(heap, rng)?;
+            heap.set_edge(self.cache, rng.random_range(0..self.entries), e)?;
+            heap.decref(e)?;
+        }
+        heap.decref(r)
+    }
 }
 
 /// Builds `rings` rings of [`RING21_LEN`] nodes each and drops them (pyperformance
@@ -566,7 +844,7 @@ pub fn gcbench<P: Default>(heap: &mut Heap<P>, config: GcBenchConfig) -> GcBench
 /// assert_eq!(built, 2100);
 /// assert_eq!(heap.collect_full().collected, 2100);
 /// ```
-pub fn rings21<P: Default>(heap: &mut Heap<P>, rings: usize) -> usize {
+pub fn rings21<P: Default, C: CycleCollector>(heap: &mut Heap<P, C>, rings: usize) -> usize {
     for _ in 0..rings {
         let first = heap.alloc(P::default());
         let mut current = first;
@@ -603,7 +881,7 @@ pub fn rings21<P: Default>(heap: &mut Heap<P>, rings: usize) -> usize {
 /// heap.decref(top).unwrap();       // acyclic: refcounting frees every level
 /// assert!(heap.is_empty());
 /// ```
-pub fn dag<P: Default>(heap: &mut Heap<P>, levels: usize) -> Option<ObjId> {
+pub fn dag<P: Default, C: CycleCollector>(heap: &mut Heap<P, C>, levels: usize) -> Option<ObjId> {
     let mut current: Option<ObjId> = None;
     for level in 0..levels {
         let new = heap.alloc(P::default());
@@ -835,6 +1113,68 @@ mod tests {
             heap.collect_full();
             assert!(heap.is_empty());
         }
+    }
+
+    #[test]
+    fn gcbench_one_tree_at_a_time_is_gcbench() {
+        for parent_pointers in [false, true] {
+            let config = GcBenchConfig {
+                parent_pointers,
+                scale: 10,
+            };
+            let mut whole = quiet_heap();
+            let expected = gcbench(&mut whole, config);
+            let mut stepped: Heap<()> = Heap::new();
+            let mut run = GcBench::new(config);
+            let mut steps = 0u64;
+            while run.step(&mut stepped) {
+                steps += 1;
+            }
+            assert!(!run.step(&mut stepped), "a finished run takes no step");
+            assert_eq!(run.report(), expected);
+            // The stretch tree, the long-lived tree, every temporary, the final drop.
+            assert_eq!(steps, 2 + expected.temporary_trees + 1);
+            assert_eq!(stepped.counters(), whole.counters());
+        }
+    }
+
+    #[test]
+    fn request_loop_with_one_seed_does_the_same_operations() {
+        use rand::{SeedableRng, rngs::StdRng};
+        let run = || {
+            let mut heap = quiet_heap();
+            let mut rng = StdRng::seed_from_u64(7);
+            let mut requests = RequestLoop::new(&mut heap);
+            for _ in 0..300 {
+                requests.add_entry(&mut heap, &mut rng).unwrap();
+            }
+            assert_eq!(requests.entries(), 300);
+            assert_eq!(heap.len(), 1 + 300 * CACHE_ENTRY_OBJECTS as usize);
+            for _ in 0..2000 {
+                requests.request(&mut heap, &mut rng).unwrap();
+            }
+            heap.verify().unwrap();
+            let garbage = heap.collect_full().collected;
+            // Only the cache is left: the root, and its 300 entries.
+            assert_eq!(heap.len(), 1 + 300 * CACHE_ENTRY_OBJECTS as usize);
+            assert_eq!(heap.edges(requests.cache()).unwrap().len(), 300);
+            (garbage, heap.counters())
+        };
+        let (garbage, counters) = run();
+        assert!(garbage > 0, "a fifth of the requests leave a cycle");
+        assert_eq!(run(), (garbage, counters));
+    }
+
+    #[test]
+    fn request_loop_refuses_another_heap() {
+        let mut mine = quiet_heap();
+        let requests = RequestLoop::new(&mut mine);
+        let mut other = quiet_heap();
+        let mut rng = rand::rng();
+        assert_eq!(
+            requests.request(&mut other, &mut rng),
+            Err(crate::GcError::StaleId(requests.cache()))
+        );
     }
 
     #[test]

@@ -393,6 +393,339 @@ fn scaling_accepts_exponent_notation_and_rejects_fractions() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("not a whole number"));
 }
 
+// ---- gclab-strategies, and --strategy in gclab-perf and gclab-replay ---------------------
+
+const STRATEGIES_HEADER: &str = "strategy,setting,workload,allocations,collections,collected,\
+examined,collector_ns,pause_p50_ns,pause_p99_ns,pause_max_ns,peak_heap,peak_unreachable,\
+latency_p50_allocs,latency_p99_allocs,latency_max_allocs,latency_samples,oracle_samples,run_ns,\
+throughput_allocs_per_s,final_collected,final_pause_ns,live_at_end";
+
+const PAUSES_HEADER: &str = "strategy,setting,workload,index,time_ns,allocations,generation,\
+candidates,collected,heap_before,pause_ns";
+
+const HEAP_HEADER: &str = "strategy,setting,workload,time_ns,allocations,heap,unreachable";
+
+/// Reads a CSV file through the csv crate (the strategies' settings hold commas, so
+/// their cells are quoted): checks the header and returns the rows as maps from column
+/// name to cell.
+fn read_csv_records(path: &Path, header: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let names: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(names.join(","), header, "header of {}", path.display());
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            names
+                .iter()
+                .cloned()
+                .zip(r.iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+/// A cell of a row, as a number.
+fn cell(row: &std::collections::BTreeMap<String, String>, column: &str) -> f64 {
+    number(&row[column], &format!("{column} of {row:?}"))
+}
+
+#[test]
+fn strategies_quick_has_a_row_per_strategy_and_workload_and_every_strategy_collects_the_same() {
+    let out = out_dir("strategies_quick");
+    let output = run(
+        env!("CARGO_BIN_EXE_gclab-strategies"),
+        &["--quick", "--quiet", "--out", out.to_str().unwrap()],
+    );
+    assert!(output.stderr.is_empty(), "--quiet printed on stderr");
+    let rows = read_csv_records(&out.join("strategies.csv"), STRATEGIES_HEADER);
+    let strategies = [
+        ("generational", "2000,10,10"),
+        ("generational", "700,10,10"),
+        ("generational", "10000,10,10"),
+        ("full-only", "2000"),
+        ("full-only", "10000"),
+        ("bacon-rajan", "adaptive"),
+        ("bacon-rajan", "1000"),
+        ("incremental", "threshold=2000,scale=10"),
+        ("mark-alive", "2000,10,10"),
+    ];
+    let workloads = [
+        "dead_cycles",
+        "live",
+        "acyclic_churn",
+        "ring",
+        "rings21",
+        "gcbench",
+        "requests",
+        "random",
+    ];
+    let mut expected: Vec<(String, String, String)> = Vec::new();
+    for w in workloads {
+        for (s, setting) in strategies {
+            expected.push((s.into(), setting.into(), w.into()));
+        }
+    }
+    let got: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["strategy"].clone(),
+                r["setting"].clone(),
+                r["workload"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+
+    let pauses = read_csv_records(&out.join("pauses.csv"), PAUSES_HEADER);
+    for row in &rows {
+        let what = format!("{} {} {}", row["strategy"], row["setting"], row["workload"]);
+        assert!(cell(row, "allocations") > 0.0, "{what}");
+        // One pauses.csv line per collection, and their sums are the row's.
+        let mine: Vec<_> = pauses
+            .iter()
+            .filter(|p| {
+                p["strategy"] == row["strategy"]
+                    && p["setting"] == row["setting"]
+                    && p["workload"] == row["workload"]
+            })
+            .collect();
+        assert_eq!(mine.len() as f64, cell(row, "collections"), "{what}");
+        let sum = |c: &str| mine.iter().map(|p| cell(p, c)).sum::<f64>();
+        assert_eq!(sum("collected"), cell(row, "collected"), "{what}");
+        assert_eq!(sum("candidates"), cell(row, "examined"), "{what}");
+        assert_eq!(sum("pause_ns"), cell(row, "collector_ns"), "{what}");
+        assert!(
+            cell(row, "pause_p50_ns") <= cell(row, "pause_p99_ns"),
+            "{what}"
+        );
+        assert!(
+            cell(row, "pause_p99_ns") <= cell(row, "pause_max_ns"),
+            "{what}"
+        );
+        assert!(
+            cell(row, "peak_unreachable") <= cell(row, "peak_heap"),
+            "{what}"
+        );
+        assert!(cell(row, "peak_heap") <= cell(row, "allocations"), "{what}");
+        assert!(cell(row, "oracle_samples") >= 1.0, "{what}");
+        assert!(cell(row, "run_ns") > 0.0, "{what}");
+        // A collection examines at least what it frees.
+        assert!(cell(row, "examined") >= cell(row, "collected"), "{what}");
+    }
+
+    // Every garbage object of these workloads is on a cycle, and the workloads do the
+    // same under every strategy: each strategy's collections (the final full one
+    // included) free exactly the same objects, and nothing is left.
+    let total = |row: &std::collections::BTreeMap<String, String>| {
+        cell(row, "collected") + cell(row, "final_collected")
+    };
+    for (workload, collected) in [
+        ("dead_cycles", Some(4000.0)),
+        ("live", Some(4000.0)),
+        ("acyclic_churn", Some(0.0)),
+        ("ring", Some(4000.0)),
+        ("rings21", Some(3990.0)),
+        ("gcbench", None),
+    ] {
+        let of: Vec<_> = rows.iter().filter(|r| r["workload"] == workload).collect();
+        let first = total(of[0]);
+        for row in &of {
+            assert_eq!(total(row), first, "{workload}: {row:?}");
+            assert_eq!(cell(row, "live_at_end"), 0.0, "{workload}: {row:?}");
+        }
+        if let Some(c) = collected {
+            assert_eq!(first, c, "{workload}");
+        }
+    }
+    // Without collections while it runs (threshold 10000 is never reached), a dead
+    // cycle workload's garbage peaks at all of it; with threshold 700, far lower.
+    let peak = |setting: &str| {
+        rows.iter()
+            .find(|r| r["workload"] == "dead_cycles" && r["setting"] == setting)
+            .map(|r| cell(r, "peak_unreachable"))
+            .unwrap()
+    };
+    assert_eq!(peak("10000,10,10"), 4000.0);
+    assert!(peak("700,10,10") < 1000.0, "{}", peak("700,10,10"));
+
+    let heap = read_csv_records(&out.join("heap.csv"), HEAP_HEADER);
+    assert!(
+        heap.iter()
+            .all(|s| cell(s, "unreachable") <= cell(s, "heap"))
+    );
+    for svg in ["pauses.svg", "heap.svg", "tradeoff.svg"] {
+        assert_svg(&out.join(svg));
+    }
+    // The random workload's trace is written, and replays under gclab-replay.
+    let trace = out.join("random.jsonl");
+    let replayed = run(
+        env!("CARGO_BIN_EXE_gclab-replay"),
+        &[trace.to_str().unwrap(), "--check", "end"],
+    );
+    assert!(String::from_utf8_lossy(&replayed.stdout).starts_with("ok: "));
+}
+
+#[test]
+fn strategies_filters_strategies_and_workloads_and_runs_traces() {
+    let out = out_dir("strategies_filter");
+    std::fs::create_dir_all(&out).unwrap();
+    let trace = out.join("small.jsonl");
+    std::fs::write(&trace, small_trace()).unwrap();
+    run(
+        env!("CARGO_BIN_EXE_gclab-strategies"),
+        &[
+            "--quick",
+            "--strategy",
+            "full-only:50",
+            "--strategy",
+            "generational:100",
+            "--workload",
+            "rings21",
+            "--trace",
+            trace.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let rows = read_csv_records(&out.join("strategies.csv"), STRATEGIES_HEADER);
+    let got: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["strategy"].as_str(),
+                r["setting"].as_str(),
+                r["workload"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("full-only", "50", "rings21"),
+            ("generational", "100,10,10", "rings21"),
+            ("full-only", "50", "trace:small"),
+            ("generational", "100,10,10", "trace:small"),
+        ]
+    );
+    for row in &rows {
+        if row["workload"] == "trace:small" {
+            // 20 two-node cycles; the names v0, v2, v4, v6 keep the last four bound to
+            // them, the trace's own full collection frees the other 16.
+            assert_eq!(cell(row, "collected") + cell(row, "final_collected"), 32.0);
+            assert_eq!(cell(row, "live_at_end"), 8.0);
+        } else {
+            // Threshold 50/100: many collections, each of them short.
+            assert!(cell(row, "collections") >= 10.0, "{row:?}");
+        }
+    }
+    assert!(!out.join("random.jsonl").exists());
+}
+
+#[test]
+fn strategies_rejects_an_unknown_strategy_listing_the_valid_ones() {
+    for exe in [
+        env!("CARGO_BIN_EXE_gclab-strategies"),
+        env!("CARGO_BIN_EXE_gclab-perf"),
+    ] {
+        let stderr = run_failing(exe, &["--quick", "--strategy", "bacon-rajam"]);
+        assert!(
+            stderr.contains("unknown strategy \"bacon-rajam\"")
+                && stderr.contains("generational")
+                && stderr.contains("full-only")
+                && stderr.contains("bacon-rajan"),
+            "{exe}:\n{stderr}"
+        );
+        let stderr = run_failing(exe, &["--quick", "--strategy", "generational:7x"]);
+        assert!(stderr.contains("\"7x\""), "{exe}:\n{stderr}");
+    }
+}
+
+#[test]
+fn perf_runs_every_workload_under_another_strategy() {
+    let out = out_dir("perf_strategy");
+    let output = run(
+        env!("CARGO_BIN_EXE_gclab-perf"),
+        &[
+            "--quick",
+            "--strategy",
+            "full-only",
+            "--workloads",
+            "dead_cycles,young_vs_old,gcbench",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("strategy full-only:2000"), "{stdout}");
+    let rows = read_csv(&out.join("perf.csv"), PERF_HEADER);
+    let phases: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[0].as_str(), r[2].as_str()))
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            ("dead_cycles", "collect"),
+            ("young_vs_old", "old_1e3"),
+            ("young_vs_old", "old_1e6"),
+            ("gcbench", "acyclic"),
+            ("gcbench", "parent_pointers"),
+        ]
+    );
+    for row in &rows {
+        assert!(number(&row[3], "gclab ns/object") > 0.0, "{row:?}");
+    }
+}
+
+#[test]
+fn replay_under_another_strategy_replays_without_the_model() {
+    let dir = out_dir("replay_strategy");
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("trace.jsonl");
+    std::fs::write(&trace, small_trace()).unwrap();
+    let trace = trace.to_str().unwrap();
+    let output = run(
+        env!("CARGO_BIN_EXE_gclab-replay"),
+        &[trace, "--strategy", "full-only:10", "--check", "7"],
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let ops = small_trace()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .count();
+    assert!(
+        stdout.starts_with(&format!(
+            "ok: {ops} op(s) replayed directly under full-only:10 (no model: {ops} applied, 0 refused, 0 skipped)"
+        )),
+        "{stdout}"
+    );
+    // The four cycles kept by the names v0, v2, v4 and v6 are what is left.
+    assert!(stdout.contains("; 8 object(s) alive)"), "{stdout}");
+    // Under generational, the model runs, and the thresholds come from the strategy.
+    let output = run(
+        env!("CARGO_BIN_EXE_gclab-replay"),
+        &[trace, "--strategy", "generational:700"],
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("thresholds: [700, 10, 10]"), "{stdout}");
+    let stderr = run_failing(
+        env!("CARGO_BIN_EXE_gclab-replay"),
+        &[trace, "--strategy", "full-only", "--fault", "skip-subtract"],
+    );
+    assert!(
+        stderr.contains("--fault needs the generational strategy"),
+        "{stderr}"
+    );
+}
+
 // ---- every binary: --help, a closed pipe, I/O errors that name the path ------------------
 
 /// Every experiment binary, with arguments that make it print a report on stdout quickly.
@@ -447,7 +780,28 @@ fn reporting_runs(dir: &Path) -> Vec<(&'static str, &'static str, Vec<String>)> 
         (
             "gclab-replay",
             env!("CARGO_BIN_EXE_gclab-replay"),
-            vec![trace, "--verbose".into()],
+            vec![trace.clone(), "--verbose".into()],
+        ),
+        (
+            "gclab-replay",
+            env!("CARGO_BIN_EXE_gclab-replay"),
+            vec![
+                trace,
+                "--strategy".into(),
+                "full-only".into(),
+                "--verbose".into(),
+            ],
+        ),
+        (
+            "gclab-strategies",
+            env!("CARGO_BIN_EXE_gclab-strategies"),
+            vec![
+                "--quick".into(),
+                "--workload".into(),
+                "dead_cycles".into(),
+                "--out".into(),
+                out("strategies"),
+            ],
         ),
     ]
 }
@@ -522,7 +876,7 @@ fn every_binary_runs_cleanly_into_an_open_pipe() {
 #[test]
 fn every_binary_help_says_what_it_does_what_it_writes_and_its_flags() {
     let crate_description = "Python's memory model made executable";
-    let cases: [(&str, &str, &[&str], &[&str]); 6] = [
+    let cases: [(&str, &str, &[&str], &[&str]); 7] = [
         (
             env!("CARGO_BIN_EXE_gclab-tour"),
             "guided tour",
@@ -532,7 +886,14 @@ fn every_binary_help_says_what_it_does_what_it_writes_and_its_flags() {
         (
             env!("CARGO_BIN_EXE_gclab-perf"),
             "Time gclab's standard workloads",
-            &["perf.csv", "memory.csv", "--out", "--quick"],
+            &[
+                "perf.csv",
+                "memory.csv",
+                "--out",
+                "--quick",
+                "--strategy",
+                "full-only:",
+            ],
             &["--seed"],
         ),
         (
@@ -562,8 +923,37 @@ fn every_binary_help_says_what_it_does_what_it_writes_and_its_flags() {
         (
             env!("CARGO_BIN_EXE_gclab-replay"),
             "Replay an op trace",
-            &["Writes no file", "--check"],
+            &[
+                "Writes no file",
+                "--check",
+                "--strategy",
+                "full-only:",
+                "without the model",
+            ],
             &["--seed", "--quick", "--out"],
+        ),
+        (
+            env!("CARGO_BIN_EXE_gclab-strategies"),
+            "Compare collection strategies",
+            &[
+                "strategies.csv",
+                "pauses.csv",
+                "heap.csv",
+                "pauses.svg",
+                "heap.svg",
+                "tradeoff.svg",
+                "generational:",
+                "full-only:",
+                "--strategy",
+                "--workload",
+                "--trace",
+                "--sample-every",
+                "--out",
+                "--seed",
+                "--quick",
+                "--quiet",
+            ],
+            &[],
         ),
     ];
     for (exe, what, has, lacks) in cases {
@@ -617,6 +1007,7 @@ fn every_io_error_names_the_file_and_what_was_being_done() {
         env!("CARGO_BIN_EXE_gclab-perf"),
         env!("CARGO_BIN_EXE_gclab-generations"),
         env!("CARGO_BIN_EXE_gclab-scaling"),
+        env!("CARGO_BIN_EXE_gclab-strategies"),
     ] {
         let stderr = run_failing(exe, &["--quick", "--out", unwritable]);
         assert!(
