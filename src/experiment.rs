@@ -44,16 +44,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use std::any::Any;
-use std::time::Instant;
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::gc::trial::find_unreachable;
 use crate::{
-    AllocKind, BaconRajan, CollectReport, Cx, CycleCollector, GcConfig, Generational, Heap,
-    Incremental, IncrementalConfig, ObjId, Objects, RootTrigger, gc::Budget,
+    BaconRajan, CycleCollector, GcConfig, Generational, Heap, Incremental, IncrementalConfig,
+    ObjId, RootTrigger, gc::Budget,
 };
 
 /// Runs an experiment binary's body and turns its outcome into an exit status.
@@ -336,125 +334,7 @@ pub fn plot_err<E: fmt::Debug>(path: &Path) -> impl Fn(E) -> anyhow::Error + '_ 
 // Strategies
 // ----------------------------------------------------------------------------------------
 
-/// A baseline collection strategy for experiments: every collection is a full one, trial
-/// deletion over every tracked object (there are no generations), started when container
-/// allocations minus container deallocations since the last collection exceed
-/// `threshold` (as CPython counts generation 0's surplus), or when the program asks.
-/// Threshold 0 means only when asked. It is the minimal strategy of
-/// [`gc::strategy`](crate::gc::strategy) with an allocation trigger: what a cycle
-/// collector costs without the generational hypothesis.
-///
-/// # Examples
-/// ```
-/// use gclab::Heap;
-/// use gclab::experiment::FullOnly;
-///
-/// let mut heap: Heap<(), FullOnly> = Heap::with_collector(FullOnly::new(100));
-/// let keep = heap.alloc(());
-/// for _ in 0..1000 {
-///     let a = heap.alloc(());
-///     heap.link(a, a).unwrap(); // a garbage self-cycle
-///     heap.decref(a).unwrap();
-/// }
-/// assert!(heap.len() < 150); // collected every 100 or so allocations
-/// heap.collect_full();
-/// assert_eq!(heap.len(), 1);
-/// assert!(heap.contains(keep));
-/// heap.verify().unwrap();
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct FullOnly {
-    /// Every tracked object; each one's header position is its index here.
-    tracked: Vec<ObjId>,
-    /// The allocation surplus that starts a collection (0: never automatically).
-    threshold: u32,
-    /// Container allocations minus container deallocations since the last collection
-    /// (never below 0).
-    count: u64,
-}
-
-impl FullOnly {
-    /// The strategy, collecting when the allocation surplus exceeds `threshold` (0:
-    /// only when asked).
-    pub fn new(threshold: u32) -> FullOnly {
-        FullOnly {
-            threshold,
-            ..FullOnly::default()
-        }
-    }
-
-    /// The allocation surplus that starts a collection (0: never automatically).
-    pub fn threshold(&self) -> u32 {
-        self.threshold
-    }
-}
-
-impl CycleCollector for FullOnly {
-    fn on_track<T>(&mut self, mut cx: Cx<'_, T>, id: ObjId) {
-        cx.set_space(id, 0, self.tracked.len() as u32);
-        self.tracked.push(id);
-    }
-
-    fn on_untrack<T>(&mut self, mut cx: Cx<'_, T>, _id: ObjId, _space: u8, position: u32) {
-        let i = position as usize;
-        self.tracked.swap_remove(i);
-        if let Some(&moved) = self.tracked.get(i) {
-            cx.set_position(moved, i as u32);
-        }
-    }
-
-    #[inline(always)]
-    fn on_free(&mut self) {
-        self.count = self.count.saturating_sub(1);
-    }
-
-    #[inline(always)]
-    fn on_alloc(&mut self, _kind: AllocKind) -> bool {
-        self.count += 1;
-        self.threshold != 0 && self.count > u64::from(self.threshold)
-    }
-
-    fn collect_auto<T>(heap: &mut Heap<T, Self>) {
-        Self::collect_full(heap);
-    }
-
-    fn collect_full<T>(heap: &mut Heap<T, Self>) -> CollectReport {
-        heap.run_collection(0, |heap| {
-            let start = Instant::now();
-            heap.collector_mut().count = 0;
-            // Every tracked object, out of the list: the examined set.
-            let mut set = std::mem::take(&mut heap.collector_mut().tracked);
-            let candidates = set.len();
-            heap.note_examined(&set);
-            let (gc, mut cx) = heap.collector_parts();
-            let mut unreachable = Vec::new();
-            find_unreachable(cx.reborrow(), &mut set, &mut unreachable);
-            for id in set {
-                gc.on_track(cx.reborrow(), id); // the reachable ones go back
-            }
-            let mut report =
-                heap.collect_unreachable(&mut unreachable, |gc, cx, id| gc.on_track(cx, id));
-            report.candidates = candidates;
-            report.duration = start.elapsed();
-            report
-        })
-    }
-
-    fn reserve(&mut self, additional: usize) {
-        self.tracked.reserve(additional);
-    }
-
-    fn check<T>(&self, objects: Objects<'_, T>) -> std::result::Result<(), String> {
-        for (i, &id) in self.tracked.iter().enumerate() {
-            if objects.space(id) != Some(0) || objects.position(id) != Some(i as u32) {
-                return Err(format!(
-                    "object {id} is listed at {i} but its header disagrees"
-                ));
-            }
-        }
-        Ok(())
-    }
-}
+pub use crate::gc::FullOnly;
 
 /// The strategies a [`StrategyChoice`] can name, and what their settings are: the lines
 /// of the `--strategy` help and of the error for an unknown name.

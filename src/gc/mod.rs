@@ -29,6 +29,7 @@
 pub mod bacon_rajan;
 pub mod collect;
 mod cx;
+mod full_only;
 pub mod incremental;
 pub mod mark_alive;
 pub mod strategy;
@@ -51,6 +52,7 @@ pub use collect::{Phase, StepTimes};
 pub use cx::{Cx, Objects};
 #[cfg(feature = "testing")]
 pub use fault::Fault;
+pub use full_only::FullOnly;
 pub(crate) use generational::GenList;
 pub use generational::{GcConfig, GenStats, Generation, Generational, LongLived};
 pub use incremental::{Budget, Incremental, IncrementalConfig, IncrementalStats};

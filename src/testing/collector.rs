@@ -2,8 +2,8 @@
 //! ([`HarnessStrategy`]), the policy rules the model holds it to ([`Policy`]), and a
 //! reference strategy with no policy of its own ([`FullOnly`]).
 
-use crate::gc::trial::find_unreachable;
-use crate::{CollectReport, Cx, CycleCollector, Generational, Heap, ObjId, Objects};
+pub use crate::gc::FullOnly;
+use crate::{CycleCollector, Generational, Heap};
 
 /// The policy rules the model checks a strategy against, besides the rules that hold
 /// for every strategy (safety after every op, exact counts and immediate reclamation,
@@ -95,103 +95,7 @@ impl HarnessStrategy for Generational {
     }
 }
 
-/// The reference strategy with no policy: one list of tracked objects, no automatic
-/// collection, and `collect_full` runs trial deletion over every tracked object and
-/// hands the unreachable set to the shared PEP 442 pipeline.
-///
-/// It is the strategy of the `gclab::gc::strategy` module example, with a
-/// [`check`](CycleCollector::check) of its list against the headers; the harness
-/// checks it (`tests/harness.rs`), and `tests/strategy.rs` shows it with scenarios.
-/// Copy it to start a strategy of your own.
-///
-/// # Examples
-/// ```
-/// use gclab::Heap;
-/// use gclab::testing::FullOnly;
-/// let mut heap: Heap<&str, FullOnly> = Heap::with_collector(FullOnly::default());
-/// let a = heap.alloc("a");
-/// heap.link(a, a).unwrap();
-/// heap.decref(a).unwrap();
-/// for _ in 0..5000 {
-///     let x = heap.alloc("churn"); // no automatic collection, ever
-///     heap.decref(x).unwrap();
-/// }
-/// assert!(heap.contains(a));
-/// assert_eq!(heap.collect_full().collected, 1);
-/// assert!(heap.is_empty());
-/// ```
-#[derive(Debug, Default)]
-pub struct FullOnly {
-    /// Every tracked object; each one's header position is its index here (space 0).
-    tracked: Vec<ObjId>,
-}
-
-impl FullOnly {
-    /// The tracked objects, in list order (removal swaps the last one in).
-    pub fn tracked(&self) -> &[ObjId] {
-        &self.tracked
-    }
-}
-
-impl CycleCollector for FullOnly {
-    /// Appends the object, recording its index as its position.
-    fn on_track<T>(&mut self, mut cx: Cx<'_, T>, id: ObjId) {
-        cx.set_space(id, 0, self.tracked.len() as u32);
-        self.tracked.push(id);
-    }
-
-    /// Removes the object in O(1): the last one takes its place.
-    fn on_untrack<T>(&mut self, mut cx: Cx<'_, T>, _id: ObjId, _space: u8, position: u32) {
-        let i = position as usize;
-        self.tracked.swap_remove(i);
-        if let Some(&moved) = self.tracked.get(i) {
-            cx.set_position(moved, i as u32);
-        }
-    }
-
-    /// Trial deletion over every tracked object, then the PEP 442 pipeline; the
-    /// reachable objects and the pipeline's survivors are tracked again.
-    fn collect_full<T>(heap: &mut Heap<T, Self>) -> CollectReport {
-        heap.run_collection(0, |heap| {
-            // Take every tracked object out of the list: the examined set.
-            let mut set = std::mem::take(&mut heap.collector_mut().tracked);
-            let candidates = set.len();
-            heap.note_examined(&set);
-            let (gc, mut cx) = heap.collector_parts();
-            let mut unreachable = Vec::new();
-            find_unreachable(cx.reborrow(), &mut set, &mut unreachable);
-            for id in set {
-                gc.on_track(cx.reborrow(), id);
-            }
-            let mut report =
-                heap.collect_unreachable(&mut unreachable, |gc, cx, id| gc.on_track(cx, id));
-            report.candidates = candidates;
-            report
-        })
-    }
-
-    fn check<T>(&self, objects: Objects<'_, T>) -> Result<(), String> {
-        for (i, &id) in self.tracked.iter().enumerate() {
-            if objects.space(id) != Some(0) || objects.position(id) != Some(i as u32) {
-                return Err(format!(
-                    "object {id} is listed at {i} but its header disagrees"
-                ));
-            }
-        }
-        let headers = objects
-            .ids()
-            .filter(|&id| objects.space(id).is_some())
-            .count();
-        if headers != self.tracked.len() {
-            return Err(format!(
-                "{headers} object(s) are marked tracked but the list holds {}",
-                self.tracked.len()
-            ));
-        }
-        Ok(())
-    }
-}
-
+/// The reference strategy (threshold 0: it collects only when asked).
 impl HarnessStrategy for FullOnly {}
 
 /// Bacon–Rajan's synchronous cycle collector: no generational surface.
