@@ -49,9 +49,11 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
+#[cfg(feature = "testing")]
+use crate::ObjId;
 use crate::{
     BaconRajan, CycleCollector, GcConfig, Generational, Heap, Incremental, IncrementalConfig,
-    ObjId, RootTrigger, gc::Budget,
+    RootTrigger, gc::Budget,
 };
 
 /// Runs an experiment binary's body and turns its outcome into an exit status.
