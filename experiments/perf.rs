@@ -50,9 +50,10 @@ struct MemoryCsv {
     rss_bytes_per_object: Option<f64>,
     estimate_bytes_per_object: Option<f64>,
 }
-/// Documented size of a tracked one-edge `()` object (`src/object.rs`): a 40-byte slot
-/// (32-byte record + 4-byte version, padded) and an 8-byte entry in its generation's list.
-const GCLAB_ESTIMATE_BYTES: f64 = 48.0;
+/// Documented size of a tracked one-edge `()` object (`src/object.rs`, `src/store.rs`): a
+/// 32-byte slot (the record, its version and first edge included) and an 8-byte entry in
+/// its generation's list.
+const GCLAB_ESTIMATE_BYTES: f64 = 40.0;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -672,7 +673,7 @@ fn run(w: &mut Output, mut args: Args) -> Result<ExitCode> {
         estimate_bytes_per_object: Some(GCLAB_ESTIMATE_BYTES),
     });
     memory_lines.push(format!(
-        "memory  gclab one-edge () object: {} by RSS, {GCLAB_ESTIMATE_BYTES} B by layout (40 slot + 8 generation list)",
+        "memory  gclab one-edge () object: {} by RSS, {GCLAB_ESTIMATE_BYTES} B by layout (32 slot + 8 generation list)",
         show(&gclab_rss)
     ));
     memory_rows.push(MemoryCsv {

@@ -544,7 +544,7 @@ fn unreachable<T, C: CycleCollector>(heap: &Heap<T, C>) -> Vec<ObjId> {
         marked.insert(id, ());
     }
     while let Some(id) = work.pop() {
-        for &next in heap.edges(id).unwrap_or(&[]) {
+        for next in heap.edges(id).into_iter().flatten() {
             if marked.insert(next, ()).is_none() {
                 work.push(next);
             }

@@ -910,17 +910,17 @@ impl DirectReplay {
             }
             Op::InsertEdge { from, index, to } => {
                 let (f, t) = (self.resolve(heap, *from)?, self.resolve(heap, *to)?);
-                let len = heap.edges(f).map_or(0, <[ObjId]>::len);
+                let len = heap.edges(f).map_or(0, |e| e.len());
                 heap.insert_edge(f, *index as usize % (len + 1), t)
             }
             Op::SetEdge { from, index, to } => {
                 let (f, t) = (self.resolve(heap, *from)?, self.resolve(heap, *to)?);
-                let len = heap.edges(f).map_or(0, <[ObjId]>::len);
+                let len = heap.edges(f).map_or(0, |e| e.len());
                 heap.set_edge(f, edge_index(*index, len), t).map(drop)
             }
             Op::RemoveEdge { from, index } => {
                 let f = self.resolve(heap, *from)?;
-                let len = heap.edges(f).map_or(0, <[ObjId]>::len);
+                let len = heap.edges(f).map_or(0, |e| e.len());
                 heap.remove_edge(f, edge_index(*index, len)).map(drop)
             }
             Op::Unlink { from, to } => {

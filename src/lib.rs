@@ -42,15 +42,17 @@
 //!
 //! ## How it works
 //!
-//! **Objects.** A [`Heap<T>`] keeps its objects in a `slotmap::SlotMap` keyed by
-//! [`ObjId`]; keys are versioned, so an id of a freed object is rejected for ever
-//! ([`GcError::StaleId`]), even once its slot holds a new object. Each object has a
-//! payload `T` (user data, holding no references), an ordered list of *edges* that the
-//! heap owns (zero or one stored inline, more in a `ThinVec`), a total reference count and
+//! **Objects.** A [`Heap<T>`] keeps its objects in one dense vector of 32-byte slots
+//! (`store.rs`), handing out slotmap-style keys ([`ObjId`]): a slot index and a version,
+//! so an id of a freed object is rejected for ever ([`GcError::StaleId`]), even once its
+//! slot holds a new object. Each object has a payload `T` (user data, holding no
+//! references), an ordered list of *edges* that the heap owns, a total reference count and
 //! the count of *external* references among them (program handles from
 //! [`Heap::alloc`]/[`Heap::incref`], variables, the `garbage` list), and a collector header
-//! (generation, position in it, flags). That is 40 bytes in the slot map for a `()`
-//! payload plus 8 in a generation's member list.
+//! (space byte, position or scratch count, flags). Inside the heap an edge is the
+//! target's bare 32-bit slot index — every edge targets a live object, so the version is
+//! redundant there — and the first edge is stored inline, so a one-edge object with a
+//! `()` payload is exactly one 32-byte slot, plus its entry in a generation's list.
 //!
 //! **Reference counting.** Every edge operation adjusts its target's count, so counts are
 //! exact by construction ([`Heap::verify`] recounts them from scratch). Every decrement
@@ -195,6 +197,7 @@
 // collector, finalizers and introspection (`gc`).
 mod heap;
 mod object;
+mod store;
 mod weak;
 
 mod error;
@@ -218,4 +221,5 @@ pub use gc::{
 };
 pub use heap::{Finalizer, Heap, HeapCallback, HeapCounters, TRASHCAN_DEPTH, WeakCallback};
 pub use object::{MAX_GENERATIONS, MAX_REFCOUNT, ObjId};
+pub use store::EdgeIds;
 pub use weak::WeakRef;

@@ -28,114 +28,45 @@ impl fmt::Display for ObjId {
 /// so the collector can use the top values of its scratch counts as marks.
 pub const MAX_REFCOUNT: u32 = u32::MAX / 2;
 
-/// An object's outgoing references, in order.
-///
-/// Zero or one edge is stored inline (no allocation); two or more live in a
-/// [`ThinVec`], whose length and capacity sit in its heap block, so the whole list is 16
-/// bytes in the object record.
+/// The slot index that stands for "no edge" in [`Object`]'s inline first edge.
+pub(crate) const NO_EDGE: u32 = u32::MAX;
+
+/// An object's outgoing references, by value: what leaves an object when its edges are
+/// taken out (`clear_edges`, deallocation), and what a new object is built with. Edges
+/// are slot indices: every edge targets a live object (an invariant the heap keeps), so
+/// the version half of an [`ObjId`] is redundant inside the heap, and an edge costs 4
+/// bytes. The first edge is stored inline in the object record and the rest in a
+/// [`ThinVec`] (8 bytes, no allocation while empty), so an object with at most one edge
+/// allocates nothing.
 #[derive(Debug, Clone, Default)]
-pub(crate) enum Edges {
-    /// No references.
-    #[default]
-    Empty,
-    /// Exactly one reference.
-    One(ObjId),
-    /// Two or more references. Invariant: never fewer than two elements.
-    Many(ThinVec<ObjId>),
+pub(crate) struct Edges {
+    /// The first edge, if any.
+    pub(crate) first: Option<u32>,
+    /// The edges after the first. Invariant: empty while `first` is `None`.
+    pub(crate) more: ThinVec<u32>,
 }
 
 impl Edges {
+    /// Edges to these slots, in order.
     #[inline]
-    pub(crate) fn from_slice(edges: &[ObjId]) -> Edges {
-        match edges {
-            [] => Edges::Empty,
-            [one] => Edges::One(*one),
-            many => Edges::Many(many.iter().copied().collect()),
+    pub(crate) fn from_slots(slots: impl IntoIterator<Item = u32>) -> Edges {
+        let mut slots = slots.into_iter();
+        match slots.next() {
+            None => Edges::default(),
+            Some(first) => Edges {
+                first: Some(first),
+                more: slots.collect(),
+            },
         }
     }
+}
 
-    #[inline]
-    pub(crate) fn as_slice(&self) -> &[ObjId] {
-        match self {
-            Edges::Empty => &[],
-            Edges::One(id) => std::slice::from_ref(id),
-            Edges::Many(v) => v.as_slice(),
-        }
-    }
+impl IntoIterator for Edges {
+    type Item = u32;
+    type IntoIter = std::iter::Chain<std::option::IntoIter<u32>, thin_vec::IntoIter<u32>>;
 
-    #[inline]
-    pub(crate) fn len(&self) -> usize {
-        match self {
-            Edges::Empty => 0,
-            Edges::One(_) => 1,
-            Edges::Many(v) => v.len(),
-        }
-    }
-
-    #[inline]
-    pub(crate) fn push(&mut self, id: ObjId) {
-        match self {
-            Edges::Empty => *self = Edges::One(id),
-            Edges::One(first) => {
-                let mut v = ThinVec::with_capacity(2);
-                v.push(*first);
-                v.push(id);
-                *self = Edges::Many(v);
-            }
-            Edges::Many(v) => v.push(id),
-        }
-    }
-
-    /// Replaces edge `index` (which the caller has bounds-checked) and returns the old one.
-    pub(crate) fn replace(&mut self, index: usize, id: ObjId) -> ObjId {
-        match self {
-            Edges::Empty => {
-                unreachable!("bug: replace on an empty edge list; caller skipped the bounds check")
-            }
-            Edges::One(old) => std::mem::replace(old, id),
-            Edges::Many(v) => std::mem::replace(&mut v[index], id),
-        }
-    }
-
-    /// Removes edge `index` (which the caller has bounds-checked), keeping the order of the
-    /// rest, and returns it.
-    pub(crate) fn remove(&mut self, index: usize) -> ObjId {
-        match self {
-            Edges::Empty => {
-                unreachable!("bug: remove on an empty edge list; caller skipped the bounds check")
-            }
-            Edges::One(old) => {
-                let old = *old;
-                *self = Edges::Empty;
-                old
-            }
-            Edges::Many(v) => {
-                let old = v.remove(index);
-                if v.len() == 1 {
-                    *self = Edges::One(v[0]);
-                }
-                old
-            }
-        }
-    }
-
-    /// Inserts an edge at `index` (`index <= len`, checked by the caller).
-    pub(crate) fn insert(&mut self, index: usize, id: ObjId) {
-        match self {
-            Edges::Empty => *self = Edges::One(id),
-            Edges::One(first) => {
-                let mut v = ThinVec::with_capacity(2);
-                if index == 0 {
-                    v.push(id);
-                    v.push(*first);
-                } else {
-                    v.push(*first);
-                    v.push(id);
-                }
-                *self = Edges::Many(v);
-            }
-            Edges::Many(v) => v.insert(index, id),
-        }
+    fn into_iter(self) -> Self::IntoIter {
+        self.first.into_iter().chain(self.more)
     }
 }
 
@@ -188,32 +119,41 @@ pub(crate) const COLLECTING: u8 = u8::MAX - 1;
 /// and the permanent generation).
 pub const MAX_GENERATIONS: usize = 64;
 
-/// One object of the heap.
+/// One object of the heap: the record in its slot of the [`Store`](crate::store::Store).
 ///
-/// Layout: 16 (edges) + 4 + 4 + 4 + 2 + 1 bytes, padded to 32 for a `()` payload; slotmap
-/// adds a 4-byte version, so a slot is 40 bytes, and generation membership adds the 8-byte
-/// id in the generation's member list: 48 bytes per tracked object with at most one edge.
+/// Layout: 8 (the edges after the first) + 4 (the first edge) + 4 (refcount) + 4
+/// (external) + 4 (scratch count / position) + 4 (the slot's version) + 2 (flags) + 1
+/// (space) = 31 bytes, 32 with a `()` payload, the whole slot (a free slot reuses the
+/// same bytes). Generation membership adds the 4-byte slot index in the generation's
+/// member list: 36 bytes per tracked object with at most one edge.
 #[derive(Debug)]
 pub(crate) struct Object<T> {
-    /// Outgoing references, in order. Each entry accounts for exactly one unit of its
-    /// target's `refcount`. Changed only by the heap's edge operations and by the release
-    /// path.
-    pub(crate) edges: Edges,
+    /// Edges after the first, in order (see `first_edge`). Each edge accounts for
+    /// exactly one unit of its target's `refcount`. Changed only by the heap's edge
+    /// operations and by the release path.
+    more_edges: ThinVec<u32>,
+    /// The first edge (a target's slot index), or [`NO_EDGE`]. Inline, so an object with
+    /// one edge allocates nothing. `more_edges` is empty while this is `NO_EDGE`.
+    first_edge: u32,
     /// Total references to this object: edges pointing at it (with multiplicity) plus
     /// `external`. The object is freed when it reaches 0. Never exceeds [`MAX_REFCOUNT`].
     pub(crate) refcount: u32,
     /// References from outside the heap's objects: program handles (`alloc`, `incref`),
     /// variables, and the `garbage` list. `external <= refcount` always.
     pub(crate) external: u32,
-    /// Outside a collection: the position of this object's id in its generation's
-    /// member list, so removal is a `swap_remove` (and, while `generation ==
-    /// COLLECTING`, its position in the collector's working list). During the
+    /// Outside a collection: the position of this object in its strategy's list (for
+    /// `Generational`, its generation's member list, so removal is O(1)). During the
     /// trial-deletion passes of a collection that examines it: its scratch count,
     /// CPython's `gc_refs` (which CPython likewise keeps in the GC header), or the
     /// `REACHABLE` mark; the collector rewrites the position afterwards. A `Cell`, so the
     /// passes can update targets while reading their referrers' edges. Meaningless while
     /// untracked.
     gen_index: Cell<u32>,
+    /// The slot's version (odd while occupied), kept by the store: the version half of
+    /// this object's [`ObjId`].
+    pub(crate) version: u32,
+    /// A set of [`flags`] bits.
+    pub(crate) flags: u16,
     /// The collector's space byte: which of the strategy's lists holds the object (for
     /// `Generational`: `0..generations` for the generations, `generations` for the
     /// permanent (frozen) one), [`COLLECTING`] while a collection holds it in its working
@@ -222,25 +162,138 @@ pub(crate) struct Object<T> {
     /// the fused trial-deletion pass can mark an examined target while it reads its
     /// referrer's edges.
     space: Cell<u8>,
-    /// A set of [`flags`] bits.
-    pub(crate) flags: u16,
     /// The user's data. Holds no references: edges are the heap's.
     pub(crate) payload: T,
 }
 
 impl<T> Object<T> {
-    /// A new record with one external reference.
+    /// A new record with one external reference (its version is set by the store).
     #[inline]
     pub(crate) fn new(payload: T, edges: Edges, flags: u16, generation: u8, position: u32) -> Self {
         Object {
-            edges,
+            first_edge: edges.first.unwrap_or(NO_EDGE),
+            more_edges: edges.more,
             refcount: 1,
             external: 1,
             gen_index: Cell::new(position),
+            version: 0,
             space: Cell::new(generation),
             flags,
             payload,
         }
+    }
+
+    /// The number of edges.
+    #[inline]
+    pub(crate) fn edge_count(&self) -> usize {
+        if self.first_edge == NO_EDGE {
+            0
+        } else {
+            1 + self.more_edges.len()
+        }
+    }
+
+    /// Edge `index` (a slot), if there is one.
+    #[inline]
+    pub(crate) fn edge(&self, index: usize) -> Option<u32> {
+        match index {
+            _ if self.first_edge == NO_EDGE => None,
+            0 => Some(self.first_edge),
+            i => self.more_edges.get(i - 1).copied(),
+        }
+    }
+
+    /// The edges (slots), in order.
+    #[inline]
+    pub(crate) fn edges(&self) -> EdgeSlots<'_> {
+        EdgeSlots {
+            first: (self.first_edge != NO_EDGE).then_some(self.first_edge),
+            more: self.more_edges.iter(),
+        }
+    }
+
+    /// Calls `f` with each edge (slot), in order: the form the collector's passes use.
+    #[inline(always)]
+    pub(crate) fn for_each_edge(&self, mut f: impl FnMut(u32)) {
+        if self.first_edge != NO_EDGE {
+            f(self.first_edge);
+            for &t in self.more_edges.iter() {
+                f(t);
+            }
+        }
+    }
+
+    /// Appends an edge.
+    #[inline]
+    pub(crate) fn push_edge(&mut self, slot: u32) {
+        if self.first_edge == NO_EDGE {
+            self.first_edge = slot;
+        } else {
+            self.more_edges.push(slot);
+        }
+    }
+
+    /// Inserts an edge at `index` (`index <= len`, checked by the caller).
+    pub(crate) fn insert_edge(&mut self, index: usize, slot: u32) {
+        if index == 0 {
+            if self.first_edge != NO_EDGE {
+                let old = std::mem::replace(&mut self.first_edge, slot);
+                self.more_edges.insert(0, old);
+            } else {
+                self.first_edge = slot;
+            }
+        } else {
+            self.more_edges.insert(index - 1, slot);
+        }
+    }
+
+    /// Replaces edge `index` (which the caller has bounds-checked) and returns the old
+    /// one.
+    pub(crate) fn replace_edge(&mut self, index: usize, slot: u32) -> u32 {
+        if index == 0 {
+            std::mem::replace(&mut self.first_edge, slot)
+        } else {
+            std::mem::replace(&mut self.more_edges[index - 1], slot)
+        }
+    }
+
+    /// Removes edge `index` (which the caller has bounds-checked), keeping the order of
+    /// the rest, and returns it.
+    pub(crate) fn remove_edge(&mut self, index: usize) -> u32 {
+        if index == 0 {
+            let old = self.first_edge;
+            self.first_edge = if self.more_edges.is_empty() {
+                NO_EDGE
+            } else {
+                self.more_edges.remove(0)
+            };
+            old
+        } else {
+            self.more_edges.remove(index - 1)
+        }
+    }
+
+    /// Takes all the edges out, leaving none.
+    #[inline]
+    pub(crate) fn take_edges(&mut self) -> Edges {
+        let first = std::mem::replace(&mut self.first_edge, NO_EDGE);
+        Edges {
+            first: (first != NO_EDGE).then_some(first),
+            more: std::mem::take(&mut self.more_edges),
+        }
+    }
+
+    /// Moves the record's edges and payload out (its slot is being freed).
+    #[inline]
+    pub(crate) fn into_parts(self) -> (Edges, T) {
+        let first = self.first_edge;
+        (
+            Edges {
+                first: (first != NO_EDGE).then_some(first),
+                more: self.more_edges,
+            },
+            self.payload,
+        )
     }
 
     #[inline]
@@ -311,31 +364,77 @@ impl<T> Object<T> {
     }
 }
 
+/// An object's edges as slots, in order ([`Object::edges`]).
+#[derive(Debug, Clone)]
+pub(crate) struct EdgeSlots<'a> {
+    first: Option<u32>,
+    more: std::slice::Iter<'a, u32>,
+}
+
+impl Iterator for EdgeSlots<'_> {
+    type Item = u32;
+
+    #[inline]
+    fn next(&mut self) -> Option<u32> {
+        match self.first.take() {
+            Some(first) => Some(first),
+            None => self.more.next().copied(),
+        }
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = usize::from(self.first.is_some()) + self.more.len();
+        (n, Some(n))
+    }
+
+    /// O(1).
+    #[inline]
+    fn nth(&mut self, n: usize) -> Option<u32> {
+        match (self.first.take(), n) {
+            (Some(first), 0) => Some(first),
+            (Some(_), n) => self.more.nth(n - 1).copied(),
+            (None, n) => self.more.nth(n).copied(),
+        }
+    }
+}
+
+impl ExactSizeIterator for EdgeSlots<'_> {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn object_record_fits_the_memory_budget() {
-        // 40 bytes in the slot map + 8 in a generation's member list = 48 per object.
-        assert_eq!(std::mem::size_of::<Edges>(), 16);
+        // The whole slot of the store, occupied or free, for a `()` payload: 32 bytes.
         assert_eq!(std::mem::size_of::<Object<()>>(), 32);
     }
 
     #[test]
     fn edges_keep_order_through_push_insert_remove() {
-        let mut keys: slotmap::SlotMap<ObjId, ()> = slotmap::SlotMap::with_key();
-        let ids: Vec<ObjId> = (0..4).map(|_| keys.insert(())).collect();
-        let mut e = Edges::default();
-        e.push(ids[0]);
-        e.push(ids[1]);
-        e.insert(1, ids[2]);
-        assert_eq!(e.as_slice(), &[ids[0], ids[2], ids[1]]);
-        assert_eq!(e.remove(0), ids[0]);
-        assert_eq!(e.remove(1), ids[1]);
-        assert!(matches!(e, Edges::One(x) if x == ids[2]));
-        assert_eq!(e.replace(0, ids[3]), ids[2]);
-        assert_eq!(e.remove(0), ids[3]);
-        assert_eq!(e.len(), 0);
+        let mut o = Object::new((), Edges::default(), 0, UNTRACKED, 0);
+        o.push_edge(0);
+        o.push_edge(1);
+        o.insert_edge(1, 2);
+        assert_eq!(o.edges().collect::<Vec<_>>(), [0, 2, 1]);
+        o.insert_edge(0, 3);
+        assert_eq!(o.edges().collect::<Vec<_>>(), [3, 0, 2, 1]);
+        assert_eq!(o.edge_count(), 4);
+        assert_eq!(o.edge(2), Some(2));
+        assert_eq!(o.edge(4), None);
+        assert_eq!(o.remove_edge(0), 3);
+        assert_eq!(o.remove_edge(0), 0);
+        assert_eq!(o.remove_edge(1), 1);
+        assert_eq!(o.edges().collect::<Vec<_>>(), [2]);
+        assert_eq!(o.replace_edge(0, 4), 2);
+        assert_eq!(o.remove_edge(0), 4);
+        assert_eq!(o.edge_count(), 0);
+        assert_eq!(o.edges().len(), 0);
+        o.insert_edge(0, 5);
+        o.push_edge(6);
+        let taken = o.take_edges();
+        assert_eq!(taken.into_iter().collect::<Vec<_>>(), [5, 6]);
+        assert_eq!(o.edge_count(), 0);
     }
 }

@@ -16,7 +16,8 @@ use std::collections::HashMap;
 
 use slotmap::SlotMap;
 
-use crate::object::{ObjId, Object, flags};
+use crate::object::{ObjId, flags};
+use crate::store::Store;
 
 slotmap::new_key_type! {
     /// Key of an entry in the weak table.
@@ -76,10 +77,7 @@ impl<F> WeakTable<F> {
         self.entries.len()
     }
 
-    pub(crate) fn verify<T>(
-        &self,
-        objects: &SlotMap<ObjId, Object<T>>,
-    ) -> std::result::Result<(), String> {
+    pub(crate) fn verify<T>(&self, objects: &Store<T>) -> std::result::Result<(), String> {
         for (_, e) in &self.entries {
             let Some(t) = objects.get(e.target) else {
                 return Err(format!("weak reference to dead object {}", e.target));
@@ -97,7 +95,7 @@ impl<F> WeakTable<F> {
                 }
             }
         }
-        for (id, o) in objects {
+        for (id, o) in objects.iter() {
             if o.has(flags::HAS_WEAKREFS) != self.by_target.contains_key(&id) {
                 return Err(format!("object {id}: weak-target flag and index disagree"));
             }
@@ -113,7 +111,7 @@ impl<F> WeakTable<F> {
     pub(crate) fn remove<T>(
         &mut self,
         key: WeakKey,
-        objects: &mut SlotMap<ObjId, Object<T>>,
+        objects: &mut Store<T>,
     ) -> Option<WeakEntry<F>> {
         let entry = self.entries.remove(key)?;
         Self::unindex(
@@ -133,7 +131,7 @@ impl<F> WeakTable<F> {
         index: &mut HashMap<ObjId, Vec<WeakKey>>,
         id: ObjId,
         key: WeakKey,
-        objects: &mut SlotMap<ObjId, Object<T>>,
+        objects: &mut Store<T>,
         flag: u16,
     ) {
         if let Some(keys) = index.get_mut(&id) {

@@ -8,7 +8,7 @@ fn assert_exact(heap: &Heap<u32>) {
     for id in heap.ids().collect::<Vec<_>>() {
         let incoming: u32 = heap
             .ids()
-            .map(|r| heap.edges(r).unwrap().iter().filter(|&&t| t == id).count() as u32)
+            .map(|r| heap.edges(r).unwrap().filter(|&t| t == id).count() as u32)
             .sum();
         assert_eq!(
             heap.refcount(id).unwrap(),

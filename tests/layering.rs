@@ -47,6 +47,7 @@ fn the_object_store_and_weak_table_import_nothing_above_them() {
     assert_never_imports("src/object.rs", &["crate::"]);
     assert_never_imports("src/error.rs", &["crate::heap", "crate::gc", "crate::weak"]);
     assert_never_imports("src/weak.rs", &["crate::heap", "crate::gc", "Heap"]);
+    assert_never_imports("src/store.rs", &["crate::heap", "crate::gc", "crate::weak"]);
 }
 
 #[test]

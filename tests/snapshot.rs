@@ -272,8 +272,7 @@ fn import_keeps_identities_edges_and_splits_counts_into_external_and_internal() 
         let edges: Vec<u64> = heap
             .edges(x)
             .unwrap()
-            .iter()
-            .map(|&t| heap.id(t).unwrap())
+            .map(|t| heap.id(t).unwrap())
             .collect();
         assert_eq!(edges, o.referents, "edges of {} in order", o.id);
     }

@@ -34,7 +34,7 @@ fn allocation_in_a_finalizer_during_a_young_collection_is_kept() {
     let report = heap.collect(0).unwrap();
     assert_eq!(report.collected, 40);
     heap.verify().unwrap();
-    let entry = heap.edges(log).unwrap()[0];
+    let entry = heap.edges(log).unwrap().get(0).unwrap();
     assert_eq!(heap.generation_of(entry).unwrap(), Generation::Gen(0));
     assert_eq!(heap.get_objects(Some(0)).unwrap(), vec![entry]);
     // A later garbage cycle is still found.
@@ -295,7 +295,7 @@ fn an_object_being_deallocated_can_be_read_but_not_revived() {
     heap.downgrade_with_callback(x, move |h, _| {
         *r.borrow_mut() = Some((
             h.payload(x).copied(),
-            h.edges(x).map(<[ObjId]>::to_vec),
+            h.edges(x).map(Iterator::collect::<Vec<_>>),
             h.refcount(x),
             h.contains(child),
             h.upgrade(w),

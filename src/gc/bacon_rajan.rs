@@ -337,7 +337,7 @@ impl BaconRajan {
     fn load_edges<T>(&mut self, cx: &Cx<'_, T>, id: ObjId) {
         self.edges.clear();
         if let Some(edges) = cx.objects().edges(id) {
-            self.edges.extend_from_slice(edges);
+            self.edges.extend(edges);
         }
     }
 

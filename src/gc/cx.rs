@@ -3,20 +3,19 @@
 //! ([`Objects`]). It borrows the object store alone, never the heap, so the
 //! trial-deletion passes and the strategies' hooks depend on it and not on `Heap`.
 
-use slotmap::SlotMap;
-
-use crate::object::{COLLECTING, ObjId, Object, TENTATIVELY_UNREACHABLE, UNTRACKED};
+use crate::object::{COLLECTING, ObjId, TENTATIVELY_UNREACHABLE, UNTRACKED};
+use crate::store::{EdgeIds, Store};
 
 /// The object store, mutably, as a strategy's hooks see it: counts and edges to read,
 /// the collector header (space byte, position) to read and write. Nothing through it can
 /// change a reference count or an edge.
 pub struct Cx<'a, T> {
-    pub(crate) objects: &'a mut SlotMap<ObjId, Object<T>>,
+    pub(crate) objects: &'a mut Store<T>,
 }
 
 impl<'a, T> Cx<'a, T> {
     #[inline(always)]
-    pub(crate) fn new(objects: &'a mut SlotMap<ObjId, Object<T>>) -> Self {
+    pub(crate) fn new(objects: &'a mut Store<T>) -> Self {
         Cx { objects }
     }
 
@@ -99,7 +98,7 @@ impl<'a, T> Cx<'a, T> {
 /// The object store, read-only, as a strategy sees it (and as the trial-deletion passes
 /// take it). Every accessor returns `None` for a dead id.
 pub struct Objects<'a, T> {
-    pub(crate) objects: &'a SlotMap<ObjId, Object<T>>,
+    pub(crate) objects: &'a Store<T>,
 }
 
 impl<T> Clone for Objects<'_, T> {
@@ -112,7 +111,7 @@ impl<T> Copy for Objects<'_, T> {}
 
 impl<'a, T> Objects<'a, T> {
     #[inline(always)]
-    pub(crate) fn new(objects: &'a SlotMap<ObjId, Object<T>>) -> Self {
+    pub(crate) fn new(objects: &'a Store<T>) -> Self {
         Objects { objects }
     }
 
@@ -139,8 +138,9 @@ impl<'a, T> Objects<'a, T> {
 
     /// `id`'s edges, in order.
     #[inline]
-    pub fn edges(&self, id: ObjId) -> Option<&'a [ObjId]> {
-        self.objects.get(id).map(|o| o.edges.as_slice())
+    pub fn edges(&self, id: ObjId) -> Option<EdgeIds<'a, T>> {
+        let objects = self.objects;
+        objects.get(id).map(|o| EdgeIds::new(objects, o))
     }
 
     /// The strategy space byte of a tracked object, or `None` when `id` is dead,

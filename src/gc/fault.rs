@@ -76,10 +76,10 @@ impl<T> Heap<T, Generational> {
             // Undo the first subtraction: as if subtract_refs had skipped that edge.
             if let Some(t) = young
                 .iter()
-                .flat_map(|&id| self.objects[id].edges.as_slice())
-                .find(|&&t| member(self.objects[t].space()))
+                .flat_map(|&id| self.objects[id].edges())
+                .find(|&t| member(self.objects.at(t).space()))
             {
-                let obj = &self.objects[*t];
+                let obj = self.objects.at(t);
                 obj.set_gc_refs(obj.gc_refs() + 1);
             }
         }

@@ -200,11 +200,9 @@ impl<T> Heap<T, Generational> {
             .iter()
             .flat_map(GenList::iter)
             .filter(|&r| {
-                self.objects[r]
-                    .edges
-                    .as_slice()
-                    .iter()
-                    .any(|t| ids.contains(t))
+                self.objects
+                    .edge_ids(&self.objects[r])
+                    .any(|t| ids.contains(&t))
             })
             .collect())
     }
@@ -420,7 +418,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     pub fn get_referents(&self, ids: &[ObjId]) -> Result<Vec<ObjId>> {
         let mut out = Vec::new();
         for &id in ids {
-            out.extend_from_slice(self.obj(id)?.edges.as_slice());
+            out.extend(self.objects.edge_ids(self.obj(id)?));
         }
         Ok(out)
     }

@@ -6,11 +6,12 @@
 
 use std::time::{Duration, Instant};
 
-use slotmap::{Key, SlotMap};
+use slotmap::Key;
 
 use crate::error::{GcError, Result};
 use crate::heap::Heap;
-use crate::object::{COLLECTING, MAX_GENERATIONS, ObjId, Object, UNTRACKED, flags};
+use crate::object::{COLLECTING, MAX_GENERATIONS, ObjId, UNTRACKED, flags};
+use crate::store::Store;
 
 #[cfg(feature = "testing")]
 use super::Fault;
@@ -331,12 +332,7 @@ impl Generational {
 
     /// Appends `id` to generation `gen_no`, recording its position in its header.
     #[inline]
-    pub(crate) fn push<T>(
-        &mut self,
-        objects: &mut SlotMap<ObjId, Object<T>>,
-        id: ObjId,
-        gen_no: u8,
-    ) {
+    pub(crate) fn push<T>(&mut self, objects: &mut Store<T>, id: ObjId, gen_no: u8) {
         let index = self.gens[gen_no as usize].push(id);
         let obj = &mut objects[id];
         obj.set_space(gen_no);
@@ -348,7 +344,7 @@ impl Generational {
     /// vector itself becomes the list (no copy).
     pub(crate) fn append_all<T>(
         &mut self,
-        objects: &mut SlotMap<ObjId, Object<T>>,
+        objects: &mut Store<T>,
         ids: &mut Vec<ObjId>,
         gen_no: u8,
     ) {
@@ -385,12 +381,7 @@ impl Generational {
     /// Removes the member at `gens[gen_no]` index `index` in O(1) (amortised), keeping
     /// the order of the others.
     #[inline]
-    pub(crate) fn remove_at<T>(
-        &mut self,
-        objects: &SlotMap<ObjId, Object<T>>,
-        gen_no: u8,
-        index: u32,
-    ) {
+    pub(crate) fn remove_at<T>(&mut self, objects: &Store<T>, gen_no: u8, index: u32) {
         let list = &mut self.gens[gen_no as usize];
         let index = index as usize;
         debug_assert!(
@@ -843,9 +834,7 @@ impl<T> Heap<T> {
     /// ever be part of a cycle.
     fn holds_nothing_trackable(&self, id: ObjId) -> bool {
         self.objects[id]
-            .edges
-            .as_slice()
-            .iter()
-            .all(|&t| !self.objects[t].may_be_tracked())
+            .edges()
+            .all(|t| !self.objects.at(t).may_be_tracked())
     }
 }

@@ -409,10 +409,10 @@ impl Incremental {
         while i < set.len() {
             let id = set[i];
             i += 1;
-            let n = cx.objects().edges(id).map_or(0, <[ObjId]>::len);
+            let n = cx.objects().edges(id).map_or(0, |e| e.len());
             for k in 0..n {
                 let objects = cx.objects();
-                let t = objects.edges(id).map_or(id, |e| e[k]);
+                let t = objects.edges(id).and_then(|e| e.get(k)).unwrap_or(id);
                 if objects.space(t) != Some(pending) {
                     continue;
                 }

@@ -56,10 +56,9 @@
 //! smaller set exactly when it was in the whole set (a path to it through an alive
 //! object would have marked it).
 
-use slotmap::SlotMap;
-
 use crate::gc::Cx;
-use crate::object::{COLLECTING, ObjId, Object, UNTRACKED};
+use crate::object::{COLLECTING, ObjId, UNTRACKED};
+use crate::store::{Store, make_id};
 
 /// Scratch bit of a candidate marked alive (the low byte keeps its original space).
 const ALIVE: u32 = 1 << 31;
@@ -154,7 +153,7 @@ pub fn mark_alive<T>(
 /// Moves every live tracked entry of `set` into the working space, with its original
 /// space byte in its scratch cell; drops the other entries (dead, untracked, repeated).
 /// Returns the members' positions, in order, to be restored.
-fn enter_candidates<T>(objects: &mut SlotMap<ObjId, Object<T>>, set: &mut Vec<ObjId>) -> Vec<u32> {
+fn enter_candidates<T>(objects: &mut Store<T>, set: &mut Vec<ObjId>) -> Vec<u32> {
     let mut positions = Vec::with_capacity(set.len());
     set.retain(|&id| match objects.get_mut(id) {
         Some(o) if o.space() < COLLECTING => {
@@ -175,15 +174,18 @@ fn enter_candidates<T>(objects: &mut SlotMap<ObjId, Object<T>>, set: &mut Vec<Ob
 /// Postcondition: every candidate reachable from the initial stack through tracked
 /// objects has its alive bit set; `stack` is empty.
 fn mark_all_reachable<T>(
-    objects: &mut SlotMap<ObjId, Object<T>>,
+    objects: &mut Store<T>,
     stack: &mut Vec<ObjId>,
     outside: &mut Vec<(ObjId, u8, u32)>,
 ) {
     while let Some(id) = stack.pop() {
-        let n = objects[id].edges.len();
+        let n = objects[id].edge_count();
         for k in 0..n {
-            let t = objects[id].edges.as_slice()[k];
-            let target = &mut objects[t];
+            let Some(slot) = objects[id].edge(k) else {
+                break;
+            };
+            let target = objects.at_mut(slot);
+            let t = make_id(slot, target.version);
             match target.space() {
                 UNTRACKED => {}
                 COLLECTING => {

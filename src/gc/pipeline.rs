@@ -13,6 +13,7 @@ use crate::gc::trial::{
 use crate::gc::{CollectReport, Cx, CycleCollector};
 use crate::heap::Heap;
 use crate::object::{COLLECTING, ObjId, flags};
+use crate::store::make_id;
 
 impl<T, C: CycleCollector> Heap<T, C> {
     /// Runs the PEP 442 pipeline ([`CollectionStep::MoveLegacyFinalizers`] to
@@ -152,11 +153,11 @@ impl<T, C: CycleCollector> Heap<T, C> {
         while i < legacy.len() {
             let id = legacy[i];
             i += 1;
-            for &t in self.objects[id].edges.as_slice() {
-                let o = &self.objects[t];
+            for t in self.objects[id].edges() {
+                let o = self.objects.at(t);
                 if o.is_collecting() && o.gc_refs() != REACHABLE {
                     o.set_gc_refs(REACHABLE);
-                    legacy.push(t);
+                    legacy.push(make_id(t, o.version));
                 }
             }
         }
@@ -297,7 +298,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 continue;
             }
             self.take_temp_ref(id);
-            let edges = std::mem::take(&mut self.objects[id].edges);
+            let edges = self.objects[id].take_edges();
             self.release_edges(edges);
             self.drop_temp_ref(id);
             if collecting(self, id) {

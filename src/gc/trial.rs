@@ -16,17 +16,18 @@
 //! positions afterwards. At 10^6 objects every pass over the headers is bound by memory
 //! bandwidth, so the passes saved are most of the time saved.
 
-use slotmap::{SecondaryMap, SlotMap};
+use slotmap::SecondaryMap;
 
 use crate::gc::cx::Cx;
 use crate::object::{COLLECTING, ObjId, Object};
+use crate::store::{Store, make_id};
 
 pub(crate) use crate::object::{REACHABLE, TENTATIVELY_UNREACHABLE};
 
 /// `update_refs`: copies each examined object's reference count into its scratch count.
 ///
 /// Postcondition: every member's scratch count equals its refcount.
-pub(crate) fn update_refs<T>(objects: &SlotMap<ObjId, Object<T>>, set: &[ObjId]) {
+pub(crate) fn update_refs<T>(objects: &Store<T>, set: &[ObjId]) {
     for &id in set {
         let obj = &objects[id];
         obj.set_gc_refs(obj.refcount);
@@ -39,23 +40,19 @@ pub(crate) fn update_refs<T>(objects: &SlotMap<ObjId, Object<T>>, set: &[ObjId])
 /// Postcondition: each member's scratch count is the number of references to it from
 /// outside the set (external references and edges from unexamined objects). Every object
 /// referenced only from inside the set has scratch count 0.
-pub(crate) fn subtract_refs<T>(
-    objects: &SlotMap<ObjId, Object<T>>,
-    set: &[ObjId],
-    member: impl Fn(u8) -> bool,
-) {
+pub(crate) fn subtract_refs<T>(objects: &Store<T>, set: &[ObjId], member: impl Fn(u8) -> bool) {
     for &id in set {
-        for &t in objects[id].edges.as_slice() {
-            let target = &objects[t];
+        objects[id].for_each_edge(|t| {
+            let target = objects.at(t);
             if member(target.space()) {
                 let refs = target.gc_refs();
                 debug_assert!(
                     refs > 0,
-                    "bug: gc_refs of {t} underflows; its refcount is below its incoming edges"
+                    "bug: gc_refs of slot {t} underflows; its refcount is below its incoming edges"
                 );
                 target.set_gc_refs(refs - 1);
             }
-        }
+        });
     }
 }
 
@@ -75,7 +72,7 @@ pub(crate) fn subtract_refs<T>(
 /// immutable objects are checked for untracking (an inner tuple moved behind its outer
 /// tuple is still tracked when the outer one is checked, as in CPython).
 pub(crate) fn move_unreachable<T>(
-    objects: &SlotMap<ObjId, Object<T>>,
+    objects: &Store<T>,
     young: &mut Vec<ObjId>,
     member: impl Fn(u8) -> bool,
     unreachable: &mut Vec<ObjId>,
@@ -98,19 +95,15 @@ pub(crate) fn move_unreachable<T>(
 /// the number of references to it from outside the set, as after `update_refs` and
 /// `subtract_refs`. Requires that no object is [`COLLECTING`] on entry (collections
 /// do not nest).
-pub(crate) fn update_and_subtract_refs<T>(
-    objects: &SlotMap<ObjId, Object<T>>,
-    set: &[ObjId],
-    gen_no: u8,
-) {
+pub(crate) fn update_and_subtract_refs<T>(objects: &Store<T>, set: &[ObjId], gen_no: u8) {
     for &id in set {
         let obj = &objects[id];
         if obj.space() != COLLECTING {
             obj.set_space(COLLECTING);
             obj.set_gc_refs(obj.refcount);
         }
-        for &t in obj.edges.as_slice() {
-            let target = &objects[t];
+        obj.for_each_edge(|t| {
+            let target = objects.at(t);
             let space = target.space();
             let refs = if space == COLLECTING {
                 target.gc_refs()
@@ -118,14 +111,14 @@ pub(crate) fn update_and_subtract_refs<T>(
                 target.set_space(COLLECTING);
                 target.refcount
             } else {
-                continue;
+                return;
             };
             debug_assert!(
                 refs > 0,
-                "bug: gc_refs of {t} underflows; its refcount is below its incoming edges"
+                "bug: gc_refs of slot {t} underflows; its refcount is below its incoming edges"
             );
             target.set_gc_refs(refs - 1);
-        }
+        });
     }
 }
 
@@ -142,7 +135,7 @@ pub(crate) fn update_and_subtract_refs<T>(
 /// in `unreachable` (when the return value is `true`) are those whose space byte is no
 /// longer [`COLLECTING`].
 pub(crate) fn move_unreachable_promoting<T>(
-    objects: &SlotMap<ObjId, Object<T>>,
+    objects: &Store<T>,
     young: &mut Vec<ObjId>,
     unreachable: &mut Vec<ObjId>,
     older: u8,
@@ -164,7 +157,7 @@ pub(crate) fn move_unreachable_promoting<T>(
 /// young list)` called on each object found reachable, before its edges are scanned.
 #[inline(always)]
 fn move_unreachable_with<T>(
-    objects: &SlotMap<ObjId, Object<T>>,
+    objects: &Store<T>,
     young: &mut Vec<ObjId>,
     member: impl Fn(u8) -> bool,
     unreachable: &mut Vec<ObjId>,
@@ -184,21 +177,21 @@ fn move_unreachable_with<T>(
             continue;
         }
         mark_reachable(obj, kept);
-        for &t in obj.edges.as_slice() {
-            let target = &objects[t];
+        obj.for_each_edge(|t| {
+            let target = objects.at(t);
             if !member(target.space()) {
-                continue;
+                return;
             }
             match target.gc_refs() {
                 TENTATIVELY_UNREACHABLE => {
                     target.set_gc_refs(1);
-                    young.push(t);
+                    young.push(make_id(t, target.version));
                     moved_back = true;
                 }
                 0 => target.set_gc_refs(1),
                 _ => {}
             }
-        }
+        });
         young[kept] = id;
         kept += 1;
     }
@@ -208,10 +201,7 @@ fn move_unreachable_with<T>(
 
 /// Drops from `unreachable` the objects [`move_unreachable`] moved back (those no longer
 /// marked [`TENTATIVELY_UNREACHABLE`]), keeping the order.
-pub(crate) fn drop_moved_back<T>(
-    objects: &SlotMap<ObjId, Object<T>>,
-    unreachable: &mut Vec<ObjId>,
-) {
+pub(crate) fn drop_moved_back<T>(objects: &Store<T>, unreachable: &mut Vec<ObjId>) {
     unreachable.retain(|&id| objects[id].gc_refs() == TENTATIVELY_UNREACHABLE);
 }
 

@@ -55,7 +55,7 @@ pub fn cycles<T>(heap: &Heap<T>) -> Vec<Cycle> {
         nodes.insert(id, g.add_node(id));
     }
     for id in heap.ids() {
-        for &t in heap.edges(id).unwrap_or(&[]) {
+        for t in heap.edges(id).into_iter().flatten() {
             if let Some(&to) = nodes.get(t) {
                 g.add_edge(nodes[id], to, ());
             }

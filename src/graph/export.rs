@@ -156,7 +156,7 @@ impl ReverseIndex {
         let n = heap.len();
         let mut start = vec![0usize; n + 1];
         for id in heap.ids() {
-            for &t in heap.edges(id).unwrap_or(&[]) {
+            for t in heap.edges(id).into_iter().flatten() {
                 if let Some(&j) = dense.get(t) {
                     start[j as usize + 1] += 1;
                 }
@@ -168,7 +168,7 @@ impl ReverseIndex {
         let mut fill = start.clone();
         let mut refs = vec![(ObjId::null(), 0); start[n]];
         for id in heap.ids() {
-            for (index, &t) in heap.edges(id).unwrap_or(&[]).iter().enumerate() {
+            for (index, t) in heap.edges(id).into_iter().flatten().enumerate() {
                 if let Some(&j) = dense.get(t) {
                     refs[fill[j as usize]] = (id, index);
                     fill[j as usize] += 1;
@@ -343,7 +343,7 @@ pub fn export<T>(heap: &Heap<T>, opts: &ExportOptions<'_, T>) -> HeapGraph {
     let mut b = Builder::new(heap, opts);
     let edges: usize = heap
         .ids()
-        .map(|id| heap.edges(id).map_or(0, <[_]>::len))
+        .map(|id| heap.edges(id).map_or(0, |e| e.len()))
         .sum();
     let vars = if opts.vars { heap.vars().count() } else { 0 };
     b.graph.reserve_nodes(heap.len() + vars);
@@ -361,7 +361,7 @@ pub fn export<T>(heap: &Heap<T>, opts: &ExportOptions<'_, T>) -> HeapGraph {
         };
         let mut drawn = 0;
         let mut cut = 0;
-        for (index, &t) in heap.edges(id).unwrap_or(&[]).iter().enumerate() {
+        for (index, t) in heap.edges(id).into_iter().flatten().enumerate() {
             let Some(&to) = b.objects.get(t) else {
                 continue; // filtered out
             };
@@ -429,12 +429,7 @@ pub fn export_selection<T>(
         }
         neighbours.clear();
         match &reverse {
-            None => neighbours.extend(
-                heap.edges(id)?
-                    .iter()
-                    .enumerate()
-                    .map(|(index, &t)| (t, index)),
-            ),
+            None => neighbours.extend(heap.edges(id)?.enumerate().map(|(index, t)| (t, index))),
             Some(rev) => neighbours.extend_from_slice(rev.referrers(id)),
         }
         neighbours.retain(|&(n, _)| is_root.contains_key(n) || b.accepts(n));

@@ -79,7 +79,7 @@ pub fn trial_graph<T>(
                     outside.insert(r, ());
                 }
             }
-            for &t in heap.edges(e.id)? {
+            for t in heap.edges(e.id)? {
                 if !examined(&b, t) {
                     outside.insert(t, ());
                 }
@@ -99,7 +99,7 @@ pub fn trial_graph<T>(
             continue;
         }
         let from = b.objects[id];
-        for (index, &t) in heap.edges(id)?.iter().enumerate() {
+        for (index, t) in heap.edges(id)?.enumerate() {
             if !from_examined && !examined(&b, t) {
                 continue;
             }

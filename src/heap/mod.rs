@@ -5,13 +5,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use slotmap::{Key, SecondaryMap, SlotMap};
+use slotmap::{Key, SecondaryMap};
 
 use crate::error::{GcError, Result, VerifyError};
 use crate::gc::{
     AllocKind, Callback, CollectReport, Cx, CycleCollector, GcEvent, Generational, Objects, Phase,
 };
 use crate::object::{COLLECTING, Edges, MAX_REFCOUNT, ObjId, Object, UNTRACKED, flags};
+use crate::store::{EdgeIds, Store, make_id, slot_of};
 use crate::weak::WeakTable;
 
 mod finalize;
@@ -119,7 +120,7 @@ pub struct HeapCounters {
 /// ```
 pub struct Heap<T, C = Generational> {
     /// Every live object. A key is valid exactly while its object is alive.
-    pub(crate) objects: SlotMap<ObjId, Object<T>>,
+    pub(crate) objects: Store<T>,
     /// Variables: name → object. Each binding holds one external reference.
     vars: BTreeMap<String, ObjId>,
     /// External references held by the heap itself (variables and the `garbage` list),
@@ -193,7 +194,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn with_collector(collector: C) -> Self {
         Heap {
-            objects: SlotMap::with_key(),
+            objects: Store::new(),
             vars: BTreeMap::new(),
             held: HashMap::new(),
             gc: collector,
@@ -372,7 +373,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert!(heap.is_tracked(x).unwrap());
     /// ```
     pub fn alloc(&mut self, payload: T) -> ObjId {
-        let id = self.insert_object(payload, Edges::Empty, 0, true);
+        let id = self.insert_object(payload, Edges::default(), 0, true);
         self.count_alloc(AllocKind::Container);
         id
     }
@@ -391,7 +392,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.link(n, l), Err(GcError::AtomicObject(n)));
     /// ```
     pub fn alloc_atomic(&mut self, payload: T) -> ObjId {
-        self.insert_object(payload, Edges::Empty, flags::ATOMIC, false)
+        self.insert_object(payload, Edges::default(), flags::ATOMIC, false)
     }
 
     /// Allocates an immutable container (like a Python tuple) whose edges are fixed to
@@ -416,7 +417,12 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn alloc_immutable(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
-        let id = self.insert_object(payload, Edges::from_slice(edges), flags::IMMUTABLE, true);
+        let id = self.insert_object(
+            payload,
+            Edges::from_slots(edges.iter().map(|&e| slot_of(e))),
+            flags::IMMUTABLE,
+            true,
+        );
         self.count_alloc(AllocKind::Immutable);
         Ok(id)
     }
@@ -439,7 +445,12 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn alloc_with(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
-        let id = self.insert_object(payload, Edges::from_slice(edges), 0, true);
+        let id = self.insert_object(
+            payload,
+            Edges::from_slots(edges.iter().map(|&e| slot_of(e))),
+            0,
+            true,
+        );
         self.count_alloc(AllocKind::Container);
         Ok(id)
     }
@@ -466,7 +477,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert!(heap.is_tracked(d).unwrap());
     /// ```
     pub fn alloc_lazy(&mut self, payload: T) -> ObjId {
-        let id = self.insert_object(payload, Edges::Empty, flags::LAZY, false);
+        let id = self.insert_object(payload, Edges::default(), flags::LAZY, false);
         self.count_alloc(AllocKind::Lazy);
         id
     }
@@ -488,7 +499,12 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn alloc_lazy_with(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
-        let id = self.insert_object(payload, Edges::from_slice(edges), flags::LAZY, false);
+        let id = self.insert_object(
+            payload,
+            Edges::from_slots(edges.iter().map(|&e| slot_of(e))),
+            flags::LAZY,
+            false,
+        );
         if edges.iter().any(|&t| self.objects[t].may_be_tracked()) {
             self.track(id);
         }
@@ -565,7 +581,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         self.take_ref(to)?;
         self.gc.on_edge_write(from, to);
         let obj = &mut self.objects[from];
-        obj.edges.push(to);
+        obj.push_edge(slot_of(to));
         if obj.has(flags::LAZY) {
             self.maintain_tracking(from, to);
         }
@@ -598,7 +614,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         self.take_ref(to)?;
         self.gc.on_edge_write(from, to);
         let obj = &mut self.objects[from];
-        obj.edges.insert(index, to);
+        obj.insert_edge(index, slot_of(to));
         if obj.has(flags::LAZY) {
             self.maintain_tracking(from, to);
         }
@@ -634,10 +650,11 @@ impl<T, C: CycleCollector> Heap<T, C> {
         self.take_ref(to)?;
         self.gc.on_edge_write(from, to);
         let obj = &mut self.objects[from];
-        let old = obj.edges.replace(index, to);
+        let old = obj.replace_edge(index, slot_of(to));
         if obj.has(flags::LAZY) {
             self.maintain_tracking(from, to);
         }
+        let old = self.objects.id_at(old);
         self.release(old);
         Ok(old)
     }
@@ -668,7 +685,8 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 len,
             });
         }
-        let old = self.objects[from].edges.remove(index);
+        let old = self.objects[from].remove_edge(index);
+        let old = self.objects.id_at(old);
         self.release(old);
         Ok(old)
     }
@@ -691,12 +709,11 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn unlink(&mut self, from: ObjId, to: ObjId) -> Result<bool> {
         self.check_mutable(from)?;
-        match self.objects[from]
-            .edges
-            .as_slice()
-            .iter()
-            .position(|&t| t == to)
-        {
+        if !self.objects.contains_key(to) {
+            return Ok(false); // no edge targets a dead object
+        }
+        let to_slot = slot_of(to);
+        match self.objects[from].edges().position(|t| t == to_slot) {
             Some(index) => {
                 self.remove_edge(from, index)?;
                 Ok(true)
@@ -723,7 +740,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn clear_edges(&mut self, from: ObjId) -> Result<()> {
         self.check_mutable(from)?;
-        let edges = std::mem::take(&mut self.objects[from].edges);
+        let edges = self.objects[from].take_edges();
         self.release_edges(edges);
         Ok(())
     }
@@ -742,8 +759,9 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// heap.link(l, x).unwrap();
     /// assert_eq!(heap.edges(l).unwrap(), &[x, x]); // [x, x]
     /// ```
-    pub fn edges(&self, id: ObjId) -> Result<&[ObjId]> {
-        Ok(self.obj(id)?.edges.as_slice())
+    pub fn edges(&self, id: ObjId) -> Result<EdgeIds<'_, T>> {
+        let obj = self.obj(id)?;
+        Ok(EdgeIds::new(&self.objects, obj))
     }
 
     /// Returns the number of edges of a mutable container, or the error that forbids
@@ -759,7 +777,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         if obj.has(flags::IMMUTABLE) {
             return Err(GcError::ImmutableObject(id));
         }
-        Ok(obj.edges.len())
+        Ok(obj.edge_count())
     }
 
     /// Adds one (internal or external) reference to `id`'s count. An object whose count
@@ -1245,7 +1263,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         Ok(self
             .objects
             .iter()
-            .filter(|(_, o)| o.edges.as_slice().contains(&id))
+            .filter(|(_, o)| o.edges().any(|t| t == slot_of(id)))
             .map(|(r, _)| r)
             .collect())
     }
@@ -1388,14 +1406,9 @@ impl<T, C: CycleCollector> Heap<T, C> {
 
     /// Drops the references of a detached edge list, in order.
     pub(crate) fn release_edges(&mut self, edges: Edges) {
-        match edges {
-            Edges::Empty => {}
-            Edges::One(t) => self.release(t),
-            Edges::Many(v) => {
-                for t in v {
-                    self.release(t);
-                }
-            }
+        for t in edges {
+            let t = self.objects.id_at(t);
+            self.release(t);
         }
     }
 
@@ -1491,7 +1504,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         }
         // Only edges and payload are moved out of the slot: reading header fields back
         // from a moved copy of the whole record stalls store forwarding on this hot path.
-        let Some(Object { edges, payload, .. }) = self.objects.remove(id) else {
+        let Some((edges, payload)) = self.objects.remove(id).map(Object::into_parts) else {
             return;
         };
         if !atomic {
@@ -1501,13 +1514,14 @@ impl<T, C: CycleCollector> Heap<T, C> {
         let objects = &mut self.objects;
         let pending = &mut self.rel.pending;
         let gc = &mut self.gc;
-        let mut dec = |t: ObjId| {
-            let target = &mut objects[t];
+        let mut dec = |slot: u32| {
+            let target = objects.at_mut(slot);
             debug_assert!(
                 target.refcount > 0,
-                "bug: refcount of {t} underflows in the release cascade"
+                "bug: refcount of slot {slot} underflows in the release cascade"
             );
             target.refcount -= 1;
+            let t = make_id(slot, target.version);
             if target.refcount == 0 {
                 untrack_waiting(objects, gc, t);
                 pending.push(t);
@@ -1515,13 +1529,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 gc.on_possible_root(Cx::new(objects), t);
             }
         };
-        match edges {
-            Edges::Empty => {}
-            Edges::One(t) => dec(t),
-            Edges::Many(v) => {
-                for t in v {
-                    dec(t);
-                }
+        if let Some(first) = edges.first {
+            dec(first);
+            for t in edges.more {
+                dec(t);
             }
         }
         self.drop_payload(payload);
@@ -1696,7 +1707,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 continue;
             };
             let has_identity = obj.has(flags::HAS_IDENTITY);
-            let Some(Object { edges, payload, .. }) = self.objects.remove(id) else {
+            let Some((edges, payload)) = self.objects.remove(id).map(Object::into_parts) else {
                 continue;
             };
             if has_identity {
@@ -1705,11 +1716,13 @@ impl<T, C: CycleCollector> Heap<T, C> {
             }
             self.gc.on_free();
             self.counters.frees_by_refcount += 1;
-            for &t in edges.as_slice() {
-                if let Some(target) = self.objects.get_mut(t)
+            for slot in edges {
+                // A target in the unreachable set may have been freed already.
+                if let Some(target) = self.objects.get_slot_mut(slot)
                     && target.space() != COLLECTING
                 {
                     target.refcount -= 1;
+                    let t = make_id(slot, target.version);
                     if target.refcount == 0 {
                         self.dealloc_cascade(t);
                     } else {
@@ -1745,22 +1758,25 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn verify(&self) -> std::result::Result<(), VerifyError> {
         let mut incoming: HashMap<ObjId, u64> = HashMap::with_capacity(self.objects.len());
-        for (id, obj) in &self.objects {
-            if obj.has(flags::ATOMIC) && obj.edges.len() > 0 {
+        for (id, obj) in self.objects.iter() {
+            if obj.has(flags::ATOMIC) && obj.edge_count() > 0 {
                 return Err(VerifyError::AtomicWithEdges(id));
             }
-            for &t in obj.edges.as_slice() {
-                if !self.objects.contains_key(t) {
-                    return Err(VerifyError::EdgeToDead { from: id, to: t });
-                }
-                *incoming.entry(t).or_insert(0) += 1;
+            for slot in obj.edges() {
+                let Some(target) = self.objects.get_slot(slot) else {
+                    return Err(VerifyError::EdgeToDead {
+                        from: id,
+                        to: self.objects.id_at(slot),
+                    });
+                };
+                *incoming.entry(make_id(slot, target.version)).or_insert(0) += 1;
             }
         }
         let mut temp: HashMap<ObjId, u64> = HashMap::new();
         for &id in &self.rel.temp_refs {
             *temp.entry(id).or_insert(0) += 1;
         }
-        for (id, obj) in &self.objects {
+        for (id, obj) in self.objects.iter() {
             let inc = incoming.get(&id).copied().unwrap_or(0);
             let tmp = temp.get(&id).copied().unwrap_or(0);
             if u64::from(obj.refcount) != inc + u64::from(obj.external) + tmp {
@@ -1827,7 +1843,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 }
             }
         }
-        for (id, obj) in &self.objects {
+        for (id, obj) in self.objects.iter() {
             if obj.has(flags::HAS_FINALIZER) != self.finalizers.contains_key(id) {
                 return Err(VerifyError::FlagTableMismatch {
                     id,
@@ -1859,11 +1875,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
 /// untracks first, no collection or introspection ever sees an object with a zero
 /// count. (It is tracked again, in generation 0, if it has a finalizer to run.)
 #[inline]
-fn untrack_waiting<T, C: CycleCollector>(
-    objects: &mut SlotMap<ObjId, Object<T>>,
-    gc: &mut C,
-    id: ObjId,
-) {
+fn untrack_waiting<T, C: CycleCollector>(objects: &mut Store<T>, gc: &mut C, id: ObjId) {
     let obj = &objects[id];
     let (space, position) = (obj.space(), obj.position());
     if space == UNTRACKED {

@@ -211,8 +211,7 @@ impl<T> SnapshotExt<T> for Heap<T> {
                 referents: self
                     .edges(id)
                     .expect("bug: iterated id is alive")
-                    .iter()
-                    .map(|&t| identity(t))
+                    .map(identity)
                     .collect(),
             })
             .collect();

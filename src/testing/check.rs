@@ -140,7 +140,7 @@ pub fn check_invariants<C: HarnessStrategy>(
         let edges = heap
             .edges(o.id)
             .map_err(|e| err(Rule::Safety, n, e.to_string()))?;
-        let mapped: Vec<Option<u64>> = edges.iter().map(|&t| model.allocation(t)).collect();
+        let mapped: Vec<Option<u64>> = edges.map(|t| model.allocation(t)).collect();
         let expected: Vec<Option<u64>> = o.edges.iter().map(|&t| Some(t)).collect();
         if mapped != expected {
             return Err(err(
@@ -193,7 +193,7 @@ pub fn check_invariants<C: HarnessStrategy>(
         .map_err(|e| Violation::new(Rule::ExactCounts, None, format!("Heap::verify: {e}")))?;
     let mut incoming: BTreeMap<ObjId, u32> = BTreeMap::new();
     for id in heap.ids() {
-        for &t in heap.edges(id).unwrap_or(&[]) {
+        for t in heap.edges(id).into_iter().flatten() {
             *incoming.entry(t).or_insert(0) += 1;
         }
     }

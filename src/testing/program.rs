@@ -274,7 +274,7 @@ fn exec_on_heap<C: HarnessStrategy>(
                 return skipped(vec![None]);
             };
             let id = id_of(observed, f);
-            let len = heap.edges(id).map_or(0, <[ObjId]>::len);
+            let len = heap.edges(id).map_or(0, |e| e.len());
             let idx = if len == 0 {
                 *index as usize
             } else {

@@ -1,0 +1,438 @@
+//! The object store: every live object's record in one dense vector of slots.
+//!
+//! A slot is 32 bytes for a `()` payload, occupied or free: a free slot keeps its version
+//! and the next free slot in the bytes an object's edge list would use (the enum's niche
+//! is the edge vector's non-null pointer). Slots are reused most recently freed first,
+//! like slotmap's, whose keys ([`ObjId`]) the store hands out: a slot index and a
+//! version that is odd while the slot is occupied, so an id of a freed object is
+//! rejected forever (until the 32-bit version wraps, as in slotmap).
+//!
+//! Inside the heap, an edge is the target's bare slot index (4 bytes): every edge
+//! targets a live object, so the version is redundant there. The collector's passes
+//! reach an edge's target with [`Store::at`], a bounds-checked index with no version
+//! check; the public API turns slots back into versioned ids with [`Store::id_at`].
+
+use std::ops::{Index, IndexMut};
+
+use slotmap::{Key, KeyData};
+
+use crate::object::{EdgeSlots, NO_EDGE, ObjId, Object};
+
+/// One slot: an object, or a free slot's version and the next free slot.
+#[derive(Debug)]
+enum Slot<T> {
+    Occupied(Object<T>),
+    Vacant {
+        /// The version of the slot's last occupant plus one (even).
+        version: u32,
+        /// The next free slot, or [`NO_EDGE`] for none.
+        next_free: u32,
+    },
+}
+
+/// The heap's objects, indexed by slot (see the module documentation).
+#[derive(Debug)]
+pub(crate) struct Store<T> {
+    slots: Vec<Slot<T>>,
+    /// The most recently freed slot, or [`NO_EDGE`] for none.
+    free_head: u32,
+    /// Occupied slots.
+    len: usize,
+}
+
+impl<T> Default for Store<T> {
+    fn default() -> Self {
+        Store::new()
+    }
+}
+
+/// The slot half of an id.
+#[inline(always)]
+pub(crate) fn slot_of(id: ObjId) -> u32 {
+    id.data().as_ffi() as u32
+}
+
+impl<T> Store<T> {
+    /// An empty store.
+    pub(crate) fn new() -> Self {
+        Store {
+            slots: Vec::new(),
+            free_head: NO_EDGE,
+            len: 0,
+        }
+    }
+
+    /// Live objects.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no object is alive.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Slots the store can hold without reallocating (free ones included).
+    #[inline]
+    pub(crate) fn capacity(&self) -> usize {
+        self.slots.capacity()
+    }
+
+    /// Makes room for `additional` more objects beyond the free slots.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        let free = self.slots.len() - self.len;
+        self.slots.reserve(additional.saturating_sub(free));
+    }
+
+    /// Stores `object` in a free slot (the most recently freed one, else a new one) and
+    /// returns its id.
+    ///
+    /// # Panics
+    /// When 2^32 - 1 objects are alive at once (slot indices are 32-bit).
+    #[inline]
+    pub(crate) fn insert(&mut self, mut object: Object<T>) -> ObjId {
+        let slot = self.free_head;
+        if slot != NO_EDGE {
+            let entry = &mut self.slots[slot as usize];
+            let Slot::Vacant { version, next_free } = *entry else {
+                unreachable!("bug: the free list holds occupied slot {slot}")
+            };
+            self.free_head = next_free;
+            object.version = version | 1;
+            *entry = Slot::Occupied(object);
+            self.len += 1;
+            return make_id(slot, version | 1);
+        }
+        let slot = u32::try_from(self.slots.len())
+            .ok()
+            .filter(|&s| s != NO_EDGE)
+            .expect("the heap holds at most 2^32 - 1 objects at once");
+        object.version = 1;
+        self.slots.push(Slot::Occupied(object));
+        self.len += 1;
+        make_id(slot, 1)
+    }
+
+    /// Removes and returns the object `id` names, if it is alive.
+    #[inline]
+    pub(crate) fn remove(&mut self, id: ObjId) -> Option<Object<T>> {
+        let slot = slot_of(id);
+        let entry = self.slots.get_mut(slot as usize)?;
+        match entry {
+            Slot::Occupied(o) if o.version == version_of(id) => {}
+            _ => return None,
+        }
+        let version = version_of(id).wrapping_add(1);
+        let Slot::Occupied(object) = std::mem::replace(
+            entry,
+            Slot::Vacant {
+                version,
+                next_free: self.free_head,
+            },
+        ) else {
+            unreachable!()
+        };
+        self.free_head = slot;
+        self.len -= 1;
+        Some(object)
+    }
+
+    /// The object `id` names, if it is alive.
+    #[inline]
+    pub(crate) fn get(&self, id: ObjId) -> Option<&Object<T>> {
+        match self.slots.get(slot_of(id) as usize) {
+            Some(Slot::Occupied(o)) if o.version == version_of(id) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The object `id` names, mutably, if it is alive.
+    #[inline]
+    pub(crate) fn get_mut(&mut self, id: ObjId) -> Option<&mut Object<T>> {
+        match self.slots.get_mut(slot_of(id) as usize) {
+            Some(Slot::Occupied(o)) if o.version == version_of(id) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// Whether `id` names a live object.
+    #[inline]
+    pub(crate) fn contains_key(&self, id: ObjId) -> bool {
+        self.get(id).is_some()
+    }
+
+    /// The object in `slot`, if the slot is occupied.
+    #[inline]
+    pub(crate) fn get_slot(&self, slot: u32) -> Option<&Object<T>> {
+        match self.slots.get(slot as usize) {
+            Some(Slot::Occupied(o)) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// [`get_slot`](Store::get_slot), mutably.
+    #[inline]
+    pub(crate) fn get_slot_mut(&mut self, slot: u32) -> Option<&mut Object<T>> {
+        match self.slots.get_mut(slot as usize) {
+            Some(Slot::Occupied(o)) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The object in `slot`, which must be occupied (an edge's target, a member of a
+    /// collector's list): no version check.
+    ///
+    /// # Panics
+    /// When the slot is free: a broken heap invariant, never user input.
+    #[inline(always)]
+    pub(crate) fn at(&self, slot: u32) -> &Object<T> {
+        match &self.slots[slot as usize] {
+            Slot::Occupied(o) => o,
+            Slot::Vacant { .. } => vacant(slot),
+        }
+    }
+
+    /// [`at`](Store::at), mutably.
+    #[inline(always)]
+    pub(crate) fn at_mut(&mut self, slot: u32) -> &mut Object<T> {
+        match &mut self.slots[slot as usize] {
+            Slot::Occupied(o) => o,
+            Slot::Vacant { .. } => vacant(slot),
+        }
+    }
+
+    /// The id of the object in `slot`. For a free slot (only an edge of a heap broken
+    /// on purpose, by an injected fault, names one), the id of its last occupant, which
+    /// every lookup rejects as stale.
+    #[inline(always)]
+    pub(crate) fn id_at(&self, slot: u32) -> ObjId {
+        match self.slots.get(slot as usize) {
+            Some(Slot::Occupied(o)) => make_id(slot, o.version),
+            Some(Slot::Vacant { version, .. }) => make_id(slot, version.wrapping_sub(1)),
+            None => ObjId::null(),
+        }
+    }
+
+    /// The ids of `object`'s edges (whose targets are alive), in order.
+    #[inline]
+    pub(crate) fn edge_ids<'a>(
+        &'a self,
+        object: &'a Object<T>,
+    ) -> impl Iterator<Item = ObjId> + 'a {
+        object.edges().map(|t| self.id_at(t))
+    }
+
+    /// Live objects with their ids, in slot order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (ObjId, &Object<T>)> + '_ {
+        self.slots.iter().enumerate().filter_map(|(i, s)| match s {
+            Slot::Occupied(o) => Some((make_id(i as u32, o.version), o)),
+            Slot::Vacant { .. } => None,
+        })
+    }
+
+    /// Ids of the live objects, in slot order.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = ObjId> + '_ {
+        self.iter().map(|(id, _)| id)
+    }
+
+    /// Live objects, in slot order.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &Object<T>> + '_ {
+        self.iter().map(|(_, o)| o)
+    }
+}
+
+/// The targets of an object's edges, in order, with repetitions: what
+/// [`Heap::edges`](crate::Heap::edges) returns. Compares equal to a slice, array or vector of the same ids.
+///
+/// # Examples
+/// ```
+/// use gclab::{Heap, ObjId};
+/// let mut heap = Heap::new();
+/// let (l, x, y) = (heap.alloc("l"), heap.alloc_atomic("x"), heap.alloc_atomic("y"));
+/// heap.link(l, x).unwrap();
+/// heap.link(l, y).unwrap();
+/// let edges = heap.edges(l).unwrap();
+/// assert_eq!(edges.len(), 2);
+/// assert_eq!(edges.get(1), Some(y));
+/// assert_eq!(edges, [x, y]);
+/// let targets: Vec<ObjId> = heap.edges(l).unwrap().collect();
+/// assert_eq!(targets, vec![x, y]);
+/// ```
+pub struct EdgeIds<'a, T> {
+    objects: &'a Store<T>,
+    slots: EdgeSlots<'a>,
+}
+
+impl<'a, T> EdgeIds<'a, T> {
+    #[inline]
+    pub(crate) fn new(objects: &'a Store<T>, object: &'a Object<T>) -> Self {
+        EdgeIds {
+            objects,
+            slots: object.edges(),
+        }
+    }
+
+    /// Whether no edge is left.
+    pub fn is_empty(&self) -> bool {
+        self.slots.len() == 0
+    }
+
+    /// The remaining targets, collected.
+    pub fn to_vec(&self) -> Vec<ObjId> {
+        self.clone().collect()
+    }
+
+    /// The target of the `index`th remaining edge (O(1)).
+    pub fn get(&self, index: usize) -> Option<ObjId> {
+        self.slots.clone().nth(index).map(|t| self.objects.id_at(t))
+    }
+}
+
+impl<T> Clone for EdgeIds<'_, T> {
+    fn clone(&self) -> Self {
+        EdgeIds {
+            objects: self.objects,
+            slots: self.slots.clone(),
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for EdgeIds<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+impl<T> Iterator for EdgeIds<'_, T> {
+    type Item = ObjId;
+
+    #[inline]
+    fn next(&mut self) -> Option<ObjId> {
+        self.slots.next().map(|t| self.objects.id_at(t))
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.slots.size_hint()
+    }
+
+    /// O(1).
+    #[inline]
+    fn nth(&mut self, n: usize) -> Option<ObjId> {
+        self.slots.nth(n).map(|t| self.objects.id_at(t))
+    }
+}
+
+impl<T> ExactSizeIterator for EdgeIds<'_, T> {}
+
+impl<T> PartialEq<[ObjId]> for EdgeIds<'_, T> {
+    fn eq(&self, other: &[ObjId]) -> bool {
+        self.len() == other.len() && self.clone().zip(other).all(|(a, &b)| a == b)
+    }
+}
+
+impl<T> PartialEq<&[ObjId]> for EdgeIds<'_, T> {
+    fn eq(&self, other: &&[ObjId]) -> bool {
+        *self == **other
+    }
+}
+
+impl<T, const N: usize> PartialEq<[ObjId; N]> for EdgeIds<'_, T> {
+    fn eq(&self, other: &[ObjId; N]) -> bool {
+        *self == other[..]
+    }
+}
+
+impl<T, const N: usize> PartialEq<&[ObjId; N]> for EdgeIds<'_, T> {
+    fn eq(&self, other: &&[ObjId; N]) -> bool {
+        *self == other[..]
+    }
+}
+
+impl<T> PartialEq<Vec<ObjId>> for EdgeIds<'_, T> {
+    fn eq(&self, other: &Vec<ObjId>) -> bool {
+        *self == other[..]
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn vacant(slot: u32) -> ! {
+    panic!("bug: slot {slot} is free but an edge or a collector list names it")
+}
+
+/// The id of version `version` of `slot`.
+#[inline(always)]
+pub(crate) fn make_id(slot: u32, version: u32) -> ObjId {
+    ObjId::from(KeyData::from_ffi(
+        (u64::from(version) << 32) | u64::from(slot),
+    ))
+}
+
+#[inline(always)]
+fn version_of(id: ObjId) -> u32 {
+    (id.data().as_ffi() >> 32) as u32
+}
+
+impl<T> Index<ObjId> for Store<T> {
+    type Output = Object<T>;
+
+    /// # Panics
+    /// When `id` is dead: callers index only ids they know alive.
+    #[inline]
+    fn index(&self, id: ObjId) -> &Object<T> {
+        match self.get(id) {
+            Some(o) => o,
+            None => panic!("bug: {id} is dead"),
+        }
+    }
+}
+
+impl<T> IndexMut<ObjId> for Store<T> {
+    #[inline]
+    fn index_mut(&mut self, id: ObjId) -> &mut Object<T> {
+        match self.get_mut(id) {
+            Some(o) => o,
+            None => panic!("bug: {id} is dead"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::{Edges, UNTRACKED};
+
+    fn obj(payload: u32) -> Object<u32> {
+        Object::new(payload, Edges::default(), 0, UNTRACKED, 0)
+    }
+
+    #[test]
+    fn a_slot_is_32_bytes_occupied_or_free() {
+        assert_eq!(std::mem::size_of::<Slot<()>>(), 32);
+    }
+
+    #[test]
+    fn freed_ids_stay_rejected_after_their_slot_is_reused() {
+        let mut s = Store::new();
+        let a = s.insert(obj(1));
+        let b = s.insert(obj(2));
+        assert_eq!(s.remove(a).map(|o| o.payload), Some(1));
+        assert!(s.get(a).is_none() && s.remove(a).is_none());
+        let c = s.insert(obj(3));
+        assert_eq!(
+            slot_of(c),
+            slot_of(a),
+            "the most recently freed slot is reused"
+        );
+        assert_ne!(c, a);
+        assert!(s.get(a).is_none());
+        assert_eq!(s[c].payload, 3);
+        assert_eq!(s.id_at(slot_of(b)), b);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s.keys().collect::<Vec<_>>(), [c, b]);
+        assert!(s.get(ObjId::null()).is_none());
+    }
+}
