@@ -51,9 +51,9 @@ struct MemoryCsv {
     estimate_bytes_per_object: Option<f64>,
 }
 /// Documented size of a tracked one-edge `()` object (`src/object.rs`, `src/store.rs`): a
-/// 32-byte slot (the record, its version and first edge included) and an 8-byte entry in
-/// its generation's list.
-const GCLAB_ESTIMATE_BYTES: f64 = 40.0;
+/// 32-byte slot (the record, its version and first edge included) and a 4-byte entry (its
+/// slot) in its generation's list.
+const GCLAB_ESTIMATE_BYTES: f64 = 36.0;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -673,7 +673,7 @@ fn run(w: &mut Output, mut args: Args) -> Result<ExitCode> {
         estimate_bytes_per_object: Some(GCLAB_ESTIMATE_BYTES),
     });
     memory_lines.push(format!(
-        "memory  gclab one-edge () object: {} by RSS, {GCLAB_ESTIMATE_BYTES} B by layout (32 slot + 8 generation list)",
+        "memory  gclab one-edge () object: {} by RSS, {GCLAB_ESTIMATE_BYTES} B by layout (32 slot + 4 generation list)",
         show(&gclab_rss)
     ));
     memory_rows.push(MemoryCsv {

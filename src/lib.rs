@@ -52,7 +52,8 @@
 //! (space byte, position or scratch count, flags). Inside the heap an edge is the
 //! target's bare 32-bit slot index — every edge targets a live object, so the version is
 //! redundant there — and the first edge is stored inline, so a one-edge object with a
-//! `()` payload is exactly one 32-byte slot, plus its entry in a generation's list.
+//! `()` payload is exactly one 32-byte slot, plus its 4-byte entry (the slot index) in a
+//! generation's list.
 //!
 //! **Reference counting.** Every edge operation adjusts its target's count, so counts are
 //! exact by construction ([`Heap::verify`] recounts them from scratch). Every decrement

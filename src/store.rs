@@ -357,6 +357,39 @@ impl<T> PartialEq<Vec<ObjId>> for EdgeIds<'_, T> {
     }
 }
 
+/// An entry of a collector's list: a bare slot (a list the heap keeps, whose members
+/// are alive by construction) or a versioned id (a list a strategy hands in).
+pub(crate) trait Entry: Copy {
+    /// The entry's slot.
+    fn slot(self) -> u32;
+    /// The entry for the object in `slot`, at `version`.
+    fn make(slot: u32, version: u32) -> Self;
+}
+
+impl Entry for u32 {
+    #[inline(always)]
+    fn slot(self) -> u32 {
+        self
+    }
+
+    #[inline(always)]
+    fn make(slot: u32, _version: u32) -> Self {
+        slot
+    }
+}
+
+impl Entry for ObjId {
+    #[inline(always)]
+    fn slot(self) -> u32 {
+        slot_of(self)
+    }
+
+    #[inline(always)]
+    fn make(slot: u32, version: u32) -> Self {
+        make_id(slot, version)
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn vacant(slot: u32) -> ! {

@@ -4,17 +4,16 @@
 //! is a method of `Heap<T, Generational>`; the rest works with every strategy.
 
 use crate::error::{GcError, Result};
-use slotmap::Key;
 
 use crate::gc::trial::{
     REACHABLE, TrialEntry, TrialView, move_unreachable, subtract_refs, update_refs,
 };
 use crate::heap::{Heap, Observer};
-use crate::object::{COLLECTING, ObjId, UNTRACKED};
+use crate::object::{COLLECTING, NO_EDGE, ObjId, UNTRACKED};
 
 use super::{
-    CollectReport, CycleCollector, GcEvent, GenList, GenStats, Generation, Generational, LongLived,
-    Phase, panic_message,
+    CollectReport, CycleCollector, GcEvent, GenStats, Generation, Generational, LongLived, Phase,
+    panic_message,
 };
 
 impl<T> Heap<T, Generational> {
@@ -167,8 +166,11 @@ impl<T> Heap<T, Generational> {
                 generation: g,
                 generations: n,
             }),
-            Some(g) => Ok(self.gc.gens[g].to_vec()),
-            None => Ok(self.gc.gens[..n].iter().flat_map(GenList::iter).collect()),
+            Some(g) => Ok(self.gc.gens[g].to_vec(&self.objects)),
+            None => Ok(self.gc.gens[..n]
+                .iter()
+                .flat_map(|list| list.ids_in(&self.objects))
+                .collect()),
         }
     }
 
@@ -198,7 +200,7 @@ impl<T> Heap<T, Generational> {
         let n = self.gc.generations();
         Ok(self.gc.gens[..n]
             .iter()
-            .flat_map(GenList::iter)
+            .flat_map(|list| list.ids_in(&self.objects))
             .filter(|&r| {
                 self.objects
                     .edge_ids(&self.objects[r])
@@ -251,8 +253,8 @@ impl<T> Heap<T, Generational> {
             self.gc.gens[g].drain_into(&mut moved);
             self.gc.counts[g] = 0;
         }
-        for id in moved {
-            self.gc.push(&mut self.objects, id, perm);
+        for slot in moved {
+            self.gc.push_slot(&mut self.objects, slot, perm);
         }
     }
 
@@ -273,8 +275,8 @@ impl<T> Heap<T, Generational> {
         let oldest = perm - 1;
         let mut moved = Vec::new();
         self.gc.gens[perm as usize].drain_into(&mut moved);
-        for id in moved {
-            self.gc.push(&mut self.objects, id, oldest);
+        for slot in moved {
+            self.gc.push_slot(&mut self.objects, slot, oldest);
         }
     }
 
@@ -640,9 +642,9 @@ impl<T> Heap<T> {
             });
         }
         // CPython's order: generation `generation`'s list, then 0, 1, … younger.
-        let mut set = self.gc.gens[generation].to_vec();
+        let mut set = self.gc.gens[generation].to_vec(&self.objects);
         for list in &self.gc.gens[..generation] {
-            set.extend(list.iter());
+            set.extend(list.ids_in(&self.objects));
         }
         let member = |g: u8| (g as usize) <= generation;
         update_refs(&self.objects, &set);
@@ -665,9 +667,9 @@ impl<T> Heap<T> {
             .collect();
         // Restore every examined header's position.
         for list in &self.gc.gens[..=generation] {
-            for (i, id) in list.ids.iter().enumerate() {
-                if !id.is_null() {
-                    self.objects[*id].set_position(i as u32);
+            for (i, &slot) in list.ids.iter().enumerate() {
+                if slot != NO_EDGE {
+                    self.objects.at(slot).set_position(i as u32);
                 }
             }
         }

@@ -6,12 +6,10 @@
 
 use std::time::{Duration, Instant};
 
-use slotmap::Key;
-
 use crate::error::{GcError, Result};
 use crate::heap::Heap;
-use crate::object::{COLLECTING, MAX_GENERATIONS, ObjId, UNTRACKED, flags};
-use crate::store::Store;
+use crate::object::{COLLECTING, MAX_GENERATIONS, NO_EDGE, ObjId, UNTRACKED, flags};
+use crate::store::{Store, slot_of};
 
 #[cfg(feature = "testing")]
 use super::Fault;
@@ -119,14 +117,16 @@ pub enum Generation {
 /// One generation's member list, in the order the objects entered it (allocation order
 /// for generation 0), as CPython's intrusive `PyGC_Head` lists keep it.
 ///
-/// Removal is O(1) and keeps the order: the removed member's entry becomes a null id (a
-/// tombstone); trailing tombstones are popped at once, and when tombstones outnumber the
-/// members the list is compacted (amortised O(1) per removal). Each member's header
-/// records its index here (`gen_index`), rewritten on compaction.
+/// Members are slots (4 bytes each; a listed object is alive by construction, so the
+/// version half of its id is not needed). Removal is O(1) and keeps the order: the
+/// removed member's entry becomes [`NO_EDGE`] (a tombstone); trailing tombstones are
+/// popped at once, and when tombstones outnumber the members the list is compacted
+/// (amortised O(1) per removal). Each member's header records its index here
+/// (`gen_index`), rewritten on compaction.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct GenList {
-    /// Members and tombstones (`ObjId::null()`), in order.
-    pub(crate) ids: Vec<ObjId>,
+    /// Members' slots and tombstones ([`NO_EDGE`]), in order.
+    pub(crate) ids: Vec<u32>,
     /// Members (entries that are not tombstones).
     pub(crate) live: usize,
 }
@@ -138,22 +138,30 @@ impl GenList {
         self.live
     }
 
-    /// Appends `id` and returns its index.
+    /// Appends `slot` and returns its index.
     #[inline]
-    pub(crate) fn push(&mut self, id: ObjId) -> u32 {
+    pub(crate) fn push(&mut self, slot: u32) -> u32 {
         let index = self.ids.len() as u32;
-        self.ids.push(id);
+        self.ids.push(slot);
         self.live += 1;
         index
     }
 
-    /// Members in order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = ObjId> + '_ {
-        self.ids.iter().copied().filter(|id| !id.is_null())
+    /// Members' slots in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.ids.iter().copied().filter(|&s| s != NO_EDGE)
+    }
+
+    /// Members' ids in order.
+    pub(crate) fn ids_in<'a, T>(
+        &'a self,
+        objects: &'a Store<T>,
+    ) -> impl Iterator<Item = ObjId> + 'a {
+        self.iter().map(|s| objects.id_at(s))
     }
 
     /// Appends the members, in order, to `out`, and empties the list.
-    pub(crate) fn drain_into(&mut self, out: &mut Vec<ObjId>) {
+    pub(crate) fn drain_into(&mut self, out: &mut Vec<u32>) {
         if self.live == self.ids.len() {
             if out.is_empty() {
                 // Handed over whole: no copy.
@@ -168,9 +176,9 @@ impl GenList {
         self.live = 0;
     }
 
-    /// Members in order, as a new vector.
-    pub(crate) fn to_vec(&self) -> Vec<ObjId> {
-        self.iter().collect()
+    /// Members' ids in order, as a new vector.
+    pub(crate) fn to_vec<T>(&self, objects: &Store<T>) -> Vec<ObjId> {
+        self.ids_in(objects).collect()
     }
 
     pub(crate) fn reserve(&mut self, additional: usize) {
@@ -205,7 +213,7 @@ pub struct Generational {
     pub(crate) stats: Vec<GenStats>,
     /// The examined set of a collection, kept between collections so its memory is
     /// reused.
-    pub(crate) young_buf: Vec<ObjId>,
+    pub(crate) young_buf: Vec<u32>,
     /// The unreachable set of a collection, likewise.
     pub(crate) unreachable_buf: Vec<ObjId>,
     /// Set once an immutable object was allocated: from then on every collection looks
@@ -333,8 +341,14 @@ impl Generational {
     /// Appends `id` to generation `gen_no`, recording its position in its header.
     #[inline]
     pub(crate) fn push<T>(&mut self, objects: &mut Store<T>, id: ObjId, gen_no: u8) {
-        let index = self.gens[gen_no as usize].push(id);
-        let obj = &mut objects[id];
+        self.push_slot(objects, slot_of(id), gen_no);
+    }
+
+    /// [`push`](Generational::push) by slot (occupied).
+    #[inline]
+    pub(crate) fn push_slot<T>(&mut self, objects: &mut Store<T>, slot: u32, gen_no: u8) {
+        let index = self.gens[gen_no as usize].push(slot);
+        let obj = objects.at_mut(slot);
         obj.set_space(gen_no);
         obj.set_position(index);
     }
@@ -342,16 +356,11 @@ impl Generational {
     /// Appends `ids` (alive, not in any generation), in order, to generation `gen_no`,
     /// recording each one's position; `ids` is left empty. Into an empty generation the
     /// vector itself becomes the list (no copy).
-    pub(crate) fn append_all<T>(
-        &mut self,
-        objects: &mut Store<T>,
-        ids: &mut Vec<ObjId>,
-        gen_no: u8,
-    ) {
+    pub(crate) fn append_all<T>(&mut self, objects: &mut Store<T>, ids: &mut Vec<u32>, gen_no: u8) {
         let list = &mut self.gens[gen_no as usize];
         let base = list.ids.len();
-        for (i, &id) in ids.iter().enumerate() {
-            let obj = &mut objects[id];
+        for (i, &slot) in ids.iter().enumerate() {
+            let obj = objects.at_mut(slot);
             obj.set_space(gen_no);
             obj.set_position((base + i) as u32);
         }
@@ -367,7 +376,7 @@ impl Generational {
     /// Appends `ids`, in order, to generation `gen_no` whose headers already record it
     /// (space `gen_no`, position = the list's length + their index in `ids`); `ids` is
     /// left empty. Into an empty generation the vector itself becomes the list.
-    pub(crate) fn adopt_all(&mut self, ids: &mut Vec<ObjId>, gen_no: u8) {
+    pub(crate) fn adopt_all(&mut self, ids: &mut Vec<u32>, gen_no: u8) {
         let list = &mut self.gens[gen_no as usize];
         list.live += ids.len();
         if list.ids.is_empty() {
@@ -385,22 +394,22 @@ impl Generational {
         let list = &mut self.gens[gen_no as usize];
         let index = index as usize;
         debug_assert!(
-            index < list.ids.len() && !list.ids[index].is_null(),
+            index < list.ids.len() && list.ids[index] != NO_EDGE,
             "bug: generation {gen_no} has no member at {index}; a header position is stale"
         );
         list.live -= 1;
         if index + 1 == list.ids.len() {
             list.ids.pop();
-            while list.ids.last().is_some_and(|id| id.is_null()) {
+            while list.ids.last() == Some(&NO_EDGE) {
                 list.ids.pop();
             }
         } else {
-            list.ids[index] = ObjId::null();
+            list.ids[index] = NO_EDGE;
             if list.ids.len() > 2 * list.live + 64 {
                 // Compact: tombstones outnumber members.
-                list.ids.retain(|id| !id.is_null());
-                for (i, &id) in list.ids.iter().enumerate() {
-                    objects[id].set_position(i as u32);
+                list.ids.retain(|&s| s != NO_EDGE);
+                for (i, &slot) in list.ids.iter().enumerate() {
+                    objects.at(slot).set_position(i as u32);
                 }
             }
         }
@@ -464,12 +473,13 @@ impl CycleCollector for Generational {
         let mut tracked = 0;
         for (g, list) in self.gens.iter().enumerate() {
             let mut live = 0;
-            for (i, &id) in list.ids.iter().enumerate() {
-                if id.is_null() {
+            for (i, &slot) in list.ids.iter().enumerate() {
+                if slot == NO_EDGE {
                     continue;
                 }
                 live += 1;
-                let Some(o) = objects.get(id) else {
+                let id = objects.id_at(slot);
+                let Some(o) = objects.get_slot(slot) else {
                     return Err(format!("generation {g} lists dead object {id}"));
                 };
                 if o.space() as usize != g || o.position() as usize != i {
@@ -661,7 +671,7 @@ impl<T> Heap<T> {
             Vec::new()
         };
         report.candidates = young.len();
-        self.note_examined(&young);
+        self.note_examined_slots(&young);
         clock.lap(&mut report.steps, CollectionStep::MergeGenerations);
 
         // UpdateRefs and SubtractRefs fused, then MoveUnreachable, which writes each
@@ -688,14 +698,18 @@ impl<T> Heap<T> {
             }
             // What was marked alive follows the reachable ones: its headers too.
             let after = base + young.len() as u32;
-            for (i, &id) in alive.iter().enumerate() {
-                let obj = &self.objects[id];
+            for (i, &slot) in alive.iter().enumerate() {
+                let obj = self.objects.at(slot);
                 obj.set_space(older);
                 obj.set_position(after + i as u32);
             }
             false
         } else {
-            let moved_back = self.unfused_passes(&mut young, gen_no, &mut unreachable);
+            // The fault-injection path works on ids.
+            let mut ids: Vec<ObjId> = young.iter().map(|&s| self.objects.id_at(s)).collect();
+            let moved_back = self.unfused_passes(&mut ids, gen_no, &mut unreachable);
+            young.clear();
+            young.extend(ids.iter().map(|&id| slot_of(id)));
             clock.lap(&mut report.steps, CollectionStep::UpdateRefs);
             clock.lap(&mut report.steps, CollectionStep::SubtractRefs);
             moved_back
@@ -737,13 +751,17 @@ impl<T> Heap<T> {
     /// generation, so trial deletion does not count them as members) without listing
     /// them there; `collect_main` appends them to the survivors before
     /// `PromoteSurvivors`. Returns them in `young`'s order.
-    fn mark_alive_step(&mut self, young: &mut Vec<ObjId>) -> Vec<ObjId> {
+    fn mark_alive_step(&mut self, young: &mut Vec<u32>) -> Vec<u32> {
         let parked = self.gc.permanent();
         let mut alive = Vec::new();
-        mark_alive(Cx::new(&mut self.objects), young, |mut cx, id| {
+        // The shared pass works on ids.
+        let mut ids: Vec<ObjId> = young.iter().map(|&s| self.objects.id_at(s)).collect();
+        mark_alive(Cx::new(&mut self.objects), &mut ids, |mut cx, id| {
             cx.set_space(id, parked, 0);
-            alive.push(id);
+            alive.push(slot_of(id));
         });
+        young.clear();
+        young.extend(ids.iter().map(|&id| slot_of(id)));
         alive
     }
 
@@ -789,33 +807,34 @@ impl<T> Heap<T> {
     /// is written again.
     fn promote_survivors(
         &mut self,
-        survivors: &mut Vec<ObjId>,
+        survivors: &mut Vec<u32>,
         g: usize,
         older: u8,
         positioned: bool,
     ) -> usize {
         let mut untracked = 0;
         if self.gc.has_immutables {
-            for &id in survivors.iter() {
-                if self.objects[id].has(flags::IMMUTABLE) && self.holds_nothing_trackable(id) {
-                    self.objects[id].set_space(UNTRACKED);
+            for &slot in survivors.iter() {
+                let obj = self.objects.at(slot);
+                if obj.has(flags::IMMUTABLE) && self.holds_nothing_trackable(slot) {
+                    obj.set_space(UNTRACKED);
                     untracked += 1;
                 }
             }
         }
         let full = g + 1 == self.gc.generations();
         if full && self.gc.has_lazy {
-            for &id in survivors.iter() {
-                let obj = &self.objects[id];
-                if obj.has(flags::LAZY) && obj.is_tracked() && self.holds_nothing_trackable(id) {
-                    self.objects[id].set_space(UNTRACKED);
+            for &slot in survivors.iter() {
+                let obj = self.objects.at(slot);
+                if obj.has(flags::LAZY) && obj.is_tracked() && self.holds_nothing_trackable(slot) {
+                    obj.set_space(UNTRACKED);
                     untracked += 1;
                 }
             }
         }
         if untracked > 0 {
             let objects = &self.objects;
-            survivors.retain(|&id| objects[id].space() != UNTRACKED);
+            survivors.retain(|&slot| objects.at(slot).space() != UNTRACKED);
         }
         let promoted = survivors.len();
         // Append in order (CPython's `gc_list_merge(young, old)`); into an empty
@@ -832,8 +851,9 @@ impl<T> Heap<T> {
     /// Whether none of `id`'s referents may be tracked (CPython's
     /// `_PyTuple_MaybeUntrack` / `_PyDict_MaybeUntrack` test): nothing it references can
     /// ever be part of a cycle.
-    fn holds_nothing_trackable(&self, id: ObjId) -> bool {
-        self.objects[id]
+    fn holds_nothing_trackable(&self, slot: u32) -> bool {
+        self.objects
+            .at(slot)
             .edges()
             .all(|t| !self.objects.at(t).may_be_tracked())
     }

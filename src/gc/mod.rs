@@ -53,7 +53,6 @@ pub use cx::{Cx, Objects};
 #[cfg(feature = "testing")]
 pub use fault::Fault;
 pub use full_only::FullOnly;
-pub(crate) use generational::GenList;
 pub use generational::{GcConfig, GenStats, Generation, Generational, LongLived};
 pub use incremental::{Budget, Incremental, IncrementalConfig, IncrementalStats};
 pub use strategy::{AllocKind, CycleCollector};

@@ -20,7 +20,7 @@ use slotmap::SecondaryMap;
 
 use crate::gc::cx::Cx;
 use crate::object::{COLLECTING, ObjId, Object};
-use crate::store::{Store, make_id};
+use crate::store::{Entry, Store, make_id};
 
 pub(crate) use crate::object::{REACHABLE, TENTATIVELY_UNREACHABLE};
 
@@ -95,9 +95,9 @@ pub(crate) fn move_unreachable<T>(
 /// the number of references to it from outside the set, as after `update_refs` and
 /// `subtract_refs`. Requires that no object is [`COLLECTING`] on entry (collections
 /// do not nest).
-pub(crate) fn update_and_subtract_refs<T>(objects: &Store<T>, set: &[ObjId], gen_no: u8) {
-    for &id in set {
-        let obj = &objects[id];
+pub(crate) fn update_and_subtract_refs<T>(objects: &Store<T>, set: &[u32], gen_no: u8) {
+    for &slot in set {
+        let obj = objects.at(slot);
         if obj.space() != COLLECTING {
             obj.set_space(COLLECTING);
             obj.set_gc_refs(obj.refcount);
@@ -136,7 +136,7 @@ pub(crate) fn update_and_subtract_refs<T>(objects: &Store<T>, set: &[ObjId], gen
 /// longer [`COLLECTING`].
 pub(crate) fn move_unreachable_promoting<T>(
     objects: &Store<T>,
-    young: &mut Vec<ObjId>,
+    young: &mut Vec<u32>,
     unreachable: &mut Vec<ObjId>,
     older: u8,
     base: u32,
@@ -156,9 +156,9 @@ pub(crate) fn move_unreachable_promoting<T>(
 /// The scan of [`move_unreachable`], with `mark_reachable(object, index in the resulting
 /// young list)` called on each object found reachable, before its edges are scanned.
 #[inline(always)]
-fn move_unreachable_with<T>(
+fn move_unreachable_with<T, E: Entry>(
     objects: &Store<T>,
-    young: &mut Vec<ObjId>,
+    young: &mut Vec<E>,
     member: impl Fn(u8) -> bool,
     unreachable: &mut Vec<ObjId>,
     mark_reachable: impl Fn(&Object<T>, usize),
@@ -170,10 +170,11 @@ fn move_unreachable_with<T>(
     while i < young.len() {
         let id = young[i];
         i += 1;
-        let obj = &objects[id];
+        let slot = id.slot();
+        let obj = objects.at(slot);
         if obj.gc_refs() == 0 {
             obj.set_gc_refs(TENTATIVELY_UNREACHABLE);
-            unreachable.push(id);
+            unreachable.push(make_id(slot, obj.version));
             continue;
         }
         mark_reachable(obj, kept);
@@ -185,7 +186,7 @@ fn move_unreachable_with<T>(
             match target.gc_refs() {
                 TENTATIVELY_UNREACHABLE => {
                     target.set_gc_refs(1);
-                    young.push(make_id(t, target.version));
+                    young.push(E::make(t, target.version));
                     moved_back = true;
                 }
                 0 => target.set_gc_refs(1),

@@ -296,6 +296,13 @@ impl<T, C: CycleCollector> Heap<T, C> {
         }
     }
 
+    /// [`note_examined`](Heap::note_examined) for a list of (occupied) slots.
+    pub(crate) fn note_examined_slots(&mut self, slots: &[u32]) {
+        if let Some(log) = &mut self.examined {
+            log.extend(slots.iter().map(|&s| self.objects.id_at(s)));
+        }
+    }
+
     /// What collections examined since the last call (see [`Heap::record_examined`]),
     /// in order; empty while recording is off.
     ///
