@@ -28,6 +28,13 @@ impl fmt::Display for ObjId {
 /// so the collector can use the top values of its scratch counts as marks.
 pub const MAX_REFCOUNT: u32 = u32::MAX / 2;
 
+/// The slot half of an id.
+#[inline(always)]
+pub(crate) fn slot_of(id: ObjId) -> u32 {
+    use slotmap::Key;
+    id.data().as_ffi() as u32
+}
+
 /// The slot index that stands for "no edge" in [`Object`]'s inline first edge.
 pub(crate) const NO_EDGE: u32 = u32::MAX;
 
@@ -47,15 +54,18 @@ pub(crate) struct Edges {
 }
 
 impl Edges {
-    /// Edges to these slots, in order.
+    /// Edges to these (live) objects, in order.
     #[inline]
-    pub(crate) fn from_slots(slots: impl IntoIterator<Item = u32>) -> Edges {
-        let mut slots = slots.into_iter();
-        match slots.next() {
-            None => Edges::default(),
-            Some(first) => Edges {
-                first: Some(first),
-                more: slots.collect(),
+    pub(crate) fn from_ids(ids: &[ObjId]) -> Edges {
+        match ids {
+            [] => Edges::default(),
+            [first, more @ ..] => Edges {
+                first: Some(slot_of(*first)),
+                more: if more.is_empty() {
+                    ThinVec::new()
+                } else {
+                    more.iter().map(|&id| slot_of(id)).collect()
+                },
             },
         }
     }

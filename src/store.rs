@@ -46,11 +46,7 @@ impl<T> Default for Store<T> {
     }
 }
 
-/// The slot half of an id.
-#[inline(always)]
-pub(crate) fn slot_of(id: ObjId) -> u32 {
-    id.data().as_ffi() as u32
-}
+pub(crate) use crate::object::slot_of;
 
 impl<T> Store<T> {
     /// An empty store.
@@ -91,7 +87,7 @@ impl<T> Store<T> {
     ///
     /// # Panics
     /// When 2^32 - 1 objects are alive at once (slot indices are 32-bit).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn insert(&mut self, mut object: Object<T>) -> ObjId {
         let slot = self.free_head;
         if slot != NO_EDGE {
@@ -116,7 +112,7 @@ impl<T> Store<T> {
     }
 
     /// Removes and returns the object `id` names, if it is alive.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn remove(&mut self, id: ObjId) -> Option<Object<T>> {
         let slot = slot_of(id);
         let entry = self.slots.get_mut(slot as usize)?;

@@ -426,7 +426,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         self.take_refs(edges)?;
         let id = self.insert_object(
             payload,
-            Edges::from_slots(edges.iter().map(|&e| slot_of(e))),
+            Edges::from_ids(edges),
             flags::IMMUTABLE,
             true,
         );
@@ -454,7 +454,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         self.take_refs(edges)?;
         let id = self.insert_object(
             payload,
-            Edges::from_slots(edges.iter().map(|&e| slot_of(e))),
+            Edges::from_ids(edges),
             0,
             true,
         );
@@ -508,7 +508,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         self.take_refs(edges)?;
         let id = self.insert_object(
             payload,
-            Edges::from_slots(edges.iter().map(|&e| slot_of(e))),
+            Edges::from_ids(edges),
             flags::LAZY,
             false,
         );
