@@ -114,13 +114,18 @@ impl<T> Store<T> {
     /// Removes and returns the object `id` names, if it is alive.
     #[inline(always)]
     pub(crate) fn remove(&mut self, id: ObjId) -> Option<Object<T>> {
-        let slot = slot_of(id);
+        self.remove_entry(id)
+    }
+
+    /// Removes and returns the object a list entry names, if it is alive.
+    #[inline(always)]
+    pub(crate) fn remove_entry<E: Entry>(&mut self, e: E) -> Option<Object<T>> {
+        let slot = e.slot();
         let entry = self.slots.get_mut(slot as usize)?;
-        match entry {
-            Slot::Occupied(o) if o.version == version_of(id) => {}
+        let version = match entry {
+            Slot::Occupied(o) if e.matches(o.version) => o.version.wrapping_add(1),
             _ => return None,
-        }
-        let version = version_of(id).wrapping_add(1);
+        };
         let Slot::Occupied(object) = std::mem::replace(
             entry,
             Slot::Vacant {
@@ -140,6 +145,15 @@ impl<T> Store<T> {
     pub(crate) fn get(&self, id: ObjId) -> Option<&Object<T>> {
         match self.slots.get(slot_of(id) as usize) {
             Some(Slot::Occupied(o)) if o.version == version_of(id) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The object a list entry names, if it is alive.
+    #[inline]
+    pub(crate) fn lookup<E: Entry>(&self, e: E) -> Option<&Object<T>> {
+        match self.slots.get(e.slot() as usize) {
+            Some(Slot::Occupied(o)) if e.matches(o.version) => Some(o),
             _ => None,
         }
     }
@@ -360,6 +374,9 @@ pub(crate) trait Entry: Copy {
     fn slot(self) -> u32;
     /// The entry for the object in `slot`, at `version`.
     fn make(slot: u32, version: u32) -> Self;
+    /// Whether the entry names the occupant of its slot whose version is `version` (a
+    /// bare slot names any occupant).
+    fn matches(self, version: u32) -> bool;
 }
 
 impl Entry for u32 {
@@ -372,6 +389,11 @@ impl Entry for u32 {
     fn make(slot: u32, _version: u32) -> Self {
         slot
     }
+
+    #[inline(always)]
+    fn matches(self, _version: u32) -> bool {
+        true
+    }
 }
 
 impl Entry for ObjId {
@@ -383,6 +405,11 @@ impl Entry for ObjId {
     #[inline(always)]
     fn make(slot: u32, version: u32) -> Self {
         make_id(slot, version)
+    }
+
+    #[inline(always)]
+    fn matches(self, version: u32) -> bool {
+        version_of(self) == version
     }
 }
 

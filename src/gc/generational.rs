@@ -215,7 +215,7 @@ pub struct Generational {
     /// reused.
     pub(crate) young_buf: Vec<u32>,
     /// The unreachable set of a collection, likewise.
-    pub(crate) unreachable_buf: Vec<ObjId>,
+    pub(crate) unreachable_buf: Vec<u32>,
     /// Set once an immutable object was allocated: from then on every collection looks
     /// for immutables to untrack among its survivors.
     pub(crate) has_immutables: bool,
@@ -694,7 +694,7 @@ impl<T> Heap<T> {
             if moved_back {
                 // Objects moved back are promoted already: no longer COLLECTING.
                 let objects = &self.objects;
-                unreachable.retain(|&id| objects[id].is_collecting());
+                unreachable.retain(|&slot| objects.at(slot).is_collecting());
             }
             // What was marked alive follows the reachable ones: its headers too.
             let after = base + young.len() as u32;
@@ -707,7 +707,9 @@ impl<T> Heap<T> {
         } else {
             // The fault-injection path works on ids.
             let mut ids: Vec<ObjId> = young.iter().map(|&s| self.objects.id_at(s)).collect();
-            let moved_back = self.unfused_passes(&mut ids, gen_no, &mut unreachable);
+            let mut unreachable_ids = Vec::new();
+            let moved_back = self.unfused_passes(&mut ids, gen_no, &mut unreachable_ids);
+            unreachable.extend(unreachable_ids.iter().map(|&id| slot_of(id)));
             young.clear();
             young.extend(ids.iter().map(|&id| slot_of(id)));
             clock.lap(&mut report.steps, CollectionStep::UpdateRefs);

@@ -13,7 +13,7 @@ use crate::gc::trial::{
 use crate::gc::{CollectReport, Cx, CycleCollector};
 use crate::heap::Heap;
 use crate::object::{COLLECTING, ObjId, flags};
-use crate::store::make_id;
+use crate::store::{Entry, make_id};
 
 impl<T, C: CycleCollector> Heap<T, C> {
     /// Runs the PEP 442 pipeline ([`CollectionStep::MoveLegacyFinalizers`] to
@@ -65,9 +65,14 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// `TENTATIVELY_UNREACHABLE` by `move_unreachable` and, when `filter` is set, also
     /// objects it moved back (dropped here, in the same pass that makes the rest the
     /// working list).
-    pub(crate) fn process_unreachable(
+    ///
+    /// The entries may be bare slots (the collector's own lists) or ids. When no user
+    /// code can run (no finalizer, legacy finalizer, weak reference or save-all mode),
+    /// the set is freed at once, by its entries; otherwise the entries become ids first,
+    /// because user code may free objects and reuse their slots.
+    pub(crate) fn process_unreachable<E: Entry>(
         &mut self,
-        unreachable: &mut Vec<ObjId>,
+        unreachable: &mut Vec<E>,
         filter: bool,
         report: &mut CollectReport,
         survivors: &mut impl FnMut(&mut C, Cx<'_, T>, ObjId),
@@ -77,18 +82,45 @@ impl<T, C: CycleCollector> Heap<T, C> {
         let mut legacy_seen = false;
         let mut kept = 0;
         for i in 0..unreachable.len() {
-            let id = unreachable[i];
-            let obj = &mut self.objects[id];
+            let e = unreachable[i];
+            let obj = self.objects.at_mut(e.slot());
             if filter && obj.gc_refs() != TENTATIVELY_UNREACHABLE {
                 continue;
             }
             legacy_seen |= obj.has(flags::LEGACY_FINALIZER);
             obj.set_space(COLLECTING);
-            unreachable[kept] = id;
+            unreachable[kept] = e;
             kept += 1;
         }
         unreachable.truncate(kept);
         let mut clock = StepClock::start();
+        if !legacy_seen
+            && !self.debug_saveall
+            && self.finalizers.is_empty()
+            && self.legacy.is_empty()
+            && !self.weak.has_any()
+        {
+            // No user code can run: nothing is set aside, cleared, finalized or
+            // resurrected, and DeleteUnreachable frees the set directly.
+            for step in [
+                CollectionStep::MoveLegacyFinalizers,
+                CollectionStep::HandleWeakrefs,
+                CollectionStep::FinalizeUnreachable,
+                CollectionStep::HandleResurrected,
+            ] {
+                clock.lap(&mut report.steps, step);
+            }
+            report.collected = unreachable.len();
+            self.free_unreachable(unreachable);
+            clock.lap(&mut report.steps, CollectionStep::DeleteUnreachable);
+            clock.lap(&mut report.steps, CollectionStep::HandleLegacyFinalizers);
+            return;
+        }
+        let mut ids: Vec<ObjId> = unreachable
+            .iter()
+            .map(|e| self.objects.id_at(e.slot()))
+            .collect();
+        let unreachable = &mut ids;
 
         // MoveLegacyFinalizers.
         let legacy = if legacy_seen {

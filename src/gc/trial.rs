@@ -20,7 +20,7 @@ use slotmap::SecondaryMap;
 
 use crate::gc::cx::Cx;
 use crate::object::{COLLECTING, ObjId, Object};
-use crate::store::{Entry, Store, make_id};
+use crate::store::{Entry, Store};
 
 pub(crate) use crate::object::{REACHABLE, TENTATIVELY_UNREACHABLE};
 
@@ -137,7 +137,7 @@ pub(crate) fn update_and_subtract_refs<T>(objects: &Store<T>, set: &[u32], gen_n
 pub(crate) fn move_unreachable_promoting<T>(
     objects: &Store<T>,
     young: &mut Vec<u32>,
-    unreachable: &mut Vec<ObjId>,
+    unreachable: &mut Vec<u32>,
     older: u8,
     base: u32,
 ) -> bool {
@@ -156,11 +156,11 @@ pub(crate) fn move_unreachable_promoting<T>(
 /// The scan of [`move_unreachable`], with `mark_reachable(object, index in the resulting
 /// young list)` called on each object found reachable, before its edges are scanned.
 #[inline(always)]
-fn move_unreachable_with<T, E: Entry>(
+fn move_unreachable_with<T, E: Entry, U: Entry>(
     objects: &Store<T>,
     young: &mut Vec<E>,
     member: impl Fn(u8) -> bool,
-    unreachable: &mut Vec<ObjId>,
+    unreachable: &mut Vec<U>,
     mark_reachable: impl Fn(&Object<T>, usize),
 ) -> bool {
     unreachable.clear();
@@ -174,7 +174,7 @@ fn move_unreachable_with<T, E: Entry>(
         let obj = objects.at(slot);
         if obj.gc_refs() == 0 {
             obj.set_gc_refs(TENTATIVELY_UNREACHABLE);
-            unreachable.push(make_id(slot, obj.version));
+            unreachable.push(U::make(slot, obj.version));
             continue;
         }
         mark_reachable(obj, kept);

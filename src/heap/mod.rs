@@ -12,7 +12,7 @@ use crate::gc::{
     AllocKind, Callback, CollectReport, Cx, CycleCollector, GcEvent, Generational, Objects, Phase,
 };
 use crate::object::{COLLECTING, Edges, MAX_REFCOUNT, ObjId, Object, UNTRACKED, flags};
-use crate::store::{EdgeIds, Store, make_id, slot_of};
+use crate::store::{EdgeIds, Entry, Store, make_id, slot_of};
 use crate::weak::WeakTable;
 
 mod finalize;
@@ -424,12 +424,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn alloc_immutable(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
-        let id = self.insert_object(
-            payload,
-            Edges::from_ids(edges),
-            flags::IMMUTABLE,
-            true,
-        );
+        let id = self.insert_object(payload, Edges::from_ids(edges), flags::IMMUTABLE, true);
         self.count_alloc(AllocKind::Immutable);
         Ok(id)
     }
@@ -452,12 +447,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn alloc_with(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
-        let id = self.insert_object(
-            payload,
-            Edges::from_ids(edges),
-            0,
-            true,
-        );
+        let id = self.insert_object(payload, Edges::from_ids(edges), 0, true);
         self.count_alloc(AllocKind::Container);
         Ok(id)
     }
@@ -506,12 +496,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn alloc_lazy_with(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
-        let id = self.insert_object(
-            payload,
-            Edges::from_ids(edges),
-            flags::LAZY,
-            false,
-        );
+        let id = self.insert_object(payload, Edges::from_ids(edges), flags::LAZY, false);
         if edges.iter().any(|&t| self.objects[t].may_be_tracked()) {
             self.track(id);
         }
@@ -1707,14 +1692,18 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// are not counted down, since all members die; references to objects outside the
     /// set are released as usual and may cascade (a cascade that reaches a member frees
     /// it through the ordinary path, and this loop skips it).
-    pub(crate) fn free_unreachable(&mut self, unreachable: &[ObjId]) {
-        for &id in unreachable {
+    ///
+    /// The entries may be bare slots (as the collector's own lists are): no allocation
+    /// happens while this runs, so no freed slot is reused meanwhile.
+    pub(crate) fn free_unreachable<E: Entry>(&mut self, unreachable: &[E]) {
+        for &e in unreachable {
             // Read the flags in place, then move only edges and payload out.
-            let Some(obj) = self.objects.get(id) else {
+            let Some(obj) = self.objects.lookup(e) else {
                 continue;
             };
-            let has_identity = obj.has(flags::HAS_IDENTITY);
-            let Some((edges, payload)) = self.objects.remove(id).map(Object::into_parts) else {
+            let (has_identity, id) = (obj.has(flags::HAS_IDENTITY), make_id(e.slot(), obj.version));
+            let Some((edges, payload)) = self.objects.remove_entry(e).map(Object::into_parts)
+            else {
                 continue;
             };
             if has_identity {
