@@ -302,13 +302,13 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// instead. Anything still alive afterwards moves to the survivors' place.
     fn delete_unreachable(
         &mut self,
-        unreachable: &[ObjId],
+        unreachable: &mut [ObjId],
         survivors: &mut impl FnMut(&mut C, Cx<'_, T>, ObjId),
     ) {
         let collecting =
             |heap: &Self, id: ObjId| heap.objects.get(id).is_some_and(|o| o.is_collecting());
         if self.debug_saveall {
-            for &id in unreachable {
+            for &id in unreachable.iter() {
                 if collecting(self, id) {
                     if self.hold(id).is_ok() {
                         self.garbage.push(id);
@@ -325,7 +325,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             self.free_unreachable(unreachable);
             return;
         }
-        for &id in unreachable {
+        for &id in unreachable.iter() {
             if !collecting(self, id) {
                 continue;
             }
