@@ -158,6 +158,52 @@ impl<T> Store<T> {
         }
     }
 
+    /// Puts the live entries of `entries` in descending slot order, in O(n) for a list
+    /// that is already monotone (both orders are common: allocation order, and the
+    /// order a previous descending free hands slots back in) or that covers more than a
+    /// 64th of the slots (a bitmap over the slots), else by sorting. On the bitmap path,
+    /// entries that name no live object are replaced by entries that name nothing, at
+    /// the end; callers skip those as they skip any dead entry
+    /// ([`lookup`](Store::lookup) fails for them).
+    pub(crate) fn order_descending<E: Entry>(&self, entries: &mut [E]) {
+        let n = entries.len();
+        if entries.is_sorted_by_key(|e| std::cmp::Reverse(e.slot())) {
+            return;
+        }
+        if entries.is_sorted_by_key(|e| e.slot()) {
+            entries.reverse();
+            return;
+        }
+        let bound = self.slots.len();
+        if n < bound / 64 {
+            entries.sort_unstable_by_key(|e| std::cmp::Reverse(e.slot()));
+            return;
+        }
+        // Dense: one bit per slot, then the set bits from the top down.
+        let mut bits = vec![0u64; bound.div_ceil(64)];
+        for &e in entries.iter() {
+            if self.lookup(e).is_some() {
+                let s = e.slot() as usize;
+                bits[s / 64] |= 1 << (s % 64);
+            }
+        }
+        let mut out = 0;
+        for (w, &word) in bits.iter().enumerate().rev() {
+            let mut word = word;
+            while word != 0 {
+                let b = 63 - word.leading_zeros() as usize;
+                word &= !(1 << b);
+                let slot = (w * 64 + b) as u32;
+                entries[out] = E::make(slot, self.at(slot).version);
+                out += 1;
+            }
+        }
+        // The rest were dead: leave entries that name nothing alive.
+        for e in &mut entries[out..] {
+            *e = E::make(NO_EDGE, 0);
+        }
+    }
+
     /// The object `id` names, mutably, if it is alive.
     #[inline]
     pub(crate) fn get_mut(&mut self, id: ObjId) -> Option<&mut Object<T>> {
@@ -490,5 +536,26 @@ mod tests {
         assert_eq!(s.len(), 2);
         assert_eq!(s.keys().collect::<Vec<_>>(), [c, b]);
         assert!(s.get(ObjId::null()).is_none());
+    }
+
+    #[test]
+    fn order_descending_handles_monotone_rotated_and_dense_lists() {
+        let mut s = Store::new();
+        let ids: Vec<ObjId> = (0..200).map(|i| s.insert(obj(i))).collect();
+        let mut asc: Vec<u32> = (0..10).collect();
+        s.order_descending(&mut asc);
+        assert_eq!(asc, (0..10).rev().collect::<Vec<_>>());
+        // A rotated list of few entries (sorted).
+        let mut rotated: Vec<u32> = vec![3, 2, 1, 0, 9, 8];
+        s.order_descending(&mut rotated);
+        assert_eq!(rotated, [9, 8, 3, 2, 1, 0]);
+        // Dense (more than a 64th of the slots): the bitmap, dropping a dead id.
+        let dead = ids[5];
+        s.remove(dead);
+        let mut dense: Vec<ObjId> = [7, 5, 150, 3, 199, 4].iter().map(|&i| ids[i]).collect();
+        s.order_descending(&mut dense);
+        let expected: Vec<ObjId> = [199, 150, 7, 4, 3].iter().map(|&i| ids[i]).collect();
+        assert_eq!(dense[..5], expected[..]);
+        assert!(s.get(dense[5]).is_none());
     }
 }

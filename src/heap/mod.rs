@@ -776,7 +776,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// reached zero is being deallocated and takes no new reference.
     #[inline]
     fn take_ref(&mut self, id: ObjId) -> Result<()> {
-        let obj = self.objects.get_mut(id).ok_or_else(|| GcError::StaleId(id))?;
+        let obj = self
+            .objects
+            .get_mut(id)
+            .ok_or_else(|| GcError::StaleId(id))?;
         // One comparison for both refusals: 0 wraps to u32::MAX.
         if obj.refcount.wrapping_sub(1) >= MAX_REFCOUNT - 1 {
             return Err(if obj.refcount == 0 {
@@ -839,7 +842,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.external_count(x).unwrap(), 4);
     /// ```
     pub fn incref_by(&mut self, id: ObjId, n: u32) -> Result<()> {
-        let obj = self.objects.get_mut(id).ok_or_else(|| GcError::StaleId(id))?;
+        let obj = self
+            .objects
+            .get_mut(id)
+            .ok_or_else(|| GcError::StaleId(id))?;
         if obj.refcount == 0 {
             return Err(GcError::BeingDeallocated(id));
         }
@@ -893,7 +899,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.refcount(x).unwrap(), 1);
     /// ```
     pub fn decref(&mut self, id: ObjId) -> Result<()> {
-        let obj = self.objects.get_mut(id).ok_or_else(|| GcError::StaleId(id))?;
+        let obj = self
+            .objects
+            .get_mut(id)
+            .ok_or_else(|| GcError::StaleId(id))?;
         if obj.refcount == 0 {
             return Err(GcError::BeingDeallocated(id));
         }
@@ -1703,7 +1712,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// the end — GCBench's trees came back scattered over memory and every later pass
     /// missed the cache: 2.5x slower per node than in slot order.
     pub(crate) fn free_unreachable<E: Entry>(&mut self, unreachable: &mut [E]) {
-        unreachable.sort_unstable_by_key(|e| std::cmp::Reverse(e.slot()));
+        self.objects.order_descending(unreachable);
         for &e in unreachable.iter() {
             // Read the flags in place, then move only edges and payload out.
             let Some(obj) = self.objects.lookup(e) else {
@@ -1720,21 +1729,31 @@ impl<T, C: CycleCollector> Heap<T, C> {
             }
             self.gc.on_free();
             self.counters.frees_by_refcount += 1;
-            for slot in edges {
-                // A target in the unreachable set may have been freed already.
-                if let Some(target) = self.objects.get_slot_mut(slot)
-                    && target.space() != COLLECTING
-                {
-                    target.refcount -= 1;
-                    let t = make_id(slot, target.version);
-                    if target.refcount == 0 {
-                        self.dealloc_cascade(t);
-                    } else {
-                        self.gc.on_possible_root(Cx::new(&mut self.objects), t);
-                    }
+            if let Some(first) = edges.first {
+                self.release_outside(first);
+                for slot in edges.more {
+                    self.release_outside(slot);
                 }
             }
             self.drop_payload(payload);
+        }
+    }
+
+    /// For [`free_unreachable`](Heap::free_unreachable): drops the reference a freed
+    /// member held to the object in `slot`, unless that object is a member too (or was
+    /// freed already).
+    #[inline(always)]
+    fn release_outside(&mut self, slot: u32) {
+        if let Some(target) = self.objects.get_slot_mut(slot)
+            && target.space() != COLLECTING
+        {
+            target.refcount -= 1;
+            let t = make_id(slot, target.version);
+            if target.refcount == 0 {
+                self.dealloc_cascade(t);
+            } else {
+                self.gc.on_possible_root(Cx::new(&mut self.objects), t);
+            }
         }
     }
 
