@@ -776,10 +776,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// reached zero is being deallocated and takes no new reference.
     #[inline]
     fn take_ref(&mut self, id: ObjId) -> Result<()> {
-        let obj = self
-            .objects
-            .get_mut(id)
-            .ok_or_else(|| GcError::StaleId(id))?;
+        let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
         // One comparison for both refusals: 0 wraps to u32::MAX.
         if obj.refcount.wrapping_sub(1) >= MAX_REFCOUNT - 1 {
             return Err(if obj.refcount == 0 {
@@ -842,10 +839,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.external_count(x).unwrap(), 4);
     /// ```
     pub fn incref_by(&mut self, id: ObjId, n: u32) -> Result<()> {
-        let obj = self
-            .objects
-            .get_mut(id)
-            .ok_or_else(|| GcError::StaleId(id))?;
+        let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
         if obj.refcount == 0 {
             return Err(GcError::BeingDeallocated(id));
         }
@@ -899,10 +893,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.refcount(x).unwrap(), 1);
     /// ```
     pub fn decref(&mut self, id: ObjId) -> Result<()> {
-        let obj = self
-            .objects
-            .get_mut(id)
-            .ok_or_else(|| GcError::StaleId(id))?;
+        let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
         if obj.refcount == 0 {
             return Err(GcError::BeingDeallocated(id));
         }
@@ -1048,11 +1039,11 @@ impl<T, C: CycleCollector> Heap<T, C> {
     // ----------------------------------------------------------------------------------
 
     pub(crate) fn obj(&self, id: ObjId) -> Result<&Object<T>> {
-        self.objects.get(id).ok_or_else(|| GcError::StaleId(id))
+        self.objects.get(id).ok_or(GcError::StaleId(id))
     }
 
     pub(crate) fn obj_mut(&mut self, id: ObjId) -> Result<&mut Object<T>> {
-        self.objects.get_mut(id).ok_or_else(|| GcError::StaleId(id))
+        self.objects.get_mut(id).ok_or(GcError::StaleId(id))
     }
 
     /// The object's total reference count: edges pointing at it plus external references.
