@@ -143,6 +143,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         let obj = &mut self.objects[id];
         if on {
             obj.flags |= flags::LEGACY_FINALIZER;
+            self.legacy_ever = true;
         } else {
             obj.flags &= !(flags::LEGACY_FINALIZER | flags::HAS_LEGACY_CODE);
             self.legacy.remove(&id);
@@ -191,6 +192,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ) -> Result<()> {
         self.obj_alive(id)?;
         self.objects[id].flags |= flags::LEGACY_FINALIZER | flags::HAS_LEGACY_CODE;
+        self.legacy_ever = true;
         self.legacy.insert(id, Box::new(code));
         Ok(())
     }

@@ -137,6 +137,9 @@ pub struct Heap<T, C = Generational> {
     examined: Option<Vec<ObjId>>,
     /// Python's `DEBUG_SAVEALL`.
     pub(crate) debug_saveall: bool,
+    /// Set once an object was flagged with a legacy finalizer (never cleared): from
+    /// then on a collection keeps its unreachable set in scan order.
+    pub(crate) legacy_ever: bool,
     /// Python's `gc.garbage`: each entry holds an external reference.
     pub(crate) garbage: Vec<ObjId>,
     /// Registered, not yet run finalizers. An entry exists iff the object has the
@@ -201,6 +204,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             collecting: false,
             examined: None,
             debug_saveall: false,
+            legacy_ever: false,
             garbage: Vec::new(),
             finalizers: SecondaryMap::new(),
             legacy: HashMap::new(),
@@ -294,6 +298,19 @@ impl<T, C: CycleCollector> Heap<T, C> {
         if let Some(log) = &mut self.examined {
             log.extend_from_slice(ids);
         }
+    }
+
+    /// Whether no user code can run on a collection's unreachable set and nothing can
+    /// observe its order: no finalizer, legacy finalizer (or flag, ever), weak
+    /// reference or save-all mode. The collector may then free the set in any order
+    /// without listing it in scan order.
+    #[inline]
+    pub(crate) fn garbage_order_unobservable(&self) -> bool {
+        !self.legacy_ever
+            && !self.debug_saveall
+            && self.finalizers.is_empty()
+            && self.legacy.is_empty()
+            && !self.weak.has_any()
     }
 
     /// [`note_examined`](Heap::note_examined) for a list of (occupied) slots.
