@@ -1,6 +1,7 @@
 //! Trial deletion: the mechanism that finds objects referenced only from inside a set.
 //!
-//! The examined set is a list of ids and a `member` test on an object's generation byte
+//! The examined set is a list (of ids, or of bare slots for the collector's own lists:
+//! see `store::Entry`) and a `member` test on an object's generation byte
 //! (`generation <= g` for a collection of generation `g`). Each examined object's scratch
 //! count (CPython's `gc_refs`) lives in its header, read and written through
 //! `Object::gc_refs` / `Object::set_gc_refs` exactly as CPython reads its GC header
@@ -14,7 +15,9 @@
 //! (initialising a member's count on first touch), and `move_unreachable_promoting`
 //! writes each survivor's promoted header as it finds it reachable, so no pass rewrites
 //! positions afterwards. At 10^6 objects every pass over the headers is bound by memory
-//! bandwidth, so the passes saved are most of the time saved.
+//! bandwidth, so the passes saved are most of the time saved. Edge targets are reached
+//! by slot (`Store::at`, no version check). When nobody can observe the garbage's order,
+//! `move_unreachable_in_place` keeps it in the examined list instead of a second one.
 
 use slotmap::SecondaryMap;
 

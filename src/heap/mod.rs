@@ -165,7 +165,7 @@ pub struct Heap<T, C = Generational> {
     identities: SecondaryMap<ObjId, u64>,
     /// The inverse of `identities`, cleaned lazily: freeing an object leaves its entry
     /// here, and a lookup only trusts an entry that `identities` confirms (a dead key
-    /// fails slotmap's version check). Stale entries are purged when they outnumber the
+    /// fails the store's version check). Stale entries are purged when they outnumber the
     /// live ones, so the map stays within twice the assigned identities.
     by_identity: HashMap<u64, ObjId>,
     /// Unraisable events: panics caught in finalizers and callbacks.
@@ -868,7 +868,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         Ok(())
     }
 
-    /// Reserves room for `additional` more objects (slot map and youngest generation),
+    /// Reserves room for `additional` more objects (object store and youngest generation),
     /// and for `identities` more assigned identities, so a bulk load such as a snapshot
     /// import does not grow them step by step.
     /// # Examples
