@@ -295,15 +295,8 @@ impl<T> Object<T> {
 
     /// Moves the record's edges and payload out (its slot is being freed).
     #[inline]
-    pub(crate) fn into_parts(self) -> (Edges, T) {
-        let first = self.first_edge;
-        (
-            Edges {
-                first: (first != NO_EDGE).then_some(first),
-                more: self.more_edges,
-            },
-            self.payload,
-        )
+    pub(crate) fn into_parts(mut self) -> (Edges, T) {
+        (self.take_edges(), self.payload)
     }
 
     #[inline]

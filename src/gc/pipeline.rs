@@ -94,12 +94,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         }
         unreachable.truncate(kept);
         let mut clock = StepClock::start();
-        if !legacy_seen
-            && !self.debug_saveall
-            && self.finalizers.is_empty()
-            && self.legacy.is_empty()
-            && !self.weak.has_any()
-        {
+        if !legacy_seen && self.no_user_code_on_garbage() {
             // No user code can run: nothing is set aside, cleared, finalized or
             // resurrected, and DeleteUnreachable frees the set directly.
             for step in [
@@ -318,7 +313,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             }
             return;
         }
-        if self.finalizers.is_empty() && self.legacy.is_empty() && !self.weak.has_any() {
+        if self.no_user_code_on_garbage() {
             // No user code can run, so no object of the set can be resurrected: free
             // them all directly, dropping only the references they hold to objects
             // outside the set (those may cascade as usual).

@@ -306,8 +306,15 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// without listing it in scan order.
     #[inline]
     pub(crate) fn garbage_order_unobservable(&self) -> bool {
-        !self.legacy_ever
-            && !self.debug_saveall
+        !self.legacy_ever && self.no_user_code_on_garbage()
+    }
+
+    /// Whether freeing an unreachable set (without legacy-flagged members) can run no
+    /// user code and keep nothing: no finalizer, legacy-finalizer code, weak reference
+    /// or save-all mode exists.
+    #[inline]
+    pub(crate) fn no_user_code_on_garbage(&self) -> bool {
+        !self.debug_saveall
             && self.finalizers.is_empty()
             && self.legacy.is_empty()
             && !self.weak.has_any()
