@@ -423,6 +423,8 @@ pub(crate) trait Entry: Copy {
     /// Whether the entry names the occupant of its slot whose version is `version` (a
     /// bare slot names any occupant).
     fn matches(self, version: u32) -> bool;
+    /// Takes the entries out of `list` as ids (of live objects, for slots).
+    fn take_ids<T>(list: &mut Vec<Self>, objects: &Store<T>) -> Vec<ObjId>;
 }
 
 impl Entry for u32 {
@@ -440,6 +442,12 @@ impl Entry for u32 {
     fn matches(self, _version: u32) -> bool {
         true
     }
+
+    fn take_ids<T>(list: &mut Vec<u32>, objects: &Store<T>) -> Vec<ObjId> {
+        let ids = list.iter().map(|&s| objects.id_at(s)).collect();
+        list.clear();
+        ids
+    }
 }
 
 impl Entry for ObjId {
@@ -456,6 +464,11 @@ impl Entry for ObjId {
     #[inline(always)]
     fn matches(self, version: u32) -> bool {
         version_of(self) == version
+    }
+
+    /// No copy: the list itself.
+    fn take_ids<T>(list: &mut Vec<ObjId>, _objects: &Store<T>) -> Vec<ObjId> {
+        std::mem::take(list)
     }
 }
 

@@ -111,10 +111,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             clock.lap(&mut report.steps, CollectionStep::HandleLegacyFinalizers);
             return;
         }
-        let mut ids: Vec<ObjId> = unreachable
-            .iter()
-            .map(|e| self.objects.id_at(e.slot()))
-            .collect();
+        let mut ids = E::take_ids(unreachable, &self.objects);
         let unreachable = &mut ids;
 
         // MoveLegacyFinalizers.
