@@ -739,3 +739,24 @@ fn bacon_rajan_collects_a_cycle_its_finalizer_made_after_a_nested_collection() {
         }
     }
 }
+
+/// Found by `bacon_rajan_with_a_small_root_buffer_keeps_every_invariant` at
+/// `PROPTEST_CASES=100000` (shrunk to 9 ops, `tests/data/bacon_rajan_cleared_cycle_relinked.jsonl`):
+/// a garbage self-cycle `a` holds the only reference to a lazily tracked `b` whose
+/// finalizer links `a` to itself. Clearing `a`'s edges (`delete_unreachable`, with a
+/// temporary reference) frees `b`, whose finalizer re-links `a`; giving the temporary
+/// reference back leaves `a` with count 1 while it is still in the working set, where
+/// `BaconRajan` buffers no possible root, so `a` went back to the strategy unbuffered and
+/// no later full collection examined it. `FullOnly` collects it. Fixed: a survivor of
+/// `delete_unreachable` is reported as a possible root once the strategy holds it again.
+#[test]
+fn bacon_rajan_collects_a_cycle_relinked_while_its_edges_were_cleared() {
+    let path = "tests/data/bacon_rajan_cleared_cycle_relinked.jsonl";
+    let saved = read_trace(path).unwrap();
+    run_strategy_ops(FullOnly::default(), &saved).unwrap();
+    for trigger in [RootTrigger::Fixed(4), RootTrigger::Manual] {
+        if let Err(failure) = run_strategy_ops(BaconRajan::new(trigger), &saved) {
+            panic!("{path} ({trigger:?}): {failure}");
+        }
+    }
+}

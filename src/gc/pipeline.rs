@@ -327,6 +327,12 @@ impl<T, C: CycleCollector> Heap<T, C> {
             self.drop_temp_ref(id);
             if collecting(self, id) {
                 survivors(&mut self.gc, Cx::new(&mut self.objects), id);
+                // Giving the temporary reference back left the count above zero (user
+                // code run by the clearing linked to the object) while the object sat in
+                // the working set, where no strategy sees a possible root: report it now
+                // that the strategy holds it again, or a garbage cycle through it would
+                // never be examined by a strategy that only scans its possible roots.
+                self.gc.on_possible_root(Cx::new(&mut self.objects), id);
             }
         }
     }
