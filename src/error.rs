@@ -66,6 +66,16 @@ pub enum GcError {
     BeingDeallocated(ObjId),
     /// A weak reference issued by another heap.
     ForeignWeakRef,
+    /// A slice of the `garbage` list that does not fit it (`start > end` or
+    /// `end > len`).
+    GarbageRangeOutOfRange {
+        /// The slice's start.
+        start: usize,
+        /// The slice's end (exclusive).
+        end: usize,
+        /// How many entries `garbage` has.
+        len: usize,
+    },
 }
 
 impl fmt::Display for GcError {
@@ -113,6 +123,10 @@ impl fmt::Display for GcError {
             GcError::ForeignWeakRef => {
                 write!(f, "weak reference was issued by another heap")
             }
+            GcError::GarbageRangeOutOfRange { start, end, len } => write!(
+                f,
+                "garbage slice {start}..{end} is out of range for a garbage list of {len} item(s)"
+            ),
         }
     }
 }
@@ -185,6 +199,23 @@ pub enum VerifyError {
     CollectingOutsideCollection(ObjId),
     /// `garbage` lists an object that is not alive.
     GarbageListsDead(ObjId),
+    /// The heap's count of assigned identities in the native range disagrees with its
+    /// identity table.
+    NativeClaimCount {
+        /// Assigned identities in the native range, counted now.
+        counted: usize,
+        /// What the heap recorded.
+        recorded: usize,
+    },
+    /// Two live objects report the same [`id()`](crate::Heap::id).
+    SharedIdentity {
+        /// The identity both report.
+        identity: u64,
+        /// One of them.
+        first: ObjId,
+        /// The other.
+        second: ObjId,
+    },
     /// The collection strategy's own check failed (its description).
     Collector(String),
     /// The weak-reference table is inconsistent (its description).
@@ -234,6 +265,18 @@ impl fmt::Display for VerifyError {
                 "object {id} is marked collecting while no collection runs"
             ),
             VerifyError::GarbageListsDead(id) => write!(f, "garbage lists dead object {id}"),
+            VerifyError::NativeClaimCount { counted, recorded } => write!(
+                f,
+                "{counted} assigned identities are in the native range, the heap recorded {recorded}"
+            ),
+            VerifyError::SharedIdentity {
+                identity,
+                first,
+                second,
+            } => write!(
+                f,
+                "objects {first} and {second} share the identity {identity}"
+            ),
             VerifyError::Collector(msg) => write!(f, "collector: {msg}"),
             VerifyError::WeakTable(msg) => write!(f, "weak-reference table: {msg}"),
         }

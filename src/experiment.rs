@@ -785,7 +785,8 @@ pub fn as_generational<T: 'static, C: CycleCollector>(
 /// generational-only ops (`collect` of one generation, thresholds, enable/disable,
 /// freeze/unfreeze) apply when the heap's strategy is [`Generational`], and otherwise a
 /// generation collection runs the strategy's full collection and the others are
-/// skipped.
+/// skipped. Collection callbacks (`add_callback`, programs only) and panicking payloads
+/// (`panic_on_drop`: a `u64` payload cannot panic) are skipped.
 ///
 /// # Examples
 /// ```
@@ -1047,6 +1048,16 @@ impl DirectReplay {
                 heap.clear_garbage();
                 Ok(())
             }
+            Op::EditGarbage { start, end, items } => {
+                let ids: Vec<ObjId> = items
+                    .iter()
+                    .map(|&t| self.resolve(heap, t))
+                    .collect::<Option<_>>()?;
+                let len = heap.garbage().len();
+                let (start, end) = (*start as usize % (len + 2), *end as usize % (len + 2));
+                heap.splice_garbage(start..end, &ids)
+            }
+            Op::AddCallback { .. } | Op::PanicOnDrop { .. } => return None,
         })
     }
 }

@@ -760,3 +760,172 @@ fn bacon_rajan_collects_a_cycle_relinked_while_its_edges_were_cleared() {
         }
     }
 }
+
+/// Found by `explicit_collections_only_keep_every_invariant` and
+/// `incremental_with_mark_alive_keeps_every_invariant` at `PROPTEST_CASES=100000`
+/// (`tests/data/clear_garbage_order_*.jsonl`): clearing `gc.garbage` runs the
+/// legacy-finalizer code of the objects it frees, and the heap released the list first
+/// item first while the model released in allocation order. CPython does neither:
+/// `_list_clear` and `list_ass_slice` (`Objects/listobject.c`) decrement the removed
+/// items last first, which both now do (`Heap::splice_garbage`).
+#[test]
+fn clearing_garbage_runs_legacy_code_last_item_first_as_traced() {
+    let generational = "tests/data/clear_garbage_order_generational.jsonl";
+    let no_auto = GcConfig {
+        enabled: false,
+        ..GcConfig::default()
+    };
+    if let Err(failure) = run_ops(&no_auto, None, &read_trace(generational).unwrap()) {
+        panic!("{generational}: {failure}");
+    }
+    let incremental = "tests/data/clear_garbage_order_incremental.jsonl";
+    let saved = read_trace(incremental).unwrap();
+    if let Err(failure) = run_strategy_ops(small_incremental(true), &saved) {
+        panic!("{incremental}: {failure}");
+    }
+    run_strategy_ops(FullOnly::default(), &saved).unwrap();
+}
+
+/// A collection callback with a program (`gc.callbacks`): it allocates, links,
+/// releases, edits `gc.garbage` and asks for a collection, which does nothing while one
+/// runs (CPython's `gc_collect_main` is not reentered: `gcstate->collecting`). The
+/// model replays it at both phases of every collection.
+#[test]
+fn collection_callbacks_with_programs_are_replayed_by_the_model() {
+    let program = vec![
+        Op::Alloc,
+        Op::Link {
+            from: Target::Recent(0),
+            to: Target::Recent(0),
+        },
+        Op::Decref {
+            obj: Target::Recent(0),
+        },
+        Op::EditGarbage {
+            start: 0,
+            end: 1,
+            items: vec![Target::Live(0)],
+        },
+        Op::CollectFull,
+    ];
+    let ops = [
+        Op::SetSaveAll { on: true },
+        Op::AddCallback { program },
+        Op::Alloc,
+        Op::Link {
+            from: Target::Recent(0),
+            to: Target::Recent(0),
+        },
+        Op::Decref {
+            obj: Target::Recent(0),
+        },
+        Op::CollectFull,
+        Op::CollectFull,
+        Op::ClearGarbage,
+        Op::SetSaveAll { on: false },
+        Op::CollectFull,
+    ];
+    let mut runner = Runner::new(GcConfig::default()).unwrap();
+    for op in &ops {
+        runner.apply(op).unwrap();
+    }
+    // Every collection ran the callback twice; each run allocated one self-cycle.
+    assert!(
+        runner
+            .heap()
+            .get_stats()
+            .iter()
+            .map(|s| s.collections)
+            .sum::<u64>()
+            >= 3
+    );
+    run_strategy_ops(FullOnly::default(), &ops).unwrap();
+    run_strategy_ops(BaconRajan::new(RootTrigger::Manual), &ops).unwrap();
+}
+
+/// A payload whose `Drop` panics while the automatic collection of an allocation
+/// frees it: the allocation unwinds, but gives its new reference back first (the
+/// caller never got the id), and the model predicts both the unwinding and the
+/// give-back. Also: a release of several references (`clear_edges`) whose first
+/// release panics still releases the others.
+#[test]
+fn panicking_payloads_unwind_where_the_model_says_and_lose_nothing() {
+    let cycle_with_panicking_payload = [
+        Op::Alloc,
+        Op::Alloc,
+        Op::Link {
+            from: Target::Recent(0),
+            to: Target::Recent(1),
+        },
+        Op::Link {
+            from: Target::Recent(1),
+            to: Target::Recent(0),
+        },
+        Op::PanicOnDrop {
+            obj: Target::Recent(0),
+        },
+        Op::Decref {
+            obj: Target::Live(0),
+        },
+        Op::Decref {
+            obj: Target::Live(1),
+        },
+        Op::Alloc, // the automatic collection frees the cycle: this allocation unwinds
+        Op::CollectFull,
+    ];
+    let mut runner = Runner::new(GcConfig::with_thresholds(vec![2, 10, 10])).unwrap();
+    for op in &cycle_with_panicking_payload {
+        runner.apply(op).unwrap();
+    }
+    assert!(
+        runner.heap().is_empty(),
+        "the new object was given back and freed"
+    );
+    run_strategy_ops(
+        BaconRajan::new(RootTrigger::Fixed(4)),
+        &cycle_with_panicking_payload,
+    )
+    .unwrap();
+    run_strategy_ops(FullOnly::new(1), &cycle_with_panicking_payload).unwrap();
+
+    let clear_edges = [
+        Op::Alloc,
+        Op::Alloc,
+        Op::Alloc,
+        Op::Link {
+            from: Target::Live(0),
+            to: Target::Live(1),
+        },
+        Op::Link {
+            from: Target::Live(0),
+            to: Target::Live(2),
+        },
+        Op::PanicOnDrop {
+            obj: Target::Live(1),
+        },
+        Op::Decref {
+            obj: Target::Live(1),
+        },
+        Op::Decref {
+            obj: Target::Live(2),
+        },
+        Op::ClearEdges {
+            from: Target::Live(0),
+        },
+    ];
+    let mut runner = Runner::new(GcConfig::default()).unwrap();
+    for op in &clear_edges {
+        runner.apply(op).unwrap();
+    }
+    assert_eq!(runner.heap().len(), 1, "both referents were released");
+
+    // Found by `strategy_collecting_after_any_allocation_keeps_every_invariant` at
+    // `PROPTEST_CASES=20000`: the object an unwinding allocation gives back has a weak
+    // reference whose callback allocates; the model took the collection's re-raise for
+    // that allocation's own.
+    let path = "tests/data/panic_give_back_runs_a_weak_callback.jsonl";
+    let saved = read_trace(path).unwrap();
+    if let Err(failure) = run_strategy_ops(Periodic::new(5, None), &saved) {
+        panic!("{path}: {failure}");
+    }
+}

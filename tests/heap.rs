@@ -236,6 +236,35 @@ fn identities_are_unique_and_assignable() {
     heap.verify().unwrap();
 }
 
+/// An identity assigned to one object may be the native identity (`2^48 + 16 ×
+/// slot`) of a slot no object holds yet. The object that later lands in that slot gets
+/// a fresh identity instead, so two live objects never share an `id()`; `verify`
+/// checks that, and the snapshot the heap writes reads back.
+#[test]
+fn an_assigned_identity_never_collides_with_a_later_native_one() {
+    let mut heap: Heap<u32> = Heap::new();
+    let a = heap.alloc(1);
+    let native_of_next_slot = heap.id(a).unwrap() + 16;
+    heap.assign_identity(a, native_of_next_slot).unwrap();
+    let b = heap.alloc(2); // lands in the next slot
+    assert_eq!(b.native_identity(), native_of_next_slot);
+    let (ia, ib) = (heap.id(a).unwrap(), heap.id(b).unwrap());
+    assert_ne!(ia, ib, "two live objects share an id()");
+    assert_eq!(heap.find_by_identity(ia), Some(a));
+    assert_eq!(heap.find_by_identity(ib), Some(b));
+    heap.verify().unwrap();
+    use gclab::snapshot::SnapshotExt;
+    let snapshot = heap.to_snapshot(|p| p.to_string());
+    let back: Heap<gclab::snapshot::TypeLabel> = Heap::from_snapshot(&snapshot).unwrap();
+    back.verify().unwrap();
+    assert_eq!(back.len(), 2);
+    // Once `a` is gone, its claim goes too: new objects get native identities again.
+    heap.decref(a).unwrap();
+    let c = heap.alloc(3);
+    assert_eq!(heap.id(c).unwrap(), c.native_identity());
+    heap.verify().unwrap();
+}
+
 #[test]
 fn referrers_lists_each_holder_once() {
     let mut heap: Heap<u32> = Heap::new();

@@ -257,6 +257,82 @@ fn panicking_payload_drop_leaves_the_heap_consistent() {
     assert_eq!(heap.collect_full().collected, 0, "the heap collects again");
 }
 
+/// The reproduction: a payload `Drop` that panics during the automatic
+/// collection an allocation starts. The allocation unwinds, so its caller never gets
+/// the new id: the heap gives the new object's reference back first, instead of
+/// leaving an external reference nobody can release. Under three strategies.
+#[test]
+fn an_allocation_whose_collection_panics_strands_no_reference() {
+    fn check<C: gclab::CycleCollector>(mut heap: Heap<Bomb, C>) {
+        let (a, b) = (heap.alloc(Bomb(false)), heap.alloc(Bomb(true)));
+        heap.link(a, b).unwrap();
+        heap.link(b, a).unwrap();
+        heap.decref(a).unwrap();
+        heap.decref(b).unwrap();
+        let before = heap.counters().allocations;
+        let mut unwound = false;
+        // Allocate until an automatic collection frees the cycle and unwinds.
+        for _ in 0..8 {
+            match catch_unwind(AssertUnwindSafe(|| heap.alloc(Bomb(false)))) {
+                Ok(k) => {
+                    // A garbage self-cycle: a possible root for `BaconRajan`.
+                    heap.link(k, k).unwrap();
+                    heap.decref(k).unwrap();
+                }
+                Err(_) => {
+                    unwound = true;
+                    break;
+                }
+            }
+        }
+        let strategy = std::any::type_name::<C>();
+        assert!(
+            unwound,
+            "{strategy}: no automatic collection freed the payload"
+        );
+        assert!(heap.counters().allocations > before);
+        heap.verify().unwrap();
+        heap.collect_full();
+        assert!(heap.is_empty(), "nothing is left holding a lost reference");
+    }
+    let generational = gclab::Generational::new(gclab::GcConfig::with_thresholds(vec![2, 10, 10]));
+    check(Heap::with_collector(generational.unwrap()));
+    check(Heap::with_collector(gclab::BaconRajan::new(
+        gclab::RootTrigger::Fixed(4),
+    )));
+    check(Heap::with_collector(gclab::gc::FullOnly::new(1)));
+}
+
+/// A release of several references at once (`clear_edges`, `gc.garbage[:] = []`) whose
+/// first release frees a panicking payload still releases the rest before the panic
+/// goes on.
+#[test]
+fn a_panic_in_the_first_of_several_releases_strands_none_of_the_others() {
+    let mut heap: Heap<Bomb> = Heap::new();
+    let holder = heap.alloc(Bomb(false));
+    let (x, y) = (heap.alloc(Bomb(true)), heap.alloc(Bomb(false)));
+    heap.link(holder, x).unwrap();
+    heap.link(holder, y).unwrap();
+    heap.decref(x).unwrap();
+    heap.decref(y).unwrap();
+    assert!(catch_unwind(AssertUnwindSafe(|| heap.clear_edges(holder))).is_err());
+    heap.verify().unwrap();
+    assert!(!heap.contains(y), "the second referent was released too");
+
+    let (x, y) = (heap.alloc(Bomb(true)), heap.alloc(Bomb(false)));
+    heap.splice_garbage(0..0, &[x, y]).unwrap(); // gc.garbage[0:0] = [x, y]
+    heap.decref(x).unwrap();
+    heap.decref(y).unwrap();
+    let all = 0..heap.garbage().len();
+    assert!(catch_unwind(AssertUnwindSafe(|| heap.splice_garbage(all, &[]))).is_err());
+    heap.verify().unwrap();
+    assert!(heap.garbage().is_empty());
+    assert!(
+        !heap.contains(x) && !heap.contains(y),
+        "both entries were released"
+    );
+}
+
 /// A `WeakRef` of another heap is refused, never acted on.
 #[test]
 fn foreign_weakref_is_refused() {

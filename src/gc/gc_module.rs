@@ -574,9 +574,69 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.collect_full().collected, 1);
     /// ```
     pub fn clear_garbage(&mut self) {
-        for id in std::mem::take(&mut self.garbage) {
-            self.unhold(id);
+        let all = 0..self.garbage.len();
+        self.splice_garbage(all, &[])
+            .expect("bug: the whole garbage list is a valid slice");
+    }
+
+    /// Replaces the slice `range` of `garbage` by `items`, as Python's
+    /// `gc.garbage[start:end] = items` (and `del gc.garbage[start:end]` with no items)
+    /// does: each new item gains a reference held by the list, the list is rewritten,
+    /// and then the removed items' references are released **last item first**, as
+    /// CPython's `list_ass_slice` (and `_list_clear`, for `gc.garbage.clear()`) does.
+    /// The order is observable: releasing an item may free it and run its finalizer,
+    /// weak-reference callbacks or legacy-finalizer code, which see the list already
+    /// rewritten.
+    ///
+    /// # Errors
+    /// [`GcError::GarbageRangeOutOfRange`] when `range` does not fit the list;
+    /// [`GcError::StaleId`], [`GcError::BeingDeallocated`] or
+    /// [`GcError::RefcountOverflow`] for an item. The list is unchanged on error.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<&str> = Heap::new();
+    /// heap.set_debug_saveall(true);
+    /// let (a, b) = (heap.alloc("a"), heap.alloc("b"));
+    /// for x in [a, b] {
+    ///     heap.link(x, x).unwrap();
+    ///     heap.decref(x).unwrap();
+    /// }
+    /// heap.collect_full();
+    /// assert_eq!(heap.garbage(), &[a, b]);
+    /// let keep = heap.alloc("keep");
+    /// heap.splice_garbage(0..1, &[keep]).unwrap(); // gc.garbage[0:1] = [keep]
+    /// assert_eq!(heap.garbage(), &[keep, b]);
+    /// heap.decref(keep).unwrap();
+    /// heap.splice_garbage(1..2, &[]).unwrap();     // del gc.garbage[1:2]
+    /// assert_eq!(heap.garbage(), &[keep]);
+    /// assert!(heap.splice_garbage(0..5, &[]).is_err());
+    /// ```
+    pub fn splice_garbage(&mut self, range: std::ops::Range<usize>, items: &[ObjId]) -> Result<()> {
+        let len = self.garbage.len();
+        if range.start > range.end || range.end > len {
+            return Err(GcError::GarbageRangeOutOfRange {
+                start: range.start,
+                end: range.end,
+                len,
+            });
         }
+        for (i, &item) in items.iter().enumerate() {
+            if let Err(e) = self.hold(item) {
+                for &taken in items[..i].iter().rev() {
+                    self.unhold(taken);
+                }
+                return Err(e);
+            }
+        }
+        let removed: Vec<ObjId> = self.garbage.splice(range, items.iter().copied()).collect();
+        self.release_batch(|heap| {
+            for &id in removed.iter().rev() {
+                heap.unhold(id);
+            }
+        });
+        Ok(())
     }
 
     /// Unraisable events recorded so far (panics in finalizers and callbacks).

@@ -35,6 +35,9 @@ pub const TRASHCAN_DEPTH: u32 = 50;
 const NATIVE_ID_BASE: u64 = 1 << 48;
 /// The spacing of native identities: CPython's objects are 16-byte aligned.
 const NATIVE_ID_STRIDE: u64 = 16;
+/// Where the identities given to objects whose native identity another object claimed
+/// start: past the native identity of every possible slot (`2^32` of them).
+const FRESH_ID_BASE: u64 = NATIVE_ID_BASE + NATIVE_ID_STRIDE * (1 << 32);
 
 /// Tags heaps, so a [`WeakRef`](crate::WeakRef) from another heap is recognised.
 static NEXT_HEAP_TAG: AtomicU32 = AtomicU32::new(1);
@@ -59,6 +62,10 @@ pub(crate) struct ReleaseState {
     pub(crate) temp_refs: Vec<ObjId>,
     /// The first panic of a payload's `Drop`, re-raised once the heap is consistent.
     panic: Option<Box<dyn Any + Send>>,
+    /// Running release batches ([`Heap::release_batch`]): an operation that releases
+    /// several references; its cascades leave a payload's panic for the batch's end,
+    /// so an unwinding release never strands the references after it.
+    batch: u32,
 }
 
 /// A collection observer that also gets the heap (as Python's `gc.callbacks` functions
@@ -168,6 +175,13 @@ pub struct Heap<T, C = Generational> {
     /// fails the store's version check). Stale entries are purged when they outnumber the
     /// live ones, so the map stays within twice the assigned identities.
     by_identity: HashMap<u64, ObjId>,
+    /// How many live objects have an assigned identity in the native range (`2^48 + 16
+    /// × slot`, a slot's own native identity): while there is one, a new object whose
+    /// native identity is taken gets a fresh one instead ([`Heap::avoid_claimed_identity`]),
+    /// so no two live objects ever share an `id()`.
+    native_claims: usize,
+    /// The next fresh identity to try (above every native identity).
+    next_fresh_identity: u64,
     /// Unraisable events: panics caught in finalizers and callbacks.
     pub(crate) events: Vec<GcEvent>,
     pub(crate) counters: HeapCounters,
@@ -215,6 +229,8 @@ impl<T, C: CycleCollector> Heap<T, C> {
             weak: WeakTable::default(),
             identities: SecondaryMap::new(),
             by_identity: HashMap::new(),
+            native_claims: 0,
+            next_fresh_identity: FRESH_ID_BASE,
             events: Vec::new(),
             counters: HeapCounters::default(),
         }
@@ -357,10 +373,38 @@ impl<T, C: CycleCollector> Heap<T, C> {
 
     /// Counts a newly allocated container of kind `kind` with the strategy, and runs the
     /// automatic collection the strategy asks for (unless one is running).
+    ///
+    /// `new` is the object just allocated, whose reference the caller is about to
+    /// receive: if the collection re-raises a payload's panic, that reference is given
+    /// back before the panic goes on, since the caller never gets the id to release it.
     #[inline(always)]
-    fn count_alloc(&mut self, kind: AllocKind) {
+    fn count_alloc(&mut self, kind: AllocKind, new: ObjId) {
         if self.gc.on_alloc(kind) && !self.collecting {
-            C::collect_auto(self);
+            self.collect_after_alloc(new);
+        }
+    }
+
+    /// The automatic collection an allocation started, giving the new object's
+    /// reference back if it unwinds (see [`count_alloc`](Heap::count_alloc)).
+    #[inline(never)]
+    fn collect_after_alloc(&mut self, new: ObjId) {
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| C::collect_auto(self)));
+        if let Err(panic) = outcome {
+            // User code run by the collection may have released the program's
+            // reference already (it shares the program's handles): give back one only
+            // if the program still holds one.
+            let still_held = self
+                .objects
+                .get(new)
+                .is_some_and(|o| o.external > self.held_count(new));
+            if still_held {
+                // Its own payload may panic in turn: the first panic is the one reported.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.release_external(new)
+                }));
+            }
+            std::panic::resume_unwind(panic);
         }
     }
 
@@ -405,7 +449,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn alloc(&mut self, payload: T) -> ObjId {
         let id = self.insert_object(payload, Edges::default(), 0, true);
-        self.count_alloc(AllocKind::Container);
+        self.count_alloc(AllocKind::Container, id);
         id
     }
 
@@ -449,7 +493,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     pub fn alloc_immutable(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
         let id = self.insert_object(payload, Edges::from_ids(edges), flags::IMMUTABLE, true);
-        self.count_alloc(AllocKind::Immutable);
+        self.count_alloc(AllocKind::Immutable, id);
         Ok(id)
     }
 
@@ -472,7 +516,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     pub fn alloc_with(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
         let id = self.insert_object(payload, Edges::from_ids(edges), 0, true);
-        self.count_alloc(AllocKind::Container);
+        self.count_alloc(AllocKind::Container, id);
         Ok(id)
     }
 
@@ -499,7 +543,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn alloc_lazy(&mut self, payload: T) -> ObjId {
         let id = self.insert_object(payload, Edges::default(), flags::LAZY, false);
-        self.count_alloc(AllocKind::Lazy);
+        self.count_alloc(AllocKind::Lazy, id);
         id
     }
 
@@ -524,7 +568,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         if edges.iter().any(|&t| self.objects[t].may_be_tracked()) {
             self.track(id);
         }
-        self.count_alloc(AllocKind::Lazy);
+        self.count_alloc(AllocKind::Lazy, id);
         Ok(id)
     }
 
@@ -554,6 +598,9 @@ impl<T, C: CycleCollector> Heap<T, C> {
         let id = self
             .objects
             .insert(Object::new(payload, edges, flag_bits, UNTRACKED, 0));
+        if self.native_claims > 0 {
+            self.avoid_claimed_identity(id);
+        }
         if tracked {
             self.track(id);
         }
@@ -1359,7 +1406,9 @@ impl<T, C: CycleCollector> Heap<T, C> {
         }
         if let Some(old) = self.identities.insert(id, identity) {
             self.by_identity.remove(&old);
+            self.native_claims -= usize::from(native_slot(old).is_some());
         }
+        self.native_claims += usize::from(native_slot(identity).is_some());
         if self.by_identity.len() >= 2 * self.identities.len() + 1024 {
             // Mostly stale entries of freed objects: drop them (amortised O(1)).
             let identities = &self.identities;
@@ -1369,6 +1418,31 @@ impl<T, C: CycleCollector> Heap<T, C> {
         self.by_identity.insert(identity, id);
         self.objects[id].flags |= flags::HAS_IDENTITY;
         Ok(())
+    }
+
+    /// A new object landed in a slot whose native identity another live object was
+    /// assigned ([`assign_identity`](Heap::assign_identity) accepts any identity no live
+    /// object has): the new object gets a fresh identity, past every native one, so
+    /// `id()` stays unique among live objects.
+    #[cold]
+    fn avoid_claimed_identity(&mut self, id: ObjId) {
+        let native = native_identity(id);
+        let claimed = self
+            .by_identity
+            .get(&native)
+            .is_some_and(|&other| other != id && self.identities.get(other) == Some(&native));
+        if !claimed {
+            return;
+        }
+        loop {
+            let fresh = self.next_fresh_identity;
+            self.next_fresh_identity += NATIVE_ID_STRIDE;
+            if self.find_by_identity(fresh).is_none() {
+                self.assign_identity(id, fresh)
+                    .expect("bug: a fresh identity no live object has is refused");
+                return;
+            }
+        }
     }
 
     /// The live object whose [`id`](Heap::id) is `identity`, if any. O(1) for assigned
@@ -1388,10 +1462,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         {
             return Some(id);
         }
-        let offset = identity.checked_sub(NATIVE_ID_BASE)?;
-        if offset % NATIVE_ID_STRIDE != 0 {
-            return None;
-        }
+        native_slot(identity)?;
         self.objects
             .iter()
             .find(|(id, o)| !o.has(flags::HAS_IDENTITY) && native_identity(*id) == identity)
@@ -1420,11 +1491,27 @@ impl<T, C: CycleCollector> Heap<T, C> {
         }
     }
 
-    /// Drops the references of a detached edge list, in order.
+    /// Drops the references of a detached edge list, in order, as one
+    /// [`release_batch`](Heap::release_batch).
     pub(crate) fn release_edges(&mut self, edges: Edges) {
-        for t in edges {
-            let t = self.objects.id_at(t);
-            self.release(t);
+        self.release_batch(|heap| {
+            for t in edges {
+                let t = heap.objects.id_at(t);
+                heap.release(t);
+            }
+        });
+    }
+
+    /// Runs `releases`, an operation that releases several references one after the
+    /// other, as one batch: a payload panic caught in one of its cascades is re-raised
+    /// only when the whole batch has run (and no cascade or collection is under way),
+    /// so the references after it are still released and the heap verifies.
+    pub(crate) fn release_batch(&mut self, releases: impl FnOnce(&mut Self)) {
+        self.rel.batch += 1;
+        releases(self);
+        self.rel.batch -= 1;
+        if self.rel.batch == 0 && self.rel.depth == 0 && !self.collecting {
+            self.raise_deferred_panic();
         }
     }
 
@@ -1475,7 +1562,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             }
         }
         self.rel.depth -= 1;
-        if self.rel.depth == 0 && !self.collecting {
+        if self.rel.depth == 0 && self.rel.batch == 0 && !self.collecting {
             self.raise_deferred_panic();
         }
     }
@@ -1666,7 +1753,9 @@ impl<T, C: CycleCollector> Heap<T, C> {
         }
         if self.objects[id].has(flags::HAS_IDENTITY) {
             // `by_identity` keeps a stale entry; lookups ignore it.
-            self.identities.remove(id);
+            if let Some(old) = self.identities.remove(id) {
+                self.native_claims -= usize::from(native_slot(old).is_some());
+            }
         }
     }
 
@@ -1881,6 +1970,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 }
             }
         }
+        self.verify_identities()?;
         for (id, obj) in self.objects.iter() {
             if obj.has(flags::HAS_FINALIZER) != self.finalizers.contains_key(id) {
                 return Err(VerifyError::FlagTableMismatch {
@@ -1908,6 +1998,50 @@ impl<T, C: CycleCollector> Heap<T, C> {
     }
 }
 
+impl<T, C: CycleCollector> Heap<T, C> {
+    /// Identities are unique among live objects: every assigned identity is the one
+    /// `by_identity` maps back to its object, and an assigned identity in the native
+    /// range is not the native identity of another live object (one without an
+    /// assigned identity, whose `id()` is its native one).
+    fn verify_identities(&self) -> std::result::Result<(), VerifyError> {
+        let mut claims = 0;
+        for (id, &identity) in &self.identities {
+            if let Some(&other) = self.by_identity.get(&identity)
+                && other != id
+                && self.identities.get(other) == Some(&identity)
+            {
+                return Err(VerifyError::SharedIdentity {
+                    identity,
+                    first: other,
+                    second: id,
+                });
+            }
+            if let Some(slot) = native_slot(identity) {
+                claims += 1;
+                if let Some(occupant) = u32::try_from(slot)
+                    .ok()
+                    .and_then(|s| self.objects.get_slot(s).map(|o| make_id(s, o.version)))
+                    && occupant != id
+                    && !self.objects[occupant].has(flags::HAS_IDENTITY)
+                {
+                    return Err(VerifyError::SharedIdentity {
+                        identity,
+                        first: occupant,
+                        second: id,
+                    });
+                }
+            }
+        }
+        if claims != self.native_claims {
+            return Err(VerifyError::NativeClaimCount {
+                counted: claims,
+                recorded: self.native_claims,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Untracks an object whose count reached zero and that waits on the release worklist
 /// (or in the trashcan) while user code may run: as in CPython, where deallocation
 /// untracks first, no collection or introspection ever sees an object with a zero
@@ -1923,6 +2057,13 @@ fn untrack_waiting<T, C: CycleCollector>(objects: &mut Store<T>, gc: &mut C, id:
         gc.on_untrack(Cx::new(objects), id, space, position);
     }
     objects[id].set_space(UNTRACKED);
+}
+
+/// The slot whose native identity `identity` is, if it is one.
+fn native_slot(identity: u64) -> Option<u64> {
+    let offset = identity.checked_sub(NATIVE_ID_BASE)?;
+    (identity < FRESH_ID_BASE && offset % NATIVE_ID_STRIDE == 0)
+        .then_some(offset / NATIVE_ID_STRIDE)
 }
 
 /// The native identity of an object: `2^48 + 16 × slot` (see [`Heap::id`]).

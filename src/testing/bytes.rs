@@ -63,7 +63,7 @@ impl Cursor<'_> {
     /// One op; `depth` 0 at the top level, 1 inside a program.
     fn op(&mut self, depth: u8) -> Op {
         let c = self;
-        match c.byte() % 33 {
+        match c.byte() % 36 {
             0..=3 => Op::Alloc,
             4 => Op::AllocAtomic,
             5 => {
@@ -151,10 +151,22 @@ impl Cursor<'_> {
                 _ => Op::ClearGarbage,
             },
             31 => Op::AllocLazy,
-            _ => Op::SetPayload {
+            32 => Op::SetPayload {
                 obj: c.target(),
                 value: u64::from(c.byte()),
             },
+            33 => {
+                let n = c.byte() % 3;
+                Op::EditGarbage {
+                    start: u16::from(c.byte()),
+                    end: u16::from(c.byte()),
+                    items: (0..n).map(|_| c.target()).collect(),
+                }
+            }
+            34 => Op::AddCallback {
+                program: c.program(depth),
+            },
+            _ => Op::PanicOnDrop { obj: c.target() },
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::{Generation, Heap, ObjId};
 
 use super::collector::HarnessStrategy;
 use super::model::{Death, Kind, Model, WeakState};
+use super::payload::Payload;
 
 /// Which rule a [`Violation`] broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -104,7 +105,7 @@ impl std::error::Error for Violation {}
 /// # Errors
 /// The first [`Violation`] found, rule by rule.
 pub fn check_invariants<C: HarnessStrategy>(
-    heap: &Heap<u64, C>,
+    heap: &Heap<Payload, C>,
     model: &Model,
 ) -> Result<(), Violation> {
     let err = |rule, n: u64, msg: String| Violation::new(rule, model.id(n).map(|id| (n, id)), msg);
@@ -127,9 +128,10 @@ pub fn check_invariants<C: HarnessStrategy>(
                 )
             });
         }
-        let payload = *heap
+        let payload = heap
             .payload(o.id)
-            .map_err(|e| err(Rule::Safety, n, e.to_string()))?;
+            .map_err(|e| err(Rule::Safety, n, e.to_string()))?
+            .value;
         if payload != o.payload {
             return Err(err(
                 Rule::Safety,
@@ -236,18 +238,17 @@ pub fn check_invariants<C: HarnessStrategy>(
             format!("variables are {vars:?}, the model says {names:?}"),
         ));
     }
-    let mut garbage: BTreeMap<u64, u32> = BTreeMap::new();
-    for &id in heap.garbage() {
-        *garbage
-            .entry(model.allocation(id).unwrap_or(u64::MAX))
-            .or_insert(0) += 1;
-    }
+    let garbage: Vec<u64> = heap
+        .garbage()
+        .iter()
+        .map(|&id| model.allocation(id).unwrap_or(u64::MAX))
+        .collect();
     if garbage != model.garbage {
         return Err(Violation::new(
             Rule::ExactCounts,
             None,
             format!(
-                "garbage holds {garbage:?} (allocation numbers: count), the model says {:?}",
+                "garbage holds {garbage:?} (allocation numbers, in order), the model says {:?}",
                 model.garbage
             ),
         ));

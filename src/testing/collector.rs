@@ -2,6 +2,7 @@
 //! ([`HarnessStrategy`]), the policy rules the model holds it to ([`Policy`]), and a
 //! reference strategy with no policy of its own ([`FullOnly`]).
 
+use super::payload::Payload;
 pub use crate::gc::FullOnly;
 use crate::{CycleCollector, Generational, Heap};
 
@@ -60,20 +61,20 @@ pub trait HarnessStrategy: CycleCollector {
     /// The heap as a generational heap, when the strategy is [`Generational`]: the
     /// harness then checks the generational policy and runs the generational-only ops.
     /// `None` by default.
-    fn as_generational(heap: &mut Heap<u64, Self>) -> Option<&mut Heap<u64, Generational>> {
+    fn as_generational(heap: &mut Heap<Payload, Self>) -> Option<&mut Heap<Payload, Generational>> {
         let _ = heap;
         None
     }
 
     /// The heap as a generational heap, read-only (see
     /// [`as_generational`](HarnessStrategy::as_generational)).
-    fn as_generational_ref(heap: &Heap<u64, Self>) -> Option<&Heap<u64, Generational>> {
+    fn as_generational_ref(heap: &Heap<Payload, Self>) -> Option<&Heap<Payload, Generational>> {
         let _ = heap;
         None
     }
 
     /// The policy rules for a heap with this strategy, as it is now.
-    fn policy(heap: &Heap<u64, Self>) -> Policy {
+    fn policy(heap: &Heap<Payload, Self>) -> Policy {
         match Self::as_generational_ref(heap) {
             Some(h) => Policy::Generational {
                 generations: h.generations(),
@@ -86,11 +87,11 @@ pub trait HarnessStrategy: CycleCollector {
 }
 
 impl HarnessStrategy for Generational {
-    fn as_generational(heap: &mut Heap<u64, Self>) -> Option<&mut Heap<u64, Generational>> {
+    fn as_generational(heap: &mut Heap<Payload, Self>) -> Option<&mut Heap<Payload, Generational>> {
         Some(heap)
     }
 
-    fn as_generational_ref(heap: &Heap<u64, Self>) -> Option<&Heap<u64, Generational>> {
+    fn as_generational_ref(heap: &Heap<Payload, Self>) -> Option<&Heap<Payload, Generational>> {
         Some(heap)
     }
 }

@@ -175,6 +175,7 @@ mod collector;
 mod graphs;
 mod model;
 mod op;
+mod payload;
 mod program;
 mod runner;
 mod strategy;
@@ -188,6 +189,7 @@ pub use model::{
     reachable_from,
 };
 pub use op::{Op, Target, TraceError, parse_trace, read_trace, trace_to_string};
+pub use payload::{Payload, PayloadPanic};
 pub use runner::{Failure, Runner, run_ops, run_strategy_ops};
 pub use strategy::{
     PropFailure, check_config, check_strategy, op, ops, portable_ops, proptest_config, target,

@@ -5,12 +5,12 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
 
-use crate::{CollectReport, GcError, ObjId, TRASHCAN_DEPTH, WeakRef};
+use crate::{CollectReport, GcError, ObjId, Phase, TRASHCAN_DEPTH, WeakRef};
 
 use super::check::{Rule, Violation};
 use super::collector::Policy;
 use super::op::{Op, Target};
-use super::program::{Event, IdNumbers, Outcome, Res, allowed_in_program, same};
+use super::program::{Event, IdNumbers, Outcome, Res, allowed_in_program, garbage_slice, same};
 
 /// What kind of object the model holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,6 +62,8 @@ pub struct ModelObject {
     pub legacy: bool,
     /// Its legacy-finalizer code, if any: whether it resurrects, and its program.
     pub legacy_code: Option<(bool, Rc<Vec<Op>>)>,
+    /// Whether its payload panics when dropped ([`Op::PanicOnDrop`]).
+    pub panics: bool,
 }
 
 impl ModelObject {
@@ -139,6 +141,8 @@ pub struct Observed {
     pub weak_callback_saw_live: RefCell<Vec<usize>>,
     /// Reports of the collections run (recorded by a collection callback).
     pub collections: RefCell<Vec<CollectReport>>,
+    /// How many harness collection callbacks ([`Op::AddCallback`]) were registered.
+    pub(crate) callbacks: std::cell::Cell<usize>,
 }
 
 /// The reference model of a heap: objects by allocation number with payload, edges,
@@ -168,8 +172,8 @@ pub struct Model {
     pub(crate) ids: Vec<ObjId>,
     pub(crate) by_id: BTreeMap<ObjId, u64>,
     pub(crate) names: BTreeMap<String, u64>,
-    /// The `garbage` list as a multiset.
-    pub(crate) garbage: BTreeMap<u64, u32>,
+    /// The `garbage` list, in order.
+    pub(crate) garbage: Vec<u64>,
     pub(crate) weakrefs: Vec<ModelWeak>,
     pub(crate) deaths: BTreeMap<u64, Death>,
     /// Allocation numbers of the atomic objects, alive or dead.
@@ -206,6 +210,16 @@ pub struct Model {
     deferred: Vec<u64>,
     /// The first difference between the heap's log and the model's replay.
     pub(crate) mismatch: Option<Violation>,
+    /// The programs of the collection callbacks ([`Op::AddCallback`]), in order.
+    pub(crate) callbacks: Vec<Rc<Vec<Op>>>,
+    /// A payload panic the heap caught and has not re-raised yet (it keeps one).
+    panic_pending: bool,
+    /// Running release batches (an op releasing several references re-raises a
+    /// payload's panic only at its end).
+    batch: u32,
+    /// Set when the heap must have re-raised a payload's panic during the op being
+    /// replayed; whoever replays the op takes it.
+    pub(crate) raised: bool,
 }
 
 /// How a collection came about.
@@ -307,7 +321,7 @@ impl Model {
             ids: Vec::new(),
             by_id: BTreeMap::new(),
             names: BTreeMap::new(),
-            garbage: BTreeMap::new(),
+            garbage: Vec::new(),
             weakrefs: Vec::new(),
             deaths: BTreeMap::new(),
             atomic: BTreeSet::new(),
@@ -327,6 +341,10 @@ impl Model {
             depth: 0,
             deferred: Vec::new(),
             mismatch: None,
+            callbacks: Vec::new(),
+            panic_pending: false,
+            batch: 0,
+            raised: false,
         }
     }
 
@@ -456,6 +474,7 @@ impl Model {
                 finalized: false,
                 legacy: false,
                 legacy_code: None,
+                panics: false,
             },
         );
         if kind != Kind::Atomic {
@@ -488,9 +507,44 @@ impl Model {
     /// Removes all edges, releasing each in order.
     pub(crate) fn clear_edges(&mut self, from: u64) {
         let edges = std::mem::take(&mut self.obj(from).edges);
+        self.batch += 1;
         for t in edges {
             self.release(t);
         }
+        self.end_batch();
+    }
+
+    /// Ends a release batch: the heap re-raises a payload's panic at the end of the
+    /// outermost batch, outside any cascade or collection.
+    fn end_batch(&mut self) {
+        self.batch -= 1;
+        if self.batch == 0 && self.depth == 0 && !self.collecting {
+            self.raise();
+        }
+    }
+
+    /// The heap re-raises the payload panic it keeps, if any.
+    fn raise(&mut self) {
+        if std::mem::take(&mut self.panic_pending) {
+            self.raised = true;
+        }
+    }
+
+    /// An allocation whose automatic collection re-raised a payload's panic gives its
+    /// new reference back (if user code run by the collection did not release the
+    /// program's reference already); a panic that causes is swallowed. The caller has
+    /// taken [`raised`](Model::raised) first.
+    pub(crate) fn give_back(&mut self, n: u64) {
+        if self.objects.get(&n).is_some_and(|o| o.handles > 0) {
+            self.decref(n);
+        }
+        self.panic_pending = false;
+        self.raised = false;
+    }
+
+    /// Marks `n`'s payload as panicking on drop.
+    pub(crate) fn set_panics(&mut self, n: u64) {
+        self.obj(n).panics = true;
     }
 
     pub(crate) fn set_payload(&mut self, n: u64, value: u64) {
@@ -603,13 +657,41 @@ impl Model {
         (weak.state == WeakState::Live && counted).then(|| self.ids[weak.target as usize])
     }
 
-    pub(crate) fn clear_garbage(&mut self) {
-        let garbage = std::mem::take(&mut self.garbage);
-        for (n, count) in garbage {
-            for _ in 0..count {
-                self.unhold(n);
-            }
+    /// `gc.garbage[start:end] = items`: the list is rewritten first, then the removed
+    /// entries are released last first (CPython's `list_ass_slice`; `_list_clear` for
+    /// a clear). `start` and `end` must fit the list and the items must be alive.
+    pub(crate) fn splice_garbage(&mut self, start: usize, end: usize, items: &[u64]) {
+        for &n in items {
+            self.hold(n);
         }
+        let removed: Vec<u64> = self
+            .garbage
+            .splice(start..end, items.iter().copied())
+            .collect();
+        self.batch += 1;
+        for &n in removed.iter().rev() {
+            self.unhold(n);
+        }
+        self.end_batch();
+    }
+
+    /// `gc.garbage.clear()`.
+    pub(crate) fn clear_garbage(&mut self) {
+        self.splice_garbage(0, self.garbage.len(), &[]);
+    }
+
+    /// [`Op::EditGarbage`] with its items resolved: predicts the result and applies it.
+    pub(crate) fn edit_garbage(&mut self, start: u16, end: u16, items: &[u64]) -> Res {
+        let len = self.garbage.len();
+        let (start, end) = garbage_slice(start, end, len);
+        if start > end || end > len {
+            return Err(GcError::GarbageRangeOutOfRange { start, end, len });
+        }
+        for &n in items {
+            self.alive_counted(n)?;
+        }
+        self.splice_garbage(start, end, items);
+        Ok(Outcome::Unit)
     }
 
     /// Clears the live weak references to `n`; returns how many, and the weak
@@ -634,7 +716,7 @@ impl Model {
     fn run_weak_callback(&mut self, w: usize) {
         self.expect_event(&Event::Callback(w));
         let (target, program) = (self.weakrefs[w].target, self.weakrefs[w].program.clone());
-        self.run_program(target, &program);
+        self.run_program(Some(target), &program);
     }
 
     /// Runs `n`'s unrun finalizer (the caller holds a reference to `n` meanwhile): the
@@ -653,7 +735,7 @@ impl Model {
         }
         *self.finalizer_runs.entry(n).or_insert(0) += 1;
         self.expect_event(&Event::Finalizer(n));
-        self.run_program(n, &program);
+        self.run_program(Some(n), &program);
         if kind == FinalizerKind::Resurrect {
             self.set_var(format!("r{n}"), n);
         }
@@ -700,6 +782,9 @@ impl Model {
             }
         }
         self.depth -= 1;
+        if self.depth == 0 && self.batch == 0 && !self.collecting {
+            self.raise();
+        }
     }
 
     /// Frees `n`, whose count is zero: finalizer first with a temporary reference (it
@@ -729,7 +814,7 @@ impl Model {
         if let Some((resurrect, program)) = self.obj(n).legacy_code.clone() {
             self.obj(n).refcount = 1;
             self.expect_event(&Event::LegacyCode(n));
-            self.run_program(n, &program);
+            self.run_program(Some(n), &program);
             if resurrect {
                 self.set_var(format!("r{n}"), n);
             }
@@ -746,6 +831,7 @@ impl Model {
             }
         }
         let o = self.objects.remove(&n).expect("bug: checked alive above");
+        self.panic_pending |= o.panics;
         let death = match self.cause {
             Some(generation) => Death::Collected {
                 op: self.op,
@@ -864,10 +950,6 @@ impl Model {
         if self.collecting {
             return;
         }
-        let must_examine = match request {
-            Request::Full => self.on_garbage_cycles(),
-            _ => BTreeSet::new(),
-        };
         let requested = match request {
             Request::Auto => None,
             Request::Generation(g) => Some(g),
@@ -903,6 +985,14 @@ impl Model {
                 ),
             );
         }
+        // The callbacks run first, inside the collection's window (a collection they
+        // request does nothing); then the strategy picks its examined set.
+        self.collecting = true;
+        self.run_callbacks(Phase::Start);
+        let must_examine = match request {
+            Request::Full => self.on_garbage_cycles(),
+            _ => BTreeSet::new(),
+        };
         let examined_set: BTreeSet<u64> = examined.iter().copied().collect();
         if let Some(&n) = must_examine.iter().find(|n| !examined_set.contains(n)) {
             let id = self.ids[n as usize];
@@ -914,7 +1004,6 @@ impl Model {
                 ),
             )));
         }
-        self.collecting = true;
         let expected = self.collect(generation, &examined);
         match self.pop_event() {
             Some(Event::CollectionStop(report)) if report_matches(&report, &expected) => {}
@@ -923,7 +1012,19 @@ impl Model {
                 format!("collection reported {other:?}, the model expects {expected:?}"),
             ),
         }
+        self.run_callbacks(Phase::Stop);
         self.collecting = false;
+        self.raise();
+    }
+
+    /// The collection callbacks, in registration order, at `phase`: each must have
+    /// started now, and its program is replayed.
+    fn run_callbacks(&mut self, phase: Phase) {
+        for index in 0..self.callbacks.len() {
+            self.expect_event(&Event::CallbackRun { index, phase });
+            let program = self.callbacks[index].clone();
+            self.run_program(None, &program);
+        }
     }
 
     /// A collection of `generation` whose examined set is `examined`, in the order the
@@ -964,24 +1065,30 @@ impl Model {
             .collect();
         let unreachable_set: BTreeSet<u64> = unreachable.iter().copied().collect();
 
-        // Legacy finalizers: they and everything they reach in the garbage are kept.
-        let legacy = reachable_from(
-            unreachable
-                .iter()
-                .copied()
-                .filter(|n| self.objects[n].legacy),
-            |n| {
-                self.edges_of(n)
-                    .into_iter()
-                    .filter(|t| unreachable_set.contains(t))
-                    .collect::<Vec<_>>()
-            },
-        );
+        // Legacy finalizers: they and everything they reach in the garbage are kept, in
+        // CPython's order (`move_legacy_finalizers`, then
+        // `move_legacy_finalizer_reachable` appending what each one reaches, in list
+        // order): `garbage` lists them in that order.
+        let mut legacy: Vec<u64> = unreachable
+            .iter()
+            .copied()
+            .filter(|n| self.objects[n].legacy)
+            .collect();
+        let mut kept: BTreeSet<u64> = legacy.iter().copied().collect();
+        let mut i = 0;
+        while i < legacy.len() {
+            for t in self.edges_of(legacy[i]) {
+                if unreachable_set.contains(&t) && kept.insert(t) {
+                    legacy.push(t);
+                }
+            }
+            i += 1;
+        }
         report.uncollectable = legacy.len();
         let garbage: Vec<u64> = unreachable
             .iter()
             .copied()
-            .filter(|n| !legacy.contains(n))
+            .filter(|n| !kept.contains(n))
             .collect();
 
         self.working = garbage.iter().copied().collect();
@@ -1040,7 +1147,7 @@ impl Model {
             if self.saveall {
                 for &n in &still {
                     self.hold(n);
-                    *self.garbage.entry(n).or_insert(0) += 1;
+                    self.garbage.push(n);
                 }
             } else {
                 // Clear each object's edges in order, holding a reference meanwhile.
@@ -1065,7 +1172,7 @@ impl Model {
                 .is_some_and(|o| self.saveall || o.legacy)
             {
                 self.hold(n);
-                *self.garbage.entry(n).or_insert(0) += 1;
+                self.garbage.push(n);
             }
         }
         report
@@ -1118,7 +1225,7 @@ impl Model {
 
     /// Replays a program run by user code for object `me`: each op's prediction is
     /// compared with what the heap logged.
-    fn run_program(&mut self, me: u64, program: &[Op]) {
+    fn run_program(&mut self, me: Option<u64>, program: &[Op]) {
         for op in program {
             if self.mismatch.is_some() {
                 return;
@@ -1126,7 +1233,18 @@ impl Model {
             if !allowed_in_program(op) {
                 continue;
             }
-            let (targets, expected) = self.exec_program_op(me, op);
+            let (targets, mut expected) = self.exec_program_op(me, op);
+            if std::mem::take(&mut self.raised) {
+                // The heap re-raised a payload's panic during this op: what it would
+                // have returned is lost (an allocation gave its reference back).
+                if let Ok(Outcome::Id(_)) = expected
+                    && let [Some(n)] = targets[..]
+                    && matches!(op, Op::Alloc | Op::AllocAtomic | Op::AllocLazy)
+                {
+                    self.give_back(n);
+                }
+                expected = Ok(Outcome::Panicked);
+            }
             match self.pop_event() {
                 Some(Event::ProgramOp {
                     targets: got,
@@ -1135,7 +1253,7 @@ impl Model {
                 other => self.mismatch(
                     Rule::OpResult,
                     format!(
-                        "in user code of #{me}, {op:?}: the heap logged {other:?}, the model expects targets {targets:?} and {expected:?}"
+                        "in user code of {me:?}, {op:?}: the heap logged {other:?}, the model expects targets {targets:?} and {expected:?}"
                     ),
                 ),
             }
@@ -1152,7 +1270,7 @@ impl Model {
     }
 
     /// Predicts and applies one program op; returns its resolved targets and result.
-    fn exec_program_op(&mut self, me: u64, op: &Op) -> (Vec<Option<u64>>, Res) {
+    fn exec_program_op(&mut self, me: Option<u64>, op: &Op) -> (Vec<Option<u64>>, Res) {
         let unit = |r: Result<(), GcError>| r.map(|_| Outcome::Unit);
         let skipped = |targets: Vec<Option<u64>>| (targets, Ok(Outcome::Unit));
         match op {
@@ -1168,7 +1286,7 @@ impl Model {
                 (vec![Some(n)], Ok(Outcome::Id(id)))
             }
             Op::Link { from, to } => {
-                let (f, t) = (self.resolve(Some(me), *from), self.resolve(Some(me), *to));
+                let (f, t) = (self.resolve(me, *from), self.resolve(me, *to));
                 let (Some(f), Some(t)) = (f, t) else {
                     return skipped(vec![f, t]);
                 };
@@ -1181,7 +1299,7 @@ impl Model {
                 (vec![Some(f), Some(t)], expected.map(|_| Outcome::Unit))
             }
             Op::RemoveEdge { from, index } => {
-                let Some(f) = self.resolve(Some(me), *from) else {
+                let Some(f) = self.resolve(me, *from) else {
                     return skipped(vec![None]);
                 };
                 let id = self.ids[f as usize];
@@ -1208,7 +1326,7 @@ impl Model {
                 (vec![Some(f)], result)
             }
             Op::ClearEdges { from } => {
-                let Some(f) = self.resolve(Some(me), *from) else {
+                let Some(f) = self.resolve(me, *from) else {
                     return skipped(vec![None]);
                 };
                 let expected = self.check_mutable(f).map(|_| ());
@@ -1218,7 +1336,7 @@ impl Model {
                 (vec![Some(f)], unit(expected))
             }
             Op::SetVar { name, obj } => {
-                let Some(n) = self.resolve(Some(me), *obj) else {
+                let Some(n) = self.resolve(me, *obj) else {
                     return skipped(vec![None]);
                 };
                 let expected = self.alive_counted(n).map(|_| ());
@@ -1245,7 +1363,7 @@ impl Model {
                 (vec![], result)
             }
             Op::Incref { obj } => {
-                let Some(n) = self.resolve(Some(me), *obj) else {
+                let Some(n) = self.resolve(me, *obj) else {
                     return skipped(vec![None]);
                 };
                 let expected = self.alive_counted(n).map(|_| ());
@@ -1255,7 +1373,7 @@ impl Model {
                 (vec![Some(n)], unit(expected))
             }
             Op::Decref { obj } => {
-                let Some(n) = self.resolve(Some(me), *obj) else {
+                let Some(n) = self.resolve(me, *obj) else {
                     return skipped(vec![None]);
                 };
                 let expected = self.alive_counted(n).and_then(|o| {
@@ -1299,12 +1417,21 @@ impl Model {
                 self.clear_garbage();
                 (vec![], Ok(Outcome::Unit))
             }
+            Op::EditGarbage { start, end, items } => {
+                let targets: Vec<Option<u64>> =
+                    items.iter().map(|&t| self.resolve(me, t)).collect();
+                let Some(items) = targets.iter().copied().collect::<Option<Vec<u64>>>() else {
+                    return skipped(targets);
+                };
+                let result = self.edit_garbage(*start, *end, &items);
+                (targets, result)
+            }
             Op::SetFinalizer {
                 obj,
                 resurrect,
                 program,
             } => {
-                let Some(n) = self.resolve(Some(me), *obj) else {
+                let Some(n) = self.resolve(me, *obj) else {
                     return skipped(vec![None]);
                 };
                 let expected = self.alive_counted(n).map(|o| !o.finalized);
@@ -1319,7 +1446,7 @@ impl Model {
                 (vec![Some(n)], expected.map(Outcome::Bool))
             }
             Op::ClearFinalizer { obj } => {
-                let Some(n) = self.resolve(Some(me), *obj) else {
+                let Some(n) = self.resolve(me, *obj) else {
                     return skipped(vec![None]);
                 };
                 let expected = self.alive(n).map(|o| o.finalizer.is_some());
@@ -1333,7 +1460,7 @@ impl Model {
                 callback,
                 program,
             } => {
-                let Some(n) = self.resolve(Some(me), *obj) else {
+                let Some(n) = self.resolve(me, *obj) else {
                     return skipped(vec![None]);
                 };
                 let expected = self.alive_counted(n).map(|_| ());

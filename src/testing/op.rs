@@ -230,6 +230,36 @@ pub enum Op {
     },
     /// `Heap::clear_garbage`.
     ClearGarbage,
+    /// `Heap::splice_garbage`: `gc.garbage[start:end] = items`, with `start` and `end`
+    /// taken modulo (length + 2), so some slices do not fit the list (an error), and
+    /// the removed entries are released last first.
+    EditGarbage {
+        /// The slice's start, modulo (length + 2).
+        start: u16,
+        /// The slice's end, modulo (length + 2).
+        end: u16,
+        /// What replaces the slice.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        items: Vec<Target>,
+    },
+    /// `Heap::add_heap_callback`: a collection callback (`gc.callbacks`) that runs
+    /// `program` at the start and at the stop of every collection, inside the
+    /// collection's window (a collection it requests does nothing). [`Target::Me`]
+    /// names nothing there.
+    AddCallback {
+        /// The user code it runs at each phase.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        program: Vec<Op>,
+    },
+    /// Makes the object's payload panic when it is dropped. The heap catches the panic
+    /// where the object is freed and re-raises it once the heap is consistent: at the
+    /// end of the outermost release, or of the collection that freed it (inside user
+    /// code when user code started that collection). An allocation whose automatic
+    /// collection re-raises gives its new reference back first.
+    PanicOnDrop {
+        /// The object.
+        obj: Target,
+    },
 }
 
 /// Why a trace could not be read.

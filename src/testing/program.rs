@@ -10,12 +10,14 @@
 //! event the model did not predict, another order, another result — is a violation.
 
 use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::{CollectReport, GcError, Heap, ObjId, WeakRef};
 
 use super::collector::HarnessStrategy;
 use super::model::Observed;
 use super::op::{Op, Target};
+use super::payload::Payload;
 
 /// What an op returned, reduced to what the model can predict.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +26,8 @@ pub(crate) enum Outcome {
     Id(ObjId),
     Bool(bool),
     Upgraded(Option<ObjId>),
+    /// The op unwound: the heap re-raised a payload's panic (its effects are done).
+    Panicked,
 }
 
 /// An op's result.
@@ -56,6 +60,8 @@ pub(crate) enum Event {
     LegacyCode(u64),
     /// The callback of a weak reference (by index) started.
     Callback(usize),
+    /// A collection callback ([`Op::AddCallback`], by index) started, at this phase.
+    CallbackRun { index: usize, phase: crate::Phase },
     /// An op of a program ran: the targets it resolved to and what it returned.
     ProgramOp {
         targets: Vec<Option<u64>>,
@@ -105,7 +111,7 @@ impl Observed {
     /// Fills a reservation whose allocation is under way but not yet in any generation
     /// (an untracked object whose allocation triggered a collection) by finding it in the
     /// heap: its payload is its allocation number.
-    pub(crate) fn fill_pending<C: HarnessStrategy>(&self, heap: &Heap<u64, C>) {
+    pub(crate) fn fill_pending<C: HarnessStrategy>(&self, heap: &Heap<Payload, C>) {
         let pending = self
             .alloc_ids
             .borrow()
@@ -114,9 +120,9 @@ impl Observed {
         let Some(n) = pending else {
             return;
         };
-        let found = heap
-            .iter()
-            .find(|&(id, &payload)| payload == n as u64 && !self.by_id.borrow().contains_key(&id));
+        let found = heap.iter().find(|&(id, payload)| {
+            payload.value == n as u64 && !self.by_id.borrow().contains_key(&id)
+        });
         if let Some((id, _)) = found {
             self.fill_alloc(n as u64, id);
         }
@@ -133,7 +139,7 @@ impl Observed {
 /// collection stops (what the strategy noted with [`Heap::note_examined`]; recording is
 /// turned on here), so any strategy's collections can be checked.
 pub(crate) fn log_collections<C: HarnessStrategy>(
-    heap: &mut Heap<u64, C>,
+    heap: &mut Heap<Payload, C>,
     observed: &std::rc::Rc<Observed>,
 ) {
     let observed = observed.clone();
@@ -169,7 +175,7 @@ pub(crate) fn log_collections<C: HarnessStrategy>(
 /// Resolves a target on the heap side: against every allocation so far, or against the
 /// allocations still alive in the heap, in allocation order.
 pub(crate) fn resolve_on_heap<C: HarnessStrategy>(
-    heap: &Heap<u64, C>,
+    heap: &Heap<Payload, C>,
     observed: &Observed,
     me: Option<u64>,
     t: Target,
@@ -216,22 +222,33 @@ pub(crate) fn allowed_in_program(op: &Op) -> bool {
             | Op::SetEdge { .. }
             | Op::Unlink { .. }
             | Op::SetPayload { .. }
+            | Op::AddCallback { .. }
+            | Op::PanicOnDrop { .. }
     )
 }
 
-/// Runs a program on the heap, as user code (`me`: the object concerned), logging every
-/// op's resolved targets and result.
+/// Runs a program on the heap, as user code (`me`: the object concerned; none for a
+/// collection callback), logging every op's resolved targets and result. An op that
+/// unwinds (a payload's panic the heap re-raised) is logged as
+/// [`Outcome::Panicked`], and the program goes on.
 pub(crate) fn run_on_heap<C: HarnessStrategy>(
-    heap: &mut Heap<u64, C>,
+    heap: &mut Heap<Payload, C>,
     observed: &std::rc::Rc<Observed>,
-    me: u64,
+    me: Option<u64>,
     program: &[Op],
 ) {
     for op in program {
         if !allowed_in_program(op) {
             continue;
         }
-        let (targets, result) = exec_on_heap(heap, observed, me, op);
+        let mut targets = Vec::new();
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            exec_on_heap(heap, observed, me, op, &mut targets)
+        }))
+        .unwrap_or_else(|_| {
+            observed.fill_pending(heap); // an allocation that unwound
+            Ok(Outcome::Panicked)
+        });
         observed.log(Event::ProgramOp { targets, result });
     }
 }
@@ -240,38 +257,46 @@ fn id_of(observed: &Observed, n: u64) -> ObjId {
     observed.alloc_ids.borrow()[n as usize]
 }
 
-/// One program op on the heap: the targets it resolved to and its result (`None`
-/// targets: the op was skipped).
+/// One program op on the heap: its result, with the targets it resolved to pushed on
+/// `targets` before the heap is called (so they are known if the call unwinds). An op
+/// whose target resolves to nothing is skipped.
 fn exec_on_heap<C: HarnessStrategy>(
-    heap: &mut Heap<u64, C>,
+    heap: &mut Heap<Payload, C>,
     observed: &std::rc::Rc<Observed>,
-    me: u64,
+    me: Option<u64>,
     op: &Op,
-) -> (Vec<Option<u64>>, Res) {
-    let resolve = |heap: &Heap<u64, C>, t: Target| resolve_on_heap(heap, observed, Some(me), t);
-    let skipped = |targets: Vec<Option<u64>>| (targets, Ok(Outcome::Unit));
+    targets: &mut Vec<Option<u64>>,
+) -> Res {
+    let mut resolve = |heap: &Heap<Payload, C>, t: Target| {
+        let n = resolve_on_heap(heap, observed, me, t);
+        targets.push(n);
+        n
+    };
+    const SKIPPED: Res = Ok(Outcome::Unit);
     match op {
         Op::Alloc | Op::AllocAtomic | Op::AllocLazy => {
             let n = observed.reserve_alloc();
+            targets.push(Some(n));
+            let payload = Payload::new(n);
             let id = match op {
-                Op::Alloc => heap.alloc(n),
-                Op::AllocAtomic => heap.alloc_atomic(n),
-                _ => heap.alloc_lazy(n),
+                Op::Alloc => heap.alloc(payload),
+                Op::AllocAtomic => heap.alloc_atomic(payload),
+                _ => heap.alloc_lazy(payload),
             };
             observed.fill_alloc(n, id);
-            (vec![Some(n)], Ok(Outcome::Id(id)))
+            Ok(Outcome::Id(id))
         }
         Op::Link { from, to } => {
             let (f, t) = (resolve(heap, *from), resolve(heap, *to));
             let (Some(f), Some(t)) = (f, t) else {
-                return skipped(vec![f, t]);
+                return SKIPPED;
             };
-            let r = heap.link(id_of(observed, f), id_of(observed, t));
-            (vec![Some(f), Some(t)], r.map(|_| Outcome::Unit))
+            heap.link(id_of(observed, f), id_of(observed, t))
+                .map(|_| Outcome::Unit)
         }
         Op::RemoveEdge { from, index } => {
             let Some(f) = resolve(heap, *from) else {
-                return skipped(vec![None]);
+                return SKIPPED;
             };
             let id = id_of(observed, f);
             let len = heap.edges(id).map_or(0, |e| e.len());
@@ -280,21 +305,20 @@ fn exec_on_heap<C: HarnessStrategy>(
             } else {
                 *index as usize % len
             };
-            (vec![Some(f)], heap.remove_edge(id, idx).map(Outcome::Id))
+            heap.remove_edge(id, idx).map(Outcome::Id)
         }
         Op::ClearEdges { from } => {
             let Some(f) = resolve(heap, *from) else {
-                return skipped(vec![None]);
+                return SKIPPED;
             };
-            let r = heap.clear_edges(id_of(observed, f));
-            (vec![Some(f)], r.map(|_| Outcome::Unit))
+            heap.clear_edges(id_of(observed, f)).map(|_| Outcome::Unit)
         }
         Op::SetVar { name, obj } => {
             let Some(n) = resolve(heap, *obj) else {
-                return skipped(vec![None]);
+                return SKIPPED;
             };
-            let r = heap.set_var(format!("v{}", name % 8), id_of(observed, n));
-            (vec![Some(n)], r.map(|_| Outcome::Unit))
+            heap.set_var(format!("v{}", name % 8), id_of(observed, n))
+                .map(|_| Outcome::Unit)
         }
         Op::DelVar { name } => {
             let bound: Vec<String> = heap.vars().map(|(k, _)| k.to_owned()).collect();
@@ -303,11 +327,11 @@ fn exec_on_heap<C: HarnessStrategy>(
             } else {
                 bound[*name as usize % bound.len()].clone()
             };
-            (vec![], heap.del_var(&name).map(Outcome::Id))
+            heap.del_var(&name).map(Outcome::Id)
         }
         Op::Incref { obj } | Op::Decref { obj } => {
             let Some(n) = resolve(heap, *obj) else {
-                return skipped(vec![None]);
+                return SKIPPED;
             };
             let id = id_of(observed, n);
             let r = if matches!(op, Op::Incref { .. }) {
@@ -315,18 +339,15 @@ fn exec_on_heap<C: HarnessStrategy>(
             } else {
                 heap.decref(id)
             };
-            (vec![Some(n)], r.map(|_| Outcome::Unit))
+            r.map(|_| Outcome::Unit)
         }
         Op::Collect { generation } => match C::as_generational(heap) {
-            Some(heap) => (
-                vec![],
-                heap.collect(*generation as usize).map(|_| Outcome::Unit),
-            ),
-            None => skipped(vec![]), // generational only
+            Some(heap) => heap.collect(*generation as usize).map(|_| Outcome::Unit),
+            None => SKIPPED, // generational only
         },
         Op::CollectFull => {
             heap.collect_full();
-            (vec![], Ok(Outcome::Unit))
+            Ok(Outcome::Unit)
         }
         Op::Freeze | Op::Unfreeze => {
             if let Some(heap) = C::as_generational(heap) {
@@ -336,11 +357,23 @@ fn exec_on_heap<C: HarnessStrategy>(
                     heap.unfreeze();
                 }
             }
-            (vec![], Ok(Outcome::Unit))
+            Ok(Outcome::Unit)
         }
         Op::ClearGarbage => {
             heap.clear_garbage();
-            (vec![], Ok(Outcome::Unit))
+            Ok(Outcome::Unit)
+        }
+        Op::EditGarbage { start, end, items } => {
+            let mut resolved = Vec::with_capacity(items.len());
+            for &t in items {
+                resolved.push(resolve(heap, t));
+            }
+            let Some(items) = resolved.into_iter().collect::<Option<Vec<u64>>>() else {
+                return SKIPPED;
+            };
+            let ids: Vec<ObjId> = items.iter().map(|&n| id_of(observed, n)).collect();
+            let (start, end) = garbage_slice(*start, *end, heap.garbage().len());
+            heap.splice_garbage(start..end, &ids).map(|_| Outcome::Unit)
         }
         Op::SetFinalizer {
             obj,
@@ -348,17 +381,15 @@ fn exec_on_heap<C: HarnessStrategy>(
             program,
         } => {
             let Some(n) = resolve(heap, *obj) else {
-                return skipped(vec![None]);
+                return SKIPPED;
             };
-            let r = install_finalizer(heap, observed, n, *resurrect, program.clone());
-            (vec![Some(n)], r.map(Outcome::Bool))
+            install_finalizer(heap, observed, n, *resurrect, program.clone()).map(Outcome::Bool)
         }
         Op::ClearFinalizer { obj } => {
             let Some(n) = resolve(heap, *obj) else {
-                return skipped(vec![None]);
+                return SKIPPED;
             };
-            let r = heap.clear_finalizer(id_of(observed, n));
-            (vec![Some(n)], r.map(Outcome::Bool))
+            heap.clear_finalizer(id_of(observed, n)).map(Outcome::Bool)
         }
         Op::Downgrade {
             obj,
@@ -366,32 +397,53 @@ fn exec_on_heap<C: HarnessStrategy>(
             program,
         } => {
             let Some(n) = resolve(heap, *obj) else {
-                return skipped(vec![None]);
+                return SKIPPED;
             };
-            let r = install_weakref(heap, observed, n, *callback, program.clone());
-            (vec![Some(n)], r.map(|_| Outcome::Unit))
+            install_weakref(heap, observed, n, *callback, program.clone()).map(|_| Outcome::Unit)
         }
         Op::Upgrade { weak } | Op::ReleaseWeakref { weak } => {
             let handles = observed.weak_handles.borrow().clone();
             if handles.is_empty() {
-                return skipped(vec![]);
+                return SKIPPED;
             }
             let w = *weak as usize % handles.len();
-            let r = if matches!(op, Op::Upgrade { .. }) {
+            targets.push(Some(w as u64));
+            if matches!(op, Op::Upgrade { .. }) {
                 Ok(Outcome::Upgraded(heap.upgrade(handles[w])))
             } else {
                 heap.release_weakref(handles[w]).map(Outcome::Bool)
-            };
-            (vec![Some(w as u64)], r)
+            }
         }
-        _ => skipped(vec![]),
+        _ => SKIPPED,
     }
+}
+
+/// The slice an [`Op::EditGarbage`] names in a `garbage` list of `len` entries: both
+/// ends modulo `len + 2`, so some slices do not fit.
+pub(crate) fn garbage_slice(start: u16, end: u16, len: usize) -> (usize, usize) {
+    (start as usize % (len + 2), end as usize % (len + 2))
+}
+
+/// Registers the harness's collection callback ([`Op::AddCallback`]) as the next
+/// callback index: at each phase it logs [`Event::CallbackRun`] and runs `program`.
+pub(crate) fn install_callback<C: HarnessStrategy>(
+    heap: &mut Heap<Payload, C>,
+    observed: &std::rc::Rc<Observed>,
+    program: Vec<Op>,
+) {
+    let obs = observed.clone();
+    let index = observed.callbacks.get();
+    observed.callbacks.set(index + 1);
+    heap.add_heap_callback(move |heap, phase, _| {
+        obs.log(Event::CallbackRun { index, phase });
+        run_on_heap(heap, &obs, None, &program);
+    });
 }
 
 /// Attaches the harness's finalizer to object `n`: it counts its run, logs it, runs
 /// `program`, and binds the object to `r<n>` when `resurrect` is set.
 pub(crate) fn install_finalizer<C: HarnessStrategy>(
-    heap: &mut Heap<u64, C>,
+    heap: &mut Heap<Payload, C>,
     observed: &std::rc::Rc<Observed>,
     n: u64,
     resurrect: bool,
@@ -401,7 +453,7 @@ pub(crate) fn install_finalizer<C: HarnessStrategy>(
     heap.set_finalizer(id_of(observed, n), move |heap, me| {
         *obs.finalizer_runs.borrow_mut().entry(n).or_insert(0) += 1;
         obs.log(Event::Finalizer(n));
-        run_on_heap(heap, &obs, n, &program);
+        run_on_heap(heap, &obs, Some(n), &program);
         if resurrect {
             // Cannot fail but on refcount overflow; the checks would see it.
             let _ = heap.set_var(format!("r{n}"), me);
@@ -412,7 +464,7 @@ pub(crate) fn install_finalizer<C: HarnessStrategy>(
 /// Gives object `n` the harness's legacy-finalizer code: it logs its run, runs
 /// `program`, and binds the object to `r<n>` when `resurrect` is set.
 pub(crate) fn install_legacy_code<C: HarnessStrategy>(
-    heap: &mut Heap<u64, C>,
+    heap: &mut Heap<Payload, C>,
     observed: &std::rc::Rc<Observed>,
     n: u64,
     resurrect: bool,
@@ -421,7 +473,7 @@ pub(crate) fn install_legacy_code<C: HarnessStrategy>(
     let obs = observed.clone();
     heap.set_legacy_finalizer_code(id_of(observed, n), move |heap, me| {
         obs.log(Event::LegacyCode(n));
-        run_on_heap(heap, &obs, n, &program);
+        run_on_heap(heap, &obs, Some(n), &program);
         if resurrect {
             let _ = heap.set_var(format!("r{n}"), me);
         }
@@ -432,7 +484,7 @@ pub(crate) fn install_legacy_code<C: HarnessStrategy>(
 /// run, logs it, checks that it sees its reference dead and runs `program`), and
 /// records its handle as the next weak-reference index.
 pub(crate) fn install_weakref<C: HarnessStrategy>(
-    heap: &mut Heap<u64, C>,
+    heap: &mut Heap<Payload, C>,
     observed: &std::rc::Rc<Observed>,
     n: u64,
     callback: bool,
@@ -448,7 +500,7 @@ pub(crate) fn install_weakref<C: HarnessStrategy>(
                 obs.weak_callback_saw_live.borrow_mut().push(w);
             }
             obs.log(Event::Callback(w));
-            run_on_heap(heap, &obs, n, &program);
+            run_on_heap(heap, &obs, Some(n), &program);
         })
     } else {
         heap.downgrade(id)

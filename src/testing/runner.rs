@@ -1,6 +1,8 @@
 //! Applies ops to a heap and to the model side by side, and checks after every op.
 
+use std::cell::Cell;
 use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 
 use crate::{Fault, GcConfig, GcError, Generation, Generational, Heap, ObjId};
@@ -9,11 +11,13 @@ use super::check::{Rule, Violation, check_invariants};
 use super::collector::HarnessStrategy;
 use super::model::{FinalizerKind, Kind, Model, Observed, Request};
 use super::op::{Op, Target};
+use super::payload::Payload;
 use super::program::{
-    Outcome, Res, install_finalizer, install_legacy_code, install_weakref, log_collections, same,
+    Outcome, Res, garbage_slice, install_callback, install_finalizer, install_legacy_code,
+    install_weakref, log_collections, same,
 };
 
-/// A heap (`Heap<u64, C>`, payload = allocation number) and its [`Model`], kept in
+/// A heap (`Heap<Payload, C>`, payload = allocation number) and its [`Model`], kept in
 /// step: [`apply`](Runner::apply) runs an [`Op`] on both, compares the results, mirrors
 /// every collection the heap ran in the model, and checks [`check_invariants`].
 ///
@@ -44,10 +48,39 @@ use super::program::{
 /// assert!(runner.heap().is_empty());
 /// ```
 pub struct Runner<C: HarnessStrategy = Generational> {
-    heap: Heap<u64, C>,
+    heap: Heap<Payload, C>,
     model: Model,
     observed: Rc<Observed>,
     applied: usize,
+    /// Set when a heap call of the op being applied unwound (a payload's panic the
+    /// heap re-raised): compared with the model's prediction.
+    unwound: Cell<bool>,
+}
+
+/// A harness heap may still hold payloads that panic on drop when the runner goes:
+/// they are defused first, so dropping a runner never unwinds.
+impl<C: HarnessStrategy> Drop for Runner<C> {
+    fn drop(&mut self) {
+        let ids: Vec<ObjId> = self.heap.ids().collect();
+        for id in ids {
+            if let Ok(payload) = self.heap.payload_mut(id) {
+                payload.panics_on_drop = false;
+            }
+        }
+    }
+}
+
+/// Runs one heap call of a top-level op. A payload's panic the heap re-raises is
+/// caught and noted in `unwound`; the call's result is `None` then (the op had
+/// succeeded: the heap checks its arguments before it releases anything).
+fn guard<R>(unwound: &Cell<bool>, call: impl FnOnce() -> R) -> Option<R> {
+    match catch_unwind(AssertUnwindSafe(call)) {
+        Ok(r) => Some(r),
+        Err(_) => {
+            unwound.set(true);
+            None
+        }
+    }
 }
 
 impl<C: HarnessStrategy + fmt::Debug> fmt::Debug for Runner<C> {
@@ -105,17 +138,18 @@ impl<C: HarnessStrategy> Runner<C> {
             model,
             observed,
             applied: 0,
+            unwound: Cell::new(false),
         }
     }
 
     /// The heap.
-    pub fn heap(&self) -> &Heap<u64, C> {
+    pub fn heap(&self) -> &Heap<Payload, C> {
         &self.heap
     }
 
     /// The heap, mutably: changes made here behind the model's back are reported as
     /// violations by the next check (which is how a test proves the checks can fail).
-    pub fn heap_mut(&mut self) -> &mut Heap<u64, C> {
+    pub fn heap_mut(&mut self) -> &mut Heap<Payload, C> {
         &mut self.heap
     }
 
@@ -165,6 +199,26 @@ impl<C: HarnessStrategy> Runner<C> {
         self.observed.collections.borrow_mut().clear();
         self.observed.log.borrow_mut().clear();
         let step = self.step(op);
+        let (unwound, raised) = (self.unwound.take(), std::mem::take(&mut self.model.raised));
+        if unwound != raised && self.model.mismatch.is_none() {
+            return Err(Violation::new(
+                Rule::OpResult,
+                None,
+                format!(
+                    "{op:?} {} a payload's panic, the model expects it {}",
+                    if unwound {
+                        "re-raised"
+                    } else {
+                        "did not re-raise"
+                    },
+                    if raised {
+                        "re-raised"
+                    } else {
+                        "kept or never caught"
+                    }
+                ),
+            ));
+        }
         if let Some(violation) = self.model.mismatch.take() {
             // A wrong report usually means a wrong collection: the invariants say which
             // object it got wrong.
@@ -249,14 +303,29 @@ impl<C: HarnessStrategy> Runner<C> {
         let m = &self.model;
         Some(match op {
             Op::Alloc | Op::AllocAtomic | Op::AllocLazy => {
-                let payload = self.observed.reserve_alloc();
-                let (id, kind) = match op {
-                    Op::Alloc => (self.heap.alloc(payload), Kind::Container),
-                    Op::AllocLazy => (self.heap.alloc_lazy(payload), Kind::Lazy),
-                    _ => (self.heap.alloc_atomic(payload), Kind::Atomic),
+                let n = self.observed.reserve_alloc();
+                let payload = Payload::new(n);
+                let heap = &mut self.heap;
+                let (made, kind) = match op {
+                    Op::Alloc => (
+                        guard(&self.unwound, || heap.alloc(payload)),
+                        Kind::Container,
+                    ),
+                    Op::AllocLazy => (
+                        guard(&self.unwound, || heap.alloc_lazy(payload)),
+                        Kind::Lazy,
+                    ),
+                    _ => (
+                        guard(&self.unwound, || heap.alloc_atomic(payload)),
+                        Kind::Atomic,
+                    ),
                 };
-                self.observed.fill_alloc(payload, id);
-                self.model.alloc(id, kind, Vec::new());
+                let id = self.allocated(n, made);
+                let n = self.model.alloc(id, kind, Vec::new());
+                if std::mem::take(&mut self.model.raised) {
+                    self.model.give_back(n);
+                    self.model.raised = true;
+                }
                 (Ok(Outcome::Id(id)), Ok(Outcome::Id(id)))
             }
             Op::AllocImmutable { edges } => {
@@ -266,16 +335,25 @@ impl<C: HarnessStrategy> Runner<C> {
                     .collect::<Option<_>>()?;
                 let ids: Vec<ObjId> = targets.iter().map(|&t| m.ids[t as usize]).collect();
                 let expected = targets.iter().try_for_each(|&t| m.alive(t).map(|_| ()));
-                let payload = self.observed.reserve_alloc();
-                let actual = self.heap.alloc_immutable(payload, &ids);
+                let n = self.observed.reserve_alloc();
+                let payload = Payload::new(n);
+                let heap = &mut self.heap;
+                let actual = match guard(&self.unwound, || heap.alloc_immutable(payload, &ids)) {
+                    Some(result) => result,
+                    None => Ok(self.allocated(n, None)),
+                };
                 match (&expected, &actual) {
                     (Ok(()), Ok(id)) => {
-                        self.observed.fill_alloc(payload, *id);
-                        self.model.alloc(*id, Kind::Immutable, targets);
+                        self.observed.fill_alloc(n, *id);
+                        let n = self.model.alloc(*id, Kind::Immutable, targets);
+                        if std::mem::take(&mut self.model.raised) {
+                            self.model.give_back(n);
+                            self.model.raised = true;
+                        }
                         (Ok(Outcome::Id(*id)), Ok(Outcome::Id(*id)))
                     }
                     _ => {
-                        self.observed.cancel_alloc(payload);
+                        self.observed.cancel_alloc(n);
                         (expected.map(|_| Outcome::Unit), actual.map(Outcome::Id))
                     }
                 }
@@ -324,7 +402,10 @@ impl<C: HarnessStrategy> Runner<C> {
                     Ok((idx, m.objects[&f].edges[idx]))
                 });
                 let idx = edge_index(*index, m.check_mutable(f).unwrap_or(0));
-                let actual = self.heap.set_edge(fid, idx, tid);
+                let heap = &mut self.heap;
+                let predicted = expected.as_ref().map(|&(_, old)| m.ids[old as usize]);
+                let actual = guard(&self.unwound, || heap.set_edge(fid, idx, tid))
+                    .unwrap_or_else(|| predicted.map_err(Clone::clone));
                 let expected = expected.map(|(idx, old)| {
                     let id = self.model.ids[old as usize];
                     if actual.is_ok() {
@@ -349,7 +430,10 @@ impl<C: HarnessStrategy> Runner<C> {
                     Ok((idx, m.objects[&f].edges[idx]))
                 });
                 let idx = edge_index(*index, m.check_mutable(f).unwrap_or(0));
-                let actual = self.heap.remove_edge(fid, idx);
+                let heap = &mut self.heap;
+                let predicted = expected.as_ref().map(|&(_, old)| m.ids[old as usize]);
+                let actual = guard(&self.unwound, || heap.remove_edge(fid, idx))
+                    .unwrap_or_else(|| predicted.map_err(Clone::clone));
                 let expected = expected.map(|(idx, old)| {
                     let id = self.model.ids[old as usize];
                     if actual.is_ok() {
@@ -364,7 +448,9 @@ impl<C: HarnessStrategy> Runner<C> {
                 let expected = m
                     .check_mutable(f)
                     .map(|_| m.objects[&f].edges.iter().position(|&e| e == t));
-                let actual = self.heap.unlink(m.ids[f as usize], m.ids[t as usize]);
+                let heap = &mut self.heap;
+                let (fid, tid) = (m.ids[f as usize], m.ids[t as usize]);
+                let actual = guard(&self.unwound, || heap.unlink(fid, tid)).unwrap_or(Ok(true));
                 let expected = expected.map(|pos| {
                     if let (Some(i), Ok(true)) = (pos, &actual) {
                         self.model.remove_edge(f, i);
@@ -376,7 +462,9 @@ impl<C: HarnessStrategy> Runner<C> {
             Op::ClearEdges { from } => {
                 let f = self.resolve(*from)?;
                 let expected = m.check_mutable(f).map(|_| Outcome::Unit);
-                let actual = self.heap.clear_edges(m.ids[f as usize]);
+                let heap = &mut self.heap;
+                let fid = m.ids[f as usize];
+                let actual = guard(&self.unwound, || heap.clear_edges(fid)).unwrap_or(Ok(()));
                 if expected.is_ok() && actual.is_ok() {
                     self.model.clear_edges(f);
                 }
@@ -388,7 +476,7 @@ impl<C: HarnessStrategy> Runner<C> {
                 let actual = self
                     .heap
                     .payload_mut(m.ids[n as usize])
-                    .map(|p| *p = *value);
+                    .map(|p| p.value = *value);
                 if expected.is_ok() && actual.is_ok() {
                     self.model.set_payload(n, *value);
                 }
@@ -398,7 +486,10 @@ impl<C: HarnessStrategy> Runner<C> {
                 let n = self.resolve(*obj)?;
                 let name = format!("v{}", name % 8);
                 let expected = m.alive(n).map(|_| Outcome::Unit);
-                let actual = self.heap.set_var(name.clone(), m.ids[n as usize]);
+                let heap = &mut self.heap;
+                let id = m.ids[n as usize];
+                let actual =
+                    guard(&self.unwound, || heap.set_var(name.clone(), id)).unwrap_or(Ok(()));
                 if expected.is_ok() && actual.is_ok() {
                     self.model.set_var(name, n);
                 }
@@ -415,7 +506,9 @@ impl<C: HarnessStrategy> Runner<C> {
                     Some(&n) => Ok(Outcome::Id(m.ids[n as usize])),
                     None => Err(GcError::UnknownName(name.clone())),
                 };
-                let actual = self.heap.del_var(&name);
+                let heap = &mut self.heap;
+                let actual = guard(&self.unwound, || heap.del_var(&name))
+                    .unwrap_or_else(|| Ok(m.ids[m.names[&name] as usize]));
                 if expected.is_ok() && actual.is_ok() {
                     self.model.del_var(&name);
                 }
@@ -440,7 +533,8 @@ impl<C: HarnessStrategy> Runner<C> {
                         Ok(Outcome::Unit)
                     }
                 });
-                let actual = self.heap.decref(id);
+                let heap = &mut self.heap;
+                let actual = guard(&self.unwound, || heap.decref(id)).unwrap_or(Ok(()));
                 if expected.is_ok() && actual.is_ok() {
                     self.model.decref(n);
                 }
@@ -457,14 +551,16 @@ impl<C: HarnessStrategy> Runner<C> {
                     })
                 };
                 let heap = C::as_generational(&mut self.heap)?;
-                let actual = heap.collect(g).map(|_| Outcome::Unit);
+                let actual = guard(&self.unwound, || heap.collect(g).map(|_| Outcome::Unit))
+                    .unwrap_or(Ok(Outcome::Unit));
                 if expected.is_ok() {
                     self.model.collection(Request::Generation(g));
                 }
                 (expected, actual)
             }
             Op::CollectFull => {
-                self.heap.collect_full();
+                let heap = &mut self.heap;
+                guard(&self.unwound, || heap.collect_full());
                 self.model.collection(Request::Full);
                 (Ok(Outcome::Unit), Ok(Outcome::Unit))
             }
@@ -608,11 +704,59 @@ impl<C: HarnessStrategy> Runner<C> {
                 (Ok(Outcome::Unit), Ok(Outcome::Unit))
             }
             Op::ClearGarbage => {
-                self.heap.clear_garbage();
+                let heap = &mut self.heap;
+                guard(&self.unwound, || heap.clear_garbage());
                 self.model.clear_garbage();
                 (Ok(Outcome::Unit), Ok(Outcome::Unit))
             }
+            Op::EditGarbage { start, end, items } => {
+                let items: Vec<u64> = items
+                    .iter()
+                    .map(|&t| self.resolve(t))
+                    .collect::<Option<_>>()?;
+                let ids: Vec<ObjId> = items.iter().map(|&n| m.ids[n as usize]).collect();
+                let (from, to) = garbage_slice(*start, *end, self.heap.garbage().len());
+                let heap = &mut self.heap;
+                let actual = guard(&self.unwound, || heap.splice_garbage(from..to, &ids))
+                    .unwrap_or(Ok(()))
+                    .map(|_| Outcome::Unit);
+                let expected = self.model.edit_garbage(*start, *end, &items);
+                (expected, actual)
+            }
+            Op::AddCallback { program } => {
+                install_callback(&mut self.heap, &self.observed, program.clone());
+                self.model.callbacks.push(Rc::new(program.clone()));
+                (Ok(Outcome::Unit), Ok(Outcome::Unit))
+            }
+            Op::PanicOnDrop { obj } => {
+                let n = self.resolve(*obj)?;
+                let expected = m.alive(n).map(|_| Outcome::Unit);
+                let actual = self
+                    .heap
+                    .payload_mut(m.ids[n as usize])
+                    .map(|p| p.panics_on_drop = true);
+                if expected.is_ok() && actual.is_ok() {
+                    self.model.set_panics(n);
+                }
+                (expected, actual.map(|_| Outcome::Unit))
+            }
         })
+    }
+
+    /// The id of allocation `n`, whose heap call returned `made` (`None`: it unwound;
+    /// then the object, if the collection that unwound left it alive, is found by its
+    /// payload).
+    fn allocated(&self, n: u64, made: Option<ObjId>) -> ObjId {
+        match made {
+            Some(id) => {
+                self.observed.fill_alloc(n, id);
+                id
+            }
+            None => {
+                self.observed.fill_pending(&self.heap);
+                self.observed.alloc_ids.borrow()[n as usize]
+            }
+        }
     }
 }
 

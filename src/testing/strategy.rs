@@ -95,7 +95,20 @@ pub fn op() -> impl Strategy<Value = Op> {
         1 => any::<u16>().prop_map(|weak| Op::ReleaseWeakref { weak }),
         1 => any::<bool>().prop_map(|on| Op::SetSaveAll { on }),
         1 => Just(Op::ClearGarbage),
+        1 => edit_garbage(target()),
+        1 => program().prop_map(|program| Op::AddCallback { program }),
+        2 => target().prop_map(|obj| Op::PanicOnDrop { obj }),
     ]
+}
+
+/// `gc.garbage[start:end] = items`, with up to two items; the ends are small, so they
+/// mostly fit the list and sometimes do not.
+fn edit_garbage(item: impl Strategy<Value = Target>) -> impl Strategy<Value = Op> {
+    (0u16..6, 0u16..6, vec(item, 0..3)).prop_map(|(start, end, items)| Op::EditGarbage {
+        start,
+        end,
+        items,
+    })
 }
 
 /// Targets for user code: mostly the object concerned ([`Target::Me`]) and recent
@@ -139,6 +152,7 @@ fn user_op(nested: bool) -> BoxedStrategy<Op> {
         1 => Just(Op::Freeze),
         1 => Just(Op::Unfreeze),
         1 => Just(Op::ClearGarbage),
+        1 => edit_garbage(user_target()),
         2 => (user_target(), any::<bool>(), inner())
             .prop_map(|(obj, resurrect, program)| Op::SetFinalizer { obj, resurrect, program }),
         1 => user_target().prop_map(|obj| Op::ClearFinalizer { obj }),
@@ -230,6 +244,9 @@ fn portable(op: Op) -> Op {
         } => Op::Downgrade {
             obj,
             callback,
+            program: program(p),
+        },
+        Op::AddCallback { program: p } => Op::AddCallback {
             program: program(p),
         },
         op => op,
