@@ -3,9 +3,7 @@
 //! harness checks other strategies against (`gclab::testing::FullOnly`) and the
 //! no-generations baseline of `gclab-strategies` (`gclab::experiment::FullOnly`).
 
-use std::time::Instant;
-
-use crate::gc::trial::find_unreachable;
+use crate::gc::mechanism::TrackedList;
 use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects};
 use crate::heap::Heap;
 use crate::object::ObjId;
@@ -15,10 +13,11 @@ use crate::object::ObjId;
 /// since the last collection exceed `threshold` (as CPython counts generation 0's
 /// surplus), or when the program asks. Threshold 0 (the default) means only when asked.
 ///
-/// It is the minimal strategy of [`gc::strategy`](crate::gc::strategy) with an
-/// allocation trigger and a [`check`](CycleCollector::check) of its list against the
-/// headers: what a cycle collector costs without the generational hypothesis. Copy it to
-/// start a strategy of your own.
+/// It is one [`TrackedList`] and the shared trial collection
+/// ([`Heap::collect_list`]), the same mechanism a full collection of
+/// [`Generational`](crate::Generational) runs on: what a cycle collector costs without
+/// the generational hypothesis, implementation aside. Copy it to start a strategy of your
+/// own.
 ///
 /// # Examples
 /// ```
@@ -53,8 +52,8 @@ use crate::object::ObjId;
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct FullOnly {
-    /// Every tracked object; each one's header position is its index here (space 0).
-    tracked: Vec<ObjId>,
+    /// Every tracked object (space 0).
+    tracked: TrackedList,
     /// The allocation surplus that starts a collection (0: never automatically).
     threshold: u32,
     /// Container allocations minus container deallocations since the last collection
@@ -77,26 +76,23 @@ impl FullOnly {
         self.threshold
     }
 
-    /// The tracked objects, in list order (removal swaps the last one in).
-    pub fn tracked(&self) -> &[ObjId] {
+    /// The tracked objects (removal swaps the last one in).
+    pub fn tracked(&self) -> &TrackedList {
         &self.tracked
     }
 }
 
 impl CycleCollector for FullOnly {
     /// Appends the object, recording its index as its position.
-    fn on_track<T>(&mut self, mut cx: Cx<'_, T>, id: ObjId) {
-        cx.set_space(id, 0, self.tracked.len() as u32);
-        self.tracked.push(id);
+    #[inline]
+    fn on_track<T>(&mut self, cx: Cx<'_, T>, id: ObjId) {
+        self.tracked.push(cx, id);
     }
 
     /// Removes the object in O(1): the last one takes its place.
-    fn on_untrack<T>(&mut self, mut cx: Cx<'_, T>, _id: ObjId, _space: u8, position: u32) {
-        let i = position as usize;
-        self.tracked.swap_remove(i);
-        if let Some(&moved) = self.tracked.get(i) {
-            cx.set_position(moved, i as u32);
-        }
+    #[inline]
+    fn on_untrack<T>(&mut self, cx: Cx<'_, T>, _id: ObjId, _space: u8, position: u32) {
+        self.tracked.remove(cx, position);
     }
 
     #[inline(always)]
@@ -115,26 +111,13 @@ impl CycleCollector for FullOnly {
     }
 
     /// Trial deletion over every tracked object, then the PEP 442 pipeline; the
-    /// reachable objects and the pipeline's survivors are tracked again.
+    /// reachable objects and the pipeline's survivors go back to the list.
     fn collect_full<T>(heap: &mut Heap<T, Self>) -> CollectReport {
         heap.run_collection(0, |heap| {
-            let start = Instant::now();
-            heap.collector_mut().count = 0;
-            // Every tracked object, out of the list: the examined set.
-            let mut set = std::mem::take(&mut heap.collector_mut().tracked);
-            let candidates = set.len();
-            heap.note_examined(&set);
-            let (gc, mut cx) = heap.collector_parts();
-            let mut unreachable = Vec::new();
-            find_unreachable(cx.reborrow(), &mut set, &mut unreachable);
-            for id in set {
-                gc.on_track(cx.reborrow(), id); // the reachable ones go back
-            }
-            let mut report =
-                heap.collect_unreachable(&mut unreachable, |gc, cx, id| gc.on_track(cx, id));
-            report.candidates = candidates;
-            report.duration = start.elapsed();
-            report
+            let gc = heap.collector_mut();
+            gc.count = 0;
+            let mut all = gc.tracked.take();
+            heap.collect_list(&mut all, |gc| &mut gc.tracked)
         })
     }
 
@@ -143,23 +126,6 @@ impl CycleCollector for FullOnly {
     }
 
     fn check<T>(&self, objects: Objects<'_, T>) -> Result<(), String> {
-        for (i, &id) in self.tracked.iter().enumerate() {
-            if objects.space(id) != Some(0) || objects.position(id) != Some(i as u32) {
-                return Err(format!(
-                    "object {id} is listed at {i} but its header disagrees"
-                ));
-            }
-        }
-        let headers = objects
-            .ids()
-            .filter(|&id| objects.space(id).is_some())
-            .count();
-        if headers != self.tracked.len() {
-            return Err(format!(
-                "{headers} object(s) are marked tracked but the list holds {}",
-                self.tracked.len()
-            ));
-        }
-        Ok(())
+        self.tracked.check(objects, true)
     }
 }

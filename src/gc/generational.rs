@@ -15,9 +15,7 @@ use crate::store::{Store, slot_of};
 use super::Fault;
 use super::collect::{CollectionStep, StepClock};
 use super::mark_alive::mark_alive;
-use super::trial::{
-    move_unreachable_in_place, move_unreachable_promoting, update_and_subtract_refs,
-};
+use super::trial::update_and_subtract_refs;
 use super::{AllocKind, CollectReport, Cx, CycleCollector, Objects};
 
 /// How a heap's collector is set up.
@@ -682,47 +680,11 @@ impl<T> Heap<T> {
         let mut unreachable = std::mem::take(&mut self.gc.unreachable_buf);
         let positioned = !self.fault_injected();
         let moved_back = if positioned {
-            update_and_subtract_refs(&self.objects, &young, gen_no);
+            update_and_subtract_refs(&self.objects, &young, |space| space <= gen_no);
             clock.lap(&mut report.steps, CollectionStep::UpdateRefs);
             clock.lap(&mut report.steps, CollectionStep::SubtractRefs);
             let base = self.gc.gens[older as usize].ids.len() as u32;
-            if self.garbage_order_unobservable() {
-                // Nobody will see the unreachable set in order: it stays in `young`
-                // behind the survivors, and is listed once, without what was moved back.
-                let (_, kept) = move_unreachable_in_place(&self.objects, &mut young, older, base);
-                let objects = &self.objects;
-                let mut end = kept;
-                for j in kept..young.len() {
-                    let slot = young[j];
-                    if objects.at(slot).is_collecting() {
-                        young[end] = slot;
-                        end += 1;
-                    }
-                }
-                young.truncate(end);
-                unreachable.clear();
-                if kept == 0 {
-                    // Nothing survived: the list itself is the unreachable set (no copy,
-                    // no new memory).
-                    std::mem::swap(&mut unreachable, &mut young);
-                } else {
-                    unreachable.extend_from_slice(&young[kept..]);
-                    young.truncate(kept);
-                }
-            } else {
-                let moved_back = move_unreachable_promoting(
-                    &self.objects,
-                    &mut young,
-                    &mut unreachable,
-                    older,
-                    base,
-                );
-                if moved_back {
-                    // Objects moved back are promoted already: no longer COLLECTING.
-                    let objects = &self.objects;
-                    unreachable.retain(|&slot| objects.at(slot).is_collecting());
-                }
-            }
+            self.find_unreachable_slots(&mut young, &mut unreachable, older, base);
             // What was marked alive follows the reachable ones: its headers too.
             let after = base + young.len() as u32;
             for (i, &slot) in alive.iter().enumerate() {

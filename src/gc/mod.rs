@@ -32,6 +32,7 @@ mod cx;
 mod full_only;
 pub mod incremental;
 pub mod mark_alive;
+pub mod mechanism;
 pub mod strategy;
 pub mod trial;
 
@@ -55,6 +56,7 @@ pub use fault::Fault;
 pub use full_only::FullOnly;
 pub use generational::{GcConfig, GenStats, Generation, Generational, LongLived};
 pub use incremental::{Budget, Incremental, IncrementalConfig, IncrementalStats};
+pub use mechanism::TrackedList;
 pub use strategy::{AllocKind, CycleCollector};
 pub use trial::{TrialEntry, TrialView};
 

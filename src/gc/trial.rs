@@ -85,10 +85,10 @@ pub(crate) fn move_unreachable<T>(
     })
 }
 
-/// `update_refs` and `subtract_refs` fused into one pass over `set` (the merged
-/// generations `0..=gen_no` of a [`Generational`](crate::Generational) collection), so a
-/// collection reads each examined header once less. A member (an object whose space byte
-/// is at most `gen_no`: exactly the objects of `set`) is initialised on first touch,
+/// `update_refs` and `subtract_refs` fused into one pass over `set` (for example the
+/// merged generations `0..=g` of a [`Generational`](crate::Generational) collection), so
+/// a collection reads each examined header once less. A member (an object whose space
+/// byte passes `member`: exactly the objects of `set`) is initialised on first touch,
 /// whether that is its own turn in `set` or an edge into it: its scratch count becomes
 /// its refcount and its space byte [`COLLECTING`], the mark that it was initialised.
 /// The edges from the set are then subtracted from the initialised counts as in
@@ -98,7 +98,11 @@ pub(crate) fn move_unreachable<T>(
 /// the number of references to it from outside the set, as after `update_refs` and
 /// `subtract_refs`. Requires that no object is [`COLLECTING`] on entry (collections
 /// do not nest).
-pub(crate) fn update_and_subtract_refs<T>(objects: &Store<T>, set: &[u32], gen_no: u8) {
+pub(crate) fn update_and_subtract_refs<T>(
+    objects: &Store<T>,
+    set: &[u32],
+    member: impl Fn(u8) -> bool,
+) {
     for &slot in set {
         let obj = objects.at(slot);
         if obj.space() != COLLECTING {
@@ -110,7 +114,7 @@ pub(crate) fn update_and_subtract_refs<T>(objects: &Store<T>, set: &[u32], gen_n
             let space = target.space();
             let refs = if space == COLLECTING {
                 target.gc_refs()
-            } else if space <= gen_no {
+            } else if member(space) {
                 target.set_space(COLLECTING);
                 target.refcount
             } else {
