@@ -104,9 +104,9 @@
 
 use std::time::{Duration, Instant};
 
-use crate::gc::collect::{CollectionStep, StepClock};
+use crate::gc::collect::CollectionStep;
 use crate::gc::mark_alive::mark_alive;
-use crate::gc::trial::find_unreachable;
+use crate::gc::mechanism::TrackedList;
 use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects};
 use crate::heap::Heap;
 use crate::object::ObjId;
@@ -117,9 +117,6 @@ const YOUNG: u8 = 0;
 const OLD_A: u8 = 1;
 /// Space byte of the other old half.
 const OLD_B: u8 = 2;
-/// Space byte of a pending object taken into the increment being assembled (only
-/// between its removal from pending and trial deletion; no user code runs meanwhile).
-const INCREMENT: u8 = 3;
 
 /// CPython's `SCAN_RATE_DIVISOR`: with the default scale factor of 10 an increment
 /// scans 1% of the heap (up to twice the new objects).
@@ -227,11 +224,11 @@ enum ScavengePhase {
 /// for the design, what bounds a pause, and an example).
 #[derive(Debug)]
 pub struct Incremental {
-    /// The young generation; each member's header position is its index here.
-    young: Vec<ObjId>,
-    /// The old halves: `old[0]` holds space [`OLD_A`], `old[1]` space [`OLD_B`]; each
-    /// member's header position is its index in its half.
-    old: [Vec<ObjId>; 2],
+    /// The young generation (space [`YOUNG`]). While an increment is assembled it is
+    /// the increment: pending objects taken into it carry the young space byte too.
+    young: TrackedList,
+    /// The old halves: `old[0]` holds space [`OLD_A`], `old[1]` space [`OLD_B`].
+    old: [TrackedList; 2],
     /// The space byte of the visited half ([`OLD_A`] or [`OLD_B`]); the other is
     /// pending. Flipped by `completed_scavenge`.
     visited: u8,
@@ -262,8 +259,8 @@ impl Incremental {
     /// ```
     pub fn new(config: IncrementalConfig) -> Self {
         Incremental {
-            young: Vec::new(),
-            old: [Vec::new(), Vec::new()],
+            young: TrackedList::new(YOUNG),
+            old: [TrackedList::new(OLD_A), TrackedList::new(OLD_B)],
             visited: OLD_A,
             count: 0,
             work_to_do: 0,
@@ -330,7 +327,7 @@ impl Incremental {
     }
 
     /// The list of space `space`, if it is one of the three.
-    fn list_mut(&mut self, space: u8) -> Option<&mut Vec<ObjId>> {
+    fn list_mut(&mut self, space: u8) -> Option<&mut TrackedList> {
         match space {
             YOUNG => Some(&mut self.young),
             OLD_A => Some(&mut self.old[0]),
@@ -340,16 +337,25 @@ impl Incremental {
     }
 
     /// Appends `id` to space `space`, writing its header.
-    fn push<T>(&mut self, mut cx: Cx<'_, T>, id: ObjId, space: u8) {
+    fn push<T>(&mut self, cx: Cx<'_, T>, id: ObjId, space: u8) {
         if let Some(list) = self.list_mut(space) {
-            cx.set_space(id, space, list.len() as u32);
-            list.push(id);
+            list.push(cx, id);
         }
+    }
+
+    /// The visited half.
+    fn visited_list(&mut self) -> &mut TrackedList {
+        &mut self.old[usize::from(self.visited - OLD_A)]
+    }
+
+    /// The pending half.
+    fn pending_list(&mut self) -> &mut TrackedList {
+        &mut self.old[usize::from(other(self.visited) - OLD_A)]
     }
 
     /// Removes the member at `position` of space `space` in O(1), moving the last member
     /// into its place.
-    fn remove<T>(&mut self, mut cx: Cx<'_, T>, space: u8, position: u32) {
+    fn remove<T>(&mut self, cx: Cx<'_, T>, space: u8, position: u32) {
         let Some(list) = self.list_mut(space) else {
             debug_assert!(
                 false,
@@ -363,10 +369,7 @@ impl Incremental {
             "bug: space {space} has no member at {i}; a header position is stale"
         );
         if i < list.len() {
-            list.swap_remove(i);
-            if let Some(&moved) = list.get(i) {
-                cx.set_position(moved, i as u32);
-            }
+            list.remove(cx, position);
         }
     }
 
@@ -394,20 +397,21 @@ impl Incremental {
         }
     }
 
-    /// `expand_region_transitively_reachable`: appends to `set` every pending object
-    /// reachable from `set[from..]`, transitively, taking each out of pending (space
-    /// byte [`INCREMENT`]). Returns how many it added. `set` is its own worklist.
+    /// `expand_region_transitively_reachable`: appends to `set` (the increment being
+    /// assembled, the young list's space) every pending object reachable from
+    /// `set[from..]`, transitively, taking each out of pending. Returns how many it
+    /// added. `set` is its own worklist.
     fn expand_region_transitively_reachable<T>(
         &mut self,
         mut cx: Cx<'_, T>,
-        set: &mut Vec<ObjId>,
+        set: &mut TrackedList,
         from: usize,
     ) -> usize {
         let pending = other(self.visited);
         let start = set.len();
         let mut i = from;
         while i < set.len() {
-            let id = set[i];
+            let id = cx.objects.id_at(set.slots[i]);
             i += 1;
             let n = cx.objects().edges(id).map_or(0, |e| e.len());
             for k in 0..n {
@@ -418,8 +422,7 @@ impl Incremental {
                 }
                 let position = objects.position(t).unwrap_or(0);
                 self.remove(cx.reborrow(), pending, position);
-                cx.set_space(t, INCREMENT, 0);
-                set.push(t);
+                set.push(cx.reborrow(), t);
             }
         }
         set.len() - start
@@ -445,9 +448,10 @@ impl Incremental {
     /// was. Returns how many objects were marked.
     fn mark_at_start<T>(heap: &mut Heap<T, Self>) -> usize {
         let (gc, mut cx) = heap.collector_parts();
-        let pending = other(gc.visited);
-        let mut set = std::mem::take(&mut gc.young);
-        set.append(&mut gc.old[usize::from(pending - OLD_A)]);
+        let young = gc.young.take();
+        let pending = gc.pending_list().take();
+        let mut set: Vec<ObjId> = young.ids(cx.objects()).collect();
+        set.extend(pending.ids(cx.objects()));
         let visited = gc.visited;
         let marked = mark_alive(cx.reborrow(), &mut set, |cx, id| gc.push(cx, id, visited));
         for id in set {
@@ -481,17 +485,15 @@ impl Incremental {
             return report;
         }
         let (gc, mut cx) = heap.collector_parts();
-        let mut set = std::mem::take(&mut gc.young);
+        let mut set = gc.young.take();
         let young = set.len();
         let mut size = if count_young { young } else { 0 };
-        let pending = other(gc.visited);
         while size < limit {
-            let Some(seed) = gc.old[usize::from(pending - OLD_A)].pop() else {
+            let Some(seed) = gc.pending_list().pop(cx.reborrow()) else {
                 break;
             };
-            cx.set_space(seed, INCREMENT, 0);
             let from = set.len();
-            set.push(seed);
+            set.push(cx.reborrow(), seed);
             size += 1 + gc.expand_region_transitively_reachable(cx.reborrow(), &mut set, from);
         }
         let examined_old = set.len() - young;
@@ -508,44 +510,25 @@ impl Incremental {
         report
     }
 
-    /// `gc_collect_region` with the visited half as destination: notes the set, runs
-    /// trial deletion, moves the reachable objects to visited and hands the unreachable
-    /// ones to the PEP 442 pipeline, whose survivors also go to visited. Step times:
-    /// `assembly` (taking the set out of the lists, expansion and mark-alive included)
-    /// under `MergeGenerations`, the three trial-deletion passes together under
-    /// `MoveUnreachable`, the move to visited under `PromoteSurvivors`, and the
-    /// pipeline's own.
+    /// `gc_collect_region` with the visited half as destination: the shared trial
+    /// collection of the set ([`Heap::collect_list`]), whose survivors, and the
+    /// pipeline's, go to visited. Step times: `assembly` (taking the set out of the
+    /// lists, expansion and mark-alive included) is added under `MergeGenerations`.
     fn collect_region<T>(
         heap: &mut Heap<T, Self>,
-        mut set: Vec<ObjId>,
+        mut set: TrackedList,
         assembly: Duration,
         report: &mut CollectReport,
     ) {
-        report.candidates = set.len();
-        heap.note_examined(&set);
+        let region = heap.collect_list(&mut set, Incremental::visited_list);
+        report.candidates = region.candidates;
+        report.collected = region.collected;
+        report.uncollectable = region.uncollectable;
+        report.resurrected = region.resurrected;
+        report.finalizers_run = region.finalizers_run;
+        report.weakrefs_cleared = region.weakrefs_cleared;
+        report.steps = region.steps;
         report.steps.add(CollectionStep::MergeGenerations, assembly);
-        let mut clock = StepClock::start();
-        let (gc, mut cx) = heap.collector_parts();
-        let mut unreachable = Vec::new();
-        find_unreachable(cx.reborrow(), &mut set, &mut unreachable);
-        clock.lap(&mut report.steps, CollectionStep::MoveUnreachable);
-        let visited = gc.visited;
-        for id in set {
-            gc.push(cx.reborrow(), id, visited);
-        }
-        clock.lap(&mut report.steps, CollectionStep::PromoteSurvivors);
-        let pipeline = heap.collect_unreachable(&mut unreachable, |gc, cx, id| {
-            let visited = gc.visited;
-            gc.push(cx, id, visited);
-        });
-        report.collected = pipeline.collected;
-        report.uncollectable = pipeline.uncollectable;
-        report.resurrected = pipeline.resurrected;
-        report.finalizers_run = pipeline.finalizers_run;
-        report.weakrefs_cleared = pipeline.weakrefs_cleared;
-        for (step, time) in pipeline.steps.iter() {
-            report.steps.add(step, time);
-        }
         let stats = &mut heap.collector_mut().stats;
         stats.candidates += report.candidates as u64;
         stats.collected += report.collected as u64;
@@ -606,11 +589,19 @@ impl CycleCollector for Incremental {
             gc.stats.full += 1;
             gc.count = 0;
             let visited = gc.visited;
-            let mut set = std::mem::take(&mut gc.old[usize::from(visited - OLD_A)]);
-            set.append(&mut gc.old[usize::from(other(visited) - OLD_A)]);
-            set.append(&mut gc.young);
+            // Visited, then pending, then young, in one list of the young space.
+            let mut set = TrackedList::new(YOUNG);
+            let mut young = gc.young.take();
+            set.append(cx.reborrow(), gc.visited_list());
+            set.append(cx.reborrow(), gc.pending_list());
+            set.append(cx.reborrow(), &mut young);
             if gc.config.mark_alive {
-                let marked = mark_alive(cx.reborrow(), &mut set, |cx, id| gc.push(cx, id, visited));
+                let mut ids: Vec<ObjId> = set.ids(cx.objects()).collect();
+                set = TrackedList::new(YOUNG);
+                let marked = mark_alive(cx.reborrow(), &mut ids, |cx, id| gc.push(cx, id, visited));
+                for id in ids {
+                    set.push(cx.reborrow(), id);
+                }
                 gc.stats.marked_alive += marked as u64;
             }
             Self::collect_region(heap, set, start.elapsed(), &mut report);
@@ -635,24 +626,8 @@ impl CycleCollector for Incremental {
                 self.visited
             ));
         }
-        let lists = [
-            ("young", YOUNG, &self.young),
-            ("old half 1", OLD_A, &self.old[0]),
-            ("old half 2", OLD_B, &self.old[1]),
-        ];
-        for (name, space, list) in lists {
-            for (i, &id) in list.iter().enumerate() {
-                if !objects.contains(id) {
-                    return Err(format!("{name} lists dead object {id} at {i}"));
-                }
-                if objects.space(id) != Some(space) || objects.position(id) != Some(i as u32) {
-                    return Err(format!(
-                        "{name} lists {id} at {i} but its header says space {:?} position {:?}",
-                        objects.space(id),
-                        objects.position(id)
-                    ));
-                }
-            }
+        for list in [&self.young, &self.old[0], &self.old[1]] {
+            list.check(objects, true)?;
         }
         Ok(())
     }

@@ -115,6 +115,13 @@ impl TrackedList {
         }
     }
 
+    /// Removes the last member and returns it (its header is untouched: the caller
+    /// gives it a new place).
+    #[inline]
+    pub fn pop<T>(&mut self, cx: Cx<'_, T>) -> Option<ObjId> {
+        self.slots.pop().map(|slot| cx.objects.id_at(slot))
+    }
+
     /// Takes every member out, leaving an empty list with the same space (the members'
     /// headers are untouched: hand the result to
     /// [`Heap::collect_list`](crate::Heap::collect_list)).
