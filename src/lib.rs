@@ -150,6 +150,7 @@
 //! | [`gc::trial`] | mechanism: the passes `update_refs`, `subtract_refs`, `move_unreachable`; [`gc::trial::find_unreachable`]; [`TrialView`] |
 //! | [`gc::collect`] | the steps of a collection ([`CollectionStep`]) and their times ([`StepTimes`]) |
 //! | [`gc`] (`pipeline.rs`) | mechanism: the PEP 442 steps over an unreachable set, shared by every strategy ([`Heap::collect_unreachable`]) |
+//! | [`gc::mechanism`] | mechanism: [`TrackedList`], the tracked-list building block, and [`Heap::collect_list`], the trial collection of a list on the fused slot-level passes and the direct free (what [`Generational`], [`FullOnly`](gc::FullOnly) and [`Incremental`] collect with) |
 //! | [`gc`] (`generational.rs`) | the default strategy [`Generational`]: generations, thresholds, promotion, long-lived heuristic, its collection step by step |
 //! | [`gc`] (`gc_module.rs`) | the Python `gc`-module surface: collect, thresholds, freeze, stats, callbacks, save-all, `garbage` |
 //! | [`gc::incremental`] | the strategy [`Incremental`]: CPython 3.14's incremental collector (young generation plus an increment of the old space) |
@@ -218,7 +219,7 @@ pub use gc::collect::{CollectionStep, StepTimes};
 pub use gc::{
     AllocKind, BaconRajan, BaconRajanStats, Callback, CollectReport, Cx, CycleCollector, GcConfig,
     GcEvent, GenStats, Generation, Generational, Incremental, IncrementalConfig, LongLived,
-    Objects, Phase, RootTrigger, TrialEntry, TrialView,
+    Objects, Phase, RootTrigger, TrackedList, TrialEntry, TrialView,
 };
 pub use heap::{Finalizer, Heap, HeapCallback, HeapCounters, TRASHCAN_DEPTH, WeakCallback};
 pub use object::{MAX_GENERATIONS, MAX_REFCOUNT, ObjId};

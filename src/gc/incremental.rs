@@ -21,10 +21,10 @@
 //!    one at a time while the increment is below the budget, each followed by every
 //!    pending object it reaches, transitively (`expand_region_transitively_reachable`):
 //!    a garbage cycle wholly in pending is therefore examined whole;
-//! 4. trial deletion over the increment ([`find_unreachable`]); the reachable objects
-//!    move to visited; the unreachable ones go through the shared PEP 442 pipeline
-//!    ([`Heap::collect_unreachable`]), whose survivors also move to visited
-//!    (`gc_collect_region` with `to` the visited list);
+//! 4. the shared trial collection of the increment ([`Heap::collect_list`], the same
+//!    fused passes and pipeline as every list-keeping strategy): the reachable objects
+//!    move to visited; the unreachable ones go through the PEP 442 pipeline, whose
+//!    survivors also move to visited (`gc_collect_region` with `to` the visited list);
 //! 5. when pending is empty the scavenge is complete: the halves swap, so everything
 //!    old is pending again (`completed_scavenge`).
 //!

@@ -9,6 +9,9 @@
 //!   strategy;
 //! - `pipeline.rs`: mechanism, the PEP 442 steps over an unreachable set, shared by every
 //!   strategy ([`Heap::collect_unreachable`](crate::Heap::collect_unreachable));
+//! - [`mechanism`]: the tracked-list building block ([`TrackedList`]) and the trial
+//!   collection of a list ([`Heap::collect_list`](crate::Heap::collect_list)): the fused
+//!   slot-level passes and the direct free, shared by every list-keeping strategy;
 //! - `generational.rs`: policy, the default strategy [`Generational`] (generations,
 //!   thresholds, promotion, the long-lived heuristic);
 //! - [`collect`]: [`Generational`]'s collection step by step ([`collect::CollectionStep`]);
