@@ -173,6 +173,7 @@ mod bytes;
 mod check;
 mod collector;
 mod graphs;
+mod header;
 mod model;
 mod op;
 mod program;
@@ -183,6 +184,7 @@ pub use bytes::ops_from_bytes;
 pub use check::{Rule, Violation, check_invariants};
 pub use collector::{FullOnly, HarnessStrategy, Policy};
 pub use graphs::{MAX_NODES, SmallGraph, check_graphs, check_strategy_graphs};
+pub use header::{TraceHeader, TraceStrategy, suite_spec};
 pub use model::{
     Death, ExpectedReport, FinalizerKind, Kind, Model, ModelObject, ModelWeak, Observed, WeakState,
     reachable_from,
