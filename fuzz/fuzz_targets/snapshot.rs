@@ -21,7 +21,11 @@ fuzz_target!(|data: &[u8]| {
     if let Err(e) = heap.verify() {
         panic!("an imported snapshot does not verify: {e}");
     }
-    assert_eq!(heap.len(), snapshot.objects.len(), "not every object imported");
+    assert_eq!(
+        heap.len(),
+        snapshot.objects.len(),
+        "not every object imported"
+    );
     for o in &snapshot.objects {
         let id = heap
             .find_by_identity(o.id)
@@ -36,10 +40,19 @@ fuzz_target!(|data: &[u8]| {
     // Export: the same objects, counts and edges (in file order per object).
     let exported = heap.to_snapshot(|label| label.clone());
     let by_id: HashMap<u64, _> = exported.objects.iter().map(|o| (o.id, o)).collect();
-    assert_eq!(by_id.len(), snapshot.objects.len(), "export lost or doubled objects");
+    assert_eq!(
+        by_id.len(),
+        snapshot.objects.len(),
+        "export lost or doubled objects"
+    );
     for o in &snapshot.objects {
         let e = by_id[&o.id];
-        assert_eq!((e.refcount, &e.referents), (o.refcount, &o.referents), "object {}", o.id);
+        assert_eq!(
+            (e.refcount, &e.referents),
+            (o.refcount, &o.referents),
+            "object {}",
+            o.id
+        );
     }
     heap.collect_full();
     if let Err(e) = heap.verify() {
