@@ -32,6 +32,11 @@
 # Prints, per property: sequences run, failing chunks, sequences per second (one core),
 # and at the end the path of every shrunk trace. Exit status 0 when no chunk failed,
 # 1 otherwise, 2 on bad usage or a build failure.
+#
+# Cost (measured December 2026 on a 2-core machine busy with other builds): 20000
+# sequences per property, 11 properties, took 139 s wall clock after a 65 s build,
+# 690–930 sequences/s per property per chunk, 1,580/s in all; so 10^6 per property
+# (`tools/soak.sh 1e6`) takes about two hours there, less on an idle machine.
 set -euo pipefail
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
