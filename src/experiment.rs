@@ -580,6 +580,62 @@ impl Default for StrategyChoice {
     }
 }
 
+/// The body of [`StrategyChoice::with`] and [`StrategyChoice::with_harness`]: in one arm
+/// per strategy, binds `$heaps` to the [`StrategyHeaps`] of the choice's concrete
+/// strategy type and evaluates `$body` (generic code, monomorphized per arm), so the
+/// strategies are built in one place.
+macro_rules! with_heaps {
+    ($this:expr, $heaps:ident => $body:expr) => {{
+        macro_rules! heaps {
+            ($make:expr) => {{
+                let $heaps = StrategyHeaps::new($this.clone(), $make);
+                $body
+            }};
+        }
+        match &$this.choice {
+            Choice::Generational(thresholds) | Choice::MarkAlive(thresholds) => {
+                let thresholds = thresholds.clone();
+                let mark_alive = matches!($this.choice, Choice::MarkAlive(_));
+                heaps!(move |automatic| {
+                    let config = GcConfig {
+                        enabled: automatic,
+                        ..GcConfig::with_thresholds(thresholds.clone())
+                    };
+                    let gc = if mark_alive {
+                        Generational::with_mark_alive(config)
+                    } else {
+                        Generational::new(config)
+                    };
+                    gc.expect("bug: the thresholds were validated when the choice was parsed")
+                })
+            }
+            Choice::FullOnly(threshold) => {
+                let threshold = *threshold;
+                heaps!(move |automatic| FullOnly::new(if automatic { threshold } else { 0 }))
+            }
+            Choice::Incremental(config) => {
+                let config = *config;
+                heaps!(move |automatic| {
+                    Incremental::new(IncrementalConfig {
+                        enabled: automatic,
+                        ..config
+                    })
+                })
+            }
+            Choice::BaconRajan(trigger) => {
+                let trigger = *trigger;
+                heaps!(move |automatic| {
+                    BaconRajan::new(if automatic {
+                        trigger
+                    } else {
+                        RootTrigger::Manual
+                    })
+                })
+            }
+        }
+    }};
+}
+
 impl StrategyChoice {
     /// The strategy's name (`generational`, `full-only`, `bacon-rajan`, `incremental`,
     /// `mark-alive`).
@@ -596,26 +652,10 @@ impl StrategyChoice {
     /// The settings, as they parse back (`2000,10,10`, `10000`, `adaptive`).
     pub fn settings(&self) -> String {
         match &self.choice {
-            Choice::Generational(t) | Choice::MarkAlive(t) => {
-                t.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
-            }
-            Choice::Incremental(config) => {
-                let mut s = format!("threshold={}", config.threshold);
-                match config.budget {
-                    Budget::Cpython { scale_factor } => {
-                        s.push_str(&format!(",scale={scale_factor}"))
-                    }
-                    Budget::Fixed(n) => s.push_str(&format!(",budget={n}")),
-                }
-                if config.mark_alive {
-                    s.push_str(",mark-alive");
-                }
-                s
-            }
+            Choice::Generational(t) | Choice::MarkAlive(t) => crate::spec::thresholds(t),
+            Choice::Incremental(config) => crate::spec::incremental(config),
             Choice::FullOnly(t) => t.to_string(),
-            Choice::BaconRajan(RootTrigger::Adaptive) => "adaptive".to_owned(),
-            Choice::BaconRajan(RootTrigger::Manual) => "manual".to_owned(),
-            Choice::BaconRajan(RootTrigger::Fixed(n)) => n.to_string(),
+            Choice::BaconRajan(trigger) => crate::spec::bacon_rajan(*trigger),
         }
     }
 
@@ -662,55 +702,16 @@ impl StrategyChoice {
     /// }
     /// ```
     pub fn with<F: WithStrategy>(&self, f: F) -> F::Output {
-        match &self.choice {
-            Choice::Generational(thresholds) => {
-                let thresholds = thresholds.clone();
-                f.run(&StrategyHeaps::new(self.clone(), move |automatic| {
-                    let config = GcConfig {
-                        enabled: automatic,
-                        ..GcConfig::with_thresholds(thresholds.clone())
-                    };
-                    Generational::new(config)
-                        .expect("bug: the thresholds were validated when the choice was parsed")
-                }))
-            }
-            Choice::FullOnly(threshold) => {
-                let threshold = *threshold;
-                f.run(&StrategyHeaps::new(self.clone(), move |automatic| {
-                    FullOnly::new(if automatic { threshold } else { 0 })
-                }))
-            }
-            Choice::Incremental(config) => {
-                let config = *config;
-                f.run(&StrategyHeaps::new(self.clone(), move |automatic| {
-                    Incremental::new(IncrementalConfig {
-                        enabled: automatic,
-                        ..config
-                    })
-                }))
-            }
-            Choice::MarkAlive(thresholds) => {
-                let thresholds = thresholds.clone();
-                f.run(&StrategyHeaps::new(self.clone(), move |automatic| {
-                    let config = GcConfig {
-                        enabled: automatic,
-                        ..GcConfig::with_thresholds(thresholds.clone())
-                    };
-                    Generational::with_mark_alive(config)
-                        .expect("bug: the thresholds were validated when the choice was parsed")
-                }))
-            }
-            Choice::BaconRajan(trigger) => {
-                let trigger = *trigger;
-                f.run(&StrategyHeaps::new(self.clone(), move |automatic| {
-                    BaconRajan::new(if automatic {
-                        trigger
-                    } else {
-                        RootTrigger::Manual
-                    })
-                }))
-            }
-        }
+        with_heaps!(self, heaps => f.run(&heaps))
+    }
+
+    /// Runs `f` under this strategy as [`with`](StrategyChoice::with) does, for code
+    /// that needs the harness's bound ([`HarnessStrategy`](crate::testing::HarnessStrategy)),
+    /// e.g. a [`Runner`](crate::testing::Runner) checking a trace against the model under
+    /// any strategy.
+    #[cfg(feature = "testing")]
+    pub fn with_harness<F: WithHarnessStrategy>(&self, f: F) -> F::Output {
+        with_heaps!(self, heaps => f.run(&heaps))
     }
 }
 
@@ -722,6 +723,19 @@ pub trait WithStrategy {
 
     /// Runs the code with heaps of strategy `C`.
     fn run<C: CycleCollector>(self, strategy: &StrategyHeaps<C>) -> Self::Output;
+}
+
+/// Generic code run under a strategy chosen at run time that needs the harness
+/// ([`StrategyChoice::with_harness`]): as [`WithStrategy`], with the strategy a
+/// [`HarnessStrategy`](crate::testing::HarnessStrategy) (every strategy a
+/// [`StrategyChoice`] names is one).
+#[cfg(feature = "testing")]
+pub trait WithHarnessStrategy {
+    /// What the code returns.
+    type Output;
+
+    /// Runs the code with heaps of strategy `C`.
+    fn run<C: crate::testing::HarnessStrategy>(self, strategy: &StrategyHeaps<C>) -> Self::Output;
 }
 
 /// Builds heaps of one strategy type `C` with the settings of a [`StrategyChoice`] (what
@@ -750,6 +764,14 @@ impl<C: CycleCollector> StrategyHeaps<C> {
     /// The choice these heaps follow.
     pub fn choice(&self) -> &StrategyChoice {
         &self.choice
+    }
+
+    /// A new collector of the strategy with its settings, automatic collection on or off
+    /// (as [`heap`](StrategyHeaps::heap) and [`quiet_heap`](StrategyHeaps::quiet_heap)
+    /// build theirs): for code that builds the heap itself, e.g.
+    /// [`Runner::with_strategy`](crate::testing::Runner::with_strategy).
+    pub fn collector(&self, automatic: bool) -> C {
+        (self.make)(automatic)
     }
 
     /// An empty heap with the strategy and its settings, automatic collection on.

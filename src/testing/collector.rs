@@ -84,9 +84,37 @@ pub trait HarnessStrategy: CycleCollector {
             None => Policy::Free,
         }
     }
+
+    /// How a trace header names this strategy, as the heap has it now (freshly built):
+    /// the `--strategy` text of the experiment binaries (`name:settings`, e.g.
+    /// `incremental:threshold=6,scale=10,mark-alive`, which `gclab-replay` parses back to
+    /// the same strategy and settings) and whether automatic collection is on. `None`
+    /// (the default) for a strategy that no such text describes, e.g. a strategy of
+    /// one's own: its trace header gives its type name, and `gclab-replay` asks for
+    /// `--strategy`.
+    fn spec(heap: &Heap<Payload, Self>) -> Option<(String, bool)> {
+        let _ = heap;
+        None
+    }
 }
 
 impl HarnessStrategy for Generational {
+    /// `generational:T` or `mark-alive:T` with the thresholds `T`, for two or more
+    /// generations (one threshold in that text means three generations, so a
+    /// one-generation heap has no spec: its trace's `config:` line describes it).
+    fn spec(heap: &Heap<Payload, Self>) -> Option<(String, bool)> {
+        let thresholds = heap.get_threshold();
+        let name = if heap.collector().mark_alive() {
+            "mark-alive"
+        } else {
+            "generational"
+        };
+        (thresholds.len() > 1).then(|| {
+            let spec = format!("{name}:{}", crate::spec::thresholds(&thresholds));
+            (spec, heap.is_enabled())
+        })
+    }
+
     fn as_generational(heap: &mut Heap<Payload, Self>) -> Option<&mut Heap<Payload, Generational>> {
         Some(heap)
     }
@@ -97,11 +125,26 @@ impl HarnessStrategy for Generational {
 }
 
 /// The reference strategy (threshold 0: it collects only when asked).
-impl HarnessStrategy for FullOnly {}
+impl HarnessStrategy for FullOnly {
+    fn spec(heap: &Heap<Payload, Self>) -> Option<(String, bool)> {
+        Some((format!("full-only:{}", heap.collector().threshold()), true))
+    }
+}
 
 /// Bacon–Rajan's synchronous cycle collector: no generational surface.
-impl HarnessStrategy for crate::BaconRajan {}
+impl HarnessStrategy for crate::BaconRajan {
+    fn spec(heap: &Heap<Payload, Self>) -> Option<(String, bool)> {
+        let trigger = crate::spec::bacon_rajan(heap.collector().trigger());
+        Some((format!("bacon-rajan:{trigger}"), true))
+    }
+}
 
 /// CPython 3.14's incremental collector: no generational surface (its increments are
 /// automatic collections; `collect_full` is `gc_collect_full`).
-impl HarnessStrategy for crate::Incremental {}
+impl HarnessStrategy for crate::Incremental {
+    fn spec(heap: &Heap<Payload, Self>) -> Option<(String, bool)> {
+        let config = heap.collector().config();
+        let spec = format!("incremental:{}", crate::spec::incremental(config));
+        Some((spec, config.enabled))
+    }
+}

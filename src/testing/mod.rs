@@ -158,7 +158,11 @@
 //! test passes (the crate's suite defaults to at least 10,000 sequences in total).
 //! Failing cases are not persisted by proptest (`failure_persistence` is off); instead
 //! the shrunk sequence is written under `$GCLAB_TRACE_DIR` (default
-//! `target/gclab-traces/`) and its path is printed in the failure message.
+//! `target/gclab-traces/`) and its path is printed in the failure message. The trace's
+//! header names the strategy and its settings ([`TraceHeader`]), so `gclab-replay
+//! TRACE` replays it as it ran. `PROPTEST_RNG_SEED` picks the seed (proptest's own
+//! variable); `tools/soak.sh N` runs every property of `tests/harness.rs` for `N`
+//! sequences in chunks with distinct seeds, two at a time, and lists the shrunk traces.
 //!
 //! # Examples
 //!
@@ -173,6 +177,7 @@ mod bytes;
 mod check;
 mod collector;
 mod graphs;
+mod header;
 mod model;
 mod op;
 mod payload;
@@ -184,6 +189,7 @@ pub use bytes::ops_from_bytes;
 pub use check::{Rule, Violation, check_invariants};
 pub use collector::{FullOnly, HarnessStrategy, Policy};
 pub use graphs::{MAX_NODES, SmallGraph, check_graphs, check_strategy_graphs};
+pub use header::{TraceHeader, TraceStrategy, suite_spec};
 pub use model::{
     Death, ExpectedReport, FinalizerKind, Kind, Model, ModelObject, ModelWeak, Observed, WeakState,
     reachable_from,

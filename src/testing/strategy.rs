@@ -12,6 +12,7 @@ use crate::{Fault, GcConfig};
 
 use super::check::{Rule, Violation};
 use super::collector::HarnessStrategy;
+use super::header::{config_header, strategy_lines};
 use super::op::{Op, Target, trace_to_string};
 use super::runner::{Failure, generational_only, run_ops, run_strategy_ops};
 
@@ -293,39 +294,32 @@ pub struct PropFailure {
     pub config: GcConfig,
     /// The strategy's type name.
     pub strategy: &'static str,
+    /// Whether the trace's header names the strategy and its settings so that
+    /// `gclab-replay FILE` replays it as it ran (every strategy of the crate; not a
+    /// strategy of one's own).
+    pub replayable: bool,
 }
 
 impl fmt::Display for PropFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.failure)?;
         write!(f, "minimal failing sequence: {} op(s)", self.ops.len())?;
-        if let Some(path) = &self.trace
-            && self.strategy != std::any::type_name::<crate::Generational>()
-        {
-            write!(
+        match &self.trace {
+            // The header names the strategy and its settings: replay reads them.
+            Some(path) if self.replayable => write!(
                 f,
-                "\ntrace: {}\nstrategy: {}\nreplay: gclab::testing::read_trace, then run_strategy_ops",
+                "\ntrace: {}\nreplay: cargo run --features testing --bin gclab-replay -- {}",
+                path.display(),
+                path.display()
+            ),
+            Some(path) => write!(
+                f,
+                "\ntrace: {}\nstrategy: {} (no --strategy text describes it)\nreplay: gclab::testing::read_trace, then run_strategy_ops",
                 path.display(),
                 self.strategy
-            )?;
-        } else if let Some(path) = &self.trace {
-            let thresholds: Vec<String> =
-                self.config.thresholds.iter().map(u32::to_string).collect();
-            write!(
-                f,
-                "\ntrace: {}\nreplay: cargo run --features testing --bin gclab-replay -- {} --generations {} --thresholds {}{}",
-                path.display(),
-                path.display(),
-                self.config.generations,
-                thresholds.join(","),
-                if self.config.enabled {
-                    ""
-                } else {
-                    " --no-auto"
-                }
-            )?;
+            ),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -347,7 +341,7 @@ pub fn check_config(
     strategy: impl Strategy<Value = Vec<Op>>,
     proptest: ProptestConfig,
 ) -> Result<u32, Box<PropFailure>> {
-    let header = format!("config: {config:?}, fault: {fault:?}");
+    let header = config_header(config, fault);
     check_property(
         name,
         &header,
@@ -386,15 +380,18 @@ pub fn check_strategy<C: HarnessStrategy>(
     proptest: ProptestConfig,
 ) -> Result<u32, Box<PropFailure>> {
     let strategy = std::any::type_name::<C>();
+    let header = strategy_lines(&crate::Heap::with_collector(make()));
+    let replayable = !header.starts_with("strategy: unlisted ");
     check_property(
         name,
-        &format!("strategy: {strategy}"),
+        &header,
         |ops| run_strategy_ops(make(), ops),
         ops,
         proptest,
     )
     .map_err(|mut failure| {
         failure.strategy = strategy;
+        failure.replayable = replayable;
         failure
     })
 }
@@ -420,6 +417,7 @@ fn check_property(
             trace,
             config: GcConfig::default(),
             strategy: std::any::type_name::<crate::Generational>(),
+            replayable: true,
         })
     };
     let ops = match result {
