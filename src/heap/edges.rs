@@ -26,15 +26,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.edges(a).unwrap(), &[a]);
     /// ```
     pub fn link(&mut self, from: ObjId, to: ObjId) -> Result<()> {
-        self.check_mutable(from)?;
-        self.take_ref(to)?;
-        self.gc.on_edge_write(from, to);
-        let obj = &mut self.objects[from];
-        obj.push_edge(slot_of(to));
-        if obj.has(flags::LAZY) {
-            self.maintain_tracking(from, to);
-        }
-        Ok(())
+        self.write_edge(from, to, Position::End, |obj, slot| obj.push_edge(slot))
     }
 
     /// Inserts an edge `from → to` at position `index` (`index <= len`).
@@ -52,22 +44,9 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.edges(l).unwrap(), &[a, b]);
     /// ```
     pub fn insert_edge(&mut self, from: ObjId, index: usize, to: ObjId) -> Result<()> {
-        let len = self.check_mutable(from)?;
-        if index > len {
-            return Err(GcError::EdgeIndexOutOfRange {
-                id: from,
-                index,
-                len,
-            });
-        }
-        self.take_ref(to)?;
-        self.gc.on_edge_write(from, to);
-        let obj = &mut self.objects[from];
-        obj.insert_edge(index, slot_of(to));
-        if obj.has(flags::LAZY) {
-            self.maintain_tracking(from, to);
-        }
-        Ok(())
+        self.write_edge(from, to, Position::Before(index), |obj, slot| {
+            obj.insert_edge(index, slot);
+        })
     }
 
     /// Replaces edge `index` of `from` with a reference to `to` (Python's
@@ -88,21 +67,9 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert!(!heap.contains(x)); // its last reference went with the edge
     /// ```
     pub fn set_edge(&mut self, from: ObjId, index: usize, to: ObjId) -> Result<ObjId> {
-        let len = self.check_mutable(from)?;
-        if index >= len {
-            return Err(GcError::EdgeIndexOutOfRange {
-                id: from,
-                index,
-                len,
-            });
-        }
-        self.take_ref(to)?;
-        self.gc.on_edge_write(from, to);
-        let obj = &mut self.objects[from];
-        let old = obj.replace_edge(index, slot_of(to));
-        if obj.has(flags::LAZY) {
-            self.maintain_tracking(from, to);
-        }
+        let old = self.write_edge(from, to, Position::At(index), |obj, slot| {
+            obj.replace_edge(index, slot)
+        })?;
         let old = self.objects.id_at(old);
         self.release(old);
         Ok(old)
@@ -127,13 +94,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn remove_edge(&mut self, from: ObjId, index: usize) -> Result<ObjId> {
         let len = self.check_mutable(from)?;
-        if index >= len {
-            return Err(GcError::EdgeIndexOutOfRange {
-                id: from,
-                index,
-                len,
-            });
-        }
+        Position::At(index).check(from, len)?;
         let old = self.objects[from].remove_edge(index);
         let old = self.objects.id_at(old);
         self.release(old);
@@ -213,6 +174,32 @@ impl<T, C: CycleCollector> Heap<T, C> {
         Ok(EdgeIds::new(&self.objects, obj))
     }
 
+    /// The one edge write, behind [`link`](Heap::link), [`insert_edge`](Heap::insert_edge)
+    /// and [`set_edge`](Heap::set_edge), so that none of them can forget a step: checks
+    /// that `from` may change its edges and that `position` exists, takes a reference to
+    /// `to`, runs the strategy's write barrier ([`CycleCollector::on_edge_write`]), lets
+    /// `write` put `to`'s slot into `from`'s edges, and maintains a lazily tracked
+    /// container's tracking. Returns what `write` returns. The heap is unchanged on error.
+    #[inline]
+    fn write_edge<R>(
+        &mut self,
+        from: ObjId,
+        to: ObjId,
+        position: Position,
+        write: impl FnOnce(&mut Object<T>, u32) -> R,
+    ) -> Result<R> {
+        let len = self.check_mutable(from)?;
+        position.check(from, len)?;
+        self.take_ref(to)?;
+        self.gc.on_edge_write(from, to);
+        let obj = &mut self.objects[from];
+        let written = write(obj, slot_of(to));
+        if obj.has(flags::LAZY) {
+            self.maintain_tracking(from, to);
+        }
+        Ok(written)
+    }
+
     /// CPython's `MAINTAIN_TRACKING`: an untracked lazily tracked container that is
     /// given a reference to `to` becomes tracked if `to` may be tracked.
     #[inline]
@@ -265,5 +252,39 @@ impl<T, C: CycleCollector> Heap<T, C> {
             return Err(GcError::BeingDeallocated(id));
         }
         Ok(obj)
+    }
+}
+
+/// Where an edge operation acts among an object's edges.
+#[derive(Debug, Clone, Copy)]
+enum Position {
+    /// After the last edge.
+    End,
+    /// Before edge `index` (`index <= len`: the end is a position too).
+    Before(usize),
+    /// At edge `index` (`index < len`).
+    At(usize),
+}
+
+impl Position {
+    /// Checks that the position exists among `len` edges of `from`.
+    ///
+    /// # Errors
+    /// [`GcError::EdgeIndexOutOfRange`].
+    fn check(self, from: ObjId, len: usize) -> Result<()> {
+        let (index, exists) = match self {
+            Position::End => return Ok(()),
+            Position::Before(index) => (index, index <= len),
+            Position::At(index) => (index, index < len),
+        };
+        if exists {
+            Ok(())
+        } else {
+            Err(GcError::EdgeIndexOutOfRange {
+                id: from,
+                index,
+                len,
+            })
+        }
     }
 }
