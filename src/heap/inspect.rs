@@ -221,12 +221,28 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.referrers(x).unwrap(), vec![l]);
     /// ```
     pub fn referrers(&self, id: ObjId) -> Result<Vec<ObjId>> {
-        self.obj(id)?;
-        Ok(self
-            .objects
-            .iter()
-            .filter(|(_, o)| o.edges().any(|t| t == slot_of(id)))
-            .map(|(r, _)| r)
+        self.referrers_among(&[id], self.objects.iter().map(|(r, _)| r))
+    }
+
+    /// The search behind [`referrers`](Heap::referrers) (among every object) and
+    /// [`get_referrers`](Heap::get_referrers) (among the objects in generations): those
+    /// of `candidates` that hold an edge to any of `targets`, in `candidates`' order,
+    /// once each if `candidates` names each object once.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`] for the first target that is not alive.
+    pub(crate) fn referrers_among(
+        &self,
+        targets: &[ObjId],
+        candidates: impl Iterator<Item = ObjId>,
+    ) -> Result<Vec<ObjId>> {
+        for &id in targets {
+            self.obj(id)?;
+        }
+        // The targets are alive: a slot names each of them exactly.
+        let slots: Vec<u32> = targets.iter().map(|&t| slot_of(t)).collect();
+        Ok(candidates
+            .filter(|&r| self.objects[r].edges().any(|t| slots.contains(&t)))
             .collect())
     }
 
