@@ -8,7 +8,7 @@ use slotmap::SecondaryMap;
 use crate::gc::{Callback, CollectReport, GcEvent, Generational, Phase};
 use crate::object::ObjId;
 use crate::store::Store;
-use crate::weak::WeakTable;
+use crate::weak::{WeakRef, WeakTable};
 
 // The heap's rooms, one `impl Heap` each, declared in reading order: rustdoc lists
 // `Heap`'s methods in declaration order (a blank line between them keeps rustfmt from
@@ -46,8 +46,6 @@ mod release;
 
 // The consistency check.
 mod verify;
-
-pub use weakref::WeakCallback;
 
 /// How deeply deallocations may nest (a finalizer or weak-reference callback releasing an
 /// object whose deallocation runs user code that releases another, …) before further
@@ -96,6 +94,10 @@ pub(crate) enum Observer<T, C> {
 
 /// A finalizer: runs once, with the heap and the dying object's id (PEP 442 `__del__`).
 pub type Finalizer<T, C = Generational> = Box<dyn FnMut(&mut Heap<T, C>, ObjId)>;
+
+/// A weak-reference callback: runs once, after the target died and the reference was
+/// cleared, with the heap and the (now dead) weak reference.
+pub type WeakCallback<T, C = Generational> = Box<dyn FnMut(&mut Heap<T, C>, WeakRef)>;
 
 /// Counters kept by the heap since it was created.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
