@@ -1,5 +1,7 @@
 //! Allocation: every kind of object, and the tracking of lazily tracked containers.
 
+#[cfg(doc)]
+use crate::error::GcError;
 use crate::error::Result;
 use crate::gc::{AllocKind, CycleCollector};
 use crate::object::{Edges, ObjId, Object, UNTRACKED, flags};

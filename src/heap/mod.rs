@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use slotmap::SecondaryMap;
 
+#[cfg(doc)]
+use crate::gc::CycleCollector;
 use crate::gc::{Callback, CollectReport, GcEvent, Generational, Phase};
 use crate::object::ObjId;
 use crate::store::Store;
