@@ -142,8 +142,12 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`Heap`] (`heap/mod.rs`) | objects, edges, counts, names, identities, the one release path |
+//! | [`Heap`] (`heap/mod.rs`) | the heap's state and its callback types; its methods live in its rooms below, in reading order |
+//! | [`Heap`] (`heap/construct.rs`, `heap/collector.rs`) | construction ([`Heap::new`], [`Heap::with_collector`]); the strategy's side (examined sets, tracking) |
+//! | [`Heap`] (`heap/alloc.rs`, `heap/edges.rs`) | allocation; edges, every edge write through one path with the strategy's write barrier |
+//! | [`Heap`] (`heap/names.rs`, `heap/inspect.rs`, `heap/identity.rs`) | external references and names; counts, payloads, referrers; identities (`id()`) |
 //! | [`Heap`] (`heap/finalize.rs`, `heap/weakref.rs`) | the heap's finalizer and weak-reference APIs |
+//! | [`Heap`] (`heap/release.rs`, `heap/verify.rs`) | the one release path (cascade, trashcan, deallocation); [`Heap::verify`] |
 //! | [`WeakRef`] (`weak`) | the weak-reference table: it knows no heap |
 //! | [`gc::strategy`] | the seam: [`CycleCollector`] |
 //! | [`gc`] (`cx.rs`) | the contexts strategies work on, [`Cx`] and [`Objects`]: the object store alone |
@@ -158,7 +162,7 @@
 //! | [`graph`] | petgraph export, DOT pictures, SCCs, back-reference chains, censuses |
 //! | [`snapshot`] | the `gclab-snapshot/1` JSON format: import and export, CPython heaps |
 //! | [`workloads`] | the standard workloads shared by benches, experiments and tests |
-//! | `testing` (feature `testing`) | ops, reference model, oracle, proptest strategies, traces |
+//! | `testing` (feature `testing`) | ops, reference model, oracle, proptest strategies, traces; the rules it checks (`violation.rs`) |
 //!
 //! The core files import in one direction (`ARCHITECTURE.md`, "Which file may import
 //! which"; `tests/layering.rs` checks it): the object store and the weak table know no

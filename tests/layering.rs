@@ -73,15 +73,326 @@ fn the_heap_imports_only_the_seam_from_the_collector() {
     for entry in fs::read_dir("src/heap").expect("src/heap exists") {
         let path = entry.expect("readable entry").path();
         let path = path.to_str().expect("utf-8 path").to_owned();
-        assert_never_imports(
-            &path,
-            &[
-                "gc::generational",
-                "gc::gc_module",
-                "gc::pipeline",
-                "gc::fault",
-                "GcConfig",
-            ],
-        );
+        let mut forbidden = vec![
+            "gc::generational",
+            "gc::gc_module",
+            "gc::pipeline",
+            "gc::fault",
+        ];
+        // `Heap::new` and `Heap::with_config` build the default strategy from its
+        // configuration: only the construction file names `GcConfig`.
+        if !path.ends_with("construct.rs") {
+            forbidden.push("GcConfig");
+        }
+        assert_never_imports(&path, &forbidden);
+    }
+}
+
+/// A file split into its top-level `use` declarations (column 0; a nested module's or a
+/// function's own `use` lines are indented and left out), each as one string, and the
+/// rest of its lines (comments removed). A declaration under `#[cfg(doc)]` only serves
+/// doc links: it is no dependency, and left out.
+fn split_uses(text: &str) -> (Vec<String>, String) {
+    let (mut uses, mut code) = (Vec::new(), String::new());
+    let mut current: Option<String> = None;
+    let (mut doc_only, mut after_cfg_doc) = (false, false);
+    for line in text.lines() {
+        if current.is_none() && line.trim() == "#[cfg(doc)]" {
+            after_cfg_doc = true;
+            continue;
+        }
+        if let Some(decl) = &mut current {
+            decl.push_str(line.trim());
+        } else if let Some(rest) = ["use ", "pub use ", "pub(crate) use ", "pub(super) use "]
+            .iter()
+            .find_map(|p| line.strip_prefix(p))
+        {
+            current = Some(rest.to_owned());
+            doc_only = after_cfg_doc;
+        } else {
+            after_cfg_doc = false;
+            if !line.trim_start().starts_with("//") {
+                code.push_str(line);
+                code.push('\n');
+            }
+            continue;
+        }
+        if line.trim_end().ends_with(';') {
+            let mut decl = current.take().expect("a declaration is open");
+            decl.pop();
+            if !doc_only {
+                uses.push(decl);
+            }
+            after_cfg_doc = false;
+        }
+    }
+    (uses, code)
+}
+
+/// Flattens a use tree (`a::{b, c::{d, e as f}}`) into its paths, each a list of
+/// segments (an alias and `self` leaf are dropped: `a::{self}` is `a`).
+fn flatten(tree: &str) -> Vec<Vec<String>> {
+    fn split_top(s: &str) -> Vec<&str> {
+        let (mut depth, mut start, mut parts) = (0, 0, Vec::new());
+        for (i, c) in s.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    parts.push(&s[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        parts.push(&s[start..]);
+        parts
+            .into_iter()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect()
+    }
+    let tree = tree.trim();
+    let (prefix, rest) = match tree.find('{') {
+        Some(open) => (&tree[..open], Some(&tree[open + 1..tree.len() - 1])),
+        None => (tree, None),
+    };
+    let head: Vec<String> = prefix
+        .split("::")
+        .map(|s| s.split(" as ").next().unwrap_or(s).trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    match rest {
+        None => vec![head],
+        Some(inner) => split_top(inner)
+            .into_iter()
+            .flat_map(flatten)
+            .map(|tail| {
+                let mut path = head.clone();
+                path.extend(tail.into_iter().filter(|s| s != "self"));
+                path
+            })
+            .collect(),
+    }
+}
+
+/// One folder of `src/`: its `.rs` files by module name (`mod.rs` or `lib.rs` is the
+/// folder's own module, named by `front`), their text, and the module path of the folder.
+struct Folder {
+    /// The folder's module path below `crate` (empty for `src/`).
+    module: Vec<String>,
+    /// The front file: `mod.rs`, or `lib.rs` for `src/`.
+    front: String,
+    /// File stem → text.
+    files: std::collections::BTreeMap<String, String>,
+    /// The subfolders' names (modules outside this folder's files).
+    dirs: std::collections::BTreeSet<String>,
+}
+
+impl Folder {
+    fn read(dir: &std::path::Path, module: Vec<String>) -> Folder {
+        let mut files = std::collections::BTreeMap::new();
+        let mut dirs = std::collections::BTreeSet::new();
+        for entry in fs::read_dir(dir).expect("a readable folder") {
+            let path = entry.expect("a readable entry").path();
+            if path.is_dir() {
+                let name = path.file_name().and_then(|n| n.to_str()).expect("utf-8");
+                dirs.insert(name.to_owned());
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let stem = path.file_stem().and_then(|s| s.to_str()).expect("utf-8");
+                files.insert(
+                    stem.to_owned(),
+                    fs::read_to_string(&path).expect("readable"),
+                );
+            }
+        }
+        let front = if module.is_empty() { "lib" } else { "mod" }.to_owned();
+        Folder {
+            module,
+            front,
+            files,
+            dirs,
+        }
+    }
+
+    /// The file a name imported from the folder's module is defined in: a file of that
+    /// name (a child module), the child the front file re-exports it from, or the front
+    /// file itself; `None` for a subfolder or what the front file re-exports from one.
+    fn defining_file(&self, name: &str) -> Option<String> {
+        if self.dirs.contains(name) {
+            return None;
+        }
+        if self.files.contains_key(name) && name != self.front {
+            return Some(name.to_owned());
+        }
+        let front = &self.files[&self.front];
+        for decl in split_uses(front).0 {
+            for path in flatten(&decl) {
+                if path.len() >= 2 && path.last().map(String::as_str) == Some(name) {
+                    if self.files.contains_key(&path[0]) {
+                        return Some(path[0].clone());
+                    }
+                    if self.dirs.contains(&path[0]) {
+                        return None;
+                    }
+                }
+            }
+        }
+        Some(self.front.clone())
+    }
+
+    /// The files of this folder that `file` imports from. A re-export (`pub use`) of
+    /// the front file counts only where the file itself uses the name: a facade line
+    /// alone is not a dependency.
+    fn imports_of(&self, file: &str) -> std::collections::BTreeSet<String> {
+        let (uses, code) = split_uses(&self.files[file]);
+        let mut out = std::collections::BTreeSet::new();
+        for decl in uses {
+            for path in flatten(&decl) {
+                // The path's segments after the folder's module, if it names something
+                // in this folder.
+                let rest: &[String] = match path.first().map(String::as_str) {
+                    Some("super") if file != self.front => &path[1..],
+                    Some("self") => &path[1..],
+                    Some("crate") if path[1..].starts_with(&self.module) => {
+                        &path[1 + self.module.len()..]
+                    }
+                    Some(first) if file == self.front && self.files.contains_key(first) => &path,
+                    _ => continue,
+                };
+                let Some(name) = rest.first() else { continue };
+                let target = if rest.len() > 1 && self.files.contains_key(name) {
+                    name.clone()
+                } else {
+                    match self.defining_file(name) {
+                        Some(file) => file,
+                        None => continue,
+                    }
+                };
+                let reexport = file == self.front && target != self.front;
+                let used = || {
+                    let leaf = path.last().expect("a path has a segment");
+                    code.split(|c: char| !c.is_alphanumeric() && c != '_')
+                        .any(|w| w == leaf)
+                };
+                if target != file && (!reexport || used()) {
+                    out.insert(target);
+                }
+            }
+        }
+        out
+    }
+
+    /// The import circles among the folder's files: each strongly connected set of
+    /// two or more files (every file in it imports, through the others, every other),
+    /// with the imports inside it, as `a.rs → b.rs` lines.
+    fn circles(&self) -> Vec<(Vec<String>, Vec<String>)> {
+        use std::collections::{BTreeMap, BTreeSet};
+        let graph: BTreeMap<&str, BTreeSet<String>> = self
+            .files
+            .keys()
+            .map(|f| (f.as_str(), self.imports_of(f)))
+            .collect();
+        let reach = |from: &str| {
+            let mut seen = BTreeSet::new();
+            let mut todo = vec![from.to_owned()];
+            while let Some(node) = todo.pop() {
+                for next in &graph[node.as_str()] {
+                    if seen.insert(next.clone()) {
+                        todo.push(next.clone());
+                    }
+                }
+            }
+            seen
+        };
+        let reaches: BTreeMap<&str, BTreeSet<String>> =
+            graph.keys().map(|&f| (f, reach(f))).collect();
+        let mut done = BTreeSet::new();
+        let mut out = Vec::new();
+        for (&file, reached) in &reaches {
+            if done.contains(file) {
+                continue;
+            }
+            let set: Vec<String> = reached
+                .iter()
+                .filter(|other| reaches[other.as_str()].contains(file))
+                .cloned()
+                .collect();
+            if set.len() < 2 {
+                continue;
+            }
+            done.extend(set.iter().cloned());
+            let edges = set
+                .iter()
+                .flat_map(|a| {
+                    graph[a.as_str()]
+                        .iter()
+                        .filter(|b| set.contains(b))
+                        .map(move |b| format!("{a}.rs → {b}.rs"))
+                })
+                .collect();
+            out.push((set, edges));
+        }
+        out
+    }
+}
+
+/// Every folder of `src/` (recursively), with its module path.
+fn folders() -> Vec<(String, Folder)> {
+    let mut out = Vec::new();
+    let mut todo = vec![(std::path::PathBuf::from("src"), Vec::new())];
+    while let Some((dir, module)) = todo.pop() {
+        for entry in fs::read_dir(&dir).expect("a readable folder") {
+            let path = entry.expect("a readable entry").path();
+            if path.is_dir() {
+                let name = path.file_name().and_then(|n| n.to_str()).expect("utf-8");
+                let mut sub: Vec<String> = module.clone();
+                sub.push(name.to_owned());
+                todo.push((path, sub));
+            }
+        }
+        let name = dir.to_str().expect("utf-8 path").to_owned();
+        out.push((name, Folder::read(&dir, module)));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// Import circles that were there before this check and are not fixed yet, by folder and
+/// files: each is allowed exactly as listed (another circle in the same folder, or one
+/// more file in it, still fails). Remove an entry once its circle is gone.
+const KNOWN_CIRCLES: &[(&str, &[&str])] = &[
+    // The injected faults (feature `testing`) reach into `Generational`, and its
+    // collection calls them: the collector strategies are being reorganised (issue 23).
+    ("src/gc", &["fault", "generational"]),
+];
+
+#[test]
+fn no_folder_of_src_has_an_import_circle_among_its_files() {
+    let mut found = Vec::new();
+    let mut known_seen = Vec::new();
+    for (name, folder) in folders() {
+        for (files, edges) in folder.circles() {
+            let known = KNOWN_CIRCLES
+                .iter()
+                .any(|(dir, known)| *dir == name && files == *known);
+            if known {
+                known_seen.push(name.clone());
+            } else {
+                found.push(format!("{name}/: {}", edges.join(", ")));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "import circles among the files of a folder:\n{}",
+        found.join("\n")
+    );
+    for (dir, files) in KNOWN_CIRCLES {
+        if !known_seen.iter().any(|d| d == dir) {
+            eprintln!(
+                "note: the known circle {dir}/ {files:?} is gone: remove it from KNOWN_CIRCLES"
+            );
+        }
     }
 }

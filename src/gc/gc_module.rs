@@ -194,19 +194,11 @@ impl<T> Heap<T, Generational> {
     /// assert_eq!(heap.referrers(x).unwrap(), vec![l, t]); // whole heap
     /// ```
     pub fn get_referrers(&self, ids: &[ObjId]) -> Result<Vec<ObjId>> {
-        for &id in ids {
-            self.obj(id)?;
-        }
         let n = self.gc.generations();
-        Ok(self.gc.gens[..n]
+        let in_generations = self.gc.gens[..n]
             .iter()
-            .flat_map(|list| list.ids_in(&self.objects))
-            .filter(|&r| {
-                self.objects
-                    .edge_ids(&self.objects[r])
-                    .any(|t| ids.contains(&t))
-            })
-            .collect())
+            .flat_map(|list| list.ids_in(&self.objects));
+        self.referrers_among(ids, in_generations)
     }
 
     /// Which generation holds the object.

@@ -511,44 +511,6 @@ impl CycleCollector for Generational {
     }
 }
 
-impl<T> Default for Heap<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<T> Heap<T> {
-    /// An empty heap with CPython's defaults: 3 generations, thresholds (2000, 10, 10),
-    /// automatic collection enabled.
-    /// # Examples
-    /// ```
-    /// use gclab::Heap;
-    /// let heap: Heap<()> = Heap::new();
-    /// assert!(heap.is_empty());
-    /// assert_eq!(heap.get_threshold(), vec![2000, 10, 10]);
-    /// ```
-    pub fn new() -> Self {
-        Self::with_config(GcConfig::default()).expect("bug: the default configuration is valid")
-    }
-
-    /// An empty heap with the given collector configuration.
-    ///
-    /// # Errors
-    /// [`GcError::InvalidConfig`] when the configuration is unusable (no generations,
-    /// more than [`MAX_GENERATIONS`](crate::MAX_GENERATIONS), or a threshold list of the
-    /// wrong length).
-    ///
-    /// # Examples
-    /// ```
-    /// use gclab::{GcConfig, Heap};
-    /// let heap: Heap<()> = Heap::with_config(GcConfig { generations: 2, thresholds: vec![100, 5], enabled: true }).unwrap();
-    /// assert_eq!(heap.generations(), 2);
-    /// ```
-    pub fn with_config(config: GcConfig) -> Result<Self> {
-        Ok(Heap::with_collector(Generational::new(config)?))
-    }
-}
-
 impl<T> Heap<T, Generational> {
     /// CPython's `gc_collect_generations`: collect the oldest generation whose count
     /// exceeds its threshold.

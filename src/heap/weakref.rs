@@ -5,14 +5,10 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::error::{GcError, Result};
-use crate::gc::{CycleCollector, GcEvent, Generational};
-use crate::heap::Heap;
+use crate::gc::{CycleCollector, GcEvent};
+use crate::heap::{Heap, WeakCallback};
 use crate::object::{ObjId, flags};
 use crate::weak::{WeakEntry, WeakRef};
-
-/// A weak-reference callback: runs once, after the target died and the reference was
-/// cleared, with the heap and the (now dead) weak reference.
-pub type WeakCallback<T, C = Generational> = Box<dyn FnMut(&mut Heap<T, C>, WeakRef)>;
 
 impl<T, C: CycleCollector> Heap<T, C> {
     /// A weak reference to `id`, held by the program, with no callback.

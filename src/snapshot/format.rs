@@ -6,10 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use super::SnapshotError;
-
-/// The value of the `format` field this module reads and writes.
-pub const FORMAT: &str = "gclab-snapshot/1";
+use super::{FORMAT, SnapshotError};
 
 /// An object's type label: an interned string. Parsing a snapshot allocates each
 /// distinct label once; cloning one is a reference-count increment.

@@ -85,5 +85,8 @@ pub use compare::{
     CollectOutcome, Disagreement, collect_and_report, collect_snapshot, compare_unreachable,
 };
 pub use error::SnapshotError;
-pub use format::{FORMAT, Snapshot, SnapshotObject, TypeLabel};
+pub use format::{Snapshot, SnapshotObject, TypeLabel};
 pub use import::SnapshotExt;
+
+/// The value of the `format` field this module reads and writes.
+pub const FORMAT: &str = "gclab-snapshot/1";

@@ -6,8 +6,8 @@ use std::fmt;
 
 use crate::{CycleCollector, Fault, GcConfig, Heap, ObjId};
 
-use super::check::{Rule, Violation};
 use super::model::reachable_from;
+use super::violation::{Rule, Violation};
 
 /// The most nodes a [`SmallGraph`] decoded from bytes has.
 pub const MAX_NODES: usize = 16;

@@ -184,20 +184,23 @@ mod payload;
 mod program;
 mod runner;
 mod strategy;
+mod violation;
 
 pub use bytes::ops_from_bytes;
-pub use check::{Rule, Violation, check_invariants};
+pub use check::check_invariants;
 pub use collector::{FullOnly, HarnessStrategy, Policy};
 pub use graphs::{MAX_NODES, SmallGraph, check_graphs, check_strategy_graphs};
 pub use header::{TraceHeader, TraceStrategy, suite_spec};
 pub use model::{
-    Death, ExpectedReport, FinalizerKind, Kind, Model, ModelObject, ModelWeak, Observed, WeakState,
+    Death, ExpectedReport, FinalizerKind, Kind, Model, ModelObject, ModelWeak, WeakState,
     reachable_from,
 };
 pub use op::{Op, Target, TraceError, parse_trace, read_trace, trace_to_string};
 pub use payload::{Payload, PayloadPanic};
+pub use program::Observed;
 pub use runner::{Failure, Runner, run_ops, run_strategy_ops};
 pub use strategy::{
     PropFailure, check_config, check_strategy, op, ops, portable_ops, proptest_config, target,
     trace_dir,
 };
+pub use violation::{Rule, Violation};

@@ -1,16 +1,15 @@
 //! The reference model: a plain multigraph with external counts and names, and the
 //! reachability oracle. None of the collector's code is used here.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
 
 use crate::{CollectReport, GcError, ObjId, Phase, TRASHCAN_DEPTH, WeakRef};
 
-use super::check::{Rule, Violation};
 use super::collector::Policy;
 use super::op::{Op, Target};
-use super::program::{Event, IdNumbers, Outcome, Res, allowed_in_program, garbage_slice, same};
+use super::program::{Event, Observed, Outcome, Res, allowed_in_program, garbage_slice, same};
+use super::violation::{Rule, Violation};
 
 /// What kind of object the model holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -117,32 +116,6 @@ pub enum Death {
         /// The generation collected.
         generation: usize,
     },
-}
-
-/// What the closures installed in the heap observed: finalizer runs per object,
-/// callback runs per weak reference, and the log of what the heap did, in order (see
-/// the `program` module). Shared between the heap's closures and the model.
-#[derive(Debug, Default)]
-pub struct Observed {
-    /// The heap's id of every allocation, by allocation number (written by the heap
-    /// side as it allocates, user code included).
-    pub(crate) alloc_ids: RefCell<Vec<ObjId>>,
-    /// Allocation numbers by heap id.
-    pub(crate) by_id: RefCell<IdNumbers>,
-    /// Every weak reference created, by index.
-    pub(crate) weak_handles: RefCell<Vec<WeakRef>>,
-    /// What the heap did during the current op, in order.
-    pub(crate) log: RefCell<VecDeque<Event>>,
-    /// Finalizer runs, by allocation number.
-    pub finalizer_runs: RefCell<BTreeMap<u64, u32>>,
-    /// Weak-reference callback runs, by weak-reference index.
-    pub weak_callback_runs: RefCell<BTreeMap<usize, u32>>,
-    /// Weak-reference indexes whose callback saw its reference still alive.
-    pub weak_callback_saw_live: RefCell<Vec<usize>>,
-    /// Reports of the collections run (recorded by a collection callback).
-    pub collections: RefCell<Vec<CollectReport>>,
-    /// How many harness collection callbacks ([`Op::AddCallback`]) were registered.
-    pub(crate) callbacks: std::cell::Cell<usize>,
 }
 
 /// The reference model of a heap: objects by allocation number with payload, edges,

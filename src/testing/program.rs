@@ -9,13 +9,13 @@
 //! collection, it takes the next event of the log and compares. Any difference — an
 //! event the model did not predict, another order, another result — is a violation.
 
-use std::collections::HashMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::{CollectReport, GcError, Heap, ObjId, WeakRef};
 
 use super::collector::HarnessStrategy;
-use super::model::Observed;
 use super::op::{Op, Target};
 use super::payload::Payload;
 
@@ -67,6 +67,32 @@ pub(crate) enum Event {
         targets: Vec<Option<u64>>,
         result: Res,
     },
+}
+
+/// What the closures installed in the heap observed: finalizer runs per object,
+/// callback runs per weak reference, and the log of what the heap did, in order (see
+/// the `program` module). Shared between the heap's closures and the model.
+#[derive(Debug, Default)]
+pub struct Observed {
+    /// The heap's id of every allocation, by allocation number (written by the heap
+    /// side as it allocates, user code included).
+    pub(crate) alloc_ids: RefCell<Vec<ObjId>>,
+    /// Allocation numbers by heap id.
+    pub(crate) by_id: RefCell<IdNumbers>,
+    /// Every weak reference created, by index.
+    pub(crate) weak_handles: RefCell<Vec<WeakRef>>,
+    /// What the heap did during the current op, in order.
+    pub(crate) log: RefCell<VecDeque<Event>>,
+    /// Finalizer runs, by allocation number.
+    pub finalizer_runs: RefCell<BTreeMap<u64, u32>>,
+    /// Weak-reference callback runs, by weak-reference index.
+    pub weak_callback_runs: RefCell<BTreeMap<usize, u32>>,
+    /// Weak-reference indexes whose callback saw its reference still alive.
+    pub weak_callback_saw_live: RefCell<Vec<usize>>,
+    /// Reports of the collections run (recorded by a collection callback).
+    pub collections: RefCell<Vec<CollectReport>>,
+    /// How many harness collection callbacks ([`Op::AddCallback`]) were registered.
+    pub(crate) callbacks: Cell<usize>,
 }
 
 impl Observed {

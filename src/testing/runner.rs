@@ -7,15 +7,16 @@ use std::rc::Rc;
 
 use crate::{Fault, GcConfig, GcError, Generation, Generational, Heap, ObjId};
 
-use super::check::{Rule, Violation, check_invariants};
+use super::check::check_invariants;
 use super::collector::HarnessStrategy;
-use super::model::{FinalizerKind, Kind, Model, Observed, Request};
+use super::model::{FinalizerKind, Kind, Model, Request};
 use super::op::{Op, Target};
 use super::payload::Payload;
 use super::program::{
-    Outcome, Res, garbage_slice, install_callback, install_finalizer, install_legacy_code,
-    install_weakref, log_collections, same,
+    Observed, Outcome, Res, garbage_slice, install_callback, install_finalizer,
+    install_legacy_code, install_weakref, log_collections, same,
 };
+use super::violation::{Rule, Violation};
 
 /// A heap (`Heap<Payload, C>`, payload = allocation number) and its [`Model`], kept in
 /// step: [`apply`](Runner::apply) runs an [`Op`] on both, compares the results, mirrors

@@ -10,11 +10,11 @@ use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestError, 
 
 use crate::{Fault, GcConfig};
 
-use super::check::{Rule, Violation};
 use super::collector::HarnessStrategy;
 use super::header::{config_header, strategy_lines};
 use super::op::{Op, Target, trace_to_string};
 use super::runner::{Failure, generational_only, run_ops, run_strategy_ops};
+use super::violation::{Rule, Violation};
 
 /// A target: mostly recent objects (so new structure links to what was just built),
 /// often any live object, sometimes an allocation number (often a dead object, to test
