@@ -185,3 +185,18 @@ impl StepClock {
         self.0 = now;
     }
 }
+
+#[cfg(feature = "testing")]
+/// A deliberate collector bug, injected with `Heap::inject_fault` (feature `testing`) to
+/// show that the harness in `gclab::testing` catches broken collectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Fault {
+    /// `subtract_refs` skips the first edge it should subtract: the edge's target looks
+    /// referenced from outside, so garbage it belongs to is never collected
+    /// (a completeness bug).
+    SkipSubtractForOneEdge,
+    /// `move_unreachable` forgets to mark the first object it reaches only through an
+    /// edge: that live object is freed (a safety bug).
+    ForgetOneReachable,
+}

@@ -5,23 +5,10 @@
 //! the branch that reads it exist.
 
 use crate::gc::Generational;
+use crate::gc::collect::Fault;
 use crate::gc::trial::{TENTATIVELY_UNREACHABLE, drop_moved_back, move_unreachable};
 use crate::heap::Heap;
 use crate::object::ObjId;
-
-/// A deliberate collector bug, injected with `Heap::inject_fault` (feature `testing`) to
-/// show that the harness in `gclab::testing` catches broken collectors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Fault {
-    /// `subtract_refs` skips the first edge it should subtract: the edge's target looks
-    /// referenced from outside, so garbage it belongs to is never collected
-    /// (a completeness bug).
-    SkipSubtractForOneEdge,
-    /// `move_unreachable` forgets to mark the first object it reaches only through an
-    /// edge: that live object is freed (a safety bug).
-    ForgetOneReachable,
-}
 
 impl<T> Heap<T, Generational> {
     /// Injects a deliberate collector bug (or removes it with `None`), so a test can show

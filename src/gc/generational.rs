@@ -12,7 +12,7 @@ use crate::object::{COLLECTING, MAX_GENERATIONS, NO_EDGE, ObjId, UNTRACKED, flag
 use crate::store::{Store, slot_of};
 
 #[cfg(feature = "testing")]
-use super::Fault;
+use super::collect::Fault;
 use super::collect::{CollectionStep, StepClock};
 use super::mark_alive::mark_alive;
 use super::trial::update_and_subtract_refs;

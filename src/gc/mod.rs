@@ -52,10 +52,10 @@ use std::time::Duration;
 use crate::object::ObjId;
 
 pub use bacon_rajan::{BaconRajan, BaconRajanStats, RootTrigger};
+#[cfg(feature = "testing")]
+pub use collect::Fault;
 pub use collect::{Phase, StepTimes};
 pub use cx::{Cx, Objects};
-#[cfg(feature = "testing")]
-pub use fault::Fault;
 pub use full_only::FullOnly;
 pub use generational::{GcConfig, GenStats, Generation, Generational, LongLived};
 pub use incremental::{Budget, Incremental, IncrementalConfig, IncrementalStats};
