@@ -769,7 +769,7 @@ impl<C: CycleCollector> StrategyHeaps<C> {
     /// A new collector of the strategy with its settings, automatic collection on or off
     /// (as [`heap`](StrategyHeaps::heap) and [`quiet_heap`](StrategyHeaps::quiet_heap)
     /// build theirs): for code that builds the heap itself, e.g.
-    /// [`Runner::with_strategy`](crate::testing::Runner::with_strategy).
+    /// `gclab::testing::Runner::with_strategy` (feature `testing`).
     pub fn collector(&self, automatic: bool) -> C {
         (self.make)(automatic)
     }
