@@ -1,7 +1,7 @@
 //! The experiment binaries, run with tiny configurations: each writes the files it
 //! claims, CSVs with their exact header and numeric cells, SVGs that are SVG documents.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -1148,7 +1148,7 @@ fn long_trace(ops: usize) -> String {
     )
 }
 
-/// `cargo test --release --test experiments -- --ignored --nocapture replay_of_a_long_trace`
+/// `cargo test --release --test suite -- --ignored --nocapture replay_of_a_long_trace`
 /// prints the time of a 10^5-op replay with `--check end` and `--check 1000`.
 #[test]
 #[ignore = "a timing, run by hand in release"]

@@ -5,9 +5,9 @@
 //!
 //! When `python3` is not installed or the dumper is missing, each test prints
 //! `SKIPPED: ...` on stderr and returns, except under CI (`CI=true`), where it fails: CI
-//! has both (`tests/common`). A dumper that runs and fails is a test failure.
+//! has both (`tests/suite/common.rs`). A dumper that runs and fails is a test failure.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;

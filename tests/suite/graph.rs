@@ -1,8 +1,8 @@
 //! Reference graphs: export, selections, DOT pictures, trial-deletion view, analysis and
 //! rendering. The SVG checks need Graphviz's `dot`: without it they print `SKIPPED: ...`,
-//! and fail under `CI=true` (`tests/common`).
+//! and fail under `CI=true` (`tests/suite/common.rs`).
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

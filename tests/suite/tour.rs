@@ -1,6 +1,6 @@
 //! The README's main command: `gclab-tour` writes the pictures it lists.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;
