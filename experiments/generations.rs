@@ -31,8 +31,9 @@ use plotters::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
+use gclab::experiment::plot::{self, Frame, Layout, plot_err};
 use gclab::experiment::{
-    self, Output, Table, ensure_dir, human, parse_count, percentile, plot_err, progress, write_csv,
+    self, Output, Table, ensure_dir, human, parse_count, percentile, progress, write_csv,
 };
 use serde::Serialize;
 
@@ -272,27 +273,24 @@ fn plot(path: &Path, results: &[RunResult]) -> Result<()> {
         .max()
         .unwrap_or(1) as f64;
 
-    let root = SVGBackend::new(path, (1000, 800)).into_drawing_area();
-    root.fill(&WHITE).map_err(&err)?;
+    let root = plot::svg_canvas(path, (1000, 800))?;
     let (upper, lower) = root.split_vertically(400);
 
-    let mut pauses = ChartBuilder::on(&upper)
-        .caption(
-            "Collection pauses (request loop beside a cache)",
-            ("sans-serif", 20),
-        )
-        .margin(10)
-        .x_label_area_size(35)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0f64..t_max.max(1e-6), (p_min..p_max * 2.0).log_scale())
-        .map_err(&err)?;
-    pauses
-        .configure_mesh()
-        .x_desc("time (s)")
-        .y_desc("pause (µs)")
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .draw()
-        .map_err(&err)?;
+    let frame = Frame::new(
+        Layout::Page,
+        "Collection pauses (request loop beside a cache)",
+        "time (s)",
+        "pause (µs)",
+    )
+    .y_labels(plot::whole);
+    let x_range = 0f64..t_max.max(1e-6);
+    let mut pauses = plot::chart(
+        &upper,
+        &frame,
+        x_range.clone(),
+        (p_min..p_max * 2.0).log_scale(),
+        path,
+    )?;
     for (i, r) in results.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
         pauses
@@ -303,29 +301,23 @@ fn plot(path: &Path, results: &[RunResult]) -> Result<()> {
             )
             .map_err(&err)?
             .label(format!("thresholds {}", r.thresholds.label()))
-            .legend(move |(x, y)| Circle::new((x, y), 4, color.filled()));
+            .legend(plot::dot_key(color));
     }
-    pauses
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()
-        .map_err(&err)?;
+    plot::legend(
+        &mut pauses,
+        Layout::Page,
+        SeriesLabelPosition::MiddleRight,
+        path,
+    )?;
 
-    let mut heap_chart = ChartBuilder::on(&lower)
-        .caption("Live heap at each collection", ("sans-serif", 20))
-        .margin(10)
-        .x_label_area_size(35)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0f64..t_max.max(1e-6), 0f64..heap_max * 1.05)
-        .map_err(&err)?;
-    heap_chart
-        .configure_mesh()
-        .x_desc("time (s)")
-        .y_desc("objects")
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .draw()
-        .map_err(&err)?;
+    let frame = Frame::new(
+        Layout::Page,
+        "Live heap at each collection",
+        "time (s)",
+        "objects",
+    )
+    .y_labels(plot::whole);
+    let mut heap_chart = plot::chart(&lower, &frame, x_range, 0f64..heap_max * 1.05, path)?;
     for (i, r) in results.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
         heap_chart
@@ -337,16 +329,15 @@ fn plot(path: &Path, results: &[RunResult]) -> Result<()> {
             ))
             .map_err(&err)?
             .label(format!("thresholds {}", r.thresholds.label()))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], color));
+            .legend(plot::line_key(color));
     }
-    heap_chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()
-        .map_err(&err)?;
-    root.present().map_err(&err)?;
-    Ok(())
+    plot::legend(
+        &mut heap_chart,
+        Layout::Page,
+        SeriesLabelPosition::MiddleRight,
+        path,
+    )?;
+    plot::present(&root, path)
 }
 
 fn run(w: &mut Output, mut args: Args) -> Result<ExitCode> {

@@ -2,7 +2,7 @@
 //!
 //! Every figure is the best (minimum) of `--repeat` runs (at least 50 for the short
 //! workloads: young_vs_old, rings21, dag), in nanoseconds per object of the phase. The
-//! phases and their divisors are the CPython script's (`bench/cpython_workloads.py`), so
+//! phases and their divisors are the CPython script's (`benches/cpython_workloads.py`), so
 //! `--vs-python` can put both side by side: automatic collection is off except for
 //! GCBench, and the structure is built outside the timed region unless the phase is the
 //! building itself.
@@ -63,7 +63,7 @@ const GCLAB_ESTIMATE_BYTES: f64 = 36.0;
     long_about = "Time gclab's standard workloads per object, phase by phase, and the \
 memory of a one-edge object.\n\nEach figure is the best of --repeat runs (at least 50 \
 for young_vs_old, rings21 and dag), in ns per object of the phase. With --vs-python \
-the same workloads run in CPython (bench/cpython_workloads.py) and the table gains \
+the same workloads run in CPython (benches/cpython_workloads.py) and the table gains \
 CPython's column and the ratio cpython / gclab (above 1: gclab is faster).\n\nWith \
 --strategy the workloads run under another collection strategy.\n\nWrites \
 perf.csv and memory.csv into --out.",
@@ -97,7 +97,7 @@ struct Args {
     /// Python interpreter for --vs-python.
     #[arg(long, default_value = "python3")]
     python: String,
-    /// The CPython workload script (default: bench/cpython_workloads.py, relative to the
+    /// The CPython workload script (default: benches/cpython_workloads.py, relative to the
     /// current directory, else to the crate's source directory).
     #[arg(long)]
     python_script: Option<PathBuf>,
@@ -453,7 +453,7 @@ fn find_script(explicit: Option<&Path>) -> Result<PathBuf> {
             Err(anyhow!("python script {} does not exist", path.display()))
         };
     }
-    let relative = Path::new("bench/cpython_workloads.py");
+    let relative = Path::new("benches/cpython_workloads.py");
     if relative.is_file() {
         return Ok(relative.to_owned());
     }
@@ -462,7 +462,7 @@ fn find_script(explicit: Option<&Path>) -> Result<PathBuf> {
         return Ok(in_crate);
     }
     Err(anyhow!(
-        "cannot find bench/cpython_workloads.py (looked in . and {}); pass --python-script",
+        "cannot find benches/cpython_workloads.py (looked in . and {}); pass --python-script",
         env!("CARGO_MANIFEST_DIR")
     ))
 }

@@ -29,8 +29,9 @@ use clap::Parser;
 use gclab::{GcConfig, Heap, workloads};
 use plotters::prelude::*;
 
+use gclab::experiment::plot::{self, Frame, Layout, plot_err};
 use gclab::experiment::{
-    self, Output, Table, ensure_dir, human, parse_count, plot_err, progress, round, write_csv,
+    self, Output, Table, ensure_dir, human, parse_count, progress, round, write_csv,
 };
 use serde::Serialize;
 
@@ -337,119 +338,83 @@ fn run_one_edge(w: &mut Output, args: &Args, sizes: &[u64]) -> Result<ExitCode> 
 
 /// `one_edge.svg`: ns per object (live, dead) and peak bytes per object against size.
 fn plot_one_edge(path: &Path, rows: &[OneEdgeRow]) -> Result<()> {
-    let err = plot_err(path);
-    let x_min = rows.iter().map(|r| r.0).min().unwrap_or(1) as f64;
-    let x_max = rows.iter().map(|r| r.0).max().unwrap_or(10) as f64;
-    let y_max = rows
-        .iter()
-        .map(|r| r.1.max(r.2).max(r.3))
-        .fold(1.0f64, f64::max);
-    let root = SVGBackend::new(path, (900, 550)).into_drawing_area();
-    root.fill(&WHITE).map_err(&err)?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "Rings of one-edge objects: collection time and peak memory per object",
-            ("sans-serif", 20),
-        )
-        .margin(15)
-        .x_label_area_size(40)
-        .y_label_area_size(60)
-        .build_cartesian_2d((x_min * 0.8..x_max * 1.25).log_scale(), 0f64..y_max * 1.15)
-        .map_err(&err)?;
-    chart
-        .configure_mesh()
-        .x_desc("objects in the ring")
-        .y_desc("ns per object / bytes per object")
-        .x_label_formatter(&|x| format!("{x:.0e}"))
-        .draw()
-        .map_err(&err)?;
     let series: [OneEdgeSeries; 3] = [
         ("live full collection, ns/object", |r| r.1),
         ("dead ring collection, ns/object", |r| r.2),
         ("peak resident set, bytes/object", |r| r.3),
     ];
-    for (i, (label, get)) in series.into_iter().enumerate() {
+    let series =
+        series.map(|(label, get)| (label, rows.iter().map(|r| (r.0 as f64, get(r))).collect()));
+    let frame = Frame::new(
+        Layout::Page,
+        "Rings of one-edge objects: collection time and peak memory per object",
+        "objects in the ring",
+        "ns per object / bytes per object",
+    );
+    plot_against_size(path, frame, &series, SeriesLabelPosition::UpperRight)
+}
+
+/// `scaling.svg`: ns per object of each kind of collection against heap size.
+fn plot(path: &Path, points: &[(Kind, u64, f64)]) -> Result<()> {
+    let series = KINDS.map(|kind| {
+        let label = match kind {
+            Kind::Live => "live, first collection (examined, none freed)",
+            Kind::LiveAgain => "live, second collection (steady state)",
+            Kind::Dead => "dead (examined and freed)",
+        };
+        let points = points
+            .iter()
+            .filter(|p| p.0 == kind)
+            .map(|p| (p.1 as f64, p.2))
+            .collect();
+        (label, points)
+    });
+    let frame = Frame::new(
+        Layout::Page,
+        "Full-collection cost per object vs heap size",
+        "objects in the heap",
+        "ns per object",
+    );
+    plot_against_size(path, frame, &series, SeriesLabelPosition::UpperLeft)
+}
+
+/// A plot against size (a logarithmic x axis from the smallest to the largest size, y
+/// from 0): each labelled series a line through its points, marked.
+fn plot_against_size(
+    path: &Path,
+    frame: Frame,
+    series: &[(&str, Vec<(f64, f64)>)],
+    legend_at: SeriesLabelPosition,
+) -> Result<()> {
+    let err = plot_err(path);
+    let all = || series.iter().flat_map(|(_, points)| points.iter());
+    let x_min = all().map(|p| p.0).reduce(f64::min).unwrap_or(1.0);
+    let x_max = all().map(|p| p.0).reduce(f64::max).unwrap_or(10.0);
+    let y_max = all().map(|p| p.1).fold(1.0f64, f64::max);
+    let root = plot::svg_canvas(path, (900, 550))?;
+    let mut chart = plot::chart(
+        &root,
+        &frame.x_labels(plot::exponent),
+        (x_min * 0.8..x_max * 1.25).log_scale(),
+        0f64..y_max * 1.15,
+        path,
+    )?;
+    for (i, (label, points)) in series.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
-        let points: Vec<(f64, f64)> = rows.iter().map(|r| (r.0 as f64, get(r))).collect();
         chart
             .draw_series(LineSeries::new(
                 points.iter().copied(),
                 color.stroke_width(2),
             ))
             .map_err(&err)?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], color));
+            .label(*label)
+            .legend(plot::line_key(color));
         chart
             .draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))
             .map_err(&err)?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()
-        .map_err(&err)?;
-    root.present().map_err(&err)?;
-    Ok(())
-}
-
-fn plot(path: &Path, points: &[(Kind, u64, f64)]) -> Result<()> {
-    let err = plot_err(path);
-    let x_min = points.iter().map(|p| p.1).min().unwrap_or(1) as f64;
-    let x_max = points.iter().map(|p| p.1).max().unwrap_or(10) as f64;
-    let y_max = points.iter().map(|p| p.2).fold(1.0f64, f64::max);
-    let root = SVGBackend::new(path, (900, 550)).into_drawing_area();
-    root.fill(&WHITE).map_err(&err)?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "Full-collection cost per object vs heap size",
-            ("sans-serif", 20),
-        )
-        .margin(15)
-        .x_label_area_size(40)
-        .y_label_area_size(60)
-        .build_cartesian_2d((x_min * 0.8..x_max * 1.25).log_scale(), 0f64..y_max * 1.15)
-        .map_err(&err)?;
-    chart
-        .configure_mesh()
-        .x_desc("objects in the heap")
-        .y_desc("ns per object")
-        .x_label_formatter(&|x| format!("{x:.0e}"))
-        .draw()
-        .map_err(&err)?;
-    for (i, kind) in KINDS.into_iter().enumerate() {
-        let color = Palette99::pick(i).to_rgba();
-        let series: Vec<(f64, f64)> = points
-            .iter()
-            .filter(|p| p.0 == kind)
-            .map(|p| (p.1 as f64, p.2))
-            .collect();
-        chart
-            .draw_series(LineSeries::new(
-                series.iter().copied(),
-                color.stroke_width(2),
-            ))
-            .map_err(&err)?
-            .label(match kind {
-                Kind::Live => "live, first collection (examined, none freed)",
-                Kind::LiveAgain => "live, second collection (steady state)",
-                Kind::Dead => "dead (examined and freed)",
-            })
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], color));
-        chart
-            .draw_series(series.iter().map(|&p| Circle::new(p, 3, color.filled())))
-            .map_err(&err)?;
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()
-        .map_err(&err)?;
-    root.present().map_err(&err)?;
-    Ok(())
+    plot::legend(&mut chart, Layout::Page, legend_at, path)?;
+    plot::present(&root, path)
 }
 
 fn run(w: &mut Output, mut args: Args) -> Result<ExitCode> {

@@ -37,14 +37,16 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, ValueEnum};
+use gclab::experiment::plot::{self, Frame, Layout, plot_err};
 use gclab::experiment::{
     self, DirectReplay, Output, StrategyChoice, StrategyHeaps, Table, WithStrategy, ensure_dir,
-    human, parse_count, parse_strategy, percentile, plot_err, progress, round, write_csv,
+    human, parse_count, parse_strategy, percentile, progress, round, write_csv,
 };
 use gclab::testing::{Op, Target, TraceError, read_trace, trace_to_string};
 use gclab::workloads::{self, CACHE_ENTRY_OBJECTS, GcBench, GcBenchConfig, RequestLoop};
 use gclab::{CycleCollector, GcError, Heap, ObjId, Phase};
 use indicatif::{ProgressBar, ProgressDrawTarget};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -715,13 +717,35 @@ fn label(s: &Summary) -> String {
     format!("{}:{}", s.strategy, s.setting)
 }
 
-/// Splits the drawing area into one panel per workload, two columns.
-fn panels<DB: DrawingBackend>(
-    root: &DrawingArea<DB, plotters::coord::Shift>,
-    workloads: usize,
-) -> Vec<DrawingArea<DB, plotters::coord::Shift>> {
-    let rows = workloads.div_ceil(2).max(1);
-    root.split_evenly((rows, 2))
+/// The runs of one workload, each with its strategy's color.
+type PanelRuns<'r> = [(&'r RunResult, RGBAColor)];
+
+/// An SVG page at `path` with one panel per workload, two columns, each drawn by
+/// `draw(panel, workload, runs)`: what the three plots share.
+fn panel_page(
+    path: &Path,
+    workloads: &[Workload],
+    results: &[RunResult],
+    strategies: &[String],
+    mut draw: impl FnMut(&DrawingArea<SVGBackend<'_>, Shift>, &Workload, &PanelRuns<'_>) -> Result<()>,
+) -> Result<()> {
+    let rows = workloads.len().div_ceil(2).max(1);
+    let root = plot::svg_canvas(path, (1100, 330 * rows as u32))?;
+    for (area, w) in root.split_evenly((rows, 2)).iter().zip(workloads) {
+        let runs: Vec<(&RunResult, RGBAColor)> = results
+            .iter()
+            .filter(|r| r.summary.workload == w.name)
+            .map(|r| {
+                let i = strategies
+                    .iter()
+                    .position(|s| *s == label(&r.summary))
+                    .unwrap_or(0);
+                (r, color(i))
+            })
+            .collect();
+        draw(area, w, &runs)?;
+    }
+    plot::present(&root, path)
 }
 
 /// Pause distribution: per workload, each strategy's pauses sorted (a quantile curve).
@@ -732,44 +756,24 @@ fn plot_pauses(
     strategies: &[String],
 ) -> Result<()> {
     let err = plot_err(path);
-    let rows = workloads.len().div_ceil(2).max(1) as u32;
-    let root = SVGBackend::new(path, (1100, 330 * rows)).into_drawing_area();
-    root.fill(&WHITE).map_err(&err)?;
-    for (area, w) in panels(&root, workloads.len()).iter().zip(workloads) {
-        let runs: Vec<&RunResult> = results
-            .iter()
-            .filter(|r| r.summary.workload == w.name)
-            .collect();
+    panel_page(path, workloads, results, strategies, |area, w, runs| {
         let us = |ns: u64| (ns as f64 / 1e3).max(0.1);
         let max = runs
             .iter()
-            .flat_map(|r| r.collections.iter().map(|c| us(c.pause_ns)))
+            .flat_map(|(r, _)| r.collections.iter().map(|c| us(c.pause_ns)))
             .fold(1.0f64, f64::max);
-        let mut chart = ChartBuilder::on(area)
-            .caption(
-                format!("{}: pause distribution", w.name),
-                ("sans-serif", 16),
-            )
-            .margin(8)
-            .x_label_area_size(30)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0f64..100f64, (0.1f64..max * 2.0).log_scale())
-            .map_err(&err)?;
-        chart
-            .configure_mesh()
-            .x_desc("percentile of collections")
-            .y_desc("pause (µs)")
-            .draw()
-            .map_err(&err)?;
-        for r in runs {
-            let i = strategies
-                .iter()
-                .position(|s| *s == label(&r.summary))
-                .unwrap_or(0);
+        let frame = Frame::new(
+            Layout::Panel,
+            format!("{}: pause distribution", w.name),
+            "percentile of collections",
+            "pause (µs)",
+        );
+        let y = (0.1f64..max * 2.0).log_scale();
+        let mut chart = plot::chart(area, &frame, 0f64..100f64, y, path)?;
+        for &(r, c) in runs {
             let mut pauses: Vec<u64> = r.collections.iter().map(|c| c.pause_ns).collect();
             pauses.sort_unstable();
             let n = pauses.len();
-            let c = color(i);
             let points: Vec<(f64, f64)> = pauses
                 .iter()
                 .enumerate()
@@ -779,24 +783,20 @@ fn plot_pauses(
                 .draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))
                 .map_err(&err)?
                 .label(format!("{} ({n})", label(&r.summary)))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], c));
+                .legend(plot::line_key(c));
             if n <= 3 {
                 chart
                     .draw_series(points.into_iter().map(|p| Circle::new(p, 3, c.filled())))
                     .map_err(&err)?;
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 11))
-            .draw()
-            .map_err(&err)?;
-    }
-    root.present().map_err(&err)?;
-    Ok(())
+        plot::legend(
+            &mut chart,
+            Layout::Panel,
+            SeriesLabelPosition::UpperLeft,
+            path,
+        )
+    })
 }
 
 /// Heap size over time (allocations), from the oracle samples.
@@ -807,69 +807,37 @@ fn plot_heap(
     strategies: &[String],
 ) -> Result<()> {
     let err = plot_err(path);
-    let rows = workloads.len().div_ceil(2).max(1) as u32;
-    let root = SVGBackend::new(path, (1100, 330 * rows)).into_drawing_area();
-    root.fill(&WHITE).map_err(&err)?;
-    for (area, w) in panels(&root, workloads.len()).iter().zip(workloads) {
-        let runs: Vec<&RunResult> = results
-            .iter()
-            .filter(|r| r.summary.workload == w.name)
-            .collect();
-        let x_max = runs
-            .iter()
-            .flat_map(|r| r.samples.iter().map(|s| s.allocations))
-            .max()
-            .unwrap_or(1)
-            .max(1) as f64;
-        let y_max = runs
-            .iter()
-            .flat_map(|r| r.samples.iter().map(|s| s.heap))
-            .max()
-            .unwrap_or(1)
-            .max(1) as f64;
-        let mut chart = ChartBuilder::on(area)
-            .caption(format!("{}: heap over time", w.name), ("sans-serif", 16))
-            .margin(8)
-            .x_label_area_size(30)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0f64..x_max, 0f64..y_max * 1.05)
-            .map_err(&err)?;
-        chart
-            .configure_mesh()
-            .x_desc("allocations")
-            .y_desc("objects")
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .draw()
-            .map_err(&err)?;
-        for r in runs {
-            let i = strategies
+    panel_page(path, workloads, results, strategies, |area, w, runs| {
+        let samples = || runs.iter().flat_map(|(r, _)| r.samples.iter());
+        let x_max = samples().map(|s| s.allocations).max().unwrap_or(1).max(1) as f64;
+        let y_max = samples().map(|s| s.heap).max().unwrap_or(1).max(1) as f64;
+        let frame = Frame::new(
+            Layout::Panel,
+            format!("{}: heap over time", w.name),
+            "allocations",
+            "objects",
+        )
+        .x_labels(plot::whole)
+        .y_labels(plot::whole);
+        let mut chart = plot::chart(area, &frame, 0f64..x_max, 0f64..y_max * 1.05, path)?;
+        for &(r, c) in runs {
+            let points = r
+                .samples
                 .iter()
-                .position(|s| *s == label(&r.summary))
-                .unwrap_or(0);
-            let c = color(i);
+                .map(|s| (s.allocations as f64, s.heap as f64));
             chart
-                .draw_series(LineSeries::new(
-                    r.samples
-                        .iter()
-                        .map(|s| (s.allocations as f64, s.heap as f64)),
-                    c.stroke_width(2),
-                ))
+                .draw_series(LineSeries::new(points, c.stroke_width(2)))
                 .map_err(&err)?
                 .label(label(&r.summary))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], c));
+                .legend(plot::line_key(c));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 11))
-            .draw()
-            .map_err(&err)?;
-    }
-    root.present().map_err(&err)?;
-    Ok(())
+        plot::legend(
+            &mut chart,
+            Layout::Panel,
+            SeriesLabelPosition::UpperLeft,
+            path,
+        )
+    })
 }
 
 /// Throughput against max pause: one point per strategy and setting, per workload.
@@ -880,61 +848,40 @@ fn plot_tradeoff(
     strategies: &[String],
 ) -> Result<()> {
     let err = plot_err(path);
-    let rows = workloads.len().div_ceil(2).max(1) as u32;
-    let root = SVGBackend::new(path, (1100, 330 * rows)).into_drawing_area();
-    root.fill(&WHITE).map_err(&err)?;
-    for (area, w) in panels(&root, workloads.len()).iter().zip(workloads) {
-        let runs: Vec<&RunResult> = results
-            .iter()
-            .filter(|r| r.summary.workload == w.name)
-            .collect();
+    panel_page(path, workloads, results, strategies, |area, w, runs| {
         let us = |s: &Summary| (s.pause_max_ns as f64 / 1e3).max(0.1);
         let mops = |s: &Summary| s.throughput_allocs_per_s / 1e6;
-        let x_max = runs.iter().map(|r| us(&r.summary)).fold(1.0f64, f64::max);
+        let x_max = runs
+            .iter()
+            .map(|(r, _)| us(&r.summary))
+            .fold(1.0f64, f64::max);
         let y_max = runs
             .iter()
-            .map(|r| mops(&r.summary))
+            .map(|(r, _)| mops(&r.summary))
             .fold(1e-3f64, f64::max);
-        let mut chart = ChartBuilder::on(area)
-            .caption(
-                format!("{}: throughput vs max pause", w.name),
-                ("sans-serif", 16),
-            )
-            .margin(8)
-            .x_label_area_size(30)
-            .y_label_area_size(60)
-            .build_cartesian_2d((0.1f64..x_max * 2.0).log_scale(), 0f64..y_max * 1.15)
-            .map_err(&err)?;
-        chart
-            .configure_mesh()
-            .x_desc("max pause (µs)")
-            .y_desc("M allocations / s")
-            .draw()
-            .map_err(&err)?;
-        for r in runs {
-            let i = strategies
-                .iter()
-                .position(|s| *s == label(&r.summary))
-                .unwrap_or(0);
-            let c = color(i);
+        let frame = Frame::new(
+            Layout::Panel,
+            format!("{}: throughput vs max pause", w.name),
+            "max pause (µs)",
+            "M allocations / s",
+        );
+        let x = (0.1f64..x_max * 2.0).log_scale();
+        let mut chart = plot::chart(area, &frame, x, 0f64..y_max * 1.15, path)?;
+        for &(r, c) in runs {
             let p = (us(&r.summary), mops(&r.summary));
             chart
                 .draw_series(std::iter::once(Circle::new(p, 5, c.filled())))
                 .map_err(&err)?
                 .label(label(&r.summary))
-                .legend(move |(x, y)| Circle::new((x, y), 4, c.filled()));
+                .legend(plot::dot_key(c));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 11))
-            .draw()
-            .map_err(&err)?;
-    }
-    root.present().map_err(&err)?;
-    Ok(())
+        plot::legend(
+            &mut chart,
+            Layout::Panel,
+            SeriesLabelPosition::LowerRight,
+            path,
+        )
+    })
 }
 
 // ----------------------------------------------------------------------------------------

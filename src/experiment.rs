@@ -333,6 +333,238 @@ pub fn plot_err<E: fmt::Debug>(path: &Path) -> impl Fn(E) -> anyhow::Error + '_ 
 }
 
 // ----------------------------------------------------------------------------------------
+// Plots
+// ----------------------------------------------------------------------------------------
+
+/// What every plot of the binaries shares, so that they look alike: a white SVG canvas
+/// ([`svg_canvas`](plot::svg_canvas)), a chart with caption, axes, mesh and axis
+/// descriptions ([`chart`](plot::chart) from a [`Frame`](plot::Frame)), a framed legend
+/// ([`legend`](plot::legend)) whose keys are short lines or dots ([`line_key`](plot::line_key),
+/// [`dot_key`](plot::dot_key)), and the final write ([`present`](plot::present)). Every
+/// error names the file, through [`plot_err`].
+///
+/// ```no_run
+/// use gclab::experiment::plot::{self, Frame, Layout};
+/// use plotters::prelude::*;
+/// # fn main() -> anyhow::Result<()> {
+/// let path = std::path::Path::new("out/line.svg");
+/// let root = plot::svg_canvas(path, (900, 550))?;
+/// let frame = Frame::new(Layout::Page, "y = x", "x", "y");
+/// let mut chart = plot::chart(&root, &frame, 0f64..10f64, 0f64..10f64, path)?;
+/// let color = Palette99::pick(0).to_rgba();
+/// chart
+///     .draw_series(LineSeries::new((0..10).map(|x| (x as f64, x as f64)), color))
+///     .map_err(plot::plot_err(path))?
+///     .label("y = x")
+///     .legend(plot::line_key(color));
+/// plot::legend(&mut chart, Layout::Page, SeriesLabelPosition::UpperLeft, path)?;
+/// plot::present(&root, path)
+/// # }
+/// ```
+pub mod plot {
+    use std::path::Path;
+
+    use anyhow::Result;
+    use plotters::coord::Shift;
+    use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+    use plotters::prelude::*;
+
+    /// A point of the drawing backend, in pixels (plotters' `BackendCoord`).
+    type Pixel = (i32, i32);
+
+    pub use super::plot_err;
+
+    /// A whole-page chart or a panel of a page split into several.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Layout {
+        /// One chart (or two, stacked) on the page: 20-point caption, room for labels.
+        Page,
+        /// One of several small charts: 16-point caption, tight margins, 11-point legend.
+        Panel,
+    }
+
+    impl Layout {
+        fn caption_size(self) -> u32 {
+            match self {
+                Layout::Page => 20,
+                Layout::Panel => 16,
+            }
+        }
+
+        fn margin(self) -> u32 {
+            match self {
+                Layout::Page => 12,
+                Layout::Panel => 8,
+            }
+        }
+
+        fn x_label_area(self) -> u32 {
+            match self {
+                Layout::Page => 40,
+                Layout::Panel => 30,
+            }
+        }
+
+        fn y_label_area(self) -> u32 {
+            match self {
+                Layout::Page => 70,
+                Layout::Panel => 60,
+            }
+        }
+    }
+
+    /// How an axis prints its labels, when plotters' default is not wanted.
+    pub type LabelFormat = fn(&f64) -> String;
+
+    /// Labels as whole numbers: `12500`.
+    pub fn whole(x: &f64) -> String {
+        format!("{x:.0}")
+    }
+
+    /// Labels in scientific notation: `1e6`.
+    pub fn exponent(x: &f64) -> String {
+        format!("{x:.0e}")
+    }
+
+    /// One chart's caption and axes; the ranges are given to [`chart`].
+    #[derive(Clone, Debug)]
+    pub struct Frame {
+        /// Page or panel: sizes of the caption, margins and label areas.
+        pub layout: Layout,
+        /// The title above the chart.
+        pub caption: String,
+        /// What the x axis measures, with its unit.
+        pub x_desc: String,
+        /// What the y axis measures, with its unit.
+        pub y_desc: String,
+        /// How x labels print (`None`: plotters' default).
+        pub x_labels: Option<LabelFormat>,
+        /// How y labels print (`None`: plotters' default).
+        pub y_labels: Option<LabelFormat>,
+    }
+
+    impl Frame {
+        /// A frame with plotters' default axis labels.
+        pub fn new(
+            layout: Layout,
+            caption: impl Into<String>,
+            x_desc: impl Into<String>,
+            y_desc: impl Into<String>,
+        ) -> Frame {
+            Frame {
+                layout,
+                caption: caption.into(),
+                x_desc: x_desc.into(),
+                y_desc: y_desc.into(),
+                x_labels: None,
+                y_labels: None,
+            }
+        }
+
+        /// The same frame, its x labels printed by `format`.
+        pub fn x_labels(mut self, format: LabelFormat) -> Frame {
+            self.x_labels = Some(format);
+            self
+        }
+
+        /// The same frame, its y labels printed by `format`.
+        pub fn y_labels(mut self, format: LabelFormat) -> Frame {
+            self.y_labels = Some(format);
+            self
+        }
+    }
+
+    /// The chart [`chart`] draws on, over the ranges `X` and `Y` (as given to it).
+    pub type Chart<'a, DB, X, Y> = ChartContext<
+        'a,
+        DB,
+        Cartesian2d<<X as AsRangedCoord>::CoordDescType, <Y as AsRangedCoord>::CoordDescType>,
+    >;
+
+    /// The SVG file `path`, `size` pixels, filled white.
+    pub fn svg_canvas(path: &Path, size: (u32, u32)) -> Result<DrawingArea<SVGBackend<'_>, Shift>> {
+        let root = SVGBackend::new(path, size).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err(path))?;
+        Ok(root)
+    }
+
+    /// A chart on `area` over the ranges `x` and `y` (plain, or `.log_scale()`), with the
+    /// frame's caption, mesh and axis descriptions drawn.
+    pub fn chart<'a, DB, X, Y>(
+        area: &DrawingArea<DB, Shift>,
+        frame: &Frame,
+        x: X,
+        y: Y,
+        path: &Path,
+    ) -> Result<Chart<'a, DB, X, Y>>
+    where
+        DB: DrawingBackend + 'a,
+        X: AsRangedCoord<Value = f64>,
+        Y: AsRangedCoord<Value = f64>,
+        X::CoordDescType: ValueFormatter<f64>,
+        Y::CoordDescType: ValueFormatter<f64>,
+    {
+        let err = plot_err(path);
+        let layout = frame.layout;
+        let mut chart = ChartBuilder::on(area)
+            .caption(&frame.caption, ("sans-serif", layout.caption_size()))
+            .margin(layout.margin())
+            .x_label_area_size(layout.x_label_area())
+            .y_label_area_size(layout.y_label_area())
+            .build_cartesian_2d(x, y)
+            .map_err(&err)?;
+        let mut mesh = chart.configure_mesh();
+        mesh.x_desc(frame.x_desc.as_str())
+            .y_desc(frame.y_desc.as_str());
+        if let Some(format) = &frame.x_labels {
+            mesh.x_label_formatter(format);
+        }
+        if let Some(format) = &frame.y_labels {
+            mesh.y_label_formatter(format);
+        }
+        mesh.draw().map_err(&err)?;
+        Ok(chart)
+    }
+
+    /// The legend of `chart`'s labelled series at `position`, framed on a white ground.
+    pub fn legend<'a, DB, CT>(
+        chart: &mut ChartContext<'a, DB, CT>,
+        layout: Layout,
+        position: SeriesLabelPosition,
+        path: &Path,
+    ) -> Result<()>
+    where
+        DB: DrawingBackend + 'a,
+        CT: CoordTranslate,
+    {
+        let mut style = chart.configure_series_labels();
+        style
+            .position(position)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK);
+        if layout == Layout::Panel {
+            style.label_font(("sans-serif", 11));
+        }
+        style.draw().map_err(plot_err(path))
+    }
+
+    /// A legend key for a line series: a short line in `color`.
+    pub fn line_key(color: RGBAColor) -> impl Fn(Pixel) -> PathElement<Pixel> {
+        move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], color)
+    }
+
+    /// A legend key for a point series: a dot in `color`.
+    pub fn dot_key(color: RGBAColor) -> impl Fn(Pixel) -> Circle<Pixel, i32> {
+        move |(x, y)| Circle::new((x, y), 4, color.filled())
+    }
+
+    /// Writes the finished canvas to its file.
+    pub fn present<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+        root.present().map_err(plot_err(path))
+    }
+}
+
+// ----------------------------------------------------------------------------------------
 // Strategies
 // ----------------------------------------------------------------------------------------
 

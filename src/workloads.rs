@@ -5,7 +5,7 @@
 //! operations (`alloc`, `link`, `decref`), and returns what the caller needs to go on:
 //! the root it holds, or nothing when everything built is already garbage. They are the
 //! workloads of the design notes, written so that the CPython script
-//! `bench/cpython_workloads.py` builds the same shapes with Python lists, object for
+//! `benches/cpython_workloads.py` builds the same shapes with Python lists, object for
 //! object:
 //!
 //! | builder | shape | Python |

@@ -3,8 +3,11 @@
 //! which objects CPython's own `gc.collect()` found unreachable. gclab imports the
 //! snapshot, runs one full collection, and must find exactly the same set.
 //!
-//! Skipped (with a message on stderr) when `python3` is not installed or the dumper is
-//! missing; CI has both. A dumper that runs and fails is a test failure.
+//! When `python3` is not installed or the dumper is missing, each test prints
+//! `SKIPPED: ...` on stderr and returns, except under CI (`CI=true`), where it fails: CI
+//! has both (`tests/suite/common.rs`). A dumper that runs and fails is a test failure.
+
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -17,20 +20,16 @@ use gclab::snapshot::{
 /// The dumper, or `None` (after saying why) when the test cannot run here.
 fn dumper() -> Option<PathBuf> {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tools/cpython_snapshot.py");
+    let what = "the CPython differential test";
     if !script.is_file() {
-        eprintln!(
-            "skipping the CPython differential test: {} is missing",
-            script.display()
-        );
+        common::skip(what, &format!("{} is missing", script.display()));
         return None;
     }
-    match Command::new("python3").arg("--version").output() {
-        Ok(out) if out.status.success() => Some(script),
-        _ => {
-            eprintln!("skipping the CPython differential test: python3 is not available");
-            None
-        }
+    if !common::python_installed() {
+        common::skip(what, "python3 is not available");
+        return None;
     }
+    Some(script)
 }
 
 /// Runs the dumper with `args` and parses its snapshot.

@@ -1,8 +1,10 @@
 //! Reference graphs: export, selections, DOT pictures, trial-deletion view, analysis and
-//! rendering.
+//! rendering. The SVG checks need Graphviz's `dot`: without it they print `SKIPPED: ...`,
+//! and fail under `CI=true` (`tests/suite/common.rs`).
+
+use crate::common;
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use gclab::graph::{
     self, ChainRoot, ColorBy, Direction, DotOptions, ExportOptions, GraphEdge, GraphError,
@@ -96,10 +98,6 @@ fn two_cycle(heap: &mut Heap<&'static str>) -> (ObjId, ObjId) {
     heap.link(a, b).unwrap();
     heap.link(b, a).unwrap();
     (a, b)
-}
-
-fn dot_installed() -> bool {
-    Command::new("dot").arg("-V").output().is_ok()
 }
 
 // ----------------------------------------------------------------------------------------
@@ -747,8 +745,8 @@ fn render_writes_dot_and_svg_when_graphviz_is_installed() {
         std::fs::read_to_string(&out.dot).unwrap(),
         g.to_dot(&DotOptions::default())
     );
-    if !dot_installed() {
-        eprintln!("skipping the SVG half: graphviz `dot` is not on the PATH");
+    if !common::dot_installed() {
+        common::skip("the SVG half", "graphviz `dot` is not on the PATH");
         assert_eq!(out.svg, None);
     } else {
         let svg = out.svg.expect("dot is installed, so an svg is rendered");
@@ -774,8 +772,11 @@ fn render_into_missing_directory_is_an_error_naming_the_path() {
 
 #[test]
 fn render_reports_dot_failure_when_graphviz_rejects_the_input() {
-    if !dot_installed() {
-        eprintln!("skipping: graphviz `dot` is not on the PATH");
+    if !common::dot_installed() {
+        common::skip(
+            "render_reports_dot_failure_when_graphviz_rejects_the_input",
+            "graphviz `dot` is not on the PATH",
+        );
         return;
     }
     let dir = scratch_dir("bad");
@@ -861,7 +862,9 @@ fn a_fully_collected_heap_is_drawn_as_a_labelled_empty_node() {
     let dot = g.to_dot(&DotOptions::default());
     assert!(dot.contains("empty [ shape = box"), "{dot}");
     assert!(dot.contains("empty heap"), "{dot}");
-    if dot_installed() {
+    if !common::dot_installed() {
+        common::skip("the empty heap's SVG", "graphviz `dot` is not on the PATH");
+    } else {
         let dir = std::env::temp_dir().join(format!("gclab-empty-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let out = graph::render(&g, &DotOptions::default(), dir.join("empty")).unwrap();

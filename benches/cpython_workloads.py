@@ -5,9 +5,9 @@ Standard library only; written for CPython 3.11.
 
 Usage
 -----
-    python3 bench/cpython_workloads.py --n N [--workloads a,b,...] [--repeat R]
+    python3 benches/cpython_workloads.py --n N [--workloads a,b,...] [--repeat R]
                                        [--gcbench-scale K]
-    python3 bench/cpython_workloads.py --list
+    python3 benches/cpython_workloads.py --list
 
 Output (stdout, nothing else): CSV with the header ``workload,n,phase,ns_per_object``
 and one row per (workload, phase), in the order of ``--workloads`` (default:

@@ -427,7 +427,7 @@ fn immutable_objects_are_untracked_when_all_referents_are_untracked() {
     // goes in the same collection (Python 3.11: `inner = tuple([n]); outer =
     // tuple([inner]); gc.collect()` untracks both). When only the outer tuple is held,
     // the inner one moves behind it and it takes two collections: see
-    // `tests/cpython_fidelity.rs`.
+    // `tests/suite/cpython_fidelity.rs`.
     assert!(!heap.is_tracked(leafy).unwrap());
     assert!(!heap.is_tracked(outer).unwrap());
     assert!(heap.is_tracked(holds_list).unwrap());

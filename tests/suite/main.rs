@@ -1,0 +1,27 @@
+//! The scenario, differential and binary tests, compiled as one test binary (`suite`).
+//!
+//! Each file here was a test binary of its own; one binary compiles and links the crate's
+//! generic code once instead of once per file, which is most of what a cold `cargo test`
+//! spent its time on. A file is a module: `cargo test --test suite heap::` runs the
+//! tests of `heap.rs`, `cargo test --test suite` all of them. The property harness
+//! (`tests/harness.rs`), the exhaustive tests, the strategy walkthrough, the layering
+//! check and the main-thread test stay binaries of their own.
+//!
+//! A new scenario file goes here as a module (`mod name;` below); a file directly in
+//! `tests/` still works, as a binary of its own.
+
+mod common;
+
+mod bacon_rajan;
+mod collector;
+mod cpython_differential;
+mod cpython_fidelity;
+mod experiments;
+mod finalizers;
+mod graph;
+mod heap;
+mod incremental;
+mod mark_alive;
+mod snapshot;
+mod tour;
+mod user_code;
