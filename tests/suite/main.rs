@@ -24,4 +24,5 @@ mod incremental;
 mod mark_alive;
 mod snapshot;
 mod tour;
+mod trace_header;
 mod user_code;
