@@ -1,0 +1,349 @@
+//! `gclab-py`: a Python-subset interpreter whose every object lives in a gclab heap.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod builtins;
+mod code;
+mod format;
+mod interp;
+mod obj;
+mod ops;
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::Parser;
+use gclab::{GcConfig, Heap};
+use ruff_python_ast::{Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use crate::interp::{Ctx, H, Interp, Unwind};
+use crate::obj::Obj;
+
+/// The deepest Python call nesting allowed, whatever `sys.setrecursionlimit` says (the
+/// interpreter's stack is sized for it).
+pub const MAX_DEPTH: usize = 20_000;
+
+/// Runs a Python program on gclab's heap.
+#[derive(Parser, Debug)]
+#[command(name = "gclab-py", version, about)]
+struct Args {
+    /// Program text to run instead of a file.
+    #[arg(short = 'c', value_name = "CODE")]
+    code: Option<String>,
+    /// Collector settings: `generational[:T0,T1,T2]` (default 700,10,10, CPython 3.11's).
+    #[arg(long, value_name = "NAME[:SETTINGS]")]
+    strategy: Option<String>,
+    /// Print collections, collected, uncollectable and pauses at exit (to stderr).
+    #[arg(long)]
+    stats: bool,
+    /// At exit, tear the module down, collect, and fail listing any object left besides
+    /// the interpreter's permanent ones.
+    #[arg(long)]
+    check_leaks: bool,
+    /// The program file (`-` or nothing: standard input), then its arguments.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    rest: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let child = std::thread::Builder::new()
+        .stack_size(4 << 30)
+        .spawn(move || run(args))
+        .expect("spawn interpreter thread");
+    match child.join() {
+        Ok(code) => ExitCode::from(code),
+        Err(_) => {
+            eprintln!("gclab-py: internal error");
+            ExitCode::from(3)
+        }
+    }
+}
+
+/// The first construct outside the subset, found before running.
+fn refuse(body: &[Stmt], line_of: &dyn Fn(usize) -> usize) -> Option<(usize, &'static str)> {
+    use ruff_python_ast::visitor::{self, Visitor};
+    struct V<'a> {
+        found: Option<(usize, &'static str)>,
+        line_of: &'a dyn Fn(usize) -> usize,
+    }
+    impl<'b> Visitor<'b> for V<'_> {
+        fn visit_stmt(&mut self, s: &'b Stmt) {
+            if self.found.is_some() {
+                return;
+            }
+            let what = match s {
+                Stmt::FunctionDef(f) if f.is_async => Some("'async def'"),
+                Stmt::For(f) if f.is_async => Some("'async for'"),
+                Stmt::With(w) if w.is_async => Some("'async with'"),
+                Stmt::Match(_) => Some("'match'"),
+                Stmt::TypeAlias(_) => Some("'type' alias"),
+                Stmt::Try(t) if t.is_star => Some("'except*'"),
+                Stmt::ClassDef(c) if c.arguments.as_ref().is_some_and(|a| !a.keywords.is_empty()) => {
+                    Some("class keywords (metaclass)")
+                }
+                _ => None,
+            };
+            if let Some(w) = what {
+                self.found = Some(((self.line_of)(s.range().start().to_usize()), w));
+                return;
+            }
+            visitor::walk_stmt(self, s);
+        }
+        fn visit_expr(&mut self, e: &'b Expr) {
+            if self.found.is_some() {
+                return;
+            }
+            let what = match e {
+                Expr::Yield(_) | Expr::YieldFrom(_) => Some("'yield' (generators)"),
+                Expr::Await(_) => Some("'await'"),
+                Expr::BytesLiteral(_) => Some("bytes"),
+                Expr::EllipsisLiteral(_) => Some("'...' (Ellipsis)"),
+                Expr::TString(_) => Some("template strings"),
+                Expr::NumberLiteral(n) if matches!(n.value, ruff_python_ast::Number::Complex { .. }) => {
+                    Some("complex numbers")
+                }
+                _ => None,
+            };
+            if let Some(w) = what {
+                self.found = Some(((self.line_of)(e.range().start().to_usize()), w));
+                return;
+            }
+            visitor::walk_expr(self, e);
+        }
+    }
+    let mut v = V { found: None, line_of };
+    v.visit_body(body);
+    v.found
+}
+
+fn run(args: Args) -> u8 {
+    let (source, filename, argv) = match (&args.code, args.rest.first()) {
+        (Some(c), _) => (c.clone(), "<string>".to_owned(), {
+            let mut v = vec!["-c".to_owned()];
+            v.extend(args.rest.iter().cloned());
+            v
+        }),
+        (None, Some(f)) if f != "-" => match std::fs::read_to_string(f) {
+            Ok(s) => (s, f.clone(), args.rest.clone()),
+            Err(e) => {
+                eprintln!("gclab-py: can't open file '{f}': {e}");
+                return 2;
+            }
+        },
+        _ => {
+            let mut s = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+                eprintln!("gclab-py: can't read standard input: {e}");
+                return 2;
+            }
+            let mut v = vec!["-".to_owned()];
+            v.extend(args.rest.iter().skip(1).cloned());
+            (s, "<stdin>".to_owned(), v)
+        }
+    };
+    let source: &'static str = Box::leak(source.into_boxed_str());
+    let mut line_starts = vec![0usize];
+    for (i, b) in source.bytes().enumerate() {
+        if b == b'\n' {
+            line_starts.push(i + 1);
+        }
+    }
+    let line_of = |off: usize| match line_starts.binary_search(&off) {
+        Ok(i) => i + 1,
+        Err(i) => i,
+    };
+    let parsed = match ruff_python_parser::parse_module(source) {
+        Ok(p) => p,
+        Err(e) => {
+            let off = e.location.start().to_usize();
+            let line = line_of(off);
+            let start = line_starts[line - 1];
+            let text = source[start..].lines().next().unwrap_or("");
+            let col = source[start..off.min(source.len()).max(start)].chars().count();
+            eprintln!("  File \"{filename}\", line {line}");
+            let trimmed = text.trim_start();
+            let indent = text.chars().count() - trimmed.chars().count();
+            eprintln!("    {}", trimmed.trim_end());
+            eprintln!("    {}^", " ".repeat(col.saturating_sub(indent)));
+            eprintln!("SyntaxError: {}", e.error);
+            return 1;
+        }
+    };
+    let module: &'static ruff_python_ast::ModModule = Box::leak(Box::new(parsed.into_syntax()));
+    let body: &'static [Stmt] = &module.body;
+    if let Some((line, what)) = refuse(body, &line_of) {
+        eprintln!("gclab-py: line {line}: {what} is not supported");
+        return 2;
+    }
+    let thresholds = match &args.strategy {
+        None => vec![700, 10, 10],
+        Some(s) => {
+            let (name, settings) = s.split_once(':').unwrap_or((s, ""));
+            if name != "generational" {
+                eprintln!("gclab-py: --strategy: only 'generational[:T0,T1,T2]' is supported (the gc module needs generations)");
+                return 2;
+            }
+            if settings.is_empty() {
+                vec![700, 10, 10]
+            } else {
+                match settings.split(',').map(|x| x.trim().parse::<u32>()).collect::<Result<Vec<_>, _>>() {
+                    Ok(v) if v.len() == 3 => v,
+                    _ => {
+                        eprintln!("gclab-py: --strategy: expected three thresholds, e.g. generational:700,10,10");
+                        return 2;
+                    }
+                }
+            }
+        }
+    };
+    let mut heap: H = match Heap::with_config(GcConfig::with_thresholds(thresholds)) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("gclab-py: {e}");
+            return 2;
+        }
+    };
+    let h = &mut heap;
+    let it = Interp::new(h);
+    *it.source.borrow_mut() = source;
+    *it.filename.borrow_mut() = filename;
+    *it.line_starts.borrow_mut() = line_starts.clone();
+    *it.scopes.borrow_mut() = code::Scopes::analyse(body);
+    // sys.argv
+    let sys = it.modules.borrow()["sys"];
+    let sysd = it.edge(h, sys, 0);
+    let argv: Vec<_> = argv.iter().map(|a| it.str_(h, a)).collect();
+    let argv = it.new_list(h, argv);
+    it.dict_set_str(h, sysd, "argv", argv);
+    let globals = it.new_dict(h);
+    let n = it.str_(h, "__main__");
+    it.dict_set_str(h, globals, "__name__", n);
+    let permanent: HashSet<_> = h.ids().collect();
+    *it.permanent.borrow_mut() = permanent;
+    let code = it.scopes.borrow().codes[&(body.as_ptr() as usize)].clone();
+    let cx = Ctx { code: &code, frame: None, globals, ns: None };
+    let result = it.exec_block(h, &cx, body);
+    let mut status = 0u8;
+    match result {
+        Ok(f) => {
+            if let interp::Flow::Return(v) = f {
+                it.dec(h, v);
+            }
+        }
+        Err(Unwind::Exc(e)) => {
+            it.flush();
+            if it.type_name(h, e.obj) == "SystemExit" {
+                status = 0;
+            } else {
+                let msg = it.format_exc_line(h, e.obj);
+                eprintln!("Traceback (most recent call last):");
+                it.print_tb(&e.tb);
+                eprintln!("{msg}");
+                status = 1;
+            }
+            it.dec(h, e.obj);
+        }
+        Err(Unwind::Exit(c)) => status = c.clamp(0, 255) as u8,
+        Err(Unwind::Unsupported(line, what)) => {
+            it.flush();
+            eprintln!("gclab-py: line {line}: {what}");
+            return 2;
+        }
+    }
+    // tear the module down as CPython's _PyModule_ClearDict does: names starting with
+    // one underscore first, then the rest, each set to None
+    for pass in 0..2 {
+        let items = it.dict_items(h, globals);
+        for (k, _) in items {
+            let name = match it.p(h, k) {
+                Obj::Str(s) => s.to_string(),
+                _ => continue,
+            };
+            let underscore = name.starts_with('_') && !name.starts_with("__");
+            if (pass == 0) != underscore || name == "__builtins__" {
+                continue;
+            }
+            let none = it.none(h);
+            it.dict_set_str(h, globals, &name, none);
+        }
+    }
+    it.dec(h, globals);
+    let report = h.collect_full();
+    let _ = report;
+    it.flush();
+    if args.stats {
+        let stats = h.get_stats().to_vec();
+        let (mut c, mut col, mut un) = (0u64, 0u64, 0u64);
+        let mut pause = std::time::Duration::ZERO;
+        for s in &stats {
+            c += s.collections;
+            col += s.collected;
+            un += s.uncollectable;
+            pause += s.duration;
+        }
+        eprintln!("gclab-py stats: collections {c}, collected {col}, uncollectable {un}, total pause {:.3} ms", pause.as_secs_f64() * 1e3);
+        for (g, s) in stats.iter().enumerate() {
+            eprintln!(
+                "  generation {g}: collections {}, collected {}, uncollectable {}, pause {:.3} ms",
+                s.collections,
+                s.collected,
+                s.uncollectable,
+                s.duration.as_secs_f64() * 1e3
+            );
+        }
+        let n = h.counters();
+        eprintln!("  heap: {} allocations, {} live objects", n.allocations, h.len());
+    }
+    if args.check_leaks {
+        // gc.garbage and gc.callbacks are emptied, as at interpreter shutdown
+        let g = it.gc_garbage.get();
+        let _ = h.clear_edges(g);
+        let cb = it.gc_callbacks.get();
+        let _ = h.clear_edges(cb);
+        h.collect_full();
+        let permanent = it.permanent.borrow().clone();
+        let mut left = vec![];
+        for id in h.ids().collect::<Vec<_>>() {
+            if permanent.contains(&id) {
+                continue;
+            }
+            if let Obj::Str(_) = it.p(h, id) {
+                // interned names
+                if h.refcount(id).unwrap_or(0) > 0 && h.external_count(id).unwrap_or(0) == h.refcount(id).unwrap_or(0) {
+                    continue;
+                }
+            }
+            left.push(id);
+        }
+        if !left.is_empty() {
+            eprintln!("gclab-py: --check-leaks: {} object(s) left after teardown:", left.len());
+            for id in left.iter().take(50) {
+                let r = match it.repr(h, *id) {
+                    Ok(r) => r,
+                    Err(u) => {
+                        it.drop_unwind(h, u);
+                        "?".into()
+                    }
+                };
+                let r: String = r.chars().take(80).collect();
+                eprintln!(
+                    "  {:?} {} refcount {} (external {}): {}",
+                    id,
+                    it.p(h, *id).type_name(),
+                    h.refcount(*id).unwrap_or(0),
+                    h.external_count(*id).unwrap_or(0),
+                    r
+                );
+            }
+            return if status == 0 { 4 } else { status };
+        }
+        if let Err(e) = h.verify() {
+            eprintln!("gclab-py: --check-leaks: heap verification failed: {e:?}");
+            return 4;
+        }
+    }
+    status
+}
