@@ -12,24 +12,97 @@ use crate::obj::{HKey, IterState, Obj};
 use crate::ops;
 
 const BUILTINS: &[&str] = &[
-    "print", "len", "repr", "isinstance", "issubclass", "id", "hash", "abs", "min", "max", "sum", "sorted",
-    "reversed", "enumerate", "zip", "map", "filter", "any", "all", "iter", "next", "getattr", "setattr",
-    "hasattr", "delattr", "callable", "chr", "ord", "round", "divmod", "pow", "super", "format", "hex",
-    "bin", "oct", "globals",
+    "print",
+    "len",
+    "repr",
+    "isinstance",
+    "issubclass",
+    "id",
+    "hash",
+    "abs",
+    "min",
+    "max",
+    "sum",
+    "sorted",
+    "reversed",
+    "enumerate",
+    "zip",
+    "map",
+    "filter",
+    "any",
+    "all",
+    "iter",
+    "next",
+    "getattr",
+    "setattr",
+    "hasattr",
+    "delattr",
+    "callable",
+    "chr",
+    "ord",
+    "round",
+    "divmod",
+    "pow",
+    "super",
+    "format",
+    "hex",
+    "bin",
+    "oct",
+    "globals",
 ];
 
 const MODULES: &[(&str, &[&str])] = &[
-    ("sys", &["getrefcount", "getrecursionlimit", "setrecursionlimit", "exit", "intern"]),
+    (
+        "sys",
+        &[
+            "getrefcount",
+            "getrecursionlimit",
+            "setrecursionlimit",
+            "exit",
+            "intern",
+        ],
+    ),
     (
         "gc",
         &[
-            "collect", "get_count", "get_threshold", "set_threshold", "enable", "disable", "isenabled", "freeze",
-            "unfreeze", "get_freeze_count", "get_objects", "get_referrers", "get_referents", "is_tracked",
-            "is_finalized", "get_stats", "set_debug", "get_debug",
+            "collect",
+            "get_count",
+            "get_threshold",
+            "set_threshold",
+            "enable",
+            "disable",
+            "isenabled",
+            "freeze",
+            "unfreeze",
+            "get_freeze_count",
+            "get_objects",
+            "get_referrers",
+            "get_referents",
+            "is_tracked",
+            "is_finalized",
+            "get_stats",
+            "set_debug",
+            "get_debug",
         ],
     ),
     ("weakref", &["ref", "getweakrefcount", "finalize"]),
-    ("math", &["sqrt", "floor", "ceil", "fabs", "gcd", "isclose", "log", "exp", "sin", "cos", "isqrt", "factorial"]),
+    (
+        "math",
+        &[
+            "sqrt",
+            "floor",
+            "ceil",
+            "fabs",
+            "gcd",
+            "isclose",
+            "log",
+            "exp",
+            "sin",
+            "cos",
+            "isqrt",
+            "factorial",
+        ],
+    ),
     ("time", &["perf_counter", "time", "monotonic"]),
 ];
 
@@ -86,7 +159,13 @@ pub fn install(it: &Rc<Interp>, h: &mut H) {
     it.dict_set_str(h, sysd, "version", v);
     let gc = modd("gc");
     let gcd = it.edge(h, gc, 0);
-    for (n, v) in [("DEBUG_STATS", 1), ("DEBUG_COLLECTABLE", 2), ("DEBUG_UNCOLLECTABLE", 4), ("DEBUG_SAVEALL", 32), ("DEBUG_LEAK", 38)] {
+    for (n, v) in [
+        ("DEBUG_STATS", 1),
+        ("DEBUG_COLLECTABLE", 2),
+        ("DEBUG_UNCOLLECTABLE", 4),
+        ("DEBUG_SAVEALL", 32),
+        ("DEBUG_LEAK", 38),
+    ] {
         let v = it.int(h, v);
         it.dict_set_str(h, gcd, n, v);
     }
@@ -98,7 +177,13 @@ pub fn install(it: &Rc<Interp>, h: &mut H) {
     it.dict_set_str(h, gcd, "callbacks", callbacks);
     let math = modd("math");
     let md = it.edge(h, math, 0);
-    for (n, v) in [("pi", std::f64::consts::PI), ("e", std::f64::consts::E), ("inf", f64::INFINITY), ("nan", f64::NAN), ("tau", std::f64::consts::TAU)] {
+    for (n, v) in [
+        ("pi", std::f64::consts::PI),
+        ("e", std::f64::consts::E),
+        ("inf", f64::INFINITY),
+        ("nan", f64::NAN),
+        ("tau", std::f64::consts::TAU),
+    ] {
         let v = it.float(h, v);
         it.dict_set_str(h, md, n, v);
     }
@@ -108,13 +193,22 @@ pub fn install(it: &Rc<Interp>, h: &mut H) {
     let t = it.inc(h, t);
     it.dict_set_str(h, wd, "ReferenceType", t);
     let me = it.clone();
-    h.add_heap_callback(move |h, phase, rep| me.gc_observer(h, phase, rep.generation, rep.collected, rep.uncollectable));
+    h.add_heap_callback(move |h, phase, rep| {
+        me.gc_observer(h, phase, rep.generation, rep.collected, rep.uncollectable)
+    });
 }
 
 impl Interp {
     /// The heap's collection observer: moves the heap's `garbage` into `gc.garbage` and
     /// calls `gc.callbacks`.
-    pub fn gc_observer(&self, h: &mut H, phase: Phase, generation: usize, collected: usize, uncollectable: usize) {
+    pub fn gc_observer(
+        &self,
+        h: &mut H,
+        phase: Phase,
+        generation: usize,
+        collected: usize,
+        uncollectable: usize,
+    ) {
         if phase == Phase::Stop {
             self.stats_collections.set(self.stats_collections.get() + 1);
             let g: Vec<ObjId> = h.garbage().to_vec();
@@ -130,9 +224,20 @@ impl Interp {
         if cbs.is_empty() {
             return;
         }
-        let ph = self.str_(h, if phase == Phase::Start { "start" } else { "stop" });
+        let ph = self.str_(
+            h,
+            if phase == Phase::Start {
+                "start"
+            } else {
+                "stop"
+            },
+        );
         let info = self.new_dict(h);
-        for (k, v) in [("generation", generation), ("collected", collected), ("uncollectable", uncollectable)] {
+        for (k, v) in [
+            ("generation", generation),
+            ("collected", collected),
+            ("uncollectable", uncollectable),
+        ] {
             let v = self.int(h, v as i64);
             self.dict_set_str(h, info, k, v);
         }
@@ -167,15 +272,65 @@ pub fn range_len(a: i64, b: i64, s: i64) -> i64 {
 }
 
 const STR_M: &[&str] = &[
-    "upper", "lower", "strip", "lstrip", "rstrip", "split", "join", "replace", "startswith", "endswith", "find",
-    "index", "count", "format", "isdigit", "isalpha", "isspace", "isupper", "islower", "isalnum", "title",
-    "capitalize", "center", "ljust", "rjust", "zfill", "splitlines", "swapcase", "rfind",
+    "upper",
+    "lower",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "split",
+    "join",
+    "replace",
+    "startswith",
+    "endswith",
+    "find",
+    "index",
+    "count",
+    "format",
+    "isdigit",
+    "isalpha",
+    "isspace",
+    "isupper",
+    "islower",
+    "isalnum",
+    "title",
+    "capitalize",
+    "center",
+    "ljust",
+    "rjust",
+    "zfill",
+    "splitlines",
+    "swapcase",
+    "rfind",
 ];
-const LIST_M: &[&str] = &["append", "extend", "pop", "insert", "remove", "index", "count", "sort", "reverse", "clear", "copy"];
+const LIST_M: &[&str] = &[
+    "append", "extend", "pop", "insert", "remove", "index", "count", "sort", "reverse", "clear",
+    "copy",
+];
 const TUPLE_M: &[&str] = &["index", "count"];
-const DICT_M: &[&str] = &["get", "keys", "values", "items", "pop", "setdefault", "update", "clear", "copy", "popitem"];
+const DICT_M: &[&str] = &[
+    "get",
+    "keys",
+    "values",
+    "items",
+    "pop",
+    "setdefault",
+    "update",
+    "clear",
+    "copy",
+    "popitem",
+];
 const SET_M: &[&str] = &[
-    "add", "remove", "discard", "pop", "union", "intersection", "difference", "copy", "clear", "update", "issubset",
+    "add",
+    "remove",
+    "discard",
+    "pop",
+    "union",
+    "intersection",
+    "difference",
+    "copy",
+    "clear",
+    "update",
+    "issubset",
     "issuperset",
 ];
 
@@ -201,7 +356,11 @@ fn int_arg(it: &Interp, h: &mut H, v: ObjId) -> R<i64> {
         Obj::Bool(b) => Ok(*b as i64),
         _ => {
             let t = it.type_name(h, v);
-            it.err(h, "TypeError", &format!("'{t}' object cannot be interpreted as an integer"))
+            it.err(
+                h,
+                "TypeError",
+                &format!("'{t}' object cannot be interpreted as an integer"),
+            )
         }
     }
 }
@@ -236,15 +395,37 @@ fn nargs(it: &Interp, h: &mut H, name: &str, args: &[ObjId], lo: usize, hi: usiz
     if args.len() < lo || args.len() > hi {
         let short = name.rsplit('.').next().unwrap_or(name);
         if lo == hi {
-            return it.err(h, "TypeError", &format!("{short}() takes exactly {lo} argument{} ({} given)", if lo == 1 { "" } else { "s" }, args.len()));
+            return it.err(
+                h,
+                "TypeError",
+                &format!(
+                    "{short}() takes exactly {lo} argument{} ({} given)",
+                    if lo == 1 { "" } else { "s" },
+                    args.len()
+                ),
+            );
         }
-        return it.err(h, "TypeError", &format!("{short}() takes at most {hi} arguments ({} given)", args.len()));
+        return it.err(
+            h,
+            "TypeError",
+            &format!(
+                "{short}() takes at most {hi} arguments ({} given)",
+                args.len()
+            ),
+        );
     }
     Ok(())
 }
 
 /// Calls builtin `name` (bound to `this` for methods) with owned arguments.
-pub fn call_builtin(it: &Interp, h: &mut H, name: &'static str, this: Option<ObjId>, args: Vec<ObjId>, kw: Vec<(Rc<str>, ObjId)>) -> R<ObjId> {
+pub fn call_builtin(
+    it: &Interp,
+    h: &mut H,
+    name: &'static str,
+    this: Option<ObjId>,
+    args: Vec<ObjId>,
+    kw: Vec<(Rc<str>, ObjId)>,
+) -> R<ObjId> {
     let r = match this {
         Some(t) => method(it, h, name, t, &args, &kw),
         None => function(it, h, name, &args, &kw),
@@ -254,7 +435,13 @@ pub fn call_builtin(it: &Interp, h: &mut H, name: &'static str, this: Option<Obj
     r
 }
 
-fn sort_items(it: &Interp, h: &mut H, items: &mut [ObjId], key: Option<ObjId>, reverse: bool) -> R<()> {
+fn sort_items(
+    it: &Interp,
+    h: &mut H,
+    items: &mut [ObjId],
+    key: Option<ObjId>,
+    reverse: bool,
+) -> R<()> {
     let keys: Vec<ObjId> = match key {
         Some(k) if k != it.none => {
             let mut ks = vec![];
@@ -279,7 +466,11 @@ fn sort_items(it: &Interp, h: &mut H, items: &mut [ObjId], key: Option<ObjId>, r
         if err.borrow().is_some() {
             return std::cmp::Ordering::Equal;
         }
-        let (x, y) = if reverse { (keys[b], keys[a]) } else { (keys[a], keys[b]) };
+        let (x, y) = if reverse {
+            (keys[b], keys[a])
+        } else {
+            (keys[a], keys[b])
+        };
         match ops::less(it, h, x, y) {
             Ok(true) => std::cmp::Ordering::Less,
             Ok(false) => match ops::less(it, h, y, x) {
@@ -307,7 +498,13 @@ fn sort_items(it: &Interp, h: &mut H, items: &mut [ObjId], key: Option<ObjId>, r
     Ok(())
 }
 
-fn minmax(it: &Interp, h: &mut H, args: &[ObjId], kw: &[(Rc<str>, ObjId)], want_max: bool) -> R<ObjId> {
+fn minmax(
+    it: &Interp,
+    h: &mut H,
+    args: &[ObjId],
+    kw: &[(Rc<str>, ObjId)],
+    want_max: bool,
+) -> R<ObjId> {
     let items = if args.len() == 1 {
         it.unpack_iterable(h, args[0])?
     } else {
@@ -344,7 +541,11 @@ fn minmax(it: &Interp, h: &mut H, args: &[ObjId], kw: &[(Rc<str>, ObjId)], want_
             }
             None => it.inc(h, x),
         };
-        let better = if want_max { ops::less(it, h, bestk, xk) } else { ops::less(it, h, xk, bestk) };
+        let better = if want_max {
+            ops::less(it, h, bestk, xk)
+        } else {
+            ops::less(it, h, xk, bestk)
+        };
         match better {
             Ok(true) => {
                 it.dec(h, bestk);
@@ -372,7 +573,13 @@ fn list_iter(it: &Interp, h: &mut H, items: Vec<ObjId>) -> ObjId {
     i
 }
 
-fn function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], kw: &[(Rc<str>, ObjId)]) -> R<ObjId> {
+fn function(
+    it: &Interp,
+    h: &mut H,
+    name: &'static str,
+    args: &[ObjId],
+    kw: &[(Rc<str>, ObjId)],
+) -> R<ObjId> {
     let a0 = args.first().copied().unwrap_or(it.null);
     match name {
         "print" => {
@@ -406,14 +613,20 @@ fn function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], kw: &[(R
                 Obj::Dict(_) => it.edges(h, a0).len() as i64 / 2,
                 Obj::Range(a, b, s) => range_len(*a, *b, *s),
                 Obj::Instance(_) if it.special(h, a0, "__len__").is_some() => {
-                    let r = it.call_special(h, a0, "__len__", vec![])?.unwrap_or(it.null);
+                    let r = it
+                        .call_special(h, a0, "__len__", vec![])?
+                        .unwrap_or(it.null);
                     let n = int_arg(it, h, r);
                     it.dec(h, r);
                     n?
                 }
                 _ => {
                     let t = it.type_name(h, a0);
-                    return it.err(h, "TypeError", &format!("object of type '{t}' has no len()"));
+                    return it.err(
+                        h,
+                        "TypeError",
+                        &format!("object of type '{t}' has no len()"),
+                    );
                 }
             };
             Ok(it.int(h, n))
@@ -425,11 +638,21 @@ fn function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], kw: &[(R
         }
         "isinstance" | "issubclass" => {
             nargs(it, h, name, args, 2, 2)?;
-            let c = if name == "isinstance" { it.type_of(h, a0) } else { a0 };
+            let c = if name == "isinstance" {
+                it.type_of(h, a0)
+            } else {
+                a0
+            };
             let targets = match it.p(h, args[1]) {
                 Obj::Tuple => it.edges(h, args[1]),
                 Obj::Class(_) => vec![args[1]],
-                _ => return it.err(h, "TypeError", &format!("{name}() arg 2 must be a type, a tuple of types, or a union")),
+                _ => {
+                    return it.err(
+                        h,
+                        "TypeError",
+                        &format!("{name}() arg 2 must be a type, a tuple of types, or a union"),
+                    );
+                }
             };
             let mro = it.mro(h, c);
             let r = targets.iter().any(|t| mro.contains(t));
@@ -477,7 +700,11 @@ fn function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], kw: &[(R
                     Some(v) => Ok(v),
                     None => {
                         let t = it.type_name(h, a0);
-                        it.err(h, "TypeError", &format!("bad operand type for abs(): '{t}'"))
+                        it.err(
+                            h,
+                            "TypeError",
+                            &format!("bad operand type for abs(): '{t}'"),
+                        )
                     }
                 },
             }
@@ -677,8 +904,14 @@ fn function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], kw: &[(R
             Ok(it.none(h))
         }
         "callable" => {
-            let c = matches!(it.p(h, a0), Obj::Func(_) | Obj::Method | Obj::Class(_) | Obj::Builtin(_) | Obj::BuiltinMethod(_))
-                || it.special(h, a0, "__call__").is_some();
+            let c = matches!(
+                it.p(h, a0),
+                Obj::Func(_)
+                    | Obj::Method
+                    | Obj::Class(_)
+                    | Obj::Builtin(_)
+                    | Obj::BuiltinMethod(_)
+            ) || it.special(h, a0, "__call__").is_some();
             Ok(it.bool_(h, c))
         }
         "chr" => {
@@ -693,7 +926,14 @@ fn function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], kw: &[(R
             let mut c = s.chars();
             match (c.next(), c.next()) {
                 (Some(ch), None) => Ok(it.int(h, ch as i64)),
-                _ => it.err(h, "TypeError", &format!("ord() expected a character, but string of length {} found", s.chars().count())),
+                _ => it.err(
+                    h,
+                    "TypeError",
+                    &format!(
+                        "ord() expected a character, but string of length {} found",
+                        s.chars().count()
+                    ),
+                ),
             }
         }
         "round" => {
@@ -736,7 +976,11 @@ fn function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], kw: &[(R
         "pow" => {
             nargs(it, h, name, args, 2, 3)?;
             if let Some(&m) = args.get(2) {
-                let (b, e, m) = (int_arg(it, h, a0)?, int_arg(it, h, args[1])?, int_arg(it, h, m)?);
+                let (b, e, m) = (
+                    int_arg(it, h, a0)?,
+                    int_arg(it, h, args[1])?,
+                    int_arg(it, h, m)?,
+                );
                 if m == 0 {
                     return it.err(h, "ValueError", "pow() 3rd argument cannot be 0");
                 }
@@ -782,7 +1026,13 @@ fn function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], kw: &[(R
     }
 }
 
-fn module_function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], kw: &[(Rc<str>, ObjId)]) -> R<ObjId> {
+fn module_function(
+    it: &Interp,
+    h: &mut H,
+    name: &'static str,
+    args: &[ObjId],
+    kw: &[(Rc<str>, ObjId)],
+) -> R<ObjId> {
     let a0 = args.first().copied().unwrap_or(it.null);
     match name {
         "sys.getrefcount" => {
@@ -794,7 +1044,11 @@ fn module_function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], k
         "sys.setrecursionlimit" => {
             let n = int_arg(it, h, a0)?;
             if n < 1 {
-                return it.err(h, "ValueError", "recursion limit must be greater or equal than 1");
+                return it.err(
+                    h,
+                    "ValueError",
+                    "recursion limit must be greater or equal than 1",
+                );
             }
             it.limit.set(n.min(crate::MAX_DEPTH as i64) as usize);
             Ok(it.none(h))
@@ -831,11 +1085,19 @@ fn module_function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], k
             Ok(it.int(h, (r.collected + r.uncollectable) as i64))
         }
         "gc.get_count" => {
-            let c: Vec<ObjId> = h.get_count().into_iter().map(|c| it.int(h, c as i64)).collect();
+            let c: Vec<ObjId> = h
+                .get_count()
+                .into_iter()
+                .map(|c| it.int(h, c as i64))
+                .collect();
             Ok(it.new_tuple(h, c))
         }
         "gc.get_threshold" => {
-            let c: Vec<ObjId> = h.get_threshold().into_iter().map(|c| it.int(h, c as i64)).collect();
+            let c: Vec<ObjId> = h
+                .get_threshold()
+                .into_iter()
+                .map(|c| it.int(h, c as i64))
+                .collect();
             Ok(it.new_tuple(h, c))
         }
         "gc.set_threshold" => {
@@ -879,15 +1141,26 @@ fn module_function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], k
                 Ok(o) => o,
                 Err(e) => return it.err(h, "ValueError", &e.to_string()),
             };
-            let objs: Vec<ObjId> = objs.into_iter().filter(|&o| !matches!(it.p(h, o), Obj::Frame(_))).collect();
+            let objs: Vec<ObjId> = objs
+                .into_iter()
+                .filter(|&o| !matches!(it.p(h, o), Obj::Frame(_)))
+                .collect();
             for &o in &objs {
                 it.inc(h, o);
             }
             Ok(it.new_list(h, objs))
         }
         "gc.get_referrers" | "gc.get_referents" => {
-            let r = if name == "gc.get_referrers" { h.get_referrers(args) } else { h.get_referents(args) };
-            let r: Vec<ObjId> = r.unwrap_or_default().into_iter().filter(|&o| !matches!(it.p(h, o), Obj::Frame(_) | Obj::Null)).collect();
+            let r = if name == "gc.get_referrers" {
+                h.get_referrers(args)
+            } else {
+                h.get_referents(args)
+            };
+            let r: Vec<ObjId> = r
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|&o| !matches!(it.p(h, o), Obj::Frame(_) | Obj::Null))
+                .collect();
             for &o in &r {
                 it.inc(h, o);
             }
@@ -906,7 +1179,11 @@ fn module_function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], k
             let mut out = vec![];
             for s in stats {
                 let d = it.new_dict(h);
-                for (k, v) in [("collections", s.collections), ("collected", s.collected), ("uncollectable", s.uncollectable)] {
+                for (k, v) in [
+                    ("collections", s.collections),
+                    ("collected", s.collected),
+                    ("uncollectable", s.uncollectable),
+                ] {
                     let v = it.int(h, v as i64);
                     it.dict_set_str(h, d, k, v);
                 }
@@ -926,9 +1203,23 @@ fn module_function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], k
         }
         "weakref.ref" => {
             nargs(it, h, name, args, 1, 2)?;
-            if matches!(it.p(h, a0), Obj::Int(_) | Obj::Str(_) | Obj::Tuple | Obj::List | Obj::Dict(_) | Obj::None | Obj::Bool(_) | Obj::Float(_)) {
+            if matches!(
+                it.p(h, a0),
+                Obj::Int(_)
+                    | Obj::Str(_)
+                    | Obj::Tuple
+                    | Obj::List
+                    | Obj::Dict(_)
+                    | Obj::None
+                    | Obj::Bool(_)
+                    | Obj::Float(_)
+            ) {
                 let t = it.type_name(h, a0);
-                return it.err(h, "TypeError", &format!("cannot create weak reference to '{t}' object"));
+                return it.err(
+                    h,
+                    "TypeError",
+                    &format!("cannot create weak reference to '{t}' object"),
+                );
             }
             let cb = args.get(1).copied().filter(|&c| c != it.none);
             let wr = match cb {
@@ -937,7 +1228,8 @@ fn module_function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], k
             };
             let callback: Option<gclab::WeakCallback<Obj>> = cb.map(|_| {
                 let me = it.rc();
-                Box::new(move |h: &mut H, _w| me.weakref_callback(h, wr)) as gclab::WeakCallback<Obj>
+                Box::new(move |h: &mut H, _w| me.weakref_callback(h, wr))
+                    as gclab::WeakCallback<Obj>
             });
             match h.attach_weakref(wr, a0, callback) {
                 Ok(w) => {
@@ -962,7 +1254,9 @@ fn module_function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], k
             }
             let rest: Vec<ObjId> = args[2..].to_vec();
             let t = it.new_tuple_borrowed(h, &rest);
-            let fo = h.alloc_with(Obj::Finalize(None, true), &[args[1], t]).expect("alloc");
+            let fo = h
+                .alloc_with(Obj::Finalize(None, true), &[args[1], t])
+                .expect("alloc");
             it.dec(h, t);
             let me = it.rc();
             match h.downgrade_with_callback(a0, move |h, _w| me.finalize_fire(h, fo)) {
@@ -984,7 +1278,10 @@ fn module_function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], k
             let f = &n[5..];
             match f {
                 "gcd" => {
-                    let (mut a, mut b) = (int_arg(it, h, a0)?.abs(), int_arg(it, h, args.get(1).copied().unwrap_or(it.null))?.abs());
+                    let (mut a, mut b) = (
+                        int_arg(it, h, a0)?.abs(),
+                        int_arg(it, h, args.get(1).copied().unwrap_or(it.null))?.abs(),
+                    );
                     while b != 0 {
                         (a, b) = (b, a % b);
                     }
@@ -1005,13 +1302,22 @@ fn module_function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], k
                     for i in 2..=x {
                         r = match r.checked_mul(i) {
                             Some(v) => v,
-                            None => return it.err(h, "OverflowError", "integer result too large for gclab-py (64-bit ints)"),
+                            None => {
+                                return it.err(
+                                    h,
+                                    "OverflowError",
+                                    "integer result too large for gclab-py (64-bit ints)",
+                                );
+                            }
                         };
                     }
                     Ok(it.int(h, r))
                 }
                 "isclose" => {
-                    let (a, b) = (float_arg(it, h, a0)?, float_arg(it, h, args.get(1).copied().unwrap_or(it.null))?);
+                    let (a, b) = (
+                        float_arg(it, h, a0)?,
+                        float_arg(it, h, args.get(1).copied().unwrap_or(it.null))?,
+                    );
                     let r = (a - b).abs() <= 1e-9 * a.abs().max(b.abs());
                     Ok(it.bool_(h, r))
                 }
@@ -1050,7 +1356,10 @@ fn module_function(it: &Interp, h: &mut H, name: &'static str, args: &[ObjId], k
             Ok(it.float(h, t))
         }
         "time.time" => {
-            let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0);
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0);
             Ok(it.float(h, t))
         }
         _ => Err(Unwind::Unsupported(it.line.get(), format!("'{name}'"))),
@@ -1093,7 +1402,11 @@ impl Interp {
         }
         let f = self.edge(h, fo, 0);
         let t = self.edge(h, fo, 1);
-        let args: Vec<ObjId> = self.edges(h, t).into_iter().map(|x| self.inc(h, x)).collect();
+        let args: Vec<ObjId> = self
+            .edges(h, t)
+            .into_iter()
+            .map(|x| self.inc(h, x))
+            .collect();
         self.inc(h, f);
         match self.call(h, f, args, vec![]) {
             Ok(v) => self.dec(h, v),
@@ -1109,7 +1422,13 @@ impl Interp {
 }
 
 /// Calling a `weakref.finalize` object.
-pub fn call_finalize(it: &Interp, h: &mut H, fo: ObjId, args: Vec<ObjId>, kw: Vec<(Rc<str>, ObjId)>) -> R<ObjId> {
+pub fn call_finalize(
+    it: &Interp,
+    h: &mut H,
+    fo: ObjId,
+    args: Vec<ObjId>,
+    kw: Vec<(Rc<str>, ObjId)>,
+) -> R<ObjId> {
     it.dec_all(h, args);
     it.dec_all(h, kw.into_iter().map(|x| x.1));
     if matches!(it.p(h, fo), Obj::Finalize(_, true)) {
@@ -1128,14 +1447,26 @@ pub fn call_finalize(it: &Interp, h: &mut H, fo: ObjId, args: Vec<ObjId>, kw: Ve
 }
 
 /// Builtin type constructors: `int(x)`, `list(x)`, ...
-pub fn construct(it: &Interp, h: &mut H, ty: &str, args: Vec<ObjId>, kw: Vec<(Rc<str>, ObjId)>) -> R<ObjId> {
+pub fn construct(
+    it: &Interp,
+    h: &mut H,
+    ty: &str,
+    args: Vec<ObjId>,
+    kw: Vec<(Rc<str>, ObjId)>,
+) -> R<ObjId> {
     let r = construct_inner(it, h, ty, &args, &kw);
     it.dec_all(h, args);
     it.dec_all(h, kw.into_iter().map(|x| x.1));
     r
 }
 
-fn construct_inner(it: &Interp, h: &mut H, ty: &str, args: &[ObjId], kw: &[(Rc<str>, ObjId)]) -> R<ObjId> {
+fn construct_inner(
+    it: &Interp,
+    h: &mut H,
+    ty: &str,
+    args: &[ObjId],
+    kw: &[(Rc<str>, ObjId)],
+) -> R<ObjId> {
     let a0 = args.first().copied();
     match (ty, a0) {
         ("int", None) => Ok(it.int(h, 0)),
@@ -1151,7 +1482,11 @@ fn construct_inner(it: &Interp, h: &mut H, ty: &str, args: &[ObjId], kw: &[(Rc<s
             Obj::Float(f) => {
                 let f = *f;
                 if !f.is_finite() {
-                    return it.err(h, "OverflowError", "cannot convert float infinity to integer");
+                    return it.err(
+                        h,
+                        "OverflowError",
+                        "cannot convert float infinity to integer",
+                    );
                 }
                 Ok(it.int(h, f.trunc() as i64))
             }
@@ -1166,7 +1501,11 @@ fn construct_inner(it: &Interp, h: &mut H, ty: &str, args: &[ObjId], kw: &[(Rc<s
                     Ok(i) => Ok(it.int(h, i)),
                     Err(_) => {
                         let r = crate::interp::str_repr(&s);
-                        it.err(h, "ValueError", &format!("invalid literal for int() with base {base}: {r}"))
+                        it.err(
+                            h,
+                            "ValueError",
+                            &format!("invalid literal for int() with base {base}: {r}"),
+                        )
                     }
                 }
             }
@@ -1192,7 +1531,11 @@ fn construct_inner(it: &Interp, h: &mut H, ty: &str, args: &[ObjId], kw: &[(Rc<s
                     Some(x) => Ok(it.float(h, x)),
                     None => {
                         let r = crate::interp::str_repr(s);
-                        it.err(h, "ValueError", &format!("could not convert string to float: {r}"))
+                        it.err(
+                            h,
+                            "ValueError",
+                            &format!("could not convert string to float: {r}"),
+                        )
                     }
                 }
             }
@@ -1296,7 +1639,10 @@ fn construct_inner(it: &Interp, h: &mut H, ty: &str, args: &[ObjId], kw: &[(Rc<s
         }
         ("classmethod", Some(f)) => Ok(h.alloc_with(Obj::ClassMethod, &[f]).expect("alloc")),
         ("staticmethod", Some(f)) => Ok(h.alloc_with(Obj::StaticMethod, &[f]).expect("alloc")),
-        _ => Err(Unwind::Unsupported(it.line.get(), format!("'{ty}(...)' with these arguments"))),
+        _ => Err(Unwind::Unsupported(
+            it.line.get(),
+            format!("'{ty}(...)' with these arguments"),
+        )),
     }
 }
 
@@ -1321,7 +1667,11 @@ pub fn dict_update(it: &Interp, h: &mut H, d: ObjId, other: ObjId) -> R<()> {
         };
         if kv.len() != 2 {
             it.dec_all(h, kv);
-            res = it.err(h, "ValueError", "dictionary update sequence element has wrong length");
+            res = it.err(
+                h,
+                "ValueError",
+                "dictionary update sequence element has wrong length",
+            );
             break;
         }
         if let Err(e) = it.dict_set(h, d, kv[0], kv[1]) {
@@ -1399,7 +1749,13 @@ fn norm_index(it: &Interp, h: &mut H, i: ObjId, len: usize, what: &str) -> R<usi
 /// Resolves a slice against a length: the indices it selects.
 fn slice_indices(it: &Interp, h: &mut H, s: ObjId, len: usize) -> R<Vec<usize>> {
     let e = it.edges(h, s);
-    let get = |it: &Interp, h: &mut H, x: ObjId| -> R<Option<i64>> { if x == it.none { Ok(None) } else { int_arg(it, h, x).map(Some) } };
+    let get = |it: &Interp, h: &mut H, x: ObjId| -> R<Option<i64>> {
+        if x == it.none {
+            Ok(None)
+        } else {
+            int_arg(it, h, x).map(Some)
+        }
+    };
     let (start, stop, step) = (get(it, h, e[0])?, get(it, h, e[1])?, get(it, h, e[2])?);
     let step = step.unwrap_or(1);
     if step == 0 {
@@ -1478,12 +1834,21 @@ pub fn getitem(it: &Interp, h: &mut H, o: ObjId, k: ObjId) -> R<ObjId> {
         },
         Obj::Instance(_) if it.special(h, o, "__getitem__").is_some() => {
             let a = it.inc(h, k);
-            Ok(it.call_special(h, o, "__getitem__", vec![a])?.unwrap_or(it.null))
+            Ok(it
+                .call_special(h, o, "__getitem__", vec![a])?
+                .unwrap_or(it.null))
         }
-        Obj::Class(_) => Err(Unwind::Unsupported(it.line.get(), "generic alias subscription".into())),
+        Obj::Class(_) => Err(Unwind::Unsupported(
+            it.line.get(),
+            "generic alias subscription".into(),
+        )),
         _ => {
             let t = it.type_name(h, o);
-            it.err(h, "TypeError", &format!("'{t}' object is not subscriptable"))
+            it.err(
+                h,
+                "TypeError",
+                &format!("'{t}' object is not subscriptable"),
+            )
         }
     }
 }
@@ -1508,7 +1873,11 @@ pub fn setitem(it: &Interp, h: &mut H, o: ObjId, k: ObjId, v: ObjId) -> R<()> {
                 if step == it.none || matches!(it.p(h, step), Obj::Int(1)) {
                     let start = idx.first().copied().unwrap_or_else(|| {
                         let s = it.edge(h, k, 0);
-                        if s == it.none { 0 } else { (int_arg(it, h, s).unwrap_or(0).max(0) as usize).min(n) }
+                        if s == it.none {
+                            0
+                        } else {
+                            (int_arg(it, h, s).unwrap_or(0).max(0) as usize).min(n)
+                        }
                     });
                     for _ in &idx {
                         let _ = h.remove_edge(o, start);
@@ -1522,7 +1891,13 @@ pub fn setitem(it: &Interp, h: &mut H, o: ObjId, k: ObjId, v: ObjId) -> R<()> {
                 if items.len() != idx.len() {
                     let (a, b) = (items.len(), idx.len());
                     it.dec_all(h, items);
-                    return it.err(h, "ValueError", &format!("attempt to assign sequence of size {a} to extended slice of size {b}"));
+                    return it.err(
+                        h,
+                        "ValueError",
+                        &format!(
+                            "attempt to assign sequence of size {a} to extended slice of size {b}"
+                        ),
+                    );
                 }
                 for (i, x) in idx.into_iter().zip(items) {
                     let _ = h.set_edge(o, i, x);
@@ -1548,14 +1923,20 @@ pub fn setitem(it: &Interp, h: &mut H, o: ObjId, k: ObjId, v: ObjId) -> R<()> {
         }
         Obj::Instance(_) if it.special(h, o, "__setitem__").is_some() => {
             let a = it.inc(h, k);
-            let r = it.call_special(h, o, "__setitem__", vec![a, v])?.unwrap_or(it.null);
+            let r = it
+                .call_special(h, o, "__setitem__", vec![a, v])?
+                .unwrap_or(it.null);
             it.dec(h, r);
             Ok(())
         }
         _ => {
             it.dec(h, v);
             let t = it.type_name(h, o);
-            it.err(h, "TypeError", &format!("'{t}' object does not support item assignment"))
+            it.err(
+                h,
+                "TypeError",
+                &format!("'{t}' object does not support item assignment"),
+            )
         }
     }
 }
@@ -1591,18 +1972,31 @@ pub fn delitem(it: &Interp, h: &mut H, o: ObjId, k: ObjId) -> R<()> {
         },
         Obj::Instance(_) if it.special(h, o, "__delitem__").is_some() => {
             let a = it.inc(h, k);
-            let r = it.call_special(h, o, "__delitem__", vec![a])?.unwrap_or(it.null);
+            let r = it
+                .call_special(h, o, "__delitem__", vec![a])?
+                .unwrap_or(it.null);
             it.dec(h, r);
             Ok(())
         }
         _ => {
             let t = it.type_name(h, o);
-            it.err(h, "TypeError", &format!("'{t}' object does not support item deletion"))
+            it.err(
+                h,
+                "TypeError",
+                &format!("'{t}' object does not support item deletion"),
+            )
         }
     }
 }
 
-fn str_method(it: &Interp, h: &mut H, name: &str, s: &str, args: &[ObjId], kw: &[(Rc<str>, ObjId)]) -> R<ObjId> {
+fn str_method(
+    it: &Interp,
+    h: &mut H,
+    name: &str,
+    s: &str,
+    args: &[ObjId],
+    kw: &[(Rc<str>, ObjId)],
+) -> R<ObjId> {
     let a0 = args.first().copied();
     let arg_str = |it: &Interp, h: &mut H, i: usize| -> R<Option<Rc<str>>> {
         match args.get(i) {
@@ -1614,7 +2008,19 @@ fn str_method(it: &Interp, h: &mut H, name: &str, s: &str, args: &[ObjId], kw: &
     match name {
         "upper" => out_s(it, h, s.to_uppercase()),
         "lower" => out_s(it, h, s.to_lowercase()),
-        "swapcase" => out_s(it, h, s.chars().map(|c| if c.is_uppercase() { c.to_lowercase().collect::<String>() } else { c.to_uppercase().collect() }).collect()),
+        "swapcase" => out_s(
+            it,
+            h,
+            s.chars()
+                .map(|c| {
+                    if c.is_uppercase() {
+                        c.to_lowercase().collect::<String>()
+                    } else {
+                        c.to_uppercase().collect()
+                    }
+                })
+                .collect(),
+        ),
         "strip" | "lstrip" | "rstrip" => {
             let chars = arg_str(it, h, 0)?;
             let pat = |c: char| match &chars {
@@ -1643,7 +2049,9 @@ fn str_method(it: &Interp, h: &mut H, name: &str, s: &str, args: &[ObjId], kw: &
                     if maxsplit < 0 {
                         s.split(&**sep).map(String::from).collect()
                     } else {
-                        s.splitn(maxsplit as usize + 1, &**sep).map(String::from).collect()
+                        s.splitn(maxsplit as usize + 1, &**sep)
+                            .map(String::from)
+                            .collect()
                     }
                 }
                 None => {
@@ -1681,7 +2089,11 @@ fn str_method(it: &Interp, h: &mut H, name: &str, s: &str, args: &[ObjId], kw: &
                     _ => {
                         let t = it.type_name(h, x);
                         it.dec_all(h, items);
-                        return it.err(h, "TypeError", &format!("sequence item {i}: expected str instance, {t} found"));
+                        return it.err(
+                            h,
+                            "TypeError",
+                            &format!("sequence item {i}: expected str instance, {t} found"),
+                        );
                     }
                 }
             }
@@ -1689,7 +2101,10 @@ fn str_method(it: &Interp, h: &mut H, name: &str, s: &str, args: &[ObjId], kw: &
             out_s(it, h, parts.join(s))
         }
         "replace" => {
-            let (a, b) = (arg_str(it, h, 0)?.unwrap_or_default(), arg_str(it, h, 1)?.unwrap_or_default());
+            let (a, b) = (
+                arg_str(it, h, 0)?.unwrap_or_default(),
+                arg_str(it, h, 1)?.unwrap_or_default(),
+            );
             out_s(it, h, s.replace(&*a, &b))
         }
         "startswith" | "endswith" => {
@@ -1704,12 +2119,22 @@ fn str_method(it: &Interp, h: &mut H, name: &str, s: &str, args: &[ObjId], kw: &
                 }
                 _ => vec![arg_str(it, h, 0)?.unwrap_or_default()],
             };
-            let r = pats.iter().any(|p| if name == "startswith" { s.starts_with(&**p) } else { s.ends_with(&**p) });
+            let r = pats.iter().any(|p| {
+                if name == "startswith" {
+                    s.starts_with(&**p)
+                } else {
+                    s.ends_with(&**p)
+                }
+            });
             Ok(it.bool_(h, r))
         }
         "find" | "index" | "rfind" => {
             let p = arg_str(it, h, 0)?.unwrap_or_default();
-            let r = if name == "rfind" { s.rfind(&*p) } else { s.find(&*p) };
+            let r = if name == "rfind" {
+                s.rfind(&*p)
+            } else {
+                s.find(&*p)
+            };
             match r {
                 Some(b) => {
                     let ci = s[..b].chars().count() as i64;
@@ -1721,7 +2146,11 @@ fn str_method(it: &Interp, h: &mut H, name: &str, s: &str, args: &[ObjId], kw: &
         }
         "count" => {
             let p = arg_str(it, h, 0)?.unwrap_or_default();
-            let n = if p.is_empty() { s.chars().count() + 1 } else { s.matches(&*p).count() };
+            let n = if p.is_empty() {
+                s.chars().count() + 1
+            } else {
+                s.matches(&*p).count()
+            };
             Ok(it.int(h, n as i64))
         }
         "isdigit" | "isalpha" | "isspace" | "isalnum" => {
@@ -1736,7 +2165,14 @@ fn str_method(it: &Interp, h: &mut H, name: &str, s: &str, args: &[ObjId], kw: &
         }
         "isupper" | "islower" => {
             let cased: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
-            let r = !cased.is_empty() && cased.iter().all(|c| if name == "isupper" { c.is_uppercase() } else { c.is_lowercase() });
+            let r = !cased.is_empty()
+                && cased.iter().all(|c| {
+                    if name == "isupper" {
+                        c.is_uppercase()
+                    } else {
+                        c.is_lowercase()
+                    }
+                });
             Ok(it.bool_(h, r))
         }
         "title" | "capitalize" => {
@@ -1755,7 +2191,9 @@ fn str_method(it: &Interp, h: &mut H, name: &str, s: &str, args: &[ObjId], kw: &
         }
         "center" | "ljust" | "rjust" | "zfill" => {
             let w = int_arg(it, h, a0.unwrap_or(it.null))?.max(0) as usize;
-            let fill = arg_str(it, h, 1)?.and_then(|f| f.chars().next()).unwrap_or(if name == "zfill" { '0' } else { ' ' });
+            let fill = arg_str(it, h, 1)?
+                .and_then(|f| f.chars().next())
+                .unwrap_or(if name == "zfill" { '0' } else { ' ' });
             let n = s.chars().count();
             if n >= w {
                 return out_s(it, h, s.to_owned());
@@ -1793,7 +2231,13 @@ fn str_method(it: &Interp, h: &mut H, name: &str, s: &str, args: &[ObjId], kw: &
                     }
                     let end = match c[i..].iter().position(|&x| x == '}') {
                         Some(e) => i + e,
-                        None => return it.err(h, "ValueError", "Single '{' encountered in format string"),
+                        None => {
+                            return it.err(
+                                h,
+                                "ValueError",
+                                "Single '{' encountered in format string",
+                            );
+                        }
                     };
                     let field: String = c[i + 1..end].iter().collect();
                     let (fname, spec) = field.split_once(':').unwrap_or((&field, ""));
@@ -1810,7 +2254,14 @@ fn str_method(it: &Interp, h: &mut H, name: &str, s: &str, args: &[ObjId], kw: &
                         kwarg(kw, fname)
                     };
                     let Some(v) = v else {
-                        return it.err(h, "IndexError", &format!("Replacement index {} out of range for positional args tuple", auto.saturating_sub(1)));
+                        return it.err(
+                            h,
+                            "IndexError",
+                            &format!(
+                                "Replacement index {} out of range for positional args tuple",
+                                auto.saturating_sub(1)
+                            ),
+                        );
                     };
                     let piece = match conv {
                         Some("r") => {
@@ -1838,7 +2289,14 @@ fn str_method(it: &Interp, h: &mut H, name: &str, s: &str, args: &[ObjId], kw: &
     }
 }
 
-fn method(it: &Interp, h: &mut H, name: &'static str, this: ObjId, args: &[ObjId], kw: &[(Rc<str>, ObjId)]) -> R<ObjId> {
+fn method(
+    it: &Interp,
+    h: &mut H,
+    name: &'static str,
+    this: ObjId,
+    args: &[ObjId],
+    kw: &[(Rc<str>, ObjId)],
+) -> R<ObjId> {
     let a0 = args.first().copied().unwrap_or(it.null);
     match it.p(h, this) {
         Obj::Str(s) => {
@@ -1919,7 +2377,15 @@ fn method(it: &Interp, h: &mut H, name: &'static str, this: ObjId, args: &[ObjId
                         None => {
                             let r = it.repr(h, a0)?;
                             let t = it.type_name(h, this);
-                            it.err(h, "ValueError", &if t == "list" { format!("{r} is not in list") } else { "tuple.index(x): x not in tuple".into() })
+                            it.err(
+                                h,
+                                "ValueError",
+                                &if t == "list" {
+                                    format!("{r} is not in list")
+                                } else {
+                                    "tuple.index(x): x not in tuple".into()
+                                },
+                            )
                         }
                     },
                     _ => match hits.first() {

@@ -81,7 +81,8 @@ pub struct FuncDef {
     pub body: Option<&'static [Stmt]>,
     /// The lambda's expression.
     pub lambda: Option<&'static Expr>,
-    /// Whether this is `__del__`... no: whether the function is a method using `super`.
+    /// The line of the definition.
+    #[allow(dead_code)]
     pub line: usize,
 }
 
@@ -459,7 +460,7 @@ impl Scopes {
             free: vec![],
             globals: HashSet::new(),
         });
-        scopes.codes.insert(body.as_ptr() as usize, code);
+        scopes.codes.insert(0, code);
         for nested in std::mem::take(&mut n.nested) {
             scopes.nested(nested, &[], false);
         }
@@ -468,7 +469,12 @@ impl Scopes {
 
     /// Analyses a nested scope; returns its free names. `enclosing` are the bound names
     /// of the enclosing function scopes, innermost last.
-    fn nested(&mut self, nested: Nested, enclosing: &[HashSet<String>], in_class: bool) -> HashSet<String> {
+    fn nested(
+        &mut self,
+        nested: Nested,
+        enclosing: &[HashSet<String>],
+        in_class: bool,
+    ) -> HashSet<String> {
         match nested {
             Nested::Func(params, body, key, name) => {
                 let mut n = Names::default();
@@ -519,7 +525,11 @@ impl Scopes {
                     slots.push(f.clone());
                     is_cell.push(true);
                 }
-                let slot_of = slots.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect();
+                let slot_of = slots
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (s.clone(), i))
+                    .collect();
                 self.codes.insert(
                     key,
                     Rc::new(Code {
@@ -565,7 +575,11 @@ impl Scopes {
                     slots.push(f.clone());
                     is_cell.push(true);
                 }
-                let slot_of = slots.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect();
+                let slot_of = slots
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (s.clone(), i))
+                    .collect();
                 self.codes.insert(
                     c as *const _ as usize,
                     Rc::new(Code {

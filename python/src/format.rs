@@ -20,7 +20,17 @@ struct Spec {
 fn parse_spec(s: &str) -> Option<Spec> {
     let c: Vec<char> = s.chars().collect();
     let mut i = 0;
-    let mut sp = Spec { fill: ' ', align: None, sign: '-', alt: false, zero: false, width: 0, comma: false, prec: None, ty: None };
+    let mut sp = Spec {
+        fill: ' ',
+        align: None,
+        sign: '-',
+        alt: false,
+        zero: false,
+        width: 0,
+        comma: false,
+        prec: None,
+        ty: None,
+    };
     if c.len() >= 2 && "<>^=".contains(c[1]) {
         sp.fill = c[0];
         sp.align = Some(c[1]);
@@ -101,13 +111,21 @@ fn general(x: f64, prec: usize, alt: bool) -> String {
             s
         } else {
             let (m, e) = s.split_once('e').unwrap_or((&s, ""));
-            let m = if m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
+            let m = if m.contains('.') {
+                m.trim_end_matches('0').trim_end_matches('.')
+            } else {
+                m
+            };
             format!("{m}e{e}")
         }
     } else {
         let d = (p as i32 - 1 - exp).max(0) as usize;
         let s = format!("{x:.d$}");
-        if alt || !s.contains('.') { s } else { s.trim_end_matches('0').trim_end_matches('.').to_string() }
+        if alt || !s.contains('.') {
+            s
+        } else {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
     };
     s
 }
@@ -118,14 +136,28 @@ fn pad(s: String, sp: &Spec, numeric: bool) -> String {
         return s;
     }
     let n = sp.width - len;
-    let align = sp.align.unwrap_or(if sp.zero && numeric { '=' } else if numeric { '>' } else { '<' });
-    let fill = if sp.zero && sp.align.is_none() { '0' } else { sp.fill };
+    let align = sp.align.unwrap_or(if sp.zero && numeric {
+        '='
+    } else if numeric {
+        '>'
+    } else {
+        '<'
+    });
+    let fill = if sp.zero && sp.align.is_none() {
+        '0'
+    } else {
+        sp.fill
+    };
     let f = |k: usize| fill.to_string().repeat(k);
     match align {
         '<' => s + &f(n),
         '^' => format!("{}{}{}", f(n / 2), s, f(n - n / 2)),
         '=' => {
-            let (sign, rest) = if s.starts_with(['-', '+', ' ']) { s.split_at(1) } else { ("", s.as_str()) };
+            let (sign, rest) = if s.starts_with(['-', '+', ' ']) {
+                s.split_at(1)
+            } else {
+                ("", s.as_str())
+            };
             format!("{sign}{}{rest}", f(n))
         }
         _ => f(n) + &s,
@@ -139,7 +171,9 @@ pub fn format_value(it: &Interp, h: &mut H, v: ObjId, spec: &str) -> R<String> {
     }
     if it.special(h, v, "__format__").is_some() {
         let s = it.str_(h, spec);
-        let r = it.call_special(h, v, "__format__", vec![s])?.unwrap_or(it.null);
+        let r = it
+            .call_special(h, v, "__format__", vec![s])?
+            .unwrap_or(it.null);
         let out = it.str_of(h, r);
         it.dec(h, r);
         return out;
@@ -160,7 +194,9 @@ pub fn format_value(it: &Interp, h: &mut H, v: ObjId, spec: &str) -> R<String> {
     };
     let p = it.p(h, v);
     let out = match (p, sp.ty) {
-        (Obj::Int(_) | Obj::Bool(_), None | Some('d' | 'n')) if sp.prec.is_none() || sp.ty.is_some() => {
+        (Obj::Int(_) | Obj::Bool(_), None | Some('d' | 'n'))
+            if sp.prec.is_none() || sp.ty.is_some() =>
+        {
             let i = match p {
                 Obj::Int(i) => *i,
                 Obj::Bool(b) => *b as i64,
@@ -181,7 +217,10 @@ pub fn format_value(it: &Interp, h: &mut H, v: ObjId, spec: &str) -> R<String> {
             let d = if sp.alt { format!("{pre}{d}") } else { d };
             pad(sign(*i < 0, d), &sp, true)
         }
-        (Obj::Int(_) | Obj::Float(_) | Obj::Bool(_), Some('f' | 'F' | 'e' | 'E' | 'g' | 'G' | '%') | None) => {
+        (
+            Obj::Int(_) | Obj::Float(_) | Obj::Bool(_),
+            Some('f' | 'F' | 'e' | 'E' | 'g' | 'G' | '%') | None,
+        ) => {
             let x = match p {
                 Obj::Int(i) => *i as f64,
                 Obj::Bool(b) => *b as i64 as f64,
@@ -213,12 +252,23 @@ pub fn format_value(it: &Interp, h: &mut H, v: ObjId, spec: &str) -> R<String> {
             pad(s, &sp, false)
         }
         _ => {
-            if matches!(p, Obj::Instance(_) | Obj::List | Obj::Tuple | Obj::Dict(_) | Obj::None) && sp.ty.is_none() {
+            if matches!(
+                p,
+                Obj::Instance(_) | Obj::List | Obj::Tuple | Obj::Dict(_) | Obj::None
+            ) && sp.ty.is_none()
+            {
                 let s = it.str_of(h, v)?;
                 pad(s, &sp, false)
             } else {
                 let t = it.type_name(h, v);
-                return it.err(h, "ValueError", &format!("Unknown format code '{}' for object of type '{t}'", sp.ty.unwrap_or(' ')));
+                return it.err(
+                    h,
+                    "ValueError",
+                    &format!(
+                        "Unknown format code '{}' for object of type '{t}'",
+                        sp.ty.unwrap_or(' ')
+                    ),
+                );
             }
         }
     };
@@ -266,14 +316,24 @@ pub fn percent(it: &Interp, h: &mut H, fmt: &str, args: ObjId) -> R<String> {
             's' => {
                 let s = it.str_of(h, v)?;
                 let sv = it.str_(h, &s);
-                let r = format_value(it, h, sv, flags);
+                let spec = if left || flags.is_empty() {
+                    flags.to_string()
+                } else {
+                    format!(">{flags}")
+                };
+                let r = format_value(it, h, sv, &spec);
                 it.dec(h, sv);
                 r?
             }
             'r' => {
                 let s = it.repr(h, v)?;
                 let sv = it.str_(h, &s);
-                let r = format_value(it, h, sv, flags);
+                let spec = if left || flags.is_empty() {
+                    flags.to_string()
+                } else {
+                    format!(">{flags}")
+                };
+                let r = format_value(it, h, sv, &spec);
                 it.dec(h, sv);
                 r?
             }
@@ -287,10 +347,22 @@ pub fn percent(it: &Interp, h: &mut H, fmt: &str, args: ObjId) -> R<String> {
                 it.dec(h, v2);
                 r?
             }
-            _ => return it.err(h, "ValueError", &format!("unsupported format character '{ty}'")),
+            _ => {
+                return it.err(
+                    h,
+                    "ValueError",
+                    &format!("unsupported format character '{ty}'"),
+                );
+            }
         };
         if left {
-            let w: usize = flags.split('.').next().unwrap_or("").trim_start_matches('0').parse().unwrap_or(0);
+            let w: usize = flags
+                .split('.')
+                .next()
+                .unwrap_or("")
+                .trim_start_matches('0')
+                .parse()
+                .unwrap_or(0);
             let n = s.chars().count();
             out.push_str(&s);
             if w > n {
@@ -301,8 +373,11 @@ pub fn percent(it: &Interp, h: &mut H, fmt: &str, args: ObjId) -> R<String> {
         }
     }
     if k < items.len() && matches!(it.p(h, args), Obj::Tuple) {
-        return it.err(h, "TypeError", "not all arguments converted during string formatting");
+        return it.err(
+            h,
+            "TypeError",
+            "not all arguments converted during string formatting",
+        );
     }
     Ok(out)
 }
-

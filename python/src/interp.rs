@@ -163,6 +163,8 @@ pub struct Interp {
     pub depth: Cell<usize>,
     /// `sys.getrecursionlimit()`.
     pub limit: Cell<usize>,
+    /// Nesting of expression evaluation (bounded separately from calls).
+    pub expr_depth: Cell<usize>,
     /// Standard output, buffered.
     pub out: RefCell<std::io::BufWriter<std::io::Stdout>>,
     /// Scopes of the program.
@@ -202,7 +204,11 @@ pub fn float_repr(x: f64) -> String {
         return if x > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if x == 0.0 {
-        return if x.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if x.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     let e = format!("{x:e}");
     let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
@@ -227,13 +233,21 @@ pub fn float_repr(x: f64) -> String {
         } else {
             digits.clone()
         };
-        format!("{sign}{m}e{}{:02}", if exp < 0 { "-" } else { "+" }, exp.abs())
+        format!(
+            "{sign}{m}e{}{:02}",
+            if exp < 0 { "-" } else { "+" },
+            exp.abs()
+        )
     }
 }
 
 /// Python's `repr()` of a str.
 pub fn str_repr(s: &str) -> String {
-    let q = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let q = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(q);
     for c in s.chars() {
@@ -246,7 +260,9 @@ pub fn str_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c)
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -274,6 +290,7 @@ impl Interp {
             modules: RefCell::default(),
             depth: Cell::new(0),
             limit: Cell::new(1000),
+            expr_depth: Cell::new(0),
             out: RefCell::new(std::io::BufWriter::new(std::io::stdout())),
             scopes: RefCell::default(),
             line_starts: RefCell::default(),
@@ -301,7 +318,11 @@ impl Interp {
     fn init_types(&self, h: &mut H) {
         let mut made: HashMap<&'static str, ObjId> = HashMap::new();
         for &t in TYPES {
-            let bases = if t == "object" { vec![] } else { vec![made["object"]] };
+            let bases = if t == "object" {
+                vec![]
+            } else {
+                vec![made["object"]]
+            };
             let c = self.make_class_raw(h, t.rsplit('.').next().unwrap_or(t), Some(t), &bases);
             made.insert(t, c);
         }
@@ -319,14 +340,28 @@ impl Interp {
     }
 
     /// Allocates a class with these bases (borrowed), computing its MRO (C3).
-    fn make_class_raw(&self, h: &mut H, name: &str, builtin: Option<&'static str>, bases: &[ObjId]) -> ObjId {
+    fn make_class_raw(
+        &self,
+        h: &mut H,
+        name: &str,
+        builtin: Option<&'static str>,
+        bases: &[ObjId],
+    ) -> ObjId {
         let dict = self.new_dict(h);
         let bases_t = self.new_tuple_borrowed(h, bases);
         let mro = self.c3(h, bases).unwrap_or_default();
         let mro_t = self.new_tuple_borrowed(h, &mro);
-        let has_del = mro.iter().any(|&c| self.class_dict_get(h, c, "__del__").is_some());
-        let info = ClassInfo { name: name.into(), builtin, has_del };
-        let c = h.alloc_with(Obj::Class(Rc::new(info)), &[dict, bases_t, mro_t]).expect("alloc");
+        let has_del = mro
+            .iter()
+            .any(|&c| self.class_dict_get(h, c, "__del__").is_some());
+        let info = ClassInfo {
+            name: name.into(),
+            builtin,
+            has_del,
+        };
+        let c = h
+            .alloc_with(Obj::Class(Rc::new(info)), &[dict, bases_t, mro_t])
+            .expect("alloc");
         for x in [dict, bases_t, mro_t] {
             self.dec(h, x);
         }
@@ -491,13 +526,18 @@ impl Interp {
             vec![self.str_(h, msg)]
         };
         let inst = self.instantiate_exc(h, c, args);
-        Unwind::Exc(Box::new(PyExc { obj: inst, tb: vec![] }))
+        Unwind::Exc(Box::new(PyExc {
+            obj: inst,
+            tb: vec![],
+        }))
     }
 
     /// An exception instance of class `c` with owned args.
     pub fn instantiate_exc(&self, h: &mut H, c: ObjId, args: Vec<ObjId>) -> ObjId {
         let t = self.new_tuple(h, args);
-        let inst = h.alloc_with(Obj::Instance(vec!["args".into()]), &[c, t]).expect("alloc");
+        let inst = h
+            .alloc_with(Obj::Instance(vec!["args".into()]), &[c, t])
+            .expect("alloc");
         self.dec(h, t);
         inst
     }
@@ -509,7 +549,10 @@ impl Interp {
 
     /// The unsupported-construct error.
     pub fn unsupported<T>(&self, line: usize, what: &str) -> R<T> {
-        Err(Unwind::Unsupported(line, format!("{what} is not supported")))
+        Err(Unwind::Unsupported(
+            line,
+            format!("{what} is not supported"),
+        ))
     }
 
     /// The 1-based line of a byte offset.
@@ -524,7 +567,10 @@ impl Interp {
     /// Whether the exception instance `e` is an instance of class (or tuple of classes) `c`.
     pub fn exc_matches(&self, h: &H, e: ObjId, c: ObjId) -> bool {
         if let Obj::Tuple = self.p(h, c) {
-            return self.edges(h, c).into_iter().any(|x| self.exc_matches(h, e, x));
+            return self
+                .edges(h, c)
+                .into_iter()
+                .any(|x| self.exc_matches(h, e, x));
         }
         let ec = self.type_of(h, e);
         self.mro(h, ec).contains(&c)
@@ -549,11 +595,6 @@ impl Interp {
             Obj::Class(ci) => ci.name.to_string(),
             _ => "object".into(),
         }
-    }
-
-    /// Whether the class `c` has builtin type `name` in its MRO.
-    pub fn is_subtype(&self, h: &H, c: ObjId, base: ObjId) -> bool {
-        self.mro(h, c).contains(&base)
     }
 
     /// Looks `name` up in a class's own dict (borrowed result).
@@ -585,7 +626,13 @@ impl Interp {
     }
 
     /// Calls the special method `name` of `obj` with owned `args`, if it has one.
-    pub fn call_special(&self, h: &mut H, obj: ObjId, name: &str, args: Vec<ObjId>) -> R<Option<ObjId>> {
+    pub fn call_special(
+        &self,
+        h: &mut H,
+        obj: ObjId,
+        name: &str,
+        args: Vec<ObjId>,
+    ) -> R<Option<ObjId>> {
         match self.special(h, obj, name) {
             Some(f) => {
                 let mut a = vec![self.inc(h, obj)];
@@ -780,7 +827,9 @@ impl Interp {
     /// Whether a set contains x.
     pub fn set_contains(&self, h: &mut H, s: ObjId, x: ObjId) -> R<bool> {
         let k = self.hkey(h, x)?;
-        Ok(self.dict_index(h, s).is_some_and(|ix| ix.map.contains_key(&k)))
+        Ok(self
+            .dict_index(h, s)
+            .is_some_and(|ix| ix.map.contains_key(&k)))
     }
 
     // ---------------------------------------------------------------- names
@@ -897,7 +946,9 @@ impl Interp {
                 };
                 match self.dict_del_hkey(h, d, &HKey::Str(name.into()))? {
                     Some(v) => self.dec(h, v),
-                    None => return self.err(h, "NameError", &format!("name '{name}' is not defined")),
+                    None => {
+                        return self.err(h, "NameError", &format!("name '{name}' is not defined"));
+                    }
                 }
             }
         }
@@ -960,7 +1011,11 @@ impl Interp {
                 String::new()
             }
         };
-        if msg.is_empty() { name } else { format!("{name}: {msg}") }
+        if msg.is_empty() {
+            name
+        } else {
+            format!("{name}: {msg}")
+        }
     }
 
     /// Discards an unwind, releasing its exception.
@@ -974,7 +1029,13 @@ impl Interp {
 
     /// Calls `f` (borrowed) with owned positional and keyword arguments; returns an owned
     /// result.
-    pub fn call(&self, h: &mut H, f: ObjId, args: Vec<ObjId>, kw: Vec<(Rc<str>, ObjId)>) -> R<ObjId> {
+    pub fn call(
+        &self,
+        h: &mut H,
+        f: ObjId,
+        args: Vec<ObjId>,
+        kw: Vec<(Rc<str>, ObjId)>,
+    ) -> R<ObjId> {
         match self.p(h, f) {
             Obj::Func(def) => {
                 let def = def.clone();
@@ -1048,7 +1109,14 @@ impl Interp {
         self.depth.set(self.depth.get().saturating_sub(1));
     }
 
-    fn call_func(&self, h: &mut H, f: ObjId, def: &Rc<FuncDef>, args: Vec<ObjId>, kw: Vec<(Rc<str>, ObjId)>) -> R<ObjId> {
+    fn call_func(
+        &self,
+        h: &mut H,
+        f: ObjId,
+        def: &Rc<FuncDef>,
+        args: Vec<ObjId>,
+        kw: Vec<(Rc<str>, ObjId)>,
+    ) -> R<ObjId> {
         if let Err(e) = self.enter(h) {
             self.dec_all(h, args);
             self.dec_all(h, kw.into_iter().map(|x| x.1));
@@ -1056,7 +1124,9 @@ impl Interp {
         }
         let code = def.code.clone();
         let nslots = code.slots.len();
-        let frame = h.alloc_with(Obj::Frame(code.clone()), &vec![self.null; nslots]).expect("alloc");
+        let frame = h
+            .alloc_with(Obj::Frame(code.clone()), &vec![self.null; nslots])
+            .expect("alloc");
         let r = self.bind_args(h, f, def, frame, args, kw).and_then(|()| {
             let globals = self.edge(h, f, 0);
             // cells
@@ -1078,7 +1148,12 @@ impl Interp {
                     self.dec(h, c);
                 }
             }
-            let cx = Ctx { code: &code, frame: Some(frame), globals, ns: None };
+            let cx = Ctx {
+                code: &code,
+                frame: Some(frame),
+                globals,
+                ns: None,
+            };
             if let Some(body) = def.body {
                 match self.exec_block(h, &cx, body)? {
                     Flow::Return(v) => Ok(v),
@@ -1105,7 +1180,8 @@ impl Interp {
         kw: Vec<(Rc<str>, ObjId)>,
     ) -> R<()> {
         let p = def.params;
-        let positional: Vec<&ast::ParameterWithDefault> = p.posonlyargs.iter().chain(&p.args).collect();
+        let positional: Vec<&ast::ParameterWithDefault> =
+            p.posonlyargs.iter().chain(&p.args).collect();
         let npos = positional.len();
         let mut slot = 0usize;
         let mut extra = vec![];
@@ -1131,13 +1207,20 @@ impl Interp {
             return self.err(
                 h,
                 "TypeError",
-                &format!("{name}() takes {npos} positional argument{} but {n} were given", if npos == 1 { "" } else { "s" }),
+                &format!(
+                    "{name}() takes {npos} positional argument{} but {n} were given",
+                    if npos == 1 { "" } else { "s" }
+                ),
             );
         }
         let kwonly_start = slot;
         slot += p.kwonlyargs.len();
         let kwargs_slot = p.kwarg.as_ref().map(|_| slot);
-        let kwdict = if kwargs_slot.is_some() { Some(self.new_dict(h)) } else { None };
+        let kwdict = if kwargs_slot.is_some() {
+            Some(self.new_dict(h))
+        } else {
+            None
+        };
         let mut err = None;
         for (k, v) in kw {
             let pos = positional
@@ -1164,7 +1247,8 @@ impl Interp {
                     }
                     _ => {
                         if err.is_none() {
-                            err = Some(format!("{name}() got an unexpected keyword argument '{k}'"));
+                            err =
+                                Some(format!("{name}() got an unexpected keyword argument '{k}'"));
                         }
                         self.dec(h, v);
                     }
@@ -1202,7 +1286,10 @@ impl Interp {
             return self.err(
                 h,
                 "TypeError",
-                &format!("{name}() missing {n} required positional argument{}: {list}", if n == 1 { "" } else { "s" }),
+                &format!(
+                    "{name}() missing {n} required positional argument{}: {list}",
+                    if n == 1 { "" } else { "s" }
+                ),
             );
         }
         let kwdefaults = self.edge(h, f, 2);
@@ -1228,7 +1315,13 @@ impl Interp {
     }
 
     /// `cls(*args, **kw)`.
-    fn instantiate(&self, h: &mut H, cls: ObjId, args: Vec<ObjId>, kw: Vec<(Rc<str>, ObjId)>) -> R<ObjId> {
+    fn instantiate(
+        &self,
+        h: &mut H,
+        cls: ObjId,
+        args: Vec<ObjId>,
+        kw: Vec<(Rc<str>, ObjId)>,
+    ) -> R<ObjId> {
         let info = match self.p(h, cls) {
             Obj::Class(ci) => ci.clone(),
             _ => unreachable!(),
@@ -1253,7 +1346,10 @@ impl Interp {
                 }
                 self.dec_all(h, args);
                 self.dec_all(h, kw.into_iter().map(|x| x.1));
-                return Err(Unwind::Unsupported(self.line.get(), format!("subclassing '{b}' is not supported")));
+                return Err(Unwind::Unsupported(
+                    self.line.get(),
+                    format!("subclassing '{b}' is not supported"),
+                ));
             }
         }
         let inst = if is_exc {
@@ -1294,7 +1390,11 @@ impl Interp {
             self.dec_all(h, args);
             self.dec_all(h, kw.into_iter().map(|x| x.1));
             self.dec(h, inst);
-            return self.err(h, "TypeError", &format!("{}() takes no arguments", info.name));
+            return self.err(
+                h,
+                "TypeError",
+                &format!("{}() takes no arguments", info.name),
+            );
         }
         self.dec_all(h, args);
         self.dec_all(h, kw.into_iter().map(|x| x.1));
@@ -1303,7 +1403,9 @@ impl Interp {
 
     /// Runs `__del__` on `obj` (the heap's finalizer).
     pub fn run_del(&self, h: &mut H, obj: ObjId) {
-        let Some(f) = self.special(h, obj, "__del__") else { return };
+        let Some(f) = self.special(h, obj, "__del__") else {
+            return;
+        };
         self.inc(h, f);
         let this = self.inc(h, obj);
         let saved = self.line.get();
@@ -1331,9 +1433,14 @@ impl Interp {
             Some(v) => Ok(v),
             None => {
                 let msg = match self.p(h, obj) {
-                    Obj::Class(ci) => format!("type object '{}' has no attribute '{name}'", ci.name),
+                    Obj::Class(ci) => {
+                        format!("type object '{}' has no attribute '{name}'", ci.name)
+                    }
                     Obj::Module(m) => format!("module '{m}' has no attribute '{name}'"),
-                    _ => format!("'{}' object has no attribute '{name}'", self.type_name(h, obj)),
+                    _ => format!(
+                        "'{}' object has no attribute '{name}'",
+                        self.type_name(h, obj)
+                    ),
                 };
                 self.err(h, "AttributeError", &msg)
             }
@@ -1369,7 +1476,10 @@ impl Interp {
                     return Ok(Some(self.inc(h, self.edge(h, obj, 0))));
                 }
                 if name == "__dict__" {
-                    return Err(Unwind::Unsupported(self.line.get(), "'__dict__' of an instance".into()));
+                    return Err(Unwind::Unsupported(
+                        self.line.get(),
+                        "'__dict__' of an instance".into(),
+                    ));
                 }
                 let pos = names.iter().position(|n| &**n == name);
                 let cls = self.edge(h, obj, 0);
@@ -1437,24 +1547,42 @@ impl Interp {
             Obj::Super => {
                 let cls = self.edge(h, obj, 0);
                 let this = self.edge(h, obj, 1);
-                let tcls = if matches!(self.p(h, this), Obj::Class(_)) { this } else { self.type_of(h, this) };
+                let tcls = if matches!(self.p(h, this), Obj::Class(_)) {
+                    this
+                } else {
+                    self.type_of(h, this)
+                };
                 let mro = self.mro(h, tcls);
-                let start = mro.iter().position(|&c| c == cls).map(|i| i + 1).unwrap_or(mro.len());
+                let start = mro
+                    .iter()
+                    .position(|&c| c == cls)
+                    .map(|i| i + 1)
+                    .unwrap_or(mro.len());
                 for &c in &mro[start..] {
                     if let Some(v) = self.class_dict_get(h, c, name) {
-                        let inst = if matches!(self.p(h, this), Obj::Class(_)) { None } else { Some(this) };
+                        let inst = if matches!(self.p(h, this), Obj::Class(_)) {
+                            None
+                        } else {
+                            Some(this)
+                        };
                         return self.bind_attr(h, v, inst, tcls).map(Some);
                     }
                 }
                 Ok(None)
             }
             _ => {
+                if let (Obj::Finalize(_, alive), "alive") = (self.p(h, obj), name) {
+                    let a = *alive;
+                    return Ok(Some(self.bool_(h, a)));
+                }
                 if name == "__class__" {
                     let t = self.type_of(h, obj);
                     return Ok(Some(self.inc(h, t)));
                 }
                 match crate::builtins::method_name(self.p(h, obj), name) {
-                    Some(m) => Ok(Some(h.alloc_with(Obj::BuiltinMethod(m), &[obj]).expect("alloc"))),
+                    Some(m) => Ok(Some(
+                        h.alloc_with(Obj::BuiltinMethod(m), &[obj]).expect("alloc"),
+                    )),
                     None => Ok(None),
                 }
             }
@@ -1472,7 +1600,11 @@ impl Interp {
                         let setter = self.edge(h, p, 1);
                         if setter == self.none || setter == self.null {
                             self.dec(h, v);
-                            return self.err(h, "AttributeError", &format!("can't set attribute '{name}'"));
+                            return self.err(
+                                h,
+                                "AttributeError",
+                                &format!("can't set attribute '{name}'"),
+                            );
                         }
                         let a = self.inc(h, obj);
                         let r = self.call(h, setter, vec![a, v], vec![])?;
@@ -1502,7 +1634,11 @@ impl Interp {
             _ => {
                 self.dec(h, v);
                 let t = self.type_name(h, obj);
-                self.err(h, "AttributeError", &format!("'{t}' object has no attribute '{name}'"))
+                self.err(
+                    h,
+                    "AttributeError",
+                    &format!("'{t}' object has no attribute '{name}'"),
+                )
             }
         }
     }
@@ -1526,7 +1662,11 @@ impl Interp {
             }
         }
         let t = self.type_name(h, obj);
-        self.err(h, "AttributeError", &format!("'{t}' object has no attribute '{name}'"))
+        self.err(
+            h,
+            "AttributeError",
+            &format!("'{t}' object has no attribute '{name}'"),
+        )
     }
 
     // ---------------------------------------------------------------- truth, str, repr
@@ -1539,7 +1679,9 @@ impl Interp {
             Obj::Int(i) => *i != 0,
             Obj::Float(f) => *f != 0.0,
             Obj::Str(s) => !s.is_empty(),
-            Obj::List | Obj::Tuple | Obj::Dict(_) | Obj::Set(_) => h.edges(x).map(|e| e.len()).unwrap_or(0) > 0,
+            Obj::List | Obj::Tuple | Obj::Dict(_) | Obj::Set(_) => {
+                h.edges(x).map(|e| e.len()).unwrap_or(0) > 0
+            }
             Obj::Range(a, b, s) => crate::builtins::range_len(*a, *b, *s) > 0,
             Obj::Instance(_) => {
                 if let Some(r) = self.call_special(h, x, "__bool__", vec![])? {
@@ -1624,26 +1766,27 @@ impl Interp {
         thread_local! {
             static ACTIVE: RefCell<Vec<ObjId>> = const { RefCell::new(Vec::new()) };
         }
-        let seq = |this: &Self, h: &mut H, open: &str, close: &str, items: Vec<ObjId>| -> R<String> {
-            if ACTIVE.with(|a| a.borrow().contains(&x)) {
-                return Ok(format!("{open}...{close}"));
-            }
-            ACTIVE.with(|a| a.borrow_mut().push(x));
-            let mut parts = vec![];
-            let mut res = Ok(());
-            for i in items {
-                match this.repr(h, i) {
-                    Ok(s) => parts.push(s),
-                    Err(e) => {
-                        res = Err(e);
-                        break;
+        let seq =
+            |this: &Self, h: &mut H, open: &str, close: &str, items: Vec<ObjId>| -> R<String> {
+                if ACTIVE.with(|a| a.borrow().contains(&x)) {
+                    return Ok(format!("{open}...{close}"));
+                }
+                ACTIVE.with(|a| a.borrow_mut().push(x));
+                let mut parts = vec![];
+                let mut res = Ok(());
+                for i in items {
+                    match this.repr(h, i) {
+                        Ok(s) => parts.push(s),
+                        Err(e) => {
+                            res = Err(e);
+                            break;
+                        }
                     }
                 }
-            }
-            ACTIVE.with(|a| a.borrow_mut().retain(|&y| y != x));
-            res?;
-            Ok(format!("{open}{}{close}", parts.join(", ")))
-        };
+                ACTIVE.with(|a| a.borrow_mut().retain(|&y| y != x));
+                res?;
+                Ok(format!("{open}{}{close}", parts.join(", ")))
+            };
         match self.p(h, x) {
             Obj::None => Ok("None".into()),
             Obj::Null => Ok("<NULL>".into()),
@@ -1678,7 +1821,10 @@ impl Interp {
                 let mut parts = vec![];
                 let mut res = Ok(());
                 for (k, v) in self.dict_items(h, x) {
-                    match self.repr(h, k).and_then(|ks| Ok(format!("{ks}: {}", self.repr(h, v)?))) {
+                    match self
+                        .repr(h, k)
+                        .and_then(|ks| Ok(format!("{ks}: {}", self.repr(h, v)?)))
+                    {
                         Ok(s) => parts.push(s),
                         Err(e) => {
                             res = Err(e);
@@ -1690,8 +1836,16 @@ impl Interp {
                 res?;
                 Ok(format!("{{{}}}", parts.join(", ")))
             }
-            Obj::Range(a, b, s) => Ok(if *s == 1 { format!("range({a}, {b})") } else { format!("range({a}, {b}, {s})") }),
-            Obj::Func(d) => Ok(format!("<function {} at {:#x}>", d.qualname, h.id(x).unwrap_or(0))),
+            Obj::Range(a, b, s) => Ok(if *s == 1 {
+                format!("range({a}, {b})")
+            } else {
+                format!("range({a}, {b}, {s})")
+            }),
+            Obj::Func(d) => Ok(format!(
+                "<function {} at {:#x}>",
+                d.qualname,
+                h.id(x).unwrap_or(0)
+            )),
             Obj::Class(ci) => Ok(if ci.builtin.is_some() {
                 format!("<class '{}'>", ci.builtin.unwrap_or(""))
             } else {
@@ -1723,7 +1877,10 @@ impl Interp {
                     Obj::Class(ci) => ci.name.clone(),
                     _ => "object".into(),
                 };
-                Ok(format!("<__main__.{n} object at {:#x}>", h.id(x).unwrap_or(0)))
+                Ok(format!(
+                    "<__main__.{n} object at {:#x}>",
+                    h.id(x).unwrap_or(0)
+                ))
             }
             Obj::Method => {
                 let f = self.edge(h, x, 0);
@@ -1739,7 +1896,10 @@ impl Interp {
             Obj::BuiltinMethod(n) => {
                 let this = self.edge(h, x, 0);
                 let t = self.type_name(h, this);
-                Ok(format!("<built-in method {n} of {t} object at {:#x}>", h.id(this).unwrap_or(0)))
+                Ok(format!(
+                    "<built-in method {n} of {t} object at {:#x}>",
+                    h.id(this).unwrap_or(0)
+                ))
             }
             Obj::Module(m) => Ok(format!("<module '{m}' (built-in)>")),
             Obj::Cell => {
@@ -1749,7 +1909,10 @@ impl Interp {
                     Ok(format!("<cell at {id:#x}: empty>"))
                 } else {
                     let t = self.type_name(h, v);
-                    Ok(format!("<cell at {id:#x}: {t} object at {:#x}>", h.id(v).unwrap_or(0)))
+                    Ok(format!(
+                        "<cell at {id:#x}: {t} object at {:#x}>",
+                        h.id(v).unwrap_or(0)
+                    ))
                 }
             }
             Obj::WeakRef(w) => {
@@ -1757,12 +1920,19 @@ impl Interp {
                 match w.and_then(|w| h.upgrade(w)) {
                     Some(o) => {
                         let t = self.type_name(h, o);
-                        Ok(format!("<weakref at {id:#x}; to '{t}' at {:#x}>", h.id(o).unwrap_or(0)))
+                        Ok(format!(
+                            "<weakref at {id:#x}; to '{t}' at {:#x}>",
+                            h.id(o).unwrap_or(0)
+                        ))
                     }
                     None => Ok(format!("<weakref at {id:#x}; dead>")),
                 }
             }
-            o => Ok(format!("<{} object at {:#x}>", o.type_name(), h.id(x).unwrap_or(0))),
+            o => Ok(format!(
+                "<{} object at {:#x}>",
+                o.type_name(),
+                h.id(x).unwrap_or(0)
+            )),
         }
     }
 
@@ -1779,7 +1949,11 @@ impl Interp {
                 Err(Unwind::Exc(mut e)) => {
                     let depth = self.depth.get();
                     if e.tb.last().is_none_or(|t| t.depth != depth) {
-                        e.tb.push(TbEntry { depth, line, func: cx.code.name.clone() });
+                        e.tb.push(TbEntry {
+                            depth,
+                            line,
+                            func: cx.code.name.clone(),
+                        });
                     }
                     return Err(Unwind::Exc(e));
                 }
@@ -1837,19 +2011,17 @@ impl Interp {
                     }
                 }
             }
-            Stmt::While(w) => {
-                loop {
-                    self.line.set(line);
-                    if !self.eval_truth(h, cx, &w.test)? {
-                        return self.exec_block(h, cx, &w.orelse);
-                    }
-                    match self.exec_block(h, cx, &w.body)? {
-                        Flow::Break => break,
-                        Flow::Continue | Flow::Normal => {}
-                        r => return Ok(r),
-                    }
+            Stmt::While(w) => loop {
+                self.line.set(line);
+                if !self.eval_truth(h, cx, &w.test)? {
+                    return self.exec_block(h, cx, &w.orelse);
                 }
-            }
+                match self.exec_block(h, cx, &w.body)? {
+                    Flow::Break => break,
+                    Flow::Continue | Flow::Normal => {}
+                    r => return Ok(r),
+                }
+            },
             Stmt::For(f) => {
                 if f.is_async {
                     return self.unsupported(line, "'async for'");
@@ -1897,7 +2069,16 @@ impl Interp {
                         }
                     }
                 }
-                let f = self.make_function(h, cx, &fd.parameters, Some(&fd.body), None, fd.name.id.as_str(), fd as *const _ as usize, line);
+                let f = self.make_function(
+                    h,
+                    cx,
+                    &fd.parameters,
+                    Some(&fd.body),
+                    None,
+                    fd.name.id.as_str(),
+                    fd as *const _ as usize,
+                    line,
+                );
                 let mut f = match f {
                     Ok(f) => f,
                     Err(e) => {
@@ -1934,7 +2115,9 @@ impl Interp {
                 }
             }
             Stmt::ImportFrom(i) => {
-                let Some(m) = &i.module else { return self.unsupported(line, "relative import") };
+                let Some(m) = &i.module else {
+                    return self.unsupported(line, "relative import");
+                };
                 let m = self.import(h, m.id.as_str())?;
                 for a in &i.names {
                     if a.name.id.as_str() == "*" {
@@ -1983,11 +2166,21 @@ impl Interp {
         let m = self.modules.borrow().get(name).copied();
         match m {
             Some(m) => Ok(self.inc(h, m)),
-            None => self.err(h, "ModuleNotFoundError", &format!("No module named '{name}'")),
+            None => self.err(
+                h,
+                "ModuleNotFoundError",
+                &format!("No module named '{name}'"),
+            ),
         }
     }
 
-    fn exec_with(&self, h: &mut H, cx: &Ctx, items: &'static [ast::WithItem], body: &'static [Stmt]) -> R<Flow> {
+    fn exec_with(
+        &self,
+        h: &mut H,
+        cx: &Ctx,
+        items: &'static [ast::WithItem],
+        body: &'static [Stmt],
+    ) -> R<Flow> {
         let Some((first, rest)) = items.split_first() else {
             return self.exec_block(h, cx, body);
         };
@@ -2071,7 +2264,10 @@ impl Interp {
         let Some(e) = &r.exc else {
             let cur = self.handling.borrow().last().copied();
             return match cur {
-                Some(e) => Err(Unwind::Exc(Box::new(PyExc { obj: self.inc(h, e), tb: vec![] }))),
+                Some(e) => Err(Unwind::Exc(Box::new(PyExc {
+                    obj: self.inc(h, e),
+                    tb: vec![],
+                }))),
                 None => self.err(h, "RuntimeError", "No active exception to reraise"),
             };
         };
@@ -2188,7 +2384,9 @@ impl Interp {
         line: usize,
     ) -> R<ObjId> {
         let code = self.scopes.borrow().codes.get(&key).cloned();
-        let Some(code) = code else { return self.unsupported(line, "this function") };
+        let Some(code) = code else {
+            return self.unsupported(line, "this function");
+        };
         // defaults
         let mut defs = vec![];
         for a in params.posonlyargs.iter().chain(&params.args) {
@@ -2202,7 +2400,11 @@ impl Interp {
                 }
             }
         }
-        let defaults = if defs.is_empty() { self.none(h) } else { self.new_tuple(h, defs) };
+        let defaults = if defs.is_empty() {
+            self.none(h)
+        } else {
+            self.new_tuple(h, defs)
+        };
         let mut kwd = None;
         for a in &params.kwonlyargs {
             if let Some(d) = &a.default {
@@ -2239,9 +2441,19 @@ impl Interp {
             Kind::Class => format!("{}.{name}", cx.code.name).into(),
             Kind::Function => format!("{}.<locals>.{name}", cx.code.name).into(),
         };
-        let def = FuncDef { name: name.into(), qualname, code, params, body, lambda, line };
+        let def = FuncDef {
+            name: name.into(),
+            qualname,
+            code,
+            params,
+            body,
+            lambda,
+            line,
+        };
         let edges = [cx.globals, defaults, kwdefaults, closure];
-        let f = h.alloc_with(Obj::Func(Rc::new(def)), &edges).expect("alloc");
+        let f = h
+            .alloc_with(Obj::Func(Rc::new(def)), &edges)
+            .expect("alloc");
         self.dec_all(h, [defaults, kwdefaults, closure]);
         Ok(f)
     }
@@ -2272,9 +2484,13 @@ impl Interp {
         }
         let key = c as *const _ as usize;
         let code = self.scopes.borrow().codes.get(&key).cloned();
-        let Some(code) = code else { return self.unsupported(line, "this class") };
+        let Some(code) = code else {
+            return self.unsupported(line, "this class");
+        };
         let ns = self.new_dict(h);
-        let frame = h.alloc_with(Obj::Frame(code.clone()), &vec![self.null; code.slots.len()]).expect("alloc");
+        let frame = h
+            .alloc_with(Obj::Frame(code.clone()), &vec![self.null; code.slots.len()])
+            .expect("alloc");
         for (i, is_cell) in code.is_cell.iter().enumerate() {
             if *is_cell {
                 let free = code.free.iter().find(|(_, s)| *s == i);
@@ -2293,7 +2509,12 @@ impl Interp {
         self.dict_set_str(h, ns, "__module__", m);
         let q = self.str_(h, c.name.id.as_str());
         self.dict_set_str(h, ns, "__qualname__", q);
-        let bcx = Ctx { code: &code, frame: Some(frame), globals: cx.globals, ns: Some(ns) };
+        let bcx = Ctx {
+            code: &code,
+            frame: Some(frame),
+            globals: cx.globals,
+            ns: Some(ns),
+        };
         self.depth.set(self.depth.get() + 1);
         let r = self.exec_block(h, &bcx, &c.body);
         self.depth.set(self.depth.get() - 1);
@@ -2307,15 +2528,27 @@ impl Interp {
             None => {
                 self.dec_all(h, [ns, frame]);
                 self.dec_all(h, bases);
-                return self.err(h, "TypeError", "Cannot create a consistent method resolution order (MRO)");
+                return self.err(
+                    h,
+                    "TypeError",
+                    "Cannot create a consistent method resolution order (MRO)",
+                );
             }
         };
         let bases_t = self.new_tuple(h, bases);
         let mro_t = self.new_tuple_borrowed(h, &mro);
         let has_del = self.dict_get_str(h, ns, "__del__").is_some()
-            || mro.iter().any(|&m| self.class_dict_get(h, m, "__del__").is_some());
-        let info = ClassInfo { name: c.name.id.as_str().into(), builtin: None, has_del };
-        let cls = h.alloc_with(Obj::Class(Rc::new(info)), &[ns, bases_t, mro_t]).expect("alloc");
+            || mro
+                .iter()
+                .any(|&m| self.class_dict_get(h, m, "__del__").is_some());
+        let info = ClassInfo {
+            name: c.name.id.as_str().into(),
+            builtin: None,
+            has_del,
+        };
+        let cls = h
+            .alloc_with(Obj::Class(Rc::new(info)), &[ns, bases_t, mro_t])
+            .expect("alloc");
         self.dec_all(h, [ns, bases_t, mro_t]);
         if let Some(&s) = code.slot_of.get("__class__") {
             let cell = self.edge(h, frame, s);
@@ -2380,9 +2613,19 @@ impl Interp {
                             let got = items.len();
                             self.dec_all(h, items);
                             return if got > n {
-                                self.err(h, "ValueError", &format!("too many values to unpack (expected {n})"))
+                                self.err(
+                                    h,
+                                    "ValueError",
+                                    &format!("too many values to unpack (expected {n})"),
+                                )
                             } else {
-                                self.err(h, "ValueError", &format!("not enough values to unpack (expected {n}, got {got})"))
+                                self.err(
+                                    h,
+                                    "ValueError",
+                                    &format!(
+                                        "not enough values to unpack (expected {n}, got {got})"
+                                    ),
+                                )
                             };
                         }
                         let mut it = items.into_iter();
@@ -2402,7 +2645,10 @@ impl Interp {
                             return self.err(
                                 h,
                                 "ValueError",
-                                &format!("not enough values to unpack (expected at least {}, got {got})", n - 1),
+                                &format!(
+                                    "not enough values to unpack (expected at least {}, got {got})",
+                                    n - 1
+                                ),
                             );
                         }
                         let after = n - si - 1;
@@ -2430,7 +2676,11 @@ impl Interp {
             }
             Expr::Starred(_) => {
                 self.dec(h, v);
-                self.err(h, "SyntaxError", "starred assignment target must be in a list or tuple")
+                self.err(
+                    h,
+                    "SyntaxError",
+                    "starred assignment target must be in a list or tuple",
+                )
             }
             _ => {
                 self.dec(h, v);
@@ -2544,9 +2794,9 @@ impl Interp {
     /// `iter(x)` (owned).
     pub fn get_iter(&self, h: &mut H, x: ObjId) -> R<ObjId> {
         match self.p(h, x) {
-            Obj::List | Obj::Tuple | Obj::Dict(_) | Obj::Set(_) | Obj::Str(_) => {
-                Ok(h.alloc_with(Obj::Iter(IterState::Seq(0)), &[x]).expect("alloc"))
-            }
+            Obj::List | Obj::Tuple | Obj::Dict(_) | Obj::Set(_) | Obj::Str(_) => Ok(h
+                .alloc_with(Obj::Iter(IterState::Seq(0)), &[x])
+                .expect("alloc")),
             Obj::Range(a, b, s) => {
                 let st = IterState::Range(*a, *b, *s);
                 Ok(h.alloc_with(Obj::Iter(st), &[x]).expect("alloc"))
@@ -2588,9 +2838,21 @@ impl Interp {
                 let i = *i;
                 let src = self.edge(h, it, 0);
                 let item = match self.p(h, src) {
-                    Obj::Str(s) => s.chars().nth(i).map(|c| c.to_string()).map(|c| self.str_(h, &c)),
-                    Obj::Dict(_) => h.edges(src).ok().and_then(|e| e.get(2 * i)).map(|k| self.inc(h, k)),
-                    _ => h.edges(src).ok().and_then(|e| e.get(i)).map(|k| self.inc(h, k)),
+                    Obj::Str(s) => s
+                        .chars()
+                        .nth(i)
+                        .map(|c| c.to_string())
+                        .map(|c| self.str_(h, &c)),
+                    Obj::Dict(_) => h
+                        .edges(src)
+                        .ok()
+                        .and_then(|e| e.get(2 * i))
+                        .map(|k| self.inc(h, k)),
+                    _ => h
+                        .edges(src)
+                        .ok()
+                        .and_then(|e| e.get(i))
+                        .map(|k| self.inc(h, k)),
                 };
                 match item {
                     Some(v) => {
@@ -2703,9 +2965,17 @@ impl Interp {
 
     /// Evaluates an expression to an owned value.
     pub fn eval(&self, h: &mut H, cx: &Ctx, e: &'static Expr) -> R<ObjId> {
-        self.enter(h)?;
+        let d = self.expr_depth.get();
+        if d >= crate::MAX_DEPTH {
+            return self.err(
+                h,
+                "RecursionError",
+                "maximum recursion depth exceeded during compilation",
+            );
+        }
+        self.expr_depth.set(d + 1);
         let r = self.eval_inner(h, cx, e);
-        self.leave();
+        self.expr_depth.set(d);
         r
     }
 
@@ -2714,7 +2984,11 @@ impl Interp {
             Expr::NumberLiteral(n) => match &n.value {
                 ast::Number::Int(i) => match i.as_i64() {
                     Some(i) => Ok(self.int(h, i)),
-                    None => self.err(h, "OverflowError", "int literal too large for gclab-py (64-bit ints)"),
+                    None => self.err(
+                        h,
+                        "OverflowError",
+                        "int literal too large for gclab-py (64-bit ints)",
+                    ),
                 },
                 ast::Number::Float(f) => Ok(self.float(h, *f)),
                 ast::Number::Complex { .. } => self.unsupported(self.line.get(), "complex numbers"),
@@ -2909,58 +3183,95 @@ impl Interp {
                         EMPTY.with(|e| *e)
                     }
                 };
-                self.make_function(h, cx, params, None, Some(&l.body), "<lambda>", l as *const _ as usize, self.line.get())
+                self.make_function(
+                    h,
+                    cx,
+                    params,
+                    None,
+                    Some(&l.body),
+                    "<lambda>",
+                    l as *const _ as usize,
+                    self.line.get(),
+                )
             }
             Expr::FString(f) => {
                 let mut s = String::new();
                 for part in f.value.iter() {
                     match part {
                         ast::FStringPart::Literal(l) => s.push_str(l.as_str()),
-                        ast::FStringPart::FString(fs) => self.fstring(h, cx, &fs.elements, &mut s)?,
+                        ast::FStringPart::FString(fs) => {
+                            self.fstring(h, cx, &fs.elements, &mut s)?
+                        }
                     }
                 }
                 Ok(self.str_(h, &s))
             }
             Expr::ListComp(c) => {
                 let out = self.new_list(h, vec![]);
-                self.comprehension(h, cx, &c.generators, &mut |this, h| {
-                    let v = this.eval(h, cx, &c.elt)?;
-                    let _ = h.link(out, v);
-                    this.dec(h, v);
-                    Ok(())
-                }, out)
+                self.comprehension(
+                    h,
+                    cx,
+                    &c.generators,
+                    &mut |this, h| {
+                        let v = this.eval(h, cx, &c.elt)?;
+                        let _ = h.link(out, v);
+                        this.dec(h, v);
+                        Ok(())
+                    },
+                    out,
+                )
             }
             Expr::SetComp(c) => {
                 let out = self.new_set(h);
-                self.comprehension(h, cx, &c.generators, &mut |this, h| {
-                    let v = this.eval(h, cx, &c.elt)?;
-                    this.set_add(h, out, v)
-                }, out)
+                self.comprehension(
+                    h,
+                    cx,
+                    &c.generators,
+                    &mut |this, h| {
+                        let v = this.eval(h, cx, &c.elt)?;
+                        this.set_add(h, out, v)
+                    },
+                    out,
+                )
             }
             Expr::DictComp(c) => {
                 let out = self.new_dict(h);
-                let Some(key) = &c.key else { return self.unsupported(self.line.get(), "this dict comprehension") };
-                self.comprehension(h, cx, &c.generators, &mut |this, h| {
-                    let k = this.eval(h, cx, key)?;
-                    let v = match this.eval(h, cx, &c.value) {
-                        Ok(v) => v,
-                        Err(e) => {
-                            this.dec(h, k);
-                            return Err(e);
-                        }
-                    };
-                    this.dict_set(h, out, k, v)
-                }, out)
+                let Some(key) = &c.key else {
+                    return self.unsupported(self.line.get(), "this dict comprehension");
+                };
+                self.comprehension(
+                    h,
+                    cx,
+                    &c.generators,
+                    &mut |this, h| {
+                        let k = this.eval(h, cx, key)?;
+                        let v = match this.eval(h, cx, &c.value) {
+                            Ok(v) => v,
+                            Err(e) => {
+                                this.dec(h, k);
+                                return Err(e);
+                            }
+                        };
+                        this.dict_set(h, out, k, v)
+                    },
+                    out,
+                )
             }
             Expr::Generator(c) => {
                 // evaluated eagerly into a list iterator
                 let out = self.new_list(h, vec![]);
-                let l = self.comprehension(h, cx, &c.generators, &mut |this, h| {
-                    let v = this.eval(h, cx, &c.elt)?;
-                    let _ = h.link(out, v);
-                    this.dec(h, v);
-                    Ok(())
-                }, out)?;
+                let l = self.comprehension(
+                    h,
+                    cx,
+                    &c.generators,
+                    &mut |this, h| {
+                        let v = this.eval(h, cx, &c.elt)?;
+                        let _ = h.link(out, v);
+                        this.dec(h, v);
+                        Ok(())
+                    },
+                    out,
+                )?;
                 let it = self.get_iter(h, l);
                 self.dec(h, l);
                 it
@@ -2973,7 +3284,13 @@ impl Interp {
         }
     }
 
-    fn fstring(&self, h: &mut H, cx: &Ctx, els: &'static ast::InterpolatedStringElements, s: &mut String) -> R<()> {
+    fn fstring(
+        &self,
+        h: &mut H,
+        cx: &Ctx,
+        els: &'static ast::InterpolatedStringElements,
+        s: &mut String,
+    ) -> R<()> {
         for el in els.iter() {
             match el {
                 ast::InterpolatedStringElement::Literal(l) => s.push_str(l),
@@ -3051,7 +3368,11 @@ impl Interp {
                     }
                 },
                 _ => {
-                    let d = if cx.code.access(n) == Access::ClassNs { cx.ns.unwrap_or(cx.globals) } else { cx.globals };
+                    let d = if cx.code.access(n) == Access::ClassNs {
+                        cx.ns.unwrap_or(cx.globals)
+                    } else {
+                        cx.globals
+                    };
                     self.dict_get_str(h, d, n).map(|v| self.inc(h, v))
                 }
             };
@@ -3079,7 +3400,13 @@ impl Interp {
         }
     }
 
-    fn comp_level(&self, h: &mut H, cx: &Ctx, gens: &'static [ast::Comprehension], body: &mut dyn FnMut(&Self, &mut H) -> R<()>) -> R<()> {
+    fn comp_level(
+        &self,
+        h: &mut H,
+        cx: &Ctx,
+        gens: &'static [ast::Comprehension],
+        body: &mut dyn FnMut(&Self, &mut H) -> R<()>,
+    ) -> R<()> {
         let Some((g, rest)) = gens.split_first() else {
             return body(self, h);
         };
@@ -3115,7 +3442,8 @@ impl Interp {
                 let plain = match self.p(h, o) {
                     Obj::Instance(names) if !names.iter().any(|n| &**n == name) => {
                         let cls = self.edge(h, o, 0);
-                        self.class_lookup(h, cls, name).filter(|&f| matches!(self.p(h, f), Obj::Func(_)))
+                        self.class_lookup(h, cls, name)
+                            .filter(|&f| matches!(self.p(h, f), Obj::Func(_)))
                     }
                     _ => None,
                 };

@@ -81,7 +81,9 @@ fn refuse(body: &[Stmt], line_of: &dyn Fn(usize) -> usize) -> Option<(usize, &'s
                 Stmt::Match(_) => Some("'match'"),
                 Stmt::TypeAlias(_) => Some("'type' alias"),
                 Stmt::Try(t) if t.is_star => Some("'except*'"),
-                Stmt::ClassDef(c) if c.arguments.as_ref().is_some_and(|a| !a.keywords.is_empty()) => {
+                Stmt::ClassDef(c)
+                    if c.arguments.as_ref().is_some_and(|a| !a.keywords.is_empty()) =>
+                {
                     Some("class keywords (metaclass)")
                 }
                 _ => None,
@@ -102,7 +104,9 @@ fn refuse(body: &[Stmt], line_of: &dyn Fn(usize) -> usize) -> Option<(usize, &'s
                 Expr::BytesLiteral(_) => Some("bytes"),
                 Expr::EllipsisLiteral(_) => Some("'...' (Ellipsis)"),
                 Expr::TString(_) => Some("template strings"),
-                Expr::NumberLiteral(n) if matches!(n.value, ruff_python_ast::Number::Complex { .. }) => {
+                Expr::NumberLiteral(n)
+                    if matches!(n.value, ruff_python_ast::Number::Complex { .. }) =>
+                {
                     Some("complex numbers")
                 }
                 _ => None,
@@ -114,7 +118,10 @@ fn refuse(body: &[Stmt], line_of: &dyn Fn(usize) -> usize) -> Option<(usize, &'s
             visitor::walk_expr(self, e);
         }
     }
-    let mut v = V { found: None, line_of };
+    let mut v = V {
+        found: None,
+        line_of,
+    };
     v.visit_body(body);
     v.found
 }
@@ -162,7 +169,9 @@ fn run(args: Args) -> u8 {
             let line = line_of(off);
             let start = line_starts[line - 1];
             let text = source[start..].lines().next().unwrap_or("");
-            let col = source[start..off.min(source.len()).max(start)].chars().count();
+            let col = source[start..off.min(source.len()).max(start)]
+                .chars()
+                .count();
             eprintln!("  File \"{filename}\", line {line}");
             let trimmed = text.trim_start();
             let indent = text.chars().count() - trimmed.chars().count();
@@ -183,16 +192,24 @@ fn run(args: Args) -> u8 {
         Some(s) => {
             let (name, settings) = s.split_once(':').unwrap_or((s, ""));
             if name != "generational" {
-                eprintln!("gclab-py: --strategy: only 'generational[:T0,T1,T2]' is supported (the gc module needs generations)");
+                eprintln!(
+                    "gclab-py: --strategy: only 'generational[:T0,T1,T2]' is supported (the gc module needs generations)"
+                );
                 return 2;
             }
             if settings.is_empty() {
                 vec![700, 10, 10]
             } else {
-                match settings.split(',').map(|x| x.trim().parse::<u32>()).collect::<Result<Vec<_>, _>>() {
+                match settings
+                    .split(',')
+                    .map(|x| x.trim().parse::<u32>())
+                    .collect::<Result<Vec<_>, _>>()
+                {
                     Ok(v) if v.len() == 3 => v,
                     _ => {
-                        eprintln!("gclab-py: --strategy: expected three thresholds, e.g. generational:700,10,10");
+                        eprintln!(
+                            "gclab-py: --strategy: expected three thresholds, e.g. generational:700,10,10"
+                        );
                         return 2;
                     }
                 }
@@ -223,8 +240,13 @@ fn run(args: Args) -> u8 {
     it.dict_set_str(h, globals, "__name__", n);
     let permanent: HashSet<_> = h.ids().collect();
     *it.permanent.borrow_mut() = permanent;
-    let code = it.scopes.borrow().codes[&(body.as_ptr() as usize)].clone();
-    let cx = Ctx { code: &code, frame: None, globals, ns: None };
+    let code = it.scopes.borrow().codes[&0].clone();
+    let cx = Ctx {
+        code: &code,
+        frame: None,
+        globals,
+        ns: None,
+    };
     let result = it.exec_block(h, &cx, body);
     let mut status = 0u8;
     match result {
@@ -284,7 +306,10 @@ fn run(args: Args) -> u8 {
             un += s.uncollectable;
             pause += s.duration;
         }
-        eprintln!("gclab-py stats: collections {c}, collected {col}, uncollectable {un}, total pause {:.3} ms", pause.as_secs_f64() * 1e3);
+        eprintln!(
+            "gclab-py stats: collections {c}, collected {col}, uncollectable {un}, total pause {:.3} ms",
+            pause.as_secs_f64() * 1e3
+        );
         for (g, s) in stats.iter().enumerate() {
             eprintln!(
                 "  generation {g}: collections {}, collected {}, uncollectable {}, pause {:.3} ms",
@@ -295,7 +320,11 @@ fn run(args: Args) -> u8 {
             );
         }
         let n = h.counters();
-        eprintln!("  heap: {} allocations, {} live objects", n.allocations, h.len());
+        eprintln!(
+            "  heap: {} allocations, {} live objects",
+            n.allocations,
+            h.len()
+        );
     }
     if args.check_leaks {
         // gc.garbage and gc.callbacks are emptied, as at interpreter shutdown
@@ -312,14 +341,19 @@ fn run(args: Args) -> u8 {
             }
             if let Obj::Str(_) = it.p(h, id) {
                 // interned names
-                if h.refcount(id).unwrap_or(0) > 0 && h.external_count(id).unwrap_or(0) == h.refcount(id).unwrap_or(0) {
+                if h.refcount(id).unwrap_or(0) > 0
+                    && h.external_count(id).unwrap_or(0) == h.refcount(id).unwrap_or(0)
+                {
                     continue;
                 }
             }
             left.push(id);
         }
         if !left.is_empty() {
-            eprintln!("gclab-py: --check-leaks: {} object(s) left after teardown:", left.len());
+            eprintln!(
+                "gclab-py: --check-leaks: {} object(s) left after teardown:",
+                left.len()
+            );
             for id in left.iter().take(50) {
                 let r = match it.repr(h, *id) {
                     Ok(r) => r,

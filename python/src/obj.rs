@@ -94,7 +94,7 @@ pub enum Obj {
     /// A cell: edges `[]` (empty) or `[value]`.
     Cell,
     /// A call's frame: edges are the local slots (`Null` when unbound).
-    Frame(Rc<Code>),
+    Frame(#[allow(dead_code)] Rc<Code>),
     /// A class: edges `dict, bases (tuple), mro (tuple)`.
     Class(Rc<ClassInfo>),
     /// An instance with inline values: edges `class, v0, v1, …`, the names here.

@@ -47,7 +47,11 @@ fn dunder(op: Operator) -> (&'static str, &'static str, &'static str) {
 }
 
 fn overflow<T>(it: &Interp, h: &mut H) -> R<T> {
-    it.err(h, "OverflowError", "integer result too large for gclab-py (64-bit ints)")
+    it.err(
+        h,
+        "OverflowError",
+        "integer result too large for gclab-py (64-bit ints)",
+    )
 }
 
 /// `l op r` on borrowed operands; `inplace` for `op=` (lists extend in place).
@@ -119,8 +123,13 @@ pub fn binop(it: &Interp, h: &mut H, op: Operator, l: ObjId, r: ObjId, inplace: 
             items.extend(it.edges(h, r));
             return Ok(it.new_tuple_borrowed(h, &items));
         }
-        (Operator::Mult, Obj::List | Obj::Tuple, Obj::Int(n)) | (Operator::Mult, Obj::Int(n), Obj::List | Obj::Tuple) => {
-            let (seq, n) = if matches!(lp, Obj::Int(_)) { (r, *n) } else { (l, *n) };
+        (Operator::Mult, Obj::List | Obj::Tuple, Obj::Int(n))
+        | (Operator::Mult, Obj::Int(n), Obj::List | Obj::Tuple) => {
+            let (seq, n) = if matches!(lp, Obj::Int(_)) {
+                (r, *n)
+            } else {
+                (l, *n)
+            };
             let is_list = matches!(it.p(h, seq), Obj::List);
             let base = it.edges(h, seq);
             let mut items = vec![];
@@ -143,13 +152,21 @@ pub fn binop(it: &Interp, h: &mut H, op: Operator, l: ObjId, r: ObjId, inplace: 
                 it.new_tuple_borrowed(h, &items)
             });
         }
-        (Operator::BitOr | Operator::BitAnd | Operator::Sub | Operator::BitXor, Obj::Set(_), Obj::Set(_)) => {
+        (
+            Operator::BitOr | Operator::BitAnd | Operator::Sub | Operator::BitXor,
+            Obj::Set(_),
+            Obj::Set(_),
+        ) => {
             return crate::builtins::set_op(it, h, op, l, r);
         }
         _ => {}
     }
     let (a, b) = (it.type_name(h, l), it.type_name(h, r));
-    it.err(h, "TypeError", &format!("unsupported operand type(s) for {sym}: '{a}' and '{b}'"))
+    it.err(
+        h,
+        "TypeError",
+        &format!("unsupported operand type(s) for {sym}: '{a}' and '{b}'"),
+    )
 }
 
 fn is_not_implemented(_it: &Interp, _h: &H, _v: ObjId) -> bool {
@@ -172,13 +189,27 @@ fn arith(it: &Interp, h: &mut H, op: Operator, a: Num, b: Num) -> R<ObjId> {
                 }
                 Operator::FloorDiv => {
                     if y == 0 {
-                        return it.err(h, "ZeroDivisionError", "integer division or modulo by zero");
+                        return it.err(
+                            h,
+                            "ZeroDivisionError",
+                            "integer division or modulo by zero",
+                        );
                     }
-                    x.checked_div(y).map(|q| if x % y != 0 && ((x < 0) != (y < 0)) { q - 1 } else { q })
+                    x.checked_div(y).map(|q| {
+                        if x % y != 0 && ((x < 0) != (y < 0)) {
+                            q - 1
+                        } else {
+                            q
+                        }
+                    })
                 }
                 Operator::Mod => {
                     if y == 0 {
-                        return it.err(h, "ZeroDivisionError", "integer division or modulo by zero");
+                        return it.err(
+                            h,
+                            "ZeroDivisionError",
+                            "integer division or modulo by zero",
+                        );
                     }
                     let m = (x as i128).rem_euclid(y as i128);
                     let m = if m != 0 && y < 0 { m + y as i128 } else { m };
@@ -211,7 +242,11 @@ fn arith(it: &Interp, h: &mut H, op: Operator, a: Num, b: Num) -> R<ObjId> {
                 Operator::BitAnd => Some(x & y),
                 Operator::BitXor => Some(x ^ y),
                 Operator::MatMult => {
-                    return it.err(h, "TypeError", "unsupported operand type(s) for @: 'int' and 'int'");
+                    return it.err(
+                        h,
+                        "TypeError",
+                        "unsupported operand type(s) for @: 'int' and 'int'",
+                    );
                 }
             };
             match r {
@@ -242,12 +277,20 @@ fn arith(it: &Interp, h: &mut H, op: Operator, a: Num, b: Num) -> R<ObjId> {
                         return it.err(h, "ZeroDivisionError", "float modulo");
                     }
                     let m = x % y;
-                    if m != 0.0 && ((m < 0.0) != (y < 0.0)) { m + y } else { m }
+                    if m != 0.0 && ((m < 0.0) != (y < 0.0)) {
+                        m + y
+                    } else {
+                        m
+                    }
                 }
                 Operator::Pow => x.powf(y),
                 _ => {
                     let (_, _, sym) = dunder(op);
-                    return it.err(h, "TypeError", &format!("unsupported operand type(s) for {sym}: 'float' and 'float'"));
+                    return it.err(
+                        h,
+                        "TypeError",
+                        &format!("unsupported operand type(s) for {sym}: 'float' and 'float'"),
+                    );
                 }
             };
             Ok(it.float(h, r))
@@ -286,7 +329,11 @@ pub fn unary(it: &Interp, h: &mut H, op: UnaryOp, v: ObjId) -> R<ObjId> {
                 _ => "~",
             };
             let t = it.type_name(h, v);
-            it.err(h, "TypeError", &format!("bad operand type for unary {sym}: '{t}'"))
+            it.err(
+                h,
+                "TypeError",
+                &format!("bad operand type for unary {sym}: '{t}'"),
+            )
         }
     }
 }
@@ -430,7 +477,11 @@ fn order(it: &Interp, h: &mut H, op: CmpOp, a: ObjId, b: ObjId) -> R<bool> {
                 _ => ">=",
             };
             let (x, y) = (it.type_name(h, a), it.type_name(h, b));
-            it.err(h, "TypeError", &format!("'{sym}' not supported between instances of '{x}' and '{y}'"))
+            it.err(
+                h,
+                "TypeError",
+                &format!("'{sym}' not supported between instances of '{x}' and '{y}'"),
+            )
         }
     }
 }
@@ -445,7 +496,11 @@ pub fn contains(it: &Interp, h: &mut H, container: ObjId, item: ObjId) -> R<bool
     match it.p(h, container) {
         Obj::Str(s) => match it.p(h, item) {
             Obj::Str(x) => Ok(s.contains(&**x)),
-            _ => it.err(h, "TypeError", "'in <string>' requires string as left operand"),
+            _ => it.err(
+                h,
+                "TypeError",
+                "'in <string>' requires string as left operand",
+            ),
         },
         Obj::Dict(_) => Ok(it.dict_get(h, container, item)?.is_some()),
         Obj::Set(_) => it.set_contains(h, container, item),
@@ -462,14 +517,20 @@ pub fn contains(it: &Interp, h: &mut H, container: ObjId, item: ObjId) -> R<bool
             Ok(match it.p(h, item) {
                 Obj::Int(i) => {
                     let i = *i;
-                    (if s > 0 { a <= i && i < b } else { b < i && i <= a }) && (i - a) % s == 0
+                    (if s > 0 {
+                        a <= i && i < b
+                    } else {
+                        b < i && i <= a
+                    }) && (i - a) % s == 0
                 }
                 _ => false,
             })
         }
         Obj::Instance(_) if it.special(h, container, "__contains__").is_some() => {
             let arg = it.inc(h, item);
-            let r = it.call_special(h, container, "__contains__", vec![arg])?.unwrap_or(it.null);
+            let r = it
+                .call_special(h, container, "__contains__", vec![arg])?
+                .unwrap_or(it.null);
             let t = it.truthy(h, r);
             it.dec(h, r);
             t
@@ -503,7 +564,9 @@ pub fn compare(it: &Interp, h: &mut H, op: CmpOp, a: ObjId, b: ObjId) -> R<ObjId
         CmpOp::NotEq => {
             if it.special(h, a, "__ne__").is_some() {
                 let arg = it.inc(h, b);
-                let r = it.call_special(h, a, "__ne__", vec![arg])?.unwrap_or(it.null);
+                let r = it
+                    .call_special(h, a, "__ne__", vec![arg])?
+                    .unwrap_or(it.null);
                 let t = it.truthy(h, r);
                 it.dec(h, r);
                 t?
