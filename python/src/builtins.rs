@@ -2491,7 +2491,7 @@ fn method(
                 }
             },
             "update" => {
-                if args.first().is_some() {
+                if !args.is_empty() {
                     dict_update(it, h, this, a0)?;
                 }
                 for (k, v) in kw {

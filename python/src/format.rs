@@ -105,7 +105,7 @@ fn general(x: f64, prec: usize, alt: bool) -> String {
         return "0".into();
     }
     let exp = x.abs().log10().floor() as i32;
-    let s = if exp < -4 || exp >= p as i32 {
+    if exp < -4 || exp >= p as i32 {
         let s = exp_fmt(x, p - 1);
         if alt {
             s
@@ -126,8 +126,7 @@ fn general(x: f64, prec: usize, alt: bool) -> String {
         } else {
             s.trim_end_matches('0').trim_end_matches('.').to_string()
         }
-    };
-    s
+    }
 }
 
 fn pad(s: String, sp: &Spec, numeric: bool) -> String {
