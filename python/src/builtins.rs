@@ -1078,6 +1078,7 @@ fn module_function(
             if !(0..=2).contains(&g) {
                 return it.err(h, "ValueError", "invalid generation");
             }
+            it.picture(h, &format!("collect-line{}", it.line.get()));
             let r = match h.collect(g as usize) {
                 Ok(r) => r,
                 Err(e) => return it.err(h, "RuntimeError", &e.to_string()),

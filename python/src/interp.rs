@@ -187,12 +187,41 @@ pub struct Interp {
     pub permanent: RefCell<std::collections::HashSet<ObjId>>,
     /// Interned attribute-name strings.
     interned: RefCell<HashMap<Rc<str>, ObjId>>,
-    /// Whether `gc.garbage` is being synced (avoid reentry).
+    /// Collections observed.
     pub stats_collections: Cell<u64>,
+    /// `--dot DIR`: where pictures go.
+    pub dot_dir: RefCell<Option<std::path::PathBuf>>,
+    /// `--dot-line N`: lines before which a picture is written.
+    pub dot_lines: RefCell<Vec<usize>>,
+    /// Pictures written so far.
+    pub dot_count: Cell<usize>,
 }
 
 fn lit_str(s: &ast::StringLiteralValue) -> String {
     s.to_str().to_owned()
+}
+
+/// A picture label for a payload: its type and scalar value.
+pub fn label(o: &Obj) -> String {
+    match o {
+        Obj::Int(i) => i.to_string(),
+        Obj::Float(f) => float_repr(*f),
+        Obj::Bool(b) => if *b { "True" } else { "False" }.into(),
+        Obj::None => "None".into(),
+        Obj::Str(s) => {
+            let short: String = s.chars().take(24).collect();
+            str_repr(&short)
+        }
+        Obj::Func(d) => format!("function {}", d.qualname),
+        Obj::Class(c) => format!("class {}", c.name),
+        Obj::Instance(names) => {
+            let n: Vec<&str> = names.iter().map(|n| &**n).collect();
+            format!("instance\n.{}", n.join(" ."))
+        }
+        Obj::Module(m) => format!("module {m}"),
+        Obj::Builtin(n) | Obj::BuiltinMethod(n) => format!("builtin {n}"),
+        o => o.type_name().to_string(),
+    }
 }
 
 /// `repr()` of a float, as Python prints it.
@@ -303,6 +332,9 @@ impl Interp {
             permanent: RefCell::default(),
             interned: RefCell::default(),
             stats_collections: Cell::new(0),
+            dot_dir: RefCell::new(None),
+            dot_lines: RefCell::new(Vec::new()),
+            dot_count: Cell::new(0),
         });
         *it.me.borrow_mut() = Rc::downgrade(&it);
         it.init_types(h);
@@ -1022,6 +1054,25 @@ impl Interp {
     pub fn drop_unwind(&self, h: &mut H, u: Unwind) {
         if let Unwind::Exc(e) = u {
             self.dec(h, e.obj);
+        }
+    }
+
+    /// Writes a DOT picture of the program's objects (not the interpreter's permanent
+    /// ones, nor frames) to the `--dot` directory, named `NNN-what.dot`.
+    pub fn picture(&self, h: &H, what: &str) {
+        let Some(dir) = self.dot_dir.borrow().clone() else {
+            return;
+        };
+        let n = self.dot_count.get() + 1;
+        self.dot_count.set(n);
+        let permanent = self.permanent.borrow();
+        let opts = gclab::graph::ExportOptions::with_labeler(label)
+            .filter(|id, o| !permanent.contains(&id) && !matches!(o, Obj::Frame(_) | Obj::Null));
+        let g = gclab::graph::export(h, &opts);
+        let dot = g.to_dot(&gclab::graph::DotOptions::default());
+        let path = dir.join(format!("{n:03}-{what}.dot"));
+        if let Err(e) = std::fs::write(&path, dot) {
+            eprintln!("gclab-py: --dot: cannot write {}: {e}", path.display());
         }
     }
 
@@ -1943,6 +1994,9 @@ impl Interp {
         for s in body {
             let line = self.line_of(s.range().start().to_usize());
             self.line.set(line);
+            if self.dot_lines.borrow().contains(&line) {
+                self.picture(h, &format!("line{line}"));
+            }
             match self.exec(h, cx, s) {
                 Ok(Flow::Normal) => {}
                 Ok(f) => return Ok(f),

@@ -42,6 +42,14 @@ struct Args {
     /// the interpreter's permanent ones.
     #[arg(long)]
     check_leaks: bool,
+    /// Write DOT pictures of the heap (the program's objects, labelled with Python
+    /// values, coloured by status) into DIR: one before every `gc.collect()`, one at
+    /// every `--dot-line`, one at exit before teardown.
+    #[arg(long, value_name = "DIR")]
+    dot: Option<std::path::PathBuf>,
+    /// With `--dot`: also picture the heap before line N runs (repeatable).
+    #[arg(long = "dot-line", value_name = "N")]
+    dot_lines: Vec<usize>,
     /// The program file (`-` or nothing: standard input), then its arguments.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     rest: Vec<String>,
@@ -240,6 +248,14 @@ fn run(args: Args) -> u8 {
     it.dict_set_str(h, globals, "__name__", n);
     let permanent: HashSet<_> = h.ids().collect();
     *it.permanent.borrow_mut() = permanent;
+    if let Some(d) = &args.dot {
+        if let Err(e) = std::fs::create_dir_all(d) {
+            eprintln!("gclab-py: --dot: cannot create {}: {e}", d.display());
+            return 2;
+        }
+        *it.dot_dir.borrow_mut() = Some(d.clone());
+        *it.dot_lines.borrow_mut() = args.dot_lines.clone();
+    }
     let code = it.scopes.borrow().codes[&0].clone();
     let cx = Ctx {
         code: &code,
@@ -275,6 +291,7 @@ fn run(args: Args) -> u8 {
             return 2;
         }
     }
+    it.picture(h, "exit");
     // tear the module down as CPython's _PyModule_ClearDict does: names starting with
     // one underscore first, then the rest, each set to None
     for pass in 0..2 {
@@ -332,6 +349,7 @@ fn run(args: Args) -> u8 {
         let _ = h.clear_edges(g);
         let cb = it.gc_callbacks.get();
         let _ = h.clear_edges(cb);
+        h.set_debug_saveall(false);
         h.collect_full();
         let permanent = it.permanent.borrow().clone();
         let mut left = vec![];
