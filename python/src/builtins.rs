@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gclab::{ObjId, Phase};
+use gclab::{CycleCollector, ObjId, Phase};
 use ruff_python_ast::Operator;
 
 use crate::interp::{H, Interp, PyExc, R, Unwind};
@@ -106,12 +106,32 @@ const MODULES: &[(&str, &[&str])] = &[
     ("time", &["perf_counter", "time", "monotonic"]),
 ];
 
+/// The heap as a generational one, or a `NotImplementedError` naming the function.
+macro_rules! generational {
+    ($it:expr, $h:expr, $name:expr) => {{
+        if gclab::experiment::as_generational($h).is_none() {
+            return $it.err(
+                $h,
+                "NotImplementedError",
+                &format!(
+                    "{}() needs a generational strategy (generational or mark-alive)",
+                    $name
+                ),
+            );
+        }
+        match gclab::experiment::as_generational($h) {
+            Some(g) => g,
+            None => return $it.err($h, "NotImplementedError", $name),
+        }
+    }};
+}
+
 thread_local! {
     static DEBUG_FLAGS: RefCell<i64> = const { RefCell::new(0) };
 }
 
 /// Installs builtins and modules.
-pub fn install(it: &Rc<Interp>, h: &mut H) {
+pub fn install<C: CycleCollector>(it: &Rc<Interp<C>>, h: &mut H<C>) {
     // bool is a subclass of int
     {
         let types = it.types.borrow();
@@ -143,13 +163,7 @@ pub fn install(it: &Rc<Interp>, h: &mut H) {
         it.dec(h, d);
         it.modules.borrow_mut().insert(m.to_owned(), mo);
     }
-    let modd = |name: &str| -> ObjId {
-        let m = it.modules.borrow()[name];
-        h_edge0(it, m)
-    };
-    fn h_edge0(_it: &Interp, m: ObjId) -> ObjId {
-        m
-    }
+    let modd = |name: &str| -> ObjId { it.modules.borrow()[name] };
     // constants
     let sys = modd("sys");
     let sysd = it.edge(h, sys, 0);
@@ -193,24 +207,23 @@ pub fn install(it: &Rc<Interp>, h: &mut H) {
     let t = it.inc(h, t);
     it.dict_set_str(h, wd, "ReferenceType", t);
     let me = it.clone();
-    h.add_heap_callback(move |h, phase, rep| {
-        me.gc_observer(h, phase, rep.generation, rep.collected, rep.uncollectable)
-    });
+    h.add_heap_callback(move |h, phase, rep| me.gc_observer(h, phase, rep));
 }
 
-impl Interp {
+impl<C: CycleCollector> Interp<C> {
     /// The heap's collection observer: moves the heap's `garbage` into `gc.garbage` and
     /// calls `gc.callbacks`.
-    pub fn gc_observer(
-        &self,
-        h: &mut H,
-        phase: Phase,
-        generation: usize,
-        collected: usize,
-        uncollectable: usize,
-    ) {
-        if phase == Phase::Stop {
+    pub fn gc_observer(&self, h: &mut H<C>, phase: Phase, rep: &gclab::CollectReport) {
+        let (generation, collected, uncollectable) =
+            (rep.generation, rep.collected, rep.uncollectable);
+        if phase == Phase::Stop && !rep.skipped {
             self.stats_collections.set(self.stats_collections.get() + 1);
+            let mut st = self.stats.borrow_mut();
+            st.collected += collected as u64;
+            st.uncollectable += uncollectable as u64;
+            st.pause_total += rep.duration;
+            st.pause_max = st.pause_max.max(rep.duration);
+            drop(st);
             let g: Vec<ObjId> = h.garbage().to_vec();
             if !g.is_empty() {
                 let list = self.gc_garbage.get();
@@ -350,7 +363,7 @@ pub fn method_name(o: &Obj, name: &str) -> Option<&'static str> {
     table.iter().find(|m| **m == name).copied()
 }
 
-fn int_arg(it: &Interp, h: &mut H, v: ObjId) -> R<i64> {
+fn int_arg<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, v: ObjId) -> R<i64> {
     match it.p(h, v) {
         Obj::Int(i) => Ok(*i),
         Obj::Bool(b) => Ok(*b as i64),
@@ -365,7 +378,7 @@ fn int_arg(it: &Interp, h: &mut H, v: ObjId) -> R<i64> {
     }
 }
 
-fn float_arg(it: &Interp, h: &mut H, v: ObjId) -> R<f64> {
+fn float_arg<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, v: ObjId) -> R<f64> {
     match it.p(h, v) {
         Obj::Int(i) => Ok(*i as f64),
         Obj::Bool(b) => Ok(*b as i64 as f64),
@@ -377,7 +390,7 @@ fn float_arg(it: &Interp, h: &mut H, v: ObjId) -> R<f64> {
     }
 }
 
-fn str_arg(it: &Interp, h: &mut H, v: ObjId) -> R<Rc<str>> {
+fn str_arg<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, v: ObjId) -> R<Rc<str>> {
     match it.p(h, v) {
         Obj::Str(s) => Ok(s.clone()),
         _ => {
@@ -391,7 +404,14 @@ fn kwarg(kw: &[(Rc<str>, ObjId)], name: &str) -> Option<ObjId> {
     kw.iter().find(|(k, _)| &**k == name).map(|x| x.1)
 }
 
-fn nargs(it: &Interp, h: &mut H, name: &str, args: &[ObjId], lo: usize, hi: usize) -> R<()> {
+fn nargs<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
+    name: &str,
+    args: &[ObjId],
+    lo: usize,
+    hi: usize,
+) -> R<()> {
     if args.len() < lo || args.len() > hi {
         let short = name.rsplit('.').next().unwrap_or(name);
         if lo == hi {
@@ -418,9 +438,9 @@ fn nargs(it: &Interp, h: &mut H, name: &str, args: &[ObjId], lo: usize, hi: usiz
 }
 
 /// Calls builtin `name` (bound to `this` for methods) with owned arguments.
-pub fn call_builtin(
-    it: &Interp,
-    h: &mut H,
+pub fn call_builtin<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
     name: &'static str,
     this: Option<ObjId>,
     args: Vec<ObjId>,
@@ -435,9 +455,9 @@ pub fn call_builtin(
     r
 }
 
-fn sort_items(
-    it: &Interp,
-    h: &mut H,
+fn sort_items<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
     items: &mut [ObjId],
     key: Option<ObjId>,
     reverse: bool,
@@ -498,9 +518,9 @@ fn sort_items(
     Ok(())
 }
 
-fn minmax(
-    it: &Interp,
-    h: &mut H,
+fn minmax<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
     args: &[ObjId],
     kw: &[(Rc<str>, ObjId)],
     want_max: bool,
@@ -566,16 +586,16 @@ fn minmax(
     Ok(r)
 }
 
-fn list_iter(it: &Interp, h: &mut H, items: Vec<ObjId>) -> ObjId {
+fn list_iter<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, items: Vec<ObjId>) -> ObjId {
     let l = it.new_list(h, items);
     let i = it.get_iter(h, l).unwrap_or(it.null);
     it.dec(h, l);
     i
 }
 
-fn function(
-    it: &Interp,
-    h: &mut H,
+fn function<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
     name: &'static str,
     args: &[ObjId],
     kw: &[(Rc<str>, ObjId)],
@@ -1026,9 +1046,9 @@ fn function(
     }
 }
 
-fn module_function(
-    it: &Interp,
-    h: &mut H,
+fn module_function<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
     name: &'static str,
     args: &[ObjId],
     kw: &[(Rc<str>, ObjId)],
@@ -1079,58 +1099,49 @@ fn module_function(
                 return it.err(h, "ValueError", "invalid generation");
             }
             it.picture(h, &format!("collect-line{}", it.line.get()));
-            let r = match h.collect(g as usize) {
-                Ok(r) => r,
-                Err(e) => return it.err(h, "RuntimeError", &e.to_string()),
+            let r = match gclab::experiment::as_generational(h) {
+                Some(gh) => match gh.collect(g as usize) {
+                    Ok(r) => r,
+                    Err(e) => return it.err(h, "RuntimeError", &e.to_string()),
+                },
+                None => h.collect_full(),
             };
             Ok(it.int(h, (r.collected + r.uncollectable) as i64))
         }
-        "gc.get_count" => {
-            let c: Vec<ObjId> = h
-                .get_count()
-                .into_iter()
-                .map(|c| it.int(h, c as i64))
-                .collect();
-            Ok(it.new_tuple(h, c))
-        }
-        "gc.get_threshold" => {
-            let c: Vec<ObjId> = h
-                .get_threshold()
-                .into_iter()
-                .map(|c| it.int(h, c as i64))
-                .collect();
+        "gc.get_count" | "gc.get_threshold" => {
+            let g = generational!(it, h, name);
+            let v = if name == "gc.get_count" {
+                g.get_count()
+            } else {
+                g.get_threshold().into_iter().map(u64::from).collect()
+            };
+            let c: Vec<ObjId> = v.into_iter().map(|c| it.int(h, c as i64)).collect();
             Ok(it.new_tuple(h, c))
         }
         "gc.set_threshold" => {
-            let mut t = h.get_threshold();
-            for (i, &a) in args.iter().enumerate().take(3) {
+            let mut t = generational!(it, h, name).get_threshold();
+            for (i, &a) in args.iter().enumerate().take(t.len()) {
                 t[i] = int_arg(it, h, a)?.max(0) as u32;
             }
-            let _ = h.set_threshold(&t);
+            let _ = generational!(it, h, name).set_threshold(&t);
             Ok(it.none(h))
         }
-        "gc.enable" => {
-            h.enable();
-            Ok(it.none(h))
-        }
-        "gc.disable" => {
-            h.disable();
+        "gc.enable" | "gc.disable" | "gc.freeze" | "gc.unfreeze" => {
+            let g = generational!(it, h, name);
+            match name {
+                "gc.enable" => g.enable(),
+                "gc.disable" => g.disable(),
+                "gc.freeze" => g.freeze(),
+                _ => g.unfreeze(),
+            }
             Ok(it.none(h))
         }
         "gc.isenabled" => {
-            let e = h.is_enabled();
+            let e = generational!(it, h, name).is_enabled();
             Ok(it.bool_(h, e))
         }
-        "gc.freeze" => {
-            h.freeze();
-            Ok(it.none(h))
-        }
-        "gc.unfreeze" => {
-            h.unfreeze();
-            Ok(it.none(h))
-        }
         "gc.get_freeze_count" => {
-            let n = h.get_freeze_count();
+            let n = generational!(it, h, name).get_freeze_count();
             Ok(it.int(h, n as i64))
         }
         "gc.get_objects" => {
@@ -1138,7 +1149,7 @@ fn module_function(
                 Some(g) if g != it.none => Some(int_arg(it, h, g)? as usize),
                 _ => None,
             };
-            let objs = match h.get_objects(g) {
+            let objs = match generational!(it, h, name).get_objects(g) {
                 Ok(o) => o,
                 Err(e) => return it.err(h, "ValueError", &e.to_string()),
             };
@@ -1153,7 +1164,7 @@ fn module_function(
         }
         "gc.get_referrers" | "gc.get_referents" => {
             let r = if name == "gc.get_referrers" {
-                h.get_referrers(args)
+                generational!(it, h, name).get_referrers(args)
             } else {
                 h.get_referents(args)
             };
@@ -1176,7 +1187,7 @@ fn module_function(
             Ok(it.bool_(h, t))
         }
         "gc.get_stats" => {
-            let stats = h.get_stats().to_vec();
+            let stats = generational!(it, h, name).get_stats().to_vec();
             let mut out = vec![];
             for s in stats {
                 let d = it.new_dict(h);
@@ -1227,10 +1238,10 @@ fn module_function(
                 Some(c) => h.alloc_with(Obj::WeakRef(None), &[c]).expect("alloc"),
                 None => h.alloc(Obj::WeakRef(None)),
             };
-            let callback: Option<gclab::WeakCallback<Obj>> = cb.map(|_| {
+            let callback: Option<gclab::WeakCallback<Obj, C>> = cb.map(|_| {
                 let me = it.rc();
-                Box::new(move |h: &mut H, _w| me.weakref_callback(h, wr))
-                    as gclab::WeakCallback<Obj>
+                Box::new(move |h: &mut H<C>, _w| me.weakref_callback(h, wr))
+                    as gclab::WeakCallback<Obj, C>
             });
             match h.attach_weakref(wr, a0, callback) {
                 Ok(w) => {
@@ -1367,9 +1378,9 @@ fn module_function(
     }
 }
 
-impl Interp {
+impl<C: CycleCollector> Interp<C> {
     /// Runs the Python callback of weakref object `wr` (its target died).
-    pub fn weakref_callback(&self, h: &mut H, wr: ObjId) {
+    pub fn weakref_callback(&self, h: &mut H<C>, wr: ObjId) {
         if !h.contains(wr) {
             return;
         }
@@ -1390,7 +1401,7 @@ impl Interp {
     }
 
     /// Runs a `weakref.finalize` (its target died).
-    pub fn finalize_fire(&self, h: &mut H, fo: ObjId) {
+    pub fn finalize_fire(&self, h: &mut H<C>, fo: ObjId) {
         if !h.contains(fo) {
             return;
         }
@@ -1423,9 +1434,9 @@ impl Interp {
 }
 
 /// Calling a `weakref.finalize` object.
-pub fn call_finalize(
-    it: &Interp,
-    h: &mut H,
+pub fn call_finalize<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
     fo: ObjId,
     args: Vec<ObjId>,
     kw: Vec<(Rc<str>, ObjId)>,
@@ -1448,9 +1459,9 @@ pub fn call_finalize(
 }
 
 /// Builtin type constructors: `int(x)`, `list(x)`, ...
-pub fn construct(
-    it: &Interp,
-    h: &mut H,
+pub fn construct<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
     ty: &str,
     args: Vec<ObjId>,
     kw: Vec<(Rc<str>, ObjId)>,
@@ -1461,9 +1472,9 @@ pub fn construct(
     r
 }
 
-fn construct_inner(
-    it: &Interp,
-    h: &mut H,
+fn construct_inner<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
     ty: &str,
     args: &[ObjId],
     kw: &[(Rc<str>, ObjId)],
@@ -1648,7 +1659,12 @@ fn construct_inner(
 }
 
 /// `d.update(other)`.
-pub fn dict_update(it: &Interp, h: &mut H, d: ObjId, other: ObjId) -> R<()> {
+pub fn dict_update<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
+    d: ObjId,
+    other: ObjId,
+) -> R<()> {
     if let Obj::Dict(_) = it.p(h, other) {
         for (k, v) in it.dict_items(h, other) {
             let (k, v) = (it.inc(h, k), it.inc(h, v));
@@ -1685,7 +1701,13 @@ pub fn dict_update(it: &Interp, h: &mut H, d: ObjId, other: ObjId) -> R<()> {
 }
 
 /// Set operators.
-pub fn set_op(it: &Interp, h: &mut H, op: Operator, l: ObjId, r: ObjId) -> R<ObjId> {
+pub fn set_op<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
+    op: Operator,
+    l: ObjId,
+    r: ObjId,
+) -> R<ObjId> {
     let out = it.new_set(h);
     let (le, re) = (it.edges(h, l), it.edges(h, r));
     let res = (|| {
@@ -1738,7 +1760,13 @@ pub fn set_op(it: &Interp, h: &mut H, op: Operator, l: ObjId, r: ObjId) -> R<Obj
     }
 }
 
-fn norm_index(it: &Interp, h: &mut H, i: ObjId, len: usize, what: &str) -> R<usize> {
+fn norm_index<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
+    i: ObjId,
+    len: usize,
+    what: &str,
+) -> R<usize> {
     let i = int_arg(it, h, i)?;
     let j = if i < 0 { i + len as i64 } else { i };
     if j < 0 || j >= len as i64 {
@@ -1748,9 +1776,14 @@ fn norm_index(it: &Interp, h: &mut H, i: ObjId, len: usize, what: &str) -> R<usi
 }
 
 /// Resolves a slice against a length: the indices it selects.
-fn slice_indices(it: &Interp, h: &mut H, s: ObjId, len: usize) -> R<Vec<usize>> {
+fn slice_indices<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
+    s: ObjId,
+    len: usize,
+) -> R<Vec<usize>> {
     let e = it.edges(h, s);
-    let get = |it: &Interp, h: &mut H, x: ObjId| -> R<Option<i64>> {
+    let get = |it: &Interp<C>, h: &mut H<C>, x: ObjId| -> R<Option<i64>> {
         if x == it.none {
             Ok(None)
         } else {
@@ -1787,7 +1820,7 @@ fn slice_indices(it: &Interp, h: &mut H, s: ObjId, len: usize) -> R<Vec<usize>> 
 }
 
 /// `o[k]` (owned).
-pub fn getitem(it: &Interp, h: &mut H, o: ObjId, k: ObjId) -> R<ObjId> {
+pub fn getitem<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, o: ObjId, k: ObjId) -> R<ObjId> {
     let is_slice = matches!(it.p(h, k), Obj::Slice);
     match it.p(h, o) {
         Obj::List | Obj::Tuple => {
@@ -1855,7 +1888,13 @@ pub fn getitem(it: &Interp, h: &mut H, o: ObjId, k: ObjId) -> R<ObjId> {
 }
 
 /// `o[k] = v` (v owned).
-pub fn setitem(it: &Interp, h: &mut H, o: ObjId, k: ObjId, v: ObjId) -> R<()> {
+pub fn setitem<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
+    o: ObjId,
+    k: ObjId,
+    v: ObjId,
+) -> R<()> {
     match it.p(h, o) {
         Obj::List => {
             if matches!(it.p(h, k), Obj::Slice) {
@@ -1943,7 +1982,7 @@ pub fn setitem(it: &Interp, h: &mut H, o: ObjId, k: ObjId, v: ObjId) -> R<()> {
 }
 
 /// `del o[k]`.
-pub fn delitem(it: &Interp, h: &mut H, o: ObjId, k: ObjId) -> R<()> {
+pub fn delitem<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, o: ObjId, k: ObjId) -> R<()> {
     match it.p(h, o) {
         Obj::List => {
             let n = it.edges(h, o).len();
@@ -1990,22 +2029,22 @@ pub fn delitem(it: &Interp, h: &mut H, o: ObjId, k: ObjId) -> R<()> {
     }
 }
 
-fn str_method(
-    it: &Interp,
-    h: &mut H,
+fn str_method<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
     name: &str,
     s: &str,
     args: &[ObjId],
     kw: &[(Rc<str>, ObjId)],
 ) -> R<ObjId> {
     let a0 = args.first().copied();
-    let arg_str = |it: &Interp, h: &mut H, i: usize| -> R<Option<Rc<str>>> {
+    let arg_str = |it: &Interp<C>, h: &mut H<C>, i: usize| -> R<Option<Rc<str>>> {
         match args.get(i) {
             Some(&a) if a != it.none => str_arg(it, h, a).map(Some),
             _ => Ok(None),
         }
     };
-    let out_s = |it: &Interp, h: &mut H, x: String| Ok(it.str_(h, &x));
+    let out_s = |it: &Interp<C>, h: &mut H<C>, x: String| Ok(it.str_(h, &x));
     match name {
         "upper" => out_s(it, h, s.to_uppercase()),
         "lower" => out_s(it, h, s.to_lowercase()),
@@ -2290,9 +2329,9 @@ fn str_method(
     }
 }
 
-fn method(
-    it: &Interp,
-    h: &mut H,
+fn method<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
     name: &'static str,
     this: ObjId,
     args: &[ObjId],

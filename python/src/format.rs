@@ -1,6 +1,6 @@
 //! `format()` specs, f-string fields and `%` formatting.
 
-use gclab::ObjId;
+use gclab::{CycleCollector, ObjId};
 
 use crate::interp::{H, Interp, R, float_repr};
 use crate::obj::Obj;
@@ -164,7 +164,12 @@ fn pad(s: String, sp: &Spec, numeric: bool) -> String {
 }
 
 /// `format(v, spec)` for a borrowed value.
-pub fn format_value(it: &Interp, h: &mut H, v: ObjId, spec: &str) -> R<String> {
+pub fn format_value<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
+    v: ObjId,
+    spec: &str,
+) -> R<String> {
     if spec.is_empty() {
         return it.str_of(h, v);
     }
@@ -275,7 +280,12 @@ pub fn format_value(it: &Interp, h: &mut H, v: ObjId, spec: &str) -> R<String> {
 }
 
 /// `fmt % args`.
-pub fn percent(it: &Interp, h: &mut H, fmt: &str, args: ObjId) -> R<String> {
+pub fn percent<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
+    fmt: &str,
+    args: ObjId,
+) -> R<String> {
     let items: Vec<ObjId> = match it.p(h, args) {
         Obj::Tuple => it.edges(h, args),
         _ => vec![args],

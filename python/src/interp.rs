@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::rc::{Rc, Weak};
 
-use gclab::{Heap, ObjId};
+use gclab::{CycleCollector, Heap, ObjId};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
@@ -18,7 +18,7 @@ use crate::code::{Access, Code, FuncDef, Kind, Scopes};
 use crate::obj::{ClassInfo, HKey, Index, IterState, Obj};
 
 /// The heap every object lives in.
-pub type H = Heap<Obj>;
+pub type H<C> = Heap<Obj, C>;
 
 /// One traceback entry: frame depth, line, function name.
 #[derive(Debug, Clone)]
@@ -139,10 +139,23 @@ pub const TYPES: &[&str] = &[
     "finalize",
 ];
 
+/// Totals over every collection of a run (all strategies), for `--stats`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RunStats {
+    /// Objects collected.
+    pub collected: u64,
+    /// Objects found uncollectable.
+    pub uncollectable: u64,
+    /// Total pause.
+    pub pause_total: std::time::Duration,
+    /// Longest pause.
+    pub pause_max: std::time::Duration,
+}
+
 /// The interpreter: everything but the heap, shared with finalizers and callbacks.
-pub struct Interp {
+pub struct Interp<C> {
     /// Itself, for closures registered on the heap.
-    pub me: RefCell<Weak<Interp>>,
+    pub me: RefCell<Weak<Interp<C>>>,
     /// `None`.
     pub none: ObjId,
     /// `True`.
@@ -189,6 +202,8 @@ pub struct Interp {
     interned: RefCell<HashMap<Rc<str>, ObjId>>,
     /// Collections observed.
     pub stats_collections: Cell<u64>,
+    /// What the observed collections did (`--stats`).
+    pub stats: RefCell<RunStats>,
     /// `--dot DIR`: where pictures go.
     pub dot_dir: RefCell<Option<std::path::PathBuf>>,
     /// `--dot-line N`: lines before which a picture is written.
@@ -299,9 +314,9 @@ pub fn str_repr(s: &str) -> String {
     out
 }
 
-impl Interp {
+impl<C: CycleCollector> Interp<C> {
     /// A new interpreter with its permanent objects allocated on `h`.
-    pub fn new(h: &mut H) -> Rc<Interp> {
+    pub fn new(h: &mut H<C>) -> Rc<Interp<C>> {
         let none = h.alloc_atomic(Obj::None);
         let true_ = h.alloc_atomic(Obj::Bool(true));
         let false_ = h.alloc_atomic(Obj::Bool(false));
@@ -332,6 +347,7 @@ impl Interp {
             permanent: RefCell::default(),
             interned: RefCell::default(),
             stats_collections: Cell::new(0),
+            stats: RefCell::default(),
             dot_dir: RefCell::new(None),
             dot_lines: RefCell::new(Vec::new()),
             dot_count: Cell::new(0),
@@ -343,11 +359,11 @@ impl Interp {
     }
 
     /// This interpreter as an `Rc`, for closures.
-    pub fn rc(&self) -> Rc<Interp> {
+    pub fn rc(&self) -> Rc<Interp<C>> {
         self.me.borrow().upgrade().expect("interpreter alive")
     }
 
-    fn init_types(&self, h: &mut H) {
+    fn init_types(&self, h: &mut H<C>) {
         let mut made: HashMap<&'static str, ObjId> = HashMap::new();
         for &t in TYPES {
             let bases = if t == "object" {
@@ -374,7 +390,7 @@ impl Interp {
     /// Allocates a class with these bases (borrowed), computing its MRO (C3).
     fn make_class_raw(
         &self,
-        h: &mut H,
+        h: &mut H<C>,
         name: &str,
         builtin: Option<&'static str>,
         bases: &[ObjId],
@@ -401,7 +417,7 @@ impl Interp {
     }
 
     /// C3 linearisation of the bases' MROs (without the class itself).
-    fn c3(&self, h: &H, bases: &[ObjId]) -> Option<Vec<ObjId>> {
+    fn c3(&self, h: &H<C>, bases: &[ObjId]) -> Option<Vec<ObjId>> {
         let mut seqs: Vec<Vec<ObjId>> = bases.iter().map(|&b| self.mro(h, b)).collect();
         seqs.push(bases.to_vec());
         let mut out = vec![];
@@ -429,7 +445,7 @@ impl Interp {
     }
 
     /// The full MRO of a class, itself first.
-    pub fn mro(&self, h: &H, cls: ObjId) -> Vec<ObjId> {
+    pub fn mro(&self, h: &H<C>, cls: ObjId) -> Vec<ObjId> {
         let mut v = vec![cls];
         if let Ok(e) = h.edges(cls) {
             if let Some(t) = e.get(2) {
@@ -442,52 +458,52 @@ impl Interp {
     // ---------------------------------------------------------------- references
 
     /// Takes a reference.
-    pub fn inc(&self, h: &mut H, id: ObjId) -> ObjId {
+    pub fn inc(&self, h: &mut H<C>, id: ObjId) -> ObjId {
         let _ = h.incref(id);
         id
     }
 
     /// Gives a reference back.
-    pub fn dec(&self, h: &mut H, id: ObjId) {
+    pub fn dec(&self, h: &mut H<C>, id: ObjId) {
         let _ = h.decref(id);
     }
 
     /// Gives references back.
-    pub fn dec_all(&self, h: &mut H, ids: impl IntoIterator<Item = ObjId>) {
+    pub fn dec_all(&self, h: &mut H<C>, ids: impl IntoIterator<Item = ObjId>) {
         for id in ids {
             self.dec(h, id);
         }
     }
 
     /// The payload.
-    pub fn p<'h>(&self, h: &'h H, id: ObjId) -> &'h Obj {
+    pub fn p<'h>(&self, h: &'h H<C>, id: ObjId) -> &'h Obj {
         h.payload(id).unwrap_or(&Obj::Null)
     }
 
     /// The edges, copied.
-    pub fn edges(&self, h: &H, id: ObjId) -> Vec<ObjId> {
+    pub fn edges(&self, h: &H<C>, id: ObjId) -> Vec<ObjId> {
         h.edges(id).map(|e| e.to_vec()).unwrap_or_default()
     }
 
     /// Edge `i`.
-    pub fn edge(&self, h: &H, id: ObjId, i: usize) -> ObjId {
+    pub fn edge(&self, h: &H<C>, id: ObjId, i: usize) -> ObjId {
         h.edges(id).ok().and_then(|e| e.get(i)).unwrap_or(self.null)
     }
 
     // ---------------------------------------------------------------- constructors
 
     /// `None`, owned.
-    pub fn none(&self, h: &mut H) -> ObjId {
+    pub fn none(&self, h: &mut H<C>) -> ObjId {
         self.inc(h, self.none)
     }
 
     /// A bool, owned.
-    pub fn bool_(&self, h: &mut H, b: bool) -> ObjId {
+    pub fn bool_(&self, h: &mut H<C>, b: bool) -> ObjId {
         self.inc(h, if b { self.true_ } else { self.false_ })
     }
 
     /// An int, owned.
-    pub fn int(&self, h: &mut H, i: i64) -> ObjId {
+    pub fn int(&self, h: &mut H<C>, i: i64) -> ObjId {
         if (-5..=256).contains(&i) {
             let id = self.small[(i + 5) as usize];
             return self.inc(h, id);
@@ -496,17 +512,17 @@ impl Interp {
     }
 
     /// A float, owned.
-    pub fn float(&self, h: &mut H, x: f64) -> ObjId {
+    pub fn float(&self, h: &mut H<C>, x: f64) -> ObjId {
         h.alloc_atomic(Obj::Float(x))
     }
 
     /// A str, owned.
-    pub fn str_(&self, h: &mut H, s: &str) -> ObjId {
+    pub fn str_(&self, h: &mut H<C>, s: &str) -> ObjId {
         h.alloc_atomic(Obj::Str(s.into()))
     }
 
     /// An interned str (identifiers: dict keys of names and attributes), owned.
-    pub fn intern(&self, h: &mut H, s: &str) -> ObjId {
+    pub fn intern(&self, h: &mut H<C>, s: &str) -> ObjId {
         if let Some(&id) = self.interned.borrow().get(s) {
             if h.contains(id) {
                 return self.inc(h, id);
@@ -519,38 +535,38 @@ impl Interp {
     }
 
     /// A list of owned items, owned.
-    pub fn new_list(&self, h: &mut H, items: Vec<ObjId>) -> ObjId {
+    pub fn new_list(&self, h: &mut H<C>, items: Vec<ObjId>) -> ObjId {
         let l = h.alloc_with(Obj::List, &items).expect("alloc");
         self.dec_all(h, items);
         l
     }
 
     /// A tuple of owned items, owned.
-    pub fn new_tuple(&self, h: &mut H, items: Vec<ObjId>) -> ObjId {
+    pub fn new_tuple(&self, h: &mut H<C>, items: Vec<ObjId>) -> ObjId {
         let t = self.new_tuple_borrowed(h, &items);
         self.dec_all(h, items);
         t
     }
 
     /// A tuple of borrowed items, owned.
-    pub fn new_tuple_borrowed(&self, h: &mut H, items: &[ObjId]) -> ObjId {
+    pub fn new_tuple_borrowed(&self, h: &mut H<C>, items: &[ObjId]) -> ObjId {
         h.alloc_immutable(Obj::Tuple, items).expect("alloc")
     }
 
     /// An empty dict, owned.
-    pub fn new_dict(&self, h: &mut H) -> ObjId {
+    pub fn new_dict(&self, h: &mut H<C>) -> ObjId {
         h.alloc_lazy(Obj::Dict(Box::default()))
     }
 
     /// An empty set, owned.
-    pub fn new_set(&self, h: &mut H) -> ObjId {
+    pub fn new_set(&self, h: &mut H<C>) -> ObjId {
         h.alloc(Obj::Set(Box::default()))
     }
 
     // ---------------------------------------------------------------- exceptions
 
     /// A new exception of builtin class `cls` with message `msg`.
-    pub fn exc(&self, h: &mut H, cls: &str, msg: &str) -> Unwind {
+    pub fn exc(&self, h: &mut H<C>, cls: &str, msg: &str) -> Unwind {
         let c = self.types.borrow().get(cls).copied().unwrap_or(self.null);
         let args = if msg.is_empty() {
             vec![]
@@ -565,7 +581,7 @@ impl Interp {
     }
 
     /// An exception instance of class `c` with owned args.
-    pub fn instantiate_exc(&self, h: &mut H, c: ObjId, args: Vec<ObjId>) -> ObjId {
+    pub fn instantiate_exc(&self, h: &mut H<C>, c: ObjId, args: Vec<ObjId>) -> ObjId {
         let t = self.new_tuple(h, args);
         let inst = h
             .alloc_with(Obj::Instance(vec!["args".into()]), &[c, t])
@@ -575,7 +591,7 @@ impl Interp {
     }
 
     /// Shorthand for an `Err` of a new exception.
-    pub fn err<T>(&self, h: &mut H, cls: &str, msg: &str) -> R<T> {
+    pub fn err<T>(&self, h: &mut H<C>, cls: &str, msg: &str) -> R<T> {
         Err(self.exc(h, cls, msg))
     }
 
@@ -597,7 +613,7 @@ impl Interp {
     }
 
     /// Whether the exception instance `e` is an instance of class (or tuple of classes) `c`.
-    pub fn exc_matches(&self, h: &H, e: ObjId, c: ObjId) -> bool {
+    pub fn exc_matches(&self, h: &H<C>, e: ObjId, c: ObjId) -> bool {
         if let Obj::Tuple = self.p(h, c) {
             return self
                 .edges(h, c)
@@ -611,7 +627,7 @@ impl Interp {
     // ---------------------------------------------------------------- types
 
     /// The class of any object (borrowed).
-    pub fn type_of(&self, h: &H, id: ObjId) -> ObjId {
+    pub fn type_of(&self, h: &H<C>, id: ObjId) -> ObjId {
         let t = self.types.borrow();
         match self.p(h, id) {
             Obj::Instance(_) => self.edge(h, id, 0),
@@ -621,7 +637,7 @@ impl Interp {
     }
 
     /// The class name of any object.
-    pub fn type_name(&self, h: &H, id: ObjId) -> String {
+    pub fn type_name(&self, h: &H<C>, id: ObjId) -> String {
         let c = self.type_of(h, id);
         match self.p(h, c) {
             Obj::Class(ci) => ci.name.to_string(),
@@ -630,13 +646,13 @@ impl Interp {
     }
 
     /// Looks `name` up in a class's own dict (borrowed result).
-    pub fn class_dict_get(&self, h: &H, cls: ObjId, name: &str) -> Option<ObjId> {
+    pub fn class_dict_get(&self, h: &H<C>, cls: ObjId, name: &str) -> Option<ObjId> {
         let d = self.edge(h, cls, 0);
         self.dict_get_str(h, d, name)
     }
 
     /// Looks `name` up along a class's MRO (borrowed result).
-    pub fn class_lookup(&self, h: &H, cls: ObjId, name: &str) -> Option<ObjId> {
+    pub fn class_lookup(&self, h: &H<C>, cls: ObjId, name: &str) -> Option<ObjId> {
         for c in self.mro(h, cls) {
             if let Some(v) = self.class_dict_get(h, c, name) {
                 return Some(v);
@@ -646,7 +662,7 @@ impl Interp {
     }
 
     /// A special method of an instance's class (borrowed), only for user instances.
-    pub fn special(&self, h: &H, obj: ObjId, name: &str) -> Option<ObjId> {
+    pub fn special(&self, h: &H<C>, obj: ObjId, name: &str) -> Option<ObjId> {
         match self.p(h, obj) {
             Obj::Instance(_) => {
                 let c = self.edge(h, obj, 0);
@@ -660,7 +676,7 @@ impl Interp {
     /// Calls the special method `name` of `obj` with owned `args`, if it has one.
     pub fn call_special(
         &self,
-        h: &mut H,
+        h: &mut H<C>,
         obj: ObjId,
         name: &str,
         args: Vec<ObjId>,
@@ -681,7 +697,7 @@ impl Interp {
     // ---------------------------------------------------------------- dicts
 
     /// The hash key of an object.
-    pub fn hkey(&self, h: &mut H, id: ObjId) -> R<HKey> {
+    pub fn hkey(&self, h: &mut H<C>, id: ObjId) -> R<HKey> {
         Ok(match self.p(h, id) {
             Obj::Int(i) => HKey::Int(*i),
             Obj::Bool(b) => HKey::Int(*b as i64),
@@ -724,7 +740,7 @@ impl Interp {
         })
     }
 
-    fn dict_index<'h>(&self, h: &'h H, d: ObjId) -> Option<&'h Index> {
+    fn dict_index<'h>(&self, h: &'h H<C>, d: ObjId) -> Option<&'h Index> {
         match h.payload(d).ok()? {
             Obj::Dict(i) | Obj::Set(i) => Some(i),
             _ => None,
@@ -732,13 +748,13 @@ impl Interp {
     }
 
     /// The value for a str key (borrowed).
-    pub fn dict_get_str(&self, h: &H, d: ObjId, key: &str) -> Option<ObjId> {
+    pub fn dict_get_str(&self, h: &H<C>, d: ObjId, key: &str) -> Option<ObjId> {
         let i = *self.dict_index(h, d)?.map.get(&HKey::Str(key.into()))?;
         h.edges(d).ok()?.get(2 * i + 1)
     }
 
     /// The value for a key (borrowed).
-    pub fn dict_get(&self, h: &mut H, d: ObjId, key: ObjId) -> R<Option<ObjId>> {
+    pub fn dict_get(&self, h: &mut H<C>, d: ObjId, key: ObjId) -> R<Option<ObjId>> {
         let k = self.hkey(h, key)?;
         Ok(self
             .dict_index(h, d)
@@ -747,7 +763,7 @@ impl Interp {
     }
 
     /// Sets `d[key] = value`; `key` and `value` are owned.
-    pub fn dict_set(&self, h: &mut H, d: ObjId, key: ObjId, value: ObjId) -> R<()> {
+    pub fn dict_set(&self, h: &mut H<C>, d: ObjId, key: ObjId, value: ObjId) -> R<()> {
         let k = match self.hkey(h, key) {
             Ok(k) => k,
             Err(e) => {
@@ -775,19 +791,19 @@ impl Interp {
     }
 
     /// Sets a str-keyed entry; `value` owned.
-    pub fn dict_set_str(&self, h: &mut H, d: ObjId, key: &str, value: ObjId) {
+    pub fn dict_set_str(&self, h: &mut H<C>, d: ObjId, key: &str, value: ObjId) {
         let k = self.intern(h, key);
         let _ = self.dict_set(h, d, k, value);
     }
 
     /// Removes `d[key]`, returning the value (owned) if it was there.
-    pub fn dict_del(&self, h: &mut H, d: ObjId, key: ObjId) -> R<Option<ObjId>> {
+    pub fn dict_del(&self, h: &mut H<C>, d: ObjId, key: ObjId) -> R<Option<ObjId>> {
         let k = self.hkey(h, key)?;
         self.dict_del_hkey(h, d, &k)
     }
 
     /// Removes an entry by hash key, returning the value (owned).
-    pub fn dict_del_hkey(&self, h: &mut H, d: ObjId, k: &HKey) -> R<Option<ObjId>> {
+    pub fn dict_del_hkey(&self, h: &mut H<C>, d: ObjId, k: &HKey) -> R<Option<ObjId>> {
         let Some(i) = self.dict_index(h, d).and_then(|ix| ix.map.get(k).copied()) else {
             return Ok(None);
         };
@@ -810,12 +826,12 @@ impl Interp {
     }
 
     /// Dict entries (borrowed).
-    pub fn dict_items(&self, h: &H, d: ObjId) -> Vec<(ObjId, ObjId)> {
+    pub fn dict_items(&self, h: &H<C>, d: ObjId) -> Vec<(ObjId, ObjId)> {
         self.edges(h, d).chunks(2).map(|c| (c[0], c[1])).collect()
     }
 
     /// Adds an owned element to a set.
-    pub fn set_add(&self, h: &mut H, s: ObjId, x: ObjId) -> R<()> {
+    pub fn set_add(&self, h: &mut H<C>, s: ObjId, x: ObjId) -> R<()> {
         let k = match self.hkey(h, x) {
             Ok(k) => k,
             Err(e) => {
@@ -839,7 +855,7 @@ impl Interp {
     }
 
     /// Removes an element of a set; whether it was there.
-    pub fn set_remove(&self, h: &mut H, s: ObjId, x: ObjId) -> R<bool> {
+    pub fn set_remove(&self, h: &mut H<C>, s: ObjId, x: ObjId) -> R<bool> {
         let k = self.hkey(h, x)?;
         let Some(i) = self.dict_index(h, s).and_then(|ix| ix.map.get(&k).copied()) else {
             return Ok(false);
@@ -857,7 +873,7 @@ impl Interp {
     }
 
     /// Whether a set contains x.
-    pub fn set_contains(&self, h: &mut H, s: ObjId, x: ObjId) -> R<bool> {
+    pub fn set_contains(&self, h: &mut H<C>, s: ObjId, x: ObjId) -> R<bool> {
         let k = self.hkey(h, x)?;
         Ok(self
             .dict_index(h, s)
@@ -867,7 +883,7 @@ impl Interp {
     // ---------------------------------------------------------------- names
 
     /// Loads a name (owned).
-    pub fn load_name(&self, h: &mut H, cx: &Ctx, name: &str) -> R<ObjId> {
+    pub fn load_name(&self, h: &mut H<C>, cx: &Ctx, name: &str) -> R<ObjId> {
         match cx.code.access(name) {
             Access::Local(s) => {
                 let v = self.edge(h, cx.frame.unwrap_or(self.null), s);
@@ -905,7 +921,7 @@ impl Interp {
     }
 
     /// Loads a global or builtin (owned).
-    pub fn load_global(&self, h: &mut H, globals: ObjId, name: &str) -> R<ObjId> {
+    pub fn load_global(&self, h: &mut H<C>, globals: ObjId, name: &str) -> R<ObjId> {
         if let Some(v) = self.dict_get_str(h, globals, name) {
             return Ok(self.inc(h, v));
         }
@@ -917,7 +933,7 @@ impl Interp {
     }
 
     /// Binds a name to an owned value.
-    pub fn store_name(&self, h: &mut H, cx: &Ctx, name: &str, v: ObjId) -> R<()> {
+    pub fn store_name(&self, h: &mut H<C>, cx: &Ctx, name: &str, v: ObjId) -> R<()> {
         match cx.code.access(name) {
             Access::Local(s) => {
                 let _ = h.set_edge(cx.frame.unwrap_or(self.null), s, v);
@@ -934,7 +950,7 @@ impl Interp {
     }
 
     /// Sets (`Some`, owned) or empties a cell.
-    pub fn cell_set(&self, h: &mut H, c: ObjId, v: Option<ObjId>) {
+    pub fn cell_set(&self, h: &mut H<C>, c: ObjId, v: Option<ObjId>) {
         let has = h.edges(c).map(|e| e.len()).unwrap_or(0) > 0;
         match (v, has) {
             (Some(v), true) => {
@@ -953,7 +969,7 @@ impl Interp {
     }
 
     /// Unbinds a name.
-    pub fn delete_name(&self, h: &mut H, cx: &Ctx, name: &str) -> R<()> {
+    pub fn delete_name(&self, h: &mut H<C>, cx: &Ctx, name: &str) -> R<()> {
         match cx.code.access(name) {
             Access::Local(s) => {
                 let f = cx.frame.unwrap_or(self.null);
@@ -1000,7 +1016,7 @@ impl Interp {
     }
 
     /// Prints an exception that cannot be raised (in `__del__` or a callback).
-    pub fn unraisable(&self, h: &mut H, u: Unwind, what: &str) {
+    pub fn unraisable(&self, h: &mut H<C>, u: Unwind, what: &str) {
         self.flush();
         match u {
             Unwind::Exc(e) => {
@@ -1034,7 +1050,7 @@ impl Interp {
     }
 
     /// `ExcName: message` for an exception instance.
-    pub fn format_exc_line(&self, h: &mut H, e: ObjId) -> String {
+    pub fn format_exc_line(&self, h: &mut H<C>, e: ObjId) -> String {
         let name = self.type_name(h, e);
         let msg = match self.str_of(h, e) {
             Ok(s) => s,
@@ -1051,7 +1067,7 @@ impl Interp {
     }
 
     /// Discards an unwind, releasing its exception.
-    pub fn drop_unwind(&self, h: &mut H, u: Unwind) {
+    pub fn drop_unwind(&self, h: &mut H<C>, u: Unwind) {
         if let Unwind::Exc(e) = u {
             self.dec(h, e.obj);
         }
@@ -1059,7 +1075,7 @@ impl Interp {
 
     /// Writes a DOT picture of the program's objects (not the interpreter's permanent
     /// ones, nor frames) to the `--dot` directory, named `NNN-what.dot`.
-    pub fn picture(&self, h: &H, what: &str) {
+    pub fn picture(&self, h: &mut H<C>, what: &str) {
         let Some(dir) = self.dot_dir.borrow().clone() else {
             return;
         };
@@ -1068,7 +1084,10 @@ impl Interp {
         let permanent = self.permanent.borrow();
         let opts = gclab::graph::ExportOptions::with_labeler(label)
             .filter(|id, o| !permanent.contains(&id) && !matches!(o, Obj::Frame(_) | Obj::Null));
-        let g = gclab::graph::export(h, &opts);
+        let Some(gh) = gclab::experiment::as_generational(h) else {
+            return;
+        };
+        let g = gclab::graph::export(gh, &opts);
         let dot = g.to_dot(&gclab::graph::DotOptions::default());
         let path = dir.join(format!("{n:03}-{what}.dot"));
         if let Err(e) = std::fs::write(&path, dot) {
@@ -1082,7 +1101,7 @@ impl Interp {
     /// result.
     pub fn call(
         &self,
-        h: &mut H,
+        h: &mut H<C>,
         f: ObjId,
         args: Vec<ObjId>,
         kw: Vec<(Rc<str>, ObjId)>,
@@ -1146,7 +1165,7 @@ impl Interp {
     }
 
     /// Enters a Python-level call: the recursion check.
-    pub fn enter(&self, h: &mut H) -> R<()> {
+    pub fn enter(&self, h: &mut H<C>) -> R<()> {
         let d = self.depth.get();
         if d >= self.limit.get() {
             return self.err(h, "RecursionError", "maximum recursion depth exceeded");
@@ -1162,7 +1181,7 @@ impl Interp {
 
     fn call_func(
         &self,
-        h: &mut H,
+        h: &mut H<C>,
         f: ObjId,
         def: &Rc<FuncDef>,
         args: Vec<ObjId>,
@@ -1223,7 +1242,7 @@ impl Interp {
 
     fn bind_args(
         &self,
-        h: &mut H,
+        h: &mut H<C>,
         f: ObjId,
         def: &FuncDef,
         frame: ObjId,
@@ -1368,7 +1387,7 @@ impl Interp {
     /// `cls(*args, **kw)`.
     fn instantiate(
         &self,
-        h: &mut H,
+        h: &mut H<C>,
         cls: ObjId,
         args: Vec<ObjId>,
         kw: Vec<(Rc<str>, ObjId)>,
@@ -1453,7 +1472,7 @@ impl Interp {
     }
 
     /// Runs `__del__` on `obj` (the heap's finalizer).
-    pub fn run_del(&self, h: &mut H, obj: ObjId) {
+    pub fn run_del(&self, h: &mut H<C>, obj: ObjId) {
         let Some(f) = self.special(h, obj, "__del__") else {
             return;
         };
@@ -1479,7 +1498,7 @@ impl Interp {
     // ---------------------------------------------------------------- attributes
 
     /// `obj.name` (owned).
-    pub fn getattr(&self, h: &mut H, obj: ObjId, name: &str) -> R<ObjId> {
+    pub fn getattr(&self, h: &mut H<C>, obj: ObjId, name: &str) -> R<ObjId> {
         match self.getattr_opt(h, obj, name)? {
             Some(v) => Ok(v),
             None => {
@@ -1499,7 +1518,7 @@ impl Interp {
     }
 
     /// Binds a class attribute found for an instance (or class, `inst` = None).
-    fn bind_attr(&self, h: &mut H, v: ObjId, inst: Option<ObjId>, cls: ObjId) -> R<ObjId> {
+    fn bind_attr(&self, h: &mut H<C>, v: ObjId, inst: Option<ObjId>, cls: ObjId) -> R<ObjId> {
         match (self.p(h, v), inst) {
             (Obj::Func(_), Some(i)) => Ok(h.alloc_with(Obj::Method, &[v, i]).expect("alloc")),
             (Obj::ClassMethod, _) => {
@@ -1520,7 +1539,7 @@ impl Interp {
     }
 
     /// `obj.name` if it exists (owned).
-    pub fn getattr_opt(&self, h: &mut H, obj: ObjId, name: &str) -> R<Option<ObjId>> {
+    pub fn getattr_opt(&self, h: &mut H<C>, obj: ObjId, name: &str) -> R<Option<ObjId>> {
         match self.p(h, obj) {
             Obj::Instance(names) => {
                 if name == "__class__" {
@@ -1641,7 +1660,7 @@ impl Interp {
     }
 
     /// `obj.name = v` (v owned).
-    pub fn setattr(&self, h: &mut H, obj: ObjId, name: &str, v: ObjId) -> R<()> {
+    pub fn setattr(&self, h: &mut H<C>, obj: ObjId, name: &str, v: ObjId) -> R<()> {
         match self.p(h, obj) {
             Obj::Instance(names) => {
                 let pos = names.iter().position(|n| &**n == name);
@@ -1695,7 +1714,7 @@ impl Interp {
     }
 
     /// `del obj.name`.
-    pub fn delattr(&self, h: &mut H, obj: ObjId, name: &str) -> R<()> {
+    pub fn delattr(&self, h: &mut H<C>, obj: ObjId, name: &str) -> R<()> {
         if let Obj::Instance(names) = self.p(h, obj) {
             if let Some(i) = names.iter().position(|n| &**n == name) {
                 if let Ok(Obj::Instance(names)) = h.payload_mut(obj) {
@@ -1723,7 +1742,7 @@ impl Interp {
     // ---------------------------------------------------------------- truth, str, repr
 
     /// `bool(x)`.
-    pub fn truthy(&self, h: &mut H, x: ObjId) -> R<bool> {
+    pub fn truthy(&self, h: &mut H<C>, x: ObjId) -> R<bool> {
         Ok(match self.p(h, x) {
             Obj::None | Obj::Null => false,
             Obj::Bool(b) => *b,
@@ -1752,7 +1771,7 @@ impl Interp {
     }
 
     /// `str(x)`.
-    pub fn str_of(&self, h: &mut H, x: ObjId) -> R<String> {
+    pub fn str_of(&self, h: &mut H<C>, x: ObjId) -> R<String> {
         match self.p(h, x) {
             Obj::Str(s) => Ok(s.to_string()),
             Obj::Instance(_) => {
@@ -1789,13 +1808,13 @@ impl Interp {
     }
 
     /// Whether an instance is an exception.
-    pub fn is_exception(&self, h: &H, x: ObjId) -> bool {
+    pub fn is_exception(&self, h: &H<C>, x: ObjId) -> bool {
         let base = self.types.borrow()["BaseException"];
         matches!(self.p(h, x), Obj::Instance(_)) && self.mro(h, self.edge(h, x, 0)).contains(&base)
     }
 
     /// An inline attribute of an instance (borrowed), or `null`.
-    pub fn instance_attr(&self, h: &H, x: ObjId, name: &str) -> ObjId {
+    pub fn instance_attr(&self, h: &H<C>, x: ObjId, name: &str) -> ObjId {
         match self.p(h, x) {
             Obj::Instance(names) => match names.iter().position(|n| &**n == name) {
                 Some(i) => self.edge(h, x, i + 1),
@@ -1806,19 +1825,19 @@ impl Interp {
     }
 
     /// `repr(x)`.
-    pub fn repr(&self, h: &mut H, x: ObjId) -> R<String> {
+    pub fn repr(&self, h: &mut H<C>, x: ObjId) -> R<String> {
         self.enter(h)?;
         let r = self.repr_inner(h, x);
         self.leave();
         r
     }
 
-    fn repr_inner(&self, h: &mut H, x: ObjId) -> R<String> {
+    fn repr_inner(&self, h: &mut H<C>, x: ObjId) -> R<String> {
         thread_local! {
             static ACTIVE: RefCell<Vec<ObjId>> = const { RefCell::new(Vec::new()) };
         }
         let seq =
-            |this: &Self, h: &mut H, open: &str, close: &str, items: Vec<ObjId>| -> R<String> {
+            |this: &Self, h: &mut H<C>, open: &str, close: &str, items: Vec<ObjId>| -> R<String> {
                 if ACTIVE.with(|a| a.borrow().contains(&x)) {
                     return Ok(format!("{open}...{close}"));
                 }
@@ -1990,7 +2009,7 @@ impl Interp {
     // ---------------------------------------------------------------- statements
 
     /// Runs a block.
-    pub fn exec_block(&self, h: &mut H, cx: &Ctx, body: &'static [Stmt]) -> R<Flow> {
+    pub fn exec_block(&self, h: &mut H<C>, cx: &Ctx, body: &'static [Stmt]) -> R<Flow> {
         for s in body {
             let line = self.line_of(s.range().start().to_usize());
             self.line.set(line);
@@ -2017,7 +2036,7 @@ impl Interp {
         Ok(Flow::Normal)
     }
 
-    fn exec(&self, h: &mut H, cx: &Ctx, s: &'static Stmt) -> R<Flow> {
+    fn exec(&self, h: &mut H<C>, cx: &Ctx, s: &'static Stmt) -> R<Flow> {
         let line = self.line.get();
         match s {
             Stmt::Expr(e) => {
@@ -2216,7 +2235,7 @@ impl Interp {
         Ok(Flow::Normal)
     }
 
-    fn import(&self, h: &mut H, name: &str) -> R<ObjId> {
+    fn import(&self, h: &mut H<C>, name: &str) -> R<ObjId> {
         let m = self.modules.borrow().get(name).copied();
         match m {
             Some(m) => Ok(self.inc(h, m)),
@@ -2230,7 +2249,7 @@ impl Interp {
 
     fn exec_with(
         &self,
-        h: &mut H,
+        h: &mut H<C>,
         cx: &Ctx,
         items: &'static [ast::WithItem],
         body: &'static [Stmt],
@@ -2314,7 +2333,7 @@ impl Interp {
         }
     }
 
-    fn raise(&self, h: &mut H, cx: &Ctx, r: &'static ast::StmtRaise) -> R<()> {
+    fn raise(&self, h: &mut H<C>, cx: &Ctx, r: &'static ast::StmtRaise) -> R<()> {
         let Some(e) = &r.exc else {
             let cur = self.handling.borrow().last().copied();
             return match cur {
@@ -2345,7 +2364,7 @@ impl Interp {
         Err(Unwind::Exc(Box::new(PyExc { obj, tb: vec![] })))
     }
 
-    fn exec_try(&self, h: &mut H, cx: &Ctx, t: &'static ast::StmtTry) -> R<Flow> {
+    fn exec_try(&self, h: &mut H<C>, cx: &Ctx, t: &'static ast::StmtTry) -> R<Flow> {
         if t.is_star {
             return self.unsupported(self.line.get(), "'except*'");
         }
@@ -2428,7 +2447,7 @@ impl Interp {
     #[allow(clippy::too_many_arguments)]
     fn make_function(
         &self,
-        h: &mut H,
+        h: &mut H<C>,
         cx: &Ctx,
         params: &'static ast::Parameters,
         body: Option<&'static [Stmt]>,
@@ -2512,7 +2531,7 @@ impl Interp {
         Ok(f)
     }
 
-    fn class_def(&self, h: &mut H, cx: &Ctx, c: &'static ast::StmtClassDef) -> R<()> {
+    fn class_def(&self, h: &mut H<C>, cx: &Ctx, c: &'static ast::StmtClassDef) -> R<()> {
         let line = self.line.get();
         if c.type_params.is_some() {
             return self.unsupported(line, "type parameters");
@@ -2621,7 +2640,7 @@ impl Interp {
     }
 
     /// Binds an assignment target to an owned value.
-    pub fn assign(&self, h: &mut H, cx: &Ctx, t: &'static Expr, v: ObjId) -> R<()> {
+    pub fn assign(&self, h: &mut H<C>, cx: &Ctx, t: &'static Expr, v: ObjId) -> R<()> {
         match t {
             Expr::Name(n) => self.store_name(h, cx, n.id.as_str(), v),
             Expr::Attribute(a) => {
@@ -2743,7 +2762,7 @@ impl Interp {
         }
     }
 
-    fn delete(&self, h: &mut H, cx: &Ctx, t: &'static Expr) -> R<()> {
+    fn delete(&self, h: &mut H<C>, cx: &Ctx, t: &'static Expr) -> R<()> {
         match t {
             Expr::Name(n) => self.delete_name(h, cx, n.id.as_str()),
             Expr::Attribute(a) => {
@@ -2781,7 +2800,7 @@ impl Interp {
         }
     }
 
-    fn aug_assign(&self, h: &mut H, cx: &Ctx, a: &'static ast::StmtAugAssign) -> R<()> {
+    fn aug_assign(&self, h: &mut H<C>, cx: &Ctx, a: &'static ast::StmtAugAssign) -> R<()> {
         match &*a.target {
             Expr::Name(n) => {
                 let cur = self.load_name(h, cx, n.id.as_str())?;
@@ -2846,7 +2865,7 @@ impl Interp {
     // ---------------------------------------------------------------- iteration
 
     /// `iter(x)` (owned).
-    pub fn get_iter(&self, h: &mut H, x: ObjId) -> R<ObjId> {
+    pub fn get_iter(&self, h: &mut H<C>, x: ObjId) -> R<ObjId> {
         match self.p(h, x) {
             Obj::List | Obj::Tuple | Obj::Dict(_) | Obj::Set(_) | Obj::Str(_) => Ok(h
                 .alloc_with(Obj::Iter(IterState::Seq(0)), &[x])
@@ -2874,7 +2893,7 @@ impl Interp {
     }
 
     /// The next item (owned), or `None` when exhausted.
-    pub fn next(&self, h: &mut H, it: ObjId) -> R<Option<ObjId>> {
+    pub fn next(&self, h: &mut H<C>, it: ObjId) -> R<Option<ObjId>> {
         match self.p(h, it) {
             Obj::Iter(IterState::Done) => Ok(None),
             Obj::Iter(IterState::Range(cur, stop, step)) => {
@@ -2949,7 +2968,7 @@ impl Interp {
     }
 
     /// All items of an iterable (owned).
-    pub fn unpack_iterable(&self, h: &mut H, x: ObjId) -> R<Vec<ObjId>> {
+    pub fn unpack_iterable(&self, h: &mut H<C>, x: ObjId) -> R<Vec<ObjId>> {
         if matches!(self.p(h, x), Obj::List | Obj::Tuple) {
             let e = self.edges(h, x);
             for &i in &e {
@@ -2976,14 +2995,14 @@ impl Interp {
 
     // ---------------------------------------------------------------- expressions
 
-    fn eval_truth(&self, h: &mut H, cx: &Ctx, e: &'static Expr) -> R<bool> {
+    fn eval_truth(&self, h: &mut H<C>, cx: &Ctx, e: &'static Expr) -> R<bool> {
         let v = self.eval(h, cx, e)?;
         let b = self.truthy(h, v);
         self.dec(h, v);
         b
     }
 
-    fn eval_all(&self, h: &mut H, cx: &Ctx, es: &'static [Expr]) -> R<Vec<ObjId>> {
+    fn eval_all(&self, h: &mut H<C>, cx: &Ctx, es: &'static [Expr]) -> R<Vec<ObjId>> {
         let mut out = vec![];
         for e in es {
             match e {
@@ -3018,7 +3037,7 @@ impl Interp {
     }
 
     /// Evaluates an expression to an owned value.
-    pub fn eval(&self, h: &mut H, cx: &Ctx, e: &'static Expr) -> R<ObjId> {
+    pub fn eval(&self, h: &mut H<C>, cx: &Ctx, e: &'static Expr) -> R<ObjId> {
         let d = self.expr_depth.get();
         if d >= crate::MAX_DEPTH {
             return self.err(
@@ -3033,7 +3052,7 @@ impl Interp {
         r
     }
 
-    fn eval_inner(&self, h: &mut H, cx: &Ctx, e: &'static Expr) -> R<ObjId> {
+    fn eval_inner(&self, h: &mut H<C>, cx: &Ctx, e: &'static Expr) -> R<ObjId> {
         match e {
             Expr::NumberLiteral(n) => match &n.value {
                 ast::Number::Int(i) => match i.as_i64() {
@@ -3340,7 +3359,7 @@ impl Interp {
 
     fn fstring(
         &self,
-        h: &mut H,
+        h: &mut H<C>,
         cx: &Ctx,
         els: &'static ast::InterpolatedStringElements,
         s: &mut String,
@@ -3401,10 +3420,10 @@ impl Interp {
     /// variables are restored afterwards (they do not leak, as in Python 3).
     fn comprehension(
         &self,
-        h: &mut H,
+        h: &mut H<C>,
         cx: &Ctx,
         gens: &'static [ast::Comprehension],
-        body: &mut dyn FnMut(&Self, &mut H) -> R<()>,
+        body: &mut dyn FnMut(&Self, &mut H<C>) -> R<()>,
         out: ObjId,
     ) -> R<ObjId> {
         let mut names = vec![];
@@ -3456,10 +3475,10 @@ impl Interp {
 
     fn comp_level(
         &self,
-        h: &mut H,
+        h: &mut H<C>,
         cx: &Ctx,
         gens: &'static [ast::Comprehension],
-        body: &mut dyn FnMut(&Self, &mut H) -> R<()>,
+        body: &mut dyn FnMut(&Self, &mut H<C>) -> R<()>,
     ) -> R<()> {
         let Some((g, rest)) = gens.split_first() else {
             return body(self, h);
@@ -3487,7 +3506,7 @@ impl Interp {
         r
     }
 
-    fn eval_call(&self, h: &mut H, cx: &Ctx, c: &'static ast::ExprCall) -> R<ObjId> {
+    fn eval_call(&self, h: &mut H<C>, cx: &Ctx, c: &'static ast::ExprCall) -> R<ObjId> {
         // a method call: LOAD_METHOD avoids the bound method object
         let (f, self_arg) = match &*c.func {
             Expr::Attribute(a) => {

@@ -13,8 +13,8 @@ use std::collections::HashSet;
 use std::io::Read;
 use std::process::ExitCode;
 
-use clap::Parser;
-use gclab::{GcConfig, Heap};
+use gclab::CycleCollector;
+use gclab::experiment::{StrategyChoice, StrategyHeaps, WithStrategy};
 use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::Ranged;
 
@@ -26,13 +26,19 @@ use crate::obj::Obj;
 pub const MAX_DEPTH: usize = 20_000;
 
 /// Runs a Python program on gclab's heap.
-#[derive(Parser, Debug)]
-#[command(name = "gclab-py", version, about)]
+#[derive(clap::Parser, Debug)]
+#[command(
+    name = "gclab-py",
+    version,
+    about,
+    after_help = "Strategies:\n{strategies}"
+)]
 struct Args {
     /// Program text to run instead of a file.
     #[arg(short = 'c', value_name = "CODE")]
     code: Option<String>,
-    /// Collector settings: `generational[:T0,T1,T2]` (default 700,10,10, CPython 3.11's).
+    /// The collection strategy, `NAME[:SETTINGS]` (gclab's strategies, listed below);
+    /// default `generational:700,10,10`, CPython 3.11's thresholds.
     #[arg(long, value_name = "NAME[:SETTINGS]")]
     strategy: Option<String>,
     /// Print collections, collected, uncollectable and pauses at exit (to stderr).
@@ -56,7 +62,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args: Args = gclab::experiment::parse_args_listing_strategies();
     let child = std::thread::Builder::new()
         .stack_size(4 << 30)
         .spawn(move || run(args))
@@ -195,42 +201,60 @@ fn run(args: Args) -> u8 {
         eprintln!("gclab-py: line {line}: {what} is not supported");
         return 2;
     }
-    let thresholds = match &args.strategy {
-        None => vec![700, 10, 10],
-        Some(s) => {
-            let (name, settings) = s.split_once(':').unwrap_or((s, ""));
-            if name != "generational" {
-                eprintln!(
-                    "gclab-py: --strategy: only 'generational[:T0,T1,T2]' is supported (the gc module needs generations)"
-                );
-                return 2;
-            }
-            if settings.is_empty() {
-                vec![700, 10, 10]
-            } else {
-                match settings
-                    .split(',')
-                    .map(|x| x.trim().parse::<u32>())
-                    .collect::<Result<Vec<_>, _>>()
-                {
-                    Ok(v) if v.len() == 3 => v,
-                    _ => {
-                        eprintln!(
-                            "gclab-py: --strategy: expected three thresholds, e.g. generational:700,10,10"
-                        );
-                        return 2;
-                    }
-                }
-            }
-        }
+    let spec = match args.strategy.as_deref() {
+        None | Some("generational") => "generational:700,10,10".to_owned(),
+        Some("mark-alive") => "mark-alive:700,10,10".to_owned(),
+        Some(s) => s.to_owned(),
     };
-    let mut heap: H = match Heap::with_config(GcConfig::with_thresholds(thresholds)) {
-        Ok(h) => h,
+    let choice: StrategyChoice = match spec.parse() {
+        Ok(c) => c,
         Err(e) => {
-            eprintln!("gclab-py: {e}");
+            eprintln!("gclab-py: --strategy: {e}");
             return 2;
         }
     };
+    let choice_name = choice.to_string();
+    choice.with(Prepared {
+        choice_name,
+        args,
+        source,
+        filename,
+        argv,
+        body,
+        line_starts,
+    })
+}
+
+/// A parsed program, ready to run under a strategy.
+struct Prepared {
+    choice_name: String,
+    args: Args,
+    source: &'static str,
+    filename: String,
+    argv: Vec<String>,
+    body: &'static [Stmt],
+    line_starts: Vec<usize>,
+}
+
+impl WithStrategy for Prepared {
+    type Output = u8;
+
+    fn run<C: CycleCollector>(self, strategy: &StrategyHeaps<C>) -> u8 {
+        execute(self, strategy.heap::<Obj>())
+    }
+}
+
+/// Runs the program on `heap`, tears it down, reports; returns the exit status.
+fn execute<C: CycleCollector>(p: Prepared, mut heap: H<C>) -> u8 {
+    let Prepared {
+        choice_name,
+        args,
+        source,
+        filename,
+        argv,
+        body,
+        line_starts,
+    } = p;
     let h = &mut heap;
     let it = Interp::new(h);
     *it.source.borrow_mut() = source;
@@ -314,18 +338,18 @@ fn run(args: Args) -> u8 {
     let _ = report;
     it.flush();
     if args.stats {
-        let stats = h.get_stats().to_vec();
-        let (mut c, mut col, mut un) = (0u64, 0u64, 0u64);
-        let mut pause = std::time::Duration::ZERO;
-        for s in &stats {
-            c += s.collections;
-            col += s.collected;
-            un += s.uncollectable;
-            pause += s.duration;
-        }
+        let stats = gclab::experiment::as_generational(h)
+            .map(|g| g.get_stats().to_vec())
+            .unwrap_or_default();
+        let st = *it.stats.borrow();
         eprintln!(
-            "gclab-py stats: collections {c}, collected {col}, uncollectable {un}, total pause {:.3} ms",
-            pause.as_secs_f64() * 1e3
+            "gclab-py stats: strategy {}: collections {}, collected {}, uncollectable {}, pause total {:.3} ms, max {:.3} ms",
+            choice_name,
+            it.stats_collections.get(),
+            st.collected,
+            st.uncollectable,
+            st.pause_total.as_secs_f64() * 1e3,
+            st.pause_max.as_secs_f64() * 1e3
         );
         for (g, s) in stats.iter().enumerate() {
             eprintln!(
@@ -338,7 +362,7 @@ fn run(args: Args) -> u8 {
         }
         let n = h.counters();
         eprintln!(
-            "  heap: {} allocations, {} live objects",
+            "  heap: {} allocations, {} objects left (the interpreter's permanent ones included)",
             n.allocations,
             h.len()
         );

@@ -1,6 +1,6 @@
 //! Operators: arithmetic, comparison, unary, with the dunder fallbacks.
 
-use gclab::ObjId;
+use gclab::{CycleCollector, ObjId};
 use ruff_python_ast::{CmpOp, Operator, UnaryOp};
 
 use crate::interp::{H, Interp, R};
@@ -46,7 +46,7 @@ fn dunder(op: Operator) -> (&'static str, &'static str, &'static str) {
     }
 }
 
-fn overflow<T>(it: &Interp, h: &mut H) -> R<T> {
+fn overflow<T, C: CycleCollector>(it: &Interp<C>, h: &mut H<C>) -> R<T> {
     it.err(
         h,
         "OverflowError",
@@ -55,7 +55,14 @@ fn overflow<T>(it: &Interp, h: &mut H) -> R<T> {
 }
 
 /// `l op r` on borrowed operands; `inplace` for `op=` (lists extend in place).
-pub fn binop(it: &Interp, h: &mut H, op: Operator, l: ObjId, r: ObjId, inplace: bool) -> R<ObjId> {
+pub fn binop<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
+    op: Operator,
+    l: ObjId,
+    r: ObjId,
+    inplace: bool,
+) -> R<ObjId> {
     if let (Some(a), Some(b)) = (num(it.p(h, l)), num(it.p(h, r))) {
         return arith(it, h, op, a, b);
     }
@@ -169,11 +176,17 @@ pub fn binop(it: &Interp, h: &mut H, op: Operator, l: ObjId, r: ObjId, inplace: 
     )
 }
 
-fn is_not_implemented(_it: &Interp, _h: &H, _v: ObjId) -> bool {
+fn is_not_implemented<C: CycleCollector>(_it: &Interp<C>, _h: &H<C>, _v: ObjId) -> bool {
     false
 }
 
-fn arith(it: &Interp, h: &mut H, op: Operator, a: Num, b: Num) -> R<ObjId> {
+fn arith<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
+    op: Operator,
+    a: Num,
+    b: Num,
+) -> R<ObjId> {
     use Num::*;
     match (a, b) {
         (I(x), I(y)) => {
@@ -299,7 +312,7 @@ fn arith(it: &Interp, h: &mut H, op: Operator, a: Num, b: Num) -> R<ObjId> {
 }
 
 /// `op v`.
-pub fn unary(it: &Interp, h: &mut H, op: UnaryOp, v: ObjId) -> R<ObjId> {
+pub fn unary<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, op: UnaryOp, v: ObjId) -> R<ObjId> {
     if op == UnaryOp::Not {
         let t = it.truthy(h, v)?;
         return Ok(it.bool_(h, !t));
@@ -339,7 +352,7 @@ pub fn unary(it: &Interp, h: &mut H, op: UnaryOp, v: ObjId) -> R<ObjId> {
 }
 
 /// Equality of two borrowed objects.
-pub fn eq(it: &Interp, h: &mut H, a: ObjId, b: ObjId) -> R<bool> {
+pub fn eq<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, a: ObjId, b: ObjId) -> R<bool> {
     if a == b {
         return Ok(true);
     }
@@ -410,7 +423,13 @@ pub fn eq(it: &Interp, h: &mut H, a: ObjId, b: ObjId) -> R<bool> {
 }
 
 /// Ordering of two borrowed objects: `Some(Less|Equal|Greater)`.
-fn order(it: &Interp, h: &mut H, op: CmpOp, a: ObjId, b: ObjId) -> R<bool> {
+fn order<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
+    op: CmpOp,
+    a: ObjId,
+    b: ObjId,
+) -> R<bool> {
     use std::cmp::Ordering;
     let want = |o: Ordering| match op {
         CmpOp::Lt => o == Ordering::Less,
@@ -453,7 +472,7 @@ fn order(it: &Interp, h: &mut H, op: CmpOp, a: ObjId, b: ObjId) -> R<bool> {
             Ok(want(ea.len().cmp(&eb.len())))
         }
         (Obj::Set(_), Obj::Set(_)) => {
-            let sub = |it: &Interp, h: &mut H, x: ObjId, y: ObjId| -> R<bool> {
+            let sub = |it: &Interp<C>, h: &mut H<C>, x: ObjId, y: ObjId| -> R<bool> {
                 for e in it.edges(h, x) {
                     if !it.set_contains(h, y, e)? {
                         return Ok(false);
@@ -487,12 +506,17 @@ fn order(it: &Interp, h: &mut H, op: CmpOp, a: ObjId, b: ObjId) -> R<bool> {
 }
 
 /// `x < y` as a bool (sorting).
-pub fn less(it: &Interp, h: &mut H, a: ObjId, b: ObjId) -> R<bool> {
+pub fn less<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, a: ObjId, b: ObjId) -> R<bool> {
     order(it, h, CmpOp::Lt, a, b)
 }
 
 /// `item in container`.
-pub fn contains(it: &Interp, h: &mut H, container: ObjId, item: ObjId) -> R<bool> {
+pub fn contains<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
+    container: ObjId,
+    item: ObjId,
+) -> R<bool> {
     match it.p(h, container) {
         Obj::Str(s) => match it.p(h, item) {
             Obj::Str(x) => Ok(s.contains(&**x)),
@@ -558,7 +582,13 @@ pub fn contains(it: &Interp, h: &mut H, container: ObjId, item: ObjId) -> R<bool
 }
 
 /// `a op b` for a comparison operator (owned bool).
-pub fn compare(it: &Interp, h: &mut H, op: CmpOp, a: ObjId, b: ObjId) -> R<ObjId> {
+pub fn compare<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
+    op: CmpOp,
+    a: ObjId,
+    b: ObjId,
+) -> R<ObjId> {
     let r = match op {
         CmpOp::Eq => eq(it, h, a, b)?,
         CmpOp::NotEq => {

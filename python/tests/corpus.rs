@@ -199,3 +199,76 @@ fn mask_replaces_ids_and_addresses_only() {
         "<id> 42 <C object at 0x<addr>>"
     );
 }
+
+#[test]
+fn strategy_independent_programs_agree_under_every_strategy() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let programs = [
+        "cycles",
+        "finalizers",
+        "weakrefs",
+        "refcounts",
+        "seed_refcount",
+        "language",
+    ];
+    for strategy in [
+        "full-only",
+        "bacon-rajan",
+        "incremental",
+        "mark-alive",
+        "generational:100,5,5",
+    ] {
+        for name in programs {
+            let py = dir.join(format!("{name}.py"));
+            let (want, want_status) = expected(&py);
+            let (got, err, status) = run(
+                env!("CARGO_BIN_EXE_gclab-py"),
+                &["--check-leaks", "--strategy", strategy],
+                &py,
+            );
+            assert_eq!(mask(&got), mask(&want), "{name} under {strategy}: {err}");
+            assert_eq!(status, want_status, "{name} under {strategy}: {err}");
+        }
+    }
+}
+
+#[test]
+fn generational_only_gc_functions_raise_under_other_strategies() {
+    let o = Command::new(env!("CARGO_BIN_EXE_gclab-py"))
+        .args(["--strategy", "full-only", "-c", "import gc\ntry:\n    gc.get_count()\nexcept NotImplementedError as e:\n    print('refused')\n"])
+        .output()
+        .expect("run");
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "refused\n");
+}
+
+#[test]
+fn dot_pictures_are_written_at_each_collect_and_at_exit() {
+    let dir = std::env::temp_dir().join(format!("gclab-py-dot-{}", std::process::id()));
+    let o = Command::new(env!("CARGO_BIN_EXE_gclab-py"))
+        .arg("--dot")
+        .arg(&dir)
+        .args([
+            "--dot-line",
+            "2",
+            "-c",
+            "l = []\nl.append(l)\ndel l\nimport gc\ngc.collect()\n",
+        ])
+        .output()
+        .expect("run");
+    assert!(o.status.success());
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["001-line2.dot", "002-collect-line5.dot", "003-exit.dot"]
+    );
+    let dot = std::fs::read_to_string(dir.join("002-collect-line5.dot")).expect("read");
+    assert!(
+        dot.starts_with("digraph") && dot.contains("list") && dot.contains("unreachable"),
+        "{dot}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
