@@ -49,6 +49,7 @@ const BUILTINS: &[&str] = &[
     "bin",
     "oct",
     "globals",
+    "vars",
 ];
 
 const MODULES: &[(&str, &[&str])] = &[
@@ -1040,6 +1041,10 @@ fn function<C: CycleCollector>(
             };
             let s = if i < 0 { format!("-{s}") } else { s };
             Ok(it.str_(h, &s))
+        }
+        "vars" => {
+            nargs(it, h, name, args, 1, 1)?;
+            it.getattr(h, a0, "__dict__")
         }
         "globals" => Err(Unwind::Unsupported(it.line.get(), "'globals()'".into())),
         _ => module_function(it, h, name, args, kw),

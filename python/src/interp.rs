@@ -17,6 +17,9 @@ use ruff_text_size::Ranged;
 use crate::code::{Access, Code, FuncDef, Kind, Scopes};
 use crate::obj::{ClassInfo, HKey, Index, IterState, Obj};
 
+/// The attribute-name list of an instance whose values moved into a dict (edge 1).
+const DICT_MODE: &str = "\u{0}__dict__";
+
 /// The heap every object lives in.
 pub type H<C> = Heap<Obj, C>;
 
@@ -1538,6 +1541,42 @@ impl<C: CycleCollector> Interp<C> {
         }
     }
 
+    /// The dict of an instance whose `__dict__` was materialized.
+    pub fn inst_dict(&self, h: &H<C>, x: ObjId) -> Option<ObjId> {
+        match self.p(h, x) {
+            Obj::Instance(names) if names.len() == 1 && &*names[0] == DICT_MODE => {
+                Some(self.edge(h, x, 1))
+            }
+            _ => None,
+        }
+    }
+
+    /// `obj.__dict__` (owned): the first access moves the inline values into a new dict
+    /// the instance then refers to, as CPython 3.11 materializes an instance's dict.
+    fn materialize_dict(&self, h: &mut H<C>, obj: ObjId) -> ObjId {
+        if let Some(d) = self.inst_dict(h, obj) {
+            return self.inc(h, d);
+        }
+        let names = match self.p(h, obj) {
+            Obj::Instance(n) => n.clone(),
+            _ => vec![],
+        };
+        let d = self.new_dict(h);
+        for (i, n) in names.iter().enumerate() {
+            let v = self.edge(h, obj, i + 1);
+            self.inc(h, v);
+            self.dict_set_str(h, d, n, v);
+        }
+        for _ in 0..names.len() {
+            let _ = h.remove_edge(obj, 1);
+        }
+        let _ = h.link(obj, d);
+        if let Ok(Obj::Instance(n)) = h.payload_mut(obj) {
+            *n = vec![DICT_MODE.into()];
+        }
+        d
+    }
+
     /// `obj.name` if it exists (owned).
     pub fn getattr_opt(&self, h: &mut H<C>, obj: ObjId, name: &str) -> R<Option<ObjId>> {
         match self.p(h, obj) {
@@ -1546,13 +1585,20 @@ impl<C: CycleCollector> Interp<C> {
                     return Ok(Some(self.inc(h, self.edge(h, obj, 0))));
                 }
                 if name == "__dict__" {
-                    return Err(Unwind::Unsupported(
-                        self.line.get(),
-                        "'__dict__' of an instance".into(),
-                    ));
+                    return Ok(Some(self.materialize_dict(h, obj)));
                 }
                 let pos = names.iter().position(|n| &**n == name);
                 let cls = self.edge(h, obj, 0);
+                if let Some(d) = self.inst_dict(h, obj) {
+                    if let Some(v) = self.dict_get_str(h, d, name) {
+                        let prop = self
+                            .class_lookup(h, cls, name)
+                            .filter(|&p| matches!(self.p(h, p), Obj::Property));
+                        if prop.is_none() {
+                            return Ok(Some(self.inc(h, v)));
+                        }
+                    }
+                }
                 let cv = self.class_lookup(h, cls, name);
                 if let Some(cv) = cv {
                     if matches!(self.p(h, cv), Obj::Property) {
@@ -1682,6 +1728,10 @@ impl<C: CycleCollector> Interp<C> {
                         return Ok(());
                     }
                 }
+                if let Some(d) = self.inst_dict(h, obj) {
+                    self.dict_set_str(h, d, name, v);
+                    return Ok(());
+                }
                 match pos {
                     Some(i) => {
                         let _ = h.set_edge(obj, i + 1, v);
@@ -1715,6 +1765,12 @@ impl<C: CycleCollector> Interp<C> {
 
     /// `del obj.name`.
     pub fn delattr(&self, h: &mut H<C>, obj: ObjId, name: &str) -> R<()> {
+        if let Some(d) = self.inst_dict(h, obj) {
+            if let Some(v) = self.dict_del_hkey(h, d, &HKey::Str(name.into()))? {
+                self.dec(h, v);
+                return Ok(());
+            }
+        }
         if let Obj::Instance(names) = self.p(h, obj) {
             if let Some(i) = names.iter().position(|n| &**n == name) {
                 if let Ok(Obj::Instance(names)) = h.payload_mut(obj) {
@@ -1815,6 +1871,9 @@ impl<C: CycleCollector> Interp<C> {
 
     /// An inline attribute of an instance (borrowed), or `null`.
     pub fn instance_attr(&self, h: &H<C>, x: ObjId, name: &str) -> ObjId {
+        if let Some(d) = self.inst_dict(h, x) {
+            return self.dict_get_str(h, d, name).unwrap_or(self.null);
+        }
         match self.p(h, x) {
             Obj::Instance(names) => match names.iter().position(|n| &**n == name) {
                 Some(i) => self.edge(h, x, i + 1),
@@ -3513,7 +3572,12 @@ impl<C: CycleCollector> Interp<C> {
                 let o = self.eval(h, cx, &a.value)?;
                 let name = a.attr.id.as_str();
                 let plain = match self.p(h, o) {
-                    Obj::Instance(names) if !names.iter().any(|n| &**n == name) => {
+                    Obj::Instance(names)
+                        if !names.iter().any(|n| &**n == name)
+                            && self
+                                .inst_dict(h, o)
+                                .is_none_or(|d| self.dict_get_str(h, d, name).is_none()) =>
+                    {
                         let cls = self.edge(h, o, 0);
                         self.class_lookup(h, cls, name)
                             .filter(|&f| matches!(self.p(h, f), Obj::Func(_)))

@@ -70,8 +70,8 @@ fn main() -> ExitCode {
     match child.join() {
         Ok(code) => ExitCode::from(code),
         Err(_) => {
-            eprintln!("gclab-py: internal error");
-            ExitCode::from(3)
+            eprintln!("gclab-py: internal error (a bug: please report the program)");
+            ExitCode::from(70)
         }
     }
 }
@@ -362,9 +362,10 @@ fn execute<C: CycleCollector>(p: Prepared, mut heap: H<C>) -> u8 {
         }
         let n = h.counters();
         eprintln!(
-            "  heap: {} allocations, {} objects left (the interpreter's permanent ones included)",
+            "  heap: {} allocations, {} objects left (the interpreter's permanent ones included); payload {} bytes beside gclab's 32-byte object header",
             n.allocations,
-            h.len()
+            h.len(),
+            std::mem::size_of::<Obj>()
         );
     }
     if args.check_leaks {
