@@ -148,7 +148,13 @@ fn run(args: Args) -> u8 {
             v
         }),
         (None, Some(f)) if f != "-" => match std::fs::read_to_string(f) {
-            Ok(s) => (s, f.clone(), args.rest.clone()),
+            Ok(s) => {
+                // CPython shows the script's absolute path in tracebacks
+                let shown = std::fs::canonicalize(f)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|_| f.clone());
+                (s, shown, args.rest.clone())
+            }
             Err(e) => {
                 eprintln!("gclab-py: can't open file '{f}': {e}");
                 return 2;

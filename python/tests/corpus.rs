@@ -2,6 +2,10 @@
 //! its standard output, byte for byte, with what CPython 3.11 printed (`NAME.out`,
 //! recorded by `tools/record.sh`), and its exit status with `NAME.exit` (0 when absent).
 //!
+//! Standard error: when CPython wrote some (`NAME.err`), the last line — the exception
+//! line of a traceback, `NameError: name 'x' is not defined` — must be the same (the
+//! frames above it differ: CPython 3.11 adds `^^^^` position markers gclab-py does not).
+//!
 //! Masking: the numbers `id()` returns and the addresses in default reprs differ between
 //! the two interpreters, so before comparing both sides replace every run of 12 or more
 //! decimal digits with `<id>` and every `0x` followed by 6 or more hex digits with
@@ -83,6 +87,14 @@ fn corpus_matches_recorded_cpython_output_without_leaks() {
     for py in corpus() {
         let (want, want_status) = expected(&py);
         let (got, err, status) = run(env!("CARGO_BIN_EXE_gclab-py"), &["--check-leaks"], &py);
+        let want_err = std::fs::read_to_string(py.with_extension("err")).unwrap_or_default();
+        let last = |s: &str| mask(s.lines().last().unwrap_or(""));
+        if last(&want_err) != last(&err) {
+            failures.push(format!(
+                "{}: last line of stderr\n--- want\n{want_err}--- got\n{err}",
+                py.display()
+            ));
+        }
         if mask(&got) != mask(&want) || status != want_status {
             failures.push(format!(
                 "{}: status {status} (want {want_status})\n--- want\n{want}--- got\n{got}--- stderr\n{err}",

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Records what CPython printed for every corpus program: python/tests/corpus/NAME.out
-# (standard output) and, when it is not 0, NAME.exit (the exit status). Run from
+# (standard output), NAME.err (standard error, when not empty) and, when it is not 0,
+# NAME.exit (the exit status). Run from
 # anywhere; needs python3 (3.11). Never edit a .out by hand: rerun this script.
 set -eu
 dir="$(cd "$(dirname "$0")/../tests/corpus" && pwd)"
@@ -9,7 +10,8 @@ python3 -c 'import sys; assert sys.version_info[:2] == (3, 11), sys.version' || 
 for py in "$dir"/*.py; do
     base="${py%.py}"
     status=0
-    (cd "$dir" && python3 "$(basename "$py")") > "$base.out" 2>/dev/null || status=$?
+    (cd "$dir" && python3 "$(basename "$py")") > "$base.out" 2> "$base.err" || status=$?
+    [ -s "$base.err" ] || rm -f "$base.err"
     if [ "$status" -ne 0 ]; then echo "$status" > "$base.exit"; else rm -f "$base.exit"; fi
     echo "recorded $(basename "$py") (exit $status)"
 done
