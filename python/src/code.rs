@@ -40,13 +40,13 @@ pub struct Code {
     /// Slot names, in slot order: parameters first.
     pub slots: Vec<String>,
     /// Name to slot.
-    pub slot_of: HashMap<String, usize>,
+    pub slot_of: HashMap<String, usize, crate::obj::FxBuild>,
     /// Whether each slot holds a cell.
     pub is_cell: Vec<bool>,
     /// Free variables, in closure order, with their slots.
     pub free: Vec<(String, usize)>,
     /// Names declared global.
-    pub globals: HashSet<String>,
+    pub globals: HashSet<String, crate::obj::FxBuild>,
 }
 
 impl Code {
@@ -455,10 +455,10 @@ impl Scopes {
             name: "<module>".into(),
             kind: Kind::Module,
             slots: vec![],
-            slot_of: HashMap::new(),
+            slot_of: HashMap::default(),
             is_cell: vec![],
             free: vec![],
-            globals: HashSet::new(),
+            globals: HashSet::default(),
         });
         scopes.codes.insert(0, code);
         for nested in std::mem::take(&mut n.nested) {
@@ -539,7 +539,7 @@ impl Scopes {
                         slot_of,
                         is_cell,
                         free: free_slots,
-                        globals,
+                        globals: globals.into_iter().collect(),
                     }),
                 );
                 free.into_iter().collect()
@@ -589,7 +589,7 @@ impl Scopes {
                         slot_of,
                         is_cell,
                         free: free_slots,
-                        globals: n.globals,
+                        globals: n.globals.into_iter().collect(),
                     }),
                 );
                 free.into_iter().collect()

@@ -203,6 +203,8 @@ pub struct Interp<C> {
     pub permanent: RefCell<std::collections::HashSet<ObjId>>,
     /// Interned attribute-name strings.
     interned: RefCell<HashMap<Rc<str>, ObjId>>,
+    /// Shared names for payloads and hash keys.
+    names: RefCell<std::collections::HashSet<Rc<str>>>,
     /// Collections observed.
     pub stats_collections: Cell<u64>,
     /// What the observed collections did (`--stats`).
@@ -349,6 +351,7 @@ impl<C: CycleCollector> Interp<C> {
             gc_callbacks: Cell::new(none),
             permanent: RefCell::default(),
             interned: RefCell::default(),
+            names: RefCell::default(),
             stats_collections: Cell::new(0),
             stats: RefCell::default(),
             dot_dir: RefCell::new(None),
@@ -656,12 +659,34 @@ impl<C: CycleCollector> Interp<C> {
 
     /// Looks `name` up along a class's MRO (borrowed result).
     pub fn class_lookup(&self, h: &H<C>, cls: ObjId, name: &str) -> Option<ObjId> {
-        for c in self.mro(h, cls) {
-            if let Some(v) = self.class_dict_get(h, c, name) {
+        let key = HKey::Str(self.name_rc(name));
+        let get = |c: ObjId| -> Option<ObjId> {
+            let d = h.edges(c).ok()?.get(0)?;
+            let i = *self.dict_index(h, d)?.map.get(&key)?;
+            h.edges(d).ok()?.get(2 * i + 1)
+        };
+        if let Some(v) = get(cls) {
+            return Some(v);
+        }
+        let mro = h.edges(cls).ok()?.get(2)?;
+        let n = h.edges(mro).ok()?.len();
+        for i in 0..n {
+            let c = h.edges(mro).ok()?.get(i)?;
+            if let Some(v) = get(c) {
                 return Some(v);
             }
         }
         None
+    }
+
+    /// A shared `Rc<str>` for a name (no allocation once seen).
+    pub fn name_rc(&self, name: &str) -> Rc<str> {
+        if let Some(r) = self.names.borrow().get(name) {
+            return r.clone();
+        }
+        let r: Rc<str> = name.into();
+        self.names.borrow_mut().insert(r.clone());
+        r
     }
 
     /// A special method of an instance's class (borrowed), only for user instances.
@@ -752,7 +777,10 @@ impl<C: CycleCollector> Interp<C> {
 
     /// The value for a str key (borrowed).
     pub fn dict_get_str(&self, h: &H<C>, d: ObjId, key: &str) -> Option<ObjId> {
-        let i = *self.dict_index(h, d)?.map.get(&HKey::Str(key.into()))?;
+        let i = *self
+            .dict_index(h, d)?
+            .map
+            .get(&HKey::Str(self.name_rc(key)))?;
         h.edges(d).ok()?.get(2 * i + 1)
     }
 
@@ -995,7 +1023,7 @@ impl<C: CycleCollector> Interp<C> {
                 } else {
                     cx.globals
                 };
-                match self.dict_del_hkey(h, d, &HKey::Str(name.into()))? {
+                match self.dict_del_hkey(h, d, &HKey::Str(self.name_rc(name)))? {
                     Some(v) => self.dec(h, v),
                     None => {
                         return self.err(h, "NameError", &format!("name '{name}' is not defined"));
@@ -1738,7 +1766,7 @@ impl<C: CycleCollector> Interp<C> {
                     }
                     None => {
                         if let Ok(Obj::Instance(names)) = h.payload_mut(obj) {
-                            names.push(name.into());
+                            names.push(self.name_rc(name));
                         }
                         let _ = h.link(obj, v);
                     }
@@ -1766,7 +1794,7 @@ impl<C: CycleCollector> Interp<C> {
     /// `del obj.name`.
     pub fn delattr(&self, h: &mut H<C>, obj: ObjId, name: &str) -> R<()> {
         if let Some(d) = self.inst_dict(h, obj) {
-            if let Some(v) = self.dict_del_hkey(h, d, &HKey::Str(name.into()))? {
+            if let Some(v) = self.dict_del_hkey(h, d, &HKey::Str(self.name_rc(name)))? {
                 self.dec(h, v);
                 return Ok(());
             }
@@ -1782,7 +1810,7 @@ impl<C: CycleCollector> Interp<C> {
         }
         if let Obj::Class(_) = self.p(h, obj) {
             let d = self.edge(h, obj, 0);
-            if let Some(v) = self.dict_del_hkey(h, d, &HKey::Str(name.into()))? {
+            if let Some(v) = self.dict_del_hkey(h, d, &HKey::Str(self.name_rc(name)))? {
                 self.dec(h, v);
                 return Ok(());
             }

@@ -30,11 +30,44 @@ pub enum HKey {
     Custom(i64),
 }
 
+/// A fast non-cryptographic hasher (FxHash's multiply-rotate) for dict indexes: keys
+/// are the program's own values, so no flooding defence is needed.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_i64(&mut self, i: i64) {
+        self.write_u64(i as u64);
+    }
+}
+
+/// The hasher builder of dict indexes.
+pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
 /// The index of a dict (edges `k0, v0, k1, v1, …`) or a set (edges `e0, e1, …`).
 #[derive(Debug, Default, Clone)]
 pub struct Index {
     /// Key summary to entry number (edge `2i` for dicts, `i` for sets).
-    pub map: HashMap<HKey, usize>,
+    pub map: HashMap<HKey, usize, FxBuild>,
 }
 
 /// Which builtin function a `Builtin` object is.
