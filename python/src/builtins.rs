@@ -359,6 +359,7 @@ pub fn method_name(o: &Obj, name: &str) -> Option<&'static str> {
         Obj::Float(_) => &["is_integer"],
         Obj::Int(_) => &["bit_length"],
         Obj::Finalize(..) => &["detach"],
+        Obj::Property => &["setter", "getter"],
         _ => &[],
     };
     table.iter().find(|m| **m == name).copied()
@@ -2343,6 +2344,15 @@ fn method<C: CycleCollector>(
     kw: &[(Rc<str>, ObjId)],
 ) -> R<ObjId> {
     let a0 = args.first().copied().unwrap_or(it.null);
+    match name {
+        "object.__init__" => return Ok(it.none(h)),
+        "BaseException.__init__" => {
+            let t = it.new_tuple_borrowed(h, args);
+            it.setattr(h, this, "args", t)?;
+            return Ok(it.none(h));
+        }
+        _ => {}
+    }
     match it.p(h, this) {
         Obj::Str(s) => {
             let s = s.clone();
@@ -2355,6 +2365,14 @@ fn method<C: CycleCollector>(
         Obj::Float(f) => {
             let f = *f;
             Ok(it.bool_(h, f.fract() == 0.0))
+        }
+        Obj::Property => {
+            let (g, st) = if name == "setter" {
+                (it.edge(h, this, 0), a0)
+            } else {
+                (a0, it.edge(h, this, 1))
+            };
+            Ok(h.alloc_with(Obj::Property, &[g, st]).expect("alloc"))
         }
         Obj::Finalize(..) => {
             if let Obj::Finalize(w, true) = it.p(h, this) {

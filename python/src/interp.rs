@@ -384,6 +384,14 @@ impl<C: CycleCollector> Interp<C> {
             let c = self.make_class_raw(h, e, Some(e), &[made[base]]);
             made.insert(e, c);
         }
+        for (cls, name) in [
+            ("object", "object.__init__"),
+            ("BaseException", "BaseException.__init__"),
+        ] {
+            let f = h.alloc_atomic(Obj::Builtin(name));
+            let d = self.edge(h, made[cls], 0);
+            self.dict_set_str(h, d, "__init__", f);
+        }
         let mut b = self.builtins.borrow_mut();
         for (&k, &v) in &made {
             if !k.contains('_') || k == "NoneType" {
@@ -1557,6 +1565,10 @@ impl<C: CycleCollector> Interp<C> {
                 Ok(h.alloc_with(Obj::Method, &[f, cls]).expect("alloc"))
             }
             (Obj::StaticMethod, _) => Ok(self.inc(h, self.edge(h, v, 0))),
+            (Obj::Builtin(n), Some(i)) if n.ends_with(".__init__") => {
+                let n = *n;
+                Ok(h.alloc_with(Obj::BuiltinMethod(n), &[i]).expect("alloc"))
+            }
             (Obj::Property, Some(i)) => {
                 let g = self.edge(h, v, 0);
                 let a = self.inc(h, i);

@@ -381,6 +381,10 @@ fn execute<C: CycleCollector>(p: Prepared, mut heap: H<C>) -> u8 {
         let cb = it.gc_callbacks.get();
         let _ = h.clear_edges(cb);
         h.set_debug_saveall(false);
+        // frozen objects are not the interpreter's: thaw them so they can be collected
+        if let Some(g) = gclab::experiment::as_generational(h) {
+            g.unfreeze();
+        }
         h.collect_full();
         let permanent = it.permanent.borrow().clone();
         let mut left = vec![];

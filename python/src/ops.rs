@@ -169,6 +169,16 @@ pub fn binop<C: CycleCollector>(
         _ => {}
     }
     let (a, b) = (it.type_name(h, l), it.type_name(h, r));
+    if op == Operator::Add
+        && (a == "str" || a == "list" || a == "tuple")
+        && matches!(it.p(h, l), Obj::Str(_) | Obj::List | Obj::Tuple)
+    {
+        return it.err(
+            h,
+            "TypeError",
+            &format!("can only concatenate {a} (not \"{b}\") to {a}"),
+        );
+    }
     it.err(
         h,
         "TypeError",
