@@ -105,6 +105,12 @@ struct Names {
 }
 
 enum Nested {
+    Comp(
+        &'static [ast::Comprehension],
+        Vec<&'static Expr>,
+        usize,
+        &'static str,
+    ),
     Func(&'static ast::Parameters, NestedBody, usize, Rc<str>),
     Class(&'static ast::StmtClassDef),
 }
@@ -319,34 +325,53 @@ impl Names {
                 self.target(&n.target);
                 self.expr(&n.value);
             }
-            Expr::ListComp(c) => self.comp(&c.generators, &[&c.elt]),
-            Expr::SetComp(c) => self.comp(&c.generators, &[&c.elt]),
-            Expr::Generator(c) => self.comp(&c.generators, &[&c.elt]),
+            Expr::ListComp(c) => self.comp(
+                c as *const _ as usize,
+                "<listcomp>",
+                &c.generators,
+                vec![&c.elt],
+            ),
+            Expr::SetComp(c) => self.comp(
+                c as *const _ as usize,
+                "<setcomp>",
+                &c.generators,
+                vec![&c.elt],
+            ),
+            Expr::Generator(c) => self.comp(
+                c as *const _ as usize,
+                "<genexpr>",
+                &c.generators,
+                vec![&c.elt],
+            ),
             Expr::DictComp(c) => {
                 let mut v: Vec<&'static Expr> = vec![&c.value];
                 if let Some(k) = &c.key {
                     v.push(k);
                 }
-                self.comp(&c.generators, &v)
+                self.comp(c as *const _ as usize, "<dictcomp>", &c.generators, v)
             }
             _ => each_child(e, &mut |c| self.expr(c)),
         }
     }
 
-    fn comp(&mut self, gens: &'static [ast::Comprehension], elts: &[&'static Expr]) {
-        for g in gens {
-            self.target(&g.target);
+    /// A comprehension is a function of its own (3.11): its first iterable is evaluated
+    /// here, the rest in its scope.
+    fn comp(
+        &mut self,
+        key: usize,
+        name: &'static str,
+        gens: &'static [ast::Comprehension],
+        elts: Vec<&'static Expr>,
+    ) {
+        if let Some(g) = gens.first() {
             self.expr(&g.iter);
-            g.ifs.iter().for_each(|x| self.expr(x));
         }
-        for e in elts {
-            self.expr(e);
-        }
+        self.nested.push(Nested::Comp(gens, elts, key, name));
     }
 }
 
 /// Parameters of a lambda without any.
-fn empty_params() -> &'static ast::Parameters {
+pub fn empty_params() -> &'static ast::Parameters {
     thread_local! {
         static EMPTY: &'static ast::Parameters = Box::leak(Box::default());
     }
@@ -467,6 +492,75 @@ impl Scopes {
         scopes
     }
 
+    /// The scope of a function (or comprehension) whose names `n` holds.
+    fn function_scope(
+        &mut self,
+        mut n: Names,
+        key: usize,
+        name: Rc<str>,
+        enclosing: &[HashSet<String>],
+        in_class: bool,
+    ) -> HashSet<String> {
+        let globals = std::mem::take(&mut n.globals);
+        let nonlocals = std::mem::take(&mut n.nonlocals);
+        let bound: Vec<String> = n
+            .bound
+            .iter()
+            .filter(|b| !globals.contains(*b) && !nonlocals.contains(*b))
+            .cloned()
+            .collect();
+        let bound_set: HashSet<String> = bound.iter().cloned().collect();
+        let mut chain = enclosing.to_vec();
+        chain.push(bound_set.clone());
+        let mut inner_free = HashSet::new();
+        for nn in std::mem::take(&mut n.nested) {
+            inner_free.extend(self.nested(nn, &chain, false));
+        }
+        let mut wanted: HashSet<String> = n.used.clone();
+        wanted.extend(inner_free.iter().cloned());
+        wanted.extend(nonlocals.iter().cloned());
+        if in_class && n.uses_super {
+            wanted.insert("__class__".into());
+        }
+        let mut free: Vec<String> = wanted
+            .into_iter()
+            .filter(|w| {
+                !bound_set.contains(w)
+                    && !globals.contains(w)
+                    && (enclosing.iter().any(|s| s.contains(w))
+                        || nonlocals.contains(w)
+                        || (w == "__class__" && in_class))
+            })
+            .collect();
+        free.sort();
+        let mut slots = bound.clone();
+        let mut is_cell: Vec<bool> = bound.iter().map(|b| inner_free.contains(b)).collect();
+        let mut free_slots = vec![];
+        for f in &free {
+            free_slots.push((f.clone(), slots.len()));
+            slots.push(f.clone());
+            is_cell.push(true);
+        }
+        let slot_of = slots
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), i))
+            .collect();
+        self.codes.insert(
+            key,
+            Rc::new(Code {
+                name,
+                kind: Kind::Function,
+                slots,
+                slot_of,
+                is_cell,
+                free: free_slots,
+                globals: globals.into_iter().collect(),
+            }),
+        );
+        free.into_iter().collect()
+    }
+
     /// Analyses a nested scope; returns its free names. `enclosing` are the bound names
     /// of the enclosing function scopes, innermost last.
     fn nested(
@@ -476,6 +570,20 @@ impl Scopes {
         in_class: bool,
     ) -> HashSet<String> {
         match nested {
+            Nested::Comp(gens, elts, key, name) => {
+                let mut n = Names::default();
+                for (i, g) in gens.iter().enumerate() {
+                    n.target(&g.target);
+                    if i > 0 {
+                        n.expr(&g.iter);
+                    }
+                    g.ifs.iter().for_each(|x| n.expr(x));
+                }
+                for e in elts {
+                    n.expr(e);
+                }
+                self.function_scope(n, key, name.into(), enclosing, in_class)
+            }
             Nested::Func(params, body, key, name) => {
                 let mut n = Names::default();
                 for p in param_names(params) {
@@ -485,64 +593,7 @@ impl Scopes {
                     NestedBody::Stmts(s) => n.stmts(s),
                     NestedBody::Expr(e) => n.expr(e),
                 }
-                let globals = std::mem::take(&mut n.globals);
-                let nonlocals = std::mem::take(&mut n.nonlocals);
-                let bound: Vec<String> = n
-                    .bound
-                    .iter()
-                    .filter(|b| !globals.contains(*b) && !nonlocals.contains(*b))
-                    .cloned()
-                    .collect();
-                let bound_set: HashSet<String> = bound.iter().cloned().collect();
-                let mut chain = enclosing.to_vec();
-                chain.push(bound_set.clone());
-                let mut inner_free = HashSet::new();
-                for nn in std::mem::take(&mut n.nested) {
-                    inner_free.extend(self.nested(nn, &chain, false));
-                }
-                let mut wanted: HashSet<String> = n.used.clone();
-                wanted.extend(inner_free.iter().cloned());
-                wanted.extend(nonlocals.iter().cloned());
-                if in_class && n.uses_super {
-                    wanted.insert("__class__".into());
-                }
-                let mut free: Vec<String> = wanted
-                    .into_iter()
-                    .filter(|w| {
-                        !bound_set.contains(w)
-                            && !globals.contains(w)
-                            && (enclosing.iter().any(|s| s.contains(w))
-                                || nonlocals.contains(w)
-                                || (w == "__class__" && in_class))
-                    })
-                    .collect();
-                free.sort();
-                let mut slots = bound.clone();
-                let mut is_cell: Vec<bool> = bound.iter().map(|b| inner_free.contains(b)).collect();
-                let mut free_slots = vec![];
-                for f in &free {
-                    free_slots.push((f.clone(), slots.len()));
-                    slots.push(f.clone());
-                    is_cell.push(true);
-                }
-                let slot_of = slots
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| (s.clone(), i))
-                    .collect();
-                self.codes.insert(
-                    key,
-                    Rc::new(Code {
-                        name,
-                        kind: Kind::Function,
-                        slots,
-                        slot_of,
-                        is_cell,
-                        free: free_slots,
-                        globals: globals.into_iter().collect(),
-                    }),
-                );
-                free.into_iter().collect()
+                self.function_scope(n, key, name, enclosing, in_class)
             }
             Nested::Class(c) => {
                 let mut n = Names::default();

@@ -57,6 +57,9 @@ pub enum Unwind {
 /// Result of evaluation.
 pub type R<T> = Result<T, Unwind>;
 
+/// What a comprehension does for each innermost iteration (in its own frame).
+pub type CompBody<'b, C> = dyn FnMut(&Interp<C>, &mut H<C>, &Ctx) -> R<()> + 'b;
+
 /// How a statement finished.
 pub enum Flow {
     /// Fell through.
@@ -3383,8 +3386,9 @@ impl<C: CycleCollector> Interp<C> {
                 self.comprehension(
                     h,
                     cx,
+                    c as *const _ as usize,
                     &c.generators,
-                    &mut |this, h| {
+                    &mut |this, h, cx: &Ctx| {
                         let v = this.eval(h, cx, &c.elt)?;
                         let _ = h.link(out, v);
                         this.dec(h, v);
@@ -3398,8 +3402,9 @@ impl<C: CycleCollector> Interp<C> {
                 self.comprehension(
                     h,
                     cx,
+                    c as *const _ as usize,
                     &c.generators,
-                    &mut |this, h| {
+                    &mut |this, h, cx: &Ctx| {
                         let v = this.eval(h, cx, &c.elt)?;
                         this.set_add(h, out, v)
                     },
@@ -3414,8 +3419,9 @@ impl<C: CycleCollector> Interp<C> {
                 self.comprehension(
                     h,
                     cx,
+                    c as *const _ as usize,
                     &c.generators,
-                    &mut |this, h| {
+                    &mut |this, h, cx: &Ctx| {
                         let k = this.eval(h, cx, key)?;
                         let v = match this.eval(h, cx, &c.value) {
                             Ok(v) => v,
@@ -3435,8 +3441,9 @@ impl<C: CycleCollector> Interp<C> {
                 let l = self.comprehension(
                     h,
                     cx,
+                    c as *const _ as usize,
                     &c.generators,
-                    &mut |this, h| {
+                    &mut |this, h, cx: &Ctx| {
                         let v = this.eval(h, cx, &c.elt)?;
                         let _ = h.link(out, v);
                         this.dec(h, v);
@@ -3515,54 +3522,20 @@ impl<C: CycleCollector> Interp<C> {
         Ok(())
     }
 
-    /// Runs a comprehension's loops; `body` runs for each innermost iteration. The loop
-    /// variables are restored afterwards (they do not leak, as in Python 3).
+    /// Runs a comprehension as CPython 3.11 does: a function object of its own scope is
+    /// made (its closure from this frame), the first iterable is evaluated here, and the
+    /// function is called with its iterator in a frame of its own; `body` runs for each
+    /// innermost iteration in that frame. Returns `out` (owned) or releases it on error.
     fn comprehension(
         &self,
         h: &mut H<C>,
         cx: &Ctx,
+        key: usize,
         gens: &'static [ast::Comprehension],
-        body: &mut dyn FnMut(&Self, &mut H<C>) -> R<()>,
+        body: &mut CompBody<'_, C>,
         out: ObjId,
     ) -> R<ObjId> {
-        let mut names = vec![];
-        for g in gens {
-            target_names(&g.target, &mut names);
-        }
-        let mut saved = vec![];
-        for n in &names {
-            let old = match cx.code.access(n) {
-                Access::Local(_) | Access::Cell(_) => match self.load_name(h, cx, n) {
-                    Ok(v) => Some(v),
-                    Err(u) => {
-                        self.drop_unwind(h, u);
-                        None
-                    }
-                },
-                _ => {
-                    let d = if cx.code.access(n) == Access::ClassNs {
-                        cx.ns.unwrap_or(cx.globals)
-                    } else {
-                        cx.globals
-                    };
-                    self.dict_get_str(h, d, n).map(|v| self.inc(h, v))
-                }
-            };
-            saved.push(old);
-        }
-        let r = self.comp_level(h, cx, gens, body);
-        for (n, old) in names.iter().zip(saved) {
-            match old {
-                Some(v) => {
-                    let _ = self.store_name(h, cx, n, v);
-                }
-                None => {
-                    if let Err(u) = self.delete_name(h, cx, n) {
-                        self.drop_unwind(h, u);
-                    }
-                }
-            }
-        }
+        let r = self.comprehension_inner(h, cx, key, gens, body);
         match r {
             Ok(()) => Ok(out),
             Err(e) => {
@@ -3572,15 +3545,141 @@ impl<C: CycleCollector> Interp<C> {
         }
     }
 
+    fn comprehension_inner(
+        &self,
+        h: &mut H<C>,
+        cx: &Ctx,
+        key: usize,
+        gens: &'static [ast::Comprehension],
+        body: &mut CompBody<'_, C>,
+    ) -> R<()> {
+        let code = self.scopes.borrow().codes.get(&key).cloned();
+        let (Some(code), Some((g0, rest))) = (code, gens.split_first()) else {
+            return self.unsupported(self.line.get(), "this comprehension");
+        };
+        if gens.iter().any(|g| g.is_async) {
+            return self.unsupported(self.line.get(), "async comprehensions");
+        }
+        // MAKE_FUNCTION
+        let qualname: Rc<str> = match cx.code.kind {
+            Kind::Function => format!("{}.<locals>.{}", cx.code.name, code.name).into(),
+            _ => code.name.clone(),
+        };
+        let def = FuncDef {
+            name: code.name.clone(),
+            qualname,
+            code: code.clone(),
+            params: crate::code::empty_params(),
+            body: None,
+            lambda: None,
+            line: self.line.get(),
+        };
+        let closure = self.closure_for(h, cx, &code);
+        let none = self.none;
+        let func = h
+            .alloc_with(Obj::Func(Rc::new(def)), &[cx.globals, none, none, closure])
+            .expect("alloc");
+        self.dec(h, closure);
+        // the first iterable, in this scope
+        let src = match self.eval(h, cx, &g0.iter) {
+            Ok(s) => s,
+            Err(e) => {
+                self.dec(h, func);
+                return Err(e);
+            }
+        };
+        let it = self.get_iter(h, src);
+        self.dec(h, src);
+        let it = match it {
+            Ok(it) => it,
+            Err(e) => {
+                self.dec(h, func);
+                return Err(e);
+            }
+        };
+        // CALL: a frame of its own
+        let r = self.enter(h).and_then(|()| {
+            let closure = self.edge(h, func, 3);
+            let frame = self.new_frame(h, &code, closure);
+            let cx2 = Ctx {
+                code: &code,
+                frame: Some(frame),
+                globals: cx.globals,
+                ns: None,
+            };
+            let r = (|| {
+                'outer: while let Some(v) = self.next(h, it)? {
+                    self.assign(h, &cx2, &g0.target, v)?;
+                    for cond in &g0.ifs {
+                        if !self.eval_truth(h, &cx2, cond)? {
+                            continue 'outer;
+                        }
+                    }
+                    self.comp_level(h, &cx2, rest, body)?;
+                }
+                Ok(())
+            })();
+            self.dec(h, frame);
+            self.leave();
+            r
+        });
+        self.dec_all(h, [it, func]);
+        r
+    }
+
+    /// The closure tuple (owned) a function of scope `code` made in `cx` gets: the cells
+    /// of its free variables, or `None`.
+    fn closure_for(&self, h: &mut H<C>, cx: &Ctx, code: &Code) -> ObjId {
+        if code.free.is_empty() {
+            return self.none(h);
+        }
+        let mut cells = vec![];
+        for (n, _) in &code.free {
+            let s = cx.code.slot_of.get(n).copied();
+            match (s, cx.frame) {
+                (Some(s), Some(f)) if cx.code.is_cell[s] => cells.push(self.edge(h, f, s)),
+                _ => cells.push(self.null),
+            }
+        }
+        self.new_tuple_borrowed(h, &cells)
+    }
+
+    /// A new frame (owned) for scope `code`: free variables from `closure` (borrowed),
+    /// new cells for cell variables (holding the argument already in their slot, if any).
+    fn new_frame(&self, h: &mut H<C>, code: &Rc<Code>, closure: ObjId) -> ObjId {
+        let nslots = code.slots.len();
+        let frame = h
+            .alloc_with(Obj::Frame(code.clone()), &vec![self.null; nslots])
+            .expect("alloc");
+        let cells = self.edges(h, closure);
+        for (i, (_, slot)) in code.free.iter().enumerate() {
+            if let Some(&c) = cells.get(i) {
+                let _ = h.set_edge(frame, *slot, c);
+            }
+        }
+        for s in 0..nslots {
+            if code.is_cell[s] && !code.free.iter().any(|(_, fs)| *fs == s) {
+                let v = self.edge(h, frame, s);
+                let c = h.alloc(Obj::Cell);
+                if v != self.null {
+                    let _ = h.link(c, v);
+                }
+                let _ = h.set_edge(frame, s, c);
+                self.dec(h, c);
+            }
+        }
+        frame
+    }
+
     fn comp_level(
         &self,
         h: &mut H<C>,
         cx: &Ctx,
         gens: &'static [ast::Comprehension],
-        body: &mut dyn FnMut(&Self, &mut H<C>) -> R<()>,
+        body: &mut CompBody<'_, C>,
     ) -> R<()> {
         let Some((g, rest)) = gens.split_first() else {
-            return body(self, h);
+            return body(self, h, cx);
         };
         if g.is_async {
             return self.unsupported(self.line.get(), "async comprehensions");
@@ -3690,17 +3789,6 @@ impl<C: CycleCollector> Interp<C> {
         let r = self.call(h, f, args, kw);
         self.dec(h, f);
         r
-    }
-}
-
-/// The names bound by a target.
-fn target_names(e: &Expr, out: &mut Vec<String>) {
-    match e {
-        Expr::Name(n) => out.push(n.id.to_string()),
-        Expr::Tuple(t) => t.elts.iter().for_each(|x| target_names(x, out)),
-        Expr::List(t) => t.elts.iter().for_each(|x| target_names(x, out)),
-        Expr::Starred(s) => target_names(&s.value, out),
-        _ => {}
     }
 }
 
