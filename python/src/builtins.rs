@@ -348,6 +348,41 @@ const SET_M: &[&str] = &[
     "issuperset",
 ];
 
+/// The method `name` of builtin type `ty` (`str.lower`), if it has one.
+pub fn type_method(ty: &str, name: &str) -> Option<&'static str> {
+    let table: &[&'static str] = match ty {
+        "str" => STR_M,
+        "list" => LIST_M,
+        "tuple" => TUPLE_M,
+        "dict" => DICT_M,
+        "set" => SET_M,
+        _ => &[],
+    };
+    table.iter().find(|m| **m == name).copied()
+}
+
+/// Calls an unbound builtin method: the first argument is the object.
+pub fn call_unbound<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
+    name: &'static str,
+    mut args: Vec<ObjId>,
+    kw: Vec<(Rc<str>, ObjId)>,
+) -> R<ObjId> {
+    if args.is_empty() {
+        it.dec_all(h, kw.into_iter().map(|x| x.1));
+        return it.err(
+            h,
+            "TypeError",
+            &format!("unbound method {name}() needs an argument"),
+        );
+    }
+    let this = args.remove(0);
+    let r = call_builtin(it, h, name, Some(this), args, kw);
+    it.dec(h, this);
+    r
+}
+
 /// The builtin method `name` of a non-instance object, if it has one.
 pub fn method_name(o: &Obj, name: &str) -> Option<&'static str> {
     let table: &[&'static str] = match o {

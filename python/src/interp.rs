@@ -1177,6 +1177,10 @@ impl<C: CycleCollector> Interp<C> {
                 self.dec(h, this);
                 r
             }
+            Obj::UnboundMethod(name) => {
+                let name = *name;
+                crate::builtins::call_unbound(self, h, name, args, kw)
+            }
             Obj::StaticMethod | Obj::ClassMethod => {
                 let func = self.edge(h, f, 0);
                 self.call(h, func, args, kw)
@@ -1670,7 +1674,10 @@ impl<C: CycleCollector> Interp<C> {
                 }
                 match self.class_lookup(h, obj, name) {
                     Some(v) => self.bind_attr(h, v, None, obj).map(Some),
-                    None => Ok(None),
+                    None => Ok(ci
+                        .builtin
+                        .and_then(|b| crate::builtins::type_method(b, name))
+                        .map(|m| h.alloc_atomic(Obj::UnboundMethod(m)))),
                 }
             }
             Obj::Module(_) => {

@@ -138,6 +138,8 @@ pub enum Obj {
     Builtin(BuiltinName),
     /// A builtin method bound to its object: edges `self`.
     BuiltinMethod(BuiltinName),
+    /// A builtin type's method taken from the type (`str.lower`): no edges.
+    UnboundMethod(BuiltinName),
     /// A module: edges `dict`.
     Module(Rc<str>),
     /// An iterator: edges `source`.
@@ -179,6 +181,7 @@ impl Obj {
             Obj::Instance(_) => "object",
             Obj::Method => "method",
             Obj::Builtin(_) | Obj::BuiltinMethod(_) => "builtin_function_or_method",
+            Obj::UnboundMethod(_) => "method_descriptor",
             Obj::Module(_) => "module",
             Obj::Iter(_) => "iterator",
             Obj::WeakRef(_) => "weakref.ReferenceType",
