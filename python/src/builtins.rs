@@ -172,6 +172,12 @@ pub fn install<C: CycleCollector>(it: &Rc<Interp<C>>, h: &mut H<C>) {
     it.dict_set_str(h, sysd, "maxsize", v);
     let v = it.str_(h, "3.11.7 (gclab-py)");
     it.dict_set_str(h, sysd, "version", v);
+    for (n, e) in [("stdout", false), ("stderr", true)] {
+        let s = h.alloc_atomic(Obj::Stream(e));
+        it.dict_set_str(h, sysd, n, s);
+    }
+    let ni = h.alloc_atomic(Obj::NotImplemented);
+    it.builtins.borrow_mut().insert("NotImplemented".into(), ni);
     let gc = modd("gc");
     let gcd = it.edge(h, gc, 0);
     for (n, v) in [
@@ -395,6 +401,7 @@ pub fn method_name(o: &Obj, name: &str) -> Option<&'static str> {
         Obj::Int(_) => &["bit_length"],
         Obj::Finalize(..) => &["detach"],
         Obj::Property => &["setter", "getter"],
+        Obj::Stream(_) => &["write", "flush"],
         _ => &[],
     };
     table.iter().find(|m| **m == name).copied()
@@ -656,7 +663,19 @@ fn function<C: CycleCollector>(
                 out.push_str(&it.str_of(h, a)?);
             }
             out.push_str(&end);
-            it.write_out(&out);
+            match kwarg(kw, "file").map(|f| it.p(h, f)) {
+                None | Some(Obj::None) | Some(Obj::Stream(false)) => it.write_out(&out),
+                Some(Obj::Stream(true)) => {
+                    it.flush();
+                    eprint!("{out}");
+                }
+                Some(_) => {
+                    return Err(Unwind::Unsupported(
+                        it.line.get(),
+                        "print(file=...) to anything but sys.stdout or sys.stderr".into(),
+                    ));
+                }
+            }
             if kwarg(kw, "flush").is_some() {
                 it.flush();
             }
@@ -1082,7 +1101,7 @@ fn function<C: CycleCollector>(
             nargs(it, h, name, args, 1, 1)?;
             it.getattr(h, a0, "__dict__")
         }
-        "globals" => Err(Unwind::Unsupported(it.line.get(), "'globals()'".into())),
+        "globals" => Ok(it.inc(h, it.main_globals.get())),
         _ => module_function(it, h, name, args, kw),
     }
 }
@@ -2400,6 +2419,22 @@ fn method<C: CycleCollector>(
         Obj::Float(f) => {
             let f = *f;
             Ok(it.bool_(h, f.fract() == 0.0))
+        }
+        Obj::Stream(err) => {
+            let err = *err;
+            if name == "write" {
+                let s = it.str_of(h, a0)?;
+                if err {
+                    it.flush();
+                    eprint!("{s}");
+                } else {
+                    it.write_out(&s);
+                }
+                let n = s.chars().count() as i64;
+                return Ok(it.int(h, n));
+            }
+            it.flush();
+            Ok(it.none(h))
         }
         Obj::Property => {
             let (g, st) = if name == "setter" {

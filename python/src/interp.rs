@@ -200,6 +200,8 @@ pub struct Interp<C> {
     pub handling: RefCell<Vec<ObjId>>,
     /// `gc.garbage`.
     pub gc_garbage: Cell<ObjId>,
+    /// The module's globals (`globals()`).
+    pub main_globals: Cell<ObjId>,
     /// `gc.callbacks`.
     pub gc_callbacks: Cell<ObjId>,
     /// Objects alive after start-up: the interpreter's permanent ones.
@@ -351,6 +353,7 @@ impl<C: CycleCollector> Interp<C> {
             line: Cell::new(0),
             handling: RefCell::default(),
             gc_garbage: Cell::new(none),
+            main_globals: Cell::new(none),
             gc_callbacks: Cell::new(none),
             permanent: RefCell::default(),
             interned: RefCell::default(),
@@ -1968,6 +1971,12 @@ impl<C: CycleCollector> Interp<C> {
             };
         match self.p(h, x) {
             Obj::None => Ok("None".into()),
+            Obj::NotImplemented => Ok("NotImplemented".into()),
+            Obj::Stream(e) => Ok(if *e {
+                "<_io.TextIOWrapper name='<stderr>' mode='w' encoding='utf-8'>".into()
+            } else {
+                "<_io.TextIOWrapper name='<stdout>' mode='w' encoding='utf-8'>".into()
+            }),
             Obj::Null => Ok("<NULL>".into()),
             Obj::Bool(b) => Ok(if *b { "True" } else { "False" }.into()),
             Obj::Int(i) => Ok(i.to_string()),

@@ -276,6 +276,7 @@ fn execute<C: CycleCollector>(p: Prepared, mut heap: H<C>) -> u8 {
     let globals = it.new_dict(h);
     let n = it.str_(h, "__main__");
     it.dict_set_str(h, globals, "__name__", n);
+    it.main_globals.set(globals);
     let permanent: HashSet<_> = h.ids().collect();
     *it.permanent.borrow_mut() = permanent;
     if let Some(d) = &args.dot {

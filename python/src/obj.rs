@@ -102,6 +102,10 @@ pub enum Obj {
     Null,
     /// `None`.
     None,
+    /// `NotImplemented`.
+    NotImplemented,
+    /// `sys.stdout` (`false`) or `sys.stderr` (`true`).
+    Stream(bool),
     /// `True` / `False`.
     Bool(bool),
     /// An int (64-bit).
@@ -164,6 +168,8 @@ impl Obj {
         match self {
             Obj::Null => "NULL",
             Obj::None => "NoneType",
+            Obj::NotImplemented => "NotImplementedType",
+            Obj::Stream(_) => "_io.TextIOWrapper",
             Obj::Bool(_) => "bool",
             Obj::Int(_) => "int",
             Obj::Float(_) => "float",

@@ -186,8 +186,8 @@ pub fn binop<C: CycleCollector>(
     )
 }
 
-fn is_not_implemented<C: CycleCollector>(_it: &Interp<C>, _h: &H<C>, _v: ObjId) -> bool {
-    false
+fn is_not_implemented<C: CycleCollector>(it: &Interp<C>, h: &H<C>, v: ObjId) -> bool {
+    matches!(it.p(h, v), Obj::NotImplemented)
 }
 
 fn arith<C: CycleCollector>(
@@ -376,6 +376,10 @@ pub fn eq<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, a: ObjId, b: ObjId) -
         if it.special(h, x, "__eq__").is_some() {
             let arg = it.inc(h, y);
             if let Some(r) = it.call_special(h, x, "__eq__", vec![arg])? {
+                if is_not_implemented(it, h, r) {
+                    it.dec(h, r);
+                    continue;
+                }
                 let t = it.truthy(h, r);
                 it.dec(h, r);
                 return t;
