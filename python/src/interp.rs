@@ -32,6 +32,9 @@ pub struct TbEntry {
     pub line: usize,
     /// Function name (`<module>` at module level).
     pub func: Rc<str>,
+    /// The innermost expression of this frame the exception went through (for 3.11's
+    /// `^^^^` markers).
+    pub expr: Option<&'static Expr>,
 }
 
 /// A raised Python exception.
@@ -200,6 +203,9 @@ pub struct Interp<C> {
     pub handling: RefCell<Vec<ObjId>>,
     /// `gc.garbage`.
     pub gc_garbage: Cell<ObjId>,
+    /// The innermost expression an exception went through at a depth: (depth,
+    /// exception, expression).
+    pub pending: Cell<Option<(usize, ObjId, &'static Expr)>>,
     /// The module's globals (`globals()`).
     pub main_globals: Cell<ObjId>,
     /// `gc.callbacks`.
@@ -354,6 +360,7 @@ impl<C: CycleCollector> Interp<C> {
             handling: RefCell::default(),
             gc_garbage: Cell::new(none),
             main_globals: Cell::new(none),
+            pending: Cell::new(None),
             gc_callbacks: Cell::new(none),
             permanent: RefCell::default(),
             interned: RefCell::default(),
@@ -1089,9 +1096,58 @@ impl<C: CycleCollector> Interp<C> {
             if file != "<string>" && file != "<stdin>" {
                 if let Some(l) = src.lines().nth(e.line.saturating_sub(1)) {
                     eprintln!("    {}", l.trim());
+                    if let Some(m) = e.expr.and_then(|x| self.markers(l, e.line, x)) {
+                        eprintln!("    {m}");
+                    }
                 }
             }
         }
+    }
+
+    /// CPython 3.11's position markers under a traceback line: `^` under the expression,
+    /// `~` under a binary operation's operands and a subscript's value; none when the
+    /// expression is the whole line or spans lines.
+    fn markers(&self, text: &str, line: usize, x: &'static Expr) -> Option<String> {
+        let starts = self.line_starts.borrow();
+        let ls = *starts.get(line - 1)?;
+        let (a, b) = (x.range().start().to_usize(), x.range().end().to_usize());
+        if a < ls || b > ls + text.len() {
+            return None;
+        }
+        let col = |off: usize| text[..off - ls].chars().count();
+        let indent = text.chars().count() - text.trim_start().chars().count();
+        let trimmed_end = text.trim_end().chars().count();
+        let (ca, cb) = (col(a), col(b));
+        if ca <= indent && cb >= trimmed_end {
+            return None;
+        }
+        let mut m: String = " ".repeat(ca.saturating_sub(indent));
+        match x {
+            Expr::BinOp(op) => {
+                let (le, rs) = (
+                    op.left.range().end().to_usize(),
+                    op.right.range().start().to_usize(),
+                );
+                for (i, ch) in text[a - ls..b - ls].char_indices() {
+                    let off = a + i;
+                    m.push(
+                        if off >= le && off < rs && !ch.is_whitespace() && ch != ')' && ch != '(' {
+                            '^'
+                        } else {
+                            '~'
+                        },
+                    );
+                }
+            }
+            Expr::Subscript(sub) => {
+                let ve = sub.value.range().end().to_usize();
+                for (i, _) in text[a - ls..b - ls].char_indices() {
+                    m.push(if a + i < ve { '~' } else { '^' });
+                }
+            }
+            _ => m.push_str(&"^".repeat(cb - ca)),
+        }
+        Some(m)
     }
 
     /// `ExcName: message` for an exception instance.
@@ -2140,10 +2196,15 @@ impl<C: CycleCollector> Interp<C> {
                 Err(Unwind::Exc(mut e)) => {
                     let depth = self.depth.get();
                     if e.tb.last().is_none_or(|t| t.depth != depth) {
+                        let expr = match self.pending.get() {
+                            Some((d, o, x)) if d == depth && o == e.obj => Some(x),
+                            _ => None,
+                        };
                         e.tb.push(TbEntry {
                             depth,
                             line,
                             func: cx.code.name.clone(),
+                            expr,
                         });
                     }
                     return Err(Unwind::Exc(e));
@@ -3167,6 +3228,14 @@ impl<C: CycleCollector> Interp<C> {
         self.expr_depth.set(d + 1);
         let r = self.eval_inner(h, cx, e);
         self.expr_depth.set(d);
+        if let Err(Unwind::Exc(x)) = &r {
+            let depth = self.depth.get();
+            let keep =
+                matches!(self.pending.get(), Some((pd, po, _)) if pd == depth && po == x.obj);
+            if !keep {
+                self.pending.set(Some((depth, x.obj, e)));
+            }
+        }
         r
     }
 

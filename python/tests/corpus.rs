@@ -2,9 +2,10 @@
 //! its standard output, byte for byte, with what CPython 3.11 printed (`NAME.out`,
 //! recorded by `tools/record.sh`), and its exit status with `NAME.exit` (0 when absent).
 //!
-//! Standard error: when CPython wrote some (`NAME.err`), the last line — the exception
-//! line of a traceback, `NameError: name 'x' is not defined` — must be the same (the
-//! frames above it differ: CPython 3.11 adds `^^^^` position markers gclab-py does not).
+//! Standard error: what CPython wrote (`NAME.err`, empty when absent) must be the same —
+//! tracebacks with their frames, source lines and 3.11's `^^^^`/`~~^~~` markers, the
+//! "Exception ignored in" reports of `__del__` — with the corpus directory's path
+//! replaced by `<dir>` on both sides (CPython shows the script's absolute path).
 //!
 //! Masking: the numbers `id()` returns and the addresses in default reprs differ between
 //! the two interpreters, so before comparing both sides replace every run of 12 or more
@@ -88,10 +89,11 @@ fn corpus_matches_recorded_cpython_output_without_leaks() {
         let (want, want_status) = expected(&py);
         let (got, err, status) = run(env!("CARGO_BIN_EXE_gclab-py"), &["--check-leaks"], &py);
         let want_err = std::fs::read_to_string(py.with_extension("err")).unwrap_or_default();
-        let last = |s: &str| mask(s.lines().last().unwrap_or(""));
-        if last(&want_err) != last(&err) {
+        let dir = py.parent().expect("dir").display().to_string();
+        let unpath = |s: &str| mask(&s.replace(&dir, "<dir>"));
+        if unpath(&want_err) != unpath(&err) {
             failures.push(format!(
-                "{}: last line of stderr\n--- want\n{want_err}--- got\n{err}",
+                "{}: standard error\n--- want\n{want_err}--- got\n{err}",
                 py.display()
             ));
         }
@@ -121,7 +123,15 @@ fn recorded_outputs_are_what_python3_prints_now() {
     }
     for py in corpus() {
         let (want, want_status) = expected(&py);
-        let (got, _, status) = run("python3", &[], &py);
+        let (got, err, status) = run("python3", &[], &py);
+        let want_err = std::fs::read_to_string(py.with_extension("err")).unwrap_or_default();
+        let dir = py.parent().expect("dir").display().to_string();
+        assert_eq!(
+            mask(&err.replace(&dir, "<dir>")),
+            mask(&want_err),
+            "{}: the recorded .err is stale; rerun python/tools/record.sh",
+            py.display()
+        );
         assert_eq!(
             mask(&got),
             mask(&want),

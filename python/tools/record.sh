@@ -10,7 +10,9 @@ python3 -c 'import sys; assert sys.version_info[:2] == (3, 11), sys.version' || 
 for py in "$dir"/*.py; do
     base="${py%.py}"
     status=0
-    (cd "$dir" && python3 "$(basename "$py")") > "$base.out" 2> "$base.err" || status=$?
+    (cd "$dir" && python3 "$(basename "$py")") > "$base.out" 2> "$base.err.tmp" || status=$?
+    # tracebacks name the script by its absolute path: record the directory as <dir>
+    sed "s|$dir|<dir>|g" "$base.err.tmp" > "$base.err" && rm -f "$base.err.tmp"
     [ -s "$base.err" ] || rm -f "$base.err"
     if [ "$status" -ne 0 ]; then echo "$status" > "$base.exit"; else rm -f "$base.exit"; fi
     echo "recorded $(basename "$py") (exit $status)"
