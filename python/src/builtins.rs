@@ -354,6 +354,28 @@ const SET_M: &[&str] = &[
     "issuperset",
 ];
 
+/// `obj.name` if it exists, an `AttributeError` raised while looking counting as absent
+/// (what `hasattr` and `getattr` with a default do).
+fn getattr_catching<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
+    obj: ObjId,
+    name: &str,
+) -> R<Option<ObjId>> {
+    match it.getattr_opt(h, obj, name) {
+        Err(Unwind::Exc(e)) => {
+            let ae = it.types.borrow()["AttributeError"];
+            if it.exc_matches(h, e.obj, ae) {
+                it.dec(h, e.obj);
+                Ok(None)
+            } else {
+                Err(Unwind::Exc(e))
+            }
+        }
+        r => r,
+    }
+}
+
 /// The method `name` of builtin type `ty` (`str.lower`), if it has one.
 pub fn type_method(ty: &str, name: &str) -> Option<&'static str> {
     let table: &[&'static str] = match ty {
@@ -950,7 +972,7 @@ fn function<C: CycleCollector>(
         "getattr" => {
             nargs(it, h, name, args, 2, 3)?;
             let n = str_arg(it, h, args[1])?;
-            match (it.getattr_opt(h, a0, &n)?, args.get(2)) {
+            match (getattr_catching(it, h, a0, &n)?, args.get(2)) {
                 (Some(v), _) => Ok(v),
                 (None, Some(&d)) => Ok(it.inc(h, d)),
                 (None, None) => it.getattr(h, a0, &n),
@@ -959,7 +981,7 @@ fn function<C: CycleCollector>(
         "hasattr" => {
             nargs(it, h, name, args, 2, 2)?;
             let n = str_arg(it, h, args[1])?;
-            let r = it.getattr_opt(h, a0, &n)?;
+            let r = getattr_catching(it, h, a0, &n)?;
             let b = r.is_some();
             if let Some(v) = r {
                 it.dec(h, v);

@@ -1716,7 +1716,13 @@ impl<C: CycleCollector> Interp<C> {
                 }
                 match cv {
                     Some(cv) => self.bind_attr(h, cv, Some(obj), cls).map(Some),
-                    None => Ok(None),
+                    None => {
+                        if self.special(h, obj, "__getattr__").is_some() {
+                            let n = self.str_(h, name);
+                            return self.call_special(h, obj, "__getattr__", vec![n]);
+                        }
+                        Ok(None)
+                    }
                 }
             }
             Obj::Class(ci) => {
