@@ -760,10 +760,18 @@ impl<C: CycleCollector> Interp<C> {
             Obj::Str(s) => HKey::Str(s.clone()),
             Obj::None => HKey::None,
             Obj::Tuple => {
+                self.enter(h)?;
                 let mut v = vec![];
                 for e in self.edges(h, id) {
-                    v.push(self.hkey(h, e)?);
+                    match self.hkey(h, e) {
+                        Ok(k) => v.push(k),
+                        Err(x) => {
+                            self.leave();
+                            return Err(x);
+                        }
+                    }
                 }
+                self.leave();
                 HKey::Tuple(v)
             }
             Obj::List | Obj::Dict(_) | Obj::Set(_) => {
@@ -1271,9 +1279,19 @@ impl<C: CycleCollector> Interp<C> {
 
     /// Enters a Python-level call: the recursion check.
     pub fn enter(&self, h: &mut H<C>) -> R<()> {
+        self.enter_for(h, "")
+    }
+
+    /// [`Interp::enter`] with CPython's suffix for the kind of recursion (`" in
+    /// comparison"`).
+    pub fn enter_for(&self, h: &mut H<C>, what: &str) -> R<()> {
         let d = self.depth.get();
         if d >= self.limit.get() {
-            return self.err(h, "RecursionError", "maximum recursion depth exceeded");
+            return self.err(
+                h,
+                "RecursionError",
+                &format!("maximum recursion depth exceeded{what}"),
+            );
         }
         self.depth.set(d + 1);
         Ok(())

@@ -395,12 +395,20 @@ pub fn eq<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, a: ObjId, b: ObjId) -
             if ea.len() != eb.len() {
                 return Ok(false);
             }
+            // nested containers: bounded as CPython's Py_EnterRecursiveCall bounds it
+            it.enter_for(h, " in comparison")?;
+            let mut r = Ok(true);
             for (x, y) in ea.into_iter().zip(eb) {
-                if !eq(it, h, x, y)? {
-                    return Ok(false);
+                match eq(it, h, x, y) {
+                    Ok(true) => {}
+                    other => {
+                        r = other.map(|_| false);
+                        break;
+                    }
                 }
             }
-            Ok(true)
+            it.leave();
+            r
         }
         (Obj::Dict(_), Obj::Dict(_)) => {
             let (ia, ib) = (it.dict_items(h, a), it.dict_items(h, b));
@@ -478,12 +486,17 @@ fn order<C: CycleCollector>(
         (Obj::Str(x), Obj::Str(y)) => Ok(want(x.cmp(y))),
         (Obj::List, Obj::List) | (Obj::Tuple, Obj::Tuple) => {
             let (ea, eb) = (it.edges(h, a), it.edges(h, b));
-            for (&x, &y) in ea.iter().zip(&eb) {
-                if !eq(it, h, x, y)? {
-                    return order(it, h, op, x, y);
+            it.enter_for(h, " in comparison")?;
+            let r = (|| {
+                for (&x, &y) in ea.iter().zip(&eb) {
+                    if !eq(it, h, x, y)? {
+                        return order(it, h, op, x, y);
+                    }
                 }
-            }
-            Ok(want(ea.len().cmp(&eb.len())))
+                Ok(want(ea.len().cmp(&eb.len())))
+            })();
+            it.leave();
+            r
         }
         (Obj::Set(_), Obj::Set(_)) => {
             let sub = |it: &Interp<C>, h: &mut H<C>, x: ObjId, y: ObjId| -> R<bool> {
