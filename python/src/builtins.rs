@@ -1945,7 +1945,11 @@ pub fn getitem<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, o: ObjId, k: Obj
                 let kc = it.inc(h, k);
                 let c = it.types.borrow()["KeyError"];
                 let e = it.instantiate_exc(h, c, vec![kc]);
-                Err(Unwind::Exc(Box::new(PyExc { obj: e, tb: vec![] })))
+                Err(Unwind::Exc(Box::new(PyExc {
+                    obj: e,
+                    tb: vec![],
+                    context: None,
+                })))
             }
         },
         Obj::Instance(_) if it.special(h, o, "__getitem__").is_some() => {
@@ -2089,7 +2093,11 @@ pub fn delitem<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, o: ObjId, k: Obj
                 let kc = it.inc(h, k);
                 let c = it.types.borrow()["KeyError"];
                 let e = it.instantiate_exc(h, c, vec![kc]);
-                Err(Unwind::Exc(Box::new(PyExc { obj: e, tb: vec![] })))
+                Err(Unwind::Exc(Box::new(PyExc {
+                    obj: e,
+                    tb: vec![],
+                    context: None,
+                })))
             }
         },
         Obj::Instance(_) if it.special(h, o, "__delitem__").is_some() => {
@@ -2619,7 +2627,11 @@ fn method<C: CycleCollector>(
                         let kc = it.inc(h, a0);
                         let c = it.types.borrow()["KeyError"];
                         let e = it.instantiate_exc(h, c, vec![kc]);
-                        Err(Unwind::Exc(Box::new(PyExc { obj: e, tb: vec![] })))
+                        Err(Unwind::Exc(Box::new(PyExc {
+                            obj: e,
+                            tb: vec![],
+                            context: None,
+                        })))
                     }
                 },
             },
@@ -2682,7 +2694,11 @@ fn method<C: CycleCollector>(
                     let kc = it.inc(h, a0);
                     let c = it.types.borrow()["KeyError"];
                     let e = it.instantiate_exc(h, c, vec![kc]);
-                    return Err(Unwind::Exc(Box::new(PyExc { obj: e, tb: vec![] })));
+                    return Err(Unwind::Exc(Box::new(PyExc {
+                        obj: e,
+                        tb: vec![],
+                        context: None,
+                    })));
                 }
                 Ok(it.none(h))
             }

@@ -44,7 +44,15 @@ pub struct PyExc {
     pub obj: ObjId,
     /// Where it went through, innermost first.
     pub tb: Vec<TbEntry>,
+    /// The exceptions before it, rendered as CPython prints them above its traceback
+    /// ("During handling of the above exception, ..." / "The above exception was the
+    /// direct cause ..."); an empty string when suppressed (`raise ... from None`).
+    pub context: Option<String>,
 }
+
+/// An exception being handled: the instance (borrowed from the handler's `PyExc`), its
+/// traceback and what came before it (for bare `raise` and chained tracebacks).
+pub type Handled = (ObjId, Vec<TbEntry>, Option<String>);
 
 /// Why evaluation stopped early.
 #[derive(Debug)]
@@ -200,7 +208,7 @@ pub struct Interp<C> {
     /// The line being executed.
     pub line: Cell<usize>,
     /// Exceptions being handled (for bare `raise`), owned.
-    pub handling: RefCell<Vec<ObjId>>,
+    pub handling: RefCell<Vec<Handled>>,
     /// `gc.garbage`.
     pub gc_garbage: Cell<ObjId>,
     /// The innermost expression an exception went through at a depth: (depth,
@@ -604,6 +612,7 @@ impl<C: CycleCollector> Interp<C> {
         Unwind::Exc(Box::new(PyExc {
             obj: inst,
             tb: vec![],
+            context: None,
         }))
     }
 
@@ -1097,19 +1106,46 @@ impl<C: CycleCollector> Interp<C> {
 
     /// Prints traceback entries (outermost first).
     pub fn print_tb(&self, tb: &[TbEntry]) {
+        eprint!("{}", self.format_tb(tb));
+    }
+
+    /// Traceback entries as CPython prints them (outermost first).
+    pub fn format_tb(&self, tb: &[TbEntry]) -> String {
+        use std::fmt::Write as _;
         let src = *self.source.borrow();
         let file = self.filename.borrow().clone();
+        let mut out = String::new();
         for e in tb.iter().rev() {
-            eprintln!("  File \"{}\", line {}, in {}", file, e.line, e.func);
+            let _ = writeln!(out, "  File \"{}\", line {}, in {}", file, e.line, e.func);
             if file != "<string>" && file != "<stdin>" {
                 if let Some(l) = src.lines().nth(e.line.saturating_sub(1)) {
-                    eprintln!("    {}", l.trim());
+                    let _ = writeln!(out, "    {}", l.trim());
                     if let Some(m) = e.expr.and_then(|x| self.markers(l, e.line, x)) {
-                        eprintln!("    {m}");
+                        let _ = writeln!(out, "    {m}");
                     }
                 }
             }
         }
+        out
+    }
+
+    /// An exception with what came before it, its traceback and its line, as CPython
+    /// prints an uncaught one.
+    pub fn render_exc(
+        &self,
+        h: &mut H<C>,
+        obj: ObjId,
+        tb: &[TbEntry],
+        context: Option<&str>,
+    ) -> String {
+        let mut s = context.unwrap_or("").to_owned();
+        if !tb.is_empty() {
+            s.push_str("Traceback (most recent call last):\n");
+            s.push_str(&self.format_tb(tb));
+        }
+        s.push_str(&self.format_exc_line(h, obj));
+        s.push('\n');
+        s
     }
 
     /// CPython 3.11's position markers under a traceback line: `^` under the expression,
@@ -1126,7 +1162,9 @@ impl<C: CycleCollector> Interp<C> {
         let indent = text.chars().count() - text.trim_start().chars().count();
         let trimmed_end = text.trim_end().chars().count();
         let (ca, cb) = (col(a), col(b));
-        if ca <= indent && cb >= trimmed_end {
+        // the whole line: no markers, unless a binary operation or subscript has an
+        // operator part to show (3.11's "anchors")
+        if ca <= indent && cb >= trimmed_end && !matches!(x, Expr::BinOp(_) | Expr::Subscript(_)) {
             return None;
         }
         let mut m: String = " ".repeat(ca.saturating_sub(indent));
@@ -2422,7 +2460,11 @@ impl<C: CycleCollector> Interp<C> {
                     };
                     let c = self.types.borrow()["AssertionError"];
                     let e = self.instantiate_exc(h, c, args);
-                    return Err(Unwind::Exc(Box::new(PyExc { obj: e, tb: vec![] })));
+                    return Err(Unwind::Exc(Box::new(PyExc {
+                        obj: e,
+                        tb: vec![],
+                        context: None,
+                    })));
                 }
             }
             Stmt::With(w) => {
@@ -2538,18 +2580,43 @@ impl<C: CycleCollector> Interp<C> {
 
     fn raise(&self, h: &mut H<C>, cx: &Ctx, r: &'static ast::StmtRaise) -> R<()> {
         let Some(e) = &r.exc else {
-            let cur = self.handling.borrow().last().copied();
+            let cur = self.handling.borrow().last().cloned();
             return match cur {
-                Some(e) => Err(Unwind::Exc(Box::new(PyExc {
+                Some((e, tb, context)) => Err(Unwind::Exc(Box::new(PyExc {
                     obj: self.inc(h, e),
-                    tb: vec![],
+                    tb,
+                    context,
                 }))),
                 None => self.err(h, "RuntimeError", "No active exception to reraise"),
             };
         };
         let v = self.eval(h, cx, e)?;
+        let mut context = None;
         if let Some(c) = &r.cause {
-            let c = self.eval(h, cx, c)?;
+            let c = match self.eval(h, cx, c) {
+                Ok(c) => c,
+                Err(x) => {
+                    self.dec(h, v);
+                    return Err(x);
+                }
+            };
+            if c == self.none {
+                context = Some(String::new());
+            } else if self.is_exception(h, c) {
+                let saved = self
+                    .handling
+                    .borrow()
+                    .iter()
+                    .rev()
+                    .find(|x| x.0 == c)
+                    .cloned();
+                let (tb, ctx) = saved.map(|x| (x.1, x.2)).unwrap_or_default();
+                let mut s = self.render_exc(h, c, &tb, ctx.as_deref());
+                s.push_str(
+                    "\nThe above exception was the direct cause of the following exception:\n\n",
+                );
+                context = Some(s);
+            }
             self.dec(h, c);
         }
         let obj = match self.p(h, v) {
@@ -2564,7 +2631,11 @@ impl<C: CycleCollector> Interp<C> {
             self.dec(h, obj);
             return self.err(h, "TypeError", "exceptions must derive from BaseException");
         }
-        Err(Unwind::Exc(Box::new(PyExc { obj, tb: vec![] })))
+        Err(Unwind::Exc(Box::new(PyExc {
+            obj,
+            tb: vec![],
+            context,
+        })))
     }
 
     fn exec_try(&self, h: &mut H<C>, cx: &Ctx, t: &'static ast::StmtTry) -> R<Flow> {
@@ -2603,7 +2674,9 @@ impl<C: CycleCollector> Interp<C> {
                 self.dec(h, e.obj);
                 result = Err(x);
             } else if let Some(hd) = handled {
-                self.handling.borrow_mut().push(e.obj);
+                self.handling
+                    .borrow_mut()
+                    .push((e.obj, e.tb.clone(), e.context.clone()));
                 let mut r = Ok(());
                 if let Some(n) = &hd.name {
                     let v = self.inc(h, e.obj);
@@ -2616,13 +2689,15 @@ impl<C: CycleCollector> Interp<C> {
                     }
                 }
                 self.handling.borrow_mut().pop();
-                self.dec(h, e.obj);
                 if let Err(Unwind::Exc(mut inner)) = res {
-                    // a traceback entry for this frame is added again by the caller
-                    let depth = self.depth.get();
-                    inner.tb.retain(|x| x.depth != depth || x.line != 0);
+                    if inner.obj != e.obj && inner.context.is_none() {
+                        let mut s = self.render_exc(h, e.obj, &e.tb, e.context.as_deref());
+                        s.push_str("\nDuring handling of the above exception, another exception occurred:\n\n");
+                        inner.context = Some(s);
+                    }
                     res = Err(Unwind::Exc(inner));
                 }
+                self.dec(h, e.obj);
                 result = res;
             } else {
                 result = Err(Unwind::Exc(e));

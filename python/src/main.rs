@@ -308,6 +308,7 @@ fn execute<C: CycleCollector>(p: Prepared, mut heap: H<C>) -> u8 {
                 status = 0;
             } else {
                 let msg = it.format_exc_line(h, e.obj);
+                eprint!("{}", e.context.as_deref().unwrap_or(""));
                 eprintln!("Traceback (most recent call last):");
                 it.print_tb(&e.tb);
                 eprintln!("{msg}");
