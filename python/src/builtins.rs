@@ -709,6 +709,10 @@ fn function<C: CycleCollector>(
                 Obj::Str(s) => s.chars().count() as i64,
                 Obj::List | Obj::Tuple | Obj::Set(_) => it.edges(h, a0).len() as i64,
                 Obj::Dict(_) => it.edges(h, a0).len() as i64 / 2,
+                Obj::DictView(_) => {
+                    let d = it.edge(h, a0, 0);
+                    it.edges(h, d).len() as i64 / 2
+                }
                 Obj::Range(a, b, s) => range_len(*a, *b, *s),
                 Obj::Instance(_) if it.special(h, a0, "__len__").is_some() => {
                     let r = it
@@ -1538,6 +1542,23 @@ pub fn call_finalize<C: CycleCollector>(
         it.dec(h, fo);
     }
     Ok(it.none(h))
+}
+
+/// The items a dict view shows (owned): keys, values or `(key, value)` tuples.
+pub fn view_items<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, view: ObjId) -> Vec<ObjId> {
+    let kind = match it.p(h, view) {
+        Obj::DictView(k) => *k,
+        _ => "keys",
+    };
+    let d = it.edge(h, view, 0);
+    it.dict_items(h, d)
+        .into_iter()
+        .map(|(k, v)| match kind {
+            "keys" => it.inc(h, k),
+            "values" => it.inc(h, v),
+            _ => it.new_tuple_borrowed(h, &[k, v]),
+        })
+        .collect()
 }
 
 /// Builtin type constructors: `int(x)`, `list(x)`, ...
@@ -2608,16 +2629,7 @@ fn method<C: CycleCollector>(
                 None => Ok(it.inc(h, args.get(1).copied().unwrap_or(it.none))),
             },
             "keys" | "values" | "items" => {
-                let items = it.dict_items(h, this);
-                let out: Vec<ObjId> = items
-                    .into_iter()
-                    .map(|(k, v)| match name {
-                        "keys" => it.inc(h, k),
-                        "values" => it.inc(h, v),
-                        _ => it.new_tuple_borrowed(h, &[k, v]),
-                    })
-                    .collect();
-                Ok(it.new_list(h, out))
+                Ok(h.alloc_with(Obj::DictView(name), &[this]).expect("alloc"))
             }
             "pop" => match it.dict_del(h, this, a0)? {
                 Some(v) => Ok(v),

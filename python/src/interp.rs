@@ -154,6 +154,9 @@ pub const TYPES: &[&str] = &[
     "super",
     "weakref.ReferenceType",
     "finalize",
+    "dict_keys",
+    "dict_values",
+    "dict_items",
 ];
 
 /// Totals over every collection of a run (all strategies), for `--stats`.
@@ -1980,6 +1983,10 @@ impl<C: CycleCollector> Interp<C> {
                 h.edges(x).map(|e| e.len()).unwrap_or(0) > 0
             }
             Obj::Range(a, b, s) => crate::builtins::range_len(*a, *b, *s) > 0,
+            Obj::DictView(_) => {
+                let d = self.edge(h, x, 0);
+                h.edges(d).map(|e| e.len()).unwrap_or(0) > 0
+            }
             Obj::Instance(_) => {
                 if let Some(r) = self.call_special(h, x, "__bool__", vec![])? {
                     let b = matches!(self.p(h, r), Obj::Bool(true));
@@ -2141,6 +2148,14 @@ impl<C: CycleCollector> Interp<C> {
                 ACTIVE.with(|a| a.borrow_mut().retain(|&y| y != x));
                 res?;
                 Ok(format!("{{{}}}", parts.join(", ")))
+            }
+            Obj::DictView(k) => {
+                let k = *k;
+                let items = crate::builtins::view_items(self, h, x);
+                let l = self.new_list(h, items);
+                let r = self.repr(h, l);
+                self.dec(h, l);
+                Ok(format!("dict_{k}({})", r?))
             }
             Obj::Range(a, b, s) => Ok(if *s == 1 {
                 format!("range({a}, {b})")
@@ -3153,6 +3168,13 @@ impl<C: CycleCollector> Interp<C> {
                 Ok(h.alloc_with(Obj::Iter(st), &[x]).expect("alloc"))
             }
             Obj::Iter(_) => Ok(self.inc(h, x)),
+            Obj::DictView(_) => {
+                let items = crate::builtins::view_items(self, h, x);
+                let l = self.new_list(h, items);
+                let it = self.get_iter(h, l);
+                self.dec(h, l);
+                it
+            }
             Obj::Instance(_) => match self.call_special(h, x, "__iter__", vec![])? {
                 Some(it) => Ok(it),
                 None => {

@@ -122,6 +122,8 @@ pub enum Obj {
     Dict(Box<Index>),
     /// A set: edges are the elements.
     Set(Box<Index>),
+    /// A dict view (`"keys"`, `"values"`, `"items"`): edges `dict`.
+    DictView(&'static str),
     /// A range (no edges).
     Range(i64, i64, i64),
     /// A slice: edges `start, stop, step`.
@@ -179,6 +181,9 @@ impl Obj {
             Obj::Dict(_) => "dict",
             Obj::Set(_) => "set",
             Obj::Range(..) => "range",
+            Obj::DictView("keys") => "dict_keys",
+            Obj::DictView("values") => "dict_values",
+            Obj::DictView(_) => "dict_items",
             Obj::Slice => "slice",
             Obj::Func(_) => "function",
             Obj::Cell => "cell",

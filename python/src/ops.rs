@@ -554,6 +554,10 @@ pub fn contains<C: CycleCollector>(
             ),
         },
         Obj::Dict(_) => Ok(it.dict_get(h, container, item)?.is_some()),
+        Obj::DictView("keys") => {
+            let d = it.edge(h, container, 0);
+            Ok(it.dict_get(h, d, item)?.is_some())
+        }
         Obj::Set(_) => it.set_contains(h, container, item),
         Obj::List | Obj::Tuple => {
             for x in it.edges(h, container) {
