@@ -38,7 +38,7 @@
 //! (the closure is closed under edges, so "from outside the set" means the same thing),
 //! and `Scan`/`ScanBlack` is `move_unreachable`: a member is live iff it is reachable
 //! inside the set from a member with a positive scratch count. The differential test in
-//! `tests/bacon_rajan.rs` checks the outcome against [`Generational`](crate::Generational).
+//! `tests/suite/bacon_rajan.rs` checks the outcome against [`Generational`](crate::Generational).
 //!
 //! All passes are iterative (explicit stacks); nothing is hashed: the colour lives in the
 //! header's space byte, the buffer index in its position, the scratch count in its
