@@ -8,7 +8,9 @@ use crate::{CollectReport, GcError, ObjId, Phase, TRASHCAN_DEPTH, WeakRef};
 
 use super::collector::Policy;
 use super::op::{Op, Target};
-use super::program::{Event, Observed, Outcome, Res, allowed_in_program, garbage_slice, same};
+use super::program::{
+    Event, Observed, Outcome, PROGRAM_OP_BUDGET, Res, allowed_in_program, garbage_slice, same,
+};
 use super::violation::{Rule, Violation};
 
 /// What kind of object the model holds.
@@ -193,6 +195,9 @@ pub struct Model {
     /// Set when the heap must have re-raised a payload's panic during the op being
     /// replayed; whoever replays the op takes it.
     pub(crate) raised: bool,
+    /// Program ops replayed during the current top-level op (the heap's budget,
+    /// `PROGRAM_OP_BUDGET`, applies here too).
+    pub(crate) program_ops: usize,
 }
 
 /// How a collection came about.
@@ -318,6 +323,7 @@ impl Model {
             panic_pending: false,
             batch: 0,
             raised: false,
+            program_ops: 0,
         }
     }
 
@@ -1206,6 +1212,10 @@ impl Model {
             if !allowed_in_program(op) {
                 continue;
             }
+            if self.program_ops >= PROGRAM_OP_BUDGET {
+                return;
+            }
+            self.program_ops += 1;
             let (targets, mut expected) = self.exec_program_op(me, op);
             if std::mem::take(&mut self.raised) {
                 // The heap re-raised a payload's panic during this op: what it would

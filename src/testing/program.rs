@@ -93,7 +93,18 @@ pub struct Observed {
     pub collections: RefCell<Vec<CollectReport>>,
     /// How many harness collection callbacks ([`Op::AddCallback`]) were registered.
     pub(crate) callbacks: Cell<usize>,
+    /// Program ops run by the heap's user code during the current top-level op (see
+    /// [`PROGRAM_OP_BUDGET`]).
+    pub(crate) program_ops: Cell<usize>,
 }
+
+/// How many program ops user code may run during one top-level op, on the heap and in
+/// the model alike; past it, programs run no more ops until the next top-level op.
+/// Random programs can feed themselves for ever (a collection callback registers a weak
+/// reference whose callback allocates, which starts the next collection, ...), as such
+/// a Python program would: the budget keeps every generated case finite. Real cases
+/// stay far below it (a program has at most six ops, a nested one three).
+pub(crate) const PROGRAM_OP_BUDGET: usize = 10_000;
 
 impl Observed {
     /// Reserves the next allocation number for an object about to be allocated (its id
@@ -267,6 +278,10 @@ pub(crate) fn run_on_heap<C: HarnessStrategy>(
         if !allowed_in_program(op) {
             continue;
         }
+        if observed.program_ops.get() >= PROGRAM_OP_BUDGET {
+            return;
+        }
+        observed.program_ops.set(observed.program_ops.get() + 1);
         let mut targets = Vec::new();
         let result = catch_unwind(AssertUnwindSafe(|| {
             exec_on_heap(heap, observed, me, op, &mut targets)

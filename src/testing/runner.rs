@@ -197,6 +197,8 @@ impl<C: HarnessStrategy> Runner<C> {
         let index = self.applied;
         self.applied += 1;
         self.model.op = index;
+        self.model.program_ops = 0;
+        self.observed.program_ops.set(0);
         self.observed.collections.borrow_mut().clear();
         self.observed.log.borrow_mut().clear();
         let step = self.step(op);
