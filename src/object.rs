@@ -295,8 +295,21 @@ impl<T> Object<T> {
 
     /// Moves the record's edges and payload out (its slot is being freed).
     #[inline]
-    pub(crate) fn into_parts(mut self) -> (Edges, T) {
-        (self.take_edges(), self.payload)
+    pub(crate) fn into_parts(self) -> (Edges, T) {
+        let Object {
+            first_edge,
+            more_edges,
+            payload,
+            ..
+        } = self;
+        let first = (first_edge != NO_EDGE).then_some(first_edge);
+        (
+            Edges {
+                first,
+                more: more_edges,
+            },
+            payload,
+        )
     }
 
     #[inline]

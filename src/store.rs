@@ -111,12 +111,6 @@ impl<T> Store<T> {
         make_id(slot, 1)
     }
 
-    /// Removes and returns the object `id` names, if it is alive.
-    #[inline(always)]
-    pub(crate) fn remove(&mut self, id: ObjId) -> Option<Object<T>> {
-        self.remove_entry(id)
-    }
-
     /// Removes and returns the object a list entry names, if it is alive.
     #[inline(always)]
     pub(crate) fn remove_entry<E: Entry>(&mut self, e: E) -> Option<Object<T>> {
@@ -138,6 +132,33 @@ impl<T> Store<T> {
         self.free_head = slot;
         self.len -= 1;
         Some(object)
+    }
+
+    /// Removes and returns the object in `slot`, which must be occupied (the caller has
+    /// looked it up already): one bounds check, no version check.
+    ///
+    /// # Panics
+    /// When the slot is free: a broken heap invariant, never user input.
+    #[inline(always)]
+    pub(crate) fn take_at(&mut self, slot: u32) -> Object<T> {
+        let free_head = self.free_head;
+        let entry = &mut self.slots[slot as usize];
+        let version = match entry {
+            Slot::Occupied(o) => o.version.wrapping_add(1),
+            Slot::Vacant { .. } => vacant(slot),
+        };
+        let Slot::Occupied(object) = std::mem::replace(
+            entry,
+            Slot::Vacant {
+                version,
+                next_free: free_head,
+            },
+        ) else {
+            unreachable!("bug: slot {slot} was checked occupied")
+        };
+        self.free_head = slot;
+        self.len -= 1;
+        object
     }
 
     /// The object `id` names, if it is alive.
@@ -534,8 +555,8 @@ mod tests {
         let mut s = Store::new();
         let a = s.insert(obj(1));
         let b = s.insert(obj(2));
-        assert_eq!(s.remove(a).map(|o| o.payload), Some(1));
-        assert!(s.get(a).is_none() && s.remove(a).is_none());
+        assert_eq!(s.remove_entry(a).map(|o| o.payload), Some(1));
+        assert!(s.get(a).is_none() && s.remove_entry(a).is_none());
         let c = s.insert(obj(3));
         assert_eq!(
             slot_of(c),
@@ -564,7 +585,7 @@ mod tests {
         assert_eq!(rotated, [9, 8, 3, 2, 1, 0]);
         // Dense (more than a 64th of the slots): the bitmap, dropping a dead id.
         let dead = ids[5];
-        s.remove(dead);
+        s.remove_entry(dead);
         let mut dense: Vec<ObjId> = [7, 5, 150, 3, 199, 4].iter().map(|&i| ids[i]).collect();
         s.order_descending(&mut dense);
         let expected: Vec<ObjId> = [199, 150, 7, 4, 3].iter().map(|&i| ids[i]).collect();

@@ -929,3 +929,18 @@ fn panicking_payloads_unwind_where_the_model_says_and_lose_nothing() {
         panic!("{path}: {failure}");
     }
 }
+
+/// Found by `full_only_reference_strategy_keeps_every_invariant` while the release path's
+/// straight case was written: an object freed outside any cascade queued two targets
+/// that reached zero, and the payload of the second one panicked on drop; the cascade
+/// that took it re-raised at once and the first stayed alive with a zero count. The
+/// cascade now finishes the whole worklist before it re-raises (rule 3, immediate
+/// reclamation).
+#[test]
+fn a_payload_panic_in_a_cascade_started_by_a_lone_free_strands_no_queued_object() {
+    let path = "tests/data/panic_in_a_cascade_after_a_lone_free.jsonl";
+    let saved = read_trace(path).unwrap();
+    if let Err(failure) = run_strategy_ops(FullOnly::default(), &saved) {
+        panic!("{path}: {failure}");
+    }
+}

@@ -91,6 +91,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.edges(l).unwrap(), &[ten, ten]);
     /// assert_eq!(heap.refcount(ten).unwrap(), 3);
     /// ```
+    #[inline]
     pub fn alloc_with(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
         let id = self.insert_object(payload, Edges::from_ids(edges), 0, true);
@@ -170,7 +171,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
 
     /// Inserts a new object with one external reference. A tracked object enters the
     /// youngest generation (its header is written here, saving a second slot lookup).
-    #[inline]
+    #[inline(always)]
     fn insert_object(&mut self, payload: T, edges: Edges, flag_bits: u16, tracked: bool) -> ObjId {
         self.counters.allocations += 1;
         let id = self

@@ -97,7 +97,30 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.decref(x), Err(GcError::NoExternalRef(x))); // the name's is not ours
     /// assert_eq!(heap.refcount(x).unwrap(), 1);
     /// ```
+    #[inline]
     pub fn decref(&mut self, id: ObjId) -> Result<()> {
+        let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
+        // One test for the rare cases: being deallocated (count 0), no external
+        // reference at all, or some of them held by the heap itself.
+        if obj.refcount == 0 || obj.external == 0 || obj.has(flags::HELD) {
+            return self.decref_checked(id);
+        }
+        obj.external -= 1;
+        obj.refcount -= 1;
+        if obj.refcount == 0 {
+            let header = (obj.flags, obj.space(), obj.position());
+            self.dealloc_start(id, header);
+        } else {
+            self.gc.on_possible_root(Cx::new(&mut self.objects), id);
+        }
+        Ok(())
+    }
+
+    /// [`decref`](Heap::decref) of an object that is being deallocated, has no
+    /// external reference, or has some held by the heap (variables, the garbage list):
+    /// the refusals, and the count of the heap's own references looked up.
+    #[inline(never)]
+    fn decref_checked(&mut self, id: ObjId) -> Result<()> {
         let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
         if obj.refcount == 0 {
             return Err(GcError::BeingDeallocated(id));

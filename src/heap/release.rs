@@ -6,9 +6,18 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::gc::{Cx, CycleCollector};
 use crate::object::{COLLECTING, Edges, ObjId, Object, UNTRACKED, flags};
-use crate::store::{Entry, Store, make_id};
+use crate::store::{Entry, Store, make_id, slot_of};
 
 use super::identity::native_slot;
+
+/// The flags of an object whose deallocation runs user code or updates a side table
+/// (finalizer, weak references, legacy-finalizer code, assigned identity): the slow
+/// path of [`Heap::dealloc_start`].
+const SPECIAL: u16 = flags::HAS_FINALIZER
+    | flags::HAS_WEAKREFS
+    | flags::OWNS_WEAKREF
+    | flags::HAS_IDENTITY
+    | flags::HAS_LEGACY_CODE;
 use super::{Heap, TRASHCAN_DEPTH};
 
 impl<T, C: CycleCollector> Heap<T, C> {
@@ -24,9 +33,43 @@ impl<T, C: CycleCollector> Heap<T, C> {
         );
         obj.refcount -= 1;
         if obj.refcount == 0 {
-            self.dealloc_cascade(id);
+            let header = (obj.flags, obj.space(), obj.position());
+            self.dealloc_start(id, header);
         } else {
             self.gc.on_possible_root(Cx::new(&mut self.objects), id);
+        }
+    }
+
+    /// Frees `id`, whose count just reached zero and whose `header` (flags, space byte,
+    /// position) the caller has just read, and in
+    /// cascade everything only it kept alive: [`dealloc_cascade`](Heap::dealloc_cascade),
+    /// with the common case (no cascade running, no user code to run for this object)
+    /// on a straight path. The rare cases are behind one test; the worklist is entered
+    /// only when a target reached zero too or a payload's `Drop` panicked.
+    #[inline(always)]
+    pub(crate) fn dealloc_start(&mut self, id: ObjId, header: (u16, u8, u32)) {
+        let (obj_flags, generation, position) = header;
+        if obj_flags & SPECIAL == 0 && self.rel.depth == 0 {
+            self.dealloc_plain(id, generation, position, obj_flags & flags::ATOMIC != 0);
+            if !self.rel.pending.is_empty() || self.rel.panic.is_some() {
+                self.finish_cascade();
+            }
+        } else {
+            self.dealloc_cascade(id);
+        }
+    }
+
+    /// The rest of a cascade [`dealloc_start`](Heap::dealloc_start) began outside any
+    /// running cascade: the worklist's objects, last queued first (the order
+    /// [`dealloc_cascade`](Heap::dealloc_cascade) takes them in), then the re-raise of a
+    /// payload panic it caught.
+    #[inline(never)]
+    fn finish_cascade(&mut self) {
+        self.rel.depth += 1;
+        self.drain_cascade(0);
+        self.rel.depth -= 1;
+        if self.rel.depth == 0 && self.rel.batch == 0 && !self.collecting {
+            self.raise_deferred_panic();
         }
     }
 
@@ -87,22 +130,28 @@ impl<T, C: CycleCollector> Heap<T, C> {
         }
         self.rel.depth += 1;
         let base = self.rel.pending.len();
-        let mut current = first;
-        loop {
-            self.dealloc(current);
-            if self.rel.pending.len() > base {
-                current = self.rel.pending.pop().expect("bug: checked non-empty");
-            } else if self.rel.depth == 1
-                && let Some(next) = self.rel.deferred.pop()
-            {
-                current = next;
-            } else {
-                break;
-            }
-        }
+        self.dealloc(first);
+        self.drain_cascade(base);
         self.rel.depth -= 1;
         if self.rel.depth == 0 && self.rel.batch == 0 && !self.collecting {
             self.raise_deferred_panic();
+        }
+    }
+
+    /// The worklist of the running cascade frame (its entries above `base`), last
+    /// queued first, and at the outermost frame the objects the trashcan deferred.
+    fn drain_cascade(&mut self, base: usize) {
+        loop {
+            let next = if self.rel.pending.len() > base {
+                self.rel.pending.pop().expect("bug: checked non-empty")
+            } else if self.rel.depth == 1
+                && let Some(next) = self.rel.deferred.pop()
+            {
+                next
+            } else {
+                break;
+            };
+            self.dealloc(next);
         }
     }
 
@@ -124,12 +173,8 @@ impl<T, C: CycleCollector> Heap<T, C> {
             return;
         };
         debug_assert!(obj.refcount == 0, "bug: {id} queued with a live count");
-        const SPECIAL: u16 = flags::HAS_FINALIZER
-            | flags::HAS_WEAKREFS
-            | flags::OWNS_WEAKREF
-            | flags::HAS_IDENTITY
-            | flags::HAS_LEGACY_CODE;
-        // The header is read once on the common path (no user code to run).
+        // The header is read once on the common path (no user code to run): the rare
+        // cases are behind one flag test.
         let (mut generation, mut position, atomic) =
             (obj.space(), obj.position(), obj.has(flags::ATOMIC));
         if obj.flags & SPECIAL != 0 {
@@ -139,45 +184,57 @@ impl<T, C: CycleCollector> Heap<T, C> {
             let obj = &self.objects[id];
             (generation, position) = (obj.space(), obj.position());
         }
+        self.dealloc_plain(id, generation, position, atomic);
+    }
+
+    /// The last steps of a deallocation, once no user code is left to run: the object
+    /// leaves its strategy's list (its header said `generation`, `position`), the
+    /// record goes, its edges are released (targets that reach zero are queued on the
+    /// worklist), and its payload is dropped.
+    #[inline(always)]
+    fn dealloc_plain(&mut self, id: ObjId, generation: u8, position: u32, atomic: bool) {
         if generation != UNTRACKED && generation != COLLECTING {
             // The record goes next: no need to mark it untracked.
             self.gc
                 .on_untrack(Cx::new(&mut self.objects), id, generation, position);
         }
-        // Only edges and payload are moved out of the slot: reading header fields back
-        // from a moved copy of the whole record stalls store forwarding on this hot path.
-        let Some((edges, payload)) = self.objects.remove(id).map(Object::into_parts) else {
-            return;
-        };
+        // Only edges and payload are moved out of the slot (found by the caller: no
+        // second version check): reading header fields back from a moved copy of the
+        // whole record stalls store forwarding on this hot path.
+        let (edges, payload) = self.objects.take_at(slot_of(id)).into_parts();
         if !atomic {
             self.gc.on_free();
         }
         self.counters.frees_by_refcount += 1;
-        let objects = &mut self.objects;
-        let pending = &mut self.rel.pending;
-        let gc = &mut self.gc;
-        let mut dec = |slot: u32| {
-            let target = objects.at_mut(slot);
-            debug_assert!(
-                target.refcount > 0,
-                "bug: refcount of slot {slot} underflows in the release cascade"
-            );
-            target.refcount -= 1;
-            let t = make_id(slot, target.version);
-            if target.refcount == 0 {
-                untrack_waiting(objects, gc, t);
-                pending.push(t);
-            } else {
-                gc.on_possible_root(Cx::new(objects), t);
-            }
-        };
         if let Some(first) = edges.first {
-            dec(first);
-            for t in edges.more {
-                dec(t);
+            self.release_from_dealloc(first);
+            // An empty ThinVec is a pointer compare; its iterator's drop is a call.
+            if !edges.more.is_empty() {
+                for t in edges.more {
+                    self.release_from_dealloc(t);
+                }
             }
         }
         self.drop_payload(payload);
+    }
+
+    /// Drops the reference a deallocated object held to the object in `slot`: a target
+    /// that reaches zero is untracked and queued on the cascade's worklist.
+    #[inline(always)]
+    fn release_from_dealloc(&mut self, slot: u32) {
+        let target = self.objects.at_mut(slot);
+        debug_assert!(
+            target.refcount > 0,
+            "bug: refcount of slot {slot} underflows in the release cascade"
+        );
+        target.refcount -= 1;
+        let t = make_id(slot, target.version);
+        if target.refcount == 0 {
+            untrack_waiting(&mut self.objects, &mut self.gc, t);
+            self.rel.pending.push(t);
+        } else {
+            self.gc.on_possible_root(Cx::new(&mut self.objects), t);
+        }
     }
 
     /// Drops a freed object's payload. A panicking `Drop` is caught and kept for
