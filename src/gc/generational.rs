@@ -389,7 +389,7 @@ impl Generational {
 
     /// Removes the member at `gens[gen_no]` index `index` in O(1) (amortised), keeping
     /// the order of the others.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn remove_at<T>(&mut self, objects: &Store<T>, gen_no: u8, index: u32) {
         let list = &mut self.gens[gen_no as usize];
         let index = index as usize;
@@ -406,11 +406,7 @@ impl Generational {
         } else {
             list.ids[index] = NO_EDGE;
             if list.ids.len() > 2 * list.live + 64 {
-                // Compact: tombstones outnumber members.
-                list.ids.retain(|&s| s != NO_EDGE);
-                for (i, &slot) in list.ids.iter().enumerate() {
-                    objects.at(slot).set_position(i as u32);
-                }
+                compact(list, objects);
             }
         }
     }
@@ -422,6 +418,17 @@ impl Generational {
     }
 }
 
+/// Drops a generation's tombstones once they outnumber its members, writing each
+/// member's new position into its header (the rare half of `remove_at`).
+#[cold]
+#[inline(never)]
+fn compact<T>(list: &mut GenList, objects: &Store<T>) {
+    list.ids.retain(|&s| s != NO_EDGE);
+    for (i, &slot) in list.ids.iter().enumerate() {
+        objects.at(slot).set_position(i as u32);
+    }
+}
+
 impl CycleCollector for Generational {
     /// Appends the object to generation 0.
     #[inline]
@@ -430,7 +437,7 @@ impl CycleCollector for Generational {
     }
 
     /// Removes the object from its generation, keeping the order of the others.
-    #[inline]
+    #[inline(always)]
     fn on_untrack<T>(&mut self, cx: Cx<'_, T>, _id: ObjId, space: u8, position: u32) {
         self.remove_at(cx.objects, space, position);
     }
