@@ -1600,11 +1600,24 @@ fn construct_inner<C: CycleCollector>(
             }
             Obj::Float(f) => {
                 let f = *f;
+                if f.is_nan() {
+                    return it.err(h, "ValueError", "cannot convert float NaN to integer");
+                }
                 if !f.is_finite() {
                     return it.err(
                         h,
                         "OverflowError",
                         "cannot convert float infinity to integer",
+                    );
+                }
+                // 2**63 is the first float past i64 (a cast would saturate)
+                if f.trunc() >= 9_223_372_036_854_775_808.0
+                    || f.trunc() < -9_223_372_036_854_775_808.0
+                {
+                    return it.err(
+                        h,
+                        "OverflowError",
+                        "integer result too large for gclab-py (64-bit ints)",
                     );
                 }
                 Ok(it.int(h, f.trunc() as i64))

@@ -18,7 +18,7 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use gclab::{CycleCollector, ObjId};
-use ruff_python_ast::Operator;
+use ruff_python_ast::{CmpOp, Operator};
 
 use crate::interp::{H, Interp, R, Unwind};
 use crate::obj::Obj;
@@ -338,17 +338,14 @@ pub fn install<C: CycleCollector>(it: &Rc<Interp<C>>, h: &mut H<C>) {
     it.modules.borrow_mut().insert("random".to_owned(), mo);
 }
 
-/// `random.Random(x=None)`: a new generator seeded with `x` (`Random.__init__`;
-/// `random_new` refuses keywords for the class itself).
+/// `random.Random(x=None)`: a new generator seeded with `x` (`Lib/random.py`
+/// `Random.__init__`).
 pub fn construct<C: CycleCollector>(
     it: &Interp<C>,
     h: &mut H<C>,
     args: &[ObjId],
     kw: &[(Rc<str>, ObjId)],
 ) -> R<ObjId> {
-    if !kw.is_empty() {
-        return it.err(h, "TypeError", "Random() takes no keyword arguments");
-    }
     let a = bind(it, h, "__init__", &[P::Opt("x")], args, kw)?;
     let mut st = RandomState {
         mt: Mt19937::from_u32(0),
@@ -1045,16 +1042,33 @@ fn sample<C: CycleCollector>(
     let k = match index_of(it, h, kv) {
         Some(k) => k,
         None => {
-            // `0 <= k <= n` with a non-int k: compare as Python does
-            let zero = it.int(h, 0);
-            let lt = ops::less(it, h, kv, zero);
-            it.dec(h, zero);
-            lt?;
+            // `0 <= k <= n` with a non-int k compares as Python does; then
+            // `[None] * k` refuses it
+            let (zero, no) = (it.int(h, 0), it.int(h, n));
+            let mut inside = Ok(false);
+            for (a, b) in [(zero, kv), (kv, no)] {
+                inside = ops::compare(it, h, CmpOp::LtE, a, b).and_then(|r| {
+                    let t = it.truthy(h, r);
+                    it.dec(h, r);
+                    t
+                });
+                if !matches!(inside, Ok(true)) {
+                    break;
+                }
+            }
+            it.dec_all(h, [zero, no]);
+            if !inside? {
+                return it.err(
+                    h,
+                    "ValueError",
+                    "Sample larger than population or is negative",
+                );
+            }
             let t = it.type_name(h, kv);
             return it.err(
                 h,
                 "TypeError",
-                &format!("'{t}' object cannot be interpreted as an integer"),
+                &format!("can't multiply sequence by non-int of type '{t}'"),
             );
         }
     };
@@ -1559,12 +1573,8 @@ fn setstate<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, this: ObjId, state:
         let mut mt = [0u32; N];
         for (slot, &w) in mt.iter_mut().zip(&words) {
             let Some(x) = index_of(it, h, w) else {
-                let t = it.type_name(h, w);
-                return it.err(
-                    h,
-                    "TypeError",
-                    &format!("'{t}' object cannot be interpreted as an integer"),
-                );
+                // PyLong_AsUnsignedLong's message
+                return it.err(h, "TypeError", "an integer is required");
             };
             *slot = if version == 2 {
                 // version 2 saved signed words: x % 2**32
