@@ -10,8 +10,8 @@
 //!
 //! Differences from CPython, each refused with a clear error rather than answered
 //! differently: ints are 64-bit (`getrandbits(k)` for `k > 63` is an `OverflowError`);
-//! `seed(str)` (version 2 hashes it with SHA-512) is a `NotImplementedError`; `bytes`
-//! do not exist in this interpreter; `random.Random` cannot be subclassed.
+//! `bytes` do not exist in this interpreter; `random.Random` cannot be subclassed.
+//! String seeds are hashed with SHA-512 (the `sha2` crate) as version 2 does.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -453,7 +453,7 @@ fn bind<C: CycleCollector>(
 }
 
 /// The generator of a `random.Random` object.
-fn gen_mut<'h, C: CycleCollector>(h: &'h mut H<C>, this: ObjId) -> Option<&'h mut RandomState> {
+fn gen_mut<C: CycleCollector>(h: &mut H<C>, this: ObjId) -> Option<&mut RandomState> {
     match h.payload_mut(this) {
         Ok(Obj::Random(st)) => Some(st),
         _ => None,
@@ -831,15 +831,22 @@ fn seeded<C: CycleCollector>(
             }
             x ^ cps.len() as u64
         }
+        Obj::Str(s) if version == 2.0 => {
+            // Lib/random.py Random.seed, version 2:
+            // int.from_bytes(a.encode() + sha512(a.encode()).digest()), big-endian
+            use sha2::Digest;
+            let mut bytes = s.as_bytes().to_vec();
+            let digest = sha2::Sha512::digest(s.as_bytes());
+            bytes.extend_from_slice(digest.as_slice());
+            return Ok(Mt19937::from_key(&key_from_be_bytes(&bytes)));
+        }
         Obj::Str(_) => {
-            let msg = if version == 2.0 {
-                "random.seed(str) hashes the string with SHA-512 (seed version 2), \
-                 which gclab-py does not implement; seed with an int"
-            } else {
-                "random.seed(str) with this version seeds from the string's randomized \
-                 hash, which gclab-py does not implement; seed with an int"
-            };
-            return it.err(h, "NotImplementedError", msg);
+            return it.err(
+                h,
+                "NotImplementedError",
+                "random.seed(str, version) for a version other than 1 and 2 seeds from the \
+                 string's randomized hash, which gclab-py does not implement",
+            );
         }
         _ => {
             return it.err(
@@ -1206,25 +1213,9 @@ fn choices<C: CycleCollector>(
     let weights = weights.filter(|&w| w != it.none);
     let cum_weights = cum_weights.filter(|&w| w != it.none);
     let n = len_of(it, h, pop)?;
-    let count = |it: &Interp<C>, h: &mut H<C>| -> R<i64> {
-        match kv {
-            None => Ok(1),
-            Some(k) => match index_of(it, h, k) {
-                Some(k) => Ok(k.max(0)),
-                None => {
-                    let t = it.type_name(h, k);
-                    it.err(
-                        h,
-                        "TypeError",
-                        &format!("'{t}' object cannot be interpreted as an integer"),
-                    )
-                }
-            },
-        }
-    };
     let cum: Vec<ObjId> = match (weights, cum_weights) {
         (None, None) => {
-            let k = count(it, h)?;
+            let k = count_of(it, h, kv)?;
             let nf = n as f64;
             let mut out = Vec::with_capacity(k as usize);
             for _ in 0..k {
@@ -1284,9 +1275,28 @@ fn choices<C: CycleCollector>(
             );
         }
     };
-    let r = choices_weighted(it, h, this, pop, n, &cum, &count);
+    let r = choices_weighted(it, h, this, pop, n, &cum, kv);
     it.dec_all(h, cum);
     r
+}
+
+/// `choices`' `k` (default 1) as `itertools.repeat` takes it: an int, negative
+/// meaning none.
+fn count_of<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, kv: Option<ObjId>) -> R<i64> {
+    match kv {
+        None => Ok(1),
+        Some(k) => match index_of(it, h, k) {
+            Some(k) => Ok(k.max(0)),
+            None => {
+                let t = it.type_name(h, k);
+                it.err(
+                    h,
+                    "TypeError",
+                    &format!("'{t}' object cannot be interpreted as an integer"),
+                )
+            }
+        },
+    }
 }
 
 /// The weighted half of `choices`: `bisect(cum_weights, random() * total, 0, n - 1)`.
@@ -1297,7 +1307,7 @@ fn choices_weighted<C: CycleCollector>(
     pop: ObjId,
     n: i64,
     cum: &[ObjId],
-    count: &dyn Fn(&Interp<C>, &mut H<C>) -> R<i64>,
+    kv: Option<ObjId>,
 ) -> R<ObjId> {
     if cum.len() as i64 != n {
         return it.err(
@@ -1329,7 +1339,7 @@ fn choices_weighted<C: CycleCollector>(
     if !total.is_finite() {
         return it.err(h, "ValueError", "Total of weights must be finite");
     }
-    let k = count(it, h)?;
+    let k = count_of(it, h, kv)?;
     let hi = (n - 1) as usize;
     let mut out = Vec::with_capacity(k as usize);
     for _ in 0..k {
