@@ -136,9 +136,9 @@ impl Mt19937 {
 
     /// `getrandbits(k)` for `k <= 64` (`_random_Random_getrandbits_impl`): one word
     /// shifted right for `k <= 32`, otherwise 32-bit words from the least significant
-    /// up, the last one shifted right to the bits left.
+    /// up, the last one shifted right to the bits left. `k` past 64 is taken as 64.
     pub fn getrandbits(&mut self, k: u32) -> u64 {
-        debug_assert!(k <= 64);
+        let k = k.min(64);
         if k == 0 {
             return 0;
         }
@@ -152,8 +152,11 @@ impl Mt19937 {
 
     /// A uniform int in `[0, n)` for `n > 0` (`Lib/random.py`,
     /// `Random._randbelow_with_getrandbits`): `getrandbits(n.bit_length())` until it
-    /// is below `n`.
+    /// is below `n`. `n = 0` gives 0 without drawing.
     pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            return 0;
+        }
         let k = 64 - n.leading_zeros();
         loop {
             let r = self.getrandbits(k);
@@ -465,10 +468,33 @@ fn draw<C: CycleCollector>(h: &mut H<C>, this: ObjId) -> f64 {
     gen_mut(h, this).map_or(0.0, |g| g.mt.random())
 }
 
-/// `_randbelow(n)` for `n > 0`.
+/// `_randbelow(n)` for `n > 0` (0, drawing nothing, otherwise).
 fn below<C: CycleCollector>(h: &mut H<C>, this: ObjId, n: i64) -> i64 {
-    debug_assert!(n > 0);
+    if n <= 0 {
+        return 0;
+    }
     gen_mut(h, this).map_or(0, |g| g.mt.below(n as u64) as i64)
+}
+
+/// A first capacity for a list of `n` results: the whole of a small one, a bounded
+/// start for a huge one (which grows as it fills, and fails as CPython's would).
+fn cap(n: i64) -> usize {
+    n.clamp(0, 1 << 16) as usize
+}
+
+/// `bisect.bisect_right(a, x)` over ints, probing as `Modules/_bisectmodule.c`'s
+/// `internal_bisect_right` does (so unsorted input gives the same answer).
+fn bisect_right(a: &[i64], x: i64) -> usize {
+    let (mut lo, mut hi) = (0usize, a.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if x < a[mid] {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
 }
 
 /// An int argument taken as `operator.index` takes it (ints and bools).
@@ -1086,7 +1112,7 @@ fn sample<C: CycleCollector>(
             "Sample larger than population or is negative",
         );
     }
-    let mut result: Vec<ObjId> = Vec::with_capacity(k as usize);
+    let mut result: Vec<ObjId> = Vec::with_capacity(cap(k));
     let mut setsize: i64 = 21;
     if k > 5 {
         // setsize += 4 ** _ceil(_log(k * 3, 4))
@@ -1099,7 +1125,7 @@ fn sample<C: CycleCollector>(
     };
     if n <= setsize {
         // pool = list(population)
-        let mut pool: Vec<ObjId> = Vec::with_capacity(n as usize);
+        let mut pool: Vec<ObjId> = Vec::with_capacity(cap(n));
         for i in 0..n {
             match item(it, h, pop, i) {
                 Ok(v) => pool.push(v),
@@ -1162,16 +1188,17 @@ fn sample_counts<C: CycleCollector>(
             None => bad = true,
         }
     }
+    let given = items.len() as i64;
     it.dec_all(h, items);
-    if bad {
-        return it.err(h, "TypeError", "Counts must be integers");
-    }
-    if cum.len() as i64 != n {
+    if given != n {
         return it.err(
             h,
             "ValueError",
             "The number of counts does not match the population",
         );
+    }
+    if bad {
+        return it.err(h, "TypeError", "Counts must be integers");
     }
     let total = cum.pop().unwrap_or(0);
     if total <= 0 {
@@ -1185,7 +1212,7 @@ fn sample_counts<C: CycleCollector>(
     let mut out = Vec::with_capacity(picks.len());
     for s in picks {
         let s = index_of(it, h, s).unwrap_or(0);
-        let i = cum.partition_point(|&c| c <= s) as i64;
+        let i = bisect_right(&cum, s) as i64;
         match item(it, h, pop, i) {
             Ok(v) => out.push(v),
             Err(e) => {
@@ -1217,7 +1244,7 @@ fn choices<C: CycleCollector>(
         (None, None) => {
             let k = count_of(it, h, kv)?;
             let nf = n as f64;
-            let mut out = Vec::with_capacity(k as usize);
+            let mut out = Vec::with_capacity(cap(k));
             for _ in 0..k {
                 let i = (draw(h, this) * nf).floor() as i64;
                 match item(it, h, pop, i) {
@@ -1341,7 +1368,7 @@ fn choices_weighted<C: CycleCollector>(
     }
     let k = count_of(it, h, kv)?;
     let hi = (n - 1) as usize;
-    let mut out = Vec::with_capacity(k as usize);
+    let mut out = Vec::with_capacity(cap(k));
     for _ in 0..k {
         let x = draw(h, this) * total;
         let x = it.float(h, x);
@@ -1703,5 +1730,20 @@ mod tests {
                 assert!(g.below(n) < n);
             }
         }
+        let before = g.clone().next_u32();
+        assert_eq!(g.below(0), 0);
+        assert_eq!(g.next_u32(), before, "below(0) draws nothing");
+    }
+
+    /// `bisect.bisect_right`: the insertion point after equal items, and on unsorted
+    /// input the answer of CPython's probe order (`internal_bisect_right`):
+    /// `bisect.bisect_right([5, 1, 9, 2], 3) == 2`.
+    #[test]
+    fn bisect_right_probes_as_cpython() {
+        assert_eq!(bisect_right(&[1, 2, 2, 3], 2), 3);
+        assert_eq!(bisect_right(&[1, 2, 2, 3], 0), 0);
+        assert_eq!(bisect_right(&[1, 2, 2, 3], 9), 4);
+        assert_eq!(bisect_right(&[], 1), 0);
+        assert_eq!(bisect_right(&[5, 1, 9, 2], 3), 2);
     }
 }

@@ -74,6 +74,8 @@ print("sample big k", random.sample(range(100), 20))
 print("sample k=6", random.sample(range(30), 6), random.sample(range(100), 6))
 print("sample counts", random.sample(["red", "blue"], counts=[4, 2], k=5))
 print("sample counts", random.sample("abc", 6, counts=[1, 2, 3]))
+print("sample counts 0", random.sample("abcde", 4, counts=[0, 3, 0, 2, 0]))
+print("sample counts big", random.sample(range(5), 30, counts=[10, 20, 30, 40, 50]))
 
 # choices: unweighted, weighted, cumulative, k
 print("choices", random.choices("abcd"), random.choices(range(5), k=7))
