@@ -282,6 +282,83 @@ pub struct RandomState {
 }
 
 impl RandomState {
+    /// `vonmisesvariate`'s draw (`Lib/random.py` `Random.vonmisesvariate`): `Ok(theta)`
+    /// for `kappa <= 1e-6` (a uniform angle), otherwise `Err(+-acos(f))`, the signed
+    /// angle the caller adds to `mu` modulo 2*pi.
+    fn vonmises_theta(&mut self, kappa: f64) -> Result<f64, f64> {
+        use std::f64::consts::{PI, TAU};
+        let mt = &mut self.mt;
+        if kappa <= 1e-6 {
+            return Ok(TAU * mt.random());
+        }
+        let s = 0.5 / kappa;
+        let r = s + (1.0 + s * s).sqrt();
+        let z = loop {
+            let u1 = mt.random();
+            let z = (PI * u1).cos();
+            let d = z / (r + z);
+            let u2 = mt.random();
+            if u2 < 1.0 - d * d || u2 <= (1.0 - d) * d.exp() {
+                break z;
+            }
+        };
+        let q = 1.0 / r;
+        let f = (q + z) / (1.0 + q * z);
+        let u3 = mt.random();
+        Err(if u3 > 0.5 { f.acos() } else { -f.acos() })
+    }
+
+    /// `gammavariate(alpha, 1.0)` for `alpha > 0` (`Lib/random.py`
+    /// `Random.gammavariate`): Cheng's method for `alpha > 1`, the exponential for 1,
+    /// Ahrens and Dieter's GS for `alpha < 1`.
+    fn gamma_x(&mut self, alpha: f64) -> f64 {
+        use std::f64::consts::E;
+        let mt = &mut self.mt;
+        // LOG4 = _log(4.0); SG_MAGICCONST = 1.0 + _log(4.5)
+        let log4 = 4.0f64.ln();
+        let sg_magic = 1.0 + 4.5f64.ln();
+        if alpha > 1.0 {
+            let ainv = (2.0 * alpha - 1.0).sqrt();
+            let bbb = alpha - log4;
+            let ccc = alpha + ainv;
+            loop {
+                let u1 = mt.random();
+                if !(1e-7 < u1 && u1 < 0.9999999) {
+                    continue;
+                }
+                let u2 = 1.0 - mt.random();
+                let v = (u1 / (1.0 - u1)).ln() / ainv;
+                let x = alpha * v.exp();
+                let z = u1 * u1 * u2;
+                let r = bbb + ccc * v - x;
+                if r + sg_magic - 4.5 * z >= 0.0 || r >= z.ln() {
+                    return x;
+                }
+            }
+        } else if alpha == 1.0 {
+            -(1.0 - mt.random()).ln()
+        } else {
+            loop {
+                let u = mt.random();
+                let b = (E + alpha) / E;
+                let p = b * u;
+                let x = if p <= 1.0 {
+                    p.powf(1.0 / alpha)
+                } else {
+                    -((b - p) / alpha).ln()
+                };
+                let u1 = mt.random();
+                if p > 1.0 {
+                    if u1 <= x.powf(alpha - 1.0) {
+                        return x;
+                    }
+                } else if u1 <= (-x).exp() {
+                    return x;
+                }
+            }
+        }
+    }
+
     /// A generator seeded from operating-system entropy (`random.Random()`).
     pub fn from_entropy() -> RandomState {
         RandomState {
@@ -310,6 +387,11 @@ pub const METHODS: &[&str] = &[
     "normalvariate",
     "lognormvariate",
     "expovariate",
+    "vonmisesvariate",
+    "gammavariate",
+    "betavariate",
+    "paretovariate",
+    "weibullvariate",
     "getstate",
     "setstate",
 ];
@@ -593,6 +675,25 @@ fn deprecation<C: CycleCollector>(it: &Interp<C>, msg: &'static str) {
     eprint!("{s}");
 }
 
+/// A number compared with a float (`x <= 0.0` and the like) as a float; anything else
+/// is the comparison's `TypeError`.
+fn real_cmp<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, v: Option<ObjId>, op: &str) -> R<f64> {
+    let v = v.unwrap_or(it.none);
+    match it.p(h, v) {
+        Obj::Int(i) => Ok(*i as f64),
+        Obj::Bool(b) => Ok(f64::from(u8::from(*b))),
+        Obj::Float(f) => Ok(*f),
+        _ => {
+            let t = it.type_name(h, v);
+            it.err(
+                h,
+                "TypeError",
+                &format!("'{op}' not supported between instances of '{t}' and 'float'"),
+            )
+        }
+    }
+}
+
 /// Whether an unwinding is a Python exception of class `cls`.
 fn is_exc<C: CycleCollector>(it: &Interp<C>, h: &H<C>, u: &Unwind, cls: &str) -> bool {
     match u {
@@ -781,6 +882,87 @@ pub fn method<C: CycleCollector>(
             let a = bind(it, h, name, &[P::Req("lambd")], args, kw)?;
             let x = -(1.0 - draw(h, this)).ln();
             bin_f(it, h, Operator::Div, a[0].unwrap_or(it.none), x, true)
+        }
+        "vonmisesvariate" => {
+            let a = bind(it, h, name, &[P::Req("mu"), P::Req("kappa")], args, kw)?;
+            let kappa = real_cmp(it, h, a[1], "<=")?;
+            let mu = a[0].unwrap_or(it.none);
+            let g = gen_mut(h, this).map(|g| g.vonmises_theta(kappa));
+            match g {
+                // kappa <= 1e-6: TWOPI * random(), mu unused
+                Some(Ok(x)) => Ok(it.float(h, x)),
+                Some(Err(acos_f)) => {
+                    // theta = (mu +- acos(f)) % TWOPI, with Python's arithmetic
+                    let sum = bin_f(it, h, Operator::Add, mu, acos_f, false)?;
+                    let r = bin_f(it, h, Operator::Mod, sum, std::f64::consts::TAU, false);
+                    it.dec(h, sum);
+                    r
+                }
+                None => Ok(it.float(h, 0.0)),
+            }
+        }
+        "gammavariate" => {
+            let a = bind(it, h, name, &[P::Req("alpha"), P::Req("beta")], args, kw)?;
+            // if alpha <= 0.0 or beta <= 0.0: raise ValueError(...)
+            let alpha = real_cmp(it, h, a[0], "<=")?;
+            let beta = a[1].unwrap_or(it.none);
+            if alpha <= 0.0 || real_cmp(it, h, Some(beta), "<=")? <= 0.0 {
+                return it.err(
+                    h,
+                    "ValueError",
+                    "gammavariate: alpha and beta must be > 0.0",
+                );
+            }
+            let x = gen_mut(h, this).map_or(0.0, |g| g.gamma_x(alpha));
+            // x * beta
+            bin_f(it, h, Operator::Mult, beta, x, true)
+        }
+        "betavariate" => {
+            let a = bind(it, h, name, &[P::Req("alpha"), P::Req("beta")], args, kw)?;
+            let alpha = real_cmp(it, h, a[0], "<=")?;
+            if alpha <= 0.0 {
+                return it.err(
+                    h,
+                    "ValueError",
+                    "gammavariate: alpha and beta must be > 0.0",
+                );
+            }
+            let y = gen_mut(h, this).map_or(0.0, |g| g.gamma_x(alpha));
+            if y == 0.0 {
+                return Ok(it.float(h, 0.0));
+            }
+            let beta = real_cmp(it, h, a[1], "<=")?;
+            if beta <= 0.0 {
+                return it.err(
+                    h,
+                    "ValueError",
+                    "gammavariate: alpha and beta must be > 0.0",
+                );
+            }
+            let z = gen_mut(h, this).map_or(0.0, |g| g.gamma_x(beta));
+            Ok(it.float(h, y / (y + z)))
+        }
+        "paretovariate" => {
+            // Lib/random.py Random.paretovariate: (1.0 - random()) ** (-1.0 / alpha)
+            let a = bind(it, h, name, &[P::Req("alpha")], args, kw)?;
+            let u = 1.0 - draw(h, this);
+            let e = bin_f(it, h, Operator::Div, a[0].unwrap_or(it.none), -1.0, true)?;
+            let r = bin_f(it, h, Operator::Pow, e, u, true);
+            it.dec(h, e);
+            r
+        }
+        "weibullvariate" => {
+            // Lib/random.py Random.weibullvariate:
+            // alpha * (-log(1.0 - random())) ** (1.0 / beta)
+            let a = bind(it, h, name, &[P::Req("alpha"), P::Req("beta")], args, kw)?;
+            let u = 1.0 - draw(h, this);
+            let e = bin_f(it, h, Operator::Div, a[1].unwrap_or(it.none), 1.0, true)?;
+            let p = bin_f(it, h, Operator::Pow, e, -u.ln(), true);
+            it.dec(h, e);
+            let p = p?;
+            let r = bin(it, h, Operator::Mult, a[0].unwrap_or(it.none), p);
+            it.dec(h, p);
+            r
         }
         "getstate" => {
             bind(it, h, name, &[], args, kw)?;
