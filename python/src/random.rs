@@ -459,6 +459,15 @@ impl P {
     }
 }
 
+/// `Random.NAME()`, as messages name a method (formatted only when one is raised).
+struct Qual<'a>(&'a str);
+
+impl std::fmt::Display for Qual<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Random.{}()", self.0)
+    }
+}
+
 /// Binds a Python-level method's arguments to its parameters (borrowed; `None` where
 /// the default applies), with CPython 3.11's messages (`Python/ceval.c`,
 /// `initialize_locals`, `too_many_positional`, `missing_arguments`), `self` counted.
@@ -470,7 +479,7 @@ fn bind<C: CycleCollector>(
     args: &[ObjId],
     kw: &[(Rc<str>, ObjId)],
 ) -> R<Vec<Option<ObjId>>> {
-    let qual = format!("Random.{meth}()");
+    let qual = Qual(meth);
     let npos = params.iter().filter(|p| !matches!(p, P::Kw(_))).count();
     let mut out: Vec<Option<ObjId>> = vec![None; params.len()];
     for (i, &a) in args.iter().enumerate().take(npos) {
