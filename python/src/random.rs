@@ -8,10 +8,15 @@
 //! built-in methods bound to the module's own instance `random._inst`, as
 //! `Lib/random.py` binds them (`random = _inst.random`, ...).
 //!
+//! String seeds are hashed with SHA-512 (the `sha2` crate) as version 2 does, and
+//! `randrange`'s non-integer arguments print 3.11's `DeprecationWarning`s (once per
+//! line, as the `default` filter of `__main__` shows them).
+//!
 //! Differences from CPython, each refused with a clear error rather than answered
-//! differently: ints are 64-bit (`getrandbits(k)` for `k > 63` is an `OverflowError`);
-//! `bytes` do not exist in this interpreter; `random.Random` cannot be subclassed.
-//! String seeds are hashed with SHA-512 (the `sha2` crate) as version 2 does.
+//! differently: ints are 64-bit (`getrandbits(k)` for `k > 63`, and ranges wider than
+//! 64 bits, are an `OverflowError`); a string seed of a version other than 1 and 2
+//! (CPython: its randomized `hash()`) is a `NotImplementedError`; `bytes` (so
+//! `randbytes`) do not exist in this interpreter; `random.Random` cannot be subclassed.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -597,8 +602,12 @@ fn index_of<C: CycleCollector>(it: &Interp<C>, h: &H<C>, v: ObjId) -> Option<i64
     }
 }
 
-/// `len(x)` through the builtin.
+/// `len(x)`: lists and tuples by their edge count (not copying them), anything else
+/// through the builtin.
 fn len_of<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, x: ObjId) -> R<i64> {
+    if matches!(it.p(h, x), Obj::List | Obj::Tuple) {
+        return Ok(h.edges(x).map_or(0, |e| e.len()) as i64);
+    }
     let a = it.inc(h, x);
     let n = crate::builtins::call_builtin(it, h, "len", None, vec![a], vec![])?;
     let v = index_of(it, h, n).unwrap_or(0);
@@ -606,8 +615,18 @@ fn len_of<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, x: ObjId) -> R<i64> {
     Ok(v)
 }
 
-/// `seq[i]` (owned) through the interpreter's subscription.
+/// `seq[i]` (owned): an item of a list or tuple in range directly, anything else
+/// through the interpreter's subscription (and its errors).
 fn item<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, seq: ObjId, i: i64) -> R<ObjId> {
+    if matches!(it.p(h, seq), Obj::List | Obj::Tuple) {
+        let v = h
+            .edges(seq)
+            .ok()
+            .and_then(|e| usize::try_from(i).ok().and_then(|i| e.get(i)));
+        if let Some(v) = v {
+            return Ok(it.inc(h, v));
+        }
+    }
     let k = it.int(h, i);
     let r = crate::builtins::getitem(it, h, seq, k);
     it.dec(h, k);
@@ -1206,7 +1225,7 @@ fn shuffle<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, this: ObjId, x: ObjI
     let is_list = matches!(it.p(h, x), Obj::List);
     for i in (1..n).rev() {
         let j = below(h, this, i + 1);
-        if is_list && it.edges(h, x).len() as i64 == n {
+        if is_list && h.edges(x).map_or(0, |e| e.len()) as i64 == n {
             let (a, b) = (it.edge(h, x, i as usize), it.edge(h, x, j as usize));
             it.inc(h, a);
             it.inc(h, b);
