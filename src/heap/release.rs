@@ -230,7 +230,15 @@ impl<T, C: CycleCollector> Heap<T, C> {
         target.refcount -= 1;
         let t = make_id(slot, target.version);
         if target.refcount == 0 {
-            untrack_waiting(&mut self.objects, &mut self.gc, t);
+            // untrack_waiting, on the header already in hand.
+            let (space, position) = (target.space(), target.position());
+            if space != UNTRACKED {
+                if space != COLLECTING {
+                    self.gc
+                        .on_untrack(Cx::new(&mut self.objects), t, space, position);
+                }
+                self.objects.at(slot).set_space(UNTRACKED);
+            }
             self.rel.pending.push(t);
         } else {
             self.gc.on_possible_root(Cx::new(&mut self.objects), t);
