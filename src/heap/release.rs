@@ -167,6 +167,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// references (their callbacks run), its legacy finalizer (which may resurrect it
     /// too), then the record goes and its edges are released, pushing targets that
     /// reach zero onto the worklist.
+    #[inline(always)]
     fn dealloc(&mut self, id: ObjId) {
         let Some(obj) = self.objects.get(id) else {
             debug_assert!(false, "bug: {id} was queued for deallocation twice");
