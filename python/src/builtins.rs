@@ -707,11 +707,11 @@ fn function<C: CycleCollector>(
             nargs(it, h, name, args, 1, 1)?;
             let n = match it.p(h, a0) {
                 Obj::Str(s) => s.chars().count() as i64,
-                Obj::List | Obj::Tuple | Obj::Set(_) => it.edges(h, a0).len() as i64,
-                Obj::Dict(_) => it.edges(h, a0).len() as i64 / 2,
+                Obj::List | Obj::Tuple | Obj::Set(_) => it.nedges(h, a0) as i64,
+                Obj::Dict(_) => it.nedges(h, a0) as i64 / 2,
                 Obj::DictView(_) => {
                     let d = it.edge(h, a0, 0);
-                    it.edges(h, d).len() as i64 / 2
+                    it.nedges(h, d) as i64 / 2
                 }
                 Obj::Range(a, b, s) => range_len(*a, *b, *s),
                 Obj::Instance(_) if it.special(h, a0, "__len__").is_some() => {
@@ -1928,8 +1928,8 @@ pub fn getitem<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, o: ObjId, k: Obj
     match it.p(h, o) {
         Obj::List | Obj::Tuple => {
             let is_list = matches!(it.p(h, o), Obj::List);
-            let e = it.edges(h, o);
             if is_slice {
+                let e = it.edges(h, o);
                 let idx = slice_indices(it, h, k, e.len())?;
                 let items: Vec<ObjId> = idx.into_iter().map(|i| e[i]).collect();
                 return Ok(if is_list {
@@ -1941,8 +1941,9 @@ pub fn getitem<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, o: ObjId, k: Obj
                     it.new_tuple_borrowed(h, &items)
                 });
             }
-            let i = norm_index(it, h, k, e.len(), if is_list { "list" } else { "tuple" })?;
-            Ok(it.inc(h, e[i]))
+            let n = it.nedges(h, o);
+            let i = norm_index(it, h, k, n, if is_list { "list" } else { "tuple" })?;
+            Ok(it.inc(h, it.edge(h, o, i)))
         }
         Obj::Str(s) => {
             let chars: Vec<char> = s.chars().collect();
@@ -2005,7 +2006,7 @@ pub fn setitem<C: CycleCollector>(
     match it.p(h, o) {
         Obj::List => {
             if matches!(it.p(h, k), Obj::Slice) {
-                let n = it.edges(h, o).len();
+                let n = it.nedges(h, o);
                 let idx = match slice_indices(it, h, k, n) {
                     Ok(i) => i,
                     Err(e) => {
@@ -2052,7 +2053,7 @@ pub fn setitem<C: CycleCollector>(
                 }
                 return Ok(());
             }
-            let n = it.edges(h, o).len();
+            let n = it.nedges(h, o);
             let i = match norm_index(it, h, k, n, "list assignment") {
                 Ok(i) => i,
                 Err(e) => {
@@ -2092,7 +2093,7 @@ pub fn setitem<C: CycleCollector>(
 pub fn delitem<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, o: ObjId, k: ObjId) -> R<()> {
     match it.p(h, o) {
         Obj::List => {
-            let n = it.edges(h, o).len();
+            let n = it.nedges(h, o);
             let idx = if matches!(it.p(h, k), Obj::Slice) {
                 slice_indices(it, h, k, n)?
             } else {
@@ -2523,14 +2524,14 @@ fn method<C: CycleCollector>(
                 Ok(it.none(h))
             }
             "insert" => {
-                let n = it.edges(h, this).len() as i64;
+                let n = it.nedges(h, this) as i64;
                 let i = int_arg(it, h, a0)?;
                 let i = if i < 0 { (i + n).max(0) } else { i.min(n) };
                 let _ = h.insert_edge(this, i as usize, args.get(1).copied().unwrap_or(it.none));
                 Ok(it.none(h))
             }
             "pop" => {
-                let n = it.edges(h, this).len();
+                let n = it.nedges(h, this);
                 if n == 0 {
                     return it.err(h, "IndexError", "pop from empty list");
                 }

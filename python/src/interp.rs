@@ -523,6 +523,11 @@ impl<C: CycleCollector> Interp<C> {
         h.edges(id).map(|e| e.to_vec()).unwrap_or_default()
     }
 
+    /// The number of edges (no copy).
+    pub fn nedges(&self, h: &H<C>, id: ObjId) -> usize {
+        h.edges(id).map(|e| e.len()).unwrap_or(0)
+    }
+
     /// Edge `i`.
     pub fn edge(&self, h: &H<C>, id: ObjId, i: usize) -> ObjId {
         h.edges(id).ok().and_then(|e| e.get(i)).unwrap_or(self.null)
