@@ -1,5 +1,5 @@
 //! Builtin functions, methods of the builtin types, subscription, and the modules
-//! `sys`, `gc`, `weakref`, `math` and `time`.
+//! `sys`, `gc`, `weakref`, `math`, `time` (and `pyperf`'s functions: `crate::pyperf`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -105,6 +105,7 @@ const MODULES: &[(&str, &[&str])] = &[
         ],
     ),
     ("time", &["perf_counter", "time", "monotonic"]),
+    ("pyperf", &["perf_counter"]),
 ];
 
 /// The heap as a generational one, or a `NotImplementedError` naming the function.
@@ -213,6 +214,7 @@ pub fn install<C: CycleCollector>(it: &Rc<Interp<C>>, h: &mut H<C>) {
     let t = it.types.borrow()["weakref.ReferenceType"];
     let t = it.inc(h, t);
     it.dict_set_str(h, wd, "ReferenceType", t);
+    crate::pyperf::install(it, h);
     let me = it.clone();
     h.add_heap_callback(move |h, phase, rep| me.gc_observer(h, phase, rep));
 }
@@ -1446,11 +1448,8 @@ fn module_function<C: CycleCollector>(
                 }
             }
         }
-        "time.perf_counter" | "time.monotonic" => {
-            thread_local! {
-                static START: std::time::Instant = std::time::Instant::now();
-            }
-            let t = START.with(|s| s.elapsed().as_secs_f64());
+        "time.perf_counter" | "time.monotonic" | "pyperf.perf_counter" => {
+            let t = crate::pyperf::perf_counter();
             Ok(it.float(h, t))
         }
         "time.time" => {
@@ -2452,6 +2451,9 @@ fn method<C: CycleCollector>(
     let a0 = args.first().copied().unwrap_or(it.null);
     match name {
         "object.__init__" => return Ok(it.none(h)),
+        n if n.starts_with(crate::pyperf::PREFIX) => {
+            return crate::pyperf::method(it, h, n, this, args, kw);
+        }
         "BaseException.__init__" => {
             let t = it.new_tuple_borrowed(h, args);
             it.setattr(h, this, "args", t)?;

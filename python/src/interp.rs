@@ -426,7 +426,7 @@ impl<C: CycleCollector> Interp<C> {
     }
 
     /// Allocates a class with these bases (borrowed), computing its MRO (C3).
-    fn make_class_raw(
+    pub fn make_class_raw(
         &self,
         h: &mut H<C>,
         name: &str,
@@ -1602,6 +1602,21 @@ impl<C: CycleCollector> Interp<C> {
             let _ = h.set_finalizer(inst, move |h, obj| me.run_del(h, obj));
         }
         if let Some(init) = self.class_lookup(h, cls, "__init__") {
+            if let Obj::Builtin(n) = self.p(h, init) {
+                if n.starts_with(crate::pyperf::PREFIX) {
+                    let n = *n;
+                    return match crate::builtins::call_builtin(self, h, n, Some(inst), args, kw) {
+                        Ok(v) => {
+                            self.dec(h, v);
+                            Ok(inst)
+                        }
+                        Err(e) => {
+                            self.dec(h, inst);
+                            Err(e)
+                        }
+                    };
+                }
+            }
             if matches!(self.p(h, init), Obj::Func(_)) {
                 let mut a = vec![self.inc(h, inst)];
                 a.extend(args);
@@ -1695,7 +1710,9 @@ impl<C: CycleCollector> Interp<C> {
                 Ok(h.alloc_with(Obj::Method, &[f, cls]).expect("alloc"))
             }
             (Obj::StaticMethod, _) => Ok(self.inc(h, self.edge(h, v, 0))),
-            (Obj::Builtin(n), Some(i)) if n.ends_with(".__init__") => {
+            (Obj::Builtin(n), Some(i))
+                if n.ends_with(".__init__") || n.starts_with(crate::pyperf::PREFIX) =>
+            {
                 let n = *n;
                 Ok(h.alloc_with(Obj::BuiltinMethod(n), &[i]).expect("alloc"))
             }

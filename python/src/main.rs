@@ -8,6 +8,7 @@ mod format;
 mod interp;
 mod obj;
 mod ops;
+mod pyperf;
 
 use std::collections::HashSet;
 use std::io::Read;
