@@ -192,6 +192,9 @@ pub struct Interp<C> {
     pub types: RefCell<HashMap<&'static str, ObjId>>,
     /// Modules by name.
     pub modules: RefCell<HashMap<String, ObjId>>,
+    /// The class of each live instance of a list subclass (a list object whose type is
+    /// not `list`); each holds a reference to its class, released when it dies.
+    pub list_class: RefCell<HashMap<ObjId, ObjId>>,
     /// Call depth.
     pub depth: Cell<usize>,
     /// `sys.getrecursionlimit()`.
@@ -359,6 +362,7 @@ impl<C: CycleCollector> Interp<C> {
             builtins: RefCell::default(),
             types: RefCell::default(),
             modules: RefCell::default(),
+            list_class: RefCell::default(),
             depth: Cell::new(0),
             limit: Cell::new(1000),
             expr_depth: Cell::new(0),
@@ -676,6 +680,10 @@ impl<C: CycleCollector> Interp<C> {
         match self.p(h, id) {
             Obj::Instance(_) => self.edge(h, id, 0),
             Obj::Class(_) => t["type"],
+            Obj::List => match self.list_class.borrow().get(&id) {
+                Some(&c) => c,
+                None => t["list"],
+            },
             o => t.get(o.type_name()).copied().unwrap_or(t["object"]),
         }
     }
@@ -1583,6 +1591,9 @@ impl<C: CycleCollector> Interp<C> {
                 if info.builtin.is_some() {
                     return crate::builtins::construct(self, h, b, args, kw);
                 }
+                if b == "list" {
+                    return self.instantiate_list_subclass(h, cls, args, kw);
+                }
                 self.dec_all(h, args);
                 self.dec_all(h, kw.into_iter().map(|x| x.1));
                 return Err(Unwind::Unsupported(
@@ -1652,6 +1663,71 @@ impl<C: CycleCollector> Interp<C> {
         }
         self.dec_all(h, args);
         self.dec_all(h, kw.into_iter().map(|x| x.1));
+        Ok(inst)
+    }
+
+    /// `cls(*args, **kw)` for a subclass of `list`: one list object whose type is `cls`
+    /// (it holds a reference to its class, as a CPython instance of a heap type does,
+    /// given back when the list dies); then the class's `__init__`, or `list.__init__`'s
+    /// filling from an iterable.
+    fn instantiate_list_subclass(
+        &self,
+        h: &mut H<C>,
+        cls: ObjId,
+        args: Vec<ObjId>,
+        kw: Vec<(Rc<str>, ObjId)>,
+    ) -> R<ObjId> {
+        let inst = self.new_list(h, vec![]);
+        self.inc(h, cls);
+        self.list_class.borrow_mut().insert(inst, cls);
+        let me = self.rc();
+        let _ = h.downgrade_with_callback(inst, move |h, _w| {
+            if let Some(c) = me.list_class.borrow_mut().remove(&inst) {
+                let _ = h.decref(c);
+            }
+        });
+        let init = self
+            .class_lookup(h, cls, "__init__")
+            .filter(|&f| matches!(self.p(h, f), Obj::Func(_)));
+        if let Some(init) = init {
+            let mut a = vec![self.inc(h, inst)];
+            a.extend(args);
+            self.inc(h, init);
+            let r = self.call(h, init, a, kw);
+            self.dec(h, init);
+            match r {
+                Ok(v) => {
+                    self.dec(h, v);
+                    return Ok(inst);
+                }
+                Err(e) => {
+                    self.dec(h, inst);
+                    return Err(e);
+                }
+            }
+        }
+        if !kw.is_empty() || args.len() > 1 {
+            self.dec_all(h, args);
+            self.dec_all(h, kw.into_iter().map(|x| x.1));
+            self.dec(h, inst);
+            return self.err(h, "TypeError", "list expected at most 1 argument");
+        }
+        if let Some(&src) = args.first() {
+            let items = self.unpack_iterable(h, src);
+            self.dec_all(h, args);
+            match items {
+                Ok(items) => {
+                    for x in items {
+                        let _ = h.link(inst, x);
+                        self.dec(h, x);
+                    }
+                }
+                Err(e) => {
+                    self.dec(h, inst);
+                    return Err(e);
+                }
+            }
+        }
         Ok(inst)
     }
 
@@ -1855,6 +1931,19 @@ impl<C: CycleCollector> Interp<C> {
                     return self.err(h, "ValueError", "Cell is empty");
                 }
                 Ok(Some(self.inc(h, v)))
+            }
+            Obj::List if self.list_class.borrow().contains_key(&obj) => {
+                let cls = self.type_of(h, obj);
+                if name == "__class__" {
+                    return Ok(Some(self.inc(h, cls)));
+                }
+                match self.class_lookup(h, cls, name) {
+                    Some(v) if !matches!(self.p(h, v), Obj::UnboundMethod(_)) => {
+                        self.bind_attr(h, v, Some(obj), cls).map(Some)
+                    }
+                    _ => Ok(crate::builtins::method_name(self.p(h, obj), name)
+                        .map(|m| h.alloc_with(Obj::BuiltinMethod(m), &[obj]).expect("alloc"))),
+                }
             }
             Obj::Super => {
                 let cls = self.edge(h, obj, 0);
