@@ -1,5 +1,6 @@
 //! Builtin functions, methods of the builtin types, subscription, and the modules
-//! `sys`, `gc`, `weakref`, `math`, `time` (and `pyperf`'s functions: `crate::pyperf`).
+//! `sys`, `gc`, `weakref`, `math`, `time` (`random` is `crate::random`, `pyperf`'s classes
+//! `crate::pyperf`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -165,6 +166,7 @@ pub fn install<C: CycleCollector>(it: &Rc<Interp<C>>, h: &mut H<C>) {
         it.dec(h, d);
         it.modules.borrow_mut().insert(m.to_owned(), mo);
     }
+    crate::random::install(it, h);
     let modd = |name: &str| -> ObjId { it.modules.borrow()[name] };
     // constants
     let sys = modd("sys");
@@ -386,6 +388,7 @@ pub fn type_method(ty: &str, name: &str) -> Option<&'static str> {
         "tuple" => TUPLE_M,
         "dict" => DICT_M,
         "set" => SET_M,
+        crate::random::TYPE => crate::random::METHODS,
         _ => &[],
     };
     table.iter().find(|m| **m == name).copied()
@@ -426,6 +429,7 @@ pub fn method_name(o: &Obj, name: &str) -> Option<&'static str> {
         Obj::Finalize(..) => &["detach"],
         Obj::Property => &["setter", "getter"],
         Obj::Stream(_) => &["write", "flush"],
+        Obj::Random(_) => crate::random::METHODS,
         _ => &[],
     };
     table.iter().find(|m| **m == name).copied()
@@ -1583,6 +1587,7 @@ fn construct_inner<C: CycleCollector>(
 ) -> R<ObjId> {
     let a0 = args.first().copied();
     match (ty, a0) {
+        (crate::random::TYPE, _) => crate::random::construct(it, h, args, kw),
         ("int", None) => Ok(it.int(h, 0)),
         ("int", Some(v)) => match it.p(h, v) {
             Obj::Int(i) => {
@@ -1595,11 +1600,24 @@ fn construct_inner<C: CycleCollector>(
             }
             Obj::Float(f) => {
                 let f = *f;
+                if f.is_nan() {
+                    return it.err(h, "ValueError", "cannot convert float NaN to integer");
+                }
                 if !f.is_finite() {
                     return it.err(
                         h,
                         "OverflowError",
                         "cannot convert float infinity to integer",
+                    );
+                }
+                // 2**63 is the first float past i64 (a cast would saturate)
+                if f.trunc() >= 9_223_372_036_854_775_808.0
+                    || f.trunc() < -9_223_372_036_854_775_808.0
+                {
+                    return it.err(
+                        h,
+                        "OverflowError",
+                        "integer result too large for gclab-py (64-bit ints)",
                     );
                 }
                 Ok(it.int(h, f.trunc() as i64))
@@ -2462,6 +2480,7 @@ fn method<C: CycleCollector>(
         _ => {}
     }
     match it.p(h, this) {
+        Obj::Random(_) => crate::random::method(it, h, name, this, args, kw),
         Obj::Str(s) => {
             let s = s.clone();
             str_method(it, h, name, &s, args, kw)

@@ -157,6 +157,7 @@ pub const TYPES: &[&str] = &[
     "dict_keys",
     "dict_values",
     "dict_items",
+    "random.Random",
 ];
 
 /// Totals over every collection of a run (all strategies), for `--stats`.

@@ -9,6 +9,7 @@ mod interp;
 mod obj;
 mod ops;
 mod pyperf;
+mod random;
 
 use std::collections::HashSet;
 use std::io::Read;

@@ -162,6 +162,8 @@ pub enum Obj {
     Super,
     /// `weakref.finalize`: edges `func, args tuple`; alive while not called.
     Finalize(Option<WeakRef>, bool),
+    /// A `random.Random` generator (no edges): its state (`crate::random`).
+    Random(Box<crate::random::RandomState>),
 }
 
 impl Obj {
@@ -201,6 +203,7 @@ impl Obj {
             Obj::StaticMethod => "staticmethod",
             Obj::Super => "super",
             Obj::Finalize(..) => "finalize",
+            Obj::Random(_) => crate::random::TYPE,
         }
     }
 }
