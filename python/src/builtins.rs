@@ -103,6 +103,19 @@ const MODULES: &[(&str, &[&str])] = &[
             "cos",
             "isqrt",
             "factorial",
+            "tan",
+            "asin",
+            "acos",
+            "atan",
+            "atan2",
+            "hypot",
+            "radians",
+            "degrees",
+            "log10",
+            "log2",
+            "isfinite",
+            "isinf",
+            "isnan",
         ],
     ),
     ("time", &["perf_counter", "time", "monotonic"]),
@@ -167,6 +180,7 @@ pub fn install<C: CycleCollector>(it: &Rc<Interp<C>>, h: &mut H<C>) {
         it.modules.borrow_mut().insert(m.to_owned(), mo);
     }
     crate::random::install(it, h);
+    crate::array::install(it, h);
     let modd = |name: &str| -> ObjId { it.modules.borrow()[name] };
     // constants
     let sys = modd("sys");
@@ -430,6 +444,7 @@ pub fn method_name(o: &Obj, name: &str) -> Option<&'static str> {
         Obj::Property => &["setter", "getter"],
         Obj::Stream(_) => &["write", "flush"],
         Obj::Random(_) => crate::random::METHODS,
+        Obj::Array(_) => crate::array::METHODS,
         _ => &[],
     };
     table.iter().find(|m| **m == name).copied()
@@ -720,6 +735,7 @@ fn function<C: CycleCollector>(
                     it.nedges(h, d) as i64 / 2
                 }
                 Obj::Range(a, b, s) => range_len(*a, *b, *s),
+                Obj::Array(d) => d.len() as i64,
                 Obj::Instance(_) if it.special(h, a0, "__len__").is_some() => {
                     let r = it
                         .call_special(h, a0, "__len__", vec![])?
@@ -1446,6 +1462,37 @@ fn module_function<C: CycleCollector>(
                         }
                         "exp" => x.exp(),
                         "sin" => x.sin(),
+                        "tan" => x.tan(),
+                        "atan" => x.atan(),
+                        "radians" => x.to_radians(),
+                        "degrees" => x.to_degrees(),
+                        "asin" | "acos" | "log10" | "log2" => {
+                            let bad = match f {
+                                "asin" | "acos" => !(-1.0..=1.0).contains(&x),
+                                _ => x <= 0.0,
+                            };
+                            if bad {
+                                return it.err(h, "ValueError", "math domain error");
+                            }
+                            match f {
+                                "asin" => x.asin(),
+                                "acos" => x.acos(),
+                                "log10" => x.log10(),
+                                _ => x.log2(),
+                            }
+                        }
+                        "atan2" | "hypot" => {
+                            let y = float_arg(it, h, args.get(1).copied().unwrap_or(it.null))?;
+                            if f == "atan2" { x.atan2(y) } else { x.hypot(y) }
+                        }
+                        "isfinite" | "isinf" | "isnan" => {
+                            let b = match f {
+                                "isfinite" => x.is_finite(),
+                                "isinf" => x.is_infinite(),
+                                _ => x.is_nan(),
+                            };
+                            return Ok(it.bool_(h, b));
+                        }
                         _ => x.cos(),
                     };
                     Ok(it.float(h, y))
@@ -1588,6 +1635,7 @@ fn construct_inner<C: CycleCollector>(
     let a0 = args.first().copied();
     match (ty, a0) {
         (crate::random::TYPE, _) => crate::random::construct(it, h, args, kw),
+        (crate::array::TYPE, _) => crate::array::construct(it, h, args, kw),
         ("int", None) => Ok(it.int(h, 0)),
         ("int", Some(v)) => match it.p(h, v) {
             Obj::Int(i) => {
@@ -1978,6 +2026,7 @@ pub fn getitem<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, o: ObjId, k: Obj
             let i = norm_index(it, h, k, n, "range object")?;
             Ok(it.int(h, a + s * i as i64))
         }
+        Obj::Array(_) => crate::array::getitem(it, h, o, k),
         Obj::Dict(_) => match it.dict_get(h, o, k)? {
             Some(v) => Ok(it.inc(h, v)),
             None => {
@@ -2021,6 +2070,11 @@ pub fn setitem<C: CycleCollector>(
     v: ObjId,
 ) -> R<()> {
     match it.p(h, o) {
+        Obj::Array(_) => {
+            let r = crate::array::setitem(it, h, o, k, v);
+            it.dec(h, v);
+            r
+        }
         Obj::List => {
             if matches!(it.p(h, k), Obj::Slice) {
                 let n = it.nedges(h, o);
@@ -2481,6 +2535,7 @@ fn method<C: CycleCollector>(
     }
     match it.p(h, this) {
         Obj::Random(_) => crate::random::method(it, h, name, this, args, kw),
+        Obj::Array(_) => crate::array::method(it, h, name, this, args),
         Obj::Str(s) => {
             let s = s.clone();
             str_method(it, h, name, &s, args, kw)

@@ -158,6 +158,7 @@ pub const TYPES: &[&str] = &[
     "dict_values",
     "dict_items",
     "random.Random",
+    "array.array",
 ];
 
 /// Totals over every collection of a run (all strategies), for `--stats`.
@@ -1981,6 +1982,9 @@ impl<C: CycleCollector> Interp<C> {
                     let t = self.type_of(h, obj);
                     return Ok(Some(self.inc(h, t)));
                 }
+                if let Some(v) = crate::array::attr(self, h, obj, name) {
+                    return Ok(Some(v));
+                }
                 match crate::builtins::method_name(self.p(h, obj), name) {
                     Some(m) => Ok(Some(
                         h.alloc_with(Obj::BuiltinMethod(m), &[obj]).expect("alloc"),
@@ -2215,6 +2219,7 @@ impl<C: CycleCollector> Interp<C> {
                 "<_io.TextIOWrapper name='<stdout>' mode='w' encoding='utf-8'>".into()
             }),
             Obj::Null => Ok("<NULL>".into()),
+            Obj::Array(_) => crate::array::repr(self, h, x),
             Obj::Bool(b) => Ok(if *b { "True" } else { "False" }.into()),
             Obj::Int(i) => Ok(i.to_string()),
             Obj::Float(f) => Ok(float_repr(*f)),
@@ -3280,6 +3285,13 @@ impl<C: CycleCollector> Interp<C> {
                 Ok(h.alloc_with(Obj::Iter(st), &[x]).expect("alloc"))
             }
             Obj::Iter(_) => Ok(self.inc(h, x)),
+            Obj::Array(_) => {
+                let items = crate::array::to_objects(self, h, x);
+                let l = self.new_list(h, items);
+                let it = self.get_iter(h, l);
+                self.dec(h, l);
+                it
+            }
             Obj::DictView(_) => {
                 let items = crate::builtins::view_items(self, h, x);
                 let l = self.new_list(h, items);

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod array;
 mod builtins;
 mod code;
 mod format;
