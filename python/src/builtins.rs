@@ -241,9 +241,15 @@ impl<C: CycleCollector> Interp<C> {
     pub fn gc_observer(&self, h: &mut H<C>, phase: Phase, rep: &gclab::CollectReport) {
         let (generation, collected, uncollectable) =
             (rep.generation, rep.collected, rep.uncollectable);
+        if phase == Phase::Start {
+            let mut st = self.stats.borrow_mut();
+            st.peak_objects = st.peak_objects.max(h.len());
+        }
         if phase == Phase::Stop && !rep.skipped {
             self.stats_collections.set(self.stats_collections.get() + 1);
+            self.pauses.borrow_mut().push(rep.duration.as_nanos() as u64);
             let mut st = self.stats.borrow_mut();
+            st.examined += rep.candidates as u64;
             st.collected += collected as u64;
             st.uncollectable += uncollectable as u64;
             st.pause_total += rep.duration;

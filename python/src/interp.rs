@@ -172,6 +172,11 @@ pub struct RunStats {
     pub pause_total: std::time::Duration,
     /// Longest pause.
     pub pause_max: std::time::Duration,
+    /// Objects examined (the collections' `candidates`).
+    pub examined: u64,
+    /// The most objects the heap held when a collection started (the peak heap, sampled
+    /// at each collection).
+    pub peak_objects: usize,
 }
 
 /// The interpreter: everything but the heap, shared with finalizers and callbacks.
@@ -231,11 +236,13 @@ pub struct Interp<C> {
     /// Interned attribute-name strings.
     interned: RefCell<HashMap<Rc<str>, ObjId>>,
     /// Shared names for payloads and hash keys.
-    names: RefCell<std::collections::HashSet<Rc<str>>>,
+    names: RefCell<std::collections::HashSet<Rc<str>, crate::obj::FxBuild>>,
     /// Collections observed.
     pub stats_collections: Cell<u64>,
     /// What the observed collections did (`--stats`).
     pub stats: RefCell<RunStats>,
+    /// Each observed collection's pause in nanoseconds, in order (`--stats`' percentiles).
+    pub pauses: RefCell<Vec<u64>>,
     /// `--dot DIR`: where pictures go.
     pub dot_dir: RefCell<Option<std::path::PathBuf>>,
     /// `--dot-line N`: lines before which a picture is written.
@@ -384,6 +391,7 @@ impl<C: CycleCollector> Interp<C> {
             names: RefCell::default(),
             stats_collections: Cell::new(0),
             stats: RefCell::default(),
+            pauses: RefCell::default(),
             dot_dir: RefCell::new(None),
             dot_lines: RefCell::new(Vec::new()),
             dot_count: Cell::new(0),
@@ -1443,7 +1451,7 @@ impl<C: CycleCollector> Interp<C> {
             }
         }
         slot += npos;
-        let name = def.name.clone();
+        let name = def.qualname.clone(); // CPython 3.10+ names the qualified name
         if let Some(_va) = &p.vararg {
             let t = self.new_tuple(h, extra);
             let _ = h.set_edge(frame, slot, t);
