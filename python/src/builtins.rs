@@ -244,16 +244,25 @@ impl<C: CycleCollector> Interp<C> {
         if phase == Phase::Start {
             let mut st = self.stats.borrow_mut();
             st.peak_objects = st.peak_objects.max(h.len());
+            st.started = Some(std::time::Instant::now());
         }
         if phase == Phase::Stop && !rep.skipped {
             self.stats_collections.set(self.stats_collections.get() + 1);
-            self.pauses.borrow_mut().push(rep.duration.as_nanos() as u64);
             let mut st = self.stats.borrow_mut();
+            // the pause as the program saw it, from the start event to the stop event:
+            // every strategy's, whether or not its report times itself
+            let pause = st
+                .started
+                .take()
+                .map(|t| t.elapsed())
+                .unwrap_or(rep.duration)
+                .max(rep.duration);
+            self.pauses.borrow_mut().push(pause.as_nanos() as u64);
             st.examined += rep.candidates as u64;
             st.collected += collected as u64;
             st.uncollectable += uncollectable as u64;
-            st.pause_total += rep.duration;
-            st.pause_max = st.pause_max.max(rep.duration);
+            st.pause_total += pause;
+            st.pause_max = st.pause_max.max(pause);
             drop(st);
             let g: Vec<ObjId> = h.garbage().to_vec();
             if !g.is_empty() {

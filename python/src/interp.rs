@@ -177,6 +177,8 @@ pub struct RunStats {
     /// The most objects the heap held when a collection started (the peak heap, sampled
     /// at each collection).
     pub peak_objects: usize,
+    /// When the running collection started (its start event).
+    pub started: Option<std::time::Instant>,
 }
 
 /// The interpreter: everything but the heap, shared with finalizers and callbacks.
