@@ -121,11 +121,19 @@ fn item<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, code: char, v: ObjId) -
             Obj::Int(i) => *i,
             Obj::Bool(b) => *b as i64,
             Obj::Float(_) => {
-                return it.err(h, "TypeError", "'float' object cannot be interpreted as an integer");
+                return it.err(
+                    h,
+                    "TypeError",
+                    "'float' object cannot be interpreted as an integer",
+                );
             }
             _ => {
                 let t = it.type_name(h, v);
-                return it.err(h, "TypeError", &format!("an integer is required (got type {t})"));
+                return it.err(
+                    h,
+                    "TypeError",
+                    &format!("an integer is required (got type {t})"),
+                );
             }
         };
         if i < lo {
@@ -207,12 +215,7 @@ pub fn construct<C: CycleCollector>(
     Ok(h.alloc_atomic(Obj::Array(Box::new(d))))
 }
 
-fn extend<C: CycleCollector>(
-    it: &Interp<C>,
-    h: &mut H<C>,
-    d: &mut ArrayData,
-    src: ObjId,
-) -> R<()> {
+fn extend<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, d: &mut ArrayData, src: ObjId) -> R<()> {
     if let Obj::Array(other) = it.p(h, src) {
         if other.code != d.code {
             return it.err(h, "TypeError", "bad argument type for built-in operation");
@@ -327,7 +330,10 @@ pub fn method<C: CycleCollector>(
                 return it.err(
                     h,
                     "TypeError",
-                    &format!("array.{name}() takes exactly one argument ({} given)", args.len()),
+                    &format!(
+                        "array.{name}() takes exactly one argument ({} given)",
+                        args.len()
+                    ),
                 );
             }
             if name == "append" {
@@ -354,7 +360,12 @@ pub fn method<C: CycleCollector>(
 }
 
 /// `typecode` and `itemsize` (owned), if `name` is one of them.
-pub fn attr<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, a: ObjId, name: &str) -> Option<ObjId> {
+pub fn attr<C: CycleCollector>(
+    it: &Interp<C>,
+    h: &mut H<C>,
+    a: ObjId,
+    name: &str,
+) -> Option<ObjId> {
     let code = match it.p(h, a) {
         Obj::Array(d) => d.code,
         _ => return None,
@@ -362,7 +373,9 @@ pub fn attr<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, a: ObjId, name: &st
     match name {
         "typecode" => Some(it.str_(h, &code.to_string())),
         "itemsize" => {
-            let n = int_range(code).map(|r| r.4).unwrap_or(if code == 'f' { 4 } else { 8 });
+            let n = int_range(code)
+                .map(|r| r.4)
+                .unwrap_or(if code == 'f' { 4 } else { 8 });
             Some(it.int(h, n as i64))
         }
         _ => None,
@@ -407,7 +420,9 @@ pub fn install<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>) {
     }
     let t = it.str_(h, "bBhHiIlLqQfd");
     it.dict_set_str(h, d, "typecodes", t);
-    let mo = h.alloc_with(Obj::Module("array".into()), &[d]).expect("alloc");
+    let mo = h
+        .alloc_with(Obj::Module("array".into()), &[d])
+        .expect("alloc");
     it.dec(h, d);
     it.modules.borrow_mut().insert("array".to_owned(), mo);
 }

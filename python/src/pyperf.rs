@@ -148,11 +148,7 @@ pub fn method<C: CycleCollector>(
         "Runner.bench_func" | "Runner.bench_time_func" => {
             let timed = name.ends_with("bench_time_func");
             if args.len() < 2 {
-                return it.err(
-                    h,
-                    "TypeError",
-                    "bench_func() needs a name and a function",
-                );
+                return it.err(h, "TypeError", "bench_func() needs a name and a function");
             }
             let bname = it.str_of(h, args[0])?;
             let func = args[1];
@@ -168,7 +164,11 @@ pub fn method<C: CycleCollector>(
                 it.dec(h, v);
                 r
             };
-            let counts = (get(it, h, "loops"), get(it, h, "warmups"), get(it, h, "values"));
+            let counts = (
+                get(it, h, "loops"),
+                get(it, h, "warmups"),
+                get(it, h, "values"),
+            );
             it.dec(h, ns);
             let (loops, warmups, values) = (counts.0?.max(1), counts.1?.max(0), counts.2?.max(1));
             let mut recorded = vec![];
@@ -381,11 +381,7 @@ fn parse<C: CycleCollector>(
         v
     };
     let l = it.getattr(h, p, "_actions")?;
-    let actions: Vec<Vec<ObjId>> = it
-        .edges(h, l)
-        .into_iter()
-        .map(|t| it.edges(h, t))
-        .collect();
+    let actions: Vec<Vec<ObjId>> = it.edges(h, l).into_iter().map(|t| it.edges(h, t)).collect();
     it.dec(h, l);
     let text = |it: &Interp<C>, h: &H<C>, x: ObjId| match it.p(h, x) {
         Obj::Str(s) => s.to_string(),
@@ -410,7 +406,10 @@ fn parse<C: CycleCollector>(
             for (_, v) in parsed {
                 it.dec(h, v);
             }
-            return fail(it, format!("unrecognized arguments: {}", words[i..].join(" ")));
+            return fail(
+                it,
+                format!("unrecognized arguments: {}", words[i..].join(" ")),
+            );
         };
         let dest = text(it, h, act[1]);
         let store_true = matches!(it.p(h, act[4]), Obj::Bool(true));
@@ -460,7 +459,12 @@ fn parse<C: CycleCollector>(
     let ns = new_instance(it, h, "Namespace");
     for a in &actions {
         let dest = text(it, h, a[1]);
-        if parsed.iter().any(|(d, _)| *d == dest) || it.getattr_opt(h, ns, &dest)?.map(|v| it.dec(h, v)).is_some() {
+        if parsed.iter().any(|(d, _)| *d == dest)
+            || it
+                .getattr_opt(h, ns, &dest)?
+                .map(|v| it.dec(h, v))
+                .is_some()
+        {
             continue;
         }
         let v = it.inc(h, a[2]);
