@@ -8,10 +8,15 @@
 //! built-in methods bound to the module's own instance `random._inst`, as
 //! `Lib/random.py` binds them (`random = _inst.random`, ...).
 //!
+//! String seeds are hashed with SHA-512 (the `sha2` crate) as version 2 does, and
+//! `randrange`'s non-integer arguments print 3.11's `DeprecationWarning`s (once per
+//! line, as the `default` filter of `__main__` shows them).
+//!
 //! Differences from CPython, each refused with a clear error rather than answered
-//! differently: ints are 64-bit (`getrandbits(k)` for `k > 63` is an `OverflowError`);
-//! `seed(str)` (version 2 hashes it with SHA-512) is a `NotImplementedError`; `bytes`
-//! do not exist in this interpreter; `random.Random` cannot be subclassed.
+//! differently: ints are 64-bit (`getrandbits(k)` for `k > 63`, and ranges wider than
+//! 64 bits, are an `OverflowError`); a string seed of a version other than 1 and 2
+//! (CPython: its randomized `hash()`) is a `NotImplementedError`; `bytes` (so
+//! `randbytes`) do not exist in this interpreter; `random.Random` cannot be subclassed.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -136,9 +141,9 @@ impl Mt19937 {
 
     /// `getrandbits(k)` for `k <= 64` (`_random_Random_getrandbits_impl`): one word
     /// shifted right for `k <= 32`, otherwise 32-bit words from the least significant
-    /// up, the last one shifted right to the bits left.
+    /// up, the last one shifted right to the bits left. `k` past 64 is taken as 64.
     pub fn getrandbits(&mut self, k: u32) -> u64 {
-        debug_assert!(k <= 64);
+        let k = k.min(64);
         if k == 0 {
             return 0;
         }
@@ -152,8 +157,11 @@ impl Mt19937 {
 
     /// A uniform int in `[0, n)` for `n > 0` (`Lib/random.py`,
     /// `Random._randbelow_with_getrandbits`): `getrandbits(n.bit_length())` until it
-    /// is below `n`.
+    /// is below `n`. `n = 0` gives 0 without drawing.
     pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            return 0;
+        }
         let k = 64 - n.leading_zeros();
         loop {
             let r = self.getrandbits(k);
@@ -279,6 +287,83 @@ pub struct RandomState {
 }
 
 impl RandomState {
+    /// `vonmisesvariate`'s draw (`Lib/random.py` `Random.vonmisesvariate`): `Ok(theta)`
+    /// for `kappa <= 1e-6` (a uniform angle), otherwise `Err(+-acos(f))`, the signed
+    /// angle the caller adds to `mu` modulo 2*pi.
+    fn vonmises_theta(&mut self, kappa: f64) -> Result<f64, f64> {
+        use std::f64::consts::{PI, TAU};
+        let mt = &mut self.mt;
+        if kappa <= 1e-6 {
+            return Ok(TAU * mt.random());
+        }
+        let s = 0.5 / kappa;
+        let r = s + (1.0 + s * s).sqrt();
+        let z = loop {
+            let u1 = mt.random();
+            let z = (PI * u1).cos();
+            let d = z / (r + z);
+            let u2 = mt.random();
+            if u2 < 1.0 - d * d || u2 <= (1.0 - d) * d.exp() {
+                break z;
+            }
+        };
+        let q = 1.0 / r;
+        let f = (q + z) / (1.0 + q * z);
+        let u3 = mt.random();
+        Err(if u3 > 0.5 { f.acos() } else { -f.acos() })
+    }
+
+    /// `gammavariate(alpha, 1.0)` for `alpha > 0` (`Lib/random.py`
+    /// `Random.gammavariate`): Cheng's method for `alpha > 1`, the exponential for 1,
+    /// Ahrens and Dieter's GS for `alpha < 1`.
+    fn gamma_x(&mut self, alpha: f64) -> f64 {
+        use std::f64::consts::E;
+        let mt = &mut self.mt;
+        // LOG4 = _log(4.0); SG_MAGICCONST = 1.0 + _log(4.5)
+        let log4 = 4.0f64.ln();
+        let sg_magic = 1.0 + 4.5f64.ln();
+        if alpha > 1.0 {
+            let ainv = (2.0 * alpha - 1.0).sqrt();
+            let bbb = alpha - log4;
+            let ccc = alpha + ainv;
+            loop {
+                let u1 = mt.random();
+                if !(1e-7 < u1 && u1 < 0.9999999) {
+                    continue;
+                }
+                let u2 = 1.0 - mt.random();
+                let v = (u1 / (1.0 - u1)).ln() / ainv;
+                let x = alpha * v.exp();
+                let z = u1 * u1 * u2;
+                let r = bbb + ccc * v - x;
+                if r + sg_magic - 4.5 * z >= 0.0 || r >= z.ln() {
+                    return x;
+                }
+            }
+        } else if alpha == 1.0 {
+            -(1.0 - mt.random()).ln()
+        } else {
+            loop {
+                let u = mt.random();
+                let b = (E + alpha) / E;
+                let p = b * u;
+                let x = if p <= 1.0 {
+                    p.powf(1.0 / alpha)
+                } else {
+                    -((b - p) / alpha).ln()
+                };
+                let u1 = mt.random();
+                if p > 1.0 {
+                    if u1 <= x.powf(alpha - 1.0) {
+                        return x;
+                    }
+                } else if u1 <= (-x).exp() {
+                    return x;
+                }
+            }
+        }
+    }
+
     /// A generator seeded from operating-system entropy (`random.Random()`).
     pub fn from_entropy() -> RandomState {
         RandomState {
@@ -307,6 +392,11 @@ pub const METHODS: &[&str] = &[
     "normalvariate",
     "lognormvariate",
     "expovariate",
+    "vonmisesvariate",
+    "gammavariate",
+    "betavariate",
+    "paretovariate",
+    "weibullvariate",
     "getstate",
     "setstate",
 ];
@@ -374,6 +464,15 @@ impl P {
     }
 }
 
+/// `Random.NAME()`, as messages name a method (formatted only when one is raised).
+struct Qual<'a>(&'a str);
+
+impl std::fmt::Display for Qual<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Random.{}()", self.0)
+    }
+}
+
 /// Binds a Python-level method's arguments to its parameters (borrowed; `None` where
 /// the default applies), with CPython 3.11's messages (`Python/ceval.c`,
 /// `initialize_locals`, `too_many_positional`, `missing_arguments`), `self` counted.
@@ -385,7 +484,7 @@ fn bind<C: CycleCollector>(
     args: &[ObjId],
     kw: &[(Rc<str>, ObjId)],
 ) -> R<Vec<Option<ObjId>>> {
-    let qual = format!("Random.{meth}()");
+    let qual = Qual(meth);
     let npos = params.iter().filter(|p| !matches!(p, P::Kw(_))).count();
     let mut out: Vec<Option<ObjId>> = vec![None; params.len()];
     for (i, &a) in args.iter().enumerate().take(npos) {
@@ -453,7 +552,7 @@ fn bind<C: CycleCollector>(
 }
 
 /// The generator of a `random.Random` object.
-fn gen_mut<'h, C: CycleCollector>(h: &'h mut H<C>, this: ObjId) -> Option<&'h mut RandomState> {
+fn gen_mut<C: CycleCollector>(h: &mut H<C>, this: ObjId) -> Option<&mut RandomState> {
     match h.payload_mut(this) {
         Ok(Obj::Random(st)) => Some(st),
         _ => None,
@@ -465,10 +564,33 @@ fn draw<C: CycleCollector>(h: &mut H<C>, this: ObjId) -> f64 {
     gen_mut(h, this).map_or(0.0, |g| g.mt.random())
 }
 
-/// `_randbelow(n)` for `n > 0`.
+/// `_randbelow(n)` for `n > 0` (0, drawing nothing, otherwise).
 fn below<C: CycleCollector>(h: &mut H<C>, this: ObjId, n: i64) -> i64 {
-    debug_assert!(n > 0);
+    if n <= 0 {
+        return 0;
+    }
     gen_mut(h, this).map_or(0, |g| g.mt.below(n as u64) as i64)
+}
+
+/// A first capacity for a list of `n` results: the whole of a small one, a bounded
+/// start for a huge one (which grows as it fills, and fails as CPython's would).
+fn cap(n: i64) -> usize {
+    n.clamp(0, 1 << 16) as usize
+}
+
+/// `bisect.bisect_right(a, x)` over ints, probing as `Modules/_bisectmodule.c`'s
+/// `internal_bisect_right` does (so unsorted input gives the same answer).
+fn bisect_right(a: &[i64], x: i64) -> usize {
+    let (mut lo, mut hi) = (0usize, a.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if x < a[mid] {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
 }
 
 /// An int argument taken as `operator.index` takes it (ints and bools).
@@ -480,8 +602,12 @@ fn index_of<C: CycleCollector>(it: &Interp<C>, h: &H<C>, v: ObjId) -> Option<i64
     }
 }
 
-/// `len(x)` through the builtin.
+/// `len(x)`: lists and tuples by their edge count (not copying them), anything else
+/// through the builtin.
 fn len_of<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, x: ObjId) -> R<i64> {
+    if matches!(it.p(h, x), Obj::List | Obj::Tuple) {
+        return Ok(h.edges(x).map_or(0, |e| e.len()) as i64);
+    }
     let a = it.inc(h, x);
     let n = crate::builtins::call_builtin(it, h, "len", None, vec![a], vec![])?;
     let v = index_of(it, h, n).unwrap_or(0);
@@ -489,8 +615,18 @@ fn len_of<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, x: ObjId) -> R<i64> {
     Ok(v)
 }
 
-/// `seq[i]` (owned) through the interpreter's subscription.
+/// `seq[i]` (owned): an item of a list or tuple in range directly, anything else
+/// through the interpreter's subscription (and its errors).
 fn item<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, seq: ObjId, i: i64) -> R<ObjId> {
+    if matches!(it.p(h, seq), Obj::List | Obj::Tuple) {
+        let v = h
+            .edges(seq)
+            .ok()
+            .and_then(|e| usize::try_from(i).ok().and_then(|i| e.get(i)));
+        if let Some(v) = v {
+            return Ok(it.inc(h, v));
+        }
+    }
     let k = it.int(h, i);
     let r = crate::builtins::getitem(it, h, seq, k);
     it.dec(h, k);
@@ -565,6 +701,25 @@ fn deprecation<C: CycleCollector>(it: &Interp<C>, msg: &'static str) {
         }
     }
     eprint!("{s}");
+}
+
+/// A number compared with a float (`x <= 0.0` and the like) as a float; anything else
+/// is the comparison's `TypeError`.
+fn real_cmp<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, v: Option<ObjId>, op: &str) -> R<f64> {
+    let v = v.unwrap_or(it.none);
+    match it.p(h, v) {
+        Obj::Int(i) => Ok(*i as f64),
+        Obj::Bool(b) => Ok(f64::from(u8::from(*b))),
+        Obj::Float(f) => Ok(*f),
+        _ => {
+            let t = it.type_name(h, v);
+            it.err(
+                h,
+                "TypeError",
+                &format!("'{op}' not supported between instances of '{t}' and 'float'"),
+            )
+        }
+    }
 }
 
 /// Whether an unwinding is a Python exception of class `cls`.
@@ -756,6 +911,87 @@ pub fn method<C: CycleCollector>(
             let x = -(1.0 - draw(h, this)).ln();
             bin_f(it, h, Operator::Div, a[0].unwrap_or(it.none), x, true)
         }
+        "vonmisesvariate" => {
+            let a = bind(it, h, name, &[P::Req("mu"), P::Req("kappa")], args, kw)?;
+            let kappa = real_cmp(it, h, a[1], "<=")?;
+            let mu = a[0].unwrap_or(it.none);
+            let g = gen_mut(h, this).map(|g| g.vonmises_theta(kappa));
+            match g {
+                // kappa <= 1e-6: TWOPI * random(), mu unused
+                Some(Ok(x)) => Ok(it.float(h, x)),
+                Some(Err(acos_f)) => {
+                    // theta = (mu +- acos(f)) % TWOPI, with Python's arithmetic
+                    let sum = bin_f(it, h, Operator::Add, mu, acos_f, false)?;
+                    let r = bin_f(it, h, Operator::Mod, sum, std::f64::consts::TAU, false);
+                    it.dec(h, sum);
+                    r
+                }
+                None => Ok(it.float(h, 0.0)),
+            }
+        }
+        "gammavariate" => {
+            let a = bind(it, h, name, &[P::Req("alpha"), P::Req("beta")], args, kw)?;
+            // if alpha <= 0.0 or beta <= 0.0: raise ValueError(...)
+            let alpha = real_cmp(it, h, a[0], "<=")?;
+            let beta = a[1].unwrap_or(it.none);
+            if alpha <= 0.0 || real_cmp(it, h, Some(beta), "<=")? <= 0.0 {
+                return it.err(
+                    h,
+                    "ValueError",
+                    "gammavariate: alpha and beta must be > 0.0",
+                );
+            }
+            let x = gen_mut(h, this).map_or(0.0, |g| g.gamma_x(alpha));
+            // x * beta
+            bin_f(it, h, Operator::Mult, beta, x, true)
+        }
+        "betavariate" => {
+            let a = bind(it, h, name, &[P::Req("alpha"), P::Req("beta")], args, kw)?;
+            let alpha = real_cmp(it, h, a[0], "<=")?;
+            if alpha <= 0.0 {
+                return it.err(
+                    h,
+                    "ValueError",
+                    "gammavariate: alpha and beta must be > 0.0",
+                );
+            }
+            let y = gen_mut(h, this).map_or(0.0, |g| g.gamma_x(alpha));
+            if y == 0.0 {
+                return Ok(it.float(h, 0.0));
+            }
+            let beta = real_cmp(it, h, a[1], "<=")?;
+            if beta <= 0.0 {
+                return it.err(
+                    h,
+                    "ValueError",
+                    "gammavariate: alpha and beta must be > 0.0",
+                );
+            }
+            let z = gen_mut(h, this).map_or(0.0, |g| g.gamma_x(beta));
+            Ok(it.float(h, y / (y + z)))
+        }
+        "paretovariate" => {
+            // Lib/random.py Random.paretovariate: (1.0 - random()) ** (-1.0 / alpha)
+            let a = bind(it, h, name, &[P::Req("alpha")], args, kw)?;
+            let u = 1.0 - draw(h, this);
+            let e = bin_f(it, h, Operator::Div, a[0].unwrap_or(it.none), -1.0, true)?;
+            let r = bin_f(it, h, Operator::Pow, e, u, true);
+            it.dec(h, e);
+            r
+        }
+        "weibullvariate" => {
+            // Lib/random.py Random.weibullvariate:
+            // alpha * (-log(1.0 - random())) ** (1.0 / beta)
+            let a = bind(it, h, name, &[P::Req("alpha"), P::Req("beta")], args, kw)?;
+            let u = 1.0 - draw(h, this);
+            let e = bin_f(it, h, Operator::Div, a[1].unwrap_or(it.none), 1.0, true)?;
+            let p = bin_f(it, h, Operator::Pow, e, -u.ln(), true);
+            it.dec(h, e);
+            let p = p?;
+            let r = bin(it, h, Operator::Mult, a[0].unwrap_or(it.none), p);
+            it.dec(h, p);
+            r
+        }
         "getstate" => {
             bind(it, h, name, &[], args, kw)?;
             getstate(it, h, this)
@@ -831,15 +1067,22 @@ fn seeded<C: CycleCollector>(
             }
             x ^ cps.len() as u64
         }
+        Obj::Str(s) if version == 2.0 => {
+            // Lib/random.py Random.seed, version 2:
+            // int.from_bytes(a.encode() + sha512(a.encode()).digest()), big-endian
+            use sha2::Digest;
+            let mut bytes = s.as_bytes().to_vec();
+            let digest = sha2::Sha512::digest(s.as_bytes());
+            bytes.extend_from_slice(digest.as_slice());
+            return Ok(Mt19937::from_key(&key_from_be_bytes(&bytes)));
+        }
         Obj::Str(_) => {
-            let msg = if version == 2.0 {
-                "random.seed(str) hashes the string with SHA-512 (seed version 2), \
-                 which gclab-py does not implement; seed with an int"
-            } else {
-                "random.seed(str) with this version seeds from the string's randomized \
-                 hash, which gclab-py does not implement; seed with an int"
-            };
-            return it.err(h, "NotImplementedError", msg);
+            return it.err(
+                h,
+                "NotImplementedError",
+                "random.seed(str, version) for a version other than 1 and 2 seeds from the \
+                 string's randomized hash, which gclab-py does not implement",
+            );
         }
         _ => {
             return it.err(
@@ -982,7 +1225,7 @@ fn shuffle<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, this: ObjId, x: ObjI
     let is_list = matches!(it.p(h, x), Obj::List);
     for i in (1..n).rev() {
         let j = below(h, this, i + 1);
-        if is_list && it.edges(h, x).len() as i64 == n {
+        if is_list && h.edges(x).map_or(0, |e| e.len()) as i64 == n {
             let (a, b) = (it.edge(h, x, i as usize), it.edge(h, x, j as usize));
             it.inc(h, a);
             it.inc(h, b);
@@ -1079,7 +1322,7 @@ fn sample<C: CycleCollector>(
             "Sample larger than population or is negative",
         );
     }
-    let mut result: Vec<ObjId> = Vec::with_capacity(k as usize);
+    let mut result: Vec<ObjId> = Vec::with_capacity(cap(k));
     let mut setsize: i64 = 21;
     if k > 5 {
         // setsize += 4 ** _ceil(_log(k * 3, 4))
@@ -1092,7 +1335,7 @@ fn sample<C: CycleCollector>(
     };
     if n <= setsize {
         // pool = list(population)
-        let mut pool: Vec<ObjId> = Vec::with_capacity(n as usize);
+        let mut pool: Vec<ObjId> = Vec::with_capacity(cap(n));
         for i in 0..n {
             match item(it, h, pop, i) {
                 Ok(v) => pool.push(v),
@@ -1155,16 +1398,17 @@ fn sample_counts<C: CycleCollector>(
             None => bad = true,
         }
     }
+    let given = items.len() as i64;
     it.dec_all(h, items);
-    if bad {
-        return it.err(h, "TypeError", "Counts must be integers");
-    }
-    if cum.len() as i64 != n {
+    if given != n {
         return it.err(
             h,
             "ValueError",
             "The number of counts does not match the population",
         );
+    }
+    if bad {
+        return it.err(h, "TypeError", "Counts must be integers");
     }
     let total = cum.pop().unwrap_or(0);
     if total <= 0 {
@@ -1178,7 +1422,7 @@ fn sample_counts<C: CycleCollector>(
     let mut out = Vec::with_capacity(picks.len());
     for s in picks {
         let s = index_of(it, h, s).unwrap_or(0);
-        let i = cum.partition_point(|&c| c <= s) as i64;
+        let i = bisect_right(&cum, s) as i64;
         match item(it, h, pop, i) {
             Ok(v) => out.push(v),
             Err(e) => {
@@ -1206,27 +1450,11 @@ fn choices<C: CycleCollector>(
     let weights = weights.filter(|&w| w != it.none);
     let cum_weights = cum_weights.filter(|&w| w != it.none);
     let n = len_of(it, h, pop)?;
-    let count = |it: &Interp<C>, h: &mut H<C>| -> R<i64> {
-        match kv {
-            None => Ok(1),
-            Some(k) => match index_of(it, h, k) {
-                Some(k) => Ok(k.max(0)),
-                None => {
-                    let t = it.type_name(h, k);
-                    it.err(
-                        h,
-                        "TypeError",
-                        &format!("'{t}' object cannot be interpreted as an integer"),
-                    )
-                }
-            },
-        }
-    };
     let cum: Vec<ObjId> = match (weights, cum_weights) {
         (None, None) => {
-            let k = count(it, h)?;
+            let k = count_of(it, h, kv)?;
             let nf = n as f64;
-            let mut out = Vec::with_capacity(k as usize);
+            let mut out = Vec::with_capacity(cap(k));
             for _ in 0..k {
                 let i = (draw(h, this) * nf).floor() as i64;
                 match item(it, h, pop, i) {
@@ -1284,9 +1512,28 @@ fn choices<C: CycleCollector>(
             );
         }
     };
-    let r = choices_weighted(it, h, this, pop, n, &cum, &count);
+    let r = choices_weighted(it, h, this, pop, n, &cum, kv);
     it.dec_all(h, cum);
     r
+}
+
+/// `choices`' `k` (default 1) as `itertools.repeat` takes it: an int, negative
+/// meaning none.
+fn count_of<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, kv: Option<ObjId>) -> R<i64> {
+    match kv {
+        None => Ok(1),
+        Some(k) => match index_of(it, h, k) {
+            Some(k) => Ok(k.max(0)),
+            None => {
+                let t = it.type_name(h, k);
+                it.err(
+                    h,
+                    "TypeError",
+                    &format!("'{t}' object cannot be interpreted as an integer"),
+                )
+            }
+        },
+    }
 }
 
 /// The weighted half of `choices`: `bisect(cum_weights, random() * total, 0, n - 1)`.
@@ -1297,7 +1544,7 @@ fn choices_weighted<C: CycleCollector>(
     pop: ObjId,
     n: i64,
     cum: &[ObjId],
-    count: &dyn Fn(&Interp<C>, &mut H<C>) -> R<i64>,
+    kv: Option<ObjId>,
 ) -> R<ObjId> {
     if cum.len() as i64 != n {
         return it.err(
@@ -1329,9 +1576,9 @@ fn choices_weighted<C: CycleCollector>(
     if !total.is_finite() {
         return it.err(h, "ValueError", "Total of weights must be finite");
     }
-    let k = count(it, h)?;
+    let k = count_of(it, h, kv)?;
     let hi = (n - 1) as usize;
-    let mut out = Vec::with_capacity(k as usize);
+    let mut out = Vec::with_capacity(cap(k));
     for _ in 0..k {
         let x = draw(h, this) * total;
         let x = it.float(h, x);
@@ -1693,5 +1940,20 @@ mod tests {
                 assert!(g.below(n) < n);
             }
         }
+        let before = g.clone().next_u32();
+        assert_eq!(g.below(0), 0);
+        assert_eq!(g.next_u32(), before, "below(0) draws nothing");
+    }
+
+    /// `bisect.bisect_right`: the insertion point after equal items, and on unsorted
+    /// input the answer of CPython's probe order (`internal_bisect_right`):
+    /// `bisect.bisect_right([5, 1, 9, 2], 3) == 2`.
+    #[test]
+    fn bisect_right_probes_as_cpython() {
+        assert_eq!(bisect_right(&[1, 2, 2, 3], 2), 3);
+        assert_eq!(bisect_right(&[1, 2, 2, 3], 0), 0);
+        assert_eq!(bisect_right(&[1, 2, 2, 3], 9), 4);
+        assert_eq!(bisect_right(&[], 1), 0);
+        assert_eq!(bisect_right(&[5, 1, 9, 2], 3), 2);
     }
 }

@@ -74,6 +74,8 @@ print("sample big k", random.sample(range(100), 20))
 print("sample k=6", random.sample(range(30), 6), random.sample(range(100), 6))
 print("sample counts", random.sample(["red", "blue"], counts=[4, 2], k=5))
 print("sample counts", random.sample("abc", 6, counts=[1, 2, 3]))
+print("sample counts 0", random.sample("abcde", 4, counts=[0, 3, 0, 2, 0]))
+print("sample counts big", random.sample(range(5), 30, counts=[10, 20, 30, 40, 50]))
 
 # choices: unweighted, weighted, cumulative, k
 print("choices", random.choices("abcd"), random.choices(range(5), k=7))
@@ -92,6 +94,43 @@ print("gauss int", random.gauss(10, 2), random.gauss(mu=1, sigma=0))
 print("normalvariate", [random.normalvariate() for i in range(4)], random.normalvariate(5, 2))
 print("lognormvariate", random.lognormvariate(0, 1), random.lognormvariate(1, 0.5))
 print("expovariate", random.expovariate(1), random.expovariate(0.25), random.expovariate(-2))
+
+# the other distributions (Cheng, Ahrens-Dieter, Best-Fisher, ...)
+random.seed(31)
+print("vonmises", [random.vonmisesvariate(0, 4) for i in range(3)], random.vonmisesvariate(1, 0))
+print("vonmises", random.vonmisesvariate(-10, 0.5), random.vonmisesvariate(100, 1e-7), random.vonmisesvariate(2.5, 50))
+print("gamma", [random.gammavariate(a, 1.0) for a in (0.3, 0.5, 1, 1.0, 2, 9.5, 100)])
+print("gamma beta", random.gammavariate(2, 3), random.gammavariate(0.7, 2.5))
+print("beta", [random.betavariate(a, b) for a, b in ((0.5, 0.5), (2, 5), (1, 1), (10, 0.2))])
+print("pareto", [random.paretovariate(a) for a in (1, 2.5, 0.5)])
+print("weibull", [random.weibullvariate(a, b) for a, b in ((1, 1), (2, 0.5), (0.5, 3))])
+s = 0.0
+for i in range(3000):
+    s += random.gammavariate(0.9, 1) + random.gammavariate(3.3, 2) + random.betavariate(2, 3)
+    s += random.vonmisesvariate(1.0, 2.0) + random.paretovariate(3) + random.weibullvariate(1, 2)
+print("sum", s)
+
+
+def t(f, *a, **k):
+    try:
+        print(repr(f(*a, **k)))
+    except Exception as e:
+        print(type(e).__name__ + ":", e)
+
+
+t(random.gammavariate, 0, 1)
+t(random.gammavariate, 1, 0)
+t(random.gammavariate, -1, "x")
+t(random.gammavariate, "x", 1)
+t(random.gammavariate, 1, "x")
+t(random.betavariate, 0, 1)
+t(random.betavariate, 1, -1)
+t(random.betavariate, "a", 1)
+t(random.vonmisesvariate, 0, "k")
+t(random.paretovariate, 0)
+t(random.weibullvariate, 1, 0)
+t(random.gammavariate, 1)
+t(random.vonmisesvariate)
 
 # gauss keeps its second value (gauss_next); seed() forgets it
 random.seed(5)

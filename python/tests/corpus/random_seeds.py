@@ -1,5 +1,5 @@
 # random.seed with ints (by their absolute value's 32-bit words), bools, floats (by
-# their hash), None, version-1 strings, and random.Random(x) seeded the same way.
+# their hash), None, strings (versions 1 and 2), and random.Random(x) seeded the same way.
 import random
 
 SEEDS = [0, 1, 2, 42, 255, 256, 12345, 2**31 - 1, 2**31, 2**32 - 1, 2**32, 2**32 + 1,
@@ -36,6 +36,14 @@ for s in ["", "a", "hello", "gclab", "ünïcode ✓"]:
     random.seed(s, version=1)
     print(repr(s), random.random(), random.randrange(100))
 random.seed(a=17, version=2)
+print(random.random())
+
+# version-2 string seeds: the UTF-8 bytes followed by their SHA-512 digest, as an int
+for s in ["", "a", "hello", "gclab", "ünïcode ✓", "x" * 1000, "0"]:
+    random.seed(s)
+    x = random.random()
+    print(repr(s[:12]), x, random.getrandbits(40), random.Random(s).random() == x)
+random.seed("abc", version=2.0)
 print(random.random())
 
 # random.Random(x) is random.seed(x) on its own state
