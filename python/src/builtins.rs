@@ -242,9 +242,8 @@ impl<C: CycleCollector> Interp<C> {
         let (generation, collected, uncollectable) =
             (rep.generation, rep.collected, rep.uncollectable);
         if phase == Phase::Start {
-            let mut st = self.stats.borrow_mut();
-            st.peak_objects = st.peak_objects.max(h.len());
-            st.started = Some(std::time::Instant::now());
+            self.peak_objects.set(self.peak_objects.get().max(h.len()));
+            self.stats.borrow_mut().started = Some(std::time::Instant::now());
         }
         if phase == Phase::Stop && !rep.skipped {
             self.stats_collections.set(self.stats_collections.get() + 1);

@@ -174,9 +174,6 @@ pub struct RunStats {
     pub pause_max: std::time::Duration,
     /// Objects examined (the collections' `candidates`).
     pub examined: u64,
-    /// The most objects the heap held when a collection started (the peak heap, sampled
-    /// at each collection).
-    pub peak_objects: usize,
     /// When the running collection started (its start event).
     pub started: Option<std::time::Instant>,
 }
@@ -245,6 +242,9 @@ pub struct Interp<C> {
     pub stats: RefCell<RunStats>,
     /// Each observed collection's pause in nanoseconds, in order (`--stats`' percentiles).
     pub pauses: RefCell<Vec<u64>>,
+    /// The most objects the heap held, sampled at every Python call and as every
+    /// collection starts (`--stats`' peak heap).
+    pub peak_objects: Cell<usize>,
     /// `--dot DIR`: where pictures go.
     pub dot_dir: RefCell<Option<std::path::PathBuf>>,
     /// `--dot-line N`: lines before which a picture is written.
@@ -394,6 +394,7 @@ impl<C: CycleCollector> Interp<C> {
             stats_collections: Cell::new(0),
             stats: RefCell::default(),
             pauses: RefCell::default(),
+            peak_objects: Cell::new(0),
             dot_dir: RefCell::new(None),
             dot_lines: RefCell::new(Vec::new()),
             dot_count: Cell::new(0),
@@ -1376,6 +1377,10 @@ impl<C: CycleCollector> Interp<C> {
         args: Vec<ObjId>,
         kw: Vec<(Rc<str>, ObjId)>,
     ) -> R<ObjId> {
+        let n = h.len();
+        if n > self.peak_objects.get() {
+            self.peak_objects.set(n);
+        }
         if let Err(e) = self.enter(h) {
             self.dec_all(h, args);
             self.dec_all(h, kw.into_iter().map(|x| x.1));

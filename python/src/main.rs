@@ -375,12 +375,12 @@ fn execute<C: CycleCollector>(p: Prepared, mut heap: H<C>) -> u8 {
         pauses.sort_unstable();
         let pct = |p: f64| gclab::experiment::percentile(&pauses, p) as f64 / 1e6;
         eprintln!(
-            "  pauses: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; objects examined {}; peak heap {} objects (sampled as each collection starts)",
+            "  pauses: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; objects examined {}; peak heap {} objects (sampled at every call and collection)",
             pct(50.0),
             pct(99.0),
             st.pause_max.as_secs_f64() * 1e3,
             st.examined,
-            st.peak_objects
+            it.peak_objects.get()
         );
         let n = h.counters();
         eprintln!(

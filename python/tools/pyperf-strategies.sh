@@ -2,7 +2,7 @@
 # Runs pyperformance's benchmarks on gclab-py under every collection strategy with
 # --stats, and prints one markdown row per (benchmark, strategy): collections, objects
 # collected, objects examined, collector time, pause p50/p99/max, peak heap objects
-# (sampled as each collection starts) and the run's wall time.
+# (sampled at every Python call and as each collection starts) and the run's wall time.
 #
 # usage: python/tools/pyperf-strategies.sh BENCH_DIR [NAME ...]
 #   BENCH_DIR  pyperformance's pyperformance/data-files/benchmarks (or any directory
