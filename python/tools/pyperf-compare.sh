@@ -70,6 +70,6 @@ for n in $names; do
                    if ($0 ~ /gclab::gc::/) gc += p }
                  END { if (tot == 0) print "-"; else printf "%.1f%%\n", 100 * gc / tot }')
     fi
-    ratio=$(awk -v a="$g" -v b="$p" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.1fx\n", a / b }')
+    ratio=$(awk -v a="$g" -v b="$p" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.2fx\n", a / b }')
     printf '%-15s %12s %12s %8s %14s %12s\n' "$n" "$p" "$g" "$ratio" "$share_stats" "$share_perf"
 done
