@@ -1,5 +1,6 @@
 //! Builtin functions, methods of the builtin types, subscription, and the modules
-//! `sys`, `gc`, `weakref`, `math` and `time` (`random` is `crate::random`).
+//! `sys`, `gc`, `weakref`, `math`, `time` (`random` is `crate::random`, `pyperf`'s classes
+//! `crate::pyperf`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -102,9 +103,23 @@ const MODULES: &[(&str, &[&str])] = &[
             "cos",
             "isqrt",
             "factorial",
+            "tan",
+            "asin",
+            "acos",
+            "atan",
+            "atan2",
+            "hypot",
+            "radians",
+            "degrees",
+            "log10",
+            "log2",
+            "isfinite",
+            "isinf",
+            "isnan",
         ],
     ),
     ("time", &["perf_counter", "time", "monotonic"]),
+    ("pyperf", &["perf_counter"]),
 ];
 
 /// The heap as a generational one, or a `NotImplementedError` naming the function.
@@ -165,6 +180,7 @@ pub fn install<C: CycleCollector>(it: &Rc<Interp<C>>, h: &mut H<C>) {
         it.modules.borrow_mut().insert(m.to_owned(), mo);
     }
     crate::random::install(it, h);
+    crate::array::install(it, h);
     let modd = |name: &str| -> ObjId { it.modules.borrow()[name] };
     // constants
     let sys = modd("sys");
@@ -214,6 +230,7 @@ pub fn install<C: CycleCollector>(it: &Rc<Interp<C>>, h: &mut H<C>) {
     let t = it.types.borrow()["weakref.ReferenceType"];
     let t = it.inc(h, t);
     it.dict_set_str(h, wd, "ReferenceType", t);
+    crate::pyperf::install(it, h);
     let me = it.clone();
     h.add_heap_callback(move |h, phase, rep| me.gc_observer(h, phase, rep));
 }
@@ -224,13 +241,27 @@ impl<C: CycleCollector> Interp<C> {
     pub fn gc_observer(&self, h: &mut H<C>, phase: Phase, rep: &gclab::CollectReport) {
         let (generation, collected, uncollectable) =
             (rep.generation, rep.collected, rep.uncollectable);
+        if phase == Phase::Start {
+            self.peak_objects.set(self.peak_objects.get().max(h.len()));
+            self.stats.borrow_mut().started = Some(std::time::Instant::now());
+        }
         if phase == Phase::Stop && !rep.skipped {
             self.stats_collections.set(self.stats_collections.get() + 1);
             let mut st = self.stats.borrow_mut();
+            // the pause as the program saw it, from the start event to the stop event:
+            // every strategy's, whether or not its report times itself
+            let pause = st
+                .started
+                .take()
+                .map(|t| t.elapsed())
+                .unwrap_or(rep.duration)
+                .max(rep.duration);
+            self.pauses.borrow_mut().push(pause.as_nanos() as u64);
+            st.examined += rep.candidates as u64;
             st.collected += collected as u64;
             st.uncollectable += uncollectable as u64;
-            st.pause_total += rep.duration;
-            st.pause_max = st.pause_max.max(rep.duration);
+            st.pause_total += pause;
+            st.pause_max = st.pause_max.max(pause);
             drop(st);
             let g: Vec<ObjId> = h.garbage().to_vec();
             if !g.is_empty() {
@@ -427,6 +458,7 @@ pub fn method_name(o: &Obj, name: &str) -> Option<&'static str> {
         Obj::Property => &["setter", "getter"],
         Obj::Stream(_) => &["write", "flush"],
         Obj::Random(_) => crate::random::METHODS,
+        Obj::Array(_) => crate::array::METHODS,
         _ => &[],
     };
     table.iter().find(|m| **m == name).copied()
@@ -710,13 +742,14 @@ fn function<C: CycleCollector>(
             nargs(it, h, name, args, 1, 1)?;
             let n = match it.p(h, a0) {
                 Obj::Str(s) => s.chars().count() as i64,
-                Obj::List | Obj::Tuple | Obj::Set(_) => it.edges(h, a0).len() as i64,
-                Obj::Dict(_) => it.edges(h, a0).len() as i64 / 2,
+                Obj::List | Obj::Tuple | Obj::Set(_) => it.nedges(h, a0) as i64,
+                Obj::Dict(_) => it.nedges(h, a0) as i64 / 2,
                 Obj::DictView(_) => {
                     let d = it.edge(h, a0, 0);
-                    it.edges(h, d).len() as i64 / 2
+                    it.nedges(h, d) as i64 / 2
                 }
                 Obj::Range(a, b, s) => range_len(*a, *b, *s),
+                Obj::Array(d) => d.len() as i64,
                 Obj::Instance(_) if it.special(h, a0, "__len__").is_some() => {
                     let r = it
                         .call_special(h, a0, "__len__", vec![])?
@@ -1443,17 +1476,45 @@ fn module_function<C: CycleCollector>(
                         }
                         "exp" => x.exp(),
                         "sin" => x.sin(),
+                        "tan" => x.tan(),
+                        "atan" => x.atan(),
+                        "radians" => x.to_radians(),
+                        "degrees" => x.to_degrees(),
+                        "asin" | "acos" | "log10" | "log2" => {
+                            let bad = match f {
+                                "asin" | "acos" => !(-1.0..=1.0).contains(&x),
+                                _ => x <= 0.0,
+                            };
+                            if bad {
+                                return it.err(h, "ValueError", "math domain error");
+                            }
+                            match f {
+                                "asin" => x.asin(),
+                                "acos" => x.acos(),
+                                "log10" => x.log10(),
+                                _ => x.log2(),
+                            }
+                        }
+                        "atan2" | "hypot" => {
+                            let y = float_arg(it, h, args.get(1).copied().unwrap_or(it.null))?;
+                            if f == "atan2" { x.atan2(y) } else { x.hypot(y) }
+                        }
+                        "isfinite" | "isinf" | "isnan" => {
+                            let b = match f {
+                                "isfinite" => x.is_finite(),
+                                "isinf" => x.is_infinite(),
+                                _ => x.is_nan(),
+                            };
+                            return Ok(it.bool_(h, b));
+                        }
                         _ => x.cos(),
                     };
                     Ok(it.float(h, y))
                 }
             }
         }
-        "time.perf_counter" | "time.monotonic" => {
-            thread_local! {
-                static START: std::time::Instant = std::time::Instant::now();
-            }
-            let t = START.with(|s| s.elapsed().as_secs_f64());
+        "time.perf_counter" | "time.monotonic" | "pyperf.perf_counter" => {
+            let t = crate::pyperf::perf_counter();
             Ok(it.float(h, t))
         }
         "time.time" => {
@@ -1588,6 +1649,7 @@ fn construct_inner<C: CycleCollector>(
     let a0 = args.first().copied();
     match (ty, a0) {
         (crate::random::TYPE, _) => crate::random::construct(it, h, args, kw),
+        (crate::array::TYPE, _) => crate::array::construct(it, h, args, kw),
         ("int", None) => Ok(it.int(h, 0)),
         ("int", Some(v)) => match it.p(h, v) {
             Obj::Int(i) => {
@@ -1945,8 +2007,8 @@ pub fn getitem<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, o: ObjId, k: Obj
     match it.p(h, o) {
         Obj::List | Obj::Tuple => {
             let is_list = matches!(it.p(h, o), Obj::List);
-            let e = it.edges(h, o);
             if is_slice {
+                let e = it.edges(h, o);
                 let idx = slice_indices(it, h, k, e.len())?;
                 let items: Vec<ObjId> = idx.into_iter().map(|i| e[i]).collect();
                 return Ok(if is_list {
@@ -1958,8 +2020,9 @@ pub fn getitem<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, o: ObjId, k: Obj
                     it.new_tuple_borrowed(h, &items)
                 });
             }
-            let i = norm_index(it, h, k, e.len(), if is_list { "list" } else { "tuple" })?;
-            Ok(it.inc(h, e[i]))
+            let n = it.nedges(h, o);
+            let i = norm_index(it, h, k, n, if is_list { "list" } else { "tuple" })?;
+            Ok(it.inc(h, it.edge(h, o, i)))
         }
         Obj::Str(s) => {
             let chars: Vec<char> = s.chars().collect();
@@ -1977,6 +2040,7 @@ pub fn getitem<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, o: ObjId, k: Obj
             let i = norm_index(it, h, k, n, "range object")?;
             Ok(it.int(h, a + s * i as i64))
         }
+        Obj::Array(_) => crate::array::getitem(it, h, o, k),
         Obj::Dict(_) => match it.dict_get(h, o, k)? {
             Some(v) => Ok(it.inc(h, v)),
             None => {
@@ -2020,9 +2084,14 @@ pub fn setitem<C: CycleCollector>(
     v: ObjId,
 ) -> R<()> {
     match it.p(h, o) {
+        Obj::Array(_) => {
+            let r = crate::array::setitem(it, h, o, k, v);
+            it.dec(h, v);
+            r
+        }
         Obj::List => {
             if matches!(it.p(h, k), Obj::Slice) {
-                let n = it.edges(h, o).len();
+                let n = it.nedges(h, o);
                 let idx = match slice_indices(it, h, k, n) {
                     Ok(i) => i,
                     Err(e) => {
@@ -2069,7 +2138,7 @@ pub fn setitem<C: CycleCollector>(
                 }
                 return Ok(());
             }
-            let n = it.edges(h, o).len();
+            let n = it.nedges(h, o);
             let i = match norm_index(it, h, k, n, "list assignment") {
                 Ok(i) => i,
                 Err(e) => {
@@ -2109,7 +2178,7 @@ pub fn setitem<C: CycleCollector>(
 pub fn delitem<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, o: ObjId, k: ObjId) -> R<()> {
     match it.p(h, o) {
         Obj::List => {
-            let n = it.edges(h, o).len();
+            let n = it.nedges(h, o);
             let idx = if matches!(it.p(h, k), Obj::Slice) {
                 slice_indices(it, h, k, n)?
             } else {
@@ -2468,6 +2537,9 @@ fn method<C: CycleCollector>(
     let a0 = args.first().copied().unwrap_or(it.null);
     match name {
         "object.__init__" => return Ok(it.none(h)),
+        n if n.starts_with(crate::pyperf::PREFIX) => {
+            return crate::pyperf::method(it, h, n, this, args, kw);
+        }
         "BaseException.__init__" => {
             let t = it.new_tuple_borrowed(h, args);
             it.setattr(h, this, "args", t)?;
@@ -2477,6 +2549,7 @@ fn method<C: CycleCollector>(
     }
     match it.p(h, this) {
         Obj::Random(_) => crate::random::method(it, h, name, this, args, kw),
+        Obj::Array(_) => crate::array::method(it, h, name, this, args),
         Obj::Str(s) => {
             let s = s.clone();
             str_method(it, h, name, &s, args, kw)
@@ -2541,14 +2614,14 @@ fn method<C: CycleCollector>(
                 Ok(it.none(h))
             }
             "insert" => {
-                let n = it.edges(h, this).len() as i64;
+                let n = it.nedges(h, this) as i64;
                 let i = int_arg(it, h, a0)?;
                 let i = if i < 0 { (i + n).max(0) } else { i.min(n) };
                 let _ = h.insert_edge(this, i as usize, args.get(1).copied().unwrap_or(it.none));
                 Ok(it.none(h))
             }
             "pop" => {
-                let n = it.edges(h, this).len();
+                let n = it.nedges(h, this);
                 if n == 0 {
                     return it.err(h, "IndexError", "pop from empty list");
                 }

@@ -52,7 +52,7 @@ pub struct Code {
 impl Code {
     /// How `name` is reached here.
     pub fn access(&self, name: &str) -> Access {
-        if self.globals.contains(name) {
+        if !self.globals.is_empty() && self.globals.contains(name) {
             return Access::Global;
         }
         match self.slot_of.get(name) {

@@ -158,6 +158,7 @@ pub const TYPES: &[&str] = &[
     "dict_values",
     "dict_items",
     "random.Random",
+    "array.array",
 ];
 
 /// Totals over every collection of a run (all strategies), for `--stats`.
@@ -171,6 +172,10 @@ pub struct RunStats {
     pub pause_total: std::time::Duration,
     /// Longest pause.
     pub pause_max: std::time::Duration,
+    /// Objects examined (the collections' `candidates`).
+    pub examined: u64,
+    /// When the running collection started (its start event).
+    pub started: Option<std::time::Instant>,
 }
 
 /// The interpreter: everything but the heap, shared with finalizers and callbacks.
@@ -193,6 +198,9 @@ pub struct Interp<C> {
     pub types: RefCell<HashMap<&'static str, ObjId>>,
     /// Modules by name.
     pub modules: RefCell<HashMap<String, ObjId>>,
+    /// The class of each live instance of a list subclass (a list object whose type is
+    /// not `list`); each holds a reference to its class, released when it dies.
+    pub list_class: RefCell<HashMap<ObjId, ObjId>>,
     /// Call depth.
     pub depth: Cell<usize>,
     /// `sys.getrecursionlimit()`.
@@ -227,11 +235,16 @@ pub struct Interp<C> {
     /// Interned attribute-name strings.
     interned: RefCell<HashMap<Rc<str>, ObjId>>,
     /// Shared names for payloads and hash keys.
-    names: RefCell<std::collections::HashSet<Rc<str>>>,
+    names: RefCell<std::collections::HashSet<Rc<str>, crate::obj::FxBuild>>,
     /// Collections observed.
     pub stats_collections: Cell<u64>,
     /// What the observed collections did (`--stats`).
     pub stats: RefCell<RunStats>,
+    /// Each observed collection's pause in nanoseconds, in order (`--stats`' percentiles).
+    pub pauses: RefCell<Vec<u64>>,
+    /// The most objects the heap held, sampled at every Python call and as every
+    /// collection starts (`--stats`' peak heap).
+    pub peak_objects: Cell<usize>,
     /// `--dot DIR`: where pictures go.
     pub dot_dir: RefCell<Option<std::path::PathBuf>>,
     /// `--dot-line N`: lines before which a picture is written.
@@ -360,6 +373,7 @@ impl<C: CycleCollector> Interp<C> {
             builtins: RefCell::default(),
             types: RefCell::default(),
             modules: RefCell::default(),
+            list_class: RefCell::default(),
             depth: Cell::new(0),
             limit: Cell::new(1000),
             expr_depth: Cell::new(0),
@@ -379,6 +393,8 @@ impl<C: CycleCollector> Interp<C> {
             names: RefCell::default(),
             stats_collections: Cell::new(0),
             stats: RefCell::default(),
+            pauses: RefCell::default(),
+            peak_objects: Cell::new(0),
             dot_dir: RefCell::new(None),
             dot_lines: RefCell::new(Vec::new()),
             dot_count: Cell::new(0),
@@ -427,7 +443,7 @@ impl<C: CycleCollector> Interp<C> {
     }
 
     /// Allocates a class with these bases (borrowed), computing its MRO (C3).
-    fn make_class_raw(
+    pub fn make_class_raw(
         &self,
         h: &mut H<C>,
         name: &str,
@@ -522,6 +538,11 @@ impl<C: CycleCollector> Interp<C> {
     /// The edges, copied.
     pub fn edges(&self, h: &H<C>, id: ObjId) -> Vec<ObjId> {
         h.edges(id).map(|e| e.to_vec()).unwrap_or_default()
+    }
+
+    /// The number of edges (no copy).
+    pub fn nedges(&self, h: &H<C>, id: ObjId) -> usize {
+        h.edges(id).map(|e| e.len()).unwrap_or(0)
     }
 
     /// Edge `i`.
@@ -672,6 +693,10 @@ impl<C: CycleCollector> Interp<C> {
         match self.p(h, id) {
             Obj::Instance(_) => self.edge(h, id, 0),
             Obj::Class(_) => t["type"],
+            Obj::List => match self.list_class.borrow().get(&id) {
+                Some(&c) => c,
+                None => t["list"],
+            },
             o => t.get(o.type_name()).copied().unwrap_or(t["object"]),
         }
     }
@@ -1352,6 +1377,10 @@ impl<C: CycleCollector> Interp<C> {
         args: Vec<ObjId>,
         kw: Vec<(Rc<str>, ObjId)>,
     ) -> R<ObjId> {
+        let n = h.len();
+        if n > self.peak_objects.get() {
+            self.peak_objects.set(n);
+        }
         if let Err(e) = self.enter(h) {
             self.dec_all(h, args);
             self.dec_all(h, kw.into_iter().map(|x| x.1));
@@ -1429,7 +1458,7 @@ impl<C: CycleCollector> Interp<C> {
             }
         }
         slot += npos;
-        let name = def.name.clone();
+        let name = def.qualname.clone(); // CPython 3.10+ names the qualified name
         if let Some(_va) = &p.vararg {
             let t = self.new_tuple(h, extra);
             let _ = h.set_edge(frame, slot, t);
@@ -1579,6 +1608,9 @@ impl<C: CycleCollector> Interp<C> {
                 if info.builtin.is_some() {
                     return crate::builtins::construct(self, h, b, args, kw);
                 }
+                if b == "list" {
+                    return self.instantiate_list_subclass(h, cls, args, kw);
+                }
                 self.dec_all(h, args);
                 self.dec_all(h, kw.into_iter().map(|x| x.1));
                 return Err(Unwind::Unsupported(
@@ -1598,6 +1630,21 @@ impl<C: CycleCollector> Interp<C> {
             let _ = h.set_finalizer(inst, move |h, obj| me.run_del(h, obj));
         }
         if let Some(init) = self.class_lookup(h, cls, "__init__") {
+            if let Obj::Builtin(n) = self.p(h, init) {
+                if n.starts_with(crate::pyperf::PREFIX) {
+                    let n = *n;
+                    return match crate::builtins::call_builtin(self, h, n, Some(inst), args, kw) {
+                        Ok(v) => {
+                            self.dec(h, v);
+                            Ok(inst)
+                        }
+                        Err(e) => {
+                            self.dec(h, inst);
+                            Err(e)
+                        }
+                    };
+                }
+            }
             if matches!(self.p(h, init), Obj::Func(_)) {
                 let mut a = vec![self.inc(h, inst)];
                 a.extend(args);
@@ -1633,6 +1680,71 @@ impl<C: CycleCollector> Interp<C> {
         }
         self.dec_all(h, args);
         self.dec_all(h, kw.into_iter().map(|x| x.1));
+        Ok(inst)
+    }
+
+    /// `cls(*args, **kw)` for a subclass of `list`: one list object whose type is `cls`
+    /// (it holds a reference to its class, as a CPython instance of a heap type does,
+    /// given back when the list dies); then the class's `__init__`, or `list.__init__`'s
+    /// filling from an iterable.
+    fn instantiate_list_subclass(
+        &self,
+        h: &mut H<C>,
+        cls: ObjId,
+        args: Vec<ObjId>,
+        kw: Vec<(Rc<str>, ObjId)>,
+    ) -> R<ObjId> {
+        let inst = self.new_list(h, vec![]);
+        self.inc(h, cls);
+        self.list_class.borrow_mut().insert(inst, cls);
+        let me = self.rc();
+        let _ = h.downgrade_with_callback(inst, move |h, _w| {
+            if let Some(c) = me.list_class.borrow_mut().remove(&inst) {
+                let _ = h.decref(c);
+            }
+        });
+        let init = self
+            .class_lookup(h, cls, "__init__")
+            .filter(|&f| matches!(self.p(h, f), Obj::Func(_)));
+        if let Some(init) = init {
+            let mut a = vec![self.inc(h, inst)];
+            a.extend(args);
+            self.inc(h, init);
+            let r = self.call(h, init, a, kw);
+            self.dec(h, init);
+            match r {
+                Ok(v) => {
+                    self.dec(h, v);
+                    return Ok(inst);
+                }
+                Err(e) => {
+                    self.dec(h, inst);
+                    return Err(e);
+                }
+            }
+        }
+        if !kw.is_empty() || args.len() > 1 {
+            self.dec_all(h, args);
+            self.dec_all(h, kw.into_iter().map(|x| x.1));
+            self.dec(h, inst);
+            return self.err(h, "TypeError", "list expected at most 1 argument");
+        }
+        if let Some(&src) = args.first() {
+            let items = self.unpack_iterable(h, src);
+            self.dec_all(h, args);
+            match items {
+                Ok(items) => {
+                    for x in items {
+                        let _ = h.link(inst, x);
+                        self.dec(h, x);
+                    }
+                }
+                Err(e) => {
+                    self.dec(h, inst);
+                    return Err(e);
+                }
+            }
+        }
         Ok(inst)
     }
 
@@ -1691,7 +1803,9 @@ impl<C: CycleCollector> Interp<C> {
                 Ok(h.alloc_with(Obj::Method, &[f, cls]).expect("alloc"))
             }
             (Obj::StaticMethod, _) => Ok(self.inc(h, self.edge(h, v, 0))),
-            (Obj::Builtin(n), Some(i)) if n.ends_with(".__init__") => {
+            (Obj::Builtin(n), Some(i))
+                if n.ends_with(".__init__") || n.starts_with(crate::pyperf::PREFIX) =>
+            {
                 let n = *n;
                 Ok(h.alloc_with(Obj::BuiltinMethod(n), &[i]).expect("alloc"))
             }
@@ -1751,6 +1865,10 @@ impl<C: CycleCollector> Interp<C> {
                     return Ok(Some(self.inc(h, self.edge(h, obj, 0))));
                 }
                 if name == "__dict__" {
+                    let cls = self.edge(h, obj, 0);
+                    if !self.slot_allows(h, cls, "__dict__") {
+                        return Ok(None);
+                    }
                     return Ok(Some(self.materialize_dict(h, obj)));
                 }
                 let pos = names.iter().position(|n| &**n == name);
@@ -1835,6 +1953,19 @@ impl<C: CycleCollector> Interp<C> {
                 }
                 Ok(Some(self.inc(h, v)))
             }
+            Obj::List if self.list_class.borrow().contains_key(&obj) => {
+                let cls = self.type_of(h, obj);
+                if name == "__class__" {
+                    return Ok(Some(self.inc(h, cls)));
+                }
+                match self.class_lookup(h, cls, name) {
+                    Some(v) if !matches!(self.p(h, v), Obj::UnboundMethod(_)) => {
+                        self.bind_attr(h, v, Some(obj), cls).map(Some)
+                    }
+                    _ => Ok(crate::builtins::method_name(self.p(h, obj), name)
+                        .map(|m| h.alloc_with(Obj::BuiltinMethod(m), &[obj]).expect("alloc"))),
+                }
+            }
             Obj::Super => {
                 let cls = self.edge(h, obj, 0);
                 let this = self.edge(h, obj, 1);
@@ -1869,6 +2000,9 @@ impl<C: CycleCollector> Interp<C> {
                 if name == "__class__" {
                     let t = self.type_of(h, obj);
                     return Ok(Some(self.inc(h, t)));
+                }
+                if let Some(v) = crate::array::attr(self, h, obj, name) {
+                    return Ok(Some(v));
                 }
                 match crate::builtins::method_name(self.p(h, obj), name) {
                     Some(m) => Ok(Some(
@@ -1907,6 +2041,15 @@ impl<C: CycleCollector> Interp<C> {
                     self.dict_set_str(h, d, name, v);
                     return Ok(());
                 }
+                if pos.is_none() && !self.slot_allows(h, cls, name) {
+                    self.dec(h, v);
+                    let t = self.type_name(h, obj);
+                    return self.err(
+                        h,
+                        "AttributeError",
+                        &format!("'{t}' object has no attribute '{name}'"),
+                    );
+                }
                 match pos {
                     Some(i) => {
                         let _ = h.set_edge(obj, i + 1, v);
@@ -1936,6 +2079,40 @@ impl<C: CycleCollector> Interp<C> {
                 )
             }
         }
+    }
+
+    /// Whether instances of `cls` may get a new attribute `name`: always, unless every
+    /// class of the MRO but `object` defines `__slots__` (then it must be a declared
+    /// slot, or `__dict__` must be one), as CPython's `__slots__` (`Objects/typeobject.c`,
+    /// `type_new`'s slot handling) decides.
+    fn slot_allows(&self, h: &H<C>, cls: ObjId, name: &str) -> bool {
+        let mut found = false;
+        for c in self.mro(h, cls) {
+            if let Obj::Class(ci) = self.p(h, c) {
+                if ci.builtin == Some("object") {
+                    continue;
+                }
+                if ci.builtin.is_some() {
+                    return true;
+                }
+            }
+            let Some(s) = self.class_dict_get(h, c, "__slots__") else {
+                return true;
+            };
+            let names: Vec<ObjId> = match self.p(h, s) {
+                Obj::Str(_) => vec![s],
+                Obj::Tuple | Obj::List => self.edges(h, s),
+                _ => return true,
+            };
+            for n in names {
+                if let Obj::Str(t) = self.p(h, n) {
+                    if &**t == name || &**t == "__dict__" {
+                        found = true;
+                    }
+                }
+            }
+        }
+        found
     }
 
     /// `del obj.name`.
@@ -2104,6 +2281,7 @@ impl<C: CycleCollector> Interp<C> {
                 "<_io.TextIOWrapper name='<stdout>' mode='w' encoding='utf-8'>".into()
             }),
             Obj::Null => Ok("<NULL>".into()),
+            Obj::Array(_) => crate::array::repr(self, h, x),
             Obj::Bool(b) => Ok(if *b { "True" } else { "False" }.into()),
             Obj::Int(i) => Ok(i.to_string()),
             Obj::Float(f) => Ok(float_repr(*f)),
@@ -3169,6 +3347,13 @@ impl<C: CycleCollector> Interp<C> {
                 Ok(h.alloc_with(Obj::Iter(st), &[x]).expect("alloc"))
             }
             Obj::Iter(_) => Ok(self.inc(h, x)),
+            Obj::Array(_) => {
+                let items = crate::array::to_objects(self, h, x);
+                let l = self.new_list(h, items);
+                let it = self.get_iter(h, l);
+                self.dec(h, l);
+                it
+            }
             Obj::DictView(_) => {
                 let items = crate::builtins::view_items(self, h, x);
                 let l = self.new_list(h, items);

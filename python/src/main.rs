@@ -2,12 +2,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod array;
 mod builtins;
 mod code;
 mod format;
 mod interp;
 mod obj;
 mod ops;
+mod pyperf;
 mod random;
 
 use std::collections::HashSet;
@@ -369,6 +371,17 @@ fn execute<C: CycleCollector>(p: Prepared, mut heap: H<C>) -> u8 {
                 s.duration.as_secs_f64() * 1e3
             );
         }
+        let mut pauses = it.pauses.borrow().clone();
+        pauses.sort_unstable();
+        let pct = |p: f64| gclab::experiment::percentile(&pauses, p) as f64 / 1e6;
+        eprintln!(
+            "  pauses: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; objects examined {}; peak heap {} objects (sampled at every call and collection)",
+            pct(50.0),
+            pct(99.0),
+            st.pause_max.as_secs_f64() * 1e3,
+            st.examined,
+            it.peak_objects.get()
+        );
         let n = h.counters();
         eprintln!(
             "  heap: {} allocations, {} objects left (the interpreter's permanent ones included); payload {} bytes beside gclab's 32-byte object header",

@@ -164,6 +164,8 @@ pub enum Obj {
     Finalize(Option<WeakRef>, bool),
     /// A `random.Random` generator (no edges): its state (`crate::random`).
     Random(Box<crate::random::RandomState>),
+    /// An `array.array` (no edges): its typecode and items (`crate::array`).
+    Array(Box<crate::array::ArrayData>),
 }
 
 impl Obj {
@@ -204,6 +206,7 @@ impl Obj {
             Obj::Super => "super",
             Obj::Finalize(..) => "finalize",
             Obj::Random(_) => crate::random::TYPE,
+            Obj::Array(_) => crate::array::TYPE,
         }
     }
 }

@@ -507,7 +507,7 @@ fn order<C: CycleCollector>(
                 }
                 Ok(true)
             };
-            let (la, lb) = (it.edges(h, a).len(), it.edges(h, b).len());
+            let (la, lb) = (it.nedges(h, a), it.nedges(h, b));
             Ok(match op {
                 CmpOp::LtE => sub(it, h, a, b)?,
                 CmpOp::Lt => la < lb && sub(it, h, a, b)?,

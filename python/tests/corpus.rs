@@ -294,3 +294,66 @@ fn dot_pictures_are_written_at_each_collect_and_at_exit() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A program using the built-in `pyperf` as pyperformance's benchmarks do.
+const PYPERF_PROGRAM: &str = "\
+import pyperf
+def add_cmdline_args(cmd, args):
+    cmd.append(str(args.width))
+runner = pyperf.Runner(add_cmdline_args=add_cmdline_args)
+runner.metadata['description'] = 'test'
+runner.argparser.add_argument('--width', type=int, default=10, help='w')
+runner.argparser.add_argument('--name', default='x')
+runner.argparser.add_argument('--flag', action='store_true')
+args = runner.parse_args()
+print(args.width, args.name, args.flag, args.values, args.warmups, args.loops)
+runner.metadata['width'] = args.width
+calls = []
+def f(n):
+    calls.append(n)
+runner.bench_func('f', f, 7)
+print(len(calls), calls[0], type(runner.metadata).__name__)
+def timed(loops, k):
+    return k * loops
+runner.bench_time_func('timed', timed, 0.5)
+";
+
+/// `pyperf.Runner`: options parsed from `sys.argv` with their types and defaults,
+/// `--warmups` + `--values` runs of `--loops` calls each, and pyperf's result line
+/// (`bench_time_func` divides the returned time by the loops).
+#[test]
+fn pyperf_runner_parses_options_runs_the_loops_and_prints_pyperfs_line() {
+    let o = Command::new(env!("CARGO_BIN_EXE_gclab-py"))
+        .args(["-c", PYPERF_PROGRAM, "--width", "3", "--flag", "--values=2"])
+        .args(["--warmups", "1", "--loops", "2", "-p", "4"])
+        .output()
+        .expect("run");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "3 x True 2 1 2");
+    assert!(lines[1].starts_with("f: Mean +- std dev: "), "{out}");
+    // (1 warmup + 2 values) x 2 loops
+    assert_eq!(lines[2], "6 7 dict");
+    assert_eq!(lines[3], "timed: Mean +- std dev: 500 ms +- 0 ms");
+}
+
+/// An option the program did not add is argparse's usage error, exit status 2.
+#[test]
+fn pyperf_unknown_option_is_a_usage_error() {
+    let o = Command::new(env!("CARGO_BIN_EXE_gclab-py"))
+        .args(["-c", PYPERF_PROGRAM, "--colour", "red"])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("error: unrecognized arguments: --colour red"),
+        "{err}"
+    );
+}
