@@ -1,20 +1,19 @@
-//! The Python `gc`-module surface: `gc.collect`, `enable`/`disable`, thresholds and
-//! counts, `get_objects`, `get_referrers`/`get_referents`, `is_tracked`, `freeze`,
-//! `get_stats`, `callbacks`, `DEBUG_SAVEALL` and `garbage`. What depends on generations
-//! is a method of `Heap<T, Generational>`; the rest works with every strategy.
+//! The Python `gc`-module surface of [`Generational`]: `gc.collect(generation)`,
+//! `enable`/`disable`, thresholds and counts, `get_objects`, `get_referrers`, `freeze`,
+//! `get_stats`, and the trial-deletion view. These are methods of
+//! `Heap<T, Generational>` written against the public seam only (the strategy through
+//! [`Heap::collector`]/[`Heap::collector_mut`], the objects through [`Heap::objects_view`]
+//! and [`Heap::collector_parts`]); the part every strategy has (`gc.collect()`,
+//! `callbacks`, `get_referents`, `is_tracked`, `garbage`) is the heap's own.
 
 use crate::error::{GcError, Result};
+#[cfg(feature = "testing")]
+use crate::gc::Fault;
+use crate::gc::trial::TrialView;
+use crate::{CollectReport, Heap, ObjId};
 
-use crate::gc::trial::{
-    REACHABLE, TrialEntry, TrialView, move_unreachable, subtract_refs, update_refs,
-};
-use crate::heap::{Heap, Observer};
-use crate::object::{COLLECTING, NO_EDGE, ObjId, UNTRACKED};
-
-use super::{
-    CollectReport, CycleCollector, GcEvent, GenStats, Generation, Generational, LongLived, Phase,
-    panic_message,
-};
+use super::generational::collect_generation;
+use super::{GenStats, Generation, Generational, LongLived};
 
 impl<T> Heap<T, Generational> {
     /// Turns automatic collection on (`gc.enable()`).
@@ -27,7 +26,7 @@ impl<T> Heap<T, Generational> {
     /// assert!(heap.is_enabled());
     /// ```
     pub fn enable(&mut self) {
-        self.gc.enabled = true;
+        self.collector_mut().enabled = true;
     }
 
     /// Turns automatic collection off (`gc.disable()`); explicit collections still work.
@@ -45,7 +44,7 @@ impl<T> Heap<T, Generational> {
     /// assert_eq!(heap.collect_full().collected, 5000); // explicit ones still work
     /// ```
     pub fn disable(&mut self) {
-        self.gc.enabled = false;
+        self.collector_mut().enabled = false;
     }
 
     /// Whether automatic collection is on (`gc.isenabled()`).
@@ -56,7 +55,7 @@ impl<T> Heap<T, Generational> {
     /// assert!(heap.is_enabled());
     /// ```
     pub fn is_enabled(&self) -> bool {
-        self.gc.enabled
+        self.collector().enabled
     }
 
     /// The thresholds, one per generation (`gc.get_threshold()`).
@@ -67,7 +66,8 @@ impl<T> Heap<T, Generational> {
     /// assert_eq!(heap.get_threshold(), vec![2000, 10, 10]); // CPython 3.13's
     /// ```
     pub fn get_threshold(&self) -> Vec<u32> {
-        self.gc.thresholds[..self.gc.generations()].to_vec()
+        let gc = self.collector();
+        gc.thresholds[..gc.generations()].to_vec()
     }
 
     /// Sets the thresholds (`gc.set_threshold(...)`). As in Python, fewer values than
@@ -85,14 +85,15 @@ impl<T> Heap<T, Generational> {
     /// assert!(heap.set_threshold(&[1, 2, 3, 4]).is_err());
     /// ```
     pub fn set_threshold(&mut self, thresholds: &[u32]) -> Result<()> {
-        if thresholds.is_empty() || thresholds.len() > self.gc.generations() {
+        let gc = self.collector_mut();
+        if thresholds.is_empty() || thresholds.len() > gc.generations() {
             return Err(GcError::InvalidConfig(format!(
                 "set_threshold takes 1 to {} value(s), not {}",
-                self.gc.generations(),
+                gc.generations(),
                 thresholds.len()
             )));
         }
-        self.gc.thresholds[..thresholds.len()].copy_from_slice(thresholds);
+        gc.thresholds[..thresholds.len()].copy_from_slice(thresholds);
         Ok(())
     }
 
@@ -110,7 +111,8 @@ impl<T> Heap<T, Generational> {
     /// assert_eq!(heap.get_count(), vec![0, 0, 0]);
     /// ```
     pub fn get_count(&self) -> Vec<u64> {
-        self.gc.counts[..self.gc.generations()].to_vec()
+        let gc = self.collector();
+        gc.counts[..gc.generations()].to_vec()
     }
 
     /// Number of generations.
@@ -121,7 +123,7 @@ impl<T> Heap<T, Generational> {
     /// assert_eq!(heap.generations(), 3);
     /// ```
     pub fn generations(&self) -> usize {
-        self.gc.generations()
+        self.collector().generations()
     }
 
     /// The long-lived heuristic's state (CPython's `long_lived_pending` and
@@ -137,9 +139,10 @@ impl<T> Heap<T, Generational> {
     /// # heap.decref(a).unwrap();
     /// ```
     pub fn long_lived(&self) -> LongLived {
+        let gc = self.collector();
         LongLived {
-            pending: self.gc.long_lived_pending,
-            total: self.gc.long_lived_total,
+            pending: gc.long_lived_pending,
+            total: gc.long_lived_total,
         }
     }
 
@@ -160,16 +163,17 @@ impl<T> Heap<T, Generational> {
     /// assert_eq!(heap.get_objects(None).unwrap().len(), 2);
     /// ```
     pub fn get_objects(&self, generation: Option<usize>) -> Result<Vec<ObjId>> {
-        let n = self.gc.generations();
+        let (gc, objects) = (self.collector(), self.objects_view());
+        let n = gc.generations();
         match generation {
             Some(g) if g >= n => Err(GcError::NoSuchGeneration {
                 generation: g,
                 generations: n,
             }),
-            Some(g) => Ok(self.gc.gens[g].to_vec(&self.objects)),
-            None => Ok(self.gc.gens[..n]
+            Some(g) => Ok(gc.gens[g].to_vec(objects)),
+            None => Ok(gc.gens[..n]
                 .iter()
-                .flat_map(|list| list.ids_in(&self.objects))
+                .flat_map(|list| list.ids_in(objects))
                 .collect()),
         }
     }
@@ -194,10 +198,11 @@ impl<T> Heap<T, Generational> {
     /// assert_eq!(heap.referrers(x).unwrap(), vec![l, t]); // whole heap
     /// ```
     pub fn get_referrers(&self, ids: &[ObjId]) -> Result<Vec<ObjId>> {
-        let n = self.gc.generations();
-        let in_generations = self.gc.gens[..n]
+        let (gc, objects) = (self.collector(), self.objects_view());
+        let n = gc.generations();
+        let in_generations = gc.gens[..n]
             .iter()
-            .flat_map(|list| list.ids_in(&self.objects));
+            .flat_map(|list| list.ids_in(objects));
         self.referrers_among(ids, in_generations)
     }
 
@@ -216,12 +221,12 @@ impl<T> Heap<T, Generational> {
     /// assert_eq!(heap.generation_of(a).unwrap(), Generation::Permanent);
     /// ```
     pub fn generation_of(&self, id: ObjId) -> Result<Generation> {
-        let gen_no = self.obj(id)?.space();
-        Ok(match gen_no {
-            UNTRACKED => Generation::Untracked,
-            COLLECTING => Generation::Collecting,
-            g if g == self.gc.permanent() => Generation::Permanent,
-            g => Generation::Gen(g as usize),
+        let tracked = self.is_tracked(id)?;
+        Ok(match self.objects_view().space(id) {
+            None if !tracked => Generation::Untracked,
+            None => Generation::Collecting,
+            Some(g) if g == self.collector().permanent() => Generation::Permanent,
+            Some(g) => Generation::Gen(g as usize),
         })
     }
 
@@ -239,14 +244,15 @@ impl<T> Heap<T, Generational> {
     /// assert_eq!(heap.get_freeze_count(), 1);
     /// ```
     pub fn freeze(&mut self) {
-        let perm = self.gc.permanent();
+        let (gc, mut cx) = self.collector_parts();
+        let perm = gc.permanent();
         let mut moved = Vec::new();
-        for g in 0..self.gc.generations() {
-            self.gc.gens[g].drain_into(&mut moved);
-            self.gc.counts[g] = 0;
+        for g in 0..gc.generations() {
+            gc.gens[g].drain_into(&mut moved);
+            gc.counts[g] = 0;
         }
         for slot in moved {
-            self.gc.push_slot(&mut self.objects, slot, perm);
+            gc.push_slot(cx.reborrow(), slot, perm);
         }
     }
 
@@ -263,12 +269,13 @@ impl<T> Heap<T, Generational> {
     /// assert_eq!(heap.collect_full().collected, 1);
     /// ```
     pub fn unfreeze(&mut self) {
-        let perm = self.gc.permanent();
+        let (gc, mut cx) = self.collector_parts();
+        let perm = gc.permanent();
         let oldest = perm - 1;
         let mut moved = Vec::new();
-        self.gc.gens[perm as usize].drain_into(&mut moved);
+        gc.gens[perm as usize].drain_into(&mut moved);
         for slot in moved {
-            self.gc.push_slot(&mut self.objects, slot, oldest);
+            gc.push_slot(cx.reborrow(), slot, oldest);
         }
     }
 
@@ -282,7 +289,8 @@ impl<T> Heap<T, Generational> {
     /// assert_eq!(heap.get_freeze_count(), 1);
     /// ```
     pub fn get_freeze_count(&self) -> usize {
-        self.gc.gens[self.gc.generations()].len()
+        let gc = self.collector();
+        gc.gens[gc.generations()].len()
     }
 
     /// Per-generation statistics (`gc.get_stats()`).
@@ -297,371 +305,9 @@ impl<T> Heap<T, Generational> {
     /// assert_eq!((heap.get_stats()[0].collections, heap.get_stats()[0].collected), (1, 1));
     /// ```
     pub fn get_stats(&self) -> &[GenStats] {
-        &self.gc.stats
-    }
-}
-
-impl<T, C: CycleCollector> Heap<T, C> {
-    /// A full collection (the oldest generation and all younger ones), Python's
-    /// `gc.collect()`.
-    ///
-    /// # Examples
-    /// ```
-    /// use gclab::Heap;
-    /// let mut heap = Heap::new();
-    /// let (a, b) = (heap.alloc("a"), heap.alloc("b"));
-    /// heap.link(a, b).unwrap();
-    /// heap.link(b, a).unwrap();
-    /// heap.decref(a).unwrap();
-    /// heap.decref(b).unwrap();
-    /// assert_eq!(heap.collect_full().collected, 2);
-    /// ```
-    pub fn collect_full(&mut self) -> CollectReport {
-        C::collect_full(self)
+        &self.collector().stats
     }
 
-    /// Runs one collection, `collect`, inside the collecting window, with the collection
-    /// observers called before and after it (CPython's `gc_collect_with_callback` under
-    /// `gcstate->collecting`): the observers run inside the window, so a collection they
-    /// (or finalizers) request does nothing and returns a `skipped` report. `generation`
-    /// is what the observers' start report says (0 for strategies without generations).
-    /// A payload panic caught meanwhile is re-raised at the end, when the heap is
-    /// consistent. This is how a strategy's [`CycleCollector::collect_full`] and
-    /// [`CycleCollector::collect_auto`] run a collection.
-    ///
-    /// # Examples
-    /// The minimal strategy in [`gc::strategy`](crate::gc::strategy) (a runnable example)
-    /// uses it for its whole collection.
-    pub fn run_collection(
-        &mut self,
-        generation: usize,
-        collect: impl FnOnce(&mut Self) -> CollectReport,
-    ) -> CollectReport {
-        if self.collecting {
-            return CollectReport {
-                generation,
-                skipped: true,
-                ..CollectReport::default()
-            };
-        }
-        self.collecting = true;
-        self.invoke_callbacks(
-            Phase::Start,
-            &CollectReport {
-                generation,
-                ..CollectReport::default()
-            },
-        );
-        let report = collect(self);
-        self.invoke_callbacks(Phase::Stop, &report);
-        self.collecting = false;
-        self.raise_deferred_panic();
-        report
-    }
-
-    fn invoke_callbacks(&mut self, phase: Phase, report: &CollectReport) {
-        if self.callbacks.is_empty() {
-            return;
-        }
-        let mut callbacks = std::mem::take(&mut self.callbacks);
-        let epoch = self.callbacks_epoch;
-        for cb in &mut callbacks {
-            let result = match cb {
-                Observer::Plain(f) => {
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(phase, report)))
-                }
-                Observer::WithHeap(f) => {
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        f(self, phase, report)
-                    }))
-                }
-            };
-            if let Err(panic) = result {
-                self.events.push(GcEvent::CallbackPanicked {
-                    message: panic_message(&panic),
-                });
-            }
-            if self.callbacks_epoch != epoch {
-                break; // clear_callbacks ran: the rest were removed
-            }
-        }
-        // Callbacks registered meanwhile go after the ones that were there; a
-        // `clear_callbacks` meanwhile removed the old ones.
-        let added = std::mem::take(&mut self.callbacks);
-        if self.callbacks_epoch == epoch {
-            callbacks.extend(added);
-            self.callbacks = callbacks;
-        } else {
-            self.callbacks = added;
-        }
-    }
-
-    /// The edges of all of `ids`, in order and with repetitions (`gc.get_referents`).
-    ///
-    /// # Errors
-    /// [`GcError::StaleId`].
-    /// # Examples
-    /// ```
-    /// use gclab::Heap;
-    /// let mut heap: Heap<()> = Heap::new();
-    /// let (l, x) = (heap.alloc(()), heap.alloc_atomic(()));
-    /// heap.link(l, x).unwrap();
-    /// heap.link(l, l).unwrap();
-    /// assert_eq!(heap.get_referents(&[l]).unwrap(), vec![x, l]);
-    /// ```
-    pub fn get_referents(&self, ids: &[ObjId]) -> Result<Vec<ObjId>> {
-        let mut out = Vec::new();
-        for &id in ids {
-            out.extend(self.objects.edge_ids(self.obj(id)?));
-        }
-        Ok(out)
-    }
-
-    /// Whether the collector tracks the object (`gc.is_tracked`). Frozen objects are
-    /// tracked; atomic objects never are; lazily tracked containers
-    /// ([`alloc_lazy`](Heap::alloc_lazy)) only once they hold a container.
-    ///
-    /// # Errors
-    /// [`GcError::StaleId`].
-    /// # Examples
-    /// ```
-    /// use gclab::Heap;
-    /// let mut heap: Heap<()> = Heap::new();
-    /// let (l, n) = (heap.alloc(()), heap.alloc_atomic(()));
-    /// assert!(heap.is_tracked(l).unwrap());
-    /// assert!(!heap.is_tracked(n).unwrap()); // ints and strs are never tracked
-    /// ```
-    pub fn is_tracked(&self, id: ObjId) -> Result<bool> {
-        Ok(self.obj(id)?.space() != UNTRACKED)
-    }
-
-    /// Registers a collection observer (`gc.callbacks.append`); it is called with
-    /// [`Phase::Start`] and [`Phase::Stop`] around every collection, automatic or not.
-    /// A panic in it is caught and recorded as an event. To reach the heap from the
-    /// callback, use [`add_heap_callback`](Heap::add_heap_callback).
-    ///
-    /// # Examples
-    /// ```
-    /// use std::{cell::RefCell, rc::Rc};
-    /// use gclab::{Heap, Phase};
-    /// let mut heap: Heap<()> = Heap::new();
-    /// let log = Rc::new(RefCell::new(Vec::new()));
-    /// let l = log.clone();
-    /// heap.add_callback(move |phase, info| l.borrow_mut().push((phase, info.generation)));
-    /// heap.collect(1).unwrap();
-    /// assert_eq!(*log.borrow(), vec![(Phase::Start, 1), (Phase::Stop, 1)]);
-    /// ```
-    pub fn add_callback(&mut self, callback: impl FnMut(Phase, &CollectReport) + 'static) {
-        self.callbacks.push(Observer::Plain(Box::new(callback)));
-    }
-
-    /// Registers a collection observer that gets the heap, as `test_gc`'s callbacks
-    /// inspect and clear `gc.garbage`. It runs inside the collection's window, under the
-    /// finalizers' rules: it may allocate, link, release, register callbacks and clear
-    /// `garbage`; a collection it requests does nothing (`skipped`, 0 collected), as
-    /// `gc.collect()` returns 0 inside a callback.
-    ///
-    /// # Examples
-    /// Empty `gc.garbage` in the stop phase (`test_gc.GCCallbackTests`):
-    /// ```
-    /// use gclab::{Heap, Phase};
-    /// let mut heap: Heap<()> = Heap::new();
-    /// heap.add_heap_callback(|heap, phase, _| {
-    ///     if phase == Phase::Stop {
-    ///         heap.clear_garbage();
-    ///     }
-    /// });
-    /// heap.set_debug_saveall(true);
-    /// let a = heap.alloc(());
-    /// heap.link(a, a).unwrap();
-    /// heap.decref(a).unwrap();
-    /// assert_eq!(heap.collect_full().collected, 1);
-    /// assert!(heap.garbage().is_empty()); // the callback cleared it
-    /// ```
-    pub fn add_heap_callback(
-        &mut self,
-        callback: impl FnMut(&mut Heap<T, C>, Phase, &CollectReport) + 'static,
-    ) {
-        self.callbacks.push(Observer::WithHeap(Box::new(callback)));
-    }
-
-    /// Removes every collection observer (also from inside one: the rest of that round
-    /// is skipped).
-    /// # Examples
-    /// ```
-    /// use gclab::Heap;
-    /// let mut heap: Heap<()> = Heap::new();
-    /// heap.add_callback(|_, _| panic!("never called"));
-    /// heap.clear_callbacks();
-    /// heap.collect_full();
-    /// assert!(heap.events().is_empty());
-    /// ```
-    pub fn clear_callbacks(&mut self) {
-        self.callbacks.clear();
-        self.callbacks_epoch += 1;
-    }
-
-    /// Save-all debug mode (`gc.set_debug(gc.DEBUG_SAVEALL)`): unreachable objects go to
-    /// [`garbage`](Heap::garbage) instead of being freed.
-    /// # Examples
-    /// ```
-    /// use gclab::Heap;
-    /// let mut heap: Heap<()> = Heap::new();
-    /// heap.set_debug_saveall(true); // gc.set_debug(gc.DEBUG_SAVEALL)
-    /// let a = heap.alloc(());
-    /// heap.link(a, a).unwrap();
-    /// heap.decref(a).unwrap();
-    /// assert_eq!(heap.collect_full().collected, 1);
-    /// assert_eq!(heap.garbage(), &[a]); // kept for inspection
-    /// assert!(heap.debug_saveall());
-    /// ```
-    pub fn set_debug_saveall(&mut self, on: bool) {
-        self.debug_saveall = on;
-    }
-
-    /// Whether save-all mode is on.
-    /// # Examples
-    /// ```
-    /// use gclab::Heap;
-    /// let heap: Heap<()> = Heap::new();
-    /// assert!(!heap.debug_saveall());
-    /// ```
-    pub fn debug_saveall(&self) -> bool {
-        self.debug_saveall
-    }
-
-    /// Python's `gc.garbage`: objects found unreachable but kept. A collection appends
-    /// the unreachable objects that themselves have a legacy finalizer (what they reach
-    /// is kept alive and counted uncollectable, but not listed, as CPython's
-    /// `handle_legacy_finalizers`), or, in save-all mode, everything it found
-    /// unreachable. Each entry holds an external reference.
-    /// # Examples
-    /// ```
-    /// use gclab::Heap;
-    /// let mut heap: Heap<()> = Heap::new();
-    /// let a = heap.alloc(());
-    /// heap.link(a, a).unwrap();
-    /// heap.set_legacy_finalizer(a, true).unwrap(); // a __del__ before Python 3.4
-    /// heap.decref(a).unwrap();
-    /// assert_eq!(heap.collect_full().uncollectable, 1);
-    /// assert_eq!(heap.garbage(), &[a]);
-    /// ```
-    pub fn garbage(&self) -> &[ObjId] {
-        &self.garbage
-    }
-
-    /// Empties `garbage` (`del gc.garbage[:]`), releasing its references; objects only it
-    /// kept alive are freed, cycles among them wait for the next collection.
-    /// # Examples
-    /// ```
-    /// use gclab::Heap;
-    /// let mut heap: Heap<()> = Heap::new();
-    /// heap.set_debug_saveall(true);
-    /// let b = heap.alloc(());
-    /// heap.link(b, b).unwrap();
-    /// heap.decref(b).unwrap();
-    /// heap.collect_full();
-    /// heap.clear_garbage(); // del gc.garbage[:]: b is a cycle again, unreferenced
-    /// heap.set_debug_saveall(false);
-    /// assert_eq!(heap.collect_full().collected, 1);
-    /// ```
-    pub fn clear_garbage(&mut self) {
-        let all = 0..self.garbage.len();
-        self.splice_garbage(all, &[])
-            .expect("bug: the whole garbage list is a valid slice");
-    }
-
-    /// Replaces the slice `range` of `garbage` by `items`, as Python's
-    /// `gc.garbage[start:end] = items` (and `del gc.garbage[start:end]` with no items)
-    /// does: each new item gains a reference held by the list, the list is rewritten,
-    /// and then the removed items' references are released **last item first**, as
-    /// CPython's `list_ass_slice` (and `_list_clear`, for `gc.garbage.clear()`) does.
-    /// The order is observable: releasing an item may free it and run its finalizer,
-    /// weak-reference callbacks or legacy-finalizer code, which see the list already
-    /// rewritten.
-    ///
-    /// # Errors
-    /// [`GcError::GarbageRangeOutOfRange`] when `range` does not fit the list;
-    /// [`GcError::StaleId`], [`GcError::BeingDeallocated`] or
-    /// [`GcError::RefcountOverflow`] for an item. The list is unchanged on error.
-    ///
-    /// # Examples
-    /// ```
-    /// use gclab::Heap;
-    /// let mut heap: Heap<&str> = Heap::new();
-    /// heap.set_debug_saveall(true);
-    /// let (a, b) = (heap.alloc("a"), heap.alloc("b"));
-    /// for x in [a, b] {
-    ///     heap.link(x, x).unwrap();
-    ///     heap.decref(x).unwrap();
-    /// }
-    /// heap.collect_full();
-    /// assert_eq!(heap.garbage(), &[a, b]);
-    /// let keep = heap.alloc("keep");
-    /// heap.splice_garbage(0..1, &[keep]).unwrap(); // gc.garbage[0:1] = [keep]
-    /// assert_eq!(heap.garbage(), &[keep, b]);
-    /// heap.decref(keep).unwrap();
-    /// heap.splice_garbage(1..2, &[]).unwrap();     // del gc.garbage[1:2]
-    /// assert_eq!(heap.garbage(), &[keep]);
-    /// assert!(heap.splice_garbage(0..5, &[]).is_err());
-    /// ```
-    pub fn splice_garbage(&mut self, range: std::ops::Range<usize>, items: &[ObjId]) -> Result<()> {
-        let len = self.garbage.len();
-        if range.start > range.end || range.end > len {
-            return Err(GcError::GarbageRangeOutOfRange {
-                start: range.start,
-                end: range.end,
-                len,
-            });
-        }
-        for (i, &item) in items.iter().enumerate() {
-            if let Err(e) = self.hold(item) {
-                for &taken in items[..i].iter().rev() {
-                    self.unhold(taken);
-                }
-                return Err(e);
-            }
-        }
-        let removed: Vec<ObjId> = self.garbage.splice(range, items.iter().copied()).collect();
-        self.release_batch(|heap| {
-            for &id in removed.iter().rev() {
-                heap.unhold(id);
-            }
-        });
-        Ok(())
-    }
-
-    /// Unraisable events recorded so far (panics in finalizers and callbacks).
-    /// # Examples
-    /// ```
-    /// use gclab::Heap;
-    /// let mut heap: Heap<()> = Heap::new();
-    /// let a = heap.alloc(());
-    /// heap.set_finalizer(a, |_, _| panic!("oops")).unwrap();
-    /// heap.decref(a).unwrap(); // the panic is caught, as sys.unraisablehook would be called
-    /// assert_eq!(heap.events().len(), 1);
-    /// ```
-    pub fn events(&self) -> &[GcEvent] {
-        &self.events
-    }
-
-    /// Takes the recorded events, leaving none.
-    /// # Examples
-    /// ```
-    /// use gclab::Heap;
-    /// let mut heap: Heap<()> = Heap::new();
-    /// let a = heap.alloc(());
-    /// heap.set_finalizer(a, |_, _| panic!("oops")).unwrap();
-    /// heap.decref(a).unwrap();
-    /// assert_eq!(heap.take_events().len(), 1);
-    /// assert!(heap.events().is_empty());
-    /// ```
-    pub fn take_events(&mut self) -> Vec<GcEvent> {
-        std::mem::take(&mut self.events)
-    }
-}
-
-impl<T> Heap<T> {
     /// Runs the three trial-deletion passes over generations `0..=generation` without
     /// changing anything, and returns what they saw: each object's refcount, its scratch
     /// count after `subtract_refs`, and whether it is reachable. The unreachable set is
@@ -686,7 +332,8 @@ impl<T> Heap<T> {
     /// assert!(view.unreachable().is_empty());      // b is reached from a
     /// ```
     pub fn trial_deletion(&self, generation: usize) -> Result<TrialView> {
-        let n = self.gc.generations();
+        let (gc, objects) = (self.collector(), self.objects_view());
+        let n = gc.generations();
         if generation >= n {
             return Err(GcError::NoSuchGeneration {
                 generation,
@@ -694,37 +341,66 @@ impl<T> Heap<T> {
             });
         }
         // CPython's order: generation `generation`'s list, then 0, 1, … younger.
-        let mut set = self.gc.gens[generation].to_vec(&self.objects);
-        for list in &self.gc.gens[..generation] {
-            set.extend(list.ids_in(&self.objects));
+        let mut set = gc.gens[generation].to_vec(objects);
+        for list in &gc.gens[..generation] {
+            set.extend(list.ids_in(objects));
         }
-        let member = |g: u8| (g as usize) <= generation;
-        update_refs(&self.objects, &set);
-        subtract_refs(&self.objects, &set, member);
-        let after_subtract: Vec<u32> = set.iter().map(|&id| self.objects[id].gc_refs()).collect();
-        let mut young = set.clone();
-        let _ = move_unreachable(&self.objects, &mut young, member, &mut Vec::new());
-        let entries: Vec<TrialEntry> = set
-            .iter()
-            .zip(after_subtract)
-            .map(|(&id, gc_refs)| {
-                let obj = &self.objects[id];
-                TrialEntry {
-                    id,
-                    refcount: obj.refcount,
-                    gc_refs,
-                    reachable: obj.gc_refs() == REACHABLE,
-                }
-            })
-            .collect();
-        // Restore every examined header's position.
-        for list in &self.gc.gens[..=generation] {
-            for (i, &slot) in list.ids.iter().enumerate() {
-                if slot != NO_EDGE {
-                    self.objects.at(slot).set_position(i as u32);
-                }
-            }
+        let member = move |g: u8| (g as usize) <= generation;
+        Ok(TrialView::observe(objects, generation, &set, member))
+    }
+
+    /// Collects generation `generation` and every younger one (Python's
+    /// `gc.collect(generation)`): trial deletion finds the objects referenced only from
+    /// inside the examined set, their weak references are cleared, their finalizers run,
+    /// and those still unreachable are freed. Survivors move one generation older.
+    ///
+    /// A collection requested while one runs (from a finalizer, a weak-reference callback
+    /// or a collection callback) does nothing and returns a report with `skipped` set and
+    /// 0 collected, as CPython's `gc.collect()` returns 0 then.
+    ///
+    /// # Errors
+    /// [`GcError::NoSuchGeneration`].
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap = Heap::new();
+    /// let a = heap.alloc("a");
+    /// heap.link(a, a).unwrap(); // a.append(a)
+    /// heap.decref(a).unwrap();   // del a: still alive, refcount 1
+    /// assert!(heap.contains(a));
+    /// let report = heap.collect(0).unwrap();
+    /// assert_eq!(report.collected, 1);
+    /// assert!(!heap.contains(a));
+    /// ```
+    pub fn collect(&mut self, generation: usize) -> Result<CollectReport> {
+        let n = self.collector().generations();
+        if generation >= n {
+            return Err(GcError::NoSuchGeneration {
+                generation,
+                generations: n,
+            });
         }
-        Ok(TrialView::new(generation, entries))
+        Ok(self.run_collection(generation, |heap| collect_generation(heap, generation)))
+    }
+
+    /// Injects a deliberate collector bug (or removes it with `None`), so a test can show
+    /// that the harness catches a broken collector (feature `testing`).
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::{Fault, Heap};
+    /// let mut heap: Heap<()> = Heap::new();
+    /// heap.inject_fault(Some(Fault::SkipSubtractForOneEdge));
+    /// let a = heap.alloc(());
+    /// heap.link(a, a).unwrap();
+    /// heap.decref(a).unwrap();
+    /// assert_eq!(heap.collect_full().collected, 0); // the bug keeps the garbage cycle
+    /// heap.inject_fault(None);
+    /// assert_eq!(heap.collect_full().collected, 1);
+    /// ```
+    #[cfg(feature = "testing")]
+    pub fn inject_fault(&mut self, fault: Option<Fault>) {
+        self.collector_mut().fault = fault;
     }
 }

@@ -411,7 +411,7 @@ impl Incremental {
         let start = set.len();
         let mut i = from;
         while i < set.len() {
-            let id = cx.objects.id_at(set.slots[i]);
+            let id = cx.objects().id_at(set.slots()[i]);
             i += 1;
             let n = cx.objects().edges(id).map_or(0, |e| e.len());
             for k in 0..n {

@@ -23,7 +23,6 @@
 //!   `freeze`, `get_objects`, callbacks, `garbage`);
 //! - [`bacon_rajan`]: the strategy [`BaconRajan`], Bacon & Rajan's synchronous cycle
 //!   collection over a buffer of possible roots, with PHP's adaptive threshold;
-//! - `fault.rs` (feature `testing`): deliberate collector bugs for the harness.
 //!
 //! The vocabulary: a *callback phase* is [`Phase`] (start/stop of a collection, for
 //! observers); a *step* is a [`collect::CollectionStep`] of one collection; a *pass* is
@@ -38,9 +37,6 @@ pub mod mark_alive;
 pub mod mechanism;
 pub mod strategy;
 pub mod trial;
-
-#[cfg(feature = "testing")]
-mod fault;
 
 mod gc_module;
 mod generational;

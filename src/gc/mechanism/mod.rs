@@ -1,8 +1,17 @@
 //! The shared mechanism every strategy reaches through the seam: a tracked list
-//! ([`TrackedList`]) and the trial collection of a list
-//! ([`Heap::collect_list`](crate::Heap::collect_list)), on the same fused, slot-level
-//! passes and direct free as the default strategy's collections.
+//! ([`TrackedList`]), the trial collection of a list
+//! ([`Heap::collect_list`](crate::Heap::collect_list)), and, for a strategy that keeps
+//! its own lists of slots (as [`Generational`](crate::Generational)'s ordered
+//! generations), the two halves of it at slot level:
+//! [`Heap::trial_delete_slots`](crate::Heap::trial_delete_slots) (the fused passes,
+//! survivors' headers written as they are found) and
+//! [`Heap::collect_unreachable_slots`](crate::Heap::collect_unreachable_slots) (the
+//! PEP 442 pipeline with its direct free). The slot-level accessors a strategy's own
+//! lists need are on [`Cx`](crate::Cx) and [`Objects`](crate::Objects)
+//! (`set_slot_header`, `slot`, `id_at`, `slot_header`, `may_untrack`).
 
+#[cfg(feature = "testing")]
+mod fault;
 mod tracked_list;
 mod trial_collection;
 
