@@ -8,11 +8,17 @@
 //! [`Heap::collect_unreachable_slots`](crate::Heap::collect_unreachable_slots) (the
 //! PEP 442 pipeline with its direct free). The slot-level accessors a strategy's own
 //! lists need are on [`Cx`](crate::Cx) and [`Objects`](crate::Objects)
-//! (`set_slot_header`, `slot`, `id_at`, `slot_header`, `may_untrack`).
+//! (`set_slot_header`, `slot`, `id_at`, `slot_header`, `may_untrack_immutable`). The
+//! trial-deletion passes ([`trial`]), the PEP 442 pipeline (`pipeline.rs`,
+//! [`Heap::collect_unreachable`](crate::Heap::collect_unreachable)) and the mark-alive
+//! pre-pass ([`mark_alive`]) are here too.
 
 #[cfg(feature = "testing")]
 mod fault;
+pub mod mark_alive;
+mod pipeline;
 mod tracked_list;
+pub mod trial;
 mod trial_collection;
 
 pub use tracked_list::TrackedList;

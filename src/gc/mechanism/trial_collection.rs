@@ -5,22 +5,22 @@
 
 use std::time::Instant;
 
+#[cfg(feature = "testing")]
+use crate::gc::collect::Fault;
 use crate::gc::collect::{CollectionStep, StepClock};
 use crate::gc::mechanism::TrackedList;
 #[cfg(feature = "testing")]
-use crate::gc::collect::Fault;
-#[cfg(feature = "testing")]
 use crate::gc::mechanism::fault::faulty_move_unreachable;
-#[cfg(feature = "testing")]
-use crate::gc::trial::{subtract_refs, update_refs};
 use crate::gc::trial::{
     move_unreachable_in_place, move_unreachable_promoting, update_and_subtract_refs,
 };
+#[cfg(feature = "testing")]
+use crate::gc::trial::{subtract_refs, update_refs};
 use crate::gc::{CollectReport, Cx, CycleCollector};
 use crate::heap::Heap;
-use crate::object::{COLLECTING, ObjId};
 #[cfg(feature = "testing")]
 use crate::object::slot_of;
+use crate::object::{COLLECTING, ObjId};
 
 impl<T, C: CycleCollector> Heap<T, C> {
     /// Trial deletion of every member of `set` (a list the strategy took whole out of

@@ -12,8 +12,7 @@ use crate::gc::Fault;
 use crate::gc::trial::TrialView;
 use crate::{CollectReport, Heap, ObjId};
 
-use super::generational::collect_generation;
-use super::{GenStats, Generation, Generational, LongLived};
+use super::{GenStats, Generation, Generational, LongLived, collect_generation};
 
 impl<T> Heap<T, Generational> {
     /// Turns automatic collection on (`gc.enable()`).
@@ -200,9 +199,7 @@ impl<T> Heap<T, Generational> {
     pub fn get_referrers(&self, ids: &[ObjId]) -> Result<Vec<ObjId>> {
         let (gc, objects) = (self.collector(), self.objects_view());
         let n = gc.generations();
-        let in_generations = gc.gens[..n]
-            .iter()
-            .flat_map(|list| list.ids_in(objects));
+        let in_generations = gc.gens[..n].iter().flat_map(|list| list.ids_in(objects));
         self.referrers_among(ids, in_generations)
     }
 

@@ -4,9 +4,9 @@
 //! no-generations baseline of `gclab-strategies` (`gclab::experiment::FullOnly`).
 
 use crate::gc::mechanism::TrackedList;
-use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects};
-use crate::heap::Heap;
-use crate::object::ObjId;
+use crate::gc::registry::numbers;
+use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects, StrategyKind};
+use crate::{Heap, ObjId};
 
 /// A strategy without generations: every collection is a full trial deletion over every
 /// tracked object, started when container allocations minus container deallocations
@@ -127,5 +127,38 @@ impl CycleCollector for FullOnly {
 
     fn check<T>(&self, objects: Objects<'_, T>) -> Result<(), String> {
         self.tracked.check(objects, true)
+    }
+}
+
+/// `full-only[:threshold]`: [`FullOnly`] in the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct FullOnlyKind;
+
+impl StrategyKind for FullOnlyKind {
+    const NAME: &'static str = "full-only";
+    const HELP: &'static str = "every collection examines every tracked object \
+         (gclab::experiment::FullOnly); settings: the allocation surplus that starts one, \
+         e.g. full-only:10000 (0: only when asked); default 2000";
+    const COMPARED: &'static [&'static str] = &["", "10000"];
+    const HARNESS: &'static [&'static str] = &["0"];
+    type Collector = FullOnly;
+    type Settings = u32;
+
+    fn parse(settings: Option<&str>) -> Result<u32, String> {
+        match settings {
+            None | Some("") => Ok(2000),
+            Some(text) => match numbers(text)?.as_slice() {
+                [t] => Ok(*t),
+                _ => Err("give one threshold, e.g. full-only:10000".into()),
+            },
+        }
+    }
+
+    fn settings_text(threshold: &u32) -> String {
+        threshold.to_string()
+    }
+
+    fn build(threshold: &u32, automatic: bool) -> FullOnly {
+        FullOnly::new(if automatic { *threshold } else { 0 })
     }
 }

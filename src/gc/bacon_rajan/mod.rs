@@ -137,9 +137,8 @@
 //! heap.verify().unwrap();
 //! ```
 
-use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects};
-use crate::heap::Heap;
-use crate::object::ObjId;
+use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects, StrategyKind};
+use crate::{Heap, ObjId};
 
 /// Space byte of a tracked object that is not buffered (the paper's black: in use).
 pub const BLACK: u8 = 0;
@@ -627,5 +626,47 @@ impl CycleCollector for BaconRajan {
             }
         }
         Ok(())
+    }
+}
+
+/// `bacon-rajan[:trigger]`: [`BaconRajan`] in the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct BaconRajanKind;
+
+impl StrategyKind for BaconRajanKind {
+    const NAME: &'static str = "bacon-rajan";
+    const HELP: &'static str = "synchronous cycle collection over a buffer of possible roots \
+         (Bacon & Rajan 2001, gclab::BaconRajan); settings: adaptive (PHP's adaptive \
+         threshold, the default), the number of buffered roots that starts a collection \
+         (e.g. bacon-rajan:1000), or manual (only when asked)";
+    const COMPARED: &'static [&'static str] = &["", "1000"];
+    const HARNESS: &'static [&'static str] = &["4", "manual"];
+    type Collector = BaconRajan;
+    type Settings = RootTrigger;
+
+    fn parse(settings: Option<&str>) -> Result<RootTrigger, String> {
+        match settings {
+            None | Some("") | Some("adaptive") => Ok(RootTrigger::Adaptive),
+            Some("manual") => Ok(RootTrigger::Manual),
+            Some(text) => text.parse::<usize>().map(RootTrigger::Fixed).map_err(|_| {
+                format!("setting {text:?} is neither adaptive, manual nor a number of roots")
+            }),
+        }
+    }
+
+    fn settings_text(trigger: &RootTrigger) -> String {
+        match trigger {
+            RootTrigger::Adaptive => "adaptive".to_owned(),
+            RootTrigger::Manual => "manual".to_owned(),
+            RootTrigger::Fixed(n) => n.to_string(),
+        }
+    }
+
+    fn build(trigger: &RootTrigger, automatic: bool) -> BaconRajan {
+        BaconRajan::new(if automatic {
+            *trigger
+        } else {
+            RootTrigger::Manual
+        })
     }
 }

@@ -8,6 +8,11 @@
 //! [`Heap::collect_unreachable_slots`]). Its Python `gc`-module surface is in
 //! `gc_module.rs`.
 
+mod gc_module;
+mod kind;
+
+pub use kind::{GenerationalKind, MarkAliveKind};
+
 use std::time::{Duration, Instant};
 
 use crate::error::{GcError, Result};
