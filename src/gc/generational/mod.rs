@@ -233,7 +233,8 @@ pub struct Generational {
     /// ([`Generational::with_mark_alive`]).
     pub(crate) mark_alive: bool,
     /// A deliberately injected bug, for proving that the test harness catches a broken
-    /// collector (exists only with the `testing` feature; see `fault.rs`).
+    /// collector (exists only with the `testing` feature; see
+    /// [`Heap::trial_delete_slots_with_fault`]).
     #[cfg(feature = "testing")]
     pub(crate) fault: Option<Fault>,
 }

@@ -11,7 +11,8 @@
 //! (`set_slot_header`, `slot`, `id_at`, `slot_header`, `may_untrack_immutable`). The
 //! trial-deletion passes ([`trial`]), the PEP 442 pipeline (`pipeline.rs`,
 //! [`Heap::collect_unreachable`](crate::Heap::collect_unreachable)) and the mark-alive
-//! pre-pass ([`mark_alive`]) are here too.
+//! pre-pass ([`mark_alive`]) are here too, and when-to-collect as a value
+//! ([`AllocationTrigger`]).
 
 #[cfg(feature = "testing")]
 mod fault;
@@ -20,5 +21,7 @@ mod pipeline;
 mod tracked_list;
 pub mod trial;
 mod trial_collection;
+mod trigger;
 
 pub use tracked_list::TrackedList;
+pub use trigger::AllocationTrigger;
