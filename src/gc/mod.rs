@@ -62,7 +62,7 @@ pub use generational::{
     GcConfig, GenStats, Generation, Generational, GenerationalKind, LongLived, MarkAliveKind,
 };
 pub use incremental::{Budget, Incremental, IncrementalConfig, IncrementalKind, IncrementalStats};
-pub use mechanism::{AllocationTrigger, TrackedList};
+pub use mechanism::{AllocationTrigger, RootCountTrigger, TrackedList};
 pub use registry::StrategyKind;
 pub use strategy::{AllocKind, CycleCollector};
 pub use trial::{TrialEntry, TrialView};

@@ -12,7 +12,7 @@
 //! trial-deletion passes ([`trial`]), the PEP 442 pipeline (`pipeline.rs`,
 //! [`Heap::collect_unreachable`](crate::Heap::collect_unreachable)) and the mark-alive
 //! pre-pass ([`mark_alive`]) are here too, and when-to-collect as a value
-//! ([`AllocationTrigger`]).
+//! ([`AllocationTrigger`], [`RootCountTrigger`]).
 
 #[cfg(feature = "testing")]
 mod fault;
@@ -24,4 +24,7 @@ mod trial_collection;
 mod trigger;
 
 pub use tracked_list::TrackedList;
-pub use trigger::AllocationTrigger;
+pub use trigger::{
+    AllocationTrigger, GC_THRESHOLD_DEFAULT, GC_THRESHOLD_MAX, GC_THRESHOLD_STEP,
+    GC_THRESHOLD_TRIGGER, RootCountTrigger, RootTrigger,
+};

@@ -2,7 +2,8 @@
 //! the model: the condition is data handed to the collector, not code inside it).
 //! [`AllocationTrigger`] is CPython's allocation surplus (generation 0's `count` and
 //! `threshold`, CPython 3.14's `young.count`), with threshold 0 (or disabled) meaning
-//! "only when asked".
+//! "only when asked"; [`RootCountTrigger`] is a count of buffered possible roots, fixed
+//! or PHP's adaptive threshold ([`RootTrigger`]).
 
 /// CPython's allocation-surplus trigger: container allocations minus container
 /// deallocations since the last collection (never below 0, as `gcstate->young.count`),
@@ -102,5 +103,105 @@ impl AllocationTrigger {
     #[inline]
     pub fn reset(&mut self) {
         self.count = 0;
+    }
+}
+
+/// PHP's initial collection threshold (`GC_THRESHOLD_DEFAULT` in `zend_gc.c`), in
+/// buffer slots: slot 0 is reserved (`GC_FIRST_ROOT`), so the buffer is full at 10,000
+/// roots.
+pub const GC_THRESHOLD_DEFAULT: usize = 10_001;
+/// PHP's threshold step (`GC_THRESHOLD_STEP`).
+pub const GC_THRESHOLD_STEP: usize = 10_000;
+/// PHP's largest threshold (`GC_THRESHOLD_MAX`).
+pub const GC_THRESHOLD_MAX: usize = 1_000_000_000;
+/// PHP's productivity test (`GC_THRESHOLD_TRIGGER`): an automatic collection that frees
+/// fewer objects than this makes the threshold grow.
+pub const GC_THRESHOLD_TRIGGER: usize = 100;
+
+/// When [`BaconRajan`](crate::BaconRajan) collects on its own (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RootTrigger {
+    /// Never automatically: only [`Heap::collect_full`](crate::Heap::collect_full) collects.
+    Manual,
+    /// Collect when the buffer holds this many possible roots (0 behaves as 1).
+    Fixed(usize),
+    /// PHP's adaptive threshold (`zend_gc.c`'s `gc_adjust_threshold`): start at
+    /// [`GC_THRESHOLD_DEFAULT`], grow by [`GC_THRESHOLD_STEP`] after an unproductive
+    /// automatic collection, shrink back after a productive one.
+    Adaptive,
+}
+
+/// When a strategy that buffers possible roots collects on its own: a [`RootTrigger`]
+/// and, under [`RootTrigger::Adaptive`], PHP's current threshold (`zend_gc.c`'s
+/// `gc_threshold`, adjusted by `gc_adjust_threshold` after each automatic collection).
+/// [`BaconRajan`](crate::BaconRajan) is built with one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RootCountTrigger {
+    trigger: RootTrigger,
+    /// For [`RootTrigger::Adaptive`]: PHP's `gc_threshold` (buffer slots, slot 0
+    /// reserved). Unused otherwise.
+    threshold: usize,
+}
+
+impl RootCountTrigger {
+    /// The trigger `trigger`, an adaptive one starting at [`GC_THRESHOLD_DEFAULT`].
+    pub fn new(trigger: RootTrigger) -> RootCountTrigger {
+        RootCountTrigger {
+            trigger,
+            threshold: GC_THRESHOLD_DEFAULT,
+        }
+    }
+
+    /// The policy.
+    pub fn trigger(&self) -> RootTrigger {
+        self.trigger
+    }
+
+    /// Changes the policy (switching to [`RootTrigger::Adaptive`] restarts at
+    /// [`GC_THRESHOLD_DEFAULT`]).
+    pub fn set_trigger(&mut self, trigger: RootTrigger) {
+        if trigger == RootTrigger::Adaptive && self.trigger != RootTrigger::Adaptive {
+            self.threshold = GC_THRESHOLD_DEFAULT;
+        }
+        self.trigger = trigger;
+    }
+
+    /// How many buffered roots make a collection due, or `None` under
+    /// [`RootTrigger::Manual`]. Under [`RootTrigger::Adaptive`] PHP's threshold minus its
+    /// reserved slot (10,000 at first).
+    pub fn limit(&self) -> Option<usize> {
+        match self.trigger {
+            RootTrigger::Manual => None,
+            RootTrigger::Fixed(n) => Some(n.max(1)),
+            RootTrigger::Adaptive => Some(self.threshold - 1),
+        }
+    }
+
+    /// PHP's `gc_threshold` (buffer slots, including the reserved slot 0), meaningful
+    /// under [`RootTrigger::Adaptive`].
+    pub fn adaptive_threshold(&self) -> usize {
+        self.threshold
+    }
+
+    /// Whether a collection is due with `buffered` roots in the buffer.
+    #[inline]
+    pub fn due(&self, buffered: usize) -> bool {
+        self.limit().is_some_and(|limit| buffered >= limit)
+    }
+
+    /// An automatic collection freed `collected` objects: under
+    /// [`RootTrigger::Adaptive`], PHP's `gc_adjust_threshold(count)` (grow by a step
+    /// after an unproductive collection, up to [`GC_THRESHOLD_MAX`]; shrink by a step
+    /// after a productive one, not below [`GC_THRESHOLD_DEFAULT`]). Explicit collections
+    /// do not adjust it (PHP's `gc_collect_cycles()` does not either).
+    pub fn after_automatic(&mut self, collected: usize) {
+        if self.trigger != RootTrigger::Adaptive {
+            return;
+        }
+        if collected < GC_THRESHOLD_TRIGGER {
+            self.threshold = (self.threshold + GC_THRESHOLD_STEP).min(GC_THRESHOLD_MAX);
+        } else if self.threshold > GC_THRESHOLD_DEFAULT {
+            self.threshold = (self.threshold - GC_THRESHOLD_STEP).max(GC_THRESHOLD_DEFAULT);
+        }
     }
 }
