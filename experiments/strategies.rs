@@ -888,21 +888,10 @@ fn plot_tradeoff(
 // Main
 // ----------------------------------------------------------------------------------------
 
+/// Every registered strategy under the settings its registry entry compares
+/// (`gclab::experiment::compared_strategies`).
 fn default_strategies() -> Vec<StrategyChoice> {
-    [
-        "generational",
-        "generational:700",
-        "generational:10000",
-        "full-only",
-        "full-only:10000",
-        "bacon-rajan",
-        "bacon-rajan:1000",
-        "incremental",
-        "mark-alive",
-    ]
-    .iter()
-    .filter_map(|s| s.parse().ok())
-    .collect()
+    experiment::compared_strategies()
 }
 
 fn run(w: &mut Output, mut args: Args) -> Result<ExitCode> {

@@ -51,10 +51,7 @@ use serde::Serialize;
 
 #[cfg(feature = "testing")]
 use crate::ObjId;
-use crate::{
-    BaconRajan, CycleCollector, GcConfig, Generational, Heap, Incremental, IncrementalConfig,
-    RootTrigger, gc::Budget,
-};
+use crate::{CycleCollector, GcConfig, Generational, Heap};
 
 /// Runs an experiment binary's body and turns its outcome into an exit status.
 ///
@@ -569,52 +566,173 @@ pub mod plot {
 // ----------------------------------------------------------------------------------------
 
 pub use crate::gc::FullOnly;
+pub use crate::gc::StrategyKind;
 
-/// The strategies a [`StrategyChoice`] can name, and what their settings are: the lines
-/// of the `--strategy` help and of the error for an unknown name.
-pub const STRATEGIES: [(&str, &str); 5] = [
-    (
-        "generational",
-        "CPython 3.13's generational collector (the default); settings: the thresholds, \
-         e.g. generational:700,10,10 (one value sets threshold 0 and keeps 10,10); \
-         default 2000,10,10",
-    ),
-    (
-        "full-only",
-        "every collection examines every tracked object (gclab::experiment::FullOnly); \
-         settings: the allocation surplus that starts one, e.g. full-only:10000 \
-         (0: only when asked); default 2000",
-    ),
-    (
-        "bacon-rajan",
-        "synchronous cycle collection over a buffer of possible roots (Bacon & Rajan \
-         2001, gclab::BaconRajan); settings: adaptive (PHP's adaptive threshold, the \
-         default), the number of buffered roots that starts a collection (e.g. \
-         bacon-rajan:1000), or manual (only when asked)",
-    ),
-    (
-        "incremental",
-        "CPython 3.14's incremental collector: the young objects and an increment of the \
-         old space (gclab::Incremental); settings, comma-separated: threshold=N (the \
-         allocation surplus that starts an increment, default 2000), scale=K (CPython's \
-         work budget with scale factor K, the default 10) or budget=N (a fixed number of \
-         old objects per increment), mark-alive (the mark-alive pre-pass); e.g. \
-         incremental:budget=5000",
-    ),
-    (
-        "mark-alive",
-        "the generational collector with the mark-alive pre-pass before full collections \
-         (cpython PR 126511, Generational::with_mark_alive); settings: the thresholds, as \
-         generational's",
-    ),
-];
+/// One registered strategy, as the table lists it (derived from its [`StrategyKind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StrategyEntry {
+    /// The name on a command line ([`StrategyKind::NAME`]).
+    pub name: &'static str,
+    /// The `--strategy` help line ([`StrategyKind::HELP`]).
+    pub help: &'static str,
+    /// The settings `gclab-strategies` compares by default ([`StrategyKind::COMPARED`]).
+    pub compared: &'static [&'static str],
+    /// The settings the property harness checks ([`StrategyKind::HARNESS`]).
+    pub harness: &'static [&'static str],
+}
+
+impl StrategyEntry {
+    /// The entry of `K`.
+    pub const fn of<K: StrategyKind>() -> StrategyEntry {
+        StrategyEntry {
+            name: K::NAME,
+            help: K::HELP,
+            compared: K::COMPARED,
+            harness: K::HARNESS,
+        }
+    }
+
+    /// `name:settings` for each of `settings` (`name` alone for `""`).
+    fn choices(&self, settings: &'static [&'static str]) -> Vec<StrategyChoice> {
+        settings
+            .iter()
+            .map(|s| {
+                let text = if s.is_empty() {
+                    self.name.to_owned()
+                } else {
+                    format!("{}:{s}", self.name)
+                };
+                text.parse()
+                    .unwrap_or_else(|e| panic!("bug: the registry's {text:?} does not parse: {e}"))
+            })
+            .collect()
+    }
+}
+
+/// The registry: **one line per strategy**, `Variant => Kind` (its [`StrategyKind`], in
+/// the strategy's folder). Everything that names strategies is derived from it:
+/// [`STRATEGIES`] (the `--strategy` help and the unknown-name error),
+/// [`StrategyChoice`]'s parsing, printing and [`with`](StrategyChoice::with)/
+/// [`with_harness`](StrategyChoice::with_harness) dispatch,
+/// [`compared_strategies`] (what `gclab-strategies` runs by default) and
+/// [`harness_strategies`] (what the property harness checks).
+macro_rules! strategies {
+    ($($variant:ident => $kind:ty),+ $(,)?) => {
+        /// The strategies, with validated settings: one variant per registry line.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        enum Choice {
+            $(
+                #[doc = concat!("[`", stringify!($kind), "`] with these settings.")]
+                $variant(<$kind as StrategyKind>::Settings),
+            )+
+        }
+
+        /// Every registered strategy, in the registry's order.
+        pub const STRATEGIES: &[StrategyEntry] = &[$(StrategyEntry::of::<$kind>()),+];
+
+        impl Choice {
+            /// The choice `name` with `settings`, or `None` for an unknown name.
+            fn parse(name: &str, settings: Option<&str>) -> Option<Result<Choice, String>> {
+                $(
+                    if name == <$kind as StrategyKind>::NAME {
+                        return Some(<$kind as StrategyKind>::parse(settings).map(Choice::$variant));
+                    }
+                )+
+                None
+            }
+
+            fn name(&self) -> &'static str {
+                match self {
+                    $(Choice::$variant(_) => <$kind as StrategyKind>::NAME,)+
+                }
+            }
+
+            fn settings(&self) -> String {
+                match self {
+                    $(Choice::$variant(s) => <$kind as StrategyKind>::settings_text(s),)+
+                }
+            }
+        }
+
+        impl StrategyChoice {
+            /// Runs `f` under this strategy: `f` gets a [`StrategyHeaps`] that builds heaps of
+            /// the strategy's type with its settings.
+            ///
+            /// # Examples
+            /// ```
+            /// use gclab::CycleCollector;
+            /// use gclab::experiment::{StrategyChoice, StrategyHeaps, WithStrategy};
+            /// use gclab::workloads;
+            ///
+            /// /// Frees 2000 objects of dead cycles and says how many collections that took.
+            /// struct DeadCycles;
+            /// impl WithStrategy for DeadCycles {
+            ///     type Output = usize;
+            ///     fn run<C: CycleCollector>(self, strategy: &StrategyHeaps<C>) -> usize {
+            ///         let mut heap = strategy.heap::<()>();
+            ///         workloads::dead_cycles(&mut heap, 1000);
+            ///         heap.collect_full();
+            ///         assert!(heap.is_empty());
+            ///         heap.counters().allocations as usize
+            ///     }
+            /// }
+            /// for name in ["generational", "generational:100", "full-only:50"] {
+            ///     let choice: StrategyChoice = name.parse().unwrap();
+            ///     assert_eq!(choice.with(DeadCycles), 2000);
+            /// }
+            /// ```
+            pub fn with<F: WithStrategy>(&self, f: F) -> F::Output {
+                match &self.choice {
+                    $(Choice::$variant(s) => f.run(&self.heaps::<$kind>(s)),)+
+                }
+            }
+
+            /// Runs `f` under this strategy as [`with`](StrategyChoice::with) does, for code
+            /// that needs the harness's bound ([`HarnessStrategy`](crate::testing::HarnessStrategy)),
+            /// e.g. a [`Runner`](crate::testing::Runner) checking a trace against the model under
+            /// any strategy.
+            #[cfg(feature = "testing")]
+            pub fn with_harness<F: WithHarnessStrategy>(&self, f: F) -> F::Output {
+                match &self.choice {
+                    $(Choice::$variant(s) => f.run(&self.heaps::<$kind>(s)),)+
+                }
+            }
+        }
+    };
+}
+
+strategies! {
+    Generational => crate::gc::GenerationalKind,
+    FullOnly => crate::gc::FullOnlyKind,
+    BaconRajan => crate::gc::BaconRajanKind,
+    Incremental => crate::gc::IncrementalKind,
+    MarkAlive => crate::gc::MarkAliveKind,
+}
+
+/// The strategies `gclab-strategies` compares by default: every registered strategy
+/// under each of its [`StrategyKind::COMPARED`] settings, in registry order.
+pub fn compared_strategies() -> Vec<StrategyChoice> {
+    STRATEGIES
+        .iter()
+        .flat_map(|e| e.choices(e.compared))
+        .collect()
+}
+
+/// The strategies the property harness checks: every registered strategy under each of
+/// its [`StrategyKind::HARNESS`] settings, in registry order.
+pub fn harness_strategies() -> Vec<StrategyChoice> {
+    STRATEGIES
+        .iter()
+        .flat_map(|e| e.choices(e.harness))
+        .collect()
+}
 
 /// The `--strategy` help text: one line per strategy, `name: what it is and its
 /// settings`.
 pub fn strategies_help() -> String {
     STRATEGIES
         .iter()
-        .map(|(name, what)| format!("  {name}: {what}"))
+        .map(|e| format!("  {}: {}", e.name, e.help))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -644,8 +762,9 @@ pub fn parse_args_listing_strategies<A: clap::Parser>() -> A {
 /// strategy. Its [`Display`](fmt::Display) is the canonical `name:settings`, which parses
 /// back to the same choice.
 ///
-/// Adding a strategy is one variant of the private `Choice` enum, its parsing, and one
-/// arm in [`StrategyChoice::with`].
+/// Adding a strategy is one line of the registry (`strategies!` in this module's
+/// source) naming its [`StrategyKind`]: parsing, printing, [`StrategyChoice::with`],
+/// [`STRATEGIES`], [`compared_strategies`] and [`harness_strategies`] follow from it.
 ///
 /// # Examples
 /// ```
@@ -661,21 +780,6 @@ pub fn parse_args_listing_strategies<A: clap::Parser>() -> A {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StrategyChoice {
     choice: Choice,
-}
-
-/// The strategies, with validated settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Choice {
-    /// [`Generational`] with these thresholds (a valid configuration).
-    Generational(Vec<u32>),
-    /// [`FullOnly`] with this threshold.
-    FullOnly(u32),
-    /// [`BaconRajan`] with this trigger.
-    BaconRajan(RootTrigger),
-    /// [`Incremental`] with this configuration (automatic collection on).
-    Incremental(IncrementalConfig),
-    /// [`Generational::with_mark_alive`] with these thresholds (a valid configuration).
-    MarkAlive(Vec<u32>),
 }
 
 /// A `--strategy` value that names no strategy, or whose settings are wrong; the message
@@ -700,83 +804,11 @@ impl std::str::FromStr for StrategyChoice {
             Some((n, rest)) => (n.trim(), Some(rest.trim())),
             None => (s, None),
         };
-        let bad = |why: String| StrategyError(format!("strategy {s:?}: {why}"));
-        let numbers = |text: &str| -> std::result::Result<Vec<u32>, StrategyError> {
-            text.split(',')
-                .map(|v| {
-                    v.trim()
-                        .parse::<u32>()
-                        .map_err(|_| bad(format!("setting {:?} is not a whole number", v.trim())))
-                })
-                .collect()
-        };
-        let thresholds = || -> std::result::Result<Vec<u32>, StrategyError> {
-            let thresholds = match settings {
-                None | Some("") => GcConfig::default().thresholds,
-                Some(text) => {
-                    let mut t = numbers(text)?;
-                    if t.len() == 1 {
-                        t.extend([10, 10]);
-                    }
-                    t
-                }
-            };
-            Generational::new(GcConfig::with_thresholds(thresholds.clone()))
-                .map_err(|e| bad(e.to_string()))?;
-            Ok(thresholds)
-        };
-        let choice = match name {
-            "generational" => Choice::Generational(thresholds()?),
-            "mark-alive" => Choice::MarkAlive(thresholds()?),
-            "incremental" => {
-                let mut config = IncrementalConfig::default();
-                for setting in settings.unwrap_or("").split(',').map(str::trim) {
-                    let number = |v: &str| {
-                        v.trim()
-                            .parse::<u32>()
-                            .map_err(|_| bad(format!("setting {v:?} is not a whole number")))
-                    };
-                    match setting.split_once('=') {
-                        None if setting.is_empty() => {}
-                        None if setting == "mark-alive" => config.mark_alive = true,
-                        Some(("threshold", v)) => config.threshold = number(v)?,
-                        Some(("scale", v)) => {
-                            config.budget = Budget::Cpython {
-                                scale_factor: number(v)?,
-                            }
-                        }
-                        Some(("budget", v)) => config.budget = Budget::Fixed(number(v)? as usize),
-                        _ => {
-                            return Err(bad(format!(
-                                "unknown setting {setting:?}; the settings are threshold=N, \
-                                 scale=K, budget=N and mark-alive"
-                            )));
-                        }
-                    }
-                }
-                Choice::Incremental(config)
-            }
-            "full-only" => match settings {
-                None | Some("") => Choice::FullOnly(2000),
-                Some(text) => match numbers(text)?.as_slice() {
-                    [t] => Choice::FullOnly(*t),
-                    _ => return Err(bad("give one threshold, e.g. full-only:10000".into())),
-                },
-            },
-            "bacon-rajan" => match settings {
-                None | Some("") | Some("adaptive") => Choice::BaconRajan(RootTrigger::Adaptive),
-                Some("manual") => Choice::BaconRajan(RootTrigger::Manual),
-                Some(text) => match text.parse::<usize>() {
-                    Ok(n) => Choice::BaconRajan(RootTrigger::Fixed(n)),
-                    Err(_) => {
-                        return Err(bad(format!(
-                            "setting {text:?} is neither adaptive, manual nor a number of roots"
-                        )));
-                    }
-                },
-            },
-            _ => {
-                let names: Vec<&str> = STRATEGIES.iter().map(|(n, _)| *n).collect();
+        let choice = match Choice::parse(name, settings) {
+            Some(Ok(choice)) => choice,
+            Some(Err(why)) => return Err(StrategyError(format!("strategy {s:?}: {why}"))),
+            None => {
+                let names: Vec<&str> = STRATEGIES.iter().map(|e| e.name).collect();
                 return Err(StrategyError(format!(
                     "unknown strategy {name:?}; the strategies are {} (with optional \
                      settings after a colon, e.g. generational:700,10,10)",
@@ -812,83 +844,16 @@ impl Default for StrategyChoice {
     }
 }
 
-/// The body of [`StrategyChoice::with`] and [`StrategyChoice::with_harness`]: in one arm
-/// per strategy, binds `$heaps` to the [`StrategyHeaps`] of the choice's concrete
-/// strategy type and evaluates `$body` (generic code, monomorphized per arm), so the
-/// strategies are built in one place.
-macro_rules! with_heaps {
-    ($this:expr, $heaps:ident => $body:expr) => {{
-        macro_rules! heaps {
-            ($make:expr) => {{
-                let $heaps = StrategyHeaps::new($this.clone(), $make);
-                $body
-            }};
-        }
-        match &$this.choice {
-            Choice::Generational(thresholds) | Choice::MarkAlive(thresholds) => {
-                let thresholds = thresholds.clone();
-                let mark_alive = matches!($this.choice, Choice::MarkAlive(_));
-                heaps!(move |automatic| {
-                    let config = GcConfig {
-                        enabled: automatic,
-                        ..GcConfig::with_thresholds(thresholds.clone())
-                    };
-                    let gc = if mark_alive {
-                        Generational::with_mark_alive(config)
-                    } else {
-                        Generational::new(config)
-                    };
-                    gc.expect("bug: the thresholds were validated when the choice was parsed")
-                })
-            }
-            Choice::FullOnly(threshold) => {
-                let threshold = *threshold;
-                heaps!(move |automatic| FullOnly::new(if automatic { threshold } else { 0 }))
-            }
-            Choice::Incremental(config) => {
-                let config = *config;
-                heaps!(move |automatic| {
-                    Incremental::new(IncrementalConfig {
-                        enabled: automatic,
-                        ..config
-                    })
-                })
-            }
-            Choice::BaconRajan(trigger) => {
-                let trigger = *trigger;
-                heaps!(move |automatic| {
-                    BaconRajan::new(if automatic {
-                        trigger
-                    } else {
-                        RootTrigger::Manual
-                    })
-                })
-            }
-        }
-    }};
-}
-
 impl StrategyChoice {
     /// The strategy's name (`generational`, `full-only`, `bacon-rajan`, `incremental`,
     /// `mark-alive`).
     pub fn name(&self) -> &'static str {
-        match self.choice {
-            Choice::Generational(_) => "generational",
-            Choice::FullOnly(_) => "full-only",
-            Choice::BaconRajan(_) => "bacon-rajan",
-            Choice::Incremental(_) => "incremental",
-            Choice::MarkAlive(_) => "mark-alive",
-        }
+        self.choice.name()
     }
 
     /// The settings, as they parse back (`2000,10,10`, `10000`, `adaptive`).
     pub fn settings(&self) -> String {
-        match &self.choice {
-            Choice::Generational(t) | Choice::MarkAlive(t) => crate::spec::thresholds(t),
-            Choice::Incremental(config) => crate::spec::incremental(config),
-            Choice::FullOnly(t) => t.to_string(),
-            Choice::BaconRajan(trigger) => crate::spec::bacon_rajan(*trigger),
-        }
+        self.choice.settings()
     }
 
     /// Whether this is the plain `generational` strategy (whatever its thresholds): code
@@ -907,43 +872,12 @@ impl StrategyChoice {
         }
     }
 
-    /// Runs `f` under this strategy: `f` gets a [`StrategyHeaps`] that builds heaps of
-    /// the strategy's type with its settings.
-    ///
-    /// # Examples
-    /// ```
-    /// use gclab::CycleCollector;
-    /// use gclab::experiment::{StrategyChoice, StrategyHeaps, WithStrategy};
-    /// use gclab::workloads;
-    ///
-    /// /// Frees 2000 objects of dead cycles and says how many collections that took.
-    /// struct DeadCycles;
-    /// impl WithStrategy for DeadCycles {
-    ///     type Output = usize;
-    ///     fn run<C: CycleCollector>(self, strategy: &StrategyHeaps<C>) -> usize {
-    ///         let mut heap = strategy.heap::<()>();
-    ///         workloads::dead_cycles(&mut heap, 1000);
-    ///         heap.collect_full();
-    ///         assert!(heap.is_empty());
-    ///         heap.counters().allocations as usize
-    ///     }
-    /// }
-    /// for name in ["generational", "generational:100", "full-only:50"] {
-    ///     let choice: StrategyChoice = name.parse().unwrap();
-    ///     assert_eq!(choice.with(DeadCycles), 2000);
-    /// }
-    /// ```
-    pub fn with<F: WithStrategy>(&self, f: F) -> F::Output {
-        with_heaps!(self, heaps => f.run(&heaps))
-    }
-
-    /// Runs `f` under this strategy as [`with`](StrategyChoice::with) does, for code
-    /// that needs the harness's bound ([`HarnessStrategy`](crate::testing::HarnessStrategy)),
-    /// e.g. a [`Runner`](crate::testing::Runner) checking a trace against the model under
-    /// any strategy.
-    #[cfg(feature = "testing")]
-    pub fn with_harness<F: WithHarnessStrategy>(&self, f: F) -> F::Output {
-        with_heaps!(self, heaps => f.run(&heaps))
+    /// The heaps of strategy `K` with `settings` (this choice's).
+    fn heaps<K: StrategyKind>(&self, settings: &K::Settings) -> StrategyHeaps<K::Collector> {
+        let settings = settings.clone();
+        StrategyHeaps::new(self.clone(), move |automatic| {
+            K::build(&settings, automatic)
+        })
     }
 }
 

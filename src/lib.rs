@@ -212,8 +212,6 @@ pub mod experiment;
 pub mod gc;
 pub mod graph;
 pub mod snapshot;
-#[cfg(any(feature = "cli", feature = "testing"))]
-mod spec;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod workloads;

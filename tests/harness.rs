@@ -6,6 +6,9 @@
 //! total by default, the properties of the other strategies 2,500 each;
 //! `PROPTEST_CASES=n` runs `n` per property instead.
 
+use std::any::TypeId;
+
+use gclab::experiment::{StrategyHeaps, WithHarnessStrategy, harness_strategies};
 use gclab::gc::trial::find_unreachable;
 use gclab::testing::{
     FullOnly, HarnessStrategy, Op, Policy, PropFailure, Rule, Runner, Target, TraceError,
@@ -403,11 +406,6 @@ fn run_strategy<C: HarnessStrategy>(name: &str, make: impl Fn() -> C, cases: u32
     }
 }
 
-#[test]
-fn full_only_reference_strategy_keeps_every_invariant() {
-    run_strategy("full_only", FullOnly::default, 2500);
-}
-
 /// A test strategy: one list, like `FullOnly`, but it also collects automatically after
 /// every `period`-th container allocation; and two deliberately broken variants, to show
 /// the strategy-independent checks catch them.
@@ -636,36 +634,57 @@ fn generational_only_ops_are_skipped_under_another_strategy() {
 // The other strategies of the crate
 // ---------------------------------------------------------------------------------------
 
-#[test]
-fn generational_with_mark_alive_keeps_every_invariant() {
-    // The generational policy, so the generational ops too.
-    let make = || Generational::with_mark_alive(small_thresholds()).unwrap();
-    if let Err(failure) = check_strategy(
-        "generational_mark_alive",
-        make,
-        ops(1..80),
-        proptest_config(2500),
-    ) {
-        panic!("{failure}");
+/// Checks one registered strategy under one of its harness settings: the generational
+/// ops too when its collector is [`Generational`] (the generational policy is then
+/// checked), the portable ones otherwise.
+struct CheckRegistered {
+    cases: u32,
+}
+
+impl WithHarnessStrategy for CheckRegistered {
+    type Output = Result<u32, Box<PropFailure>>;
+
+    fn run<C: HarnessStrategy>(self, strategy: &StrategyHeaps<C>) -> Self::Output {
+        let name: String = format!("registry_{}", strategy.choice())
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let make = || strategy.collector(true);
+        let config = proptest_config(self.cases);
+        if TypeId::of::<C>() == TypeId::of::<Generational>() {
+            check_strategy(&name, make, ops(1..80), config)
+        } else {
+            check_strategy(&name, make, portable_ops(1..80), config)
+        }
     }
 }
 
+/// Every strategy of the registry (`gclab::experiment`'s `strategies!` table), under
+/// each of its harness settings (`StrategyKind::HARNESS`): a strategy registered by its
+/// one line is checked here with nothing else to write. 2,500 sequences per setting.
 #[test]
-fn bacon_rajan_with_a_small_root_buffer_keeps_every_invariant() {
-    run_strategy(
-        "bacon_rajan_fixed",
-        || BaconRajan::new(RootTrigger::Fixed(4)),
-        2500,
-    );
-}
-
-#[test]
-fn bacon_rajan_collecting_only_when_asked_keeps_every_invariant() {
-    run_strategy(
-        "bacon_rajan_manual",
-        || BaconRajan::new(RootTrigger::Manual),
-        2500,
-    );
+fn every_registered_strategy_keeps_every_invariant() {
+    let choices = harness_strategies();
+    let names: Vec<String> = choices.iter().map(ToString::to_string).collect();
+    for expected in [
+        "generational:6,3,3",
+        "full-only:0",
+        "bacon-rajan:4",
+        "bacon-rajan:manual",
+        "incremental:threshold=6,scale=10",
+        "incremental:threshold=6,scale=10,mark-alive",
+        "mark-alive:6,3,3",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    for choice in choices {
+        if let Err(failure) = choice.with_harness(CheckRegistered { cases: 2500 }) {
+            panic!("{choice}: {failure}");
+        }
+    }
 }
 
 fn small_incremental(mark_alive: bool) -> Incremental {
@@ -674,16 +693,6 @@ fn small_incremental(mark_alive: bool) -> Incremental {
         mark_alive,
         ..IncrementalConfig::default()
     })
-}
-
-#[test]
-fn incremental_keeps_every_invariant() {
-    run_strategy("incremental", || small_incremental(false), 2500);
-}
-
-#[test]
-fn incremental_with_mark_alive_keeps_every_invariant() {
-    run_strategy("incremental_mark_alive", || small_incremental(true), 2500);
 }
 
 /// Found by `bacon_rajan_collecting_only_when_asked_keeps_every_invariant` (shrunk to

@@ -54,10 +54,11 @@ fn the_object_store_and_weak_table_import_nothing_above_them() {
 fn the_collector_mechanism_does_not_import_the_heap() {
     for path in [
         "src/gc/cx.rs",
-        "src/gc/trial.rs",
+        "src/gc/mechanism/trial.rs",
         "src/gc/collect.rs",
         "src/gc/mod.rs",
-        "src/gc/mark_alive.rs",
+        "src/gc/mechanism/mark_alive.rs",
+        "src/gc/registry.rs",
     ] {
         assert_never_imports(path, &["crate::heap", "Heap"]);
     }
@@ -78,6 +79,8 @@ fn the_heap_imports_only_the_seam_from_the_collector() {
             "gc::gc_module",
             "gc::pipeline",
             "gc::fault",
+            "gc::mechanism",
+            "gc::registry",
         ];
         // `Heap::new` and `Heap::with_config` build the default strategy from its
         // configuration: only the construction file names `GcConfig`.
@@ -391,4 +394,172 @@ fn no_folder_of_src_has_an_import_circle_among_its_files() {
             );
         }
     }
+}
+
+/// The files of every strategy folder (`src/gc/<name>/`, every folder of `src/gc` but
+/// the shared `mechanism`), recursively.
+fn strategy_files() -> Vec<String> {
+    let mut out = Vec::new();
+    let mut todo = Vec::new();
+    for entry in fs::read_dir("src/gc").expect("src/gc exists") {
+        let path = entry.expect("a readable entry").path();
+        if path.is_dir() && !path.ends_with("mechanism") {
+            todo.push(path);
+        }
+    }
+    while let Some(dir) = todo.pop() {
+        for entry in fs::read_dir(&dir).expect("a readable folder") {
+            let path = entry.expect("a readable entry").path();
+            if path.is_dir() {
+                todo.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path.to_str().expect("utf-8 path").to_owned());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The crate-private items of the heap and of the seam's own types, read from their
+/// sources: `(functions, fields)`, each a name declared `pub(crate)` (or `pub(super)`)
+/// in `src/heap/`, `src/gc/cx.rs` or `src/gc/mechanism/`. A strategy reaches none of
+/// them: what it needs is public.
+fn crate_private_items() -> (Vec<String>, Vec<String>) {
+    let mut files = vec!["src/gc/cx.rs".to_owned()];
+    for dir in ["src/heap", "src/gc/mechanism"] {
+        for entry in fs::read_dir(dir).expect("the folder exists") {
+            let path = entry.expect("a readable entry").path();
+            files.push(path.to_str().expect("utf-8 path").to_owned());
+        }
+    }
+    let (mut fns, mut fields) = (Vec::new(), Vec::new());
+    for path in files {
+        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+        for line in text.lines() {
+            let line = line.trim();
+            let Some(rest) = line
+                .strip_prefix("pub(crate) ")
+                .or_else(|| line.strip_prefix("pub(super) "))
+            else {
+                continue;
+            };
+            let ident = |s: &str| -> String {
+                s.chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect()
+            };
+            if let Some(name) = rest.strip_prefix("fn ") {
+                fns.push(ident(name));
+            } else if rest.contains(':') && !rest.starts_with("use ") && !rest.starts_with("const ")
+            {
+                let name = ident(rest);
+                if !name.is_empty() && rest[name.len()..].trim_start().starts_with(':') {
+                    fields.push(name);
+                }
+            }
+        }
+    }
+    fns.sort();
+    fns.dedup();
+    fields.sort();
+    fields.dedup();
+    (fns, fields)
+}
+
+/// `text` without its comments (line comments and doc comments; no strategy file uses
+/// block comments).
+fn code_of(text: &str) -> String {
+    text.lines()
+        .map(|l| match l.find("//") {
+            Some(i) => &l[..i],
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether `code` has `.name` as a method call (`.name(`, `call`) or a field access
+/// (`.name` followed by neither `(` nor an identifier character).
+fn uses_member(code: &str, name: &str, call: bool) -> bool {
+    let needle = format!(".{name}");
+    code.match_indices(&needle).any(|(i, _)| {
+        // A member access follows an expression (`x.`, `f().`, `a[i].`), not a range
+        // (`..gc`).
+        let before = code[..i].chars().next_back();
+        if !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == ')' || c == ']') {
+            return false;
+        }
+        let rest = &code[i + needle.len()..];
+        let next = rest.chars().next();
+        if next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return false;
+        }
+        let is_call = rest.trim_start().starts_with('(') || rest.starts_with("::<");
+        is_call == call
+    })
+}
+
+#[test]
+fn strategies_use_only_the_public_seam() {
+    // Issue 23: every strategy is written against the same public seam (`Cx`/`Objects`,
+    // `CycleCollector`, the mechanism's public entry points), so a table of strategies
+    // compares algorithms, not privileges. A strategy folder therefore
+    // - imports nothing of the heap's, the store's or the object header's modules (the
+    //   root re-exports `Heap` and `ObjId`);
+    // - names no crate-private function or field of the heap, the context or the
+    //   mechanism;
+    // - has no `impl … Heap` block, except the user-facing methods of a heap built
+    //   with that strategy (`gc_module.rs`: Generational's Python `gc`-module surface,
+    //   Incremental's `collect_increment`), which the same rules hold to the public API.
+    let files = strategy_files();
+    assert!(
+        files.iter().any(|f| f.ends_with("generational/mod.rs")),
+        "no strategy folder found: {files:?}"
+    );
+    let (fns, fields) = crate_private_items();
+    assert!(
+        fns.iter().any(|f| f == "process_unreachable") && fields.iter().any(|f| f == "gc"),
+        "the heap's crate-private items were not found: {fns:?} {fields:?}"
+    );
+    let mut found = Vec::new();
+    for path in &files {
+        let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+        for line in imports(path) {
+            for module in [
+                "crate::heap",
+                "crate::store",
+                "crate::object",
+                "crate::weak",
+            ] {
+                if line.contains(module) {
+                    found.push(format!("{path} imports `{module}` (`{line}`)"));
+                }
+            }
+        }
+        let code = code_of(&text);
+        for name in &fns {
+            if uses_member(&code, name, true) {
+                found.push(format!("{path} calls the crate-private `{name}`"));
+            }
+        }
+        for name in &fields {
+            if uses_member(&code, name, false) {
+                found.push(format!("{path} reads the crate-private field `{name}`"));
+            }
+        }
+        if !path.ends_with("gc_module.rs") {
+            for line in code.lines() {
+                let l = line.trim_start();
+                if l.starts_with("impl") && l.contains("Heap<") {
+                    found.push(format!("{path} implements on the heap: `{l}`"));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "strategies reaching past the public seam:\n{}",
+        found.join("\n")
+    );
 }

@@ -3,7 +3,7 @@
 //! ([`Objects`]). It borrows the object store alone, never the heap, so the
 //! trial-deletion passes and the strategies' hooks depend on it and not on `Heap`.
 
-use crate::object::{COLLECTING, ObjId, TENTATIVELY_UNREACHABLE, UNTRACKED};
+use crate::object::{COLLECTING, ObjId, TENTATIVELY_UNREACHABLE, UNTRACKED, flags, slot_of};
 use crate::store::{EdgeIds, Store};
 
 /// The object store, mutably, as a strategy's hooks see it: counts and edges to read,
@@ -77,6 +77,45 @@ impl<'a, T> Cx<'a, T> {
         if let Some(obj) = self.objects.get(id) {
             obj.set_gc_refs(refs);
         }
+    }
+
+    /// Slot level: writes the header of the live object in `slot` (space `space`, below
+    /// 250, and `position`), as [`set_space`](Cx::set_space) does by id. For a strategy
+    /// whose lists hold bare slots ([`Objects::slot`]); every member of such a list is
+    /// alive by construction (the heap untracks an object before freeing it).
+    ///
+    /// # Panics
+    /// When `slot` is free: the strategy's list and the heap disagree (a bug).
+    #[inline(always)]
+    pub fn set_slot_header(&mut self, slot: u32, space: u8, position: u32) {
+        debug_assert!(
+            space < COLLECTING,
+            "bug: space {space} is one of the heap's reserved marks"
+        );
+        let obj = self.objects.at(slot);
+        obj.set_space(space);
+        obj.set_position(position);
+    }
+
+    /// Slot level: rewrites the position of the live object in `slot` only (e.g. after
+    /// compacting a list of slots).
+    ///
+    /// # Panics
+    /// When `slot` is free (a bug of the strategy's list).
+    #[inline(always)]
+    pub fn set_slot_position(&mut self, slot: u32, position: u32) {
+        self.objects.at(slot).set_position(position);
+    }
+
+    /// Slot level: marks the live object in `slot` untracked, as CPython's
+    /// `untrack_tuples` does to a survivor during a collection (the object must be out
+    /// of the strategy's lists: a survivor not yet appended to one).
+    ///
+    /// # Panics
+    /// When `slot` is free (a bug of the strategy's list).
+    #[inline(always)]
+    pub fn set_slot_untracked(&mut self, slot: u32) {
+        self.objects.at(slot).set_space(UNTRACKED);
     }
 
     /// Moves `id` into the running collection's working set as *tentatively
@@ -169,5 +208,78 @@ impl<'a, T> Objects<'a, T> {
     /// Every live object, in slot order.
     pub fn ids(&self) -> impl Iterator<Item = ObjId> + 'a {
         self.objects.keys()
+    }
+
+    /// How many live objects are in a strategy space: tracked, and not in a running
+    /// collection's working set (those [`space`](Objects::space) gives a space for). For
+    /// a strategy's [`check`](crate::CycleCollector::check): its lists must hold exactly
+    /// this many.
+    pub fn listed_count(&self) -> usize {
+        self.objects
+            .values()
+            .filter(|o| o.space() < COLLECTING)
+            .count()
+    }
+
+    /// The slot of `id`: the 32-bit index half of the id, without its version. A list
+    /// of slots is half the size of a list of ids and reaches the object without a
+    /// version check, which is what the shared mechanism's lists
+    /// ([`TrackedList`](crate::gc::TrackedList)) and [`Generational`](crate::Generational)'s
+    /// generations hold. A slot names an object only while that object is alive: keep
+    /// slots only of objects the strategy tracks (the heap untracks an object before
+    /// freeing it).
+    #[inline(always)]
+    pub fn slot(&self, id: ObjId) -> u32 {
+        slot_of(id)
+    }
+
+    /// The id of the object in `slot` (for a free slot, an id every lookup rejects as
+    /// stale).
+    #[inline(always)]
+    pub fn id_at(&self, slot: u32) -> ObjId {
+        self.objects.id_at(slot)
+    }
+
+    /// Slot level: the raw header of the object in `slot`, `(space, position)`, or
+    /// `None` when the slot is free. Unlike [`space`](Objects::space) the space byte is
+    /// returned as stored, the heap's reserved marks (250 and above: untracked, in a
+    /// collection's working set) included; for a strategy's
+    /// [`check`](crate::CycleCollector::check) of its lists.
+    #[inline]
+    pub fn slot_header(&self, slot: u32) -> Option<(u8, u32)> {
+        self.objects
+            .get_slot(slot)
+            .map(|o| (o.space(), o.position()))
+    }
+
+    /// Slot level: whether the live object in `slot`, an immutable container
+    /// ([`Heap::alloc_immutable`](crate::Heap::alloc_immutable), a tuple), may be
+    /// untracked now, as CPython's `_PyTuple_MaybeUntrack` decides for a survivor of a
+    /// collection: it is still tracked and none of its referents may be tracked, so it
+    /// can never be part of a cycle. `false` for any other kind of object.
+    ///
+    /// # Panics
+    /// When `slot` is free (a bug of the strategy's list).
+    #[inline]
+    pub fn may_untrack_immutable(&self, slot: u32) -> bool {
+        self.may_untrack(slot, flags::IMMUTABLE)
+    }
+
+    /// Slot level: [`may_untrack_immutable`](Objects::may_untrack_immutable) for a lazily
+    /// tracked container ([`Heap::alloc_lazy`](crate::Heap::alloc_lazy), a dict:
+    /// CPython's `_PyDict_MaybeUntrack`, run in full collections).
+    ///
+    /// # Panics
+    /// When `slot` is free (a bug of the strategy's list).
+    #[inline]
+    pub fn may_untrack_lazy(&self, slot: u32) -> bool {
+        self.may_untrack(slot, flags::LAZY)
+    }
+
+    #[inline]
+    fn may_untrack(&self, slot: u32, flag: u16) -> bool {
+        let objects = self.objects;
+        let obj = objects.at(slot);
+        obj.has(flag) && obj.is_tracked() && obj.edges().all(|t| !objects.at(t).may_be_tracked())
     }
 }

@@ -1,29 +1,35 @@
-//! Cycle collection: the strategy seam, the shared mechanism, and the default strategy.
+//! Cycle collection: the strategy seam, the shared mechanism, one folder per strategy,
+//! and the registry.
 //!
-//! One room per concern:
-//! - [`strategy`]: the seam, [`CycleCollector`];
+//! The seam and its vocabulary:
+//! - [`strategy`]: the trait a strategy implements, [`CycleCollector`];
 //! - `cx.rs`: the contexts strategies work on, [`Cx`] and [`Objects`] (the object store
-//!   alone, not the heap);
-//! - [`trial`]: mechanism, the three trial-deletion passes (`update_refs`,
-//!   `subtract_refs`, `move_unreachable`) and [`trial::find_unreachable`] for any
-//!   strategy;
-//! - `pipeline.rs`: mechanism, the PEP 442 steps over an unreachable set, shared by every
-//!   strategy ([`Heap::collect_unreachable`](crate::Heap::collect_unreachable));
-//! - [`mechanism`]: the tracked-list building block ([`TrackedList`]) and the trial
-//!   collection of a list ([`Heap::collect_list`](crate::Heap::collect_list)): the fused
-//!   slot-level passes and the direct free, shared by every list-keeping strategy;
-//! - `generational.rs`: policy, the default strategy [`Generational`] (generations,
-//!   thresholds, promotion, the long-lived heuristic);
-//! - [`collect`]: [`Generational`]'s collection step by step ([`collect::CollectionStep`]);
-//! - [`incremental`]: policy, the strategy [`Incremental`] (CPython 3.14's incremental
-//!   collector: a young generation and an increment of the old space per collection);
-//! - [`mark_alive`]: mechanism, the mark-alive pre-pass (what the roots reach leaves the
-//!   examined set), for any strategy;
-//! - `gc_module.rs`: the Python `gc`-module surface (`gc.collect`, thresholds, counts,
-//!   `freeze`, `get_objects`, callbacks, `garbage`);
-//! - [`bacon_rajan`]: the strategy [`BaconRajan`], Bacon & Rajan's synchronous cycle
-//!   collection over a buffer of possible roots, with PHP's adaptive threshold;
-//! - `fault.rs` (feature `testing`): deliberate collector bugs for the harness.
+//!   alone, not the heap), by id and, for a strategy's own lists of slots, by slot;
+//! - [`collect`]: the names of a collection's steps ([`collect::CollectionStep`]) and
+//!   their times;
+//! - [`registry`]: [`StrategyKind`], what a strategy declares to be reachable by name
+//!   (`--strategy`, `gclab-strategies`, the harness; the table itself is
+//!   `gclab::experiment`'s `strategies!` list).
+//!
+//! The shared mechanism, `mechanism/`, which every strategy reaches through public entry
+//! points only: [`trial`] (the trial-deletion passes, [`trial::find_unreachable`]),
+//! `pipeline.rs` (the PEP 442 steps over an unreachable set,
+//! [`Heap::collect_unreachable`](crate::Heap::collect_unreachable)), [`mark_alive`] (the
+//! mark-alive pre-pass), [`TrackedList`] and the trial collection of a list
+//! ([`Heap::collect_list`](crate::Heap::collect_list)) or of a strategy's own slots
+//! ([`Heap::trial_delete_slots`](crate::Heap::trial_delete_slots) and
+//! [`Heap::collect_unreachable_slots`](crate::Heap::collect_unreachable_slots)), and
+//! the deliberate faults of the test harness (feature `testing`).
+//!
+//! One folder per strategy, each written against the seam alone (`tests/layering.rs`
+//! checks that no file of a strategy folder names a crate-private item of the heap):
+//! - `generational/`: the default strategy [`Generational`] (CPython 3.13's
+//!   generations, thresholds, promotion, the long-lived heuristic) and its Python
+//!   `gc`-module surface (`gc_module.rs`);
+//! - `full_only/`: [`FullOnly`], one list and a full trial deletion each time;
+//! - [`incremental`]: [`Incremental`], CPython 3.14's incremental collector;
+//! - [`bacon_rajan`]: [`BaconRajan`], Bacon & Rajan's synchronous cycle collection over
+//!   a buffer of possible roots, with PHP's adaptive threshold.
 //!
 //! The vocabulary: a *callback phase* is [`Phase`] (start/stop of a collection, for
 //! observers); a *step* is a [`collect::CollectionStep`] of one collection; a *pass* is
@@ -33,33 +39,31 @@ pub mod bacon_rajan;
 pub mod collect;
 mod cx;
 mod full_only;
-pub mod incremental;
-pub mod mark_alive;
-pub mod mechanism;
-pub mod strategy;
-pub mod trial;
-
-#[cfg(feature = "testing")]
-mod fault;
-
-mod gc_module;
 mod generational;
-mod pipeline;
+pub mod incremental;
+pub mod mechanism;
+pub mod registry;
+pub mod strategy;
+
+pub use mechanism::{mark_alive, trial};
 
 use std::any::Any;
 use std::time::Duration;
 
 use crate::object::ObjId;
 
-pub use bacon_rajan::{BaconRajan, BaconRajanStats, RootTrigger};
+pub use bacon_rajan::{BaconRajan, BaconRajanKind, BaconRajanStats, RootTrigger};
 #[cfg(feature = "testing")]
 pub use collect::Fault;
 pub use collect::{Phase, StepTimes};
 pub use cx::{Cx, Objects};
-pub use full_only::FullOnly;
-pub use generational::{GcConfig, GenStats, Generation, Generational, LongLived};
-pub use incremental::{Budget, Incremental, IncrementalConfig, IncrementalStats};
-pub use mechanism::TrackedList;
+pub use full_only::{FullOnly, FullOnlyKind};
+pub use generational::{
+    GcConfig, GenStats, Generation, Generational, GenerationalKind, LongLived, MarkAliveKind,
+};
+pub use incremental::{Budget, Incremental, IncrementalConfig, IncrementalKind, IncrementalStats};
+pub use mechanism::{AllocationTrigger, RootCountTrigger, TrackedList};
+pub use registry::StrategyKind;
 pub use strategy::{AllocKind, CycleCollector};
 pub use trial::{TrialEntry, TrialView};
 

@@ -227,11 +227,22 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// The search behind [`referrers`](Heap::referrers) (among every object) and
     /// [`get_referrers`](Heap::get_referrers) (among the objects in generations): those
     /// of `candidates` that hold an edge to any of `targets`, in `candidates`' order,
-    /// once each if `candidates` names each object once.
+    /// once each if `candidates` names each object once. A strategy's own
+    /// `get_referrers` passes the objects of its lists.
     ///
     /// # Errors
     /// [`GcError::StaleId`] for the first target that is not alive.
-    pub(crate) fn referrers_among(
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<()> = Heap::new();
+    /// let (l, m, x) = (heap.alloc(()), heap.alloc(()), heap.alloc(()));
+    /// heap.link(l, x).unwrap();
+    /// heap.link(m, x).unwrap();
+    /// assert_eq!(heap.referrers_among(&[x], [m, x].into_iter()).unwrap(), vec![m]);
+    /// ```
+    pub fn referrers_among(
         &self,
         targets: &[ObjId],
         candidates: impl Iterator<Item = ObjId>,

@@ -4,6 +4,7 @@
 
 use super::payload::Payload;
 pub use crate::gc::FullOnly;
+use crate::gc::{BaconRajanKind, GenerationalKind, IncrementalKind, StrategyKind};
 use crate::{CycleCollector, Generational, Heap};
 
 /// The policy rules the model checks a strategy against, besides the rules that hold
@@ -42,7 +43,7 @@ pub enum Policy {
 /// The one contract the harness relies on is the seam's: every collection notes the
 /// objects it examines with [`Heap::note_examined`], once, in an order whose
 /// restriction to the unreachable objects is the order in which it hands them to
-/// [`Heap::collect_unreachable`] (what [`find_unreachable`] over the noted set gives:
+/// [`Heap::collect_unreachable`] (what [`find_unreachable`](crate::gc::trial::find_unreachable) over the noted set gives:
 /// the unreachable objects in examined order, CPython's `move_unreachable` order). A
 /// strategy that finds its unreachable set by its own passes makes sure of it:
 /// [`BaconRajan`](crate::BaconRajan) notes its gray set in `MarkGray` order, whose white
@@ -110,7 +111,7 @@ impl HarnessStrategy for Generational {
             "generational"
         };
         (thresholds.len() > 1).then(|| {
-            let spec = format!("{name}:{}", crate::spec::thresholds(&thresholds));
+            let spec = format!("{name}:{}", GenerationalKind::settings_text(&thresholds));
             (spec, heap.is_enabled())
         })
     }
@@ -134,7 +135,7 @@ impl HarnessStrategy for FullOnly {
 /// Bacon–Rajan's synchronous cycle collector: no generational surface.
 impl HarnessStrategy for crate::BaconRajan {
     fn spec(heap: &Heap<Payload, Self>) -> Option<(String, bool)> {
-        let trigger = crate::spec::bacon_rajan(heap.collector().trigger());
+        let trigger = BaconRajanKind::settings_text(&heap.collector().trigger());
         Some((format!("bacon-rajan:{trigger}"), true))
     }
 }
@@ -144,7 +145,7 @@ impl HarnessStrategy for crate::BaconRajan {
 impl HarnessStrategy for crate::Incremental {
     fn spec(heap: &Heap<Payload, Self>) -> Option<(String, bool)> {
         let config = heap.collector().config();
-        let spec = format!("incremental:{}", crate::spec::incremental(config));
+        let spec = format!("incremental:{}", IncrementalKind::settings_text(config));
         Some((spec, config.enabled))
     }
 }

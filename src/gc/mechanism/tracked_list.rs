@@ -88,6 +88,13 @@ impl TrackedList {
         self.slots.len()
     }
 
+    /// The members' slots ([`Objects::slot`]), in list order: member `i` has this
+    /// list's space and position `i`.
+    #[inline]
+    pub fn slots(&self) -> &[u32] {
+        &self.slots
+    }
+
     /// Whether the list is empty.
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty()

@@ -137,9 +137,9 @@
 //! heap.verify().unwrap();
 //! ```
 
-use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects};
-use crate::heap::Heap;
-use crate::object::ObjId;
+use crate::gc::mechanism::RootCountTrigger;
+use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects, StrategyKind};
+use crate::{Heap, ObjId};
 
 /// Space byte of a tracked object that is not buffered (the paper's black: in use).
 pub const BLACK: u8 = 0;
@@ -152,30 +152,9 @@ pub const GRAY: u8 = 2;
 /// passes run).
 pub const WHITE: u8 = 3;
 
-/// PHP's initial collection threshold (`GC_THRESHOLD_DEFAULT` in `zend_gc.c`), in
-/// buffer slots: slot 0 is reserved (`GC_FIRST_ROOT`), so the buffer is full at 10,000
-/// roots.
-pub const GC_THRESHOLD_DEFAULT: usize = 10_001;
-/// PHP's threshold step (`GC_THRESHOLD_STEP`).
-pub const GC_THRESHOLD_STEP: usize = 10_000;
-/// PHP's largest threshold (`GC_THRESHOLD_MAX`).
-pub const GC_THRESHOLD_MAX: usize = 1_000_000_000;
-/// PHP's productivity test (`GC_THRESHOLD_TRIGGER`): an automatic collection that frees
-/// fewer objects than this makes the threshold grow.
-pub const GC_THRESHOLD_TRIGGER: usize = 100;
-
-/// When [`BaconRajan`] collects on its own (see the module documentation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RootTrigger {
-    /// Never automatically: only [`Heap::collect_full`] collects.
-    Manual,
-    /// Collect when the buffer holds this many possible roots (0 behaves as 1).
-    Fixed(usize),
-    /// PHP's adaptive threshold (`zend_gc.c`'s `gc_adjust_threshold`): start at
-    /// [`GC_THRESHOLD_DEFAULT`], grow by [`GC_THRESHOLD_STEP`] after an unproductive
-    /// automatic collection, shrink back after a productive one.
-    Adaptive,
-}
+pub use crate::gc::mechanism::{
+    GC_THRESHOLD_DEFAULT, GC_THRESHOLD_MAX, GC_THRESHOLD_STEP, GC_THRESHOLD_TRIGGER, RootTrigger,
+};
 
 /// What [`BaconRajan`] has done since the heap was created.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -218,10 +197,9 @@ pub struct BaconRajan {
     /// The possible roots; each one is [`PURPLE`] and its header position is its index
     /// here. Freed or untracked roots leave by `swap_remove`.
     roots: Vec<ObjId>,
-    trigger: RootTrigger,
-    /// For [`RootTrigger::Adaptive`]: PHP's `gc_threshold` (buffer slots, slot 0
-    /// reserved). Unused otherwise.
-    threshold: usize,
+    /// When to collect: a count of buffered roots (fixed, PHP's adaptive one, or
+    /// manual).
+    trigger: RootCountTrigger,
     stats: BaconRajanStats,
     /// Scratch: the pass's worklist.
     stack: Vec<ObjId>,
@@ -251,8 +229,7 @@ impl BaconRajan {
     pub fn new(trigger: RootTrigger) -> Self {
         BaconRajan {
             roots: Vec::new(),
-            trigger,
-            threshold: GC_THRESHOLD_DEFAULT,
+            trigger: RootCountTrigger::new(trigger),
             stats: BaconRajanStats::default(),
             stack: Vec::new(),
             black: Vec::new(),
@@ -262,16 +239,13 @@ impl BaconRajan {
 
     /// The trigger policy.
     pub fn trigger(&self) -> RootTrigger {
-        self.trigger
+        self.trigger.trigger()
     }
 
     /// Changes the trigger policy (switching to [`RootTrigger::Adaptive`] restarts at
     /// [`GC_THRESHOLD_DEFAULT`]).
     pub fn set_trigger(&mut self, trigger: RootTrigger) {
-        if trigger == RootTrigger::Adaptive && self.trigger != RootTrigger::Adaptive {
-            self.threshold = GC_THRESHOLD_DEFAULT;
-        }
-        self.trigger = trigger;
+        self.trigger.set_trigger(trigger);
     }
 
     /// How many buffered roots make the next container allocation collect, or `None`
@@ -285,17 +259,13 @@ impl BaconRajan {
     /// assert_eq!(BaconRajan::new(RootTrigger::Fixed(64)).roots_limit(), Some(64));
     /// ```
     pub fn roots_limit(&self) -> Option<usize> {
-        match self.trigger {
-            RootTrigger::Manual => None,
-            RootTrigger::Fixed(n) => Some(n.max(1)),
-            RootTrigger::Adaptive => Some(self.threshold - 1),
-        }
+        self.trigger.limit()
     }
 
     /// PHP's `gc_threshold` under [`RootTrigger::Adaptive`] (buffer slots, including the
     /// reserved slot 0): [`GC_THRESHOLD_DEFAULT`] at first.
     pub fn adaptive_threshold(&self) -> usize {
-        self.threshold
+        self.trigger.adaptive_threshold()
     }
 
     /// The buffered possible roots, in buffer order.
@@ -523,15 +493,6 @@ impl BaconRajan {
             report
         })
     }
-
-    /// PHP's `gc_adjust_threshold(count)`, `count` being what the collection freed.
-    fn adjust_threshold(&mut self, collected: usize) {
-        if collected < GC_THRESHOLD_TRIGGER {
-            self.threshold = (self.threshold + GC_THRESHOLD_STEP).min(GC_THRESHOLD_MAX);
-        } else if self.threshold > GC_THRESHOLD_DEFAULT {
-            self.threshold = (self.threshold - GC_THRESHOLD_STEP).max(GC_THRESHOLD_DEFAULT);
-        }
-    }
 }
 
 impl CycleCollector for BaconRajan {
@@ -578,16 +539,17 @@ impl CycleCollector for BaconRajan {
 
     #[inline]
     fn on_alloc(&mut self, _kind: AllocKind) -> bool {
-        self.roots_limit()
-            .is_some_and(|limit| self.roots.len() >= limit)
+        self.trigger.due(self.roots.len())
     }
 
     /// Collects the buffered roots, then, under [`RootTrigger::Adaptive`], adjusts the
     /// threshold as PHP's `gc_adjust_threshold` does.
     fn collect_auto<T>(heap: &mut Heap<T, Self>) {
         let report = Self::collect_cycles(heap, true);
-        if !report.skipped && heap.collector().trigger == RootTrigger::Adaptive {
-            heap.collector_mut().adjust_threshold(report.collected);
+        if !report.skipped {
+            heap.collector_mut()
+                .trigger
+                .after_automatic(report.collected);
         }
     }
 
@@ -627,5 +589,47 @@ impl CycleCollector for BaconRajan {
             }
         }
         Ok(())
+    }
+}
+
+/// `bacon-rajan[:trigger]`: [`BaconRajan`] in the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct BaconRajanKind;
+
+impl StrategyKind for BaconRajanKind {
+    const NAME: &'static str = "bacon-rajan";
+    const HELP: &'static str = "synchronous cycle collection over a buffer of possible roots \
+         (Bacon & Rajan 2001, gclab::BaconRajan); settings: adaptive (PHP's adaptive \
+         threshold, the default), the number of buffered roots that starts a collection \
+         (e.g. bacon-rajan:1000), or manual (only when asked)";
+    const COMPARED: &'static [&'static str] = &["", "1000"];
+    const HARNESS: &'static [&'static str] = &["4", "manual"];
+    type Collector = BaconRajan;
+    type Settings = RootTrigger;
+
+    fn parse(settings: Option<&str>) -> Result<RootTrigger, String> {
+        match settings {
+            None | Some("") | Some("adaptive") => Ok(RootTrigger::Adaptive),
+            Some("manual") => Ok(RootTrigger::Manual),
+            Some(text) => text.parse::<usize>().map(RootTrigger::Fixed).map_err(|_| {
+                format!("setting {text:?} is neither adaptive, manual nor a number of roots")
+            }),
+        }
+    }
+
+    fn settings_text(trigger: &RootTrigger) -> String {
+        match trigger {
+            RootTrigger::Adaptive => "adaptive".to_owned(),
+            RootTrigger::Manual => "manual".to_owned(),
+            RootTrigger::Fixed(n) => n.to_string(),
+        }
+    }
+
+    fn build(trigger: &RootTrigger, automatic: bool) -> BaconRajan {
+        BaconRajan::new(if automatic {
+            *trigger
+        } else {
+            RootTrigger::Manual
+        })
     }
 }

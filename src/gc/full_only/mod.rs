@@ -3,10 +3,10 @@
 //! harness checks other strategies against (`gclab::testing::FullOnly`) and the
 //! no-generations baseline of `gclab-strategies` (`gclab::experiment::FullOnly`).
 
-use crate::gc::mechanism::TrackedList;
-use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects};
-use crate::heap::Heap;
-use crate::object::ObjId;
+use crate::gc::mechanism::{AllocationTrigger, TrackedList};
+use crate::gc::registry::numbers;
+use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects, StrategyKind};
+use crate::{Heap, ObjId};
 
 /// A strategy without generations: every collection is a full trial deletion over every
 /// tracked object, started when container allocations minus container deallocations
@@ -54,11 +54,9 @@ use crate::object::ObjId;
 pub struct FullOnly {
     /// Every tracked object (space 0).
     tracked: TrackedList,
-    /// The allocation surplus that starts a collection (0: never automatically).
-    threshold: u32,
-    /// Container allocations minus container deallocations since the last collection
-    /// (never below 0).
-    count: u64,
+    /// When to collect: the allocation surplus above a threshold (0: never
+    /// automatically).
+    trigger: AllocationTrigger,
 }
 
 impl FullOnly {
@@ -66,14 +64,14 @@ impl FullOnly {
     /// only when asked).
     pub fn new(threshold: u32) -> FullOnly {
         FullOnly {
-            threshold,
-            ..FullOnly::default()
+            tracked: TrackedList::default(),
+            trigger: AllocationTrigger::new(threshold),
         }
     }
 
     /// The allocation surplus that starts a collection (0: never automatically).
     pub fn threshold(&self) -> u32 {
-        self.threshold
+        self.trigger.threshold()
     }
 
     /// The tracked objects (removal swaps the last one in).
@@ -97,13 +95,12 @@ impl CycleCollector for FullOnly {
 
     #[inline(always)]
     fn on_free(&mut self) {
-        self.count = self.count.saturating_sub(1);
+        self.trigger.on_free();
     }
 
     #[inline(always)]
     fn on_alloc(&mut self, _kind: AllocKind) -> bool {
-        self.count += 1;
-        self.threshold != 0 && self.count > u64::from(self.threshold)
+        self.trigger.on_alloc()
     }
 
     fn collect_auto<T>(heap: &mut Heap<T, Self>) {
@@ -115,7 +112,7 @@ impl CycleCollector for FullOnly {
     fn collect_full<T>(heap: &mut Heap<T, Self>) -> CollectReport {
         heap.run_collection(0, |heap| {
             let gc = heap.collector_mut();
-            gc.count = 0;
+            gc.trigger.reset();
             let mut all = gc.tracked.take();
             heap.collect_list(&mut all, |gc| &mut gc.tracked)
         })
@@ -127,5 +124,38 @@ impl CycleCollector for FullOnly {
 
     fn check<T>(&self, objects: Objects<'_, T>) -> Result<(), String> {
         self.tracked.check(objects, true)
+    }
+}
+
+/// `full-only[:threshold]`: [`FullOnly`] in the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct FullOnlyKind;
+
+impl StrategyKind for FullOnlyKind {
+    const NAME: &'static str = "full-only";
+    const HELP: &'static str = "every collection examines every tracked object \
+         (gclab::experiment::FullOnly); settings: the allocation surplus that starts one, \
+         e.g. full-only:10000 (0: only when asked); default 2000";
+    const COMPARED: &'static [&'static str] = &["", "10000"];
+    const HARNESS: &'static [&'static str] = &["0"];
+    type Collector = FullOnly;
+    type Settings = u32;
+
+    fn parse(settings: Option<&str>) -> Result<u32, String> {
+        match settings {
+            None | Some("") => Ok(2000),
+            Some(text) => match numbers(text)?.as_slice() {
+                [t] => Ok(*t),
+                _ => Err("give one threshold, e.g. full-only:10000".into()),
+            },
+        }
+    }
+
+    fn settings_text(threshold: &u32) -> String {
+        threshold.to_string()
+    }
+
+    fn build(threshold: &u32, automatic: bool) -> FullOnly {
+        FullOnly::new(if automatic { *threshold } else { 0 })
     }
 }

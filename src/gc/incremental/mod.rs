@@ -102,14 +102,15 @@
 //! assert_eq!(heap.collect_full().collected, 0);
 //! ```
 
+mod gc_module;
+
 use std::time::{Duration, Instant};
 
 use crate::gc::collect::CollectionStep;
 use crate::gc::mark_alive::mark_alive;
 use crate::gc::mechanism::TrackedList;
-use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects};
-use crate::heap::Heap;
-use crate::object::ObjId;
+use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects, StrategyKind};
+use crate::{Heap, ObjId};
 
 /// Space byte of the young generation.
 const YOUNG: u8 = 0;
@@ -411,7 +412,7 @@ impl Incremental {
         let start = set.len();
         let mut i = from;
         while i < set.len() {
-            let id = cx.objects.id_at(set.slots[i]);
+            let id = cx.objects().id_at(set.slots()[i]);
             i += 1;
             let n = cx.objects().edges(id).map_or(0, |e| e.len());
             for k in 0..n {
@@ -633,24 +634,70 @@ impl CycleCollector for Incremental {
     }
 }
 
-impl<T> Heap<T, Incremental> {
-    /// Runs one increment now (CPython's `gc_collect_increment`, what
-    /// `_PyGC_Collect(tstate, 1, …)` runs): the young generation plus an increment of
-    /// the pending half, or, at the start of a scavenge with the mark-alive option, the
-    /// marking alone. Reports generation 1; `candidates` counts the objects trial
-    /// deletion examined. Does nothing (and reports `skipped`) inside a running
-    /// collection.
-    ///
-    /// # Examples
-    /// ```
-    /// use gclab::{Heap, Incremental};
-    /// let mut heap: Heap<(), Incremental> = Heap::with_collector(Incremental::default());
-    /// let a = heap.alloc(());
-    /// heap.link(a, a).unwrap();
-    /// heap.decref(a).unwrap();
-    /// assert_eq!(heap.collect_increment().collected, 1); // a young garbage cycle
-    /// ```
-    pub fn collect_increment(&mut self) -> CollectReport {
-        self.run_collection(1, Incremental::increment)
+/// `incremental[:settings]`: [`Incremental`] in the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct IncrementalKind;
+
+impl StrategyKind for IncrementalKind {
+    const NAME: &'static str = "incremental";
+    const HELP: &'static str = "CPython 3.14's incremental collector: the young objects and an \
+         increment of the old space (gclab::Incremental); settings, comma-separated: \
+         threshold=N (the allocation surplus that starts an increment, default 2000), \
+         scale=K (CPython's work budget with scale factor K, the default 10) or budget=N (a \
+         fixed number of old objects per increment), mark-alive (the mark-alive pre-pass); \
+         e.g. incremental:budget=5000";
+    const COMPARED: &'static [&'static str] = &[""];
+    const HARNESS: &'static [&'static str] = &["threshold=6", "threshold=6,mark-alive"];
+    type Collector = Incremental;
+    type Settings = IncrementalConfig;
+
+    fn parse(settings: Option<&str>) -> Result<IncrementalConfig, String> {
+        let mut config = IncrementalConfig::default();
+        for setting in settings.unwrap_or("").split(',').map(str::trim) {
+            let number = |v: &str| {
+                v.trim()
+                    .parse::<u32>()
+                    .map_err(|_| format!("setting {v:?} is not a whole number"))
+            };
+            match setting.split_once('=') {
+                None if setting.is_empty() => {}
+                None if setting == "mark-alive" => config.mark_alive = true,
+                Some(("threshold", v)) => config.threshold = number(v)?,
+                Some(("scale", v)) => {
+                    config.budget = Budget::Cpython {
+                        scale_factor: number(v)?,
+                    }
+                }
+                Some(("budget", v)) => config.budget = Budget::Fixed(number(v)? as usize),
+                _ => {
+                    return Err(format!(
+                        "unknown setting {setting:?}; the settings are threshold=N, scale=K, \
+                         budget=N and mark-alive"
+                    ));
+                }
+            }
+        }
+        Ok(config)
+    }
+
+    /// `threshold=N,scale=K` or `threshold=N,budget=N`, then `,mark-alive` when on
+    /// (`enabled` is not a setting).
+    fn settings_text(config: &IncrementalConfig) -> String {
+        let mut s = format!("threshold={}", config.threshold);
+        match config.budget {
+            Budget::Cpython { scale_factor } => s.push_str(&format!(",scale={scale_factor}")),
+            Budget::Fixed(n) => s.push_str(&format!(",budget={n}")),
+        }
+        if config.mark_alive {
+            s.push_str(",mark-alive");
+        }
+        s
+    }
+
+    fn build(config: &IncrementalConfig, automatic: bool) -> Incremental {
+        Incremental::new(IncrementalConfig {
+            enabled: automatic,
+            ..*config
+        })
     }
 }

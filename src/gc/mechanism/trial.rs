@@ -21,7 +21,7 @@
 
 use slotmap::SecondaryMap;
 
-use crate::gc::cx::Cx;
+use crate::gc::cx::{Cx, Objects};
 use crate::object::{COLLECTING, ObjId, Object};
 use crate::store::{Entry, Store};
 
@@ -348,6 +348,44 @@ impl TrialView {
             entries,
             index,
         }
+    }
+
+    /// Runs the three trial-deletion passes over `set` (live tracked objects, exactly
+    /// those whose space byte passes `member`) without changing anything, and returns
+    /// what they saw: each object's refcount, its scratch count after `subtract_refs`,
+    /// and whether it is reachable, for a collection of `generation`. The passes use
+    /// the headers' scratch cells; every member's position is restored before it
+    /// returns. Linear in the objects and edges of the set.
+    pub fn observe<T>(
+        objects: Objects<'_, T>,
+        generation: usize,
+        set: &[ObjId],
+        member: impl Fn(u8) -> bool + Copy,
+    ) -> TrialView {
+        let store = objects.objects;
+        let positions: Vec<u32> = set.iter().map(|&id| store[id].position()).collect();
+        update_refs(store, set);
+        subtract_refs(store, set, member);
+        let after_subtract: Vec<u32> = set.iter().map(|&id| store[id].gc_refs()).collect();
+        let mut young = set.to_vec();
+        let _ = move_unreachable(store, &mut young, member, &mut Vec::new());
+        let entries: Vec<TrialEntry> = set
+            .iter()
+            .zip(after_subtract)
+            .map(|(&id, gc_refs)| {
+                let obj = &store[id];
+                TrialEntry {
+                    id,
+                    refcount: obj.refcount,
+                    gc_refs,
+                    reachable: obj.gc_refs() == REACHABLE,
+                }
+            })
+            .collect();
+        for (&id, position) in set.iter().zip(positions) {
+            store[id].set_position(position);
+        }
+        TrialView::new(generation, entries)
     }
 
     /// The entry of `id`, if it was examined. O(1).

@@ -1,22 +1,30 @@
 //! The default strategy, [`Generational`]: CPython 3.13's generational policy. Which
 //! generation to collect and when (thresholds and counts), where survivors go
 //! (promotion), when a full collection is worth it (the long-lived heuristic), and the
-//! generations' member lists. Its collection, step by step, is in
-//! [`collect`](super::collect); its Python `gc`-module surface in `gc_module.rs`.
+//! generations' member lists. Its collection, step by step (the steps are named in
+//! [`collect`](super::collect)), is written against the public seam like every other
+//! strategy's: the lists are its own, the passes and the pipeline are the shared
+//! mechanism's slot-level entry points ([`Heap::trial_delete_slots`],
+//! [`Heap::collect_unreachable_slots`]). Its Python `gc`-module surface is in
+//! `gc_module.rs`.
+
+mod gc_module;
+mod kind;
+
+pub use kind::{GenerationalKind, MarkAliveKind};
 
 use std::time::{Duration, Instant};
 
 use crate::error::{GcError, Result};
-use crate::heap::Heap;
-use crate::object::{COLLECTING, MAX_GENERATIONS, NO_EDGE, ObjId, UNTRACKED, flags};
-use crate::store::{Store, slot_of};
-
 #[cfg(feature = "testing")]
-use super::collect::Fault;
-use super::collect::{CollectionStep, StepClock};
-use super::mark_alive::mark_alive;
-use super::trial::update_and_subtract_refs;
-use super::{AllocKind, CollectReport, Cx, CycleCollector, Objects};
+use crate::gc::collect::Fault;
+use crate::gc::collect::{CollectionStep, StepClock};
+use crate::gc::mark_alive::mark_alive;
+use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects};
+use crate::{Heap, MAX_GENERATIONS, ObjId};
+
+/// The entry of a [`GenList`] that stands for a removed member (no slot is this large).
+const TOMBSTONE: u32 = u32::MAX;
 
 /// How a heap's collector is set up.
 ///
@@ -119,13 +127,13 @@ pub enum Generation {
 ///
 /// Members are slots (4 bytes each; a listed object is alive by construction, so the
 /// version half of its id is not needed). Removal is O(1) and keeps the order: the
-/// removed member's entry becomes [`NO_EDGE`] (a tombstone); trailing tombstones are
-/// popped at once, and when tombstones outnumber the members the list is compacted
-/// (amortised O(1) per removal). Each member's header records its index here
-/// (`gen_index`), rewritten on compaction.
+/// removed member's entry becomes a tombstone; trailing tombstones are popped at once,
+/// and when tombstones outnumber the members the list is compacted (amortised O(1) per
+/// removal). Each member's header records its index here (its position), rewritten on
+/// compaction.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct GenList {
-    /// Members' slots and tombstones ([`NO_EDGE`]), in order.
+    /// Members' slots and tombstones, in order.
     pub(crate) ids: Vec<u32>,
     /// Members (entries that are not tombstones).
     pub(crate) live: usize,
@@ -149,15 +157,15 @@ impl GenList {
 
     /// Members' slots in order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        self.ids.iter().copied().filter(|&s| s != NO_EDGE)
+        self.ids.iter().copied().filter(|&s| s != TOMBSTONE)
     }
 
     /// Members' ids in order.
     pub(crate) fn ids_in<'a, T>(
         &'a self,
-        objects: &'a Store<T>,
+        objects: Objects<'a, T>,
     ) -> impl Iterator<Item = ObjId> + 'a {
-        self.iter().map(|s| objects.id_at(s))
+        self.iter().map(move |s| objects.id_at(s))
     }
 
     /// Appends the members, in order, to `out`, and empties the list.
@@ -177,7 +185,7 @@ impl GenList {
     }
 
     /// Members' ids in order, as a new vector.
-    pub(crate) fn to_vec<T>(&self, objects: &Store<T>) -> Vec<ObjId> {
+    pub(crate) fn to_vec<T>(&self, objects: Objects<'_, T>) -> Vec<ObjId> {
         self.ids_in(objects).collect()
     }
 
@@ -185,7 +193,6 @@ impl GenList {
         self.ids.reserve(additional);
     }
 }
-
 /// The default collection strategy: CPython 3.13's generational trial-deletion
 /// collector (generations, thresholds, promotion, the long-lived heuristic, freezing).
 /// Build a heap with it through [`Heap::new`] or [`Heap::with_config`]; its Python
@@ -226,7 +233,8 @@ pub struct Generational {
     /// ([`Generational::with_mark_alive`]).
     pub(crate) mark_alive: bool,
     /// A deliberately injected bug, for proving that the test harness catches a broken
-    /// collector (exists only with the `testing` feature; see `fault.rs`).
+    /// collector (exists only with the `testing` feature; see
+    /// [`Heap::trial_delete_slots_with_fault`]).
     #[cfg(feature = "testing")]
     pub(crate) fault: Option<Fault>,
 }
@@ -340,37 +348,27 @@ impl Generational {
 
     /// Appends `id` to generation `gen_no`, recording its position in its header.
     #[inline]
-    pub(crate) fn push<T>(&mut self, objects: &mut Store<T>, id: ObjId, gen_no: u8) {
-        self.push_slot(objects, slot_of(id), gen_no);
+    pub(crate) fn push<T>(&mut self, cx: Cx<'_, T>, id: ObjId, gen_no: u8) {
+        let slot = cx.objects().slot(id);
+        self.push_slot(cx, slot, gen_no);
     }
 
-    /// [`push`](Generational::push) by slot (occupied).
+    /// [`push`](Generational::push) by slot (a live object's).
     #[inline]
-    pub(crate) fn push_slot<T>(&mut self, objects: &mut Store<T>, slot: u32, gen_no: u8) {
+    pub(crate) fn push_slot<T>(&mut self, mut cx: Cx<'_, T>, slot: u32, gen_no: u8) {
         let index = self.gens[gen_no as usize].push(slot);
-        let obj = objects.at_mut(slot);
-        obj.set_space(gen_no);
-        obj.set_position(index);
+        cx.set_slot_header(slot, gen_no, index);
     }
 
     /// Appends `ids` (alive, not in any generation), in order, to generation `gen_no`,
     /// recording each one's position; `ids` is left empty. Into an empty generation the
     /// vector itself becomes the list (no copy).
-    pub(crate) fn append_all<T>(&mut self, objects: &mut Store<T>, ids: &mut Vec<u32>, gen_no: u8) {
-        let list = &mut self.gens[gen_no as usize];
-        let base = list.ids.len();
+    pub(crate) fn append_all<T>(&mut self, mut cx: Cx<'_, T>, ids: &mut Vec<u32>, gen_no: u8) {
+        let base = self.gens[gen_no as usize].ids.len();
         for (i, &slot) in ids.iter().enumerate() {
-            let obj = objects.at_mut(slot);
-            obj.set_space(gen_no);
-            obj.set_position((base + i) as u32);
+            cx.set_slot_header(slot, gen_no, (base + i) as u32);
         }
-        list.live += ids.len();
-        if base == 0 {
-            std::mem::swap(&mut list.ids, ids);
-            ids.clear();
-        } else {
-            list.ids.append(ids);
-        }
+        self.adopt_all(ids, gen_no);
     }
 
     /// Appends `ids`, in order, to generation `gen_no` whose headers already record it
@@ -390,23 +388,23 @@ impl Generational {
     /// Removes the member at `gens[gen_no]` index `index` in O(1) (amortised), keeping
     /// the order of the others.
     #[inline(always)]
-    pub(crate) fn remove_at<T>(&mut self, objects: &Store<T>, gen_no: u8, index: u32) {
+    pub(crate) fn remove_at<T>(&mut self, cx: Cx<'_, T>, gen_no: u8, index: u32) {
         let list = &mut self.gens[gen_no as usize];
         let index = index as usize;
         debug_assert!(
-            index < list.ids.len() && list.ids[index] != NO_EDGE,
+            index < list.ids.len() && list.ids[index] != TOMBSTONE,
             "bug: generation {gen_no} has no member at {index}; a header position is stale"
         );
         list.live -= 1;
         if index + 1 == list.ids.len() {
             list.ids.pop();
-            while list.ids.last() == Some(&NO_EDGE) {
+            while list.ids.last() == Some(&TOMBSTONE) {
                 list.ids.pop();
             }
         } else {
-            list.ids[index] = NO_EDGE;
+            list.ids[index] = TOMBSTONE;
             if list.ids.len() > 2 * list.live + 64 {
-                compact(list, objects);
+                compact(list, cx);
             }
         }
     }
@@ -416,16 +414,72 @@ impl Generational {
     pub(crate) fn count_dealloc(&mut self) {
         self.counts[0] = self.counts[0].saturating_sub(1);
     }
+
+    /// CPython's `gc_collect_generations` decision: the oldest generation whose count
+    /// exceeds its threshold, unless that is the oldest one and the long-lived rule
+    /// says a full collection is not worth it yet; `None` when none is due.
+    pub(crate) fn generation_due(&self) -> Option<usize> {
+        let n = self.generations();
+        for g in (0..n).rev() {
+            if self.counts[g] > u64::from(self.thresholds[g]) {
+                // Avoid quadratic behaviour when a program builds a large long-lived
+                // structure: every full collection examines everything, so it is only
+                // done once the objects promoted into the oldest generation since the
+                // last full collection exceed 25% of those that were there. The number
+                // of full collections then grows logarithmically with the heap, and
+                // their total cost stays linear in the objects allocated (CPython
+                // issue 4074, gcmodule.c's long_lived_pending comment).
+                if g == n - 1 && n > 1 && self.long_lived_pending < self.long_lived_total / 4 {
+                    continue;
+                }
+                return Some(g);
+            }
+        }
+        None
+    }
+
+    /// Policy bookkeeping after collecting `generation`, as CPython's
+    /// `gc_collect_main`: the next older generation's count grows by one, the collected
+    /// ones restart from zero.
+    pub(crate) fn after_collection_counts(&mut self, generation: usize) {
+        if generation + 1 < self.generations() {
+            self.counts[generation + 1] += 1;
+        }
+        for c in &mut self.counts[..=generation] {
+            *c = 0;
+        }
+    }
+
+    /// Long-lived heuristic bookkeeping for survivors of a collection of `generation`:
+    /// `promoted` objects moved into the oldest generation, or (for a full collection)
+    /// the oldest generation now holds its survivors.
+    pub(crate) fn note_long_lived(&mut self, generation: usize, promoted: usize) {
+        let n = self.generations();
+        if generation + 1 == n {
+            self.long_lived_pending = 0;
+            self.long_lived_total = self.gens[generation].len();
+        } else if generation + 2 == n {
+            self.long_lived_pending += promoted;
+        }
+    }
+
+    /// The injected fault, if any (only the test harness injects one, with the
+    /// `testing` feature).
+    #[cfg(feature = "testing")]
+    #[inline(always)]
+    fn fault(&self) -> Option<Fault> {
+        self.fault
+    }
 }
 
 /// Drops a generation's tombstones once they outnumber its members, writing each
 /// member's new position into its header (the rare half of `remove_at`).
 #[cold]
 #[inline(never)]
-fn compact<T>(list: &mut GenList, objects: &Store<T>) {
-    list.ids.retain(|&s| s != NO_EDGE);
+fn compact<T>(list: &mut GenList, mut cx: Cx<'_, T>) {
+    list.ids.retain(|&s| s != TOMBSTONE);
     for (i, &slot) in list.ids.iter().enumerate() {
-        objects.at(slot).set_position(i as u32);
+        cx.set_slot_position(slot, i as u32);
     }
 }
 
@@ -433,13 +487,13 @@ impl CycleCollector for Generational {
     /// Appends the object to generation 0.
     #[inline]
     fn on_track<T>(&mut self, cx: Cx<'_, T>, id: ObjId) {
-        self.push(cx.objects, id, 0);
+        self.push(cx, id, 0);
     }
 
     /// Removes the object from its generation, keeping the order of the others.
     #[inline(always)]
     fn on_untrack<T>(&mut self, cx: Cx<'_, T>, _id: ObjId, space: u8, position: u32) {
-        self.remove_at(cx.objects, space, position);
+        self.remove_at(cx, space, position);
     }
 
     /// Counts a freed container (CPython's `PyObject_GC_Del`).
@@ -462,13 +516,17 @@ impl CycleCollector for Generational {
         self.counts[0] > u64::from(self.thresholds[0]) && self.enabled && self.thresholds[0] != 0
     }
 
+    /// CPython's `gc_collect_generations`: collects the oldest generation whose count
+    /// exceeds its threshold (see [`Heap::long_lived`] for the rule about the oldest).
     fn collect_auto<T>(heap: &mut Heap<T, Self>) {
-        heap.collect_generations();
+        if let Some(g) = heap.collector().generation_due() {
+            heap.run_collection(g, |heap| collect_generation(heap, g));
+        }
     }
 
     fn collect_full<T>(heap: &mut Heap<T, Self>) -> CollectReport {
-        let oldest = heap.gc.generations() - 1;
-        heap.run_collection(oldest, |heap| heap.collect_main(oldest))
+        let oldest = heap.collector().generations() - 1;
+        heap.run_collection(oldest, |heap| collect_generation(heap, oldest))
     }
 
     fn reserve(&mut self, additional: usize) {
@@ -476,24 +534,21 @@ impl CycleCollector for Generational {
     }
 
     fn check<T>(&self, objects: Objects<'_, T>) -> std::result::Result<(), String> {
-        let objects = objects.objects;
         let mut tracked = 0;
         for (g, list) in self.gens.iter().enumerate() {
             let mut live = 0;
             for (i, &slot) in list.ids.iter().enumerate() {
-                if slot == NO_EDGE {
+                if slot == TOMBSTONE {
                     continue;
                 }
                 live += 1;
                 let id = objects.id_at(slot);
-                let Some(o) = objects.get_slot(slot) else {
+                let Some((space, position)) = objects.slot_header(slot) else {
                     return Err(format!("generation {g} lists dead object {id}"));
                 };
-                if o.space() as usize != g || o.position() as usize != i {
+                if space as usize != g || position as usize != i {
                     return Err(format!(
-                        "object {id} is listed at generation {g} position {i} but its header says {} / {}",
-                        o.space(),
-                        o.position()
+                        "object {id} is listed at generation {g} position {i} but its header says {space} / {position}"
                     ));
                 }
                 tracked += 1;
@@ -505,10 +560,7 @@ impl CycleCollector for Generational {
                 ));
             }
         }
-        let headers = objects
-            .values()
-            .filter(|o| o.space() != UNTRACKED && o.space() != COLLECTING)
-            .count();
+        let headers = objects.listed_count();
         if headers != tracked {
             return Err(format!(
                 "{headers} object(s) are marked tracked but generations list {tracked}"
@@ -518,303 +570,172 @@ impl CycleCollector for Generational {
     }
 }
 
-impl<T> Heap<T, Generational> {
-    /// CPython's `gc_collect_generations`: collect the oldest generation whose count
-    /// exceeds its threshold.
-    fn collect_generations(&mut self) -> usize {
-        let n = self.gc.generations();
-        for g in (0..n).rev() {
-            if self.gc.counts[g] > u64::from(self.gc.thresholds[g]) {
-                // Avoid quadratic behaviour when a program builds a large long-lived
-                // structure: every full collection examines everything, so it is only
-                // done once the objects promoted into the oldest generation since the
-                // last full collection exceed 25% of those that were there. The number
-                // of full collections then grows logarithmically with the heap, and
-                // their total cost stays linear in the objects allocated (CPython
-                // issue 4074, gcmodule.c's long_lived_pending comment).
-                if g == n - 1 && n > 1 && self.gc.long_lived_pending < self.gc.long_lived_total / 4
-                {
-                    continue;
-                }
-                return self
-                    .run_collection(g, |heap| heap.collect_main(g))
-                    .collected;
-            }
-        }
-        0
+/// Collects generation `g` and every younger one, running every [`CollectionStep`] in
+/// order (CPython's `gc_collect_main`), on the shared mechanism's slot-level entry
+/// points. The caller has checked `g` and runs it inside
+/// [`Heap::run_collection`].
+pub(crate) fn collect_generation<T>(heap: &mut Heap<T, Generational>, g: usize) -> CollectReport {
+    let start = Instant::now();
+    let mut clock = StepClock::start();
+    let mut report = CollectReport {
+        generation: g,
+        ..CollectReport::default()
+    };
+    let gc = heap.collector_mut();
+    let oldest = gc.generations() - 1;
+    let older = if g < oldest { g + 1 } else { g } as u8;
+    let gen_no = g as u8;
+    gc.after_collection_counts(g);
+
+    // MergeGenerations.
+    let mut young = std::mem::take(&mut gc.young_buf);
+    young.clear();
+    gc.gens[g].drain_into(&mut young);
+    for y in 0..g {
+        gc.gens[y].drain_into(&mut young);
+    }
+    // The mark-alive pre-pass (an option, full collections only; see
+    // `Generational::with_mark_alive`): what the roots reach leaves the examined set.
+    // Its time counts under MergeGenerations.
+    let alive = if gc.mark_alive && g == oldest {
+        mark_alive_step(heap, &mut young)
+    } else {
+        Vec::new()
+    };
+    report.candidates = young.len();
+    heap.note_examined_slots(&young);
+    clock.lap(&mut report.steps, CollectionStep::MergeGenerations);
+
+    // UpdateRefs and SubtractRefs fused, then MoveUnreachable, which writes each
+    // survivor's promoted header (space `older`, its position there) as it finds it.
+    let mut unreachable = std::mem::take(&mut heap.collector_mut().unreachable_buf);
+    let base = heap.collector().gens[older as usize].ids.len() as u32;
+    let member = move |space: u8| space <= gen_no;
+    #[cfg(feature = "testing")]
+    let fault = heap.collector().fault();
+    #[cfg(not(feature = "testing"))]
+    let fault: Option<std::convert::Infallible> = None;
+    match fault {
+        None => heap.trial_delete_slots(
+            &mut young,
+            member,
+            (older, base),
+            &mut unreachable,
+            &mut report,
+            &mut clock,
+        ),
+        #[cfg(feature = "testing")]
+        Some(fault) => heap.trial_delete_slots_with_fault(
+            fault,
+            &mut young,
+            member,
+            (older, base),
+            &mut unreachable,
+            &mut report,
+            &mut clock,
+        ),
+        #[cfg(not(feature = "testing"))]
+        Some(never) => match never {},
+    }
+    // What was marked alive follows the reachable ones: its headers too.
+    let (gc, mut cx) = heap.collector_parts();
+    let after = base + young.len() as u32;
+    for (i, &slot) in alive.iter().enumerate() {
+        cx.set_slot_header(slot, older, after + i as u32);
     }
 
-    /// Collects generation `generation` and every younger one (Python's
-    /// `gc.collect(generation)`): trial deletion finds the objects referenced only from
-    /// inside the examined set, their weak references are cleared, their finalizers run,
-    /// and those still unreachable are freed. Survivors move one generation older.
-    ///
-    /// A collection requested while one runs (from a finalizer, a weak-reference callback
-    /// or a collection callback) does nothing and returns a report with `skipped` set and
-    /// 0 collected, as CPython's `gc.collect()` returns 0 then.
-    ///
-    /// # Errors
-    /// [`GcError::NoSuchGeneration`].
-    ///
-    /// # Examples
-    /// ```
-    /// use gclab::Heap;
-    /// let mut heap = Heap::new();
-    /// let a = heap.alloc("a");
-    /// heap.link(a, a).unwrap(); // a.append(a)
-    /// heap.decref(a).unwrap();   // del a: still alive, refcount 1
-    /// assert!(heap.contains(a));
-    /// let report = heap.collect(0).unwrap();
-    /// assert_eq!(report.collected, 1);
-    /// assert!(!heap.contains(a));
-    /// ```
-    pub fn collect(&mut self, generation: usize) -> Result<CollectReport> {
-        let n = self.gc.generations();
-        if generation >= n {
-            return Err(GcError::NoSuchGeneration {
-                generation,
-                generations: n,
-            });
-        }
-        Ok(self.run_collection(generation, |heap| heap.collect_main(generation)))
-    }
+    // PromoteSurvivors (what was marked alive is promoted after the reachable ones).
+    young.extend(alive);
+    report.untracked = promote_survivors(gc, cx, &mut young, g, older);
+    young.clear();
+    gc.young_buf = young;
+    clock.lap(&mut report.steps, CollectionStep::PromoteSurvivors);
 
-    /// Policy bookkeeping after collecting `generation`, as CPython's
-    /// `gc_collect_main`: the next older generation's count grows by one, the collected
-    /// ones restart from zero.
-    pub(crate) fn after_collection_counts(&mut self, generation: usize) {
-        if generation + 1 < self.gc.generations() {
-            self.gc.counts[generation + 1] += 1;
-        }
-        for c in &mut self.gc.counts[..=generation] {
-            *c = 0;
-        }
-    }
+    // MoveLegacyFinalizers … HandleLegacyFinalizers: the shared pipeline, with
+    // survivors going to generation `older`.
+    heap.collect_unreachable_slots(&mut unreachable, &mut report, |gc, cx, id| {
+        gc.push(cx, id, older)
+    });
+    let gc = heap.collector_mut();
+    gc.unreachable_buf = unreachable;
 
-    /// Long-lived heuristic bookkeeping for survivors of a collection of `generation`:
-    /// `promoted` objects moved into the oldest generation, or (for a full collection)
-    /// the oldest generation now holds its survivors.
-    pub(crate) fn note_long_lived(&mut self, generation: usize, promoted: usize) {
-        let n = self.gc.generations();
-        if generation + 1 == n {
-            self.gc.long_lived_pending = 0;
-            self.gc.long_lived_total = self.gc.gens[generation].len();
-        } else if generation + 2 == n {
-            self.gc.long_lived_pending += promoted;
-        }
-    }
+    report.duration = start.elapsed();
+    let stats = &mut gc.stats[g];
+    stats.collections += 1;
+    stats.collected += report.collected as u64;
+    stats.uncollectable += report.uncollectable as u64;
+    stats.candidates += report.candidates as u64;
+    stats.untracked += report.untracked as u64;
+    stats.duration += report.duration;
+    report
 }
 
-impl<T> Heap<T> {
-    /// Collects generation `g` (and all younger ones), running every [`CollectionStep`]
-    /// in order. The caller has checked `g` and set the collecting flag.
-    pub(crate) fn collect_main(&mut self, g: usize) -> CollectReport {
-        let start = Instant::now();
-        let mut clock = StepClock::start();
-        debug_assert!(
-            self.collecting,
-            "bug: collect_main outside the collecting window"
-        );
-        let mut report = CollectReport {
-            generation: g,
-            ..CollectReport::default()
-        };
-        let oldest = self.gc.generations() - 1;
-        let older = if g < oldest { g + 1 } else { g } as u8;
-        let gen_no = g as u8;
-        self.after_collection_counts(g);
+/// The mark-alive step of a full collection (between `MergeGenerations` and
+/// `UpdateRefs`): takes the objects reachable from the roots out of `young` and parks
+/// them in the permanent generation's space byte (outside every collected generation,
+/// so trial deletion does not count them as members) without listing them there;
+/// `collect_generation` appends them to the survivors before `PromoteSurvivors`.
+/// Returns them in `young`'s order.
+fn mark_alive_step<T>(heap: &mut Heap<T, Generational>, young: &mut Vec<u32>) -> Vec<u32> {
+    let (gc, cx) = heap.collector_parts();
+    let parked = gc.permanent();
+    let objects = cx.objects();
+    let mut alive = Vec::new();
+    // The shared pass works on ids.
+    let mut ids: Vec<ObjId> = young.iter().map(|&s| objects.id_at(s)).collect();
+    mark_alive(cx, &mut ids, |mut cx, id| {
+        cx.set_space(id, parked, 0);
+        alive.push(cx.objects().slot(id));
+    });
+    young.clear();
+    let objects = heap.objects_view();
+    young.extend(ids.iter().map(|&id| objects.slot(id)));
+    alive
+}
 
-        // MergeGenerations.
-        let mut young = std::mem::take(&mut self.gc.young_buf);
-        young.clear();
-        self.gc.gens[g].drain_into(&mut young);
-        for y in 0..g {
-            self.gc.gens[y].drain_into(&mut young);
-        }
-        // The mark-alive pre-pass (an option, full collections only; see
-        // `Generational::with_mark_alive`): what the roots reach leaves the examined set.
-        // Its time counts under MergeGenerations.
-        let alive = if self.gc.mark_alive && g == oldest {
-            self.mark_alive_step(&mut young)
-        } else {
-            Vec::new()
-        };
-        report.candidates = young.len();
-        self.note_examined_slots(&young);
-        clock.lap(&mut report.steps, CollectionStep::MergeGenerations);
-
-        // UpdateRefs and SubtractRefs fused, then MoveUnreachable, which writes each
-        // survivor's promoted header (space `older`, its position there) as it finds
-        // it (scratch counts in the headers).
-        let mut unreachable = std::mem::take(&mut self.gc.unreachable_buf);
-        let positioned = !self.fault_injected();
-        let moved_back = if positioned {
-            update_and_subtract_refs(&self.objects, &young, |space| space <= gen_no);
-            clock.lap(&mut report.steps, CollectionStep::UpdateRefs);
-            clock.lap(&mut report.steps, CollectionStep::SubtractRefs);
-            let base = self.gc.gens[older as usize].ids.len() as u32;
-            self.find_unreachable_slots(&mut young, &mut unreachable, older, base);
-            // What was marked alive follows the reachable ones: its headers too.
-            let after = base + young.len() as u32;
-            for (i, &slot) in alive.iter().enumerate() {
-                let obj = self.objects.at(slot);
-                obj.set_space(older);
-                obj.set_position(after + i as u32);
-            }
-            false
-        } else {
-            // The fault-injection path works on ids.
-            let mut ids: Vec<ObjId> = young.iter().map(|&s| self.objects.id_at(s)).collect();
-            let mut unreachable_ids = Vec::new();
-            let moved_back = self.unfused_passes(&mut ids, gen_no, &mut unreachable_ids);
-            unreachable.extend(unreachable_ids.iter().map(|&id| slot_of(id)));
-            young.clear();
-            young.extend(ids.iter().map(|&id| slot_of(id)));
-            clock.lap(&mut report.steps, CollectionStep::UpdateRefs);
-            clock.lap(&mut report.steps, CollectionStep::SubtractRefs);
-            moved_back
-        };
-        clock.lap(&mut report.steps, CollectionStep::MoveUnreachable);
-
-        // PromoteSurvivors (what was marked alive is promoted after the reachable ones).
-        young.extend(alive);
-        report.untracked = self.promote_survivors(&mut young, g, older, positioned);
-        young.clear();
-        self.gc.young_buf = young;
-        clock.lap(&mut report.steps, CollectionStep::PromoteSurvivors);
-
-        // MoveLegacyFinalizers … HandleLegacyFinalizers: the shared pipeline, with
-        // survivors going to generation `older`.
-        self.process_unreachable(
-            &mut unreachable,
-            moved_back,
-            &mut report,
-            &mut |gc: &mut Generational, cx: Cx<'_, T>, id| gc.push(cx.objects, id, older),
-        );
-        unreachable.clear();
-        self.gc.unreachable_buf = unreachable;
-
-        report.duration = start.elapsed();
-        let stats = &mut self.gc.stats[g];
-        stats.collections += 1;
-        stats.collected += report.collected as u64;
-        stats.uncollectable += report.uncollectable as u64;
-        stats.candidates += report.candidates as u64;
-        stats.untracked += report.untracked as u64;
-        stats.duration += report.duration;
-        report
-    }
-
-    /// The mark-alive step of a full collection (between `MergeGenerations` and
-    /// `UpdateRefs`): takes the objects reachable from the roots out of `young` and parks
-    /// them in the permanent generation's space byte (outside every collected
-    /// generation, so trial deletion does not count them as members) without listing
-    /// them there; `collect_main` appends them to the survivors before
-    /// `PromoteSurvivors`. Returns them in `young`'s order.
-    fn mark_alive_step(&mut self, young: &mut Vec<u32>) -> Vec<u32> {
-        let parked = self.gc.permanent();
-        let mut alive = Vec::new();
-        // The shared pass works on ids.
-        let mut ids: Vec<ObjId> = young.iter().map(|&s| self.objects.id_at(s)).collect();
-        mark_alive(Cx::new(&mut self.objects), &mut ids, |mut cx, id| {
-            cx.set_space(id, parked, 0);
-            alive.push(slot_of(id));
-        });
-        young.clear();
-        young.extend(ids.iter().map(|&id| slot_of(id)));
-        alive
-    }
-
-    /// Whether a fault is injected (only the test harness injects one, with the
-    /// `testing` feature): the collection then runs the unfused passes, through
-    /// `move_unreachable_pass` (`fault.rs`).
-    #[inline(always)]
-    fn fault_injected(&self) -> bool {
-        #[cfg(feature = "testing")]
-        return self.gc.fault.is_some();
-        #[cfg(not(feature = "testing"))]
-        false
-    }
-
-    /// The unfused passes (`update_refs`, `subtract_refs`, the fault-injecting
-    /// `move_unreachable_pass`), for a collection with an injected fault. Returns
-    /// whether `unreachable` may hold objects moved back.
-    #[cfg(feature = "testing")]
-    fn unfused_passes(
-        &self,
-        young: &mut Vec<ObjId>,
-        gen_no: u8,
-        unreachable: &mut Vec<ObjId>,
-    ) -> bool {
-        use super::trial::{subtract_refs, update_refs};
-        update_refs(&self.objects, young);
-        subtract_refs(&self.objects, young, |y: u8| y <= gen_no);
-        self.move_unreachable_pass(young, gen_no, unreachable)
-    }
-
-    /// Without the `testing` feature no fault can be injected: never called.
-    #[cfg(not(feature = "testing"))]
-    fn unfused_passes(&self, _: &mut Vec<ObjId>, _: u8, _: &mut Vec<ObjId>) -> bool {
-        unreachable!("bug: no fault can be injected without the testing feature")
-    }
-
-    /// PromoteSurvivors: untracks what may be untracked (CPython's `untrack_tuples`,
-    /// and `untrack_dicts` in full collections), appends the rest of `survivors`, in
-    /// order, to generation `older`, and updates the long-lived heuristic. Returns how
-    /// many objects were untracked.
-    /// `positioned`: the survivors' headers already say `older` and their place there
-    /// (see [`move_unreachable_promoting`]), so unless some were untracked, no header
-    /// is written again.
-    fn promote_survivors(
-        &mut self,
-        survivors: &mut Vec<u32>,
-        g: usize,
-        older: u8,
-        positioned: bool,
-    ) -> usize {
-        let mut untracked = 0;
-        if self.gc.has_immutables {
-            for &slot in survivors.iter() {
-                let obj = self.objects.at(slot);
-                if obj.has(flags::IMMUTABLE) && self.holds_nothing_trackable(slot) {
-                    obj.set_space(UNTRACKED);
-                    untracked += 1;
-                }
+/// PromoteSurvivors: untracks what may be untracked (CPython's `untrack_tuples`, and
+/// `untrack_dicts` in full collections), appends the rest of `survivors`, in order, to
+/// generation `older`, and updates the long-lived heuristic. Returns how many objects
+/// were untracked. The survivors' headers already say `older` and their place there
+/// (written by the trial deletion), so unless some were untracked, no header is written
+/// again.
+fn promote_survivors<T>(
+    gc: &mut Generational,
+    mut cx: Cx<'_, T>,
+    survivors: &mut Vec<u32>,
+    g: usize,
+    older: u8,
+) -> usize {
+    let mut untracked = 0;
+    if gc.has_immutables {
+        for &slot in survivors.iter() {
+            if cx.objects().may_untrack_immutable(slot) {
+                cx.set_slot_untracked(slot);
+                untracked += 1;
             }
         }
-        let full = g + 1 == self.gc.generations();
-        if full && self.gc.has_lazy {
-            for &slot in survivors.iter() {
-                let obj = self.objects.at(slot);
-                if obj.has(flags::LAZY) && obj.is_tracked() && self.holds_nothing_trackable(slot) {
-                    obj.set_space(UNTRACKED);
-                    untracked += 1;
-                }
+    }
+    let full = g + 1 == gc.generations();
+    if full && gc.has_lazy {
+        for &slot in survivors.iter() {
+            if cx.objects().may_untrack_lazy(slot) {
+                cx.set_slot_untracked(slot);
+                untracked += 1;
             }
         }
-        if untracked > 0 {
-            let objects = &self.objects;
-            survivors.retain(|&slot| objects.at(slot).space() != UNTRACKED);
-        }
-        let promoted = survivors.len();
-        // Append in order (CPython's `gc_list_merge(young, old)`); into an empty
-        // generation (a full collection) the survivors' list itself becomes it.
-        if positioned && untracked == 0 {
-            self.gc.adopt_all(survivors, older);
-        } else {
-            self.gc.append_all(&mut self.objects, survivors, older);
-        }
-        self.note_long_lived(g, promoted);
-        untracked
     }
-
-    /// Whether none of `id`'s referents may be tracked (CPython's
-    /// `_PyTuple_MaybeUntrack` / `_PyDict_MaybeUntrack` test): nothing it references can
-    /// ever be part of a cycle.
-    fn holds_nothing_trackable(&self, slot: u32) -> bool {
-        self.objects
-            .at(slot)
-            .edges()
-            .all(|t| !self.objects.at(t).may_be_tracked())
+    if untracked > 0 {
+        let objects = cx.objects();
+        survivors.retain(|&slot| objects.slot_header(slot).is_some_and(|(s, _)| s == older));
     }
+    let promoted = survivors.len();
+    // Append in order (CPython's `gc_list_merge(young, old)`); into an empty
+    // generation (a full collection) the survivors' list itself becomes it.
+    if untracked == 0 {
+        gc.adopt_all(survivors, older);
+    } else {
+        gc.append_all(cx, survivors, older);
+    }
+    gc.note_long_lived(g, promoted);
+    untracked
 }
