@@ -118,6 +118,28 @@ impl<'a, T> Cx<'a, T> {
         self.objects.at(slot).set_space(UNTRACKED);
     }
 
+    /// Slot level: [`set_gc_refs`](Cx::set_gc_refs) for the live object in `slot`.
+    ///
+    /// # Panics
+    /// When `slot` is free (a bug of the strategy's list).
+    #[inline(always)]
+    pub fn set_slot_gc_refs(&mut self, slot: u32, refs: u32) {
+        self.objects.at(slot).set_gc_refs(refs);
+    }
+
+    /// Slot level: [`set_tentatively_unreachable`](Cx::set_tentatively_unreachable) for
+    /// the live object in `slot`, for a strategy that hands its unreachable set to
+    /// [`Heap::collect_unreachable_slots`](crate::Heap::collect_unreachable_slots).
+    ///
+    /// # Panics
+    /// When `slot` is free (a bug of the strategy's list).
+    #[inline(always)]
+    pub fn set_slot_tentatively_unreachable(&mut self, slot: u32) {
+        let obj = self.objects.at(slot);
+        obj.set_space(COLLECTING);
+        obj.set_gc_refs(TENTATIVELY_UNREACHABLE);
+    }
+
     /// Moves `id` into the running collection's working set as *tentatively
     /// unreachable* (space `COLLECTING`, scratch count `TENTATIVELY_UNREACHABLE`, as
     /// CPython's `move_unreachable` leaves an object it sets aside): the state
@@ -250,6 +272,49 @@ impl<'a, T> Objects<'a, T> {
         self.objects
             .get_slot(slot)
             .map(|o| (o.space(), o.position()))
+    }
+
+    /// Slot level: the edges of the live object in `slot`, as the slots of their
+    /// targets (alive, by the heap's invariant), in order: no version check and no id
+    /// built per edge, for a strategy's own tracing passes (as
+    /// [`BaconRajan`](crate::gc::bacon_rajan::BaconRajan)'s).
+    ///
+    /// # Panics
+    /// When `slot` is free (a bug of the strategy's list).
+    #[inline]
+    pub fn slot_edges(&self, slot: u32) -> impl Iterator<Item = u32> + 'a {
+        self.objects.at(slot).edges()
+    }
+
+    /// Slot level: the total reference count of the live object in `slot`.
+    ///
+    /// # Panics
+    /// When `slot` is free (a bug of the strategy's list).
+    #[inline(always)]
+    pub fn slot_refcount(&self, slot: u32) -> u32 {
+        self.objects.at(slot).refcount
+    }
+
+    /// Slot level: [`space`](Objects::space) of the live object in `slot` (`None` when
+    /// it is untracked or in a running collection's working set).
+    ///
+    /// # Panics
+    /// When `slot` is free (a bug of the strategy's list).
+    #[inline(always)]
+    pub fn slot_space(&self, slot: u32) -> Option<u8> {
+        match self.objects.at(slot).space() {
+            UNTRACKED | COLLECTING => None,
+            s => Some(s),
+        }
+    }
+
+    /// Slot level: [`gc_refs`](Objects::gc_refs) of the live object in `slot`.
+    ///
+    /// # Panics
+    /// When `slot` is free (a bug of the strategy's list).
+    #[inline(always)]
+    pub fn slot_gc_refs(&self, slot: u32) -> u32 {
+        self.objects.at(slot).gc_refs()
     }
 
     /// Slot level: whether the live object in `slot`, an immutable container

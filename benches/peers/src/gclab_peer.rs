@@ -7,7 +7,7 @@
 
 use crate::clock::Instant;
 
-use gclab::{Heap, ObjId};
+use gclab::{BaconRajan, CycleCollector, Heap, ObjId, RootTrigger};
 
 use crate::workload::{Recorder, Workload};
 
@@ -15,17 +15,35 @@ use crate::workload::{Recorder, Workload};
 pub fn run(workload: Workload, n: usize, rec: &mut Recorder) {
     let mut heap: Heap<()> = Heap::new();
     heap.disable();
+    run_on(heap, workload, n, rec);
+}
+
+/// Runs `workload` at size `n` on gclab under `BaconRajan` with a manual trigger (the
+/// synchronous cycle collection of Bacon & Rajan, the algorithm of `bacon_rajan_cc` and
+/// rust-cc): it collects only when the workload calls `collect_full`.
+pub fn run_bacon_rajan(workload: Workload, n: usize, rec: &mut Recorder) {
+    let heap: Heap<(), BaconRajan> = Heap::with_collector(BaconRajan::new(RootTrigger::Manual));
+    run_on(heap, workload, n, rec);
+}
+
+fn run_on<C: CycleCollector>(
+    mut owned: Heap<(), C>,
+    workload: Workload,
+    n: usize,
+    rec: &mut Recorder,
+) {
+    let heap = &mut owned;
     match workload {
-        Workload::DeadCycles => dead_cycles(&mut heap, n, rec),
-        Workload::Live => live(&mut heap, n, rec),
-        Workload::AcyclicChurn => acyclic_churn(&mut heap, n, rec),
-        Workload::Chain => chain(&mut heap, n, rec),
-        Workload::Ring => ring(&mut heap, n, rec),
+        Workload::DeadCycles => dead_cycles(heap, n, rec),
+        Workload::Live => live(heap, n, rec),
+        Workload::AcyclicChurn => acyclic_churn(heap, n, rec),
+        Workload::Chain => chain(heap, n, rec),
+        Workload::Ring => ring(heap, n, rec),
         // Not peers workloads: the command line rejects them.
         Workload::YoungVsOld | Workload::Gcbench | Workload::Rings21 | Workload::Dag => {}
     }
     // Freeing whatever is left is not measured: the process exits without it.
-    std::mem::forget(heap);
+    std::mem::forget(owned);
 }
 
 /// `result.expect` with the workload's name: a gclab error here is a bug in the workload
@@ -39,7 +57,7 @@ fn ok<T, E: std::fmt::Debug>(r: Result<T, E>, what: &str) -> T {
 
 /// A two-node cycle a <-> b; returns `a`, the caller still holding one external
 /// reference to each of a and b.
-fn pair(heap: &mut Heap<()>) -> (ObjId, ObjId) {
+fn pair<C: CycleCollector>(heap: &mut Heap<(), C>) -> (ObjId, ObjId) {
     let a = heap.alloc(());
     let b = heap.alloc(());
     ok(heap.link(a, b), "link");
@@ -47,7 +65,7 @@ fn pair(heap: &mut Heap<()>) -> (ObjId, ObjId) {
     (a, b)
 }
 
-fn dead_cycles(heap: &mut Heap<()>, n: usize, rec: &mut Recorder) {
+fn dead_cycles<C: CycleCollector>(heap: &mut Heap<(), C>, n: usize, rec: &mut Recorder) {
     let objects = 2 * n as u64;
     let t = Instant::now();
     for _ in 0..n {
@@ -72,7 +90,7 @@ fn dead_cycles(heap: &mut Heap<()>, n: usize, rec: &mut Recorder) {
     );
 }
 
-fn live(heap: &mut Heap<()>, n: usize, rec: &mut Recorder) {
+fn live<C: CycleCollector>(heap: &mut Heap<(), C>, n: usize, rec: &mut Recorder) {
     let pairs = n / 2;
     let objects = 2 * pairs as u64;
     let t = Instant::now();
@@ -101,7 +119,7 @@ fn live(heap: &mut Heap<()>, n: usize, rec: &mut Recorder) {
     );
 }
 
-fn acyclic_churn(heap: &mut Heap<()>, n: usize, rec: &mut Recorder) {
+fn acyclic_churn<C: CycleCollector>(heap: &mut Heap<(), C>, n: usize, rec: &mut Recorder) {
     let persistent = heap.alloc(());
     let t = Instant::now();
     for _ in 0..n {
@@ -117,7 +135,11 @@ fn acyclic_churn(heap: &mut Heap<()>, n: usize, rec: &mut Recorder) {
 
 /// An n-long chain head -> ... -> tail; the caller holds one external reference to the
 /// head, and to `keep` if given (the tail).
-fn build_chain(heap: &mut Heap<()>, n: usize, keep_tail: bool) -> (ObjId, ObjId) {
+fn build_chain<C: CycleCollector>(
+    heap: &mut Heap<(), C>,
+    n: usize,
+    keep_tail: bool,
+) -> (ObjId, ObjId) {
     let tail = heap.alloc(());
     let mut head = tail;
     for _ in 1..n {
@@ -131,7 +153,7 @@ fn build_chain(heap: &mut Heap<()>, n: usize, keep_tail: bool) -> (ObjId, ObjId)
     (head, tail)
 }
 
-fn chain(heap: &mut Heap<()>, n: usize, rec: &mut Recorder) {
+fn chain<C: CycleCollector>(heap: &mut Heap<(), C>, n: usize, rec: &mut Recorder) {
     let t = Instant::now();
     let (head, _) = build_chain(heap, n, false);
     rec.phase("build", t.elapsed(), n as u64);
@@ -144,7 +166,7 @@ fn chain(heap: &mut Heap<()>, n: usize, rec: &mut Recorder) {
     });
 }
 
-fn ring(heap: &mut Heap<()>, n: usize, rec: &mut Recorder) {
+fn ring<C: CycleCollector>(heap: &mut Heap<(), C>, n: usize, rec: &mut Recorder) {
     let t = Instant::now();
     let (head, first) = build_chain(heap, n, true);
     ok(heap.link(first, head), "link");

@@ -35,17 +35,20 @@ pub enum Impl {
     Dumpster,
     /// gclab's `Heap<()>`.
     Gclab,
+    /// gclab's `Heap<(), BaconRajan>`, collecting only when asked.
+    GclabBaconRajan,
 }
 
 impl Impl {
     /// Every implementation, in column order.
-    pub const ALL: [Impl; 6] = [
+    pub const ALL: [Impl; 7] = [
         Impl::Rc,
         Impl::BaconRajanCc,
         Impl::Gcmodule,
         Impl::RustCc,
         Impl::Dumpster,
         Impl::Gclab,
+        Impl::GclabBaconRajan,
     ];
 
     /// The command-line / protocol name.
@@ -57,6 +60,7 @@ impl Impl {
             Impl::RustCc => "rust_cc",
             Impl::Dumpster => "dumpster",
             Impl::Gclab => "gclab",
+            Impl::GclabBaconRajan => "gclab_bacon_rajan",
         }
     }
 
@@ -69,6 +73,7 @@ impl Impl {
             Impl::RustCc => "rust-cc 0.6.2",
             Impl::Dumpster => "dumpster 2.1.0",
             Impl::Gclab => "gclab",
+            Impl::GclabBaconRajan => "gclab bacon-rajan:manual",
         }
     }
 }
@@ -207,6 +212,7 @@ fn run_child(imp: Impl, workload: Workload, n: usize, stack_mib: usize) {
                 Impl::RustCc => generic::run::<peers::rust_cc_peer::Peer>(workload, n, &mut rec),
                 Impl::Dumpster => generic::run::<peers::dumpster_peer::Peer>(workload, n, &mut rec),
                 Impl::Gclab => gclab_peer::run(workload, n, &mut rec),
+                Impl::GclabBaconRajan => gclab_peer::run_bacon_rajan(workload, n, &mut rec),
             }
             rec.done();
             let _ = tx.send(());

@@ -201,13 +201,14 @@ pub struct BaconRajan {
     /// manual).
     trigger: RootCountTrigger,
     stats: BaconRajanStats,
-    /// Scratch: the pass's worklist.
-    stack: Vec<ObjId>,
+    /// Scratch: the pass's worklist (slots: every object a pass reaches is alive, and
+    /// no user code runs during the passes).
+    stack: Vec<u32>,
     /// Scratch: `ScanBlack`'s worklist.
-    black: Vec<ObjId>,
-    /// Scratch: one object's edges, copied so the header can be written while they are
-    /// visited.
-    edges: Vec<ObjId>,
+    black: Vec<u32>,
+    /// Scratch: one object's edges (slots), copied so the header can be written while
+    /// they are visited.
+    edges: Vec<u32>,
 }
 
 impl Default for BaconRajan {
@@ -302,13 +303,11 @@ impl BaconRajan {
         self.stats.roots_buffered += 1;
     }
 
-    /// Copies `id`'s edges into the scratch edge list.
+    /// Copies the edges of the object in `slot` into the scratch edge list.
     #[inline]
-    fn load_edges<T>(&mut self, cx: &Cx<'_, T>, id: ObjId) {
+    fn load_edges<T>(&mut self, cx: &Cx<'_, T>, slot: u32) {
         self.edges.clear();
-        if let Some(edges) = cx.objects().edges(id) {
-            self.edges.extend(edges);
-        }
+        self.edges.extend(cx.objects().slot_edges(slot));
     }
 
     /// Paints `id` gray with its reference count minus `traversed` (the edge that
@@ -317,19 +316,19 @@ impl BaconRajan {
     fn paint_gray<T>(
         &mut self,
         cx: &mut Cx<'_, T>,
-        id: ObjId,
+        slot: u32,
         traversed: u32,
-        gray: &mut Vec<ObjId>,
+        gray: &mut Vec<u32>,
     ) {
-        let refcount = cx.objects().refcount(id).unwrap_or(0);
+        let refcount = cx.objects().slot_refcount(slot);
         debug_assert!(
             refcount >= traversed,
-            "bug: refcount of {id} is below its incoming edges"
+            "bug: refcount of slot {slot} is below its incoming edges"
         );
-        cx.set_space(id, GRAY, 0);
-        cx.set_gc_refs(id, refcount.saturating_sub(traversed));
-        gray.push(id);
-        self.stack.push(id);
+        cx.set_slot_header(slot, GRAY, 0);
+        cx.set_slot_gc_refs(slot, refcount.saturating_sub(traversed));
+        gray.push(slot);
+        self.stack.push(slot);
     }
 
     /// `MarkRoots`: keeps in `roots` the roots still purple, runs `MarkGray` from each
@@ -342,7 +341,7 @@ impl BaconRajan {
     /// is painted gray if it was not, and its scratch count is decremented.
     /// Postcondition: `gray` is closed under edges to tracked objects, and each member's
     /// scratch count is the number of references to it from outside `gray`.
-    fn mark_roots<T>(&mut self, mut cx: Cx<'_, T>, roots: &mut Vec<ObjId>, gray: &mut Vec<ObjId>) {
+    fn mark_roots<T>(&mut self, mut cx: Cx<'_, T>, roots: &mut Vec<ObjId>, gray: &mut Vec<u32>) {
         let mut kept = 0;
         for i in 0..roots.len() {
             let root = roots[i];
@@ -351,21 +350,22 @@ impl BaconRajan {
             }
             roots[kept] = root;
             kept += 1;
+            let root = cx.objects().slot(root);
             self.paint_gray(&mut cx, root, 0, gray);
-            while let Some(id) = self.stack.pop() {
-                self.load_edges(&cx, id);
+            while let Some(slot) = self.stack.pop() {
+                self.load_edges(&cx, slot);
                 for e in 0..self.edges.len() {
                     let t = self.edges[e];
-                    match cx.objects().space(t) {
+                    match cx.objects().slot_space(t) {
                         None => {} // green (untracked) or in a working set
                         Some(GRAY) => {
-                            let refs = cx.objects().gc_refs(t).unwrap_or(0);
+                            let refs = cx.objects().slot_gc_refs(t);
                             debug_assert!(
                                 refs > 0,
-                                "bug: scratch count of {t} underflows; its refcount is below \
-                                 its incoming edges"
+                                "bug: scratch count of slot {t} underflows; its refcount is \
+                                 below its incoming edges"
                             );
-                            cx.set_gc_refs(t, refs.saturating_sub(1));
+                            cx.set_slot_gc_refs(t, refs.saturating_sub(1));
                         }
                         Some(_) => self.paint_gray(&mut cx, t, 1, gray),
                     }
@@ -391,17 +391,18 @@ impl BaconRajan {
     fn scan_roots<T>(&mut self, mut cx: Cx<'_, T>, roots: &[ObjId]) {
         let mut scan = std::mem::take(&mut self.stack);
         scan.clear();
-        scan.extend(roots.iter().rev());
-        while let Some(id) = scan.pop() {
-            if cx.objects().space(id) != Some(GRAY) {
+        let objects = cx.objects();
+        scan.extend(roots.iter().rev().map(|&r| objects.slot(r)));
+        while let Some(slot) = scan.pop() {
+            if cx.objects().slot_space(slot) != Some(GRAY) {
                 continue;
             }
-            if cx.objects().gc_refs(id).unwrap_or(0) > 0 {
-                self.scan_black(&mut cx, id);
+            if cx.objects().slot_gc_refs(slot) > 0 {
+                self.scan_black(&mut cx, slot);
                 continue;
             }
-            cx.set_space(id, WHITE, 0);
-            self.load_edges(&cx, id);
+            cx.set_slot_header(slot, WHITE, 0);
+            self.load_edges(&cx, slot);
             scan.extend(self.edges.iter().rev());
         }
         self.stack = scan;
@@ -409,14 +410,14 @@ impl BaconRajan {
 
     /// `ScanBlack(S)`, iteratively, with its own worklist (`scan_roots` holds the
     /// shared one): paints `s` and every gray or white object it reaches black.
-    fn scan_black<T>(&mut self, cx: &mut Cx<'_, T>, s: ObjId) {
-        cx.set_space(s, BLACK, 0);
+    fn scan_black<T>(&mut self, cx: &mut Cx<'_, T>, s: u32) {
+        cx.set_slot_header(s, BLACK, 0);
         self.black.push(s);
-        while let Some(id) = self.black.pop() {
-            self.load_edges(cx, id);
+        while let Some(slot) = self.black.pop() {
+            self.load_edges(cx, slot);
             for &t in &self.edges {
-                if matches!(cx.objects().space(t), Some(GRAY | WHITE)) {
-                    cx.set_space(t, BLACK, 0);
+                if matches!(cx.objects().slot_space(t), Some(GRAY | WHITE)) {
+                    cx.set_slot_header(t, BLACK, 0);
                     self.black.push(t);
                 }
             }
@@ -433,20 +434,21 @@ impl BaconRajan {
     /// Postcondition: `white` holds every white object (each one is reached from a root
     /// through white objects: `Scan` descends only from white objects, and `ScanBlack`
     /// would have blackened everything below a blackened one).
-    fn collect_roots<T>(&mut self, mut cx: Cx<'_, T>, roots: &[ObjId], white: &mut Vec<ObjId>) {
+    fn collect_roots<T>(&mut self, mut cx: Cx<'_, T>, roots: &[ObjId], white: &mut Vec<u32>) {
         for &root in roots {
-            if cx.objects().space(root) != Some(WHITE) {
+            let root = cx.objects().slot(root);
+            if cx.objects().slot_space(root) != Some(WHITE) {
                 continue;
             }
-            cx.set_tentatively_unreachable(root);
+            cx.set_slot_tentatively_unreachable(root);
             white.push(root);
             self.stack.push(root);
-            while let Some(id) = self.stack.pop() {
-                self.load_edges(&cx, id);
+            while let Some(slot) = self.stack.pop() {
+                self.load_edges(&cx, slot);
                 for e in 0..self.edges.len() {
                     let t = self.edges[e];
-                    if cx.objects().space(t) == Some(WHITE) {
-                        cx.set_tentatively_unreachable(t);
+                    if cx.objects().slot_space(t) == Some(WHITE) {
+                        cx.set_slot_tentatively_unreachable(t);
                         white.push(t);
                         self.stack.push(t);
                     }
@@ -466,7 +468,7 @@ impl BaconRajan {
                 let (gc, mut cx) = heap.collector_parts();
                 gc.mark_roots(cx.reborrow(), &mut roots, &mut gray);
             }
-            heap.note_examined(&gray);
+            heap.note_examined_slots(&gray);
             let mut white = Vec::new();
             {
                 let (gc, mut cx) = heap.collector_parts();
@@ -474,14 +476,17 @@ impl BaconRajan {
                 gc.collect_roots(cx.reborrow(), &roots, &mut white);
                 debug_assert!(
                     gray.iter()
-                        .all(|&id| !matches!(cx.objects().space(id), Some(GRAY | WHITE))),
+                        .all(|&s| !matches!(cx.objects().slot_space(s), Some(GRAY | WHITE))),
                     "bug: an examined object is still gray or white after CollectRoots"
                 );
                 gc.stats.collections += 1;
                 gc.stats.automatic += u64::from(automatic);
                 gc.stats.traced += gray.len() as u64;
             }
-            let mut report = heap.collect_unreachable(&mut white, |gc, cx, id| gc.on_track(cx, id));
+            let mut report = CollectReport::default();
+            heap.collect_unreachable_slots(&mut white, &mut report, |gc, cx, id| {
+                gc.on_track(cx, id)
+            });
             report.candidates = gray.len();
             let gc = heap.collector_mut();
             gc.stats.collected += report.collected as u64;
