@@ -1,4 +1,5 @@
-//! The scenario, differential and binary tests, compiled as one test binary (`suite`).
+//! The scenario and differential tests, compiled as one test binary (`suite`). The
+//! tests of the experiment binaries live with them (`experiments/tests/`).
 //!
 //! Each file here was a test binary of its own; one binary compiles and links the crate's
 //! generic code once instead of once per file, which is most of what a cold `cargo test`
@@ -16,13 +17,11 @@ mod bacon_rajan;
 mod collector;
 mod cpython_differential;
 mod cpython_fidelity;
-mod experiments;
 mod finalizers;
 mod graph;
 mod heap;
 mod incremental;
 mod mark_alive;
 mod snapshot;
-mod tour;
 mod trace_header;
 mod user_code;
