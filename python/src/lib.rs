@@ -270,15 +270,13 @@ impl WithStrategy for Prepared {
         let mut heap = strategy.heap::<Obj>();
         let recorder = match &self.args.trace {
             None => None,
-            Some(path) => {
-                match record::Recorder::create(path, &self.filename, &self.choice_name) {
-                    Ok(r) => Some(r),
-                    Err(e) => {
-                        eprintln!("gclab-py: --trace: {e}");
-                        return 2;
-                    }
+            Some(path) => match record::Recorder::create(path, &self.filename, &self.choice_name) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    eprintln!("gclab-py: --trace: {e}");
+                    return 2;
                 }
-            }
+            },
         };
         let status = execute(self, H::new(&mut heap, recorder.clone()));
         match recorder.map(|r| r.borrow_mut().finish()) {

@@ -151,7 +151,9 @@ impl Recorder {
                 // Not an object of this heap (a stale id of another): the op fails on
                 // the heap; name an allocation the trace never made, which fails alike
                 // only by accident, so say so instead.
-                self.fail(format!("an op named {id:?}, which the trace never allocated"));
+                self.fail(format!(
+                    "an op named {id:?}, which the trace never allocated"
+                ));
                 Target::Alloc(0)
             }
         }

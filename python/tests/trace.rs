@@ -75,7 +75,10 @@ impl WithHarnessStrategy for Replay<'_> {
 fn header_choice(trace: &Path) -> StrategyChoice {
     let header = TraceHeader::read(trace).unwrap();
     assert!(
-        header.name.as_deref().is_some_and(|n| n.starts_with("gclab-py ")),
+        header
+            .name
+            .as_deref()
+            .is_some_and(|n| n.starts_with("gclab-py ")),
         "{header:?}"
     );
     match header.strategy {
@@ -127,7 +130,10 @@ fn a_strategy_other_than_generational_is_named_in_the_header() {
     let out = Command::new(env!("CARGO_BIN_EXE_gclab-py"))
         .args(["--strategy", "bacon-rajan:manual", "--trace"])
         .arg(&trace)
-        .args(["-c", "a = []\na.append(a)\ndel a\nimport gc\nprint(gc.collect())"])
+        .args([
+            "-c",
+            "a = []\na.append(a)\ndel a\nimport gc\nprint(gc.collect())",
+        ])
         .output()
         .expect("gclab-py runs");
     assert!(out.status.success(), "{out:?}");
@@ -135,7 +141,10 @@ fn a_strategy_other_than_generational_is_named_in_the_header() {
     let choice = header_choice(&trace);
     assert_eq!(choice.to_string(), "bacon-rajan:manual");
     let ops = read_trace(&trace).unwrap();
-    assert!(ops.contains(&Op::CollectFull), "gc.collect() is a full collection");
+    assert!(
+        ops.contains(&Op::CollectFull),
+        "gc.collect() is a full collection"
+    );
     choice.with_harness(Replay {
         ops: &ops,
         check_every: 1,

@@ -116,7 +116,11 @@ fn tour_runs_the_seed_as_python_and_prints_what_cpython_prints() {
         + "--- gclab-py prints ---\n".len();
     let cpython = include_str!("../../../python/tests/corpus/seed_refcount.out");
     assert_eq!(cpython, "2\n3\n2\n");
-    assert!(stdout[printed..].starts_with(cpython), "{}", &stdout[printed..]);
+    assert!(
+        stdout[printed..].starts_with(cpython),
+        "{}",
+        &stdout[printed..]
+    );
     let ids = stdout.find("--- seed_ids.py ---").expect("the ids snippet");
     assert!(ids < snippet);
     let section2 = stdout.find("2. Why reference counting").expect("section 2");
