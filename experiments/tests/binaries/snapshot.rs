@@ -142,3 +142,66 @@ fn cli_stats_and_collect_handle_a_long_ring_without_recursion() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `text` with `BAD` replaced by the bytes 0xff 0xfe (never valid in UTF-8).
+fn with_bad_bytes(text: &str) -> Vec<u8> {
+    let at = text.find("BAD").unwrap();
+    let mut bytes = text.as_bytes()[..at].to_vec();
+    bytes.extend_from_slice(&[0xff, 0xfe]);
+    bytes.extend_from_slice(&text.as_bytes()[at + 3..]);
+    bytes
+}
+
+#[test]
+fn cli_refuses_invalid_utf8_with_its_position() {
+    // The inputs of the core crate's invalid_utf8_inside_ignored_fields_is_refused_with_
+    // its_position (tests/suite/snapshot.rs), through the binary.
+    let cases: [(Vec<u8>, usize, usize); 5] = [
+        (
+            with_bad_bytes(
+                "{\"format\": \"gclab-snapshot/1\",\n \"comment\": \"xBAD\",\n \"objects\": []}",
+            ),
+            2,
+            15,
+        ),
+        (
+            with_bad_bytes(
+                "{\"format\": \"gclab-snapshot/1\", \"objects\": [\n  {\"id\": 1, \"type\": \"list\", \"refcount\": 1, \"repr\": \"[BAD]\"}]}",
+            ),
+            2,
+            54,
+        ),
+        (
+            with_bad_bytes(
+                "{\"format\": \"gclab-snapshot/1\",\n\"producer\": {\"a\": [1, {\"BAD\": 2}]}, \"objects\": []}",
+            ),
+            2,
+            25,
+        ),
+        (
+            with_bad_bytes(
+                "{\"format\": \"gclab-snapshot/1\", \"objects\": [\n{\"id\": 1, \"type\": \"liBAD\", \"refcount\": 1}]}",
+            ),
+            2,
+            22,
+        ),
+        (
+            b"{\"format\": \"gclab-snapshot/1\", \"objects\": [], \"x\": \"\xc3".to_vec(),
+            1,
+            53,
+        ),
+    ];
+    let dir = std::env::temp_dir().join(format!("gclab-utf8-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (bytes, line, column) in cases {
+        let file = dir.join(format!("bad_utf8_{line}_{column}.json"));
+        std::fs::write(&file, bytes).unwrap();
+        let (code, _, stderr) = run(&["collect", file.to_str().unwrap()]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains(&format!("line {line}, column {column}")) && stderr.contains("UTF-8"),
+            "{stderr}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
