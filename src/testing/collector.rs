@@ -42,7 +42,7 @@ pub enum Policy {
 /// The one contract the harness relies on is the seam's: every collection notes the
 /// objects it examines with [`Heap::note_examined`], once, in an order whose
 /// restriction to the unreachable objects is the order in which it hands them to
-/// [`Heap::collect_unreachable`] (what [`find_unreachable`] over the noted set gives:
+/// [`Heap::collect_unreachable`] (what [`find_unreachable`](crate::gc::trial::find_unreachable) over the noted set gives:
 /// the unreachable objects in examined order, CPython's `move_unreachable` order). A
 /// strategy that finds its unreachable set by its own passes makes sure of it:
 /// [`BaconRajan`](crate::BaconRajan) notes its gray set in `MarkGray` order, whose white
