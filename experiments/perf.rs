@@ -98,7 +98,7 @@ struct Args {
     #[arg(long, default_value = "python3")]
     python: String,
     /// The CPython workload script (default: benches/cpython_workloads.py, relative to the
-    /// current directory, else to the crate's source directory).
+    /// current directory, else to the repository this binary was built from).
     #[arg(long)]
     python_script: Option<PathBuf>,
     /// Subtract K from every GCBench tree depth (0 = the standard benchmark, about 15
@@ -457,13 +457,15 @@ fn find_script(explicit: Option<&Path>) -> Result<PathBuf> {
     if relative.is_file() {
         return Ok(relative.to_owned());
     }
-    let in_crate = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
-    if in_crate.is_file() {
-        return Ok(in_crate);
+    // This package is experiments/ of the repository; the script is in its benches/.
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let in_repository = repository.join(relative);
+    if in_repository.is_file() {
+        return Ok(in_repository);
     }
     Err(anyhow!(
         "cannot find benches/cpython_workloads.py (looked in . and {}); pass --python-script",
-        env!("CARGO_MANIFEST_DIR")
+        repository.display()
     ))
 }
 

@@ -1,6 +1,8 @@
 //! `gclab-tour`: Python's memory model, step by step, with a picture of every step.
 //!
-//! 1. The seed: names, objects, ids and reference counts.
+//! 1. The seed: names, objects, ids and reference counts; then the seed's two Python
+//!    snippets (`python/tests/corpus/seed_*.py`) run by gclab-py's library, printing
+//!    what CPython prints.
 //! 2. Why reference counting is not enough: a cycle outlives its names.
 //! 3. A gallery of classic cycles, each before, during (the trial-deletion view) and
 //!    after collection.
@@ -218,6 +220,53 @@ fn seed(w: &mut W, p: &mut Pictures) -> Result<()> {
     writeln!(
         w,
         "Python prints one more: the argument of sys.getrefcount is itself a reference while it runs."
+    )?;
+    Ok(())
+}
+
+/// The seed's two snippets, verbatim (`python/tests/corpus/`, where the corpus test
+/// compares what gclab-py prints for them with CPython 3.11's output).
+const SEED_PY: [(&str, &str); 2] = [
+    (
+        "seed_ids.py",
+        include_str!("../python/tests/corpus/seed_ids.py"),
+    ),
+    (
+        "seed_refcount.py",
+        include_str!("../python/tests/corpus/seed_refcount.py"),
+    ),
+];
+
+/// The seed as Python: each snippet, then what gclab-py prints for it, run in this
+/// process by gclab-py's library on a heap of its own (CPython 3.11's thresholds).
+fn seed_as_python(w: &mut W) -> Result<()> {
+    writeln!(w)?;
+    para(
+        w,
+        "The same seed as Python, run by gclab-py (python/), an interpreter whose every \
+         object lives in a gclab heap: sys.getrefcount reads the heap's count, plus the \
+         reference its own argument holds while it runs, so it prints CPython's numbers.",
+    )?;
+    for (file, source) in SEED_PY {
+        writeln!(w, "\n--- {file} ---")?;
+        for line in source.lines() {
+            writeln!(w, ">>> {line}")?;
+        }
+        writeln!(w, "--- gclab-py prints ---")?;
+        // gclab-py writes to standard output itself: what is ours goes out first.
+        w.flush()?;
+        let args = gclab_py::Args::try_parse_from(["gclab-py", "-c", source])
+            .map_err(|e| anyhow!("bug: gclab-py's arguments: {e}"))?;
+        let status = gclab_py::run_on_own_stack(args).map_err(|e| anyhow!("gclab-py: {e}"))?;
+        if status != 0 {
+            return Err(anyhow!("gclab-py exited with status {status} on {file}"));
+        }
+    }
+    writeln!(w)?;
+    para(
+        w,
+        "(The id() numbers are gclab's: CPython prints addresses, gclab-py a number derived \
+         from the object's slot.)",
     )?;
     Ok(())
 }
@@ -531,6 +580,7 @@ fn generations(w: &mut W, p: &mut Pictures) -> Result<()> {
 fn run(w: &mut W, args: &Args) -> Result<ExitCode> {
     let mut p = Pictures::new(&args.out)?;
     seed(w, &mut p)?;
+    seed_as_python(w)?;
     refcounting_is_not_enough(w, &mut p)?;
     if !args.quick {
         gallery(w, &mut p)?;

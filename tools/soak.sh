@@ -26,7 +26,7 @@
 #     harness-binary --exact <property> --test-threads=1
 # (gclab::testing::proptest_config reads PROPTEST_CASES; proptest's default config, which
 # it extends, reads PROPTEST_RNG_SEED). A failing chunk's shrunk trace is written to its
-# GCLAB_TRACE_DIR; replay it with `cargo run --features testing --bin gclab-replay -- TRACE`
+# GCLAB_TRACE_DIR; replay it with `cargo run --bin gclab-replay -- TRACE`
 # (the trace's header names the strategy).
 #
 # Prints, per property: sequences run, failing chunks, sequences per second (one core),

@@ -125,7 +125,7 @@ const MODULES: &[(&str, &[&str])] = &[
 /// The heap as a generational one, or a `NotImplementedError` naming the function.
 macro_rules! generational {
     ($it:expr, $h:expr, $name:expr) => {{
-        if gclab::experiment::as_generational($h).is_none() {
+        if $h.generational().is_none() {
             return $it.err(
                 $h,
                 "NotImplementedError",
@@ -135,7 +135,7 @@ macro_rules! generational {
                 ),
             );
         }
-        match gclab::experiment::as_generational($h) {
+        match $h.generational() {
             Some(g) => g,
             None => return $it.err($h, "NotImplementedError", $name),
         }
@@ -1221,8 +1221,8 @@ fn module_function<C: CycleCollector>(
                 return it.err(h, "ValueError", "invalid generation");
             }
             it.picture(h, &format!("collect-line{}", it.line.get()));
-            let r = match gclab::experiment::as_generational(h) {
-                Some(gh) => match gh.collect(g as usize) {
+            let r = match h.generational() {
+                Some(mut gh) => match gh.collect(g as usize) {
                     Ok(r) => r,
                     Err(e) => return it.err(h, "RuntimeError", &e.to_string()),
                 },
@@ -1249,7 +1249,7 @@ fn module_function<C: CycleCollector>(
             Ok(it.none(h))
         }
         "gc.enable" | "gc.disable" | "gc.freeze" | "gc.unfreeze" => {
-            let g = generational!(it, h, name);
+            let mut g = generational!(it, h, name);
             match name {
                 "gc.enable" => g.enable(),
                 "gc.disable" => g.disable(),
@@ -1360,10 +1360,10 @@ fn module_function<C: CycleCollector>(
                 Some(c) => h.alloc_with(Obj::WeakRef(None), &[c]).expect("alloc"),
                 None => h.alloc(Obj::WeakRef(None)),
             };
-            let callback: Option<gclab::WeakCallback<Obj, C>> = cb.map(|_| {
+            let callback: Option<crate::record::WeakCallback<C>> = cb.map(|_| {
                 let me = it.rc();
                 Box::new(move |h: &mut H<C>, _w| me.weakref_callback(h, wr))
-                    as gclab::WeakCallback<Obj, C>
+                    as crate::record::WeakCallback<C>
             });
             match h.attach_weakref(wr, a0, callback) {
                 Ok(w) => {

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::rc::{Rc, Weak};
 
-use gclab::{CycleCollector, Heap, ObjId};
+use gclab::{CycleCollector, ObjId};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
@@ -20,8 +20,9 @@ use crate::obj::{ClassInfo, HKey, Index, IterState, Obj};
 /// The attribute-name list of an instance whose values moved into a dict (edge 1).
 const DICT_MODE: &str = "\u{0}__dict__";
 
-/// The heap every object lives in.
-pub type H<C> = Heap<Obj, C>;
+/// The heap every object lives in: gclab's heap behind the recording wrapper of
+/// `gclab-py --trace` (`crate::record`).
+pub type H<'h, C> = crate::record::Rec<'h, C>;
 
 /// One traceback entry: frame depth, line, function name.
 #[derive(Debug, Clone)]
@@ -1260,10 +1261,10 @@ impl<C: CycleCollector> Interp<C> {
         let permanent = self.permanent.borrow();
         let opts = gclab::graph::ExportOptions::with_labeler(label)
             .filter(|id, o| !permanent.contains(&id) && !matches!(o, Obj::Frame(_) | Obj::Null));
-        let Some(gh) = gclab::experiment::as_generational(h) else {
+        let Some(gh) = h.generational() else {
             return;
         };
-        let g = gclab::graph::export(gh, &opts);
+        let g = gclab::graph::export(&*gh, &opts);
         let dot = g.to_dot(&gclab::graph::DotOptions::default());
         let path = dir.join(format!("{n:03}-{what}.dot"));
         if let Err(e) = std::fs::write(&path, dot) {

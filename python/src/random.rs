@@ -552,7 +552,7 @@ fn bind<C: CycleCollector>(
 }
 
 /// The generator of a `random.Random` object.
-fn gen_mut<C: CycleCollector>(h: &mut H<C>, this: ObjId) -> Option<&mut RandomState> {
+fn gen_mut<'a, C: CycleCollector>(h: &'a mut H<'_, C>, this: ObjId) -> Option<&'a mut RandomState> {
     match h.payload_mut(this) {
         Ok(Obj::Random(st)) => Some(st),
         _ => None,

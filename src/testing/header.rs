@@ -27,7 +27,7 @@ use crate::{Fault, GcConfig, Heap};
 
 use super::collector::HarnessStrategy;
 
-/// What a trace header says about the strategy (see the [module documentation](self)).
+/// What a trace header says about the strategy (the `strategy:` line of a [`TraceHeader`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TraceStrategy {
     /// `--strategy` text, e.g. `incremental:threshold=6,scale=10,mark-alive`.

@@ -308,7 +308,7 @@ impl fmt::Display for PropFailure {
             // The header names the strategy and its settings: replay reads them.
             Some(path) if self.replayable => write!(
                 f,
-                "\ntrace: {}\nreplay: cargo run --features testing --bin gclab-replay -- {}",
+                "\ntrace: {}\nreplay: cargo run --bin gclab-replay -- {}",
                 path.display(),
                 path.display()
             ),

@@ -1,5 +1,6 @@
 //! Snapshot import and export: the format rules, every import error, identities and
-//! counts of an imported heap, and the `gclab-snapshot` binary.
+//! counts of an imported heap (the `gclab-snapshot` binary is tested with the
+//! experiments: `experiments/tests/binaries/snapshot.rs`).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -185,8 +186,9 @@ impl std::io::Read for Trickle<'_> {
 }
 
 /// Parses `bytes` from a slice, from a reader (also one that hands out a byte at a time,
-/// so characters are split between reads), and from a file through the
-/// `gclab-snapshot` binary; every path must refuse them at `line`, `column`.
+/// so characters are split between reads), and from a file; every path must refuse them
+/// at `line`, `column` (the `gclab-snapshot` binary too:
+/// `experiments/tests/binaries/snapshot.rs`).
 fn assert_invalid_utf8_at(bytes: &[u8], line: usize, column: usize) {
     for (path, result) in [
         ("slice", Snapshot::from_json_slice(bytes)),
@@ -212,12 +214,13 @@ fn assert_invalid_utf8_at(bytes: &[u8], line: usize, column: usize) {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join(format!("bad_utf8_{line}_{column}.json"));
     std::fs::write(&file, bytes).unwrap();
-    let (code, _, stderr) = run(&["collect", file.to_str().unwrap()]);
+    let opened = std::fs::File::open(&file).unwrap();
+    let err = Snapshot::from_reader(std::io::BufReader::new(opened)).unwrap_err();
     std::fs::remove_file(&file).unwrap();
-    assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains(&format!("line {line}, column {column}")) && stderr.contains("UTF-8"),
-        "{stderr}"
+        matches!(&err, SnapshotError::Json { line: l, column: c, message }
+            if (*l, *c) == (line, column) && message.contains("UTF-8")),
+        "file: {err:?}"
     );
 }
 
@@ -464,128 +467,5 @@ fn the_writer_puts_one_object_per_line_and_every_reader_and_check_snapshot_py_re
         }
         Err(e) => eprintln!("skipping the check_snapshot.py part: cannot run python3: {e}"),
     }
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-// ---- the binary ---------------------------------------------------------------------------
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gclab-snapshot"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-#[test]
-fn cli_collect_json_prints_one_object_and_agrees() {
-    let path = data("two_cycles.json");
-    let (code, stdout, _) = run(&["collect", "--json", path.to_str().unwrap()]);
-    assert_eq!(code, 0);
-    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
-    assert_eq!(v["objects"], 6);
-    assert_eq!(v["unreachable"], serde_json::json!([1, 2, 5]));
-    assert!(v["elapsed_ns"].is_u64());
-    assert_eq!(v["agree"], true);
-    assert_eq!(v.as_object().unwrap().len(), 4);
-}
-
-#[test]
-fn cli_collect_reports_disagreement_with_exit_code_1() {
-    let path = data("disagree.json");
-    let (code, stdout, _) = run(&["collect", path.to_str().unwrap()]);
-    assert_eq!(code, 1, "{stdout}");
-    assert!(stdout.contains("DISAGREES"), "{stdout}");
-    assert!(stdout.contains("only in gclab's set (1): 5"), "{stdout}");
-    assert!(
-        stdout.contains("only in the expected set (1): 6"),
-        "{stdout}"
-    );
-    let (code, stdout, _) = run(&["collect", "--json", path.to_str().unwrap()]);
-    assert_eq!(code, 1);
-    assert!(stdout.contains("\"agree\":false"), "{stdout}");
-}
-
-#[test]
-fn cli_bad_files_exit_2_with_the_path_and_position() {
-    for (name, needle) in [
-        ("bad_syntax.json", "line 3, column"),
-        ("missing_referent.json", "object 1 refers to object 2"),
-        ("no_such_file.json", "cannot read"),
-    ] {
-        let path = data(name);
-        for sub in ["collect", "stats"] {
-            let (code, _, stderr) = run(&[sub, path.to_str().unwrap()]);
-            assert_eq!(code, 2, "{sub} {name}: {stderr}");
-            assert!(stderr.contains(name) && stderr.contains(needle), "{stderr}");
-        }
-    }
-}
-
-#[test]
-fn cli_stats_and_dot_describe_the_fixture() {
-    let path = data("two_cycles.json");
-    let (code, stdout, stderr) = run(&["stats", path.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("6 objects, 7 references"), "{stdout}");
-    assert!(
-        stdout.contains("cycles (strongly connected components of > 1 object, or self-loops): 2"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("unreachable: 3 objects in 1 weakly connected components"),
-        "{stdout}"
-    );
-    let dir = std::env::temp_dir().join(format!("gclab-snapshot-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = dir.join("only.dot");
-    let (code, _, stderr) = run(&[
-        "dot",
-        path.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--only-unreachable",
-    ]);
-    assert_eq!(code, 0, "{stderr}");
-    let dot = std::fs::read_to_string(&out).unwrap();
-    assert_eq!(dot.matches("color = red").count(), 3, "{dot}");
-    assert!(!dot.contains("tuple"), "6 is reachable: {dot}");
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[test]
-fn cli_stats_and_collect_handle_a_long_ring_without_recursion() {
-    // Recursion once per node (as petgraph 0.8's tarjan_scc does) would overflow the
-    // main thread's stack on this ring.
-    let n = 100_000u64;
-    let objects = (0..n)
-        .map(|i| obj(i + 1, "node", 1, &[(i + 1) % n + 1]))
-        .collect();
-    let dir = std::env::temp_dir().join(format!("gclab-ring-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("ring.json");
-    std::fs::write(&file, Snapshot::new(objects).to_json_string()).unwrap();
-    let (code, stdout, stderr) = run(&["stats", file.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stdout.contains(&format!("{n} objects in 1 weakly connected components")),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains(&format!("largest: {n} objects (unreachable)")),
-        "{stdout}"
-    );
-    let (code, stdout, stderr) = run(&["collect", "--json", file.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stderr}");
-    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
-    assert_eq!(v["unreachable"].as_array().unwrap().len(), n as usize);
-    assert!(
-        v.get("agree").is_none(),
-        "no expectation, no verdict: {stdout}"
-    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -749,7 +749,7 @@ fn replay_trace(trace: &Path, extra: &[&str]) -> (String, String, Option<i32>) {
 /// A trace of the crate's data, wherever it lives now (`tests/data/open/` holds the
 /// traces of open disagreements until they are fixed).
 fn data_trace(name: &str) -> PathBuf {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data");
     [data.join("open").join(name), data.join(name)]
         .into_iter()
         .find(|p| p.exists())
@@ -864,7 +864,7 @@ fn replay_reads_every_header_a_property_writes() {
 fn reporting_runs(dir: &Path) -> Vec<(&'static str, &'static str, Vec<String>)> {
     let out = |name: &str| dir.join(name).to_str().unwrap().to_owned();
     let snapshot = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/two_cycles.json")
+        .join("../tests/data/two_cycles.json")
         .to_str()
         .unwrap()
         .to_owned();
@@ -1160,7 +1160,7 @@ fn every_io_error_names_the_file_and_what_was_being_done() {
             "{sub}:\n{stderr}"
         );
     }
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/two_cycles.json");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/two_cycles.json");
     let stderr = run_failing(
         snapshot,
         &["dot", fixture.to_str().unwrap(), "--out", "/dev/null/x.dot"],

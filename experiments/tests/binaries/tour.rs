@@ -86,3 +86,44 @@ fn quick_tour_stops_after_the_first_two_sections() {
     assert_eq!(listed_dot_files(&stdout, &dir).len(), 8);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn tour_runs_the_seed_as_python_and_prints_what_cpython_prints() {
+    let dir = out_dir("python");
+    let output = Command::new(env!("CARGO_BIN_EXE_gclab-tour"))
+        .arg("--quick")
+        .arg("--out")
+        .arg(&dir)
+        .output()
+        .expect("gclab-tour runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    // The snippet verbatim, then gclab-py's output: CPython 3.11 prints 2, 3, 2
+    // (python/tests/corpus/seed_refcount.out), in order, after the snippet and before
+    // section 2.
+    let snippet = stdout
+        .find("--- seed_refcount.py ---")
+        .expect("the refcount snippet is shown");
+    assert!(stdout[snippet..].contains(">>> print(sys.getrefcount(a))   # 3"));
+    let printed = snippet
+        + stdout[snippet..]
+            .find("--- gclab-py prints ---\n")
+            .expect("gclab-py's output is announced")
+        + "--- gclab-py prints ---\n".len();
+    let cpython = include_str!("../../../python/tests/corpus/seed_refcount.out");
+    assert_eq!(cpython, "2\n3\n2\n");
+    assert!(
+        stdout[printed..].starts_with(cpython),
+        "{}",
+        &stdout[printed..]
+    );
+    let ids = stdout.find("--- seed_ids.py ---").expect("the ids snippet");
+    assert!(ids < snippet);
+    let section2 = stdout.find("2. Why reference counting").expect("section 2");
+    assert!(printed < section2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
