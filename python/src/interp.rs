@@ -83,6 +83,20 @@ pub enum Flow {
     Return(ObjId),
 }
 
+/// The most entries the attribute cache holds before it starts over.
+const ATTR_CACHE_MAX: usize = 4096;
+
+/// Cached class-attribute lookups: (class, the name's address and length) to the name
+/// (compared on a hit, since a name's address may be reused) and the lookup's result.
+#[derive(Default)]
+struct AttrCache {
+    ver: u64,
+    map: HashMap<AttrKey, (Box<str>, Option<ObjId>), crate::obj::FxBuild>,
+}
+
+/// An attribute cache key: the class, the name's address and its length.
+type AttrKey = (ObjId, usize, usize);
+
 /// Where code runs: its scope, its frame, its globals and class namespace.
 #[derive(Clone, Copy)]
 pub struct Ctx<'a> {
@@ -234,6 +248,13 @@ pub struct Interp<C> {
     pub permanent: RefCell<std::collections::HashSet<ObjId>>,
     /// Interned attribute-name strings.
     interned: RefCell<HashMap<Rc<str>, ObjId>>,
+    /// The class-attribute version: bumped whenever a class is created or a class
+    /// namespace dict is written, so every cached lookup older than it is stale (the
+    /// role of CPython's type version tags, `Objects/typeobject.c`, one counter for all
+    /// classes).
+    class_ver: Cell<u64>,
+    /// Cached `class_lookup` results, valid while `class_ver` is unchanged.
+    attr_cache: RefCell<AttrCache>,
     /// Shared names for payloads and hash keys.
     names: RefCell<std::collections::HashSet<Rc<str>, crate::obj::FxBuild>>,
     /// Collections observed.
@@ -390,6 +411,8 @@ impl<C: CycleCollector> Interp<C> {
             gc_callbacks: Cell::new(none),
             permanent: RefCell::default(),
             interned: RefCell::default(),
+            class_ver: Cell::new(0),
+            attr_cache: RefCell::default(),
             names: RefCell::default(),
             stats_collections: Cell::new(0),
             stats: RefCell::default(),
@@ -451,6 +474,7 @@ impl<C: CycleCollector> Interp<C> {
         bases: &[ObjId],
     ) -> ObjId {
         let dict = self.new_dict(h);
+        self.mark_class_ns(h, dict);
         let bases_t = self.new_tuple_borrowed(h, bases);
         let mro = self.c3(h, bases).unwrap_or_default();
         let mro_t = self.new_tuple_borrowed(h, &mro);
@@ -716,8 +740,61 @@ impl<C: CycleCollector> Interp<C> {
         self.dict_get_str(h, d, name)
     }
 
-    /// Looks `name` up along a class's MRO (borrowed result).
+    /// Looks `name` up along a class's MRO (borrowed result), through the attribute
+    /// cache: a result is reused while no class was created and no class namespace was
+    /// written since it was found (`class_ver`).
     pub fn class_lookup(&self, h: &H<C>, cls: ObjId, name: &str) -> Option<ObjId> {
+        if !matches!(h.payload(cls), Ok(Obj::Class(_))) {
+            return self.class_lookup_uncached(h, cls, name);
+        }
+        let key = (cls, name.as_ptr() as usize, name.len());
+        let ver = self.class_ver.get();
+        {
+            let mut cache = self.attr_cache.borrow_mut();
+            if cache.ver != ver || cache.map.len() >= ATTR_CACHE_MAX {
+                cache.map.clear();
+                cache.ver = ver;
+            }
+            if let Some((n, v)) = cache.map.get(&key) {
+                if &**n == name {
+                    return *v;
+                }
+            }
+        }
+        let v = self.class_lookup_uncached(h, cls, name);
+        self.attr_cache
+            .borrow_mut()
+            .map
+            .insert(key, (name.into(), v));
+        v
+    }
+
+    /// Invalidates every cached attribute lookup (a class was made or a class namespace
+    /// written).
+    pub fn classes_changed(&self) {
+        self.class_ver.set(self.class_ver.get().wrapping_add(1));
+    }
+
+    /// Marks dict `d` as a class namespace, so that writes to it invalidate the attribute
+    /// cache, and invalidates the cache (a class is being made).
+    pub fn mark_class_ns(&self, h: &mut H<C>, d: ObjId) {
+        if let Ok(Obj::Dict(ix)) = h.payload_mut(d) {
+            ix.class_ns = true;
+        }
+        self.classes_changed();
+    }
+
+    /// Notes a write to dict `d`: invalidates the attribute cache if it is a class
+    /// namespace.
+    pub fn dict_written(&self, h: &H<C>, d: ObjId) {
+        if let Ok(Obj::Dict(ix)) = h.payload(d) {
+            if ix.class_ns {
+                self.classes_changed();
+            }
+        }
+    }
+
+    fn class_lookup_uncached(&self, h: &H<C>, cls: ObjId, name: &str) -> Option<ObjId> {
         let key = HKey::Str(self.name_rc(name));
         let get = |c: ObjId| -> Option<ObjId> {
             let d = h.edges(c).ok()?.get(0)?;
@@ -862,6 +939,7 @@ impl<C: CycleCollector> Interp<C> {
 
     /// Sets `d[key] = value`; `key` and `value` are owned.
     pub fn dict_set(&self, h: &mut H<C>, d: ObjId, key: ObjId, value: ObjId) -> R<()> {
+        self.dict_written(h, d);
         let k = match self.hkey(h, key) {
             Ok(k) => k,
             Err(e) => {
@@ -905,6 +983,7 @@ impl<C: CycleCollector> Interp<C> {
         let Some(i) = self.dict_index(h, d).and_then(|ix| ix.map.get(k).copied()) else {
             return Ok(None);
         };
+        self.dict_written(h, d);
         if let Ok(Obj::Dict(ix)) = h.payload_mut(d) {
             ix.map.remove(k);
             for v in ix.map.values_mut() {
@@ -3091,6 +3170,7 @@ impl<C: CycleCollector> Interp<C> {
             builtin: None,
             has_del,
         };
+        self.mark_class_ns(h, ns);
         let cls = h
             .alloc_with(Obj::Class(Rc::new(info)), &[ns, bases_t, mro_t])
             .expect("alloc");

@@ -68,6 +68,9 @@ pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 pub struct Index {
     /// Key summary to entry number (edge `2i` for dicts, `i` for sets).
     pub map: HashMap<HKey, usize, FxBuild>,
+    /// Whether this dict is a class's namespace: writing to it invalidates the
+    /// interpreter's attribute-lookup cache (`Interp::class_lookup`).
+    pub class_ns: bool,
 }
 
 /// Which builtin function a `Builtin` object is.
