@@ -1059,9 +1059,14 @@ impl<C: CycleCollector> Interp<C> {
 
     // ---------------------------------------------------------------- names
 
-    /// Loads a name (owned).
-    pub fn load_name(&self, h: &mut H<C>, cx: &Ctx, name: &str) -> R<ObjId> {
-        match cx.code.access(name) {
+    /// Loads the value of a name node (owned), its scope resolved once per node.
+    pub fn load_node(&self, h: &mut H<C>, cx: &Ctx, n: &'static ast::ExprName) -> R<ObjId> {
+        self.load_access(h, cx, cx.code.access_node(n), n.id.as_str())
+    }
+
+    /// Loads `name`, reached by `access` (owned).
+    fn load_access(&self, h: &mut H<C>, cx: &Ctx, access: Access, name: &str) -> R<ObjId> {
+        match access {
             Access::Local(s) => {
                 let v = self.edge(h, cx.frame.unwrap_or(self.null), s);
                 if v == self.null {
@@ -1111,7 +1116,17 @@ impl<C: CycleCollector> Interp<C> {
 
     /// Binds a name to an owned value.
     pub fn store_name(&self, h: &mut H<C>, cx: &Ctx, name: &str, v: ObjId) -> R<()> {
-        match cx.code.access(name) {
+        self.store_access(h, cx, cx.code.access(name), name, v)
+    }
+
+    /// Binds a name node to an owned value, its scope resolved once per node.
+    pub fn store_node(&self, h: &mut H<C>, cx: &Ctx, n: &'static ast::ExprName, v: ObjId) -> R<()> {
+        self.store_access(h, cx, cx.code.access_node(n), n.id.as_str(), v)
+    }
+
+    /// Binds `name`, reached by `access`, to an owned value.
+    fn store_access(&self, h: &mut H<C>, cx: &Ctx, access: Access, name: &str, v: ObjId) -> R<()> {
+        match access {
             Access::Local(s) => {
                 let _ = h.set_edge(cx.frame.unwrap_or(self.null), s, v);
                 self.dec(h, v);
@@ -3194,7 +3209,7 @@ impl<C: CycleCollector> Interp<C> {
     /// Binds an assignment target to an owned value.
     pub fn assign(&self, h: &mut H<C>, cx: &Ctx, t: &'static Expr, v: ObjId) -> R<()> {
         match t {
-            Expr::Name(n) => self.store_name(h, cx, n.id.as_str(), v),
+            Expr::Name(n) => self.store_node(h, cx, n, v),
             Expr::Attribute(a) => {
                 let o = match self.eval(h, cx, &a.value) {
                     Ok(o) => o,
@@ -3355,7 +3370,7 @@ impl<C: CycleCollector> Interp<C> {
     fn aug_assign(&self, h: &mut H<C>, cx: &Ctx, a: &'static ast::StmtAugAssign) -> R<()> {
         match &*a.target {
             Expr::Name(n) => {
-                let cur = self.load_name(h, cx, n.id.as_str())?;
+                let cur = self.load_node(h, cx, n)?;
                 let rhs = match self.eval(h, cx, &a.value) {
                     Ok(v) => v,
                     Err(e) => {
@@ -3365,7 +3380,7 @@ impl<C: CycleCollector> Interp<C> {
                 };
                 let r = crate::ops::binop(self, h, a.op, cur, rhs, true);
                 self.dec_all(h, [cur, rhs]);
-                self.store_name(h, cx, n.id.as_str(), r?)
+                self.store_node(h, cx, n, r?)
             }
             Expr::Attribute(at) => {
                 let o = self.eval(h, cx, &at.value)?;
@@ -3645,7 +3660,7 @@ impl<C: CycleCollector> Interp<C> {
             Expr::NoneLiteral(_) => Ok(self.none(h)),
             Expr::EllipsisLiteral(_) => self.unsupported(self.line.get(), "'...' (Ellipsis)"),
             Expr::BytesLiteral(_) => self.unsupported(self.line.get(), "bytes"),
-            Expr::Name(n) => self.load_name(h, cx, n.id.as_str()),
+            Expr::Name(n) => self.load_node(h, cx, n),
             Expr::List(l) => {
                 let items = self.eval_all(h, cx, &l.elts)?;
                 Ok(self.new_list(h, items))
