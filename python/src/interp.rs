@@ -83,6 +83,9 @@ pub enum Flow {
     Return(ObjId),
 }
 
+/// The largest byte offset `Interp::line_of` keeps in its table.
+const LINE_TABLE_MAX: usize = 1 << 24;
+
 /// The most entries the attribute cache holds before it starts over.
 const ATTR_CACHE_MAX: usize = 4096;
 
@@ -227,6 +230,8 @@ pub struct Interp<C> {
     pub scopes: RefCell<Scopes>,
     /// Line starts of the source (byte offsets).
     pub line_starts: RefCell<Vec<usize>>,
+    /// Each byte offset's line, for the `line_starts` of that many lines (`line_of`).
+    line_table: RefCell<(usize, Vec<u32>)>,
     /// The source.
     pub source: RefCell<&'static str>,
     /// The file name for tracebacks.
@@ -401,6 +406,7 @@ impl<C: CycleCollector> Interp<C> {
             out: RefCell::new(std::io::BufWriter::new(std::io::stdout())),
             scopes: RefCell::default(),
             line_starts: RefCell::default(),
+            line_table: RefCell::default(),
             source: RefCell::new(""),
             filename: RefCell::new(String::new()),
             line: Cell::new(0),
@@ -688,13 +694,40 @@ impl<C: CycleCollector> Interp<C> {
         ))
     }
 
-    /// The 1-based line of a byte offset.
+    /// The 1-based line of a byte offset: read from a table of every offset's line
+    /// (built on first use, rebuilt if `line_starts` changes; each statement asks), so
+    /// that the binary search over the line starts runs once per offset, not per step.
     pub fn line_of(&self, off: usize) -> usize {
         let ls = self.line_starts.borrow();
-        match ls.binary_search(&off) {
+        {
+            let t = self.line_table.borrow();
+            if t.0 == ls.len() {
+                if let Some(&l) = t.1.get(off) {
+                    return l as usize;
+                }
+            }
+        }
+        let search = |o: usize| match ls.binary_search(&o) {
             Ok(i) => i + 1,
             Err(i) => i,
+        };
+        let line = search(off);
+        // The table covers the source (its last line start plus a line's worth, and
+        // any offset asked for up to a bound), never an arbitrary offset.
+        let end = ls.last().copied().unwrap_or(0).saturating_add(1 << 12);
+        if off < end && off < LINE_TABLE_MAX {
+            let mut t = self.line_table.borrow_mut();
+            if t.0 != ls.len() {
+                *t = (ls.len(), Vec::new());
+            }
+            let mut o = t.1.len();
+            while o <= off {
+                let l = u32::try_from(search(o)).unwrap_or(u32::MAX);
+                t.1.push(l);
+                o += 1;
+            }
         }
+        line
     }
 
     /// Whether the exception instance `e` is an instance of class (or tuple of classes) `c`.
@@ -756,7 +789,9 @@ impl<C: CycleCollector> Interp<C> {
                 cache.ver = ver;
             }
             if let Some((n, v)) = cache.map.get(&key) {
-                if &**n == name {
+                // Same address and length: the text is compared byte by byte inline
+                // (names are short; a `memcmp` call cost more than the loop).
+                if n.bytes().zip(name.bytes()).all(|(a, b)| a == b) {
                     return *v;
                 }
             }
