@@ -575,7 +575,23 @@ impl<C: CycleCollector> Interp<C> {
         h.edges(id).map(|e| e.len()).unwrap_or(0)
     }
 
-    /// Edge `i`.
+    /// A new frame for `code` (owned), every slot unbound; the slots come from a stack
+    /// buffer for the usual small frame, not a fresh vector per call.
+    pub fn alloc_frame(&self, h: &mut H<C>, code: &Rc<Code>) -> ObjId {
+        let n = code.slots.len();
+        let small = [self.null; 32];
+        let big;
+        let slots: &[ObjId] = if n <= small.len() {
+            &small[..n]
+        } else {
+            big = vec![self.null; n];
+            &big
+        };
+        h.alloc_with(Obj::Frame(code.clone()), slots)
+            .expect("alloc")
+    }
+
+    /// Edge `i` of `id` (borrowed), `NULL` where there is none.
     pub fn edge(&self, h: &H<C>, id: ObjId, i: usize) -> ObjId {
         h.edges(id).ok().and_then(|e| e.get(i)).unwrap_or(self.null)
     }
@@ -1517,9 +1533,7 @@ impl<C: CycleCollector> Interp<C> {
         }
         let code = def.code.clone();
         let nslots = code.slots.len();
-        let frame = h
-            .alloc_with(Obj::Frame(code.clone()), &vec![self.null; nslots])
-            .expect("alloc");
+        let frame = self.alloc_frame(h, &code);
         let r = self.bind_args(h, f, def, frame, args, kw).and_then(|()| {
             let globals = self.edge(h, f, 0);
             // cells
@@ -1573,9 +1587,8 @@ impl<C: CycleCollector> Interp<C> {
         kw: Vec<(Rc<str>, ObjId)>,
     ) -> R<()> {
         let p = def.params;
-        let positional: Vec<&ast::ParameterWithDefault> =
-            p.posonlyargs.iter().chain(&p.args).collect();
-        let npos = positional.len();
+        let positional = || p.posonlyargs.iter().chain(&p.args);
+        let npos = p.posonlyargs.len() + p.args.len();
         let mut slot = 0usize;
         let mut extra = vec![];
         for (i, a) in args.into_iter().enumerate() {
@@ -1616,8 +1629,7 @@ impl<C: CycleCollector> Interp<C> {
         };
         let mut err = None;
         for (k, v) in kw {
-            let pos = positional
-                .iter()
+            let pos = positional()
                 .position(|a| a.parameter.name.id.as_str() == &*k)
                 .or_else(|| {
                     p.kwonlyargs
@@ -1656,13 +1668,13 @@ impl<C: CycleCollector> Interp<C> {
             return self.err(h, "TypeError", &m);
         }
         // defaults
-        let defaults = self.edges(h, self.edge(h, f, 1));
-        let first_default = npos - defaults.len().min(npos);
+        let defaults = self.edge(h, f, 1);
+        let first_default = npos - self.nedges(h, defaults).min(npos);
         let mut missing = vec![];
-        for (i, a) in positional.iter().enumerate() {
+        for (i, a) in positional().enumerate() {
             if self.edge(h, frame, i) == self.null {
                 if i >= first_default {
-                    let d = defaults[i - first_default];
+                    let d = self.edge(h, defaults, i - first_default);
                     let _ = h.set_edge(frame, i, d);
                 } else {
                     missing.push(a.parameter.name.id.to_string());
@@ -3162,9 +3174,7 @@ impl<C: CycleCollector> Interp<C> {
             return self.unsupported(line, "this class");
         };
         let ns = self.new_dict(h);
-        let frame = h
-            .alloc_with(Obj::Frame(code.clone()), &vec![self.null; code.slots.len()])
-            .expect("alloc");
+        let frame = self.alloc_frame(h, &code);
         for (i, is_cell) in code.is_cell.iter().enumerate() {
             if *is_cell {
                 let free = code.free.iter().find(|(_, s)| *s == i);
@@ -4170,9 +4180,7 @@ impl<C: CycleCollector> Interp<C> {
     /// new cells for cell variables (holding the argument already in their slot, if any).
     fn new_frame(&self, h: &mut H<C>, code: &Rc<Code>, closure: ObjId) -> ObjId {
         let nslots = code.slots.len();
-        let frame = h
-            .alloc_with(Obj::Frame(code.clone()), &vec![self.null; nslots])
-            .expect("alloc");
+        let frame = self.alloc_frame(h, &code);
         let cells = self.edges(h, closure);
         for (i, (_, slot)) in code.free.iter().enumerate() {
             if let Some(&c) = cells.get(i) {
