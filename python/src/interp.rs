@@ -4180,7 +4180,7 @@ impl<C: CycleCollector> Interp<C> {
     /// new cells for cell variables (holding the argument already in their slot, if any).
     fn new_frame(&self, h: &mut H<C>, code: &Rc<Code>, closure: ObjId) -> ObjId {
         let nslots = code.slots.len();
-        let frame = self.alloc_frame(h, &code);
+        let frame = self.alloc_frame(h, code);
         let cells = self.edges(h, closure);
         for (i, (_, slot)) in code.free.iter().enumerate() {
             if let Some(&c) = cells.get(i) {
