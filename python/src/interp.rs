@@ -83,6 +83,13 @@ pub enum Flow {
     Return(ObjId),
 }
 
+/// Whether two names are equal, compared inline byte by byte: names are short, and a
+/// `memcmp` call per compared name (instance attribute names are searched linearly)
+/// cost more than the loop.
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
 /// The largest byte offset `Interp::line_of` keeps in its table.
 const LINE_TABLE_MAX: usize = 1 << 24;
 
@@ -807,7 +814,7 @@ impl<C: CycleCollector> Interp<C> {
             if let Some((n, v)) = cache.map.get(&key) {
                 // Same address and length: the text is compared byte by byte inline
                 // (names are short; a `memcmp` call cost more than the loop).
-                if n.bytes().zip(name.bytes()).all(|(a, b)| a == b) {
+                if same_name(n, name) {
                     return *v;
                 }
             }
@@ -2012,7 +2019,7 @@ impl<C: CycleCollector> Interp<C> {
                     }
                     return Ok(Some(self.materialize_dict(h, obj)));
                 }
-                let pos = names.iter().position(|n| &**n == name);
+                let pos = names.iter().position(|n| same_name(n, name));
                 let cls = self.edge(h, obj, 0);
                 if let Some(d) = self.inst_dict(h, obj) {
                     if let Some(v) = self.dict_get_str(h, d, name) {
@@ -2159,7 +2166,7 @@ impl<C: CycleCollector> Interp<C> {
     pub fn setattr(&self, h: &mut H<C>, obj: ObjId, name: &str, v: ObjId) -> R<()> {
         match self.p(h, obj) {
             Obj::Instance(names) => {
-                let pos = names.iter().position(|n| &**n == name);
+                let pos = names.iter().position(|n| same_name(n, name));
                 let cls = self.edge(h, obj, 0);
                 if let Some(p) = self.class_lookup(h, cls, name) {
                     if matches!(self.p(h, p), Obj::Property) {
@@ -2265,7 +2272,7 @@ impl<C: CycleCollector> Interp<C> {
             }
         }
         if let Obj::Instance(names) = self.p(h, obj) {
-            if let Some(i) = names.iter().position(|n| &**n == name) {
+            if let Some(i) = names.iter().position(|n| same_name(n, name)) {
                 if let Ok(Obj::Instance(names)) = h.payload_mut(obj) {
                     names.remove(i);
                 }
@@ -2372,7 +2379,7 @@ impl<C: CycleCollector> Interp<C> {
             return self.dict_get_str(h, d, name).unwrap_or(self.null);
         }
         match self.p(h, x) {
-            Obj::Instance(names) => match names.iter().position(|n| &**n == name) {
+            Obj::Instance(names) => match names.iter().position(|n| same_name(n, name)) {
                 Some(i) => self.edge(h, x, i + 1),
                 None => self.null,
             },
@@ -4242,7 +4249,7 @@ impl<C: CycleCollector> Interp<C> {
                 let name = a.attr.id.as_str();
                 let plain = match self.p(h, o) {
                     Obj::Instance(names)
-                        if !names.iter().any(|n| &**n == name)
+                        if !names.iter().any(|n| same_name(n, name))
                             && self
                                 .inst_dict(h, o)
                                 .is_none_or(|d| self.dict_get_str(h, d, name).is_none()) =>
