@@ -104,6 +104,9 @@ struct AttrCache {
     map: HashMap<AttrKey, (Box<str>, Option<ObjId>), crate::obj::FxBuild>,
 }
 
+/// A cached global load: the globals dict, its version, the value (borrowed).
+type GlobalEntry = (ObjId, u64, ObjId);
+
 /// An attribute cache key: the class, the name's address and its length.
 type AttrKey = (ObjId, usize, usize);
 
@@ -267,6 +270,9 @@ pub struct Interp<C> {
     class_ver: Cell<u64>,
     /// Cached `class_lookup` results, valid while `class_ver` is unchanged.
     attr_cache: RefCell<AttrCache>,
+    /// Cached global loads by name node address: (globals dict, its version then, the
+    /// value, borrowed), see `load_node`.
+    global_cache: RefCell<HashMap<usize, GlobalEntry, crate::obj::FxBuild>>,
     /// Shared names for payloads and hash keys.
     names: RefCell<std::collections::HashSet<Rc<str>, crate::obj::FxBuild>>,
     /// Collections observed.
@@ -426,6 +432,7 @@ impl<C: CycleCollector> Interp<C> {
             interned: RefCell::default(),
             class_ver: Cell::new(0),
             attr_cache: RefCell::default(),
+            global_cache: RefCell::default(),
             names: RefCell::default(),
             stats_collections: Cell::new(0),
             stats: RefCell::default(),
@@ -842,10 +849,11 @@ impl<C: CycleCollector> Interp<C> {
         self.classes_changed();
     }
 
-    /// Notes a write to dict `d`: invalidates the attribute cache if it is a class
-    /// namespace.
-    pub fn dict_written(&self, h: &H<C>, d: ObjId) {
-        if let Ok(Obj::Dict(ix)) = h.payload(d) {
+    /// Notes a write to dict `d`: bumps its version, and invalidates the attribute
+    /// cache if it is a class namespace.
+    pub fn dict_written(&self, h: &mut H<C>, d: ObjId) {
+        if let Ok(Obj::Dict(ix)) = h.payload_mut(d) {
+            ix.ver = ix.ver.wrapping_add(1);
             if ix.class_ns {
                 self.classes_changed();
             }
@@ -1117,9 +1125,31 @@ impl<C: CycleCollector> Interp<C> {
 
     // ---------------------------------------------------------------- names
 
-    /// Loads the value of a name node (owned), its scope resolved once per node.
+    /// Loads the value of a name node (owned), its scope resolved once per node. A
+    /// global's value (from the globals or the builtins, which never change after
+    /// start-up) is cached per node while the globals dict's version is unchanged
+    /// (CPython 3.11's `LOAD_GLOBAL` cache keyed by the dict's keys version,
+    /// `Python/specialize.c`).
     pub fn load_node(&self, h: &mut H<C>, cx: &Ctx, n: &'static ast::ExprName) -> R<ObjId> {
-        self.load_access(h, cx, cx.code.access_node(n), n.id.as_str())
+        let access = cx.code.access_node(n);
+        if access == Access::Global {
+            if let Ok(Obj::Dict(ix)) = h.payload(cx.globals) {
+                let ver = ix.ver;
+                let key = n as *const ast::ExprName as usize;
+                let hit = self.global_cache.borrow().get(&key).copied();
+                if let Some((g, v, val)) = hit {
+                    if g == cx.globals && v == ver && h.payload(val).is_ok() {
+                        return Ok(self.inc(h, val));
+                    }
+                }
+                let val = self.load_global(h, cx.globals, n.id.as_str())?;
+                self.global_cache
+                    .borrow_mut()
+                    .insert(key, (cx.globals, ver, val));
+                return Ok(val);
+            }
+        }
+        self.load_access(h, cx, access, n.id.as_str())
     }
 
     /// Loads `name`, reached by `access` (owned).

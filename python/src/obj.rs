@@ -82,6 +82,9 @@ pub struct Index {
     /// Whether this dict is a class's namespace: writing to it invalidates the
     /// interpreter's attribute-lookup cache (`Interp::class_lookup`).
     pub class_ns: bool,
+    /// How many times this dict was written (set, delete, clear): a cached read of it
+    /// is valid while this is unchanged (`Interp::load_node`'s global cache).
+    pub ver: u64,
 }
 
 /// Which builtin function a `Builtin` object is.
