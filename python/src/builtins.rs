@@ -157,6 +157,7 @@ pub fn install<C: CycleCollector>(it: &Rc<Interp<C>>, h: &mut H<C>) {
         let obj = it.types.borrow()["object"];
         let nm = it.new_tuple_borrowed(h, &[i, obj]);
         let _ = h.set_edge(b, 2, nm);
+        it.classes_changed();
         it.dec(h, nm);
         let _ = mro;
     }
@@ -2772,6 +2773,7 @@ fn method<C: CycleCollector>(
                 Ok(it.none(h))
             }
             "clear" => {
+                it.dict_written(h, this);
                 let _ = h.clear_edges(this);
                 if let Ok(Obj::Dict(ix)) = h.payload_mut(this) {
                     ix.map.clear();

@@ -47,9 +47,24 @@ pub struct Code {
     pub free: Vec<(String, usize)>,
     /// Names declared global.
     pub globals: HashSet<String, crate::obj::FxBuild>,
+    /// How each name node of this scope seen so far is reached, by the node's address
+    /// (the syntax tree lives for the whole run, so an address is never reused): the
+    /// name's text is hashed once per node, not once per use.
+    pub by_node: std::cell::RefCell<HashMap<usize, Access, crate::obj::FxBuild>>,
 }
 
 impl Code {
+    /// How the name of node `n` is reached here ([`Code::access`], cached per node).
+    pub fn access_node(&self, n: &'static ast::ExprName) -> Access {
+        let key = n as *const ast::ExprName as usize;
+        if let Some(&a) = self.by_node.borrow().get(&key) {
+            return a;
+        }
+        let a = self.access(n.id.as_str());
+        self.by_node.borrow_mut().insert(key, a);
+        a
+    }
+
     /// How `name` is reached here.
     pub fn access(&self, name: &str) -> Access {
         if !self.globals.is_empty() && self.globals.contains(name) {
@@ -484,6 +499,7 @@ impl Scopes {
             is_cell: vec![],
             free: vec![],
             globals: HashSet::default(),
+            by_node: Default::default(),
         });
         scopes.codes.insert(0, code);
         for nested in std::mem::take(&mut n.nested) {
@@ -556,6 +572,7 @@ impl Scopes {
                 is_cell,
                 free: free_slots,
                 globals: globals.into_iter().collect(),
+                by_node: Default::default(),
             }),
         );
         free.into_iter().collect()
@@ -641,6 +658,7 @@ impl Scopes {
                         is_cell,
                         free: free_slots,
                         globals: n.globals.into_iter().collect(),
+                        by_node: Default::default(),
                     }),
                 );
                 free.into_iter().collect()

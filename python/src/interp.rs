@@ -84,6 +84,33 @@ pub enum Flow {
     Return(ObjId),
 }
 
+/// Whether two names are equal, compared inline byte by byte: names are short, and a
+/// `memcmp` call per compared name (instance attribute names are searched linearly)
+/// cost more than the loop.
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
+/// The largest byte offset `Interp::line_of` keeps in its table.
+const LINE_TABLE_MAX: usize = 1 << 24;
+
+/// The most entries the attribute cache holds before it starts over.
+const ATTR_CACHE_MAX: usize = 4096;
+
+/// Cached class-attribute lookups: (class, the name's address and length) to the name
+/// (compared on a hit, since a name's address may be reused) and the lookup's result.
+#[derive(Default)]
+struct AttrCache {
+    ver: u64,
+    map: HashMap<AttrKey, (Box<str>, Option<ObjId>), crate::obj::FxBuild>,
+}
+
+/// A cached global load: the globals dict, its version, the value (borrowed).
+type GlobalEntry = (ObjId, u64, ObjId);
+
+/// An attribute cache key: the class, the name's address and its length.
+type AttrKey = (ObjId, usize, usize);
+
 /// Where code runs: its scope, its frame, its globals and class namespace.
 #[derive(Clone, Copy)]
 pub struct Ctx<'a> {
@@ -214,6 +241,8 @@ pub struct Interp<C> {
     pub scopes: RefCell<Scopes>,
     /// Line starts of the source (byte offsets).
     pub line_starts: RefCell<Vec<usize>>,
+    /// Each byte offset's line, for the `line_starts` of that many lines (`line_of`).
+    line_table: RefCell<(usize, Vec<u32>)>,
     /// The source.
     pub source: RefCell<&'static str>,
     /// The file name for tracebacks.
@@ -235,6 +264,16 @@ pub struct Interp<C> {
     pub permanent: RefCell<std::collections::HashSet<ObjId>>,
     /// Interned attribute-name strings.
     interned: RefCell<HashMap<Rc<str>, ObjId>>,
+    /// The class-attribute version: bumped whenever a class is created or a class
+    /// namespace dict is written, so every cached lookup older than it is stale (the
+    /// role of CPython's type version tags, `Objects/typeobject.c`, one counter for all
+    /// classes).
+    class_ver: Cell<u64>,
+    /// Cached `class_lookup` results, valid while `class_ver` is unchanged.
+    attr_cache: RefCell<AttrCache>,
+    /// Cached global loads by name node address: (globals dict, its version then, the
+    /// value, borrowed), see `load_node`.
+    global_cache: RefCell<HashMap<usize, GlobalEntry, crate::obj::FxBuild>>,
     /// Shared names for payloads and hash keys.
     names: RefCell<std::collections::HashSet<Rc<str>, crate::obj::FxBuild>>,
     /// Collections observed.
@@ -381,6 +420,7 @@ impl<C: CycleCollector> Interp<C> {
             out: RefCell::new(std::io::BufWriter::new(std::io::stdout())),
             scopes: RefCell::default(),
             line_starts: RefCell::default(),
+            line_table: RefCell::default(),
             source: RefCell::new(""),
             filename: RefCell::new(String::new()),
             line: Cell::new(0),
@@ -391,6 +431,9 @@ impl<C: CycleCollector> Interp<C> {
             gc_callbacks: Cell::new(none),
             permanent: RefCell::default(),
             interned: RefCell::default(),
+            class_ver: Cell::new(0),
+            attr_cache: RefCell::default(),
+            global_cache: RefCell::default(),
             names: RefCell::default(),
             stats_collections: Cell::new(0),
             stats: RefCell::default(),
@@ -452,6 +495,7 @@ impl<C: CycleCollector> Interp<C> {
         bases: &[ObjId],
     ) -> ObjId {
         let dict = self.new_dict(h);
+        self.mark_class_ns(h, dict);
         let bases_t = self.new_tuple_borrowed(h, bases);
         let mro = self.c3(h, bases).unwrap_or_default();
         let mro_t = self.new_tuple_borrowed(h, &mro);
@@ -546,7 +590,23 @@ impl<C: CycleCollector> Interp<C> {
         h.edges(id).map(|e| e.len()).unwrap_or(0)
     }
 
-    /// Edge `i`.
+    /// A new frame for `code` (owned), every slot unbound; the slots come from a stack
+    /// buffer for the usual small frame, not a fresh vector per call.
+    pub fn alloc_frame(&self, h: &mut H<C>, code: &Rc<Code>) -> ObjId {
+        let n = code.slots.len();
+        let small = [self.null; 32];
+        let big;
+        let slots: &[ObjId] = if n <= small.len() {
+            &small[..n]
+        } else {
+            big = vec![self.null; n];
+            &big
+        };
+        h.alloc_with(Obj::Frame(code.clone()), slots)
+            .expect("alloc")
+    }
+
+    /// Edge `i` of `id` (borrowed), `NULL` where there is none.
     pub fn edge(&self, h: &H<C>, id: ObjId, i: usize) -> ObjId {
         h.edges(id).ok().and_then(|e| e.get(i)).unwrap_or(self.null)
     }
@@ -665,13 +725,40 @@ impl<C: CycleCollector> Interp<C> {
         ))
     }
 
-    /// The 1-based line of a byte offset.
+    /// The 1-based line of a byte offset: read from a table of every offset's line
+    /// (built on first use, rebuilt if `line_starts` changes; each statement asks), so
+    /// that the binary search over the line starts runs once per offset, not per step.
     pub fn line_of(&self, off: usize) -> usize {
         let ls = self.line_starts.borrow();
-        match ls.binary_search(&off) {
+        {
+            let t = self.line_table.borrow();
+            if t.0 == ls.len() {
+                if let Some(&l) = t.1.get(off) {
+                    return l as usize;
+                }
+            }
+        }
+        let search = |o: usize| match ls.binary_search(&o) {
             Ok(i) => i + 1,
             Err(i) => i,
+        };
+        let line = search(off);
+        // The table covers the source (its last line start plus a line's worth, and
+        // any offset asked for up to a bound), never an arbitrary offset.
+        let end = ls.last().copied().unwrap_or(0).saturating_add(1 << 12);
+        if off < end && off < LINE_TABLE_MAX {
+            let mut t = self.line_table.borrow_mut();
+            if t.0 != ls.len() {
+                *t = (ls.len(), Vec::new());
+            }
+            let mut o = t.1.len();
+            while o <= off {
+                let l = u32::try_from(search(o)).unwrap_or(u32::MAX);
+                t.1.push(l);
+                o += 1;
+            }
         }
+        line
     }
 
     /// Whether the exception instance `e` is an instance of class (or tuple of classes) `c`.
@@ -717,8 +804,64 @@ impl<C: CycleCollector> Interp<C> {
         self.dict_get_str(h, d, name)
     }
 
-    /// Looks `name` up along a class's MRO (borrowed result).
+    /// Looks `name` up along a class's MRO (borrowed result), through the attribute
+    /// cache: a result is reused while no class was created and no class namespace was
+    /// written since it was found (`class_ver`).
     pub fn class_lookup(&self, h: &H<C>, cls: ObjId, name: &str) -> Option<ObjId> {
+        if !matches!(h.payload(cls), Ok(Obj::Class(_))) {
+            return self.class_lookup_uncached(h, cls, name);
+        }
+        let key = (cls, name.as_ptr() as usize, name.len());
+        let ver = self.class_ver.get();
+        {
+            let mut cache = self.attr_cache.borrow_mut();
+            if cache.ver != ver || cache.map.len() >= ATTR_CACHE_MAX {
+                cache.map.clear();
+                cache.ver = ver;
+            }
+            if let Some((n, v)) = cache.map.get(&key) {
+                // Same address and length: the text is compared byte by byte inline
+                // (names are short; a `memcmp` call cost more than the loop).
+                if same_name(n, name) {
+                    return *v;
+                }
+            }
+        }
+        let v = self.class_lookup_uncached(h, cls, name);
+        self.attr_cache
+            .borrow_mut()
+            .map
+            .insert(key, (name.into(), v));
+        v
+    }
+
+    /// Invalidates every cached attribute lookup (a class was made or a class namespace
+    /// written).
+    pub fn classes_changed(&self) {
+        self.class_ver.set(self.class_ver.get().wrapping_add(1));
+    }
+
+    /// Marks dict `d` as a class namespace, so that writes to it invalidate the attribute
+    /// cache, and invalidates the cache (a class is being made).
+    pub fn mark_class_ns(&self, h: &mut H<C>, d: ObjId) {
+        if let Ok(Obj::Dict(ix)) = h.payload_mut(d) {
+            ix.class_ns = true;
+        }
+        self.classes_changed();
+    }
+
+    /// Notes a write to dict `d`: bumps its version, and invalidates the attribute
+    /// cache if it is a class namespace.
+    pub fn dict_written(&self, h: &mut H<C>, d: ObjId) {
+        if let Ok(Obj::Dict(ix)) = h.payload_mut(d) {
+            ix.ver = ix.ver.wrapping_add(1);
+            if ix.class_ns {
+                self.classes_changed();
+            }
+        }
+    }
+
+    fn class_lookup_uncached(&self, h: &H<C>, cls: ObjId, name: &str) -> Option<ObjId> {
         let key = HKey::Str(self.name_rc(name));
         let get = |c: ObjId| -> Option<ObjId> {
             let d = h.edges(c).ok()?.get(0)?;
@@ -863,6 +1006,7 @@ impl<C: CycleCollector> Interp<C> {
 
     /// Sets `d[key] = value`; `key` and `value` are owned.
     pub fn dict_set(&self, h: &mut H<C>, d: ObjId, key: ObjId, value: ObjId) -> R<()> {
+        self.dict_written(h, d);
         let k = match self.hkey(h, key) {
             Ok(k) => k,
             Err(e) => {
@@ -906,6 +1050,7 @@ impl<C: CycleCollector> Interp<C> {
         let Some(i) = self.dict_index(h, d).and_then(|ix| ix.map.get(k).copied()) else {
             return Ok(None);
         };
+        self.dict_written(h, d);
         if let Ok(Obj::Dict(ix)) = h.payload_mut(d) {
             ix.map.remove(k);
             for v in ix.map.values_mut() {
@@ -981,9 +1126,36 @@ impl<C: CycleCollector> Interp<C> {
 
     // ---------------------------------------------------------------- names
 
-    /// Loads a name (owned).
-    pub fn load_name(&self, h: &mut H<C>, cx: &Ctx, name: &str) -> R<ObjId> {
-        match cx.code.access(name) {
+    /// Loads the value of a name node (owned), its scope resolved once per node. A
+    /// global's value (from the globals or the builtins, which never change after
+    /// start-up) is cached per node while the globals dict's version is unchanged
+    /// (CPython 3.11's `LOAD_GLOBAL` cache keyed by the dict's keys version,
+    /// `Python/specialize.c`).
+    pub fn load_node(&self, h: &mut H<C>, cx: &Ctx, n: &'static ast::ExprName) -> R<ObjId> {
+        let access = cx.code.access_node(n);
+        if access == Access::Global {
+            if let Ok(Obj::Dict(ix)) = h.payload(cx.globals) {
+                let ver = ix.ver;
+                let key = n as *const ast::ExprName as usize;
+                let hit = self.global_cache.borrow().get(&key).copied();
+                if let Some((g, v, val)) = hit {
+                    if g == cx.globals && v == ver && h.payload(val).is_ok() {
+                        return Ok(self.inc(h, val));
+                    }
+                }
+                let val = self.load_global(h, cx.globals, n.id.as_str())?;
+                self.global_cache
+                    .borrow_mut()
+                    .insert(key, (cx.globals, ver, val));
+                return Ok(val);
+            }
+        }
+        self.load_access(h, cx, access, n.id.as_str())
+    }
+
+    /// Loads `name`, reached by `access` (owned).
+    fn load_access(&self, h: &mut H<C>, cx: &Ctx, access: Access, name: &str) -> R<ObjId> {
+        match access {
             Access::Local(s) => {
                 let v = self.edge(h, cx.frame.unwrap_or(self.null), s);
                 if v == self.null {
@@ -1033,7 +1205,17 @@ impl<C: CycleCollector> Interp<C> {
 
     /// Binds a name to an owned value.
     pub fn store_name(&self, h: &mut H<C>, cx: &Ctx, name: &str, v: ObjId) -> R<()> {
-        match cx.code.access(name) {
+        self.store_access(h, cx, cx.code.access(name), name, v)
+    }
+
+    /// Binds a name node to an owned value, its scope resolved once per node.
+    pub fn store_node(&self, h: &mut H<C>, cx: &Ctx, n: &'static ast::ExprName, v: ObjId) -> R<()> {
+        self.store_access(h, cx, cx.code.access_node(n), n.id.as_str(), v)
+    }
+
+    /// Binds `name`, reached by `access`, to an owned value.
+    fn store_access(&self, h: &mut H<C>, cx: &Ctx, access: Access, name: &str, v: ObjId) -> R<()> {
+        match access {
             Access::Local(s) => {
                 let _ = h.set_edge(cx.frame.unwrap_or(self.null), s, v);
                 self.dec(h, v);
@@ -1389,9 +1571,7 @@ impl<C: CycleCollector> Interp<C> {
         }
         let code = def.code.clone();
         let nslots = code.slots.len();
-        let frame = h
-            .alloc_with(Obj::Frame(code.clone()), &vec![self.null; nslots])
-            .expect("alloc");
+        let frame = self.alloc_frame(h, &code);
         let r = self.bind_args(h, f, def, frame, args, kw).and_then(|()| {
             let globals = self.edge(h, f, 0);
             // cells
@@ -1445,9 +1625,8 @@ impl<C: CycleCollector> Interp<C> {
         kw: Vec<(Rc<str>, ObjId)>,
     ) -> R<()> {
         let p = def.params;
-        let positional: Vec<&ast::ParameterWithDefault> =
-            p.posonlyargs.iter().chain(&p.args).collect();
-        let npos = positional.len();
+        let positional = || p.posonlyargs.iter().chain(&p.args);
+        let npos = p.posonlyargs.len() + p.args.len();
         let mut slot = 0usize;
         let mut extra = vec![];
         for (i, a) in args.into_iter().enumerate() {
@@ -1488,8 +1667,7 @@ impl<C: CycleCollector> Interp<C> {
         };
         let mut err = None;
         for (k, v) in kw {
-            let pos = positional
-                .iter()
+            let pos = positional()
                 .position(|a| a.parameter.name.id.as_str() == &*k)
                 .or_else(|| {
                     p.kwonlyargs
@@ -1528,13 +1706,13 @@ impl<C: CycleCollector> Interp<C> {
             return self.err(h, "TypeError", &m);
         }
         // defaults
-        let defaults = self.edges(h, self.edge(h, f, 1));
-        let first_default = npos - defaults.len().min(npos);
+        let defaults = self.edge(h, f, 1);
+        let first_default = npos - self.nedges(h, defaults).min(npos);
         let mut missing = vec![];
-        for (i, a) in positional.iter().enumerate() {
+        for (i, a) in positional().enumerate() {
             if self.edge(h, frame, i) == self.null {
                 if i >= first_default {
-                    let d = defaults[i - first_default];
+                    let d = self.edge(h, defaults, i - first_default);
                     let _ = h.set_edge(frame, i, d);
                 } else {
                     missing.push(a.parameter.name.id.to_string());
@@ -1872,7 +2050,7 @@ impl<C: CycleCollector> Interp<C> {
                     }
                     return Ok(Some(self.materialize_dict(h, obj)));
                 }
-                let pos = names.iter().position(|n| &**n == name);
+                let pos = names.iter().position(|n| same_name(n, name));
                 let cls = self.edge(h, obj, 0);
                 if let Some(d) = self.inst_dict(h, obj) {
                     if let Some(v) = self.dict_get_str(h, d, name) {
@@ -2019,7 +2197,7 @@ impl<C: CycleCollector> Interp<C> {
     pub fn setattr(&self, h: &mut H<C>, obj: ObjId, name: &str, v: ObjId) -> R<()> {
         match self.p(h, obj) {
             Obj::Instance(names) => {
-                let pos = names.iter().position(|n| &**n == name);
+                let pos = names.iter().position(|n| same_name(n, name));
                 let cls = self.edge(h, obj, 0);
                 if let Some(p) = self.class_lookup(h, cls, name) {
                     if matches!(self.p(h, p), Obj::Property) {
@@ -2125,7 +2303,7 @@ impl<C: CycleCollector> Interp<C> {
             }
         }
         if let Obj::Instance(names) = self.p(h, obj) {
-            if let Some(i) = names.iter().position(|n| &**n == name) {
+            if let Some(i) = names.iter().position(|n| same_name(n, name)) {
                 if let Ok(Obj::Instance(names)) = h.payload_mut(obj) {
                     names.remove(i);
                 }
@@ -2232,7 +2410,7 @@ impl<C: CycleCollector> Interp<C> {
             return self.dict_get_str(h, d, name).unwrap_or(self.null);
         }
         match self.p(h, x) {
-            Obj::Instance(names) => match names.iter().position(|n| &**n == name) {
+            Obj::Instance(names) => match names.iter().position(|n| same_name(n, name)) {
                 Some(i) => self.edge(h, x, i + 1),
                 None => self.null,
             },
@@ -3034,9 +3212,7 @@ impl<C: CycleCollector> Interp<C> {
             return self.unsupported(line, "this class");
         };
         let ns = self.new_dict(h);
-        let frame = h
-            .alloc_with(Obj::Frame(code.clone()), &vec![self.null; code.slots.len()])
-            .expect("alloc");
+        let frame = self.alloc_frame(h, &code);
         for (i, is_cell) in code.is_cell.iter().enumerate() {
             if *is_cell {
                 let free = code.free.iter().find(|(_, s)| *s == i);
@@ -3092,6 +3268,7 @@ impl<C: CycleCollector> Interp<C> {
             builtin: None,
             has_del,
         };
+        self.mark_class_ns(h, ns);
         let cls = h
             .alloc_with(Obj::Class(Rc::new(info)), &[ns, bases_t, mro_t])
             .expect("alloc");
@@ -3115,7 +3292,7 @@ impl<C: CycleCollector> Interp<C> {
     /// Binds an assignment target to an owned value.
     pub fn assign(&self, h: &mut H<C>, cx: &Ctx, t: &'static Expr, v: ObjId) -> R<()> {
         match t {
-            Expr::Name(n) => self.store_name(h, cx, n.id.as_str(), v),
+            Expr::Name(n) => self.store_node(h, cx, n, v),
             Expr::Attribute(a) => {
                 let o = match self.eval(h, cx, &a.value) {
                     Ok(o) => o,
@@ -3276,7 +3453,7 @@ impl<C: CycleCollector> Interp<C> {
     fn aug_assign(&self, h: &mut H<C>, cx: &Ctx, a: &'static ast::StmtAugAssign) -> R<()> {
         match &*a.target {
             Expr::Name(n) => {
-                let cur = self.load_name(h, cx, n.id.as_str())?;
+                let cur = self.load_node(h, cx, n)?;
                 let rhs = match self.eval(h, cx, &a.value) {
                     Ok(v) => v,
                     Err(e) => {
@@ -3286,7 +3463,7 @@ impl<C: CycleCollector> Interp<C> {
                 };
                 let r = crate::ops::binop(self, h, a.op, cur, rhs, true);
                 self.dec_all(h, [cur, rhs]);
-                self.store_name(h, cx, n.id.as_str(), r?)
+                self.store_node(h, cx, n, r?)
             }
             Expr::Attribute(at) => {
                 let o = self.eval(h, cx, &at.value)?;
@@ -3566,7 +3743,7 @@ impl<C: CycleCollector> Interp<C> {
             Expr::NoneLiteral(_) => Ok(self.none(h)),
             Expr::EllipsisLiteral(_) => self.unsupported(self.line.get(), "'...' (Ellipsis)"),
             Expr::BytesLiteral(_) => self.unsupported(self.line.get(), "bytes"),
-            Expr::Name(n) => self.load_name(h, cx, n.id.as_str()),
+            Expr::Name(n) => self.load_node(h, cx, n),
             Expr::List(l) => {
                 let items = self.eval_all(h, cx, &l.elts)?;
                 Ok(self.new_list(h, items))
@@ -4041,9 +4218,7 @@ impl<C: CycleCollector> Interp<C> {
     /// new cells for cell variables (holding the argument already in their slot, if any).
     fn new_frame(&self, h: &mut H<C>, code: &Rc<Code>, closure: ObjId) -> ObjId {
         let nslots = code.slots.len();
-        let frame = h
-            .alloc_with(Obj::Frame(code.clone()), &vec![self.null; nslots])
-            .expect("alloc");
+        let frame = self.alloc_frame(h, code);
         let cells = self.edges(h, closure);
         for (i, (_, slot)) in code.free.iter().enumerate() {
             if let Some(&c) = cells.get(i) {
@@ -4105,7 +4280,7 @@ impl<C: CycleCollector> Interp<C> {
                 let name = a.attr.id.as_str();
                 let plain = match self.p(h, o) {
                     Obj::Instance(names)
-                        if !names.iter().any(|n| &**n == name)
+                        if !names.iter().any(|n| same_name(n, name))
                             && self
                                 .inst_dict(h, o)
                                 .is_none_or(|d| self.dict_get_str(h, d, name).is_none()) =>

@@ -40,10 +40,21 @@ impl std::hash::Hasher for FxHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
+        // Whole 8-byte words, then the tail zero-padded (the same value as padding every
+        // chunk), without a variable-length copy per word.
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
             let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
+            b.copy_from_slice(w);
             self.write_u64(u64::from_le_bytes(b));
+        }
+        let tail = words.remainder();
+        if !tail.is_empty() {
+            let v = tail
+                .iter()
+                .rev()
+                .fold(0u64, |acc, &x| (acc << 8) | u64::from(x));
+            self.write_u64(v);
         }
     }
     fn write_u64(&mut self, i: u64) {
@@ -68,6 +79,12 @@ pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 pub struct Index {
     /// Key summary to entry number (edge `2i` for dicts, `i` for sets).
     pub map: HashMap<HKey, usize, FxBuild>,
+    /// Whether this dict is a class's namespace: writing to it invalidates the
+    /// interpreter's attribute-lookup cache (`Interp::class_lookup`).
+    pub class_ns: bool,
+    /// How many times this dict was written (set, delete, clear): a cached read of it
+    /// is valid while this is unchanged (`Interp::load_node`'s global cache).
+    pub ver: u64,
 }
 
 /// Which builtin function a `Builtin` object is.
