@@ -111,27 +111,12 @@ impl<T> Store<T> {
         make_id(slot, 1)
     }
 
-    /// Removes and returns the object a list entry names, if it is alive.
-    #[inline(always)]
+    /// Removes and returns the object a list entry names, if it is alive (the store's
+    /// own tests; the heap looks an object up first and takes it with `take_at`).
+    #[cfg(test)]
     pub(crate) fn remove_entry<E: Entry>(&mut self, e: E) -> Option<Object<T>> {
-        let slot = e.slot();
-        let entry = self.slots.get_mut(slot as usize)?;
-        let version = match entry {
-            Slot::Occupied(o) if e.matches(o.version) => o.version.wrapping_add(1),
-            _ => return None,
-        };
-        let Slot::Occupied(object) = std::mem::replace(
-            entry,
-            Slot::Vacant {
-                version,
-                next_free: self.free_head,
-            },
-        ) else {
-            unreachable!()
-        };
-        self.free_head = slot;
-        self.len -= 1;
-        Some(object)
+        self.lookup(e)?;
+        Some(self.take_at(e.slot()))
     }
 
     /// Removes and returns the object in `slot`, which must be occupied (the caller has

@@ -134,12 +134,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             return Err(GcError::NoExternalRef(id));
         }
         obj.external -= 1;
-        obj.refcount -= 1;
-        if obj.refcount == 0 {
-            self.dealloc_cascade(id);
-        } else {
-            self.gc.on_possible_root(Cx::new(&mut self.objects), id);
-        }
+        self.release(id);
         Ok(())
     }
 

@@ -5,7 +5,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::gc::{Cx, CycleCollector};
-use crate::object::{COLLECTING, Edges, ObjId, Object, UNTRACKED, flags};
+use crate::object::{COLLECTING, Edges, ObjId, UNTRACKED, flags};
 use crate::store::{Entry, Store, make_id, slot_of};
 
 use super::identity::native_slot;
@@ -68,9 +68,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         self.rel.depth += 1;
         self.drain_cascade(0);
         self.rel.depth -= 1;
-        if self.rel.depth == 0 && self.rel.batch == 0 && !self.collecting {
-            self.raise_deferred_panic();
-        }
+        self.raise_if_outermost();
     }
 
     /// Drops the references of a detached edge list, in order, as one
@@ -92,9 +90,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         self.rel.batch += 1;
         releases(self);
         self.rel.batch -= 1;
-        if self.rel.batch == 0 && self.rel.depth == 0 && !self.collecting {
-            self.raise_deferred_panic();
-        }
+        self.raise_if_outermost();
     }
 
     /// Takes a temporary reference to `id` while user code runs on it (CPython's
@@ -133,9 +129,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         self.dealloc(first);
         self.drain_cascade(base);
         self.rel.depth -= 1;
-        if self.rel.depth == 0 && self.rel.batch == 0 && !self.collecting {
-            self.raise_deferred_panic();
-        }
+        self.raise_if_outermost();
     }
 
     /// The worklist of the running cascade frame (its entries above `base`), last
@@ -152,6 +146,15 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 break;
             };
             self.dealloc(next);
+        }
+    }
+
+    /// Re-raises a caught payload panic if no batch, cascade or collection is under way
+    /// (the outermost of them re-raises it when it ends).
+    #[inline]
+    fn raise_if_outermost(&mut self) {
+        if self.rel.depth == 0 && self.rel.batch == 0 && !self.collecting {
+            self.raise_deferred_panic();
         }
     }
 
@@ -231,15 +234,8 @@ impl<T, C: CycleCollector> Heap<T, C> {
         target.refcount -= 1;
         let t = make_id(slot, target.version);
         if target.refcount == 0 {
-            // untrack_waiting, on the header already in hand.
-            let (space, position) = (target.space(), target.position());
-            if space != UNTRACKED {
-                if space != COLLECTING {
-                    self.gc
-                        .on_untrack(Cx::new(&mut self.objects), t, space, position);
-                }
-                self.objects.at(slot).set_space(UNTRACKED);
-            }
+            let header = (target.space(), target.position());
+            untrack_waiting_with(&mut self.objects, &mut self.gc, t, header);
             self.rel.pending.push(t);
         } else {
             self.gc.on_possible_root(Cx::new(&mut self.objects), t);
@@ -428,10 +424,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 continue;
             };
             let (has_identity, id) = (obj.has(flags::HAS_IDENTITY), make_id(e.slot(), obj.version));
-            let Some((edges, payload)) = self.objects.remove_entry(e).map(Object::into_parts)
-            else {
-                continue;
-            };
+            let (edges, payload) = self.objects.take_at(e.slot()).into_parts();
             if has_identity {
                 // `by_identity` keeps a stale entry; lookups ignore it.
                 self.identities.remove(id);
@@ -474,12 +467,23 @@ impl<T, C: CycleCollector> Heap<T, C> {
 #[inline]
 fn untrack_waiting<T, C: CycleCollector>(objects: &mut Store<T>, gc: &mut C, id: ObjId) {
     let obj = &objects[id];
-    let (space, position) = (obj.space(), obj.position());
+    let header = (obj.space(), obj.position());
+    untrack_waiting_with(objects, gc, id, header);
+}
+
+/// [`untrack_waiting`] on the header `(space, position)` the caller has just read.
+#[inline(always)]
+fn untrack_waiting_with<T, C: CycleCollector>(
+    objects: &mut Store<T>,
+    gc: &mut C,
+    id: ObjId,
+    (space, position): (u8, u32),
+) {
     if space == UNTRACKED {
         return;
     }
     if space != COLLECTING {
         gc.on_untrack(Cx::new(objects), id, space, position);
     }
-    objects[id].set_space(UNTRACKED);
+    objects.at(slot_of(id)).set_space(UNTRACKED);
 }
