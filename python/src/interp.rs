@@ -2660,10 +2660,18 @@ impl<C: CycleCollector> Interp<C> {
             Stmt::Assign(a) => {
                 let v = self.eval(h, cx, &a.value)?;
                 for (i, t) in a.targets.iter().enumerate() {
-                    if i + 1 < a.targets.len() {
+                    // Every target but the last takes a new reference; the one kept for
+                    // the targets after a failing store goes back with the error.
+                    let more = i + 1 < a.targets.len();
+                    if more {
                         self.inc(h, v);
                     }
-                    self.assign(h, cx, t, v)?;
+                    if let Err(e) = self.assign(h, cx, t, v) {
+                        if more {
+                            self.dec(h, v);
+                        }
+                        return Err(e);
+                    }
                 }
             }
             Stmt::AugAssign(a) => self.aug_assign(h, cx, a)?,
