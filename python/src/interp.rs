@@ -2774,25 +2774,14 @@ impl<C: CycleCollector> Interp<C> {
                     fd as *const _ as usize,
                     line,
                 );
-                let mut f = match f {
+                let f = match f {
                     Ok(f) => f,
                     Err(e) => {
                         self.dec_all(h, decos);
                         return Err(e);
                     }
                 };
-                while let Some(d) = decos.pop() {
-                    let r = self.call(h, d, vec![f], vec![]);
-                    self.dec(h, d);
-                    match r {
-                        Ok(v) => f = v,
-                        Err(e) => {
-                            self.dec_all(h, decos);
-                            return Err(e);
-                        }
-                    }
-                }
-                self.store_name(h, cx, fd.name.id.as_str(), f)?;
+                self.decorate_and_store(h, cx, fd.name.id.as_str(), f, decos)?;
             }
             Stmt::ClassDef(c) => self.class_def(h, cx, c)?,
             Stmt::Delete(d) => {
@@ -3195,13 +3184,75 @@ impl<C: CycleCollector> Interp<C> {
         if c.type_params.is_some() {
             return self.unsupported(line, "type parameters");
         }
+        if c.arguments.as_ref().is_some_and(|a| !a.keywords.is_empty()) {
+            return self.unsupported(line, "class keywords (metaclass)");
+        }
+        // CPython evaluates the decorators first, then the bases, then the body
+        // (compiler_class: decorators are pushed before LOAD_BUILD_CLASS).
+        let mut decos = vec![];
+        for d in &c.decorator_list {
+            match self.eval(h, cx, &d.expression) {
+                Ok(v) => decos.push(v),
+                Err(e) => {
+                    self.dec_all(h, decos);
+                    return Err(e);
+                }
+            }
+        }
+        match self.build_class(h, cx, c, line) {
+            Ok(cls) => self.decorate_and_store(h, cx, c.name.id.as_str(), cls, decos),
+            Err(e) => {
+                self.dec_all(h, decos);
+                Err(e)
+            }
+        }
+    }
+
+    /// Applies decorators (evaluated, owned, outermost first) to `value`, innermost
+    /// first, and binds the result to `name`; on an error the decorators not yet
+    /// applied are released.
+    fn decorate_and_store(
+        &self,
+        h: &mut H<C>,
+        cx: &Ctx,
+        name: &str,
+        value: ObjId,
+        mut decos: Vec<ObjId>,
+    ) -> R<()> {
+        let mut value = value;
+        while let Some(d) = decos.pop() {
+            let r = self.call(h, d, vec![value], vec![]);
+            self.dec(h, d);
+            match r {
+                Ok(v) => value = v,
+                Err(e) => {
+                    self.dec_all(h, decos);
+                    return Err(e);
+                }
+            }
+        }
+        self.store_name(h, cx, name, value)
+    }
+
+    /// Evaluates a class statement's bases and runs its body, returning the new
+    /// class (owned). Everything taken is given back on an error.
+    fn build_class(
+        &self,
+        h: &mut H<C>,
+        cx: &Ctx,
+        c: &'static ast::StmtClassDef,
+        line: usize,
+    ) -> R<ObjId> {
         let mut bases = vec![];
         if let Some(a) = &c.arguments {
-            if !a.keywords.is_empty() {
-                return self.unsupported(line, "class keywords (metaclass)");
-            }
             for b in a.args.iter() {
-                let v = self.eval(h, cx, b)?;
+                let v = match self.eval(h, cx, b) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        self.dec_all(h, bases);
+                        return Err(e);
+                    }
+                };
                 if !matches!(self.p(h, v), Obj::Class(_)) {
                     self.dec(h, v);
                     self.dec_all(h, bases);
@@ -3217,6 +3268,7 @@ impl<C: CycleCollector> Interp<C> {
         let key = c as *const _ as usize;
         let code = self.scopes.borrow().codes.get(&key).cloned();
         let Some(code) = code else {
+            self.dec_all(h, bases);
             return self.unsupported(line, "this class");
         };
         let ns = self.new_dict(h);
@@ -3287,14 +3339,7 @@ impl<C: CycleCollector> Interp<C> {
             self.cell_set(h, cell, Some(v));
         }
         self.dec(h, frame);
-        let mut cls = cls;
-        for d in c.decorator_list.iter().rev() {
-            let f = self.eval(h, cx, &d.expression)?;
-            let r = self.call(h, f, vec![cls], vec![]);
-            self.dec(h, f);
-            cls = r?;
-        }
-        self.store_name(h, cx, c.name.id.as_str(), cls)
+        Ok(cls)
     }
 
     /// Binds an assignment target to an owned value.

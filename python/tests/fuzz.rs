@@ -2,7 +2,8 @@
 //! truncated, tokens inserted), from a fixed seed, must end with a Python-level outcome —
 //! output, a traceback, a syntax error, a refusal — never a Rust panic, a crash or a
 //! leak under `--check-leaks`. `GCLAB_PY_FUZZ_CASES` sets the number of cases (default
-//! 150); `GCLAB_PY_FUZZ_SEED` the seed.
+//! 150); `GCLAB_PY_FUZZ_SEED` the seed; `GCLAB_PY_FUZZ_FROM` the first case run (the
+//! earlier ones are generated, not run, so a failure at case N replays alone).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -121,11 +122,20 @@ fn mutated_programs_never_panic_crash_or_leak() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(24);
+    // `GCLAB_PY_FUZZ_FROM` replays a failure: cases below it are generated (so the
+    // random stream is the same) but not run.
+    let from: usize = std::env::var("GCLAB_PY_FUZZ_FROM")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let mut rng = Lcg(seed);
     let mut failures = vec![];
     for case in 0..cases {
         let src = &sources[rng.below(sources.len())];
         let program = mutate(&mut rng, src);
+        if case < from {
+            continue;
+        }
         let mut child = Command::new(env!("CARGO_BIN_EXE_gclab-py"))
             .args(["--check-leaks", "-c", &program])
             .current_dir(std::env::temp_dir())
