@@ -1338,17 +1338,7 @@ fn module_function<C: CycleCollector>(
         }
         "weakref.ref" => {
             nargs(it, h, name, args, 1, 2)?;
-            if matches!(
-                it.p(h, a0),
-                Obj::Int(_)
-                    | Obj::Str(_)
-                    | Obj::Tuple
-                    | Obj::List
-                    | Obj::Dict(_)
-                    | Obj::None
-                    | Obj::Bool(_)
-                    | Obj::Float(_)
-            ) {
+            if !it.weakrefable(h, a0) {
                 let t = it.type_name(h, a0);
                 return it.err(
                     h,

@@ -437,6 +437,27 @@ fn execute<C: CycleCollector>(p: Prepared, mut heap: H<'_, C>) -> u8 {
         let cb = it.gc_callbacks.get();
         let _ = h.clear_edges(cb);
         h.set_debug_saveall(false);
+        // what the program stored in the builtin modules (`gc.x = [...]`) is dropped, as
+        // CPython's `finalize_modules` clears module dicts at shutdown
+        let modules: Vec<gclab::ObjId> = it.modules.borrow().values().copied().collect();
+        for m in modules {
+            let d = it.edge(h, m, 0);
+            let permanent = it.permanent.borrow();
+            let added: Vec<gclab::ObjId> = it
+                .dict_items(h, d)
+                .into_iter()
+                .filter(|(_, v)| !permanent.contains(v))
+                .map(|(k, _)| k)
+                .collect();
+            drop(permanent);
+            for k in added {
+                match it.dict_del(h, d, k) {
+                    Ok(Some(v)) => it.dec(h, v),
+                    Ok(None) => {}
+                    Err(u) => it.drop_unwind(h, u),
+                }
+            }
+        }
         // frozen objects are not the interpreter's: thaw them so they can be collected
         if let Some(mut g) = h.generational() {
             g.unfreeze();
