@@ -1289,7 +1289,7 @@ fn module_function<C: CycleCollector>(
             let r = if name == "gc.get_referrers" {
                 generational!(it, h, name).get_referrers(args)
             } else {
-                h.get_referents(args)
+                Ok(args.iter().flat_map(|&a| it.referents(h, a)).collect())
             };
             let r: Vec<ObjId> = r
                 .unwrap_or_default()
@@ -1347,6 +1347,17 @@ fn module_function<C: CycleCollector>(
                 );
             }
             let cb = args.get(1).copied().filter(|&c| c != it.none);
+            if cb.is_none() {
+                // every weakref.ref(x) without a callback is one object (weakref_new
+                // reuses the basic reference at the head of x's list)
+                let owners = h.weakref_owners(a0).unwrap_or_default();
+                if let Some(&basic) = owners
+                    .iter()
+                    .find(|&&w| matches!(it.p(h, w), Obj::WeakRef(_)) && it.edges(h, w).is_empty())
+                {
+                    return Ok(it.inc(h, basic));
+                }
+            }
             let wr = match cb {
                 Some(c) => h.alloc_with(Obj::WeakRef(None), &[c]).expect("alloc"),
                 None => h.alloc(Obj::WeakRef(None)),

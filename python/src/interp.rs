@@ -2161,6 +2161,38 @@ impl<C: CycleCollector> Interp<C> {
         }
     }
 
+    /// What `gc.get_referents(x)` lists for `x`, in the order CPython 3.11's
+    /// `tp_traverse` visits: a dict's values only when every key is a str, else each
+    /// value then its key (`dict_traverse`); a list's or tuple's items last first; an
+    /// instance's values (or its dict) then its class (`subtype_traverse`); anything
+    /// else its edges in order.
+    pub fn referents(&self, h: &H<C>, x: ObjId) -> Vec<ObjId> {
+        let e = self.edges(h, x);
+        match self.p(h, x) {
+            Obj::Dict(_) => {
+                let all_str = e
+                    .iter()
+                    .step_by(2)
+                    .all(|&k| matches!(self.p(h, k), Obj::Str(_)));
+                if all_str {
+                    e.iter().skip(1).step_by(2).copied().collect()
+                } else {
+                    e.chunks(2)
+                        .flat_map(|kv| kv.iter().rev().copied())
+                        .collect()
+                }
+            }
+            // list_traverse and tuple_traverse run from the last item to the first
+            Obj::List | Obj::Tuple => e.into_iter().rev().collect(),
+            Obj::Instance(_) if !e.is_empty() => {
+                let mut v = e[1..].to_vec();
+                v.push(e[0]);
+                v
+            }
+            _ => e,
+        }
+    }
+
     /// The dict of an instance whose `__dict__` was materialized.
     pub fn inst_dict(&self, h: &H<C>, x: ObjId) -> Option<ObjId> {
         match self.p(h, x) {
