@@ -231,6 +231,11 @@ pub struct Interp<C> {
     pub types: RefCell<HashMap<&'static str, ObjId>>,
     /// Modules by name.
     pub modules: RefCell<HashMap<String, ObjId>>,
+    /// The constant object each folded constant expression evaluates to, by node
+    /// address (`crate::consts`).
+    consts: RefCell<HashMap<usize, ObjId>>,
+    /// Each constant object with the references the compiled program holds to it.
+    const_refs: RefCell<Vec<(ObjId, usize)>>,
     /// The class of each live instance of a list subclass (a list object whose type is
     /// not `list`); each holds a reference to its class, released when it dies.
     pub list_class: RefCell<HashMap<ObjId, ObjId>>,
@@ -418,6 +423,8 @@ impl<C: CycleCollector> Interp<C> {
             builtins: RefCell::default(),
             types: RefCell::default(),
             modules: RefCell::default(),
+            consts: RefCell::default(),
+            const_refs: RefCell::default(),
             list_class: RefCell::default(),
             depth: Cell::new(0),
             limit: Cell::new(1000),
@@ -452,6 +459,79 @@ impl<C: CycleCollector> Interp<C> {
         it.init_types(h);
         crate::builtins::install(&it, h);
         it
+    }
+
+    /// Allocates the program's constants (`crate::consts`): one object per distinct
+    /// folded value, held by as many references as CPython's compiled program holds
+    /// (its `co_consts` tuples and the parsed tree), and constant tuples over the merged
+    /// items. Evaluating a folded expression then returns its object.
+    pub fn install_constants(&self, h: &mut H<C>, body: &'static [Stmt]) {
+        let c = crate::consts::Constants::collect(body);
+        let mut made: HashMap<crate::consts::Key, ObjId> = HashMap::new();
+        let mut refs = Vec::with_capacity(c.refs.len());
+        for (k, n) in &c.refs {
+            let o = self.const_obj(h, &mut made, k);
+            refs.push((o, *n));
+        }
+        // each was made with one reference (the parsed tree's); the co_consts ones
+        for &(o, n) in &refs {
+            for _ in 1..n {
+                self.inc(h, o);
+            }
+        }
+        let by_node = c
+            .by_node
+            .into_iter()
+            .filter_map(|(node, k)| made.get(&k).map(|&o| (node, o)))
+            .collect();
+        *self.consts.borrow_mut() = by_node;
+        *self.const_refs.borrow_mut() = refs;
+    }
+
+    /// The object of constant `k`: made once (one reference, kept in `made`) unless a
+    /// singleton (a small int), whose returned reference the caller owns.
+    fn const_obj(
+        &self,
+        h: &mut H<C>,
+        made: &mut HashMap<crate::consts::Key, ObjId>,
+        k: &crate::consts::Key,
+    ) -> ObjId {
+        use crate::consts::Key;
+        if let Some(&o) = made.get(k) {
+            return o;
+        }
+        let o = match k {
+            Key::None => return self.none(h),
+            Key::Bool(b) => return self.bool_(h, *b),
+            Key::Int(i) if k.is_singleton() => return self.int(h, *i),
+            Key::Int(i) => self.int(h, *i),
+            Key::Float(f) => self.float(h, f64::from_bits(*f)),
+            Key::Str(s) => self.str_(h, s),
+            Key::Tuple(items) => {
+                // nesting is bounded by the folder (consts::MAX_NESTING)
+                let objs: Vec<ObjId> = items.iter().map(|i| self.const_obj(h, made, i)).collect();
+                let t = self.new_tuple_borrowed(h, &objs);
+                for (i, o) in items.iter().zip(objs) {
+                    if !made.contains_key(i) {
+                        self.dec(h, o); // a singleton's reference
+                    }
+                }
+                t
+            }
+        };
+        made.insert(k.clone(), o);
+        o
+    }
+
+    /// Gives back the references the program's constants hold (at teardown).
+    pub fn release_constants(&self, h: &mut H<C>) {
+        self.consts.borrow_mut().clear();
+        let refs = std::mem::take(&mut *self.const_refs.borrow_mut());
+        for (o, n) in refs {
+            for _ in 0..n {
+                self.dec(h, o);
+            }
+        }
     }
 
     /// This interpreter as an `Rc`, for closures.
@@ -3496,10 +3576,11 @@ impl<C: CycleCollector> Interp<C> {
         let q = self.str_(h, c.name.id.as_str());
         self.dict_set_str(h, ns, "__qualname__", q);
         if let Some(Stmt::Expr(e)) = c.body.first() {
-            if let Expr::StringLiteral(doc) = &*e.value {
+            if let Expr::StringLiteral(_) = &*e.value {
                 // the compiler stores a class's docstring as `__doc__` (compiler_body)
-                let d = self.str_(h, doc.value.to_str());
-                self.dict_set_str(h, ns, "__doc__", d);
+                if let Ok(d) = self.eval(h, cx, &e.value) {
+                    self.dict_set_str(h, ns, "__doc__", d);
+                }
             }
         }
         let bcx = Ctx {
@@ -4138,6 +4219,11 @@ impl<C: CycleCollector> Interp<C> {
     }
 
     fn eval_inner(&self, h: &mut H<C>, cx: &Ctx, e: &'static Expr) -> R<ObjId> {
+        if could_be_constant(e) {
+            if let Some(&o) = self.consts.borrow().get(&(e as *const Expr as usize)) {
+                return Ok(self.inc(h, o));
+            }
+        }
         match e {
             Expr::NumberLiteral(n) => match &n.value {
                 ast::Number::Int(i) => match i.as_i64() {
@@ -4819,4 +4905,29 @@ fn is_identifier(s: &str) -> bool {
     let mut cs = s.chars();
     cs.next().is_some_and(|c| c == '_' || c.is_alphabetic())
         && cs.all(|c| c == '_' || c.is_alphanumeric())
+}
+
+/// Whether `e` may be a folded constant (`crate::consts`): a literal, or a tuple,
+/// unary or binary operation directly over literals or such operations. A cheap test
+/// before the constant table is asked.
+fn could_be_constant(e: &Expr) -> bool {
+    let leaf = |x: &Expr| {
+        matches!(
+            x,
+            Expr::NumberLiteral(_)
+                | Expr::StringLiteral(_)
+                | Expr::BooleanLiteral(_)
+                | Expr::NoneLiteral(_)
+                | Expr::Tuple(_)
+                | Expr::UnaryOp(_)
+                | Expr::BinOp(_)
+        )
+    };
+    match e {
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) => true,
+        Expr::Tuple(t) => t.elts.iter().all(leaf),
+        Expr::UnaryOp(u) => leaf(&u.operand),
+        Expr::BinOp(b) => leaf(&b.left) && leaf(&b.right),
+        _ => false,
+    }
 }

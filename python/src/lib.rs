@@ -15,6 +15,7 @@
 mod array;
 mod builtins;
 mod code;
+mod consts;
 mod format;
 mod interp;
 mod obj;
@@ -321,6 +322,7 @@ fn execute<C: CycleCollector>(p: Prepared, mut heap: H<'_, C>) -> u8 {
     it.main_globals.set(globals);
     let permanent: HashSet<_> = h.ids().collect();
     *it.permanent.borrow_mut() = permanent;
+    it.install_constants(h, body);
     if let Some(d) = &args.dot {
         if let Err(e) = std::fs::create_dir_all(d) {
             eprintln!("gclab-py: --dot: cannot create {}: {e}", d.display());
@@ -437,6 +439,7 @@ fn execute<C: CycleCollector>(p: Prepared, mut heap: H<'_, C>) -> u8 {
         let cb = it.gc_callbacks.get();
         let _ = h.clear_edges(cb);
         h.set_debug_saveall(false);
+        it.release_constants(h);
         // what the program stored in the builtin modules (`gc.x = [...]`) is dropped, as
         // CPython's `finalize_modules` clears module dicts at shutdown
         let modules: Vec<gclab::ObjId> = it.modules.borrow().values().copied().collect();
