@@ -975,10 +975,21 @@ fn function<C: CycleCollector>(
             Ok(list_iter(it, h, out))
         }
         "any" | "all" => {
-            let items = it.unpack_iterable(h, a0)?;
+            // builtin_any/builtin_all: item by item, stopping at the first that decides
+            let iter = it.get_iter(h, a0)?;
             let mut r = Ok(name == "all");
-            for &x in &items {
-                match it.truthy(h, x) {
+            loop {
+                let x = match it.next(h, iter) {
+                    Ok(Some(x)) => x,
+                    Ok(None) => break,
+                    Err(e) => {
+                        r = Err(e);
+                        break;
+                    }
+                };
+                let t = it.truthy(h, x);
+                it.dec(h, x);
+                match t {
                     Ok(t) if name == "any" && t => {
                         r = Ok(true);
                         break;
@@ -994,7 +1005,7 @@ fn function<C: CycleCollector>(
                     }
                 }
             }
-            it.dec_all(h, items);
+            it.dec(h, iter);
             let r = r?;
             Ok(it.bool_(h, r))
         }

@@ -43,13 +43,18 @@ enum Cursor {
     /// `yield from`: its iterator is the next iterator edge; the target receives the
     /// delegate's return value.
     YieldFrom(Option<&'static Expr>),
+    /// Level `n` of a generator expression's `for` clauses: its iterator is the
+    /// `n`-th iterator edge.
+    CompFor(usize),
 }
 
 /// A generator's state (the payload of `Obj::Generator`).
 #[derive(Debug)]
 pub struct GenState {
-    /// The generator function.
+    /// The generator function (a generator expression's own function).
     pub def: Rc<FuncDef>,
+    /// The generator expression it runs, if it is one.
+    comp: Option<&'static ast::ExprGenerator>,
     cursors: Vec<Cursor>,
     /// The target of the `x = yield v` it is suspended at.
     pending: Option<&'static Expr>,
@@ -68,6 +73,14 @@ pub enum Status {
     Running,
     /// Returned or raised: exhausted for ever.
     Done,
+}
+
+/// What a resumed generator starts from: the target of the `yield` it is suspended
+/// at, the value sent in (owned), the generator expression it runs.
+struct Resume {
+    pending: Option<&'static Expr>,
+    sent: Option<ObjId>,
+    comp: Option<&'static ast::ExprGenerator>,
 }
 
 /// One step of a generator.
@@ -209,6 +222,7 @@ impl<C: CycleCollector> Interp<C> {
         let body = def.body.unwrap_or(&[]);
         let state = GenState {
             def: def.clone(),
+            comp: None,
             cursors: vec![Cursor::Block(body, 0)],
             pending: None,
             status: Status::Created,
@@ -222,6 +236,58 @@ impl<C: CycleCollector> Interp<C> {
         let me = self.rc();
         let _ = h.set_finalizer(g, move |h, obj| me.gen_close(h, obj));
         g
+    }
+
+    /// A generator expression (CPython 3.11: a function of its own scope, called at
+    /// once with the iterator of the first iterable, evaluated here; the call returns
+    /// the generator). The function object is not kept: the generator holds the frame,
+    /// its globals and that iterator.
+    pub fn make_genexp(&self, h: &mut H<C>, cx: &Ctx, c: &'static ast::ExprGenerator) -> R<ObjId> {
+        let key = c as *const _ as usize;
+        let code = self.scopes.borrow().codes.get(&key).cloned();
+        let (Some(code), Some(g0)) = (code, c.generators.first()) else {
+            return self.unsupported(self.line.get(), "this generator expression");
+        };
+        if c.generators.iter().any(|g| g.is_async) {
+            return self.unsupported(self.line.get(), "async comprehensions");
+        }
+        let src = self.eval(h, cx, &g0.iter)?;
+        let it = self.get_iter(h, src);
+        self.dec(h, src);
+        let it = it?;
+        let qualname: Rc<str> = match cx.code.kind {
+            crate::code::Kind::Function => {
+                format!("{}.<locals>.{}", cx.code.name, code.name).into()
+            }
+            _ => code.name.clone(),
+        };
+        let def = Rc::new(FuncDef {
+            name: code.name.clone(),
+            qualname,
+            code: code.clone(),
+            params: crate::code::empty_params(),
+            body: None,
+            lambda: None,
+            line: self.line.get(),
+            generator: true,
+        });
+        let closure = self.closure_for(h, cx, &code);
+        let frame = self.new_frame(h, &code, closure);
+        self.dec(h, closure);
+        let state = GenState {
+            def,
+            comp: Some(c),
+            cursors: vec![Cursor::CompFor(0)],
+            pending: None,
+            status: Status::Created,
+        };
+        let g = h
+            .alloc_with(Obj::Generator(Box::new(state)), &[frame, cx.globals, it])
+            .expect("alloc");
+        self.dec_all(h, [frame, it]);
+        let me = self.rc();
+        let _ = h.set_finalizer(g, move |h, obj| me.gen_close(h, obj));
+        Ok(g)
     }
 
     /// `next(gen)` for iteration: the next value (owned), or `None` once it returned.
@@ -316,12 +382,13 @@ impl<C: CycleCollector> Interp<C> {
                         std::mem::take(&mut g.cursors),
                         g.pending.take(),
                         g.def.clone(),
+                        g.comp,
                     )))
                 }
             },
             _ => Some(None),
         };
-        let (mut cursors, pending, def) = match state {
+        let (mut cursors, pending, def, comp) = match state {
             None => {
                 if let Some(v) = sent {
                     self.dec(h, v);
@@ -352,7 +419,12 @@ impl<C: CycleCollector> Interp<C> {
             globals,
             ns: None,
         };
-        let r = self.gen_run(h, &cx, g_id, &mut cursors, pending, sent);
+        let resume = Resume {
+            pending,
+            sent,
+            comp,
+        };
+        let r = self.gen_run(h, &cx, g_id, &mut cursors, resume);
         self.leave();
         match r {
             Ok((Step::Yield(v), pending)) => {
@@ -390,9 +462,13 @@ impl<C: CycleCollector> Interp<C> {
         cx: &Ctx,
         g_id: ObjId,
         cursors: &mut Vec<Cursor>,
-        pending: Option<&'static Expr>,
-        sent: Option<ObjId>,
+        resume: Resume,
     ) -> R<(Step, Option<&'static Expr>)> {
+        let Resume {
+            pending,
+            sent,
+            comp,
+        } = resume;
         let line = self.line.get();
         let here = |e: Unwind, line: usize| -> Unwind {
             match e {
@@ -537,6 +613,43 @@ impl<C: CycleCollector> Interp<C> {
                         cursors.push(Cursor::Block(&w.orelse, 0));
                     }
                 }
+                Cursor::CompFor(level) => {
+                    let level = *level;
+                    let Some(c) = comp else {
+                        cursors.pop();
+                        continue;
+                    };
+                    if let Some(v) = sent.take() {
+                        self.dec(h, v); // a generator expression ignores what is sent
+                    }
+                    let g = &c.generators[level];
+                    let it = self.gen_top_iter(h, g_id);
+                    let Some(v) = self.next(h, it).map_err(|e| here(e, line))? else {
+                        cursors.pop();
+                        self.gen_pop_iter(h, g_id);
+                        continue;
+                    };
+                    self.assign(h, cx, &g.target, v)
+                        .map_err(|e| here(e, line))?;
+                    let mut keep = true;
+                    for cond in &g.ifs {
+                        if !self.eval_truth(h, cx, cond).map_err(|e| here(e, line))? {
+                            keep = false;
+                            break;
+                        }
+                    }
+                    if !keep {
+                        continue;
+                    }
+                    if level + 1 == c.generators.len() {
+                        let v = self.eval(h, cx, &c.elt).map_err(|e| here(e, line))?;
+                        return Ok((Step::Yield(v), None));
+                    }
+                    let next = &c.generators[level + 1];
+                    self.gen_push_iter(h, cx, g_id, &next.iter)
+                        .map_err(|e| here(e, line))?;
+                    cursors.push(Cursor::CompFor(level + 1));
+                }
                 Cursor::YieldFrom(target) => {
                     let target = *target;
                     let it = self.gen_top_iter(h, g_id);
@@ -630,7 +743,7 @@ impl<C: CycleCollector> Interp<C> {
                     }
                     return;
                 }
-                Cursor::YieldFrom(_) => {
+                Cursor::YieldFrom(_) | Cursor::CompFor(_) => {
                     self.gen_pop_iter(h, g_id);
                     cursors.pop();
                 }

@@ -4165,7 +4165,7 @@ impl<C: CycleCollector> Interp<C> {
 
     // ---------------------------------------------------------------- expressions
 
-    fn eval_truth(&self, h: &mut H<C>, cx: &Ctx, e: &'static Expr) -> R<bool> {
+    pub(crate) fn eval_truth(&self, h: &mut H<C>, cx: &Ctx, e: &'static Expr) -> R<bool> {
         let v = self.eval(h, cx, e)?;
         let b = self.truthy(h, v);
         self.dec(h, v);
@@ -4516,26 +4516,7 @@ impl<C: CycleCollector> Interp<C> {
                     out,
                 )
             }
-            Expr::Generator(c) => {
-                // evaluated eagerly into a list iterator
-                let out = self.new_list(h, vec![]);
-                let l = self.comprehension(
-                    h,
-                    cx,
-                    c as *const _ as usize,
-                    &c.generators,
-                    &mut |this, h, cx: &Ctx| {
-                        let v = this.eval(h, cx, &c.elt)?;
-                        let _ = h.link(out, v);
-                        this.dec(h, v);
-                        Ok(())
-                    },
-                    out,
-                )?;
-                let it = self.get_iter(h, l);
-                self.dec(h, l);
-                it
-            }
+            Expr::Generator(c) => self.make_genexp(h, cx, c),
             Expr::Starred(_) => self.unsupported(self.line.get(), "a starred expression here"),
             Expr::Await(_) => self.unsupported(self.line.get(), "'await'"),
             Expr::Yield(_) | Expr::YieldFrom(_) => self.unsupported(self.line.get(), "'yield'"),
@@ -4711,7 +4692,7 @@ impl<C: CycleCollector> Interp<C> {
 
     /// The closure tuple (owned) a function of scope `code` made in `cx` gets: the cells
     /// of its free variables, or `None`.
-    fn closure_for(&self, h: &mut H<C>, cx: &Ctx, code: &Code) -> ObjId {
+    pub(crate) fn closure_for(&self, h: &mut H<C>, cx: &Ctx, code: &Code) -> ObjId {
         if code.free.is_empty() {
             return self.none(h);
         }
@@ -4728,7 +4709,7 @@ impl<C: CycleCollector> Interp<C> {
 
     /// A new frame (owned) for scope `code`: free variables from `closure` (borrowed),
     /// new cells for cell variables (holding the argument already in their slot, if any).
-    fn new_frame(&self, h: &mut H<C>, code: &Rc<Code>, closure: ObjId) -> ObjId {
+    pub(crate) fn new_frame(&self, h: &mut H<C>, code: &Rc<Code>, closure: ObjId) -> ObjId {
         let nslots = code.slots.len();
         let frame = self.alloc_frame(h, code);
         let cells = self.edges(h, closure);

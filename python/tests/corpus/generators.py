@@ -36,7 +36,7 @@ print(list(labelled([1, 2, 3, 4])), list(labelled([7, 8])))
 
 def running_total():
     total = 0
-    while True:
+    while total < 1000000:
         x = yield total
         if x is None:
             break
@@ -141,3 +141,24 @@ def tree(depth):
 
 
 print(list(tree(2)))
+
+
+# generator expressions are generators too (3.11: a function of their own, called at
+# once with the first iterable's iterator); any() and all() stop at the first answer
+def naturals():
+    # bounded, so that no mutation of this program by the fuzz test runs away
+    n = 0
+    while n < 100000:
+        yield n
+        n += 1
+
+
+squares = (x * x for x in range(5))
+print(type(squares).__name__, next(squares), list(squares))
+evens = (x for x in naturals() if x % 2 == 0)
+print(next(evens), next(evens), next(evens), any(x > 5 for x in naturals()))
+print(list(x + y for x in "ab" for y in "cd" if y != "c"), all(x < 3 for x in naturals()))
+held = [1, 2, 3]
+lazy = (v for v in held)
+print("a generator expression holds its first iterator:", sys.getrefcount(held))
+print(list(lazy), sys.getrefcount(held))
