@@ -165,7 +165,7 @@
 //! | `testing` (feature `testing`) | ops, reference model, oracle, proptest strategies, traces; the rules it checks (`violation.rs`) |
 //!
 //! The core files import in one direction (`ARCHITECTURE.md`, "Which file may import
-//! which"; `tests/layering.rs` checks it): the object store and the weak table know no
+//! which"; `tests/suite/layering.rs` checks it): the object store and the weak table know no
 //! heap, trial deletion works on a [`Cx`], and the pipeline, the strategies and the
 //! `gc`-module surface build on the heap, never the other way round.
 //!
