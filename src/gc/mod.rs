@@ -9,7 +9,7 @@
 //!   their times;
 //! - [`registry`]: [`StrategyKind`], what a strategy declares to be reachable by name
 //!   (`--strategy`, `gclab-strategies`, the harness; the table itself is
-//!   `gclab::experiment`'s `strategies!` list).
+//!   [`strategies`](crate::strategies)'s `strategies!` list).
 //!
 //! The shared mechanism, `mechanism/`, which every strategy reaches through public entry
 //! points only: [`trial`] (the trial-deletion passes, [`trial::find_unreachable`]),
