@@ -12,3 +12,18 @@ fn escape_handles_quotes_backslashes_and_newlines() {
 fn gcbench_trees_have_the_binary_tree_shape() {
     internals::gcbench_trees_have_the_binary_tree_shape();
 }
+
+#[test]
+fn freed_ids_stay_rejected_after_their_slot_is_reused() {
+    internals::freed_ids_stay_rejected_after_their_slot_is_reused();
+}
+
+#[test]
+fn order_descending_handles_monotone_rotated_and_dense_lists() {
+    internals::order_descending_handles_monotone_rotated_and_dense_lists();
+}
+
+#[test]
+fn edges_keep_order_through_push_insert_remove() {
+    internals::edges_keep_order_through_push_insert_remove();
+}
