@@ -2,7 +2,7 @@
 //! name on a command line (`--strategy NAME[:settings]`, [`StrategyChoice`]), generic
 //! code run under a strategy chosen at run time ([`WithStrategy`], [`StrategyHeaps`]),
 //! the strategies `gclab-strategies` compares and the property harness checks, and
-//! [`DirectReplay`] (feature `testing`), a trace replayed on a heap of any strategy.
+//! `DirectReplay` (feature `testing`), a trace replayed on a heap of any strategy.
 //!
 //! Compiled without the `cli` feature (nothing here needs clap), so the core crate's
 //! tests reach every strategy without building the experiment binaries' dependencies;
