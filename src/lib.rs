@@ -162,10 +162,12 @@
 //! | [`graph`] | petgraph export, DOT pictures, SCCs, back-reference chains, censuses |
 //! | [`snapshot`] | the `gclab-snapshot/1` JSON format: import and export, CPython heaps |
 //! | [`workloads`] | the standard workloads shared by benches, experiments and tests |
+//! | [`strategies`] | the registry of strategies: `--strategy NAME[:settings]` ([`strategies::StrategyChoice`]), generic code under a strategy chosen at run time, what the harness checks |
+//! | `experiment` (feature `cli`) | what the experiment binaries share: errors and closed pipes, CSV, tables, progress bars, plots; re-exports [`strategies`] |
 //! | `testing` (feature `testing`) | ops, reference model, oracle, proptest strategies, traces; the rules it checks (`violation.rs`) |
 //!
 //! The core files import in one direction (`ARCHITECTURE.md`, "Which file may import
-//! which"; `tests/layering.rs` checks it): the object store and the weak table know no
+//! which"; `tests/suite/layering.rs` checks it): the object store and the weak table know no
 //! heap, trial deletion works on a [`Cx`], and the pipeline, the strategies and the
 //! `gc`-module surface build on the heap, never the other way round.
 //!
@@ -212,6 +214,7 @@ pub mod experiment;
 pub mod gc;
 pub mod graph;
 pub mod snapshot;
+pub mod strategies;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod workloads;

@@ -129,6 +129,9 @@ pub(crate) const COLLECTING: u8 = u8::MAX - 1;
 /// and the permanent generation).
 pub const MAX_GENERATIONS: usize = 64;
 
+// The whole slot of the store, for a `()` payload: 32 bytes (checked when compiling).
+const _: () = assert!(std::mem::size_of::<Object<()>>() == 32);
+
 /// One object of the heap: the record in its slot of the [`Store`](crate::store::Store).
 ///
 /// Layout: 8 (the edges after the first) + 4 (the first edge) + 4 (refcount) + 4
@@ -416,41 +419,3 @@ impl Iterator for EdgeSlots<'_> {
 }
 
 impl ExactSizeIterator for EdgeSlots<'_> {}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn object_record_fits_the_memory_budget() {
-        // The whole slot of the store, occupied or free, for a `()` payload: 32 bytes.
-        assert_eq!(std::mem::size_of::<Object<()>>(), 32);
-    }
-
-    #[test]
-    fn edges_keep_order_through_push_insert_remove() {
-        let mut o = Object::new((), Edges::default(), 0, UNTRACKED, 0);
-        o.push_edge(0);
-        o.push_edge(1);
-        o.insert_edge(1, 2);
-        assert_eq!(o.edges().collect::<Vec<_>>(), [0, 2, 1]);
-        o.insert_edge(0, 3);
-        assert_eq!(o.edges().collect::<Vec<_>>(), [3, 0, 2, 1]);
-        assert_eq!(o.edge_count(), 4);
-        assert_eq!(o.edge(2), Some(2));
-        assert_eq!(o.edge(4), None);
-        assert_eq!(o.remove_edge(0), 3);
-        assert_eq!(o.remove_edge(0), 0);
-        assert_eq!(o.remove_edge(1), 1);
-        assert_eq!(o.edges().collect::<Vec<_>>(), [2]);
-        assert_eq!(o.replace_edge(0, 4), 2);
-        assert_eq!(o.remove_edge(0), 4);
-        assert_eq!(o.edge_count(), 0);
-        assert_eq!(o.edges().len(), 0);
-        o.insert_edge(0, 5);
-        o.push_edge(6);
-        let taken = o.take_edges();
-        assert_eq!(taken.into_iter().collect::<Vec<_>>(), [5, 6]);
-        assert_eq!(o.edge_count(), 0);
-    }
-}

@@ -30,6 +30,9 @@ enum Slot<T> {
     },
 }
 
+// A slot, occupied or free, is 32 bytes with a `()` payload (checked when compiling).
+const _: () = assert!(std::mem::size_of::<Slot<()>>() == 32);
+
 /// The heap's objects, indexed by slot (see the module documentation).
 #[derive(Debug)]
 pub(crate) struct Store<T> {
@@ -112,8 +115,9 @@ impl<T> Store<T> {
     }
 
     /// Removes and returns the object a list entry names, if it is alive (the store's
-    /// own tests; the heap looks an object up first and takes it with `take_at`).
-    #[cfg(test)]
+    /// own tests, `gclab::testing::internals`; the heap looks an object up first and
+    /// takes it with `take_at`).
+    #[cfg(feature = "testing")]
     pub(crate) fn remove_entry<E: Entry>(&mut self, e: E) -> Option<Object<T>> {
         self.lookup(e)?;
         Some(self.take_at(e.slot()))
@@ -518,63 +522,5 @@ impl<T> IndexMut<ObjId> for Store<T> {
             Some(o) => o,
             None => panic!("bug: {id} is dead"),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::object::{Edges, UNTRACKED};
-
-    fn obj(payload: u32) -> Object<u32> {
-        Object::new(payload, Edges::default(), 0, UNTRACKED, 0)
-    }
-
-    #[test]
-    fn a_slot_is_32_bytes_occupied_or_free() {
-        assert_eq!(std::mem::size_of::<Slot<()>>(), 32);
-    }
-
-    #[test]
-    fn freed_ids_stay_rejected_after_their_slot_is_reused() {
-        let mut s = Store::new();
-        let a = s.insert(obj(1));
-        let b = s.insert(obj(2));
-        assert_eq!(s.remove_entry(a).map(|o| o.payload), Some(1));
-        assert!(s.get(a).is_none() && s.remove_entry(a).is_none());
-        let c = s.insert(obj(3));
-        assert_eq!(
-            slot_of(c),
-            slot_of(a),
-            "the most recently freed slot is reused"
-        );
-        assert_ne!(c, a);
-        assert!(s.get(a).is_none());
-        assert_eq!(s[c].payload, 3);
-        assert_eq!(s.id_at(slot_of(b)), b);
-        assert_eq!(s.len(), 2);
-        assert_eq!(s.keys().collect::<Vec<_>>(), [c, b]);
-        assert!(s.get(ObjId::null()).is_none());
-    }
-
-    #[test]
-    fn order_descending_handles_monotone_rotated_and_dense_lists() {
-        let mut s = Store::new();
-        let ids: Vec<ObjId> = (0..200).map(|i| s.insert(obj(i))).collect();
-        let mut asc: Vec<u32> = (0..10).collect();
-        s.order_descending(&mut asc);
-        assert_eq!(asc, (0..10).rev().collect::<Vec<_>>());
-        // A rotated list of few entries (sorted).
-        let mut rotated: Vec<u32> = vec![3, 2, 1, 0, 9, 8];
-        s.order_descending(&mut rotated);
-        assert_eq!(rotated, [9, 8, 3, 2, 1, 0]);
-        // Dense (more than a 64th of the slots): the bitmap, dropping a dead id.
-        let dead = ids[5];
-        s.remove_entry(dead);
-        let mut dense: Vec<ObjId> = [7, 5, 150, 3, 199, 4].iter().map(|&i| ids[i]).collect();
-        s.order_descending(&mut dense);
-        let expected: Vec<ObjId> = [199, 150, 7, 4, 3].iter().map(|&i| ids[i]).collect();
-        assert_eq!(dense[..5], expected[..]);
-        assert!(s.get(dense[5]).is_none());
     }
 }

@@ -8,8 +8,8 @@
 
 use std::any::TypeId;
 
-use gclab::experiment::{StrategyHeaps, WithHarnessStrategy, harness_strategies};
 use gclab::gc::trial::find_unreachable;
+use gclab::strategies::{StrategyHeaps, WithHarnessStrategy, harness_strategies};
 use gclab::testing::{
     FullOnly, HarnessStrategy, Op, Policy, PropFailure, Rule, Runner, Target, TraceError,
     check_config, check_strategy, ops, parse_trace, portable_ops, proptest_config, read_trace,
@@ -659,7 +659,7 @@ impl WithHarnessStrategy for CheckRegistered {
     }
 }
 
-/// Every strategy of the registry (`gclab::experiment`'s `strategies!` table), under
+/// Every strategy of the registry (`gclab::strategies`'s `strategies!` table), under
 /// each of its harness settings (`StrategyKind::HARNESS`): a strategy registered by its
 /// one line is checked here with nothing else to write. 2,500 sequences per setting.
 #[test]

@@ -9,7 +9,7 @@
 //!   their times;
 //! - [`registry`]: [`StrategyKind`], what a strategy declares to be reachable by name
 //!   (`--strategy`, `gclab-strategies`, the harness; the table itself is
-//!   `gclab::experiment`'s `strategies!` list).
+//!   [`strategies`](crate::strategies)'s `strategies!` list).
 //!
 //! The shared mechanism, `mechanism/`, which every strategy reaches through public entry
 //! points only: [`trial`] (the trial-deletion passes, [`trial::find_unreachable`]),
@@ -21,7 +21,7 @@
 //! [`Heap::collect_unreachable_slots`](crate::Heap::collect_unreachable_slots)), and
 //! the deliberate faults of the test harness (feature `testing`).
 //!
-//! One folder per strategy, each written against the seam alone (`tests/layering.rs`
+//! One folder per strategy, each written against the seam alone (`tests/suite/layering.rs`
 //! checks that no file of a strategy folder names a crate-private item of the heap):
 //! - `generational/`: the default strategy [`Generational`] (CPython 3.13's
 //!   generations, thresholds, promotion, the long-lived heuristic) and its Python

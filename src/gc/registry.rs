@@ -1,6 +1,6 @@
 //! What a strategy declares to be reachable by name: [`StrategyKind`]. The one table of
-//! registered strategies is `gclab::experiment`'s `strategies!` line list (feature
-//! `cli`): from it `--strategy NAME[:settings]` parsing, the `--strategy` help, the
+//! registered strategies is [`gclab::strategies`](crate::strategies)'s `strategies!`
+//! line list: from it `--strategy NAME[:settings]` parsing, the `--strategy` help, the
 //! strategies `gclab-strategies` compares by default and the strategies the property
 //! harness checks are all derived, so a new strategy reaches all of them by one line
 //! there and one `StrategyKind` implementation in its own folder.

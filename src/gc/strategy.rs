@@ -35,7 +35,7 @@
 //! ## A minimal strategy
 //!
 //! One list of tracked objects; it collects only when asked, with trial deletion over
-//! everything tracked and the shared PEP 442 pipeline (`tests/strategy.rs` has it with
+//! everything tracked and the shared PEP 442 pipeline (`tests/suite/strategy.rs` has it with
 //! scenario tests; `ARCHITECTURE.md` walks through it):
 //!
 //! ```
@@ -113,7 +113,7 @@ pub enum AllocKind {
 /// The heap calls the `on_*` hooks as things happen; the strategy keeps whatever lists or
 /// buffers it needs, and finds and frees cyclic garbage when asked. See the module
 /// documentation for the design, and `ARCHITECTURE.md` ("Adding a collection strategy")
-/// and `tests/strategy.rs` for a complete minimal strategy.
+/// and `tests/suite/strategy.rs` for a complete minimal strategy.
 ///
 /// Contract:
 /// - An object is *tracked* while its header's space byte is not the untracked mark. The

@@ -338,14 +338,3 @@ impl HeapGraph {
         text
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn escape_handles_quotes_backslashes_and_newlines() {
-        assert_eq!(escape(r#"a"b\c"#), r#"a\"b\\c"#);
-        assert_eq!(escape("x\ny\tz"), "x\\ny z");
-    }
-}

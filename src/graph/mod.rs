@@ -81,7 +81,7 @@ use crate::Heap;
 use petgraph::graph::Graph;
 
 mod analysis;
-mod dot;
+pub(crate) mod dot;
 mod export;
 mod model;
 mod render;

@@ -8,7 +8,7 @@ use slotmap::SecondaryMap;
 
 use crate::error::Result;
 // The default strategy and its configuration: `Heap::new` builds them (the one heap
-// file that names more of the collector than the seam; see `tests/layering.rs`).
+// file that names more of the collector than the seam; see `tests/suite/layering.rs`).
 use crate::gc::{CycleCollector, GcConfig, Generational};
 use crate::store::Store;
 use crate::weak::WeakTable;

@@ -326,24 +326,3 @@ fn assign_identities<T>(
     }
     Ok(())
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn native_identity_collisions_are_resolved() {
-        // Ids 2 and 1 are the native identities of the 2nd and 1st allocated objects.
-        let json = r#"{"format": "gclab-snapshot/1", "objects": [
-            {"id": 2, "type": "a", "refcount": 1, "referents": [1]},
-            {"id": 1, "type": "b", "refcount": 2, "referents": [2]}]}"#;
-        let s = Snapshot::from_json_str(json).unwrap();
-        let heap: Heap<TypeLabel> = Heap::from_snapshot(&s).unwrap();
-        let a = heap.find_by_identity(2).unwrap();
-        let b = heap.find_by_identity(1).unwrap();
-        assert_eq!(&**heap.payload(a).unwrap(), "a");
-        assert_eq!(&**heap.payload(b).unwrap(), "b");
-        assert_eq!(heap.id(a).unwrap(), 2);
-        assert_eq!(heap.external_count(b).unwrap(), 1);
-    }
-}

@@ -422,25 +422,3 @@ impl Visitor<'_> for LabelSeed<'_> {
         Ok(label)
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_are_interned_while_parsing() {
-        let json = r#"{"format": "gclab-snapshot/1", "objects": [
-            {"id": 1, "type": "list", "refcount": 1},
-            {"id": 2, "type": "list", "refcount": 1},
-            {"id": 3, "type": "dict", "refcount": 1}]}"#;
-        let s = Snapshot::from_json_str(json).unwrap();
-        assert!(Arc::ptr_eq(
-            &s.objects[0].type_label,
-            &s.objects[1].type_label
-        ));
-        assert!(!Arc::ptr_eq(
-            &s.objects[0].type_label,
-            &s.objects[2].type_label
-        ));
-    }
-}

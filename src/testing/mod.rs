@@ -178,6 +178,7 @@ mod check;
 mod collector;
 mod graphs;
 mod header;
+pub mod internals;
 mod model;
 mod op;
 mod payload;

@@ -8,6 +8,12 @@
 //!
 //! One heap per edge set holds a disjoint copy of the graph for each of the 2^n
 //! dropped-root choices, so one collection checks them all.
+//!
+//! Size: the two four-node tests take most of the suite's run time in a debug build
+//! (opt-level 1), so there, unless `GCLAB_EXHAUSTIVE=full` is set, they check one edge
+//! set in 8 (8,192 of the 65,536, a fixed spread over all of them, every dropped-root
+//! set of each); a release build (`cargo test --release --test suite exhaustive::`) and
+//! `.ci/run` (which sets `GCLAB_EXHAUSTIVE=full`) check every one.
 
 use gclab::testing::{FullOnly, SmallGraph, check_graphs, check_strategy_graphs};
 use gclab::{Fault, GcConfig};
@@ -18,13 +24,42 @@ fn all_graphs_of(nodes: usize, config: &GcConfig) -> usize {
     all_graphs_checked_by(nodes, |graphs| check_graphs(graphs, config, None))
 }
 
+/// Whether the four-node tests check every edge set: in a release build, or when
+/// `GCLAB_EXHAUSTIVE=full` is set (see the module documentation).
+fn full_size() -> bool {
+    !cfg!(debug_assertions) || std::env::var("GCLAB_EXHAUSTIVE").is_ok_and(|v| v == "full")
+}
+
+/// The edge sets of `nodes` nodes the tests check: all of them, or, for four nodes in
+/// a debug build without `GCLAB_EXHAUSTIVE=full`, one in 8: the first 8,192 images of
+/// the bijection `e ↦ e · 40503 mod 2^16` (an odd multiplier), spread over the whole
+/// range rather than a block of it.
+fn edge_sets(nodes: usize) -> Vec<u64> {
+    let all = 1u64 << (nodes * nodes);
+    if nodes < 4 || full_size() {
+        (0..all).collect()
+    } else {
+        sampled_four_node_edge_sets()
+    }
+}
+
+/// One four-node edge set in 8: `e ↦ e · 40503 mod 2^16` of `0..8192`.
+fn sampled_four_node_edge_sets() -> Vec<u64> {
+    (0..65_536 / 8).map(|i| (i * 40_503) % 65_536).collect()
+}
+
+/// How many graphs of `nodes` nodes the tests check (each edge set with every
+/// dropped-root set).
+fn graphs_checked(nodes: usize) -> usize {
+    edge_sets(nodes).len() << nodes
+}
+
 fn all_graphs_checked_by(
     nodes: usize,
     check: impl Fn(&[SmallGraph]) -> Result<(), gclab::testing::Violation>,
 ) -> usize {
-    let edge_sets = 1u64 << (nodes * nodes);
     let mut checked = 0;
-    for edges in 0..edge_sets {
+    for edges in edge_sets(nodes) {
         let graphs: Vec<SmallGraph> = (0..1u16 << nodes)
             .map(|dropped| SmallGraph::from_masks(nodes, edges, dropped))
             .collect();
@@ -49,7 +84,34 @@ fn every_graph_of_up_to_three_nodes_with_every_dropped_root_set() {
 
 #[test]
 fn every_graph_of_four_nodes_with_every_dropped_root_set() {
-    assert_eq!(all_graphs_of(4, &GcConfig::default()), 65_536 * 16);
+    assert_eq!(all_graphs_of(4, &GcConfig::default()), graphs_checked(4));
+    assert_eq!(
+        graphs_checked(4),
+        if full_size() { 65_536 } else { 8_192 } * 16
+    );
+}
+
+#[test]
+fn the_sampled_edge_sets_are_distinct_and_spread_over_the_whole_range() {
+    let all = sampled_four_node_edge_sets();
+    let mut sorted = all.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(
+        sorted.len(),
+        8_192,
+        "the multiplier is odd: no edge set twice"
+    );
+    // Every eighth of the range holds about an eighth of the sample, and every one of
+    // the 16 adjacency bits is set in about half of it.
+    for block in 0..8 {
+        let n = all.iter().filter(|&&e| e >> 13 == block).count();
+        assert!((900..=1150).contains(&n), "block {block}: {n}");
+    }
+    for bit in 0..16 {
+        let n = all.iter().filter(|&&e| e & (1 << bit) != 0).count();
+        assert!((3700..=4500).contains(&n), "bit {bit}: {n}");
+    }
 }
 
 #[test]
@@ -60,7 +122,7 @@ fn every_graph_of_up_to_four_nodes_under_the_full_only_strategy() {
             check_strategy_graphs(graphs, FullOnly::default())
         });
     }
-    assert_eq!(total, 4 + 64 + 4096 + 65_536 * 16);
+    assert_eq!(total, 4 + 64 + 4096 + graphs_checked(4));
 }
 
 #[test]

@@ -339,3 +339,37 @@ fn incref_by_takes_many_references_or_none() {
     assert_eq!(heap.refcount(a).unwrap(), 42);
     heap.verify().unwrap();
 }
+
+/// A weak reference to a freed object reads dead even after its slot holds another
+/// object, and its own table slot can be reused.
+#[test]
+fn weakref_reads_dead_after_slot_reuse() {
+    let mut heap = Heap::new();
+    let x = heap.alloc(1);
+    let w = heap.downgrade(x).unwrap();
+    heap.decref(x).unwrap();
+    let y = heap.alloc(2); // reuses x's slot
+    let w2 = heap.downgrade(y).unwrap(); // reuses w's table slot
+    assert_eq!(heap.upgrade(w), None);
+    assert_eq!(heap.upgrade(w2), Some(y));
+    heap.verify().unwrap();
+}
+
+/// A weak reference whose owner dies before its target is dropped with its callback:
+/// the callback never runs.
+#[test]
+fn owner_dying_first_drops_the_callback() {
+    let mut heap = Heap::new();
+    let target = heap.alloc(0);
+    let owner = heap.alloc(1);
+    let ran = std::rc::Rc::new(std::cell::Cell::new(false));
+    let r = ran.clone();
+    let w = heap
+        .attach_weakref(owner, target, Some(Box::new(move |_, _| r.set(true))))
+        .unwrap();
+    heap.decref(owner).unwrap();
+    assert_eq!(heap.upgrade(w), None);
+    heap.decref(target).unwrap();
+    assert!(!ran.get());
+    heap.verify().unwrap();
+}

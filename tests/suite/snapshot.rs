@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::Arc;
 
 use gclab::snapshot::{
     FORMAT, Snapshot, SnapshotError, SnapshotExt, SnapshotObject, TypeLabel, collect_and_report,
@@ -468,4 +469,40 @@ fn the_writer_puts_one_object_per_line_and_every_reader_and_check_snapshot_py_re
         Err(e) => eprintln!("skipping the check_snapshot.py part: cannot run python3: {e}"),
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Type labels are interned while parsing: equal labels share one allocation.
+#[test]
+fn labels_are_interned_while_parsing() {
+    let json = r#"{"format": "gclab-snapshot/1", "objects": [
+        {"id": 1, "type": "list", "refcount": 1},
+        {"id": 2, "type": "list", "refcount": 1},
+        {"id": 3, "type": "dict", "refcount": 1}]}"#;
+    let s = Snapshot::from_json_str(json).unwrap();
+    assert!(Arc::ptr_eq(
+        &s.objects[0].type_label,
+        &s.objects[1].type_label
+    ));
+    assert!(!Arc::ptr_eq(
+        &s.objects[0].type_label,
+        &s.objects[2].type_label
+    ));
+}
+
+/// Imported objects keep their source's identities even where one's native identity
+/// (allocation order) is another's source identity.
+#[test]
+fn native_identity_collisions_are_resolved() {
+    // Ids 2 and 1 are the native identities of the 2nd and 1st allocated objects.
+    let json = r#"{"format": "gclab-snapshot/1", "objects": [
+        {"id": 2, "type": "a", "refcount": 1, "referents": [1]},
+        {"id": 1, "type": "b", "refcount": 2, "referents": [2]}]}"#;
+    let s = Snapshot::from_json_str(json).unwrap();
+    let heap: Heap<TypeLabel> = Heap::from_snapshot(&s).unwrap();
+    let a = heap.find_by_identity(2).unwrap();
+    let b = heap.find_by_identity(1).unwrap();
+    assert_eq!(&**heap.payload(a).unwrap(), "a");
+    assert_eq!(&**heap.payload(b).unwrap(), "b");
+    assert_eq!(heap.id(a).unwrap(), 2);
+    assert_eq!(heap.external_count(b).unwrap(), 1);
 }

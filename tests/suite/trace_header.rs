@@ -2,7 +2,7 @@
 //! the same way: every strategy of the crate's suite round-trips through its `--strategy`
 //! text, and a failing property's trace says what it ran under.
 
-use gclab::experiment::{StrategyChoice, StrategyHeaps, WithHarnessStrategy};
+use gclab::strategies::{StrategyChoice, StrategyHeaps, WithHarnessStrategy};
 use gclab::testing::{
     FullOnly, HarnessStrategy, TraceHeader, TraceStrategy, check_strategy, portable_ops,
     proptest_config,

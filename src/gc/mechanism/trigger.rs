@@ -14,7 +14,7 @@
 /// A strategy holds one and forwards its [`CycleCollector::on_alloc`] and
 /// [`CycleCollector::on_free`] to it, and calls [`reset`](AllocationTrigger::reset)
 /// when it collects ([`FullOnly`](crate::gc::FullOnly) and
-/// [`Incremental`](crate::Incremental) do; `tests/strategy.rs` has a strategy of its own
+/// [`Incremental`](crate::Incremental) do; `tests/suite/strategy.rs` has a strategy of its own
 /// built on it).
 ///
 /// [`CycleCollector::on_alloc`]: crate::CycleCollector::on_alloc

@@ -563,3 +563,50 @@ fn strategies_use_only_the_public_seam() {
         found.join("\n")
     );
 }
+
+/// Every `.rs` file under `dir`, depth first, in name order.
+fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .map(|e| e.expect("a readable entry").path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|x| x == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The library's unit tests are not built (`[lib] test = false` in `Cargo.toml`: a unit
+/// test compiles the whole library a second time, with `cfg(test)`), so a `#[test]` or
+/// a `#[cfg(test)]` under `src/` would never run: this test fails on one instead. A
+/// test goes in `tests/suite/`, through `gclab::testing::internals` when it needs a
+/// crate-private item.
+#[test]
+fn the_library_has_no_unit_tests_that_would_never_run() {
+    let mut files = Vec::new();
+    rust_files(std::path::Path::new("src"), &mut files);
+    assert!(files.len() > 10, "src/ holds the library's files");
+    let mut found = Vec::new();
+    for path in files {
+        let text =
+            fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        for (n, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//") {
+                continue;
+            }
+            if code.contains("#[test]") || code.contains("cfg(test)") {
+                found.push(format!("{}:{}: {}", path.display(), n + 1, code));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "unit tests in src/, which `cargo test` does not build (move them to tests/suite/):\n{}",
+        found.join("\n")
+    );
+}
