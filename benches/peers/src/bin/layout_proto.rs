@@ -164,7 +164,10 @@ impl Layout for HotCold {
         self.hot[s as usize].first
     }
     fn more(&self, s: u32) -> &[u32] {
-        self.cold[s as usize].more.as_deref().map_or(&[], |v| &v[..])
+        self.cold[s as usize]
+            .more
+            .as_deref()
+            .map_or(&[], |v| &v[..])
     }
     fn has_more(&self, s: u32) -> bool {
         self.hot[s as usize].flags & HAS_MORE != 0
@@ -323,11 +326,7 @@ fn build<L: Layout>(n: usize, shuffle: bool) -> (L, Vec<u32>) {
     let mut records: Vec<(u32, u32, Option<Box<Vec<u32>>>)> = vec![(0, NO_EDGE, None); n];
     let pairs = (n - 1) / 2;
     let root_edges: Vec<u32> = (0..pairs).map(|p| slot_of[1 + 2 * p]).collect();
-    records[slot_of[0] as usize] = (
-        1,
-        root_edges[0],
-        Some(Box::new(root_edges[1..].to_vec())),
-    );
+    records[slot_of[0] as usize] = (1, root_edges[0], Some(Box::new(root_edges[1..].to_vec())));
     for p in 0..pairs {
         let (a, b) = (slot_of[1 + 2 * p], slot_of[2 + 2 * p]);
         records[a as usize] = (2, b, None);
