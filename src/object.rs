@@ -208,7 +208,7 @@ pub(crate) struct Body<T> {
     /// Edges after the first, in order (see the header's first edge). Each edge accounts
     /// for exactly one unit of its target's `refcount`. Non-empty exactly when the
     /// header has [`flags::MORE_EDGES`].
-    more_edges: ThinVec<u32>,
+    pub(crate) more_edges: ThinVec<u32>,
     /// References from outside the heap's objects: program handles (`alloc`, `incref`),
     /// variables, and the `garbage` list. `external <= refcount` always.
     pub(crate) external: u32,
@@ -236,19 +236,10 @@ pub(crate) enum ColdSlot<T> {
 }
 
 impl<T> ColdSlot<T> {
-    /// The body, which the caller knows is there (its header is not vacant).
+    /// The body, mutably, which the caller knows is there (its header is not vacant).
     ///
     /// # Panics
     /// On a free slot: a broken heap invariant, never user input.
-    #[inline(always)]
-    pub(crate) fn body(&self) -> &Body<T> {
-        match self {
-            ColdSlot::Occupied(b) => b,
-            ColdSlot::Vacant { .. } => vacant_body(),
-        }
-    }
-
-    /// [`body`](ColdSlot::body), mutably.
     #[inline(always)]
     pub(crate) fn body_mut(&mut self) -> &mut Body<T> {
         match self {
@@ -265,16 +256,11 @@ fn vacant_body() -> ! {
 }
 
 impl Header {
-    /// The header of a free slot: [`flags::VACANT`], untracked, no edge.
+    /// Takes the first edge out (the slot is being freed), leaving none.
     #[inline(always)]
-    pub(crate) fn vacant() -> Header {
-        Header {
-            refcount: 0,
-            gen_index: Cell::new(0),
-            first_edge: NO_EDGE,
-            flags: flags::VACANT,
-            space: Cell::new(UNTRACKED),
-        }
+    pub(crate) fn take_first_edge(&mut self) -> Option<u32> {
+        let first = std::mem::replace(&mut self.first_edge, NO_EDGE);
+        (first != NO_EDGE).then_some(first)
     }
 
     /// Whether this is the header of a free slot.
@@ -382,19 +368,6 @@ impl<T> Object<T> {
             },
         }
     }
-
-    /// Moves the record's edges and payload out (its slot is being freed).
-    #[inline]
-    pub(crate) fn into_parts(self) -> (Edges, T) {
-        let first = self.hot.first_edge;
-        (
-            Edges {
-                first: (first != NO_EDGE).then_some(first),
-                more: self.cold.more_edges,
-            },
-            self.cold.payload,
-        )
-    }
 }
 
 /// The edges of the object whose header is `hot` and whose edges after the first are
@@ -418,8 +391,10 @@ fn edge_slots<'a>(hot: &Header, more: &'a ThinVec<u32>) -> EdgeSlots<'a> {
 pub(crate) struct Obj<'a, T> {
     /// The hot half.
     pub(crate) hot: &'a Header,
-    /// The cold half (a body: the store built the view from an occupied slot).
-    cold: &'a ColdSlot<T>,
+    /// The cold half (a body: the store built the view from an occupied slot). An
+    /// `Option` from a checked `get`, so a view whose body is never read costs no bounds
+    /// check on the cold vector (the unused lookup is dropped by the compiler).
+    cold: Option<&'a ColdSlot<T>>,
 }
 
 impl<T> Clone for Obj<'_, T> {
@@ -451,14 +426,20 @@ impl<T: fmt::Debug> fmt::Debug for Obj<'_, T> {
 impl<'a, T> Obj<'a, T> {
     /// The view of an occupied slot's two halves.
     #[inline(always)]
-    pub(crate) fn new(hot: &'a Header, cold: &'a ColdSlot<T>) -> Self {
+    pub(crate) fn new(hot: &'a Header, cold: Option<&'a ColdSlot<T>>) -> Self {
         Obj { hot, cold }
     }
 
     /// The cold half.
+    ///
+    /// # Panics
+    /// When the store built the view of a slot with no body: a broken heap invariant.
     #[inline(always)]
     pub(crate) fn body(self) -> &'a Body<T> {
-        self.cold.body()
+        match self.cold {
+            Some(ColdSlot::Occupied(b)) => b,
+            _ => vacant_body(),
+        }
     }
 
     /// The number of edges.
@@ -512,12 +493,13 @@ impl<'a, T> Obj<'a, T> {
 static NO_MORE: ThinVec<u32> = ThinVec::new();
 
 /// A live object in the store, mutably: [`Obj`]'s counterpart, with the edge operations
-/// (which keep [`flags::MORE_EDGES`] in step with the body).
+/// (which keep [`flags::MORE_EDGES`] in step with the body). Building it reads the
+/// slot's cold half too (every caller that writes an object reads or writes its body).
 pub(crate) struct ObjMut<'a, T> {
     /// The hot half.
     pub(crate) hot: &'a mut Header,
-    /// The cold half (a body: the store built the view from an occupied slot).
-    cold: &'a mut ColdSlot<T>,
+    /// The cold half.
+    cold: &'a mut Body<T>,
 }
 
 impl<T> std::ops::Deref for ObjMut<'_, T> {
@@ -539,47 +521,44 @@ impl<T> std::ops::DerefMut for ObjMut<'_, T> {
 impl<'a, T> ObjMut<'a, T> {
     /// The view of an occupied slot's two halves.
     #[inline(always)]
-    pub(crate) fn new(hot: &'a mut Header, cold: &'a mut ColdSlot<T>) -> Self {
+    pub(crate) fn new(hot: &'a mut Header, cold: &'a mut Body<T>) -> Self {
         ObjMut { hot, cold }
-    }
-
-    /// The shared view.
-    #[cfg(test)]
-    pub(crate) fn as_obj(&self) -> Obj<'_, T> {
-        Obj {
-            hot: self.hot,
-            cold: self.cold,
-        }
     }
 
     /// The cold half.
     #[inline(always)]
     pub(crate) fn body(&self) -> &Body<T> {
-        self.cold.body()
+        self.cold
     }
 
     /// The cold half, mutably.
     #[inline(always)]
     pub(crate) fn body_mut(&mut self) -> &mut Body<T> {
-        self.cold.body_mut()
+        self.cold
     }
 
     /// The cold half, mutably, for the view's whole lifetime.
     #[inline(always)]
     pub(crate) fn into_body(self) -> &'a mut Body<T> {
-        self.cold.body_mut()
+        self.cold
+    }
+
+    /// The edges (slots), in order.
+    #[cfg(test)]
+    pub(crate) fn edges(&self) -> EdgeSlots<'_> {
+        edge_slots(self.hot, &self.cold.more_edges)
     }
 
     /// The number of edges.
     #[cfg(test)]
     pub(crate) fn edge_count(&self) -> usize {
-        self.as_obj().edge_count()
+        self.edges().len()
     }
 
     /// Keeps [`flags::MORE_EDGES`] in step with the body's vector.
     #[inline(always)]
     fn sync_more(&mut self) {
-        let more = !self.cold.body().more_edges.is_empty();
+        let more = !self.cold.more_edges.is_empty();
         if more {
             self.hot.flags |= flags::MORE_EDGES;
         } else {
@@ -593,7 +572,7 @@ impl<'a, T> ObjMut<'a, T> {
         if self.hot.first_edge == NO_EDGE {
             self.hot.first_edge = slot;
         } else {
-            self.cold.body_mut().more_edges.push(slot);
+            self.cold.more_edges.push(slot);
             self.hot.flags |= flags::MORE_EDGES;
         }
     }
@@ -603,12 +582,12 @@ impl<'a, T> ObjMut<'a, T> {
         if index == 0 {
             if self.hot.first_edge != NO_EDGE {
                 let old = std::mem::replace(&mut self.hot.first_edge, slot);
-                self.cold.body_mut().more_edges.insert(0, old);
+                self.cold.more_edges.insert(0, old);
             } else {
                 self.hot.first_edge = slot;
             }
         } else {
-            self.cold.body_mut().more_edges.insert(index - 1, slot);
+            self.cold.more_edges.insert(index - 1, slot);
         }
         self.sync_more();
     }
@@ -619,7 +598,7 @@ impl<'a, T> ObjMut<'a, T> {
         if index == 0 {
             std::mem::replace(&mut self.hot.first_edge, slot)
         } else {
-            std::mem::replace(&mut self.cold.body_mut().more_edges[index - 1], slot)
+            std::mem::replace(&mut self.cold.more_edges[index - 1], slot)
         }
     }
 
@@ -628,7 +607,7 @@ impl<'a, T> ObjMut<'a, T> {
     pub(crate) fn remove_edge(&mut self, index: usize) -> u32 {
         let old = if index == 0 {
             let old = self.hot.first_edge;
-            let more = &mut self.cold.body_mut().more_edges;
+            let more = &mut self.cold.more_edges;
             self.hot.first_edge = if more.is_empty() {
                 NO_EDGE
             } else {
@@ -636,7 +615,7 @@ impl<'a, T> ObjMut<'a, T> {
             };
             old
         } else {
-            self.cold.body_mut().more_edges.remove(index - 1)
+            self.cold.more_edges.remove(index - 1)
         };
         self.sync_more();
         old
@@ -648,7 +627,7 @@ impl<'a, T> ObjMut<'a, T> {
         let first = std::mem::replace(&mut self.hot.first_edge, NO_EDGE);
         let more = if self.hot.has_more_edges() {
             self.hot.flags &= !flags::MORE_EDGES;
-            std::mem::take(&mut self.cold.body_mut().more_edges)
+            std::mem::take(&mut self.cold.more_edges)
         } else {
             ThinVec::new()
         };
@@ -712,9 +691,9 @@ mod tests {
     #[test]
     fn edges_keep_order_through_push_insert_remove() {
         let Object { mut hot, cold } = Object::new((), Edges::default(), 0, UNTRACKED, 0);
-        let mut cold = ColdSlot::Occupied(cold);
+        let mut cold = cold;
         let mut o = ObjMut::new(&mut hot, &mut cold);
-        let edges = |o: &ObjMut<'_, ()>| o.as_obj().edges().collect::<Vec<_>>();
+        let edges = |o: &ObjMut<'_, ()>| o.edges().collect::<Vec<_>>();
         o.push_edge(0);
         assert!(!o.has_more_edges());
         o.push_edge(1);
@@ -724,18 +703,18 @@ mod tests {
         o.insert_edge(0, 3);
         assert_eq!(edges(&o), [3, 0, 2, 1]);
         assert_eq!(o.edge_count(), 4);
-        assert_eq!(o.as_obj().edge(2), Some(2));
-        assert_eq!(o.as_obj().edge(4), None);
+        assert_eq!(o.edges().nth(2), Some(2));
+        assert_eq!(o.edges().nth(4), None);
         assert_eq!(o.remove_edge(0), 3);
         assert_eq!(o.remove_edge(0), 0);
         assert_eq!(o.remove_edge(1), 1);
         assert_eq!(edges(&o), [2]);
         assert!(!o.has_more_edges(), "one edge left: the body holds none");
-        assert_eq!(o.as_obj().edge(1), None);
+        assert_eq!(o.edges().nth(1), None);
         assert_eq!(o.replace_edge(0, 4), 2);
         assert_eq!(o.remove_edge(0), 4);
         assert_eq!(o.edge_count(), 0);
-        assert_eq!(o.as_obj().edges().len(), 0);
+        assert_eq!(o.edges().len(), 0);
         o.insert_edge(0, 5);
         o.push_edge(6);
         let taken = o.take_edges();
@@ -750,6 +729,5 @@ mod tests {
         assert!(!one.hot.has_more_edges() && !one.hot.is_vacant());
         let two = Object::new((), Edges::from_slots(&[7, 8]), 0, UNTRACKED, 0);
         assert!(two.hot.has_more_edges());
-        assert_eq!(two.into_parts().0.into_iter().collect::<Vec<_>>(), [7, 8]);
     }
 }

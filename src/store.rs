@@ -22,7 +22,9 @@
 
 use slotmap::{Key, KeyData};
 
-use crate::object::{ColdSlot, EdgeSlots, Header, NO_EDGE, Obj, ObjId, ObjMut, Object};
+use crate::object::{
+    ColdSlot, EdgeSlots, Edges, Header, NO_EDGE, Obj, ObjId, ObjMut, Object, flags,
+};
 
 /// The heap's objects, indexed by slot (see the module documentation).
 #[derive(Debug)]
@@ -114,21 +116,24 @@ impl<T> Store<T> {
         make_id(slot, 1)
     }
 
-    /// Removes and returns the object a list entry names, if it is alive (the store's
-    /// own tests; the heap looks an object up first and takes it with `take_at`).
+    /// Removes the object a list entry names, if it is alive, and returns its edges and
+    /// payload (the store's own tests; the heap looks an object up first and takes it
+    /// with `take_at`).
     #[cfg(test)]
-    pub(crate) fn remove_entry<E: Entry>(&mut self, e: E) -> Option<Object<T>> {
+    pub(crate) fn remove_entry<E: Entry>(&mut self, e: E) -> Option<(Edges, T)> {
         self.lookup(e)?;
         Some(self.take_at(e.slot()))
     }
 
-    /// Removes and returns the object in `slot`, which must be occupied (the caller has
-    /// looked it up already): one bounds check per half, no version check.
+    /// Removes the object in `slot`, which must be occupied (the caller has looked it up
+    /// already), and returns its edges and payload: one bounds check per half, no
+    /// version check. Of the header, only the first edge is read and the flags written
+    /// ([`flags::VACANT`]): the rest of a free slot's header is never read.
     ///
     /// # Panics
     /// When the slot is free: a broken heap invariant, never user input.
     #[inline(always)]
-    pub(crate) fn take_at(&mut self, slot: u32) -> Object<T> {
+    pub(crate) fn take_at(&mut self, slot: u32) -> (Edges, T) {
         let free_head = self.free_head;
         let entry = &mut self.cold[slot as usize];
         let version = match entry {
@@ -144,16 +149,24 @@ impl<T> Store<T> {
         ) else {
             unreachable!("bug: slot {slot} was checked occupied")
         };
-        let hot = std::mem::replace(&mut self.hot[slot as usize], Header::vacant());
+        let hot = &mut self.hot[slot as usize];
+        let first = hot.take_first_edge();
+        hot.flags = flags::VACANT;
         self.free_head = slot;
         self.len -= 1;
-        Object { hot, cold }
+        (
+            Edges {
+                first,
+                more: cold.more_edges,
+            },
+            cold.payload,
+        )
     }
 
     /// The view of occupied slot `slot`, whose cold half is `cold`.
     #[inline(always)]
     fn view<'a>(&'a self, slot: usize, cold: &'a ColdSlot<T>) -> Obj<'a, T> {
-        Obj::new(&self.hot[slot], cold)
+        Obj::new(&self.hot[slot], Some(cold))
     }
 
     /// The object `id` names, if it is alive.
@@ -217,7 +230,7 @@ impl<T> Store<T> {
                 let b = 63 - word.leading_zeros() as usize;
                 word &= !(1 << b);
                 let slot = (w * 64 + b) as u32;
-                entries[out] = E::make(slot, self.version_at(slot));
+                entries[out] = E::at(self, slot);
                 out += 1;
             }
         }
@@ -239,8 +252,8 @@ impl<T> Store<T> {
     pub(crate) fn get_mut(&mut self, id: ObjId) -> Option<ObjMut<'_, T>> {
         let slot = slot_of(id) as usize;
         match self.cold.get_mut(slot) {
-            Some(c @ ColdSlot::Occupied(_)) if c.body().version == version_of(id) => {
-                Some(ObjMut::new(&mut self.hot[slot], c))
+            Some(ColdSlot::Occupied(b)) if b.version == version_of(id) => {
+                Some(ObjMut::new(&mut self.hot[slot], b))
             }
             _ => None,
         }
@@ -278,7 +291,7 @@ impl<T> Store<T> {
     pub(crate) fn get_slot(&self, slot: u32) -> Option<Obj<'_, T>> {
         let s = slot as usize;
         match self.hot.get(s) {
-            Some(h) if !h.is_vacant() => Some(Obj::new(h, &self.cold[s])),
+            Some(h) if !h.is_vacant() => Some(Obj::new(h, self.cold.get(s))),
             _ => None,
         }
     }
@@ -288,7 +301,7 @@ impl<T> Store<T> {
     pub(crate) fn get_slot_mut(&mut self, slot: u32) -> Option<ObjMut<'_, T>> {
         let s = slot as usize;
         match self.hot.get_mut(s) {
-            Some(h) if !h.is_vacant() => Some(ObjMut::new(h, &mut self.cold[s])),
+            Some(h) if !h.is_vacant() => Some(ObjMut::new(h, self.cold[s].body_mut())),
             _ => None,
         }
     }
@@ -305,7 +318,7 @@ impl<T> Store<T> {
         if h.is_vacant() {
             vacant(slot)
         }
-        Obj::new(h, &self.cold[s])
+        Obj::new(h, self.cold.get(s))
     }
 
     /// [`at`](Store::at), mutably.
@@ -316,7 +329,7 @@ impl<T> Store<T> {
         if h.is_vacant() {
             vacant(slot)
         }
-        ObjMut::new(h, &mut self.cold[s])
+        ObjMut::new(h, self.cold[s].body_mut())
     }
 
     /// The id of the object in `slot`. For a free slot (only an edge of a heap broken
@@ -344,7 +357,7 @@ impl<T> Store<T> {
             .zip(&self.cold)
             .enumerate()
             .filter_map(|(i, (h, c))| match c {
-                ColdSlot::Occupied(o) => Some((make_id(i as u32, o.version), Obj::new(h, c))),
+                ColdSlot::Occupied(o) => Some((make_id(i as u32, o.version), Obj::new(h, Some(c)))),
                 ColdSlot::Vacant { .. } => None,
             })
     }
@@ -483,6 +496,10 @@ pub(crate) trait Entry: Copy {
     fn slot(self) -> u32;
     /// The entry for the object in `slot`, at `version`.
     fn make(slot: u32, version: u32) -> Self;
+    /// The entry for the object in occupied `slot` of `objects`: a bare slot reads
+    /// nothing (a collector pass that builds one reads no body), an id reads the
+    /// version from the body.
+    fn at<T>(objects: &Store<T>, slot: u32) -> Self;
     /// Whether the entry names the occupant of its slot whose version is `version` (a
     /// bare slot names any occupant).
     fn matches(self, version: u32) -> bool;
@@ -500,6 +517,11 @@ impl Entry for u32 {
 
     #[inline(always)]
     fn make(slot: u32, _version: u32) -> Self {
+        slot
+    }
+
+    #[inline(always)]
+    fn at<T>(_objects: &Store<T>, slot: u32) -> Self {
         slot
     }
 
@@ -526,6 +548,11 @@ impl Entry for ObjId {
     #[inline(always)]
     fn make(slot: u32, version: u32) -> Self {
         make_id(slot, version)
+    }
+
+    #[inline(always)]
+    fn at<T>(objects: &Store<T>, slot: u32) -> Self {
+        make_id(slot, objects.version_at(slot))
     }
 
     #[inline(always)]
@@ -604,7 +631,7 @@ mod tests {
         let mut s = Store::new();
         let a = s.insert(obj(1));
         let b = s.insert(obj(2));
-        assert_eq!(s.remove_entry(a).map(|o| o.cold.payload), Some(1));
+        assert_eq!(s.remove_entry(a).map(|(_, p)| p), Some(1));
         assert!(s.get(a).is_none() && s.remove_entry(a).is_none());
         let c = s.insert(obj(3));
         assert_eq!(

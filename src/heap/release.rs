@@ -205,7 +205,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         // Only edges and payload are moved out of the slot (found by the caller: no
         // second version check): reading header fields back from a moved copy of the
         // whole record stalls store forwarding on this hot path.
-        let (edges, payload) = self.objects.take_at(slot_of(id)).into_parts();
+        let (edges, payload) = self.objects.take_at(slot_of(id));
         if !atomic {
             self.gc.on_free();
         }
@@ -429,7 +429,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 obj.has(flags::HAS_IDENTITY),
                 make_id(e.slot(), obj.body().version),
             );
-            let (edges, payload) = self.objects.take_at(e.slot()).into_parts();
+            let (edges, payload) = self.objects.take_at(e.slot());
             if has_identity {
                 // `by_identity` keeps a stale entry; lookups ignore it.
                 self.identities.remove(id);

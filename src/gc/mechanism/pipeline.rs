@@ -83,7 +83,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         let mut kept = 0;
         for i in 0..unreachable.len() {
             let e = unreachable[i];
-            let obj = self.objects.at_mut(e.slot());
+            let obj = self.objects.at(e.slot());
             if filter && obj.gc_refs() != TENTATIVELY_UNREACHABLE {
                 continue;
             }

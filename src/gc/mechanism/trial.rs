@@ -234,7 +234,7 @@ fn move_unreachable_scan<T, E: Entry, U: Entry, const IN_PLACE: bool>(
         if obj.gc_refs() == 0 {
             obj.set_gc_refs(TENTATIVELY_UNREACHABLE);
             if !IN_PLACE {
-                unreachable.push(U::make(slot, obj.body().version));
+                unreachable.push(U::at(objects, slot));
             }
             continue;
         }
@@ -247,7 +247,7 @@ fn move_unreachable_scan<T, E: Entry, U: Entry, const IN_PLACE: bool>(
             match target.gc_refs() {
                 TENTATIVELY_UNREACHABLE => {
                     target.set_gc_refs(1);
-                    young.push(E::make(t, target.body().version));
+                    young.push(E::at(objects, t));
                     moved_back = true;
                 }
                 0 => target.set_gc_refs(1),
