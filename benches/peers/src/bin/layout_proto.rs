@@ -25,6 +25,11 @@ use std::time::Instant;
 
 use clap::Parser;
 
+/// The edges after the first: one pointer (8 bytes, null when none), as gclab's
+/// `ThinVec` is (a `Box<[u32]>` would be a 16-byte fat pointer).
+#[allow(clippy::box_collection)]
+type More = Option<Box<Vec<u32>>>;
+
 const NO_EDGE: u32 = u32::MAX;
 const COLLECTING: u8 = u8::MAX - 1;
 const TENTATIVELY_UNREACHABLE: u32 = u32::MAX - 1;
@@ -33,7 +38,7 @@ const HAS_MORE: u16 = 1 << 15;
 /// The accessors the passes use, as `Object` / `Store` offer them.
 trait Layout {
     fn with_capacity(n: usize) -> Self;
-    fn push(&mut self, refcount: u32, first: u32, more: Option<Box<Vec<u32>>>);
+    fn push(&mut self, refcount: u32, first: u32, more: More);
     fn refcount(&self, s: u32) -> u32;
     fn gc_refs(&self, s: u32) -> u32;
     fn set_gc_refs(&mut self, s: u32, v: u32);
@@ -49,7 +54,7 @@ trait Layout {
 
 #[allow(dead_code)]
 struct Aos {
-    more: Option<Box<Vec<u32>>>,
+    more: More,
     first: u32,
     refcount: u32,
     external: u32,
@@ -64,7 +69,7 @@ impl Layout for Vec<Aos> {
         assert_eq!(std::mem::size_of::<Aos>(), 32);
         Vec::with_capacity(n)
     }
-    fn push(&mut self, refcount: u32, first: u32, more: Option<Box<Vec<u32>>>) {
+    fn push(&mut self, refcount: u32, first: u32, more: More) {
         self.push(Aos {
             more,
             first,
@@ -112,7 +117,7 @@ struct Hot {
 
 #[allow(dead_code)]
 struct Cold {
-    more: Option<Box<Vec<u32>>>,
+    more: More,
     external: u32,
     version: u32,
 }
@@ -131,7 +136,7 @@ impl Layout for HotCold {
             cold: Vec::with_capacity(n),
         }
     }
-    fn push(&mut self, refcount: u32, first: u32, more: Option<Box<Vec<u32>>>) {
+    fn push(&mut self, refcount: u32, first: u32, more: More) {
         self.hot.push(Hot {
             refcount,
             gc_refs: 0,
@@ -181,7 +186,7 @@ struct Soa {
     first: Vec<u32>,
     flags: Vec<u16>,
     space: Vec<u8>,
-    more: Vec<Option<Box<Vec<u32>>>>,
+    more: Vec<More>,
     external: Vec<u32>,
     version: Vec<u32>,
 }
@@ -199,7 +204,7 @@ impl Layout for Soa {
             version: Vec::with_capacity(n),
         }
     }
-    fn push(&mut self, refcount: u32, first: u32, more: Option<Box<Vec<u32>>>) {
+    fn push(&mut self, refcount: u32, first: u32, more: More) {
         self.refcount.push(refcount);
         self.gc_refs.push(0);
         self.first.push(first);
@@ -323,7 +328,7 @@ fn build<L: Layout>(n: usize, shuffle: bool) -> (L, Vec<u32>) {
         }
     }
     // The record of each slot: (refcount, first, more).
-    let mut records: Vec<(u32, u32, Option<Box<Vec<u32>>>)> = vec![(0, NO_EDGE, None); n];
+    let mut records: Vec<(u32, u32, More)> = vec![(0, NO_EDGE, None); n];
     let pairs = (n - 1) / 2;
     let root_edges: Vec<u32> = (0..pairs).map(|p| slot_of[1 + 2 * p]).collect();
     records[slot_of[0] as usize] = (1, root_edges[0], Some(Box::new(root_edges[1..].to_vec())));
