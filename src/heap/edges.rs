@@ -180,7 +180,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// `to`, runs the strategy's write barrier ([`CycleCollector::on_edge_write`]), lets
     /// `write` put `to`'s slot into `from`'s edges, and maintains a lazily tracked
     /// container's tracking. Returns what `write` returns. The heap is unchanged on error.
-    #[inline]
+    #[inline(always)]
     fn write_edge<R>(
         &mut self,
         from: ObjId,
@@ -192,7 +192,9 @@ impl<T, C: CycleCollector> Heap<T, C> {
         position.check(from, len)?;
         self.take_ref(to)?;
         self.gc.on_edge_write(from, to);
-        let obj = self.objects.by_id_mut(from);
+        // `from` was found alive above and taking a reference frees nothing: its slot
+        // is enough (no second version check).
+        let obj = self.objects.at_mut(slot_of(from));
         let lazy = obj.has(flags::LAZY);
         let written = write(obj, slot_of(to));
         if lazy {
