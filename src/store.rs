@@ -296,16 +296,6 @@ impl<T> Store<T> {
         }
     }
 
-    /// [`get_slot`](Store::get_slot), mutably.
-    #[inline]
-    pub(crate) fn get_slot_mut(&mut self, slot: u32) -> Option<ObjMut<'_, T>> {
-        let s = slot as usize;
-        match self.hot.get_mut(s) {
-            Some(h) if !h.is_vacant() => Some(ObjMut::new(h, self.cold[s].body_mut())),
-            _ => None,
-        }
-    }
-
     /// The object in `slot`, which must be occupied (an edge's target, a member of a
     /// collector's list): no version check, and only the header is read.
     ///
@@ -330,6 +320,20 @@ impl<T> Store<T> {
             vacant(slot)
         }
         ObjMut::new(h, self.cold[s].body_mut())
+    }
+
+    /// The header of the object in `slot`, which must be occupied, mutably: the hot half
+    /// alone (the release cascade lowers an edge target's count through it).
+    ///
+    /// # Panics
+    /// When the slot is free: a broken heap invariant, never user input.
+    #[inline(always)]
+    pub(crate) fn header_mut(&mut self, slot: u32) -> &mut Header {
+        let h = &mut self.hot[slot as usize];
+        if h.is_vacant() {
+            vacant(slot)
+        }
+        h
     }
 
     /// The id of the object in `slot`. For a free slot (only an edge of a heap broken
@@ -615,7 +619,7 @@ mod tests {
         let b = s.insert(obj(2));
         s.remove_entry(a);
         assert!(s.get(a).is_none() && s.get_mut(a).is_none());
-        assert!(s.get_slot(slot_of(a)).is_none() && s.get_slot_mut(slot_of(a)).is_none());
+        assert!(s.get_slot(slot_of(a)).is_none());
         assert!(s.lookup(slot_of(a)).is_none() && s.lookup(a).is_none());
         assert!(s.get_slot(99).is_none(), "an index past the end");
         assert_eq!(s.id_at(slot_of(a)), a, "the last occupant's id, stale");

@@ -226,18 +226,22 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// that reaches zero is untracked and queued on the cascade's worklist.
     #[inline(always)]
     fn release_from_dealloc(&mut self, slot: u32) {
-        let mut target = self.objects.at_mut(slot);
+        // The header alone: the target's id (its version, in the body) is built only
+        // where it is used, so a strategy whose `on_possible_root` ignores it never
+        // reads the body (`id_at` cannot panic, so an unused call is dropped).
+        let target = self.objects.header_mut(slot);
         debug_assert!(
             target.refcount > 0,
             "bug: refcount of slot {slot} underflows in the release cascade"
         );
         target.refcount -= 1;
-        let t = make_id(slot, target.body().version);
         if target.refcount == 0 {
             let header = (target.space(), target.position());
+            let t = self.objects.id_at(slot);
             untrack_waiting_with(&mut self.objects, &mut self.gc, t, header);
             self.rel.pending.push(t);
         } else {
+            let t = self.objects.id_at(slot);
             self.gc.on_possible_root(Cx::new(&mut self.objects), t);
         }
     }
@@ -451,12 +455,17 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// freed already).
     #[inline(always)]
     fn release_outside(&mut self, slot: u32) {
-        if let Some(mut target) = self.objects.get_slot_mut(slot)
-            && target.space() != COLLECTING
+        // The header alone decides (a member's body is not read for an edge into it).
+        if self
+            .objects
+            .get_slot(slot)
+            .is_some_and(|target| target.space() != COLLECTING)
         {
+            let target = self.objects.header_mut(slot);
             target.refcount -= 1;
-            let t = make_id(slot, target.body().version);
-            if target.refcount == 0 {
+            let zero = target.refcount == 0;
+            let t = self.objects.id_at(slot);
+            if zero {
                 self.dealloc_cascade(t);
             } else {
                 self.gc.on_possible_root(Cx::new(&mut self.objects), t);
