@@ -347,7 +347,7 @@ fn build<L: Layout>(n: usize, shuffle: bool) -> (L, Vec<u32>) {
 #[derive(Parser)]
 struct Args {
     /// aos32, hotcold or soa.
-    #[arg(long)]
+    #[arg(long, default_value = "hotcold")]
     layout: String,
     /// Objects.
     #[arg(long, default_value_t = 1_000_000)]
@@ -358,6 +358,34 @@ struct Args {
     /// Objects at random slots.
     #[arg(long)]
     shuffle: bool,
+    /// Instead of the passes: one core's stream bandwidth over a buffer of this many
+    /// MiB, read-only and read-modify-write (the floor a pass over headers runs into).
+    #[arg(long)]
+    bandwidth_mib: Option<usize>,
+}
+
+/// Prints the best of `repeat` read-only and read-modify-write streams over `mib` MiB.
+fn bandwidth(mib: usize, repeat: usize) {
+    let words = mib * (1 << 20) / 8;
+    let mut buf: Vec<u64> = (0..words as u64).collect();
+    let (mut read, mut rmw) = (0f64, 0f64);
+    for _ in 0..repeat {
+        let t = Instant::now();
+        let sum: u64 = buf.iter().fold(0u64, |a, &x| a.wrapping_add(x));
+        let r = (words * 8) as f64 / t.elapsed().as_secs_f64() / 1e9;
+        std::hint::black_box(sum);
+        let t = Instant::now();
+        for x in buf.iter_mut() {
+            *x = x.wrapping_add(1);
+        }
+        std::hint::black_box(&buf);
+        let w = (words * 8) as f64 / t.elapsed().as_secs_f64() / 1e9;
+        read = read.max(r);
+        rmw = rmw.max(w);
+    }
+    println!(
+        "stream over {mib} MiB: read {read:.2} GB/s, read-modify-write {rmw:.2} GB/s (bytes of the buffer per second, best of {repeat})"
+    );
 }
 
 fn run<L: Layout>(args: &Args) {
@@ -392,6 +420,10 @@ fn run<L: Layout>(args: &Args) {
 
 fn main() {
     let args = Args::parse();
+    if let Some(mib) = args.bandwidth_mib {
+        bandwidth(mib, args.repeat);
+        return;
+    }
     match args.layout.as_str() {
         "aos32" => run::<Vec<Aos>>(&args),
         "hotcold" => run::<HotCold>(&args),
