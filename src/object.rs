@@ -71,6 +71,17 @@ impl Edges {
     }
 }
 
+#[cfg(feature = "testing")]
+impl Edges {
+    /// Edges to these slots, in order.
+    pub(crate) fn from_slots(slots: &[u32]) -> Edges {
+        Edges {
+            first: slots.first().copied(),
+            more: slots.iter().skip(1).copied().collect(),
+        }
+    }
+}
+
 impl IntoIterator for Edges {
     type Item = u32;
     type IntoIter = std::iter::Chain<std::option::IntoIter<u32>, thin_vec::IntoIter<u32>>;
@@ -110,6 +121,12 @@ pub(crate) mod flags {
     /// Legacy-finalizer code (`tp_del`) is registered in `Heap::legacy` (implies
     /// `LEGACY_FINALIZER`).
     pub const HAS_LEGACY_CODE: u16 = 1 << 10;
+    /// The object has more than one edge: the edges after the first are in its
+    /// [`Body`](super::Body) (kept by the edge operations, so a collector pass over an
+    /// object with at most one edge reads its header alone).
+    pub const MORE_EDGES: u16 = 1 << 11;
+    /// The header of a free slot (kept by the store).
+    pub const VACANT: u16 = 1 << 15;
 }
 
 /// Scratch mark: the object was scanned and found reachable from outside the examined
@@ -129,31 +146,41 @@ pub(crate) const COLLECTING: u8 = u8::MAX - 1;
 /// and the permanent generation).
 pub const MAX_GENERATIONS: usize = 64;
 
-// The whole slot of the store, for a `()` payload: 32 bytes (checked when compiling).
-const _: () = assert!(std::mem::size_of::<Object<()>>() == 32);
-
-/// One object of the heap: the record in its slot of the [`Store`](crate::store::Store).
+/// One object of the heap, by value: its hot [`Header`] and its cold [`Body`], what
+/// [`Store::insert`](crate::store::Store::insert) stores and
+/// [`Store::take_at`](crate::store::Store::take_at) gives back. In the store the two
+/// halves live in two vectors indexed alike (issue 26, "hot bytes apart from cold"), and
+/// the heap reaches them through the views [`Obj`] and [`ObjMut`].
 ///
-/// Layout: 8 (the edges after the first) + 4 (the first edge) + 4 (refcount) + 4
-/// (external) + 4 (scratch count / position) + 4 (the slot's version) + 2 (flags) + 1
-/// (space) = 31 bytes, 32 with a `()` payload, the whole slot (a free slot reuses the
-/// same bytes). Generation membership adds the 4-byte slot index in the generation's
-/// member list: 36 bytes per tracked object with at most one edge.
+/// Layout: the header is 4 (refcount) + 4 (scratch count / position) + 4 (the first
+/// edge) + 2 (flags) + 1 (space) = 15 bytes, 16 with padding; the body is 8 (the edges
+/// after the first) + 4 (external) + 4 (the slot's version) = 16 bytes with a `()`
+/// payload. 32 bytes per slot in all, as the single record was, occupied or free.
+/// Generation membership adds the 4-byte slot index in the generation's member list: 36
+/// bytes per tracked object with at most one edge. A collection's passes read and write
+/// only headers (and the body of an object with more than one edge, for those edges):
+/// 16 bytes per object, four objects per cache line.
 #[derive(Debug)]
 pub(crate) struct Object<T> {
-    /// Edges after the first, in order (see `first_edge`). Each edge accounts for
-    /// exactly one unit of its target's `refcount`. Changed only by the heap's edge
-    /// operations and by the release path.
-    more_edges: ThinVec<u32>,
-    /// The first edge (a target's slot index), or [`NO_EDGE`]. Inline, so an object with
-    /// one edge allocates nothing. `more_edges` is empty while this is `NO_EDGE`.
-    first_edge: u32,
+    /// The hot half.
+    pub(crate) hot: Header,
+    /// The cold half.
+    pub(crate) cold: Body<T>,
+}
+
+// Four headers per 64-byte cache line; a slot (header and body, occupied or free) is 32
+// bytes for a `()` payload, as the single record was (checked when compiling).
+const _: () = assert!(std::mem::size_of::<Header>() == 16);
+const _: () = assert!(std::mem::size_of::<Body<()>>() == 16);
+const _: () = assert!(std::mem::size_of::<ColdSlot<()>>() == 16);
+
+/// The hot half of an object's record: what the collector's passes and the refcount
+/// path read and write.
+#[derive(Debug)]
+pub(crate) struct Header {
     /// Total references to this object: edges pointing at it (with multiplicity) plus
     /// `external`. The object is freed when it reaches 0. Never exceeds [`MAX_REFCOUNT`].
     pub(crate) refcount: u32,
-    /// References from outside the heap's objects: program handles (`alloc`, `incref`),
-    /// variables, and the `garbage` list. `external <= refcount` always.
-    pub(crate) external: u32,
     /// Outside a collection: the position of this object in its strategy's list (for
     /// `Generational`, its generation's member list, so removal is O(1)). During the
     /// trial-deletion passes of a collection that examines it: its scratch count,
@@ -162,157 +189,96 @@ pub(crate) struct Object<T> {
     /// passes can update targets while reading their referrers' edges. Meaningless while
     /// untracked.
     gen_index: Cell<u32>,
-    /// The slot's version (odd while occupied), kept by the store: the version half of
-    /// this object's [`ObjId`].
-    pub(crate) version: u32,
-    /// A set of [`flags`] bits.
+    /// The first edge (a target's slot index), or [`NO_EDGE`]. Inline, so an object with
+    /// one edge allocates nothing and a pass reads it from the header.
+    first_edge: u32,
+    /// A set of [`flags`] bits. [`flags::MORE_EDGES`] says whether the body holds edges
+    /// after the first (so a pass over a one-edge object never reads its body), and
+    /// [`flags::VACANT`] marks the header of a free slot; both are the store's and the
+    /// edge operations', never set or cleared by hand.
     pub(crate) flags: u16,
     /// The collector's space byte: which of the strategy's lists holds the object (for
     /// `Generational`: `0..generations` for the generations, `generations` for the
     /// permanent (frozen) one), [`COLLECTING`] while a collection holds it in its working
     /// set, [`UNTRACKED`] when not tracked (atomic objects, untracked immutables). Read
-    /// and written only through [`space`](Object::space) and its siblings. A `Cell`, so
+    /// and written only through [`space`](Header::space) and its siblings. A `Cell`, so
     /// the fused trial-deletion pass can mark an examined target while it reads its
     /// referrer's edges.
     space: Cell<u8>,
+}
+
+/// The cold half of an object's record: what only the program's operations (lookups by
+/// id, external references, payloads, objects with many edges) read.
+#[derive(Debug)]
+pub(crate) struct Body<T> {
+    /// Edges after the first, in order (see the header's first edge). Each edge accounts
+    /// for exactly one unit of its target's `refcount`. Non-empty exactly when the
+    /// header has [`flags::MORE_EDGES`].
+    pub(crate) more_edges: ThinVec<u32>,
+    /// References from outside the heap's objects: program handles (`alloc`, `incref`),
+    /// variables, and the `garbage` list. `external <= refcount` always.
+    pub(crate) external: u32,
+    /// The slot's version (odd while occupied), kept by the store: the version half of
+    /// this object's [`ObjId`].
+    pub(crate) version: u32,
     /// The user's data. Holds no references: edges are the heap's.
     pub(crate) payload: T,
 }
 
-impl<T> Object<T> {
-    /// A new record with one external reference (its version is set by the store).
-    #[inline]
-    pub(crate) fn new(payload: T, edges: Edges, flags: u16, generation: u8, position: u32) -> Self {
-        Object {
-            first_edge: edges.first.unwrap_or(NO_EDGE),
-            more_edges: edges.more,
-            refcount: 1,
-            external: 1,
-            gen_index: Cell::new(position),
-            version: 0,
-            space: Cell::new(generation),
-            flags,
-            payload,
-        }
-    }
+/// A slot's cold half in the store: an object's body, or a free slot's version and the
+/// next free slot (in the bytes a body's edge vector would use: the enum's niche is the
+/// vector's non-null pointer, so a free slot costs no more than a body).
+#[derive(Debug)]
+pub(crate) enum ColdSlot<T> {
+    /// An object's body.
+    Occupied(Body<T>),
+    /// A free slot.
+    Vacant {
+        /// The version of the slot's last occupant plus one (even).
+        version: u32,
+        /// The next free slot, or [`NO_EDGE`] for none.
+        next_free: u32,
+    },
+}
 
-    /// The number of edges.
-    #[inline]
-    pub(crate) fn edge_count(&self) -> usize {
-        if self.first_edge == NO_EDGE {
-            0
-        } else {
-            1 + self.more_edges.len()
-        }
-    }
-
-    /// Edge `index` (a slot), if there is one.
-    #[inline]
-    pub(crate) fn edge(&self, index: usize) -> Option<u32> {
-        match index {
-            _ if self.first_edge == NO_EDGE => None,
-            0 => Some(self.first_edge),
-            i => self.more_edges.get(i - 1).copied(),
-        }
-    }
-
-    /// The edges (slots), in order.
-    #[inline]
-    pub(crate) fn edges(&self) -> EdgeSlots<'_> {
-        EdgeSlots {
-            first: (self.first_edge != NO_EDGE).then_some(self.first_edge),
-            more: self.more_edges.iter(),
-        }
-    }
-
-    /// Calls `f` with each edge (slot), in order: the form the collector's passes use.
+impl<T> ColdSlot<T> {
+    /// The body, mutably, which the caller knows is there (its header is not vacant).
+    ///
+    /// # Panics
+    /// On a free slot: a broken heap invariant, never user input.
     #[inline(always)]
-    pub(crate) fn for_each_edge(&self, mut f: impl FnMut(u32)) {
-        if self.first_edge != NO_EDGE {
-            f(self.first_edge);
-            for &t in self.more_edges.iter() {
-                f(t);
-            }
+    pub(crate) fn body_mut(&mut self) -> &mut Body<T> {
+        match self {
+            ColdSlot::Occupied(b) => b,
+            ColdSlot::Vacant { .. } => vacant_body(),
         }
     }
+}
 
-    /// Appends an edge.
-    #[inline]
-    pub(crate) fn push_edge(&mut self, slot: u32) {
-        if self.first_edge == NO_EDGE {
-            self.first_edge = slot;
-        } else {
-            self.more_edges.push(slot);
-        }
-    }
+#[cold]
+#[inline(never)]
+fn vacant_body() -> ! {
+    panic!("bug: a free slot's header says it is occupied")
+}
 
-    /// Inserts an edge at `index` (`index <= len`, checked by the caller).
-    pub(crate) fn insert_edge(&mut self, index: usize, slot: u32) {
-        if index == 0 {
-            if self.first_edge != NO_EDGE {
-                let old = std::mem::replace(&mut self.first_edge, slot);
-                self.more_edges.insert(0, old);
-            } else {
-                self.first_edge = slot;
-            }
-        } else {
-            self.more_edges.insert(index - 1, slot);
-        }
-    }
-
-    /// Replaces edge `index` (which the caller has bounds-checked) and returns the old
-    /// one.
-    pub(crate) fn replace_edge(&mut self, index: usize, slot: u32) -> u32 {
-        if index == 0 {
-            std::mem::replace(&mut self.first_edge, slot)
-        } else {
-            std::mem::replace(&mut self.more_edges[index - 1], slot)
-        }
-    }
-
-    /// Removes edge `index` (which the caller has bounds-checked), keeping the order of
-    /// the rest, and returns it.
-    pub(crate) fn remove_edge(&mut self, index: usize) -> u32 {
-        if index == 0 {
-            let old = self.first_edge;
-            self.first_edge = if self.more_edges.is_empty() {
-                NO_EDGE
-            } else {
-                self.more_edges.remove(0)
-            };
-            old
-        } else {
-            self.more_edges.remove(index - 1)
-        }
-    }
-
-    /// Takes all the edges out, leaving none.
-    #[inline]
-    pub(crate) fn take_edges(&mut self) -> Edges {
+impl Header {
+    /// Takes the first edge out (the slot is being freed), leaving none.
+    #[inline(always)]
+    pub(crate) fn take_first_edge(&mut self) -> Option<u32> {
         let first = std::mem::replace(&mut self.first_edge, NO_EDGE);
-        Edges {
-            first: (first != NO_EDGE).then_some(first),
-            more: std::mem::take(&mut self.more_edges),
-        }
+        (first != NO_EDGE).then_some(first)
     }
 
-    /// Moves the record's edges and payload out (its slot is being freed).
-    #[inline]
-    pub(crate) fn into_parts(self) -> (Edges, T) {
-        let Object {
-            first_edge,
-            more_edges,
-            payload,
-            ..
-        } = self;
-        let first = (first_edge != NO_EDGE).then_some(first_edge);
-        (
-            Edges {
-                first,
-                more: more_edges,
-            },
-            payload,
-        )
+    /// Whether this is the header of a free slot.
+    #[inline(always)]
+    pub(crate) fn is_vacant(&self) -> bool {
+        self.flags & flags::VACANT != 0
+    }
+
+    /// Whether the object has more than one edge (the rest are in its body).
+    #[inline(always)]
+    pub(crate) fn has_more_edges(&self) -> bool {
+        self.flags & flags::MORE_EDGES != 0
     }
 
     #[inline]
@@ -383,7 +349,302 @@ impl<T> Object<T> {
     }
 }
 
-/// An object's edges as slots, in order ([`Object::edges`]).
+impl<T> Object<T> {
+    /// A new record with one external reference (its version is set by the store).
+    #[inline]
+    pub(crate) fn new(payload: T, edges: Edges, flags: u16, generation: u8, position: u32) -> Self {
+        let more = if edges.more.is_empty() {
+            0
+        } else {
+            flags::MORE_EDGES
+        };
+        Object {
+            hot: Header {
+                refcount: 1,
+                gen_index: Cell::new(position),
+                first_edge: edges.first.unwrap_or(NO_EDGE),
+                flags: (flags & !(flags::MORE_EDGES | flags::VACANT)) | more,
+                space: Cell::new(generation),
+            },
+            cold: Body {
+                more_edges: edges.more,
+                external: 1,
+                version: 0,
+                payload,
+            },
+        }
+    }
+}
+
+/// The edges of the object whose header is `hot` and whose edges after the first are
+/// `more` (read only when the header says there are some).
+#[inline(always)]
+fn edge_slots<'a>(hot: &Header, more: &'a ThinVec<u32>) -> EdgeSlots<'a> {
+    EdgeSlots {
+        first: (hot.first_edge != NO_EDGE).then_some(hot.first_edge),
+        more: if hot.has_more_edges() {
+            more.iter()
+        } else {
+            [].iter()
+        },
+    }
+}
+
+/// A live object in the store, shared: its header (reached through `Deref`, so
+/// `obj.refcount` and `obj.space()` read the hot half) and its body (reached through
+/// [`body`](Obj::body), which reads the cold half). Building the view reads the header
+/// only.
+pub(crate) struct Obj<'a, T> {
+    /// The hot half.
+    pub(crate) hot: &'a Header,
+    /// The cold half (a body: the store built the view from an occupied slot). An
+    /// `Option` from a checked `get`, so a view whose body is never read costs no bounds
+    /// check on the cold vector (the unused lookup is dropped by the compiler).
+    cold: Option<&'a ColdSlot<T>>,
+}
+
+impl<T> Clone for Obj<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Obj<'_, T> {}
+
+impl<T> std::ops::Deref for Obj<'_, T> {
+    type Target = Header;
+
+    #[inline(always)]
+    fn deref(&self) -> &Header {
+        self.hot
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Obj<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Obj")
+            .field("hot", self.hot)
+            .field("cold", self.body())
+            .finish()
+    }
+}
+
+impl<'a, T> Obj<'a, T> {
+    /// The view of an occupied slot's two halves.
+    #[inline(always)]
+    pub(crate) fn new(hot: &'a Header, cold: Option<&'a ColdSlot<T>>) -> Self {
+        Obj { hot, cold }
+    }
+
+    /// The cold half.
+    ///
+    /// # Panics
+    /// When the store built the view of a slot with no body: a broken heap invariant.
+    #[inline(always)]
+    pub(crate) fn body(self) -> &'a Body<T> {
+        match self.cold {
+            Some(ColdSlot::Occupied(b)) => b,
+            _ => vacant_body(),
+        }
+    }
+
+    /// The number of edges.
+    #[inline]
+    pub(crate) fn edge_count(self) -> usize {
+        match self.hot.first_edge {
+            NO_EDGE => 0,
+            _ if self.hot.has_more_edges() => 1 + self.body().more_edges.len(),
+            _ => 1,
+        }
+    }
+
+    /// Edge `index` (a slot), if there is one.
+    #[inline]
+    pub(crate) fn edge(self, index: usize) -> Option<u32> {
+        match index {
+            _ if self.hot.first_edge == NO_EDGE => None,
+            0 => Some(self.hot.first_edge),
+            _ if !self.hot.has_more_edges() => None,
+            i => self.body().more_edges.get(i - 1).copied(),
+        }
+    }
+
+    /// The edges (slots), in order.
+    #[inline]
+    pub(crate) fn edges(self) -> EdgeSlots<'a> {
+        let more: &'a ThinVec<u32> = if self.hot.has_more_edges() {
+            &self.body().more_edges
+        } else {
+            &NO_MORE
+        };
+        edge_slots(self.hot, more)
+    }
+
+    /// Calls `f` with each edge (slot), in order: the form the collector's passes use.
+    /// Reads the body only for an object with more than one edge.
+    #[inline(always)]
+    pub(crate) fn for_each_edge(self, mut f: impl FnMut(u32)) {
+        if self.hot.first_edge != NO_EDGE {
+            f(self.hot.first_edge);
+            if self.hot.has_more_edges() {
+                for &t in self.body().more_edges.iter() {
+                    f(t);
+                }
+            }
+        }
+    }
+}
+
+/// The empty vector [`Obj::edges`] hands out for an object with at most one edge.
+static NO_MORE: ThinVec<u32> = ThinVec::new();
+
+/// A live object in the store, mutably: [`Obj`]'s counterpart, with the edge operations
+/// (which keep [`flags::MORE_EDGES`] in step with the body). Building it reads the
+/// slot's cold half too (every caller that writes an object reads or writes its body).
+pub(crate) struct ObjMut<'a, T> {
+    /// The hot half.
+    pub(crate) hot: &'a mut Header,
+    /// The cold half.
+    cold: &'a mut Body<T>,
+}
+
+impl<T> std::ops::Deref for ObjMut<'_, T> {
+    type Target = Header;
+
+    #[inline(always)]
+    fn deref(&self) -> &Header {
+        self.hot
+    }
+}
+
+impl<T> std::ops::DerefMut for ObjMut<'_, T> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut Header {
+        self.hot
+    }
+}
+
+impl<'a, T> ObjMut<'a, T> {
+    /// The view of an occupied slot's two halves.
+    #[inline(always)]
+    pub(crate) fn new(hot: &'a mut Header, cold: &'a mut Body<T>) -> Self {
+        ObjMut { hot, cold }
+    }
+
+    /// The cold half.
+    #[inline(always)]
+    pub(crate) fn body(&self) -> &Body<T> {
+        self.cold
+    }
+
+    /// The cold half, mutably.
+    #[inline(always)]
+    pub(crate) fn body_mut(&mut self) -> &mut Body<T> {
+        self.cold
+    }
+
+    /// The cold half, mutably, for the view's whole lifetime.
+    #[inline(always)]
+    pub(crate) fn into_body(self) -> &'a mut Body<T> {
+        self.cold
+    }
+
+    /// The edges (slots), in order.
+    #[cfg(feature = "testing")]
+    pub(crate) fn edges(&self) -> EdgeSlots<'_> {
+        edge_slots(self.hot, &self.cold.more_edges)
+    }
+
+    /// The number of edges.
+    #[cfg(feature = "testing")]
+    pub(crate) fn edge_count(&self) -> usize {
+        self.edges().len()
+    }
+
+    /// Keeps [`flags::MORE_EDGES`] in step with the body's vector.
+    #[inline(always)]
+    fn sync_more(&mut self) {
+        let more = !self.cold.more_edges.is_empty();
+        if more {
+            self.hot.flags |= flags::MORE_EDGES;
+        } else {
+            self.hot.flags &= !flags::MORE_EDGES;
+        }
+    }
+
+    /// Appends an edge.
+    #[inline]
+    pub(crate) fn push_edge(&mut self, slot: u32) {
+        if self.hot.first_edge == NO_EDGE {
+            self.hot.first_edge = slot;
+        } else {
+            self.cold.more_edges.push(slot);
+            self.hot.flags |= flags::MORE_EDGES;
+        }
+    }
+
+    /// Inserts an edge at `index` (`index <= len`, checked by the caller).
+    pub(crate) fn insert_edge(&mut self, index: usize, slot: u32) {
+        if index == 0 {
+            if self.hot.first_edge != NO_EDGE {
+                let old = std::mem::replace(&mut self.hot.first_edge, slot);
+                self.cold.more_edges.insert(0, old);
+            } else {
+                self.hot.first_edge = slot;
+            }
+        } else {
+            self.cold.more_edges.insert(index - 1, slot);
+        }
+        self.sync_more();
+    }
+
+    /// Replaces edge `index` (which the caller has bounds-checked) and returns the old
+    /// one.
+    pub(crate) fn replace_edge(&mut self, index: usize, slot: u32) -> u32 {
+        if index == 0 {
+            std::mem::replace(&mut self.hot.first_edge, slot)
+        } else {
+            std::mem::replace(&mut self.cold.more_edges[index - 1], slot)
+        }
+    }
+
+    /// Removes edge `index` (which the caller has bounds-checked), keeping the order of
+    /// the rest, and returns it.
+    pub(crate) fn remove_edge(&mut self, index: usize) -> u32 {
+        let old = if index == 0 {
+            let old = self.hot.first_edge;
+            let more = &mut self.cold.more_edges;
+            self.hot.first_edge = if more.is_empty() {
+                NO_EDGE
+            } else {
+                more.remove(0)
+            };
+            old
+        } else {
+            self.cold.more_edges.remove(index - 1)
+        };
+        self.sync_more();
+        old
+    }
+
+    /// Takes all the edges out, leaving none.
+    #[inline]
+    pub(crate) fn take_edges(&mut self) -> Edges {
+        let first = std::mem::replace(&mut self.hot.first_edge, NO_EDGE);
+        let more = if self.hot.has_more_edges() {
+            self.hot.flags &= !flags::MORE_EDGES;
+            std::mem::take(&mut self.cold.more_edges)
+        } else {
+            ThinVec::new()
+        };
+        Edges {
+            first: (first != NO_EDGE).then_some(first),
+            more,
+        }
+    }
+}
+
+/// An object's edges as slots, in order ([`Obj::edges`]).
 #[derive(Debug, Clone)]
 pub(crate) struct EdgeSlots<'a> {
     first: Option<u32>,

@@ -1,42 +1,38 @@
-//! The object store: every live object's record in one dense vector of slots.
-//!
-//! A slot is 32 bytes for a `()` payload, occupied or free: a free slot keeps its version
-//! and the next free slot in the bytes an object's edge list would use (the enum's niche
-//! is the edge vector's non-null pointer). Slots are reused most recently freed first,
-//! like slotmap's, whose keys ([`ObjId`]) the store hands out: a slot index and a
-//! version that is odd while the slot is occupied, so an id of a freed object is
-//! rejected forever (until the 32-bit version wraps, as in slotmap).
+//! The object store: every live object's record, split in two vectors indexed alike by
+//! slot: the hot headers (refcount, scratch count, first edge, flags, space byte: 16
+//! bytes) and the cold bodies (the edges after the first, external count, version,
+//! payload: 16 bytes for a `()` payload). A collection's passes read and write headers
+//! only, four to a cache line (issue 26, "hot bytes apart from cold"; the layout was
+//! chosen by the prototype `benches/peers/src/bin/layout_proto.rs`, see
+//! `docs/performance.md`). A free slot keeps its version and the next free slot in its
+//! cold half (the enum's niche is the edge vector's non-null pointer) and
+//! [`flags::VACANT`] in its header, so a pass that reaches a free slot through a broken
+//! edge stops with a clear panic without reading the cold half. Slots are reused most
+//! recently freed first, like slotmap's, whose keys ([`ObjId`]) the store hands out: a
+//! slot index and a version that is odd while the slot is occupied, so an id of a freed
+//! object is rejected forever (until the 32-bit version wraps, as in slotmap).
 //!
 //! Inside the heap, an edge is the target's bare slot index (4 bytes): every edge
 //! targets a live object, so the version is redundant there. The collector's passes
 //! reach an edge's target with [`Store::at`], a bounds-checked index with no version
-//! check; the public API turns slots back into versioned ids with [`Store::id_at`].
-
-use std::ops::{Index, IndexMut};
+//! check (it reads the header alone); the public API turns slots back into versioned ids
+//! with [`Store::id_at`]. The heap reaches an object through the views [`Obj`] (shared)
+//! and [`ObjMut`] (mutable), which dereference to the header and read the body on
+//! demand.
 
 use slotmap::{Key, KeyData};
 
-use crate::object::{EdgeSlots, NO_EDGE, ObjId, Object};
-
-/// One slot: an object, or a free slot's version and the next free slot.
-#[derive(Debug)]
-enum Slot<T> {
-    Occupied(Object<T>),
-    Vacant {
-        /// The version of the slot's last occupant plus one (even).
-        version: u32,
-        /// The next free slot, or [`NO_EDGE`] for none.
-        next_free: u32,
-    },
-}
-
-// A slot, occupied or free, is 32 bytes with a `()` payload (checked when compiling).
-const _: () = assert!(std::mem::size_of::<Slot<()>>() == 32);
+use crate::object::{
+    ColdSlot, EdgeSlots, Edges, Header, NO_EDGE, Obj, ObjId, ObjMut, Object, flags,
+};
 
 /// The heap's objects, indexed by slot (see the module documentation).
 #[derive(Debug)]
 pub(crate) struct Store<T> {
-    slots: Vec<Slot<T>>,
+    /// The hot half of every slot.
+    hot: Vec<Header>,
+    /// The cold half of every slot (as long as `hot`).
+    cold: Vec<ColdSlot<T>>,
     /// The most recently freed slot, or [`NO_EDGE`] for none.
     free_head: u32,
     /// Occupied slots.
@@ -55,7 +51,8 @@ impl<T> Store<T> {
     /// An empty store.
     pub(crate) fn new() -> Self {
         Store {
-            slots: Vec::new(),
+            hot: Vec::new(),
+            cold: Vec::new(),
             free_head: NO_EDGE,
             len: 0,
         }
@@ -76,13 +73,15 @@ impl<T> Store<T> {
     /// Slots the store can hold without reallocating (free ones included).
     #[inline]
     pub(crate) fn capacity(&self) -> usize {
-        self.slots.capacity()
+        self.hot.capacity().min(self.cold.capacity())
     }
 
     /// Makes room for `additional` more objects beyond the free slots.
     pub(crate) fn reserve(&mut self, additional: usize) {
-        let free = self.slots.len() - self.len;
-        self.slots.reserve(additional.saturating_sub(free));
+        let free = self.hot.len() - self.len;
+        let more = additional.saturating_sub(free);
+        self.hot.reserve(more);
+        self.cold.reserve(more);
     }
 
     /// Stores `object` in a free slot (the most recently freed one, else a new one) and
@@ -91,79 +90,106 @@ impl<T> Store<T> {
     /// # Panics
     /// When 2^32 - 1 objects are alive at once (slot indices are 32-bit).
     #[inline(always)]
-    pub(crate) fn insert(&mut self, mut object: Object<T>) -> ObjId {
+    pub(crate) fn insert(&mut self, object: Object<T>) -> ObjId {
+        let Object { hot, mut cold } = object;
         let slot = self.free_head;
         if slot != NO_EDGE {
-            let entry = &mut self.slots[slot as usize];
-            let Slot::Vacant { version, next_free } = *entry else {
+            let entry = &mut self.cold[slot as usize];
+            let ColdSlot::Vacant { version, next_free } = *entry else {
                 unreachable!("bug: the free list holds occupied slot {slot}")
             };
             self.free_head = next_free;
-            object.version = version | 1;
-            *entry = Slot::Occupied(object);
+            cold.version = version | 1;
+            *entry = ColdSlot::Occupied(cold);
+            self.hot[slot as usize] = hot;
             self.len += 1;
             return make_id(slot, version | 1);
         }
-        let slot = u32::try_from(self.slots.len())
+        let slot = u32::try_from(self.hot.len())
             .ok()
             .filter(|&s| s != NO_EDGE)
             .expect("the heap holds at most 2^32 - 1 objects at once");
-        object.version = 1;
-        self.slots.push(Slot::Occupied(object));
+        cold.version = 1;
+        self.hot.push(hot);
+        self.cold.push(ColdSlot::Occupied(cold));
         self.len += 1;
         make_id(slot, 1)
     }
 
-    /// Removes and returns the object a list entry names, if it is alive (the store's
-    /// own tests, `gclab::testing::internals`; the heap looks an object up first and
-    /// takes it with `take_at`).
+    /// Removes the object a list entry names, if it is alive, and returns its edges and
+    /// payload (the store's own tests, `gclab::testing::internals`; the heap looks an object up first and takes it
+    /// with `take_at`).
     #[cfg(feature = "testing")]
-    pub(crate) fn remove_entry<E: Entry>(&mut self, e: E) -> Option<Object<T>> {
+    pub(crate) fn remove_entry<E: Entry>(&mut self, e: E) -> Option<(Edges, T)> {
         self.lookup(e)?;
         Some(self.take_at(e.slot()))
     }
 
-    /// Removes and returns the object in `slot`, which must be occupied (the caller has
-    /// looked it up already): one bounds check, no version check.
+    /// Removes the object in `slot`, which must be occupied (the caller has looked it up
+    /// already), and returns its edges and payload: one bounds check per half, no
+    /// version check. Of the header, only the first edge is read and the flags written
+    /// ([`flags::VACANT`]): the rest of a free slot's header is never read.
     ///
     /// # Panics
     /// When the slot is free: a broken heap invariant, never user input.
     #[inline(always)]
-    pub(crate) fn take_at(&mut self, slot: u32) -> Object<T> {
+    pub(crate) fn take_at(&mut self, slot: u32) -> (Edges, T) {
         let free_head = self.free_head;
-        let entry = &mut self.slots[slot as usize];
+        let entry = &mut self.cold[slot as usize];
         let version = match entry {
-            Slot::Occupied(o) => o.version.wrapping_add(1),
-            Slot::Vacant { .. } => vacant(slot),
+            ColdSlot::Occupied(o) => o.version.wrapping_add(1),
+            ColdSlot::Vacant { .. } => vacant(slot),
         };
-        let Slot::Occupied(object) = std::mem::replace(
+        let ColdSlot::Occupied(cold) = std::mem::replace(
             entry,
-            Slot::Vacant {
+            ColdSlot::Vacant {
                 version,
                 next_free: free_head,
             },
         ) else {
             unreachable!("bug: slot {slot} was checked occupied")
         };
+        let hot = &mut self.hot[slot as usize];
+        let first = hot.take_first_edge();
+        hot.flags = flags::VACANT;
         self.free_head = slot;
         self.len -= 1;
-        object
+        (
+            Edges {
+                first,
+                more: cold.more_edges,
+            },
+            cold.payload,
+        )
+    }
+
+    /// The view of occupied slot `slot`, whose cold half is `cold`.
+    #[inline(always)]
+    fn view<'a>(&'a self, slot: usize, cold: &'a ColdSlot<T>) -> Obj<'a, T> {
+        Obj::new(&self.hot[slot], Some(cold))
     }
 
     /// The object `id` names, if it is alive.
     #[inline]
-    pub(crate) fn get(&self, id: ObjId) -> Option<&Object<T>> {
-        match self.slots.get(slot_of(id) as usize) {
-            Some(Slot::Occupied(o)) if o.version == version_of(id) => Some(o),
+    pub(crate) fn get(&self, id: ObjId) -> Option<Obj<'_, T>> {
+        let slot = slot_of(id) as usize;
+        match self.cold.get(slot) {
+            Some(c @ ColdSlot::Occupied(o)) if o.version == version_of(id) => {
+                Some(self.view(slot, c))
+            }
             _ => None,
         }
     }
 
     /// The object a list entry names, if it is alive.
     #[inline]
-    pub(crate) fn lookup<E: Entry>(&self, e: E) -> Option<&Object<T>> {
-        match self.slots.get(e.slot() as usize) {
-            Some(Slot::Occupied(o)) if e.matches(o.version) => Some(o),
+    pub(crate) fn lookup<E: Entry>(&self, e: E) -> Option<Obj<'_, T>> {
+        let slot = e.slot() as usize;
+        if E::BARE {
+            return self.get_slot(e.slot());
+        }
+        match self.cold.get(slot) {
+            Some(c @ ColdSlot::Occupied(o)) if e.matches(o.version) => Some(self.view(slot, c)),
             _ => None,
         }
     }
@@ -184,7 +210,7 @@ impl<T> Store<T> {
             entries.reverse();
             return;
         }
-        let bound = self.slots.len();
+        let bound = self.hot.len();
         if n < bound / 64 {
             entries.sort_unstable_by_key(|e| std::cmp::Reverse(e.slot()));
             return;
@@ -204,7 +230,7 @@ impl<T> Store<T> {
                 let b = 63 - word.leading_zeros() as usize;
                 word &= !(1 << b);
                 let slot = (w * 64 + b) as u32;
-                entries[out] = E::make(slot, self.at(slot).version);
+                entries[out] = E::at(self, slot);
                 out += 1;
             }
         }
@@ -214,12 +240,43 @@ impl<T> Store<T> {
         }
     }
 
+    /// The version of the object in `slot`, which must be occupied (reads the cold
+    /// half).
+    #[inline(always)]
+    pub(crate) fn version_at(&self, slot: u32) -> u32 {
+        self.at(slot).body().version
+    }
+
     /// The object `id` names, mutably, if it is alive.
     #[inline]
-    pub(crate) fn get_mut(&mut self, id: ObjId) -> Option<&mut Object<T>> {
-        match self.slots.get_mut(slot_of(id) as usize) {
-            Some(Slot::Occupied(o)) if o.version == version_of(id) => Some(o),
+    pub(crate) fn get_mut(&mut self, id: ObjId) -> Option<ObjMut<'_, T>> {
+        let slot = slot_of(id) as usize;
+        match self.cold.get_mut(slot) {
+            Some(ColdSlot::Occupied(b)) if b.version == version_of(id) => {
+                Some(ObjMut::new(&mut self.hot[slot], b))
+            }
             _ => None,
+        }
+    }
+
+    /// The object `id` names, which the caller knows is alive.
+    ///
+    /// # Panics
+    /// When `id` is dead: callers name only ids they know alive.
+    #[inline]
+    pub(crate) fn by_id(&self, id: ObjId) -> Obj<'_, T> {
+        match self.get(id) {
+            Some(o) => o,
+            None => dead(id),
+        }
+    }
+
+    /// [`by_id`](Store::by_id), mutably.
+    #[inline]
+    pub(crate) fn by_id_mut(&mut self, id: ObjId) -> ObjMut<'_, T> {
+        match self.get_mut(id) {
+            Some(o) => o,
+            None => dead(id),
         }
     }
 
@@ -229,44 +286,54 @@ impl<T> Store<T> {
         self.get(id).is_some()
     }
 
-    /// The object in `slot`, if the slot is occupied.
+    /// The object in `slot`, if the slot is occupied (reads the header only).
     #[inline]
-    pub(crate) fn get_slot(&self, slot: u32) -> Option<&Object<T>> {
-        match self.slots.get(slot as usize) {
-            Some(Slot::Occupied(o)) => Some(o),
-            _ => None,
-        }
-    }
-
-    /// [`get_slot`](Store::get_slot), mutably.
-    #[inline]
-    pub(crate) fn get_slot_mut(&mut self, slot: u32) -> Option<&mut Object<T>> {
-        match self.slots.get_mut(slot as usize) {
-            Some(Slot::Occupied(o)) => Some(o),
+    pub(crate) fn get_slot(&self, slot: u32) -> Option<Obj<'_, T>> {
+        let s = slot as usize;
+        match self.hot.get(s) {
+            Some(h) if !h.is_vacant() => Some(Obj::new(h, self.cold.get(s))),
             _ => None,
         }
     }
 
     /// The object in `slot`, which must be occupied (an edge's target, a member of a
-    /// collector's list): no version check.
+    /// collector's list): no version check, and only the header is read.
     ///
     /// # Panics
     /// When the slot is free: a broken heap invariant, never user input.
     #[inline(always)]
-    pub(crate) fn at(&self, slot: u32) -> &Object<T> {
-        match &self.slots[slot as usize] {
-            Slot::Occupied(o) => o,
-            Slot::Vacant { .. } => vacant(slot),
+    pub(crate) fn at(&self, slot: u32) -> Obj<'_, T> {
+        let s = slot as usize;
+        let h = &self.hot[s];
+        if h.is_vacant() {
+            vacant(slot)
         }
+        Obj::new(h, self.cold.get(s))
     }
 
     /// [`at`](Store::at), mutably.
     #[inline(always)]
-    pub(crate) fn at_mut(&mut self, slot: u32) -> &mut Object<T> {
-        match &mut self.slots[slot as usize] {
-            Slot::Occupied(o) => o,
-            Slot::Vacant { .. } => vacant(slot),
+    pub(crate) fn at_mut(&mut self, slot: u32) -> ObjMut<'_, T> {
+        let s = slot as usize;
+        let h = &mut self.hot[s];
+        if h.is_vacant() {
+            vacant(slot)
         }
+        ObjMut::new(h, self.cold[s].body_mut())
+    }
+
+    /// The header of the object in `slot`, which must be occupied, mutably: the hot half
+    /// alone (the release cascade lowers an edge target's count through it).
+    ///
+    /// # Panics
+    /// When the slot is free: a broken heap invariant, never user input.
+    #[inline(always)]
+    pub(crate) fn header_mut(&mut self, slot: u32) -> &mut Header {
+        let h = &mut self.hot[slot as usize];
+        if h.is_vacant() {
+            vacant(slot)
+        }
+        h
     }
 
     /// The id of the object in `slot`. For a free slot (only an edge of a heap broken
@@ -274,28 +341,29 @@ impl<T> Store<T> {
     /// every lookup rejects as stale.
     #[inline(always)]
     pub(crate) fn id_at(&self, slot: u32) -> ObjId {
-        match self.slots.get(slot as usize) {
-            Some(Slot::Occupied(o)) => make_id(slot, o.version),
-            Some(Slot::Vacant { version, .. }) => make_id(slot, version.wrapping_sub(1)),
+        match self.cold.get(slot as usize) {
+            Some(ColdSlot::Occupied(o)) => make_id(slot, o.version),
+            Some(ColdSlot::Vacant { version, .. }) => make_id(slot, version.wrapping_sub(1)),
             None => ObjId::null(),
         }
     }
 
     /// The ids of `object`'s edges (whose targets are alive), in order.
     #[inline]
-    pub(crate) fn edge_ids<'a>(
-        &'a self,
-        object: &'a Object<T>,
-    ) -> impl Iterator<Item = ObjId> + 'a {
+    pub(crate) fn edge_ids<'a>(&'a self, object: Obj<'a, T>) -> impl Iterator<Item = ObjId> + 'a {
         object.edges().map(|t| self.id_at(t))
     }
 
     /// Live objects with their ids, in slot order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (ObjId, &Object<T>)> + '_ {
-        self.slots.iter().enumerate().filter_map(|(i, s)| match s {
-            Slot::Occupied(o) => Some((make_id(i as u32, o.version), o)),
-            Slot::Vacant { .. } => None,
-        })
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (ObjId, Obj<'_, T>)> + '_ {
+        self.hot
+            .iter()
+            .zip(&self.cold)
+            .enumerate()
+            .filter_map(|(i, (h, c))| match c {
+                ColdSlot::Occupied(o) => Some((make_id(i as u32, o.version), Obj::new(h, Some(c)))),
+                ColdSlot::Vacant { .. } => None,
+            })
     }
 
     /// Ids of the live objects, in slot order.
@@ -304,7 +372,7 @@ impl<T> Store<T> {
     }
 
     /// Live objects, in slot order.
-    pub(crate) fn values(&self) -> impl Iterator<Item = &Object<T>> + '_ {
+    pub(crate) fn values(&self) -> impl Iterator<Item = Obj<'_, T>> + '_ {
         self.iter().map(|(_, o)| o)
     }
 }
@@ -333,7 +401,7 @@ pub struct EdgeIds<'a, T> {
 
 impl<'a, T> EdgeIds<'a, T> {
     #[inline]
-    pub(crate) fn new(objects: &'a Store<T>, object: &'a Object<T>) -> Self {
+    pub(crate) fn new(objects: &'a Store<T>, object: Obj<'a, T>) -> Self {
         EdgeIds {
             objects,
             slots: object.edges(),
@@ -426,10 +494,16 @@ impl<T> PartialEq<Vec<ObjId>> for EdgeIds<'_, T> {
 /// An entry of a collector's list: a bare slot (a list the heap keeps, whose members
 /// are alive by construction) or a versioned id (a list a strategy hands in).
 pub(crate) trait Entry: Copy {
+    /// Whether the entry is a bare slot (it names any occupant).
+    const BARE: bool;
     /// The entry's slot.
     fn slot(self) -> u32;
     /// The entry for the object in `slot`, at `version`.
     fn make(slot: u32, version: u32) -> Self;
+    /// The entry for the object in occupied `slot` of `objects`: a bare slot reads
+    /// nothing (a collector pass that builds one reads no body), an id reads the
+    /// version from the body.
+    fn at<T>(objects: &Store<T>, slot: u32) -> Self;
     /// Whether the entry names the occupant of its slot whose version is `version` (a
     /// bare slot names any occupant).
     fn matches(self, version: u32) -> bool;
@@ -438,6 +512,8 @@ pub(crate) trait Entry: Copy {
 }
 
 impl Entry for u32 {
+    const BARE: bool = true;
+
     #[inline(always)]
     fn slot(self) -> u32 {
         self
@@ -445,6 +521,11 @@ impl Entry for u32 {
 
     #[inline(always)]
     fn make(slot: u32, _version: u32) -> Self {
+        slot
+    }
+
+    #[inline(always)]
+    fn at<T>(_objects: &Store<T>, slot: u32) -> Self {
         slot
     }
 
@@ -461,6 +542,8 @@ impl Entry for u32 {
 }
 
 impl Entry for ObjId {
+    const BARE: bool = false;
+
     #[inline(always)]
     fn slot(self) -> u32 {
         slot_of(self)
@@ -469,6 +552,11 @@ impl Entry for ObjId {
     #[inline(always)]
     fn make(slot: u32, version: u32) -> Self {
         make_id(slot, version)
+    }
+
+    #[inline(always)]
+    fn at<T>(objects: &Store<T>, slot: u32) -> Self {
+        make_id(slot, objects.version_at(slot))
     }
 
     #[inline(always)]
@@ -501,26 +589,8 @@ fn version_of(id: ObjId) -> u32 {
     (id.data().as_ffi() >> 32) as u32
 }
 
-impl<T> Index<ObjId> for Store<T> {
-    type Output = Object<T>;
-
-    /// # Panics
-    /// When `id` is dead: callers index only ids they know alive.
-    #[inline]
-    fn index(&self, id: ObjId) -> &Object<T> {
-        match self.get(id) {
-            Some(o) => o,
-            None => panic!("bug: {id} is dead"),
-        }
-    }
-}
-
-impl<T> IndexMut<ObjId> for Store<T> {
-    #[inline]
-    fn index_mut(&mut self, id: ObjId) -> &mut Object<T> {
-        match self.get_mut(id) {
-            Some(o) => o,
-            None => panic!("bug: {id} is dead"),
-        }
-    }
+#[cold]
+#[inline(never)]
+fn dead(id: ObjId) -> ! {
+    panic!("bug: {id} is dead")
 }

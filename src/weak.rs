@@ -138,7 +138,7 @@ impl<F> WeakTable<F> {
             keys.retain(|&k| k != key);
             if keys.is_empty() {
                 index.remove(&id);
-                if let Some(o) = objects.get_mut(id) {
+                if let Some(mut o) = objects.get_mut(id) {
                     o.flags &= !flag;
                 }
             }

@@ -194,7 +194,7 @@ impl<'a, T> Objects<'a, T> {
     /// heap takes around user code are not included.
     #[inline]
     pub fn external(&self, id: ObjId) -> Option<u32> {
-        self.objects.get(id).map(|o| o.external)
+        self.objects.get(id).map(|o| o.body().external)
     }
 
     /// `id`'s edges, in order.

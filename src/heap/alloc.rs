@@ -4,7 +4,7 @@
 use crate::error::GcError;
 use crate::error::Result;
 use crate::gc::{AllocKind, CycleCollector};
-use crate::object::{Edges, ObjId, Object, UNTRACKED, flags};
+use crate::object::{Edges, ObjId, UNTRACKED, flags};
 
 use super::Heap;
 
@@ -144,7 +144,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
     pub fn alloc_lazy_with(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
         let id = self.insert_object(payload, Edges::from_ids(edges), flags::LAZY, false);
-        if edges.iter().any(|&t| self.objects[t].may_be_tracked()) {
+        if edges
+            .iter()
+            .any(|&t| self.objects.by_id(t).may_be_tracked())
+        {
             self.track(id);
         }
         self.count_alloc(AllocKind::Lazy, id);
@@ -161,7 +164,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         for (i, &t) in targets.iter().enumerate() {
             if let Err(e) = self.take_ref(t) {
                 for &done in &targets[..i] {
-                    self.objects[done].refcount -= 1;
+                    self.objects.by_id_mut(done).refcount -= 1;
                 }
                 return Err(e);
             }
@@ -174,9 +177,9 @@ impl<T, C: CycleCollector> Heap<T, C> {
     #[inline(always)]
     fn insert_object(&mut self, payload: T, edges: Edges, flag_bits: u16, tracked: bool) -> ObjId {
         self.counters.allocations += 1;
-        let id = self
-            .objects
-            .insert(Object::new(payload, edges, flag_bits, UNTRACKED, 0));
+        let id = self.objects.insert(crate::object::Object::new(
+            payload, edges, flag_bits, UNTRACKED, 0,
+        ));
         if self.native_claims > 0 {
             self.avoid_claimed_identity(id);
         }

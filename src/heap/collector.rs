@@ -175,7 +175,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             let still_held = self
                 .objects
                 .get(new)
-                .is_some_and(|o| o.external > self.held_count(new));
+                .is_some_and(|o| o.body().external > self.held_count(new));
             if still_held {
                 // Its own payload may panic in turn: the first panic is the one reported.
                 let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -196,13 +196,13 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// running collection's working set), and marks it untracked.
     #[inline(always)]
     pub(crate) fn untrack(&mut self, id: ObjId) {
-        let obj = &self.objects[id];
+        let obj = self.objects.by_id(id);
         let (generation, position) = (obj.space(), obj.position());
         if generation != UNTRACKED && generation != COLLECTING {
             self.gc
                 .on_untrack(Cx::new(&mut self.objects), id, generation, position);
         }
-        self.objects[id].set_space(UNTRACKED);
+        self.objects.by_id(id).set_space(UNTRACKED);
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::error::{GcError, Result};
 use crate::gc::CycleCollector;
-use crate::object::{MAX_REFCOUNT, ObjId, Object, flags};
+use crate::object::{MAX_REFCOUNT, Obj, ObjId, ObjMut, flags};
 use crate::store::{EdgeIds, slot_of};
 
 use super::Heap;
@@ -26,7 +26,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.edges(a).unwrap(), &[a]);
     /// ```
     pub fn link(&mut self, from: ObjId, to: ObjId) -> Result<()> {
-        self.write_edge(from, to, Position::End, |obj, slot| obj.push_edge(slot))
+        self.write_edge(from, to, Position::End, |mut obj, slot| obj.push_edge(slot))
     }
 
     /// Inserts an edge `from → to` at position `index` (`index <= len`).
@@ -44,7 +44,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.edges(l).unwrap(), &[a, b]);
     /// ```
     pub fn insert_edge(&mut self, from: ObjId, index: usize, to: ObjId) -> Result<()> {
-        self.write_edge(from, to, Position::Before(index), |obj, slot| {
+        self.write_edge(from, to, Position::Before(index), |mut obj, slot| {
             obj.insert_edge(index, slot);
         })
     }
@@ -67,7 +67,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert!(!heap.contains(x)); // its last reference went with the edge
     /// ```
     pub fn set_edge(&mut self, from: ObjId, index: usize, to: ObjId) -> Result<ObjId> {
-        let old = self.write_edge(from, to, Position::At(index), |obj, slot| {
+        let old = self.write_edge(from, to, Position::At(index), |mut obj, slot| {
             obj.replace_edge(index, slot)
         })?;
         let old = self.objects.id_at(old);
@@ -95,7 +95,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     pub fn remove_edge(&mut self, from: ObjId, index: usize) -> Result<ObjId> {
         let len = self.check_mutable(from)?;
         Position::At(index).check(from, len)?;
-        let old = self.objects[from].remove_edge(index);
+        let old = self.objects.by_id_mut(from).remove_edge(index);
         let old = self.objects.id_at(old);
         self.release(old);
         Ok(old)
@@ -123,7 +123,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             return Ok(false); // no edge targets a dead object
         }
         let to_slot = slot_of(to);
-        match self.objects[from].edges().position(|t| t == to_slot) {
+        match self.objects.by_id(from).edges().position(|t| t == to_slot) {
             Some(index) => {
                 self.remove_edge(from, index)?;
                 Ok(true)
@@ -150,7 +150,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn clear_edges(&mut self, from: ObjId) -> Result<()> {
         self.check_mutable(from)?;
-        let edges = self.objects[from].take_edges();
+        let edges = self.objects.by_id_mut(from).take_edges();
         self.release_edges(edges);
         Ok(())
     }
@@ -180,21 +180,24 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// `to`, runs the strategy's write barrier ([`CycleCollector::on_edge_write`]), lets
     /// `write` put `to`'s slot into `from`'s edges, and maintains a lazily tracked
     /// container's tracking. Returns what `write` returns. The heap is unchanged on error.
-    #[inline]
+    #[inline(always)]
     fn write_edge<R>(
         &mut self,
         from: ObjId,
         to: ObjId,
         position: Position,
-        write: impl FnOnce(&mut Object<T>, u32) -> R,
+        write: impl FnOnce(ObjMut<'_, T>, u32) -> R,
     ) -> Result<R> {
         let len = self.check_mutable(from)?;
         position.check(from, len)?;
         self.take_ref(to)?;
         self.gc.on_edge_write(from, to);
-        let obj = &mut self.objects[from];
+        // `from` was found alive above and taking a reference frees nothing: its slot
+        // is enough (no second version check).
+        let obj = self.objects.at_mut(slot_of(from));
+        let lazy = obj.has(flags::LAZY);
         let written = write(obj, slot_of(to));
-        if obj.has(flags::LAZY) {
+        if lazy {
             self.maintain_tracking(from, to);
         }
         Ok(written)
@@ -205,8 +208,8 @@ impl<T, C: CycleCollector> Heap<T, C> {
     #[inline]
     #[cold]
     fn maintain_tracking(&mut self, from: ObjId, to: ObjId) {
-        let obj = &self.objects[from];
-        if !obj.is_tracked() && self.objects[to].may_be_tracked() {
+        let obj = self.objects.by_id(from);
+        if !obj.is_tracked() && self.objects.by_id(to).may_be_tracked() {
             self.track(from);
         }
     }
@@ -231,7 +234,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// reached zero is being deallocated and takes no new reference.
     #[inline]
     pub(super) fn take_ref(&mut self, id: ObjId) -> Result<()> {
-        let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
+        let mut obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
         // One comparison for both refusals: 0 wraps to u32::MAX.
         if obj.refcount.wrapping_sub(1) >= MAX_REFCOUNT - 1 {
             return Err(if obj.refcount == 0 {
@@ -246,7 +249,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
 
     /// The object, if it is alive and not being deallocated (the check of every
     /// operation that registers something on it).
-    pub(crate) fn obj_alive(&self, id: ObjId) -> Result<&Object<T>> {
+    pub(crate) fn obj_alive(&self, id: ObjId) -> Result<Obj<'_, T>> {
         let obj = self.obj(id)?;
         if obj.refcount == 0 {
             return Err(GcError::BeingDeallocated(id));

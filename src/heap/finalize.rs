@@ -54,7 +54,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         if self.obj_alive(id)?.has(flags::FINALIZED) {
             return Ok(false);
         }
-        self.objects[id].flags |= flags::HAS_FINALIZER;
+        self.objects.by_id_mut(id).flags |= flags::HAS_FINALIZER;
         self.finalizers.insert(id, Box::new(finalizer));
         Ok(true)
     }
@@ -74,7 +74,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert!(heap.events().is_empty());
     /// ```
     pub fn clear_finalizer(&mut self, id: ObjId) -> Result<bool> {
-        let obj = self.obj_mut(id)?;
+        let mut obj = self.obj_mut(id)?;
         obj.flags &= !flags::HAS_FINALIZER;
         Ok(self.finalizers.remove(id).is_some())
     }
@@ -140,7 +140,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn set_legacy_finalizer(&mut self, id: ObjId, on: bool) -> Result<()> {
         self.obj_alive(id)?;
-        let obj = &mut self.objects[id];
+        let mut obj = self.objects.by_id_mut(id);
         if on {
             obj.flags |= flags::LEGACY_FINALIZER;
             self.legacy_ever = true;
@@ -191,7 +191,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         code: impl FnMut(&mut Heap<T, C>, ObjId) + 'static,
     ) -> Result<()> {
         self.obj_alive(id)?;
-        self.objects[id].flags |= flags::LEGACY_FINALIZER | flags::HAS_LEGACY_CODE;
+        self.objects.by_id_mut(id).flags |= flags::LEGACY_FINALIZER | flags::HAS_LEGACY_CODE;
         self.legacy_ever = true;
         self.legacy.insert(id, Box::new(code));
         Ok(())
@@ -222,8 +222,8 @@ impl<T, C: CycleCollector> Heap<T, C> {
         let Some(mut finalizer) = self.finalizers.remove(id) else {
             return;
         };
-        let atomic = self.objects[id].has(flags::ATOMIC);
-        let obj = &mut self.objects[id];
+        let atomic = self.objects.by_id(id).has(flags::ATOMIC);
+        let mut obj = self.objects.by_id_mut(id);
         obj.flags &= !flags::HAS_FINALIZER;
         if !atomic {
             obj.flags |= flags::FINALIZED;
@@ -236,7 +236,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             });
         }
         if atomic
-            && let Some(obj) = self.objects.get_mut(id)
+            && let Some(mut obj) = self.objects.get_mut(id)
             && !obj.has(flags::HAS_FINALIZER)
             && !self.finalizers.contains_key(id)
         {

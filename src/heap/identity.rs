@@ -88,7 +88,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 .retain(|identity, &mut id| identities.get(id) == Some(identity));
         }
         self.by_identity.insert(identity, id);
-        self.objects[id].flags |= flags::HAS_IDENTITY;
+        self.objects.by_id_mut(id).flags |= flags::HAS_IDENTITY;
         Ok(())
     }
 

@@ -2,17 +2,17 @@
 
 use crate::error::{GcError, Result};
 use crate::gc::CycleCollector;
-use crate::object::{ObjId, Object, flags};
+use crate::object::{Obj, ObjId, ObjMut, flags};
 use crate::store::slot_of;
 
 use super::{Heap, HeapCounters};
 
 impl<T, C: CycleCollector> Heap<T, C> {
-    pub(crate) fn obj(&self, id: ObjId) -> Result<&Object<T>> {
+    pub(crate) fn obj(&self, id: ObjId) -> Result<Obj<'_, T>> {
         self.objects.get(id).ok_or(GcError::StaleId(id))
     }
 
-    pub(crate) fn obj_mut(&mut self, id: ObjId) -> Result<&mut Object<T>> {
+    pub(crate) fn obj_mut(&mut self, id: ObjId) -> Result<ObjMut<'_, T>> {
         self.objects.get_mut(id).ok_or(GcError::StaleId(id))
     }
 
@@ -72,7 +72,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.external_count(x).unwrap(), 2); // our handle and the name
     /// ```
     pub fn external_count(&self, id: ObjId) -> Result<u32> {
-        Ok(self.obj(id)?.external)
+        Ok(self.obj(id)?.body().external)
     }
 
     /// Whether `id` names a live object of this heap.
@@ -128,7 +128,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.payload(x).unwrap(), "hello");
     /// ```
     pub fn payload(&self, id: ObjId) -> Result<&T> {
-        Ok(&self.obj(id)?.payload)
+        Ok(&self.obj(id)?.body().payload)
     }
 
     /// The object's payload, mutably. (Payloads hold no references, so changing one never
@@ -145,7 +145,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.payload(x).unwrap(), &2);
     /// ```
     pub fn payload_mut(&mut self, id: ObjId) -> Result<&mut T> {
-        Ok(&mut self.obj_mut(id)?.payload)
+        Ok(&mut self.obj_mut(id)?.into_body().payload)
     }
 
     /// Live objects and their payloads, in slot order.
@@ -159,7 +159,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(payloads, ["a", "b"]);
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = (ObjId, &T)> + '_ {
-        self.objects.iter().map(|(id, o)| (id, &o.payload))
+        self.objects.iter().map(|(id, o)| (id, &o.body().payload))
     }
 
     /// Ids of the live objects, in slot order.
@@ -253,7 +253,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         // The targets are alive: a slot names each of them exactly.
         let slots: Vec<u32> = targets.iter().map(|&t| slot_of(t)).collect();
         Ok(candidates
-            .filter(|&r| self.objects[r].edges().any(|t| slots.contains(&t)))
+            .filter(|&r| self.objects.by_id(r).edges().any(|t| slots.contains(&t)))
             .collect())
     }
 

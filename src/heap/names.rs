@@ -26,7 +26,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn incref(&mut self, id: ObjId) -> Result<()> {
         self.take_ref(id)?;
-        self.objects[id].external += 1;
+        self.objects.by_id_mut(id).body_mut().external += 1;
         Ok(())
     }
 
@@ -44,7 +44,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.external_count(x).unwrap(), 4);
     /// ```
     pub fn incref_by(&mut self, id: ObjId, n: u32) -> Result<()> {
-        let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
+        let mut obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
         if obj.refcount == 0 {
             return Err(GcError::BeingDeallocated(id));
         }
@@ -52,7 +52,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             return Err(GcError::RefcountOverflow(id));
         }
         obj.refcount += n;
-        obj.external += n;
+        obj.body_mut().external += n;
         Ok(())
     }
 
@@ -99,13 +99,13 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     #[inline]
     pub fn decref(&mut self, id: ObjId) -> Result<()> {
-        let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
+        let mut obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
         // One test for the rare cases: being deallocated (count 0), no external
         // reference at all, or some of them held by the heap itself.
-        if obj.refcount == 0 || obj.external == 0 || obj.has(flags::HELD) {
+        if obj.refcount == 0 || obj.body().external == 0 || obj.has(flags::HELD) {
             return self.decref_checked(id);
         }
-        obj.external -= 1;
+        obj.body_mut().external -= 1;
         obj.refcount -= 1;
         if obj.refcount == 0 {
             let header = (obj.flags, obj.space(), obj.position());
@@ -121,7 +121,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// the refusals, and the count of the heap's own references looked up.
     #[inline(never)]
     fn decref_checked(&mut self, id: ObjId) -> Result<()> {
-        let obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
+        let mut obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
         if obj.refcount == 0 {
             return Err(GcError::BeingDeallocated(id));
         }
@@ -130,10 +130,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
         } else {
             0
         };
-        if obj.external <= held {
+        if obj.body().external <= held {
             return Err(GcError::NoExternalRef(id));
         }
-        obj.external -= 1;
+        obj.body_mut().external -= 1;
         self.release(id);
         Ok(())
     }
@@ -149,7 +149,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     pub(crate) fn hold(&mut self, id: ObjId) -> Result<()> {
         self.incref(id)?;
         *self.held.entry(id).or_insert(0) += 1;
-        self.objects[id].flags |= flags::HELD;
+        self.objects.by_id_mut(id).flags |= flags::HELD;
         Ok(())
     }
 
@@ -159,7 +159,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             Some(n) if *n > 1 => *n -= 1,
             Some(_) => {
                 self.held.remove(&id);
-                self.objects[id].flags &= !flags::HELD;
+                self.objects.by_id_mut(id).flags &= !flags::HELD;
             }
             None => debug_assert!(false, "bug: unhold of {id} without a matching hold"),
         }
@@ -167,9 +167,12 @@ impl<T, C: CycleCollector> Heap<T, C> {
     }
 
     pub(super) fn release_external(&mut self, id: ObjId) {
-        let obj = &mut self.objects[id];
-        debug_assert!(obj.external > 0, "bug: external count of {id} underflows");
-        obj.external -= 1;
+        let mut obj = self.objects.by_id_mut(id);
+        debug_assert!(
+            obj.body().external > 0,
+            "bug: external count of {id} underflows"
+        );
+        obj.body_mut().external -= 1;
         self.release(id);
     }
 

@@ -26,7 +26,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// zero, frees the object and in cascade everything only it kept alive.
     #[inline]
     pub(crate) fn release(&mut self, id: ObjId) {
-        let obj = &mut self.objects[id];
+        let mut obj = self.objects.by_id_mut(id);
         debug_assert!(
             obj.refcount > 0,
             "bug: refcount of {id} underflows; an edge or handle was released twice"
@@ -97,7 +97,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// `Py_INCREF` around a finalizer or callback call). Give it back with
     /// [`drop_temp_ref`](Heap::drop_temp_ref).
     pub(crate) fn take_temp_ref(&mut self, id: ObjId) {
-        self.objects[id].refcount += 1;
+        self.objects.by_id_mut(id).refcount += 1;
         self.rel.temp_refs.push(id);
     }
 
@@ -185,7 +185,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             if !self.dealloc_user_code(id) {
                 return; // resurrected
             }
-            let obj = &self.objects[id];
+            let obj = self.objects.by_id(id);
             (generation, position) = (obj.space(), obj.position());
         }
         self.dealloc_plain(id, generation, position, atomic);
@@ -205,7 +205,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         // Only edges and payload are moved out of the slot (found by the caller: no
         // second version check): reading header fields back from a moved copy of the
         // whole record stalls store forwarding on this hot path.
-        let (edges, payload) = self.objects.take_at(slot_of(id)).into_parts();
+        let (edges, payload) = self.objects.take_at(slot_of(id));
         if !atomic {
             self.gc.on_free();
         }
@@ -226,18 +226,22 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// that reaches zero is untracked and queued on the cascade's worklist.
     #[inline(always)]
     fn release_from_dealloc(&mut self, slot: u32) {
-        let target = self.objects.at_mut(slot);
+        // The header alone: the target's id (its version, in the body) is built only
+        // where it is used, so a strategy whose `on_possible_root` ignores it never
+        // reads the body (`id_at` cannot panic, so an unused call is dropped).
+        let target = self.objects.header_mut(slot);
         debug_assert!(
             target.refcount > 0,
             "bug: refcount of slot {slot} underflows in the release cascade"
         );
         target.refcount -= 1;
-        let t = make_id(slot, target.version);
         if target.refcount == 0 {
             let header = (target.space(), target.position());
+            let t = self.objects.id_at(slot);
             untrack_waiting_with(&mut self.objects, &mut self.gc, t, header);
             self.rel.pending.push(t);
         } else {
+            let t = self.objects.id_at(slot);
             self.gc.on_possible_root(Cx::new(&mut self.objects), t);
         }
     }
@@ -271,14 +275,16 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// register anything on it return [`GcError::BeingDeallocated`], its weak references
     /// read dead, and reads still work.
     fn dealloc_user_code(&mut self, id: ObjId) -> bool {
-        if self.objects[id].has(flags::HAS_FINALIZER) && self.finalize_from_dealloc(id) {
+        if self.objects.by_id(id).has(flags::HAS_FINALIZER) && self.finalize_from_dealloc(id) {
             return false; // resurrected
         }
         // Untrack: nothing may find it in a strategy's list from here on.
         self.untrack(id);
         self.rel.dying.push(id);
         self.clear_weakrefs_from_dealloc(id);
-        if self.objects[id].has(flags::HAS_LEGACY_CODE) && self.legacy_finalize_from_dealloc(id) {
+        if self.objects.by_id(id).has(flags::HAS_LEGACY_CODE)
+            && self.legacy_finalize_from_dealloc(id)
+        {
             self.rel.dying.retain(|&d| d != id);
             return false; // resurrected
         }
@@ -300,7 +306,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         // An atomic object's finalizer stays registered for its next death; this
         // death is final.
         if self.finalizers.remove(id).is_some() {
-            self.objects[id].flags &= !flags::HAS_FINALIZER;
+            self.objects.by_id_mut(id).flags &= !flags::HAS_FINALIZER;
         }
         false
     }
@@ -309,10 +315,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// callbacks; those to it are all cleared, then their callbacks run, most recent
     /// first (CPython's `PyObject_ClearWeakRefs`).
     fn clear_weakrefs_from_dealloc(&mut self, id: ObjId) {
-        if self.objects[id].has(flags::OWNS_WEAKREF) {
+        if self.objects.by_id(id).has(flags::OWNS_WEAKREF) {
             self.drop_owned_weakrefs(id);
         }
-        if self.objects[id].has(flags::HAS_WEAKREFS) {
+        if self.objects.by_id(id).has(flags::HAS_WEAKREFS) {
             self.clear_weakrefs_to(id);
         }
     }
@@ -321,7 +327,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// temporary reference, the object tracked again meanwhile (as `subtype_dealloc`
     /// does) and untracked after. Returns whether the code resurrected it.
     fn legacy_finalize_from_dealloc(&mut self, id: ObjId) -> bool {
-        if !self.objects[id].has(flags::ATOMIC) {
+        if !self.objects.by_id(id).has(flags::ATOMIC) {
             self.track(id);
         }
         if self.call_with_temp_ref(id, Self::run_legacy_finalizer) {
@@ -331,10 +337,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
         self.untrack(id);
         // Weak references the code created to (or on) its dying object are cleared
         // without their callbacks, as `subtype_dealloc` does after `tp_del`.
-        if self.objects[id].has(flags::OWNS_WEAKREF) {
+        if self.objects.by_id(id).has(flags::OWNS_WEAKREF) {
             self.drop_owned_weakrefs(id);
         }
-        if self.objects[id].has(flags::HAS_WEAKREFS) {
+        if self.objects.by_id(id).has(flags::HAS_WEAKREFS) {
             drop(self.take_weakrefs_to(id, |_, _| false));
         }
         false
@@ -346,13 +352,13 @@ impl<T, C: CycleCollector> Heap<T, C> {
     fn forget_side_tables(&mut self, id: ObjId) {
         // A finalizer registered by the object's legacy-finalizer code never runs: the
         // object is being freed.
-        if self.objects[id].has(flags::HAS_FINALIZER) {
+        if self.objects.by_id(id).has(flags::HAS_FINALIZER) {
             self.finalizers.remove(id);
         }
-        if self.objects[id].has(flags::HAS_LEGACY_CODE) {
+        if self.objects.by_id(id).has(flags::HAS_LEGACY_CODE) {
             self.legacy.remove(&id);
         }
-        if self.objects[id].has(flags::HAS_IDENTITY) {
+        if self.objects.by_id(id).has(flags::HAS_IDENTITY) {
             // `by_identity` keeps a stale entry; lookups ignore it.
             if let Some(old) = self.identities.remove(id) {
                 self.native_claims -= usize::from(native_slot(old).is_some());
@@ -366,7 +372,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// an object of a collection's unreachable set that dies by refcount and is
     /// resurrected by its finalizer has left that set. Atomic objects are never tracked.
     fn retrack_young(&mut self, id: ObjId) {
-        let obj = &self.objects[id];
+        let obj = self.objects.by_id(id);
         if obj.has(flags::ATOMIC) {
             return;
         }
@@ -380,13 +386,13 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// freeing: returns whether someone else now holds a reference (a resurrection).
     /// The object's count is 0 before and, unless resurrected, after.
     fn call_with_temp_ref(&mut self, id: ObjId, f: fn(&mut Self, ObjId)) -> bool {
-        self.objects[id].refcount = 1;
+        self.objects.by_id_mut(id).refcount = 1;
         self.rel.temp_refs.push(id);
         f(self, id);
         if let Some(i) = self.rel.temp_refs.iter().rposition(|&t| t == id) {
             self.rel.temp_refs.swap_remove(i);
         }
-        let obj = &mut self.objects[id];
+        let mut obj = self.objects.by_id_mut(id);
         obj.refcount -= 1;
         let resurrected = obj.refcount > 0;
         if resurrected {
@@ -423,8 +429,11 @@ impl<T, C: CycleCollector> Heap<T, C> {
             let Some(obj) = self.objects.lookup(e) else {
                 continue;
             };
-            let (has_identity, id) = (obj.has(flags::HAS_IDENTITY), make_id(e.slot(), obj.version));
-            let (edges, payload) = self.objects.take_at(e.slot()).into_parts();
+            let (has_identity, id) = (
+                obj.has(flags::HAS_IDENTITY),
+                make_id(e.slot(), obj.body().version),
+            );
+            let (edges, payload) = self.objects.take_at(e.slot());
             if has_identity {
                 // `by_identity` keeps a stale entry; lookups ignore it.
                 self.identities.remove(id);
@@ -446,12 +455,17 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// freed already).
     #[inline(always)]
     fn release_outside(&mut self, slot: u32) {
-        if let Some(target) = self.objects.get_slot_mut(slot)
-            && target.space() != COLLECTING
+        // The header alone decides (a member's body is not read for an edge into it).
+        if self
+            .objects
+            .get_slot(slot)
+            .is_some_and(|target| target.space() != COLLECTING)
         {
+            let target = self.objects.header_mut(slot);
             target.refcount -= 1;
-            let t = make_id(slot, target.version);
-            if target.refcount == 0 {
+            let zero = target.refcount == 0;
+            let t = self.objects.id_at(slot);
+            if zero {
                 self.dealloc_cascade(t);
             } else {
                 self.gc.on_possible_root(Cx::new(&mut self.objects), t);
@@ -466,7 +480,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
 /// count. (It is tracked again, in generation 0, if it has a finalizer to run.)
 #[inline]
 fn untrack_waiting<T, C: CycleCollector>(objects: &mut Store<T>, gc: &mut C, id: ObjId) {
-    let obj = &objects[id];
+    let obj = objects.by_id(id);
     let header = (obj.space(), obj.position());
     untrack_waiting_with(objects, gc, id, header);
 }

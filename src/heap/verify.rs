@@ -42,7 +42,9 @@ impl<T, C: CycleCollector> Heap<T, C> {
                         to: self.objects.id_at(slot),
                     });
                 };
-                *incoming.entry(make_id(slot, target.version)).or_insert(0) += 1;
+                *incoming
+                    .entry(make_id(slot, target.body().version))
+                    .or_insert(0) += 1;
             }
         }
         let mut temp: HashMap<ObjId, u64> = HashMap::new();
@@ -52,12 +54,12 @@ impl<T, C: CycleCollector> Heap<T, C> {
         for (id, obj) in self.objects.iter() {
             let inc = incoming.get(&id).copied().unwrap_or(0);
             let tmp = temp.get(&id).copied().unwrap_or(0);
-            if u64::from(obj.refcount) != inc + u64::from(obj.external) + tmp {
+            if u64::from(obj.refcount) != inc + u64::from(obj.body().external) + tmp {
                 return Err(VerifyError::RefcountMismatch {
                     id,
                     refcount: obj.refcount,
                     incoming: inc,
-                    external: obj.external,
+                    external: obj.body().external,
                     temporary: tmp,
                 });
             }
@@ -68,10 +70,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
             {
                 return Err(VerifyError::ZeroCountAlive(id));
             }
-            if obj.external < self.held_count(id) {
+            if obj.body().external < self.held_count(id) {
                 return Err(VerifyError::ExternalBelowHeld {
                     id,
-                    external: obj.external,
+                    external: obj.body().external,
                     held: self.held_count(id),
                 });
             }
@@ -162,11 +164,12 @@ impl<T, C: CycleCollector> Heap<T, C> {
             }
             if let Some(slot) = native_slot(identity) {
                 claims += 1;
-                if let Some(occupant) = u32::try_from(slot)
-                    .ok()
-                    .and_then(|s| self.objects.get_slot(s).map(|o| make_id(s, o.version)))
-                    && occupant != id
-                    && !self.objects[occupant].has(flags::HAS_IDENTITY)
+                if let Some(occupant) = u32::try_from(slot).ok().and_then(|s| {
+                    self.objects
+                        .get_slot(s)
+                        .map(|o| make_id(s, o.body().version))
+                }) && occupant != id
+                    && !self.objects.by_id(occupant).has(flags::HAS_IDENTITY)
                 {
                     return Err(VerifyError::SharedIdentity {
                         identity,

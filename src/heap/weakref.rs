@@ -105,10 +105,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
             callback,
         });
         self.weak.by_target.entry(target).or_default().push(key);
-        self.objects[target].flags |= flags::HAS_WEAKREFS;
+        self.objects.by_id_mut(target).flags |= flags::HAS_WEAKREFS;
         if let Some(owner) = owner {
             self.weak.by_owner.entry(owner).or_default().push(key);
-            self.objects[owner].flags |= flags::OWNS_WEAKREF;
+            self.objects.by_id_mut(owner).flags |= flags::OWNS_WEAKREF;
         }
         Ok(WeakRef {
             key,
@@ -136,7 +136,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             return None;
         }
         let target = self.weak.entries.get(weak.key)?.target;
-        (self.objects[target].refcount > 0).then_some(target)
+        (self.objects.by_id(target).refcount > 0).then_some(target)
     }
 
     /// [`upgrade`](Heap::upgrade), refusing a weak reference of another heap.
@@ -236,7 +236,8 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// (CPython's `PyObject_ClearWeakRefs`). Owners being deallocated get no callback;
     /// the others are held by a temporary reference until every callback has run.
     pub(crate) fn clear_weakrefs_to(&mut self, id: ObjId) {
-        let callbacks = self.take_weakrefs_to(id, |heap, owner| heap.objects[owner].refcount > 0);
+        let callbacks =
+            self.take_weakrefs_to(id, |heap, owner| heap.objects.by_id(owner).refcount > 0);
         for &(_, _, owner) in &callbacks {
             if let Some(owner) = owner {
                 self.take_temp_ref(owner);

@@ -10,7 +10,7 @@
 use slotmap::Key;
 
 use crate::graph::dot::escape;
-use crate::object::{Edges, Object, UNTRACKED};
+use crate::object::{Edges, ObjMut, Object, UNTRACKED};
 use crate::store::{Store, slot_of};
 use crate::{GcConfig, Heap, ObjId, workloads};
 
@@ -86,7 +86,7 @@ pub fn freed_ids_stay_rejected_after_their_slot_is_reused() {
     let mut s = Store::new();
     let a = s.insert(obj(1));
     let b = s.insert(obj(2));
-    assert_eq!(s.remove_entry(a).map(|o| o.payload), Some(1));
+    assert_eq!(s.remove_entry(a).map(|(_, p)| p), Some(1));
     assert!(s.get(a).is_none() && s.remove_entry(a).is_none());
     let c = s.insert(obj(3));
     assert_eq!(
@@ -96,11 +96,52 @@ pub fn freed_ids_stay_rejected_after_their_slot_is_reused() {
     );
     assert_ne!(c, a);
     assert!(s.get(a).is_none());
-    assert_eq!(s[c].payload, 3);
+    assert_eq!(s.by_id(c).body().payload, 3);
     assert_eq!(s.id_at(slot_of(b)), b);
     assert_eq!(s.len(), 2);
     assert_eq!(s.keys().collect::<Vec<_>>(), [c, b]);
     assert!(s.get(ObjId::null()).is_none());
+}
+
+/// A free slot is refused by every accessor of the store (a stale id, its slot, an
+/// index past the end), reads back its last occupant's id, and `at()` on it panics
+/// (a broken invariant, not user input) without reading the cold half.
+///
+/// # Panics
+/// When a free slot is accepted.
+pub fn a_free_slot_is_rejected_by_every_accessor() {
+    let mut s = Store::new();
+    let a = s.insert(obj(1));
+    let b = s.insert(obj(2));
+    s.remove_entry(a);
+    assert!(s.get(a).is_none() && s.get_mut(a).is_none());
+    assert!(s.get_slot(slot_of(a)).is_none());
+    assert!(s.lookup(slot_of(a)).is_none() && s.lookup(a).is_none());
+    assert!(s.get_slot(99).is_none(), "an index past the end");
+    assert_eq!(s.id_at(slot_of(a)), a, "the last occupant's id, stale");
+    assert_eq!(s.at(slot_of(b)).body().payload, 2);
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        s.at(slot_of(a));
+    }));
+    assert!(caught.is_err(), "at() on a free slot is a broken invariant");
+}
+
+/// A new record's hot header says whether its body holds edges beyond the first
+/// (`MORE_EDGES`), and a record made from a free slot's flags is not vacant.
+///
+/// # Panics
+/// When the header's flags are wrong.
+pub fn a_new_record_says_whether_its_body_holds_edges() {
+    let one = Object::new(
+        (),
+        Edges::from_slots(&[7]),
+        crate::object::flags::VACANT,
+        UNTRACKED,
+        0,
+    );
+    assert!(!one.hot.has_more_edges() && !one.hot.is_vacant());
+    let two = Object::new((), Edges::from_slots(&[7, 8]), 0, UNTRACKED, 0);
+    assert!(two.hot.has_more_edges());
 }
 
 /// The store orders a list of entries by descending slot (the order the collector frees
@@ -134,20 +175,27 @@ pub fn order_descending_handles_monotone_rotated_and_dense_lists() {
 /// # Panics
 /// When an edge is out of order or miscounted.
 pub fn edges_keep_order_through_push_insert_remove() {
-    let mut o = Object::new((), Edges::default(), 0, UNTRACKED, 0);
+    let Object { mut hot, cold } = Object::new((), Edges::default(), 0, UNTRACKED, 0);
+    let mut cold = cold;
+    let mut o = ObjMut::new(&mut hot, &mut cold);
+    let edges = |o: &ObjMut<'_, ()>| o.edges().collect::<Vec<_>>();
     o.push_edge(0);
+    assert!(!o.has_more_edges());
     o.push_edge(1);
+    assert!(o.has_more_edges());
     o.insert_edge(1, 2);
-    assert_eq!(o.edges().collect::<Vec<_>>(), [0, 2, 1]);
+    assert_eq!(edges(&o), [0, 2, 1]);
     o.insert_edge(0, 3);
-    assert_eq!(o.edges().collect::<Vec<_>>(), [3, 0, 2, 1]);
+    assert_eq!(edges(&o), [3, 0, 2, 1]);
     assert_eq!(o.edge_count(), 4);
-    assert_eq!(o.edge(2), Some(2));
-    assert_eq!(o.edge(4), None);
+    assert_eq!(o.edges().nth(2), Some(2));
+    assert_eq!(o.edges().nth(4), None);
     assert_eq!(o.remove_edge(0), 3);
     assert_eq!(o.remove_edge(0), 0);
     assert_eq!(o.remove_edge(1), 1);
-    assert_eq!(o.edges().collect::<Vec<_>>(), [2]);
+    assert_eq!(edges(&o), [2]);
+    assert!(!o.has_more_edges(), "one edge left: the body holds none");
+    assert_eq!(o.edges().nth(1), None);
     assert_eq!(o.replace_edge(0, 4), 2);
     assert_eq!(o.remove_edge(0), 4);
     assert_eq!(o.edge_count(), 0);
@@ -157,4 +205,5 @@ pub fn edges_keep_order_through_push_insert_remove() {
     let taken = o.take_edges();
     assert_eq!(taken.into_iter().collect::<Vec<_>>(), [5, 6]);
     assert_eq!(o.edge_count(), 0);
+    assert!(!o.has_more_edges());
 }

@@ -27,3 +27,13 @@ fn order_descending_handles_monotone_rotated_and_dense_lists() {
 fn edges_keep_order_through_push_insert_remove() {
     internals::edges_keep_order_through_push_insert_remove();
 }
+
+#[test]
+fn a_free_slot_is_rejected_by_every_accessor() {
+    internals::a_free_slot_is_rejected_by_every_accessor();
+}
+
+#[test]
+fn a_new_record_says_whether_its_body_holds_edges() {
+    internals::a_new_record_says_whether_its_body_holds_edges();
+}

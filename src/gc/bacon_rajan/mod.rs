@@ -537,7 +537,9 @@ impl CycleCollector for BaconRajan {
     /// objects and objects in a collection's working set are not buffered.
     #[inline]
     fn on_possible_root<T>(&mut self, cx: Cx<'_, T>, id: ObjId) {
-        if cx.objects().space(id) == Some(BLACK) {
+        // The heap reports only live objects here: the header by slot is enough (no
+        // version check in the object's body on the release path).
+        if cx.objects().slot_space(crate::store::slot_of(id)) == Some(BLACK) {
             self.buffer(cx, id);
         }
     }

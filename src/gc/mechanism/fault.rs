@@ -23,7 +23,7 @@ pub(crate) fn faulty_move_unreachable<T>(
         // Undo the first subtraction: as if subtract_refs had skipped that edge.
         if let Some(t) = young
             .iter()
-            .flat_map(|&id| objects[id].edges())
+            .flat_map(|&id| objects.by_id(id).edges())
             .find(|&t| member(objects.at(t).space()))
         {
             let obj = objects.at(t);
@@ -32,7 +32,7 @@ pub(crate) fn faulty_move_unreachable<T>(
     }
     let mut after_subtract = slotmap::SecondaryMap::new();
     for &id in young.iter() {
-        after_subtract.insert(id, objects[id].gc_refs());
+        after_subtract.insert(id, objects.by_id(id).gc_refs());
     }
     if move_unreachable(objects, young, member, unreachable) {
         drop_moved_back(objects, unreachable);
@@ -41,7 +41,7 @@ pub(crate) fn faulty_move_unreachable<T>(
         && let Some(i) = young.iter().position(|&id| after_subtract[id] == 0)
     {
         let id = young.remove(i);
-        objects[id].set_gc_refs(TENTATIVELY_UNREACHABLE);
+        objects.by_id(id).set_gc_refs(TENTATIVELY_UNREACHABLE);
         unreachable.push(id);
     }
 }

@@ -116,8 +116,8 @@ pub fn mark_alive<T>(
     let mut outside: Vec<(ObjId, u8, u32)> = Vec::new();
     let mut stack: Vec<ObjId> = Vec::new();
     for &id in set.iter() {
-        let obj = &objects[id];
-        if obj.external > 0 {
+        let obj = objects.by_id(id);
+        if obj.body().external > 0 {
             obj.set_gc_refs(obj.gc_refs() | ALIVE);
             stack.push(id);
         }
@@ -125,7 +125,7 @@ pub fn mark_alive<T>(
     mark_all_reachable(objects, &mut stack, &mut outside);
     // Restore the visited objects outside the set.
     for (id, space, position) in outside {
-        let obj = &mut objects[id];
+        let obj = objects.by_id_mut(id);
         obj.set_space(space);
         obj.set_position(position);
     }
@@ -134,7 +134,7 @@ pub fn mark_alive<T>(
     let mut kept = 0;
     for i in 0..set.len() {
         let id = set[i];
-        let obj = &mut objects[id];
+        let obj = objects.by_id_mut(id);
         let scratch = obj.gc_refs();
         obj.set_space((scratch & 0xff) as u8);
         obj.set_position(positions[i]);
@@ -179,13 +179,13 @@ fn mark_all_reachable<T>(
     outside: &mut Vec<(ObjId, u8, u32)>,
 ) {
     while let Some(id) = stack.pop() {
-        let n = objects[id].edge_count();
+        let n = objects.by_id(id).edge_count();
         for k in 0..n {
-            let Some(slot) = objects[id].edge(k) else {
+            let Some(slot) = objects.by_id(id).edge(k) else {
                 break;
             };
             let target = objects.at_mut(slot);
-            let t = make_id(slot, target.version);
+            let t = make_id(slot, target.body().version);
             match target.space() {
                 UNTRACKED => {}
                 COLLECTING => {

@@ -54,7 +54,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             })
         });
         for &id in unreachable.iter() {
-            self.objects[id].set_gc_refs(TENTATIVELY_UNREACHABLE);
+            self.objects.by_id(id).set_gc_refs(TENTATIVELY_UNREACHABLE);
         }
         self.process_unreachable(unreachable, false, &mut report, &mut survivors);
         unreachable.clear();
@@ -83,7 +83,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         let mut kept = 0;
         for i in 0..unreachable.len() {
             let e = unreachable[i];
-            let obj = self.objects.at_mut(e.slot());
+            let obj = self.objects.at(e.slot());
             if filter && obj.gc_refs() != TENTATIVELY_UNREACHABLE {
                 continue;
             }
@@ -167,7 +167,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     ) -> Vec<ObjId> {
         let mut legacy = Vec::new();
         for &id in unreachable.iter() {
-            let obj = &self.objects[id];
+            let obj = self.objects.by_id(id);
             if obj.has(flags::LEGACY_FINALIZER) {
                 obj.set_gc_refs(REACHABLE);
                 legacy.push(id);
@@ -177,16 +177,16 @@ impl<T, C: CycleCollector> Heap<T, C> {
         while i < legacy.len() {
             let id = legacy[i];
             i += 1;
-            for t in self.objects[id].edges() {
+            for t in self.objects.by_id(id).edges() {
                 let o = self.objects.at(t);
                 if o.is_collecting() && o.gc_refs() != REACHABLE {
                     o.set_gc_refs(REACHABLE);
-                    legacy.push(make_id(t, o.version));
+                    legacy.push(make_id(t, o.body().version));
                 }
             }
         }
         let objects = &self.objects;
-        unreachable.retain(|&id| objects[id].gc_refs() != REACHABLE);
+        unreachable.retain(|&id| objects.by_id(id).gc_refs() != REACHABLE);
         for &id in &legacy {
             survivors(&mut self.gc, Cx::new(&mut self.objects), id);
         }
@@ -204,10 +204,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
         let before = self.weak.len();
         let mut to_call = Vec::new();
         for &id in unreachable {
-            if self.objects[id].has(flags::OWNS_WEAKREF) {
+            if self.objects.by_id(id).has(flags::OWNS_WEAKREF) {
                 self.drop_owned_weakrefs(id);
             }
-            if self.objects[id].has(flags::HAS_WEAKREFS) {
+            if self.objects.by_id(id).has(flags::HAS_WEAKREFS) {
                 // A reference held by an object of the same unreachable set is cleared
                 // without its callback (CPython's rule: it could see half-cleared objects
                 // or resurrect unreachable objects).
@@ -322,7 +322,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 continue;
             }
             self.take_temp_ref(id);
-            let edges = self.objects[id].take_edges();
+            let edges = self.objects.by_id_mut(id).take_edges();
             self.release_edges(edges);
             self.drop_temp_ref(id);
             if collecting(self, id) {

@@ -22,7 +22,7 @@
 use slotmap::SecondaryMap;
 
 use crate::gc::cx::{Cx, Objects};
-use crate::object::{COLLECTING, ObjId, Object};
+use crate::object::{COLLECTING, Obj, ObjId};
 use crate::store::{Entry, Store};
 
 pub(crate) use crate::object::{REACHABLE, TENTATIVELY_UNREACHABLE};
@@ -32,7 +32,7 @@ pub(crate) use crate::object::{REACHABLE, TENTATIVELY_UNREACHABLE};
 /// Postcondition: every member's scratch count equals its refcount.
 pub(crate) fn update_refs<T>(objects: &Store<T>, set: &[ObjId]) {
     for &id in set {
-        let obj = &objects[id];
+        let obj = objects.by_id(id);
         obj.set_gc_refs(obj.refcount);
     }
 }
@@ -45,7 +45,7 @@ pub(crate) fn update_refs<T>(objects: &Store<T>, set: &[ObjId]) {
 /// referenced only from inside the set has scratch count 0.
 pub(crate) fn subtract_refs<T>(objects: &Store<T>, set: &[ObjId], member: impl Fn(u8) -> bool) {
     for &id in set {
-        objects[id].for_each_edge(|t| {
+        objects.by_id(id).for_each_edge(|t| {
             let target = objects.at(t);
             if member(target.space()) {
                 let refs = target.gc_refs();
@@ -198,7 +198,7 @@ fn move_unreachable_with<T, E: Entry, U: Entry>(
     young: &mut Vec<E>,
     member: impl Fn(u8) -> bool,
     unreachable: &mut Vec<U>,
-    mark_reachable: impl Fn(&Object<T>, usize),
+    mark_reachable: impl Fn(Obj<'_, T>, usize),
 ) -> bool {
     let (moved_back, kept) = move_unreachable_scan::<T, E, U, false>(
         objects,
@@ -220,7 +220,7 @@ fn move_unreachable_scan<T, E: Entry, U: Entry, const IN_PLACE: bool>(
     young: &mut Vec<E>,
     member: impl Fn(u8) -> bool,
     unreachable: &mut Vec<U>,
-    mark_reachable: impl Fn(&Object<T>, usize),
+    mark_reachable: impl Fn(Obj<'_, T>, usize),
 ) -> (bool, usize) {
     unreachable.clear();
     let mut moved_back = false;
@@ -234,7 +234,7 @@ fn move_unreachable_scan<T, E: Entry, U: Entry, const IN_PLACE: bool>(
         if obj.gc_refs() == 0 {
             obj.set_gc_refs(TENTATIVELY_UNREACHABLE);
             if !IN_PLACE {
-                unreachable.push(U::make(slot, obj.version));
+                unreachable.push(U::at(objects, slot));
             }
             continue;
         }
@@ -247,7 +247,7 @@ fn move_unreachable_scan<T, E: Entry, U: Entry, const IN_PLACE: bool>(
             match target.gc_refs() {
                 TENTATIVELY_UNREACHABLE => {
                     target.set_gc_refs(1);
-                    young.push(E::make(t, target.version));
+                    young.push(E::at(objects, t));
                     moved_back = true;
                 }
                 0 => target.set_gc_refs(1),
@@ -268,7 +268,7 @@ fn move_unreachable_scan<T, E: Entry, U: Entry, const IN_PLACE: bool>(
 /// Drops from `unreachable` the objects [`move_unreachable`] moved back (those no longer
 /// marked [`TENTATIVELY_UNREACHABLE`]), keeping the order.
 pub(crate) fn drop_moved_back<T>(objects: &Store<T>, unreachable: &mut Vec<ObjId>) {
-    unreachable.retain(|&id| objects[id].gc_refs() == TENTATIVELY_UNREACHABLE);
+    unreachable.retain(|&id| objects.by_id(id).gc_refs() == TENTATIVELY_UNREACHABLE);
 }
 
 /// Trial deletion over `set`, for any strategy: runs `update_refs`, `subtract_refs` and
@@ -363,17 +363,17 @@ impl TrialView {
         member: impl Fn(u8) -> bool + Copy,
     ) -> TrialView {
         let store = objects.objects;
-        let positions: Vec<u32> = set.iter().map(|&id| store[id].position()).collect();
+        let positions: Vec<u32> = set.iter().map(|&id| store.by_id(id).position()).collect();
         update_refs(store, set);
         subtract_refs(store, set, member);
-        let after_subtract: Vec<u32> = set.iter().map(|&id| store[id].gc_refs()).collect();
+        let after_subtract: Vec<u32> = set.iter().map(|&id| store.by_id(id).gc_refs()).collect();
         let mut young = set.to_vec();
         let _ = move_unreachable(store, &mut young, member, &mut Vec::new());
         let entries: Vec<TrialEntry> = set
             .iter()
             .zip(after_subtract)
             .map(|(&id, gc_refs)| {
-                let obj = &store[id];
+                let obj = store.by_id(id);
                 TrialEntry {
                     id,
                     refcount: obj.refcount,
@@ -383,7 +383,7 @@ impl TrialView {
             })
             .collect();
         for (&id, position) in set.iter().zip(positions) {
-            store[id].set_position(position);
+            store.by_id(id).set_position(position);
         }
         TrialView::new(generation, entries)
     }
