@@ -17,6 +17,7 @@ mod builtins;
 mod code;
 mod format;
 mod interp;
+pub mod latency;
 mod obj;
 mod ops;
 mod pyperf;
@@ -57,6 +58,13 @@ pub struct Args {
     /// Print collections, collected, uncollectable and pauses at exit (to stderr).
     #[arg(long)]
     stats: bool,
+    /// With `--stats`: also measure garbage latency, for every object a collection frees
+    /// the time from its becoming unreachable to its freeing, in allocations and in
+    /// milliseconds (objects freed by reference counting: latency 0, counted apart).
+    /// Keeps a shadow of the heap's edges, so the run is slower: take pauses and times
+    /// from a run without it. The definition is in `src/latency.rs`.
+    #[arg(long)]
+    latency: bool,
     /// At exit, tear the module down, collect, and fail listing any object left besides
     /// the interpreter's permanent ones.
     #[arg(long)]
@@ -281,7 +289,15 @@ impl WithStrategy for Prepared {
                 }
             },
         };
-        let status = execute(self, H::new(&mut heap, recorder.clone()));
+        let latency = self.args.latency.then(|| {
+            let lat = std::rc::Rc::new(std::cell::RefCell::new(latency::Latency::new()));
+            let observer = std::rc::Rc::clone(&lat);
+            heap.add_heap_callback(move |h, phase, report| {
+                observer.borrow_mut().observe(h, phase, report)
+            });
+            lat
+        });
+        let status = execute(self, H::with_latency(&mut heap, recorder.clone(), latency));
         match recorder.map(|r| r.borrow_mut().finish()) {
             Some(Err(e)) => {
                 eprintln!("gclab-py: --trace: {e}");
@@ -422,6 +438,28 @@ fn execute<C: CycleCollector>(p: Prepared, mut heap: H<'_, C>) -> u8 {
             st.examined,
             it.peak_objects.get()
         );
+        if let Some(lat) = h.latency() {
+            let lat = lat.borrow();
+            if let Err(e) = lat.verify(h) {
+                eprintln!(
+                    "gclab-py: --latency: the shadow of the heap differs from it (a bug): {e}"
+                );
+                return 4;
+            }
+            let s = lat.summary();
+            let ms = |ns: u64| ns as f64 / 1e6;
+            eprintln!(
+                "  garbage latency: {} objects freed by collections: allocations p50 {} p99 {} max {}; ms p50 {:.3} p99 {:.3} max {:.3}; {} freed by reference counting (latency 0)",
+                s.collected,
+                s.allocs[0],
+                s.allocs[1],
+                s.allocs[2],
+                ms(s.nanos[0]),
+                ms(s.nanos[1]),
+                ms(s.nanos[2]),
+                s.rc_freed
+            );
+        }
         let n = h.counters();
         eprintln!(
             "  heap: {} allocations, {} objects left (the interpreter's permanent ones included); payload {} bytes beside gclab's 32-byte object header",

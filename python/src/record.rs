@@ -61,7 +61,12 @@ use std::rc::Rc;
 use gclab::testing::{Op, Target};
 use gclab::{CollectReport, CycleCollector, Generational, Heap, ObjId, Phase, Result, WeakRef};
 
+use crate::latency::Latency;
 use crate::obj::Obj;
+
+/// A shared garbage-latency tracker (`--latency`): the wrapper and every closure the
+/// heap calls hold one.
+pub type SharedLatency = Rc<RefCell<Latency>>;
 
 /// The recording side: where ops go, and the names objects and weak references have in
 /// the trace.
@@ -199,6 +204,7 @@ impl Recorder {
 pub struct Rec<'h, C: CycleCollector> {
     heap: &'h mut Heap<Obj, C>,
     rec: Option<Shared>,
+    lat: Option<SharedLatency>,
 }
 
 /// A weak-reference callback as the interpreter writes it (receiving the wrapper).
@@ -226,7 +232,20 @@ macro_rules! record {
 impl<'h, C: CycleCollector> Rec<'h, C> {
     /// Wraps `heap`, recording into `rec` when given.
     pub fn new(heap: &'h mut Heap<Obj, C>, rec: Option<Shared>) -> Rec<'h, C> {
-        Rec { heap, rec }
+        Rec {
+            heap,
+            rec,
+            lat: None,
+        }
+    }
+
+    /// Wraps `heap`, recording into `rec` and telling `lat` every mutation, when given.
+    pub fn with_latency(
+        heap: &'h mut Heap<Obj, C>,
+        rec: Option<Shared>,
+        lat: Option<SharedLatency>,
+    ) -> Rec<'h, C> {
+        Rec { heap, rec, lat }
     }
 
     /// The recorder, when recording.
@@ -234,9 +253,37 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
         self.rec.as_ref()
     }
 
+    /// The garbage-latency tracker, when measuring.
+    pub fn latency(&self) -> Option<&SharedLatency> {
+        self.lat.as_ref()
+    }
+
+    /// Runs `call` on the heap; when measuring garbage latency, inside the tracker's
+    /// `enter`/`leave`, telling it the outcome through `after`. Not measuring, this is
+    /// one branch.
+    #[inline]
+    fn tracked<R>(
+        &mut self,
+        call: impl FnOnce(&mut Heap<Obj, C>) -> R,
+        after: impl FnOnce(&mut Latency, &Heap<Obj, C>, &R),
+    ) -> R {
+        match &self.lat {
+            None => call(self.heap),
+            Some(lat) => {
+                let lat = Rc::clone(lat);
+                lat.borrow_mut().enter();
+                let r = call(self.heap);
+                let mut l = lat.borrow_mut();
+                after(&mut l, self.heap, &r);
+                l.leave(self.heap);
+                r
+            }
+        }
+    }
+
     /// `Heap::alloc`.
     pub fn alloc(&mut self, payload: Obj) -> ObjId {
-        let id = self.heap.alloc(payload);
+        let id = self.tracked(|h| h.alloc(payload), |l, h, &id| l.allocated(h, id, &[]));
         if let Some(rec) = &self.rec {
             rec.borrow_mut().allocated(id, Op::Alloc);
         }
@@ -245,7 +292,10 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
 
     /// `Heap::alloc_atomic`.
     pub fn alloc_atomic(&mut self, payload: Obj) -> ObjId {
-        let id = self.heap.alloc_atomic(payload);
+        let id = self.tracked(
+            |h| h.alloc_atomic(payload),
+            |l, h, &id| l.allocated(h, id, &[]),
+        );
         if let Some(rec) = &self.rec {
             rec.borrow_mut().allocated(id, Op::AllocAtomic);
         }
@@ -254,7 +304,10 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
 
     /// `Heap::alloc_lazy`.
     pub fn alloc_lazy(&mut self, payload: Obj) -> ObjId {
-        let id = self.heap.alloc_lazy(payload);
+        let id = self.tracked(
+            |h| h.alloc_lazy(payload),
+            |l, h, &id| l.allocated(h, id, &[]),
+        );
         if let Some(rec) = &self.rec {
             rec.borrow_mut().allocated(id, Op::AllocLazy);
         }
@@ -266,8 +319,14 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::alloc_with`.
     pub fn alloc_with(&mut self, payload: Obj, edges: &[ObjId]) -> Result<ObjId> {
+        let alloc = |h: &mut Heap<Obj, C>, payload: Obj| h.alloc_with(payload, edges);
+        let note = |l: &mut Latency, h: &Heap<Obj, C>, r: &Result<ObjId>| {
+            if let Ok(id) = r {
+                l.allocated(h, *id, edges);
+            }
+        };
         let Some(rec) = self.rec.clone() else {
-            return self.heap.alloc_with(payload, edges);
+            return self.tracked(|h| alloc(h, payload), note);
         };
         // An automatic collection inside the allocation runs user code, whose ops must
         // come after this allocation's: number the object before it exists. The
@@ -289,7 +348,7 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
             }
             n
         };
-        let id = self.heap.alloc_with(payload, edges)?;
+        let id = self.tracked(|h| alloc(h, payload), note)?;
         rec.borrow_mut().alloc.insert(id, n);
         Ok(id)
     }
@@ -299,8 +358,14 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::alloc_immutable`.
     pub fn alloc_immutable(&mut self, payload: Obj, edges: &[ObjId]) -> Result<ObjId> {
+        let alloc = |h: &mut Heap<Obj, C>, payload: Obj| h.alloc_immutable(payload, edges);
+        let note = |l: &mut Latency, h: &Heap<Obj, C>, r: &Result<ObjId>| {
+            if let Ok(id) = r {
+                l.allocated(h, *id, edges);
+            }
+        };
         let Some(rec) = self.rec.clone() else {
-            return self.heap.alloc_immutable(payload, edges);
+            return self.tracked(|h| alloc(h, payload), note);
         };
         if let Some(&bad) = edges.iter().find(|&&e| !self.heap.contains(e)) {
             return self.heap.alloc_immutable(payload, &[bad]);
@@ -313,7 +378,7 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
             r.next_alloc += 1;
             n
         };
-        let id = self.heap.alloc_immutable(payload, edges)?;
+        let id = self.tracked(|h| alloc(h, payload), note)?;
         rec.borrow_mut().alloc.insert(id, n);
         Ok(id)
     }
@@ -327,7 +392,14 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
             from: r.target(from),
             to: r.target(to)
         });
-        self.heap.link(from, to)
+        self.tracked(
+            |h| h.link(from, to),
+            |l, _, r| {
+                if r.is_ok() {
+                    l.linked(from, to)
+                }
+            },
+        )
     }
 
     /// `Heap::insert_edge`.
@@ -340,7 +412,14 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
             index: r.index(index),
             to: r.target(to)
         });
-        self.heap.insert_edge(from, index, to)
+        self.tracked(
+            |h| h.insert_edge(from, index, to),
+            |l, _, r| {
+                if r.is_ok() {
+                    l.inserted(from, index, to)
+                }
+            },
+        )
     }
 
     /// `Heap::set_edge`.
@@ -353,7 +432,14 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
             index: r.index(index),
             to: r.target(to)
         });
-        self.heap.set_edge(from, index, to)
+        self.tracked(
+            |h| h.set_edge(from, index, to),
+            |l, h, r| {
+                if let Ok(old) = r {
+                    l.replaced(h, from, index, to, *old)
+                }
+            },
+        )
     }
 
     /// `Heap::remove_edge`.
@@ -365,7 +451,14 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
             from: r.target(from),
             index: r.index(index)
         });
-        self.heap.remove_edge(from, index)
+        self.tracked(
+            |h| h.remove_edge(from, index),
+            |l, h, r| {
+                if let Ok(old) = r {
+                    l.removed(h, from, index, *old)
+                }
+            },
+        )
     }
 
     /// `Heap::clear_edges`.
@@ -376,7 +469,14 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
         record!(self, |r| Op::ClearEdges {
             from: r.target(from)
         });
-        self.heap.clear_edges(from)
+        self.tracked(
+            |h| h.clear_edges(from),
+            |l, h, r| {
+                if r.is_ok() {
+                    l.cleared(h, from)
+                }
+            },
+        )
     }
 
     /// `Heap::incref`.
@@ -394,7 +494,14 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// As `Heap::decref`.
     pub fn decref(&mut self, id: ObjId) -> Result<()> {
         record!(self, |r| Op::Decref { obj: r.target(id) });
-        self.heap.decref(id)
+        self.tracked(
+            |h| h.decref(id),
+            |l, h, r| {
+                if r.is_ok() {
+                    l.decremented(h, id)
+                }
+            },
+        )
     }
 
     /// `Heap::payload_mut` (not recorded: the trace carries the graph, not values).
@@ -408,7 +515,7 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// `Heap::collect_full`.
     pub fn collect_full(&mut self) -> CollectReport {
         record!(self, |_r| Op::CollectFull);
-        self.heap.collect_full()
+        self.tracked(|h| h.collect_full(), |_, _, _| {})
     }
 
     /// `Heap::set_debug_saveall`.
@@ -420,7 +527,18 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// `Heap::clear_garbage`.
     pub fn clear_garbage(&mut self) {
         record!(self, |_r| Op::ClearGarbage);
-        self.heap.clear_garbage()
+        let held: Vec<ObjId> = match self.lat {
+            Some(_) => self.heap.garbage().to_vec(),
+            None => Vec::new(),
+        };
+        self.tracked(
+            |h| h.clear_garbage(),
+            |l, h, _| {
+                for id in held {
+                    l.decremented(h, id);
+                }
+            },
+        )
     }
 
     /// `Heap::set_finalizer`, recorded without a program (see the module documentation:
@@ -438,15 +556,15 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
             resurrect: false,
             program: vec![]
         });
-        let rec = self.rec.clone();
+        let (rec, lat) = (self.rec.clone(), self.lat.clone());
         self.heap.set_finalizer(id, move |heap, obj| {
-            finalizer(&mut Rec::new(heap, rec.clone()), obj)
+            finalizer(&mut Rec::with_latency(heap, rec.clone(), lat.clone()), obj)
         })
     }
 
     fn wrap_weak(&self, mut callback: WeakCallback<C>) -> gclab::WeakCallback<Obj, C> {
-        let rec = self.rec.clone();
-        Box::new(move |heap, w| callback(&mut Rec::new(heap, rec.clone()), w))
+        let (rec, lat) = (self.rec.clone(), self.lat.clone());
+        Box::new(move |heap, w| callback(&mut Rec::with_latency(heap, rec.clone(), lat.clone()), w))
     }
 
     fn weak_made(&mut self, made: &Result<WeakRef>) {
@@ -519,9 +637,13 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
         mut callback: impl FnMut(&mut Rec<'_, C>, Phase, &CollectReport) + 'static,
     ) {
         record!(self, |_r| Op::AddCallback { program: vec![] });
-        let rec = self.rec.clone();
+        let (rec, lat) = (self.rec.clone(), self.lat.clone());
         self.heap.add_heap_callback(move |heap, phase, report| {
-            callback(&mut Rec::new(heap, rec.clone()), phase, report)
+            callback(
+                &mut Rec::with_latency(heap, rec.clone(), lat.clone()),
+                phase,
+                report,
+            )
         })
     }
 
