@@ -103,6 +103,8 @@ pub struct Latency {
     /// took before the collection's end.
     evicted: Vec<Entry>,
     rc_freed: u64,
+    /// Objects the shadow has accounted for as freed (by either means).
+    freed: u64,
     allocs: Vec<u64>,
     nanos: Vec<u64>,
 }
@@ -125,6 +127,7 @@ impl Latency {
             in_collection: false,
             evicted: Vec::new(),
             rc_freed: 0,
+            freed: 0,
             allocs: Vec::new(),
             nanos: Vec::new(),
         }
@@ -135,6 +138,12 @@ impl Latency {
             heap.counters().allocations,
             self.start.elapsed().as_nanos() as u64,
         )
+    }
+
+    /// Whether the heap has freed objects the shadow has not accounted for yet (every
+    /// object the heap frees was allocated through the shadow, so this is exact).
+    fn unaccounted<T, C: CycleCollector>(&self, heap: &Heap<T, C>) -> bool {
+        heap.counters().allocations - heap.len() as u64 > self.freed
     }
 
     /// The live entry of `id`, if the shadow holds it.
@@ -272,6 +281,7 @@ impl Latency {
                 continue;
             }
             self.rc_freed += 1;
+            self.freed += 1;
             let edges = std::mem::take(&mut self.slots[s].edges);
             for to in edges {
                 let dead = !heap.contains(to);
@@ -297,6 +307,9 @@ impl Latency {
             Phase::Start => {
                 // Whatever died before the collection died by reference counting.
                 for s in 0..self.slots.len() {
+                    if !self.unaccounted(heap) {
+                        break;
+                    }
                     if self.slots[s].id.is_some_and(|id| !heap.contains(id)) {
                         self.free_rc(heap, s);
                     }
@@ -308,13 +321,19 @@ impl Latency {
                 if report.skipped {
                     // A collection that did nothing frees nothing itself.
                     for s in 0..self.slots.len() {
+                        if !self.unaccounted(heap) {
+                            break;
+                        }
                         if self.slots[s].id.is_some_and(|id| !heap.contains(id)) {
                             self.free_rc(heap, s);
                         }
                     }
                     for e in std::mem::take(&mut self.evicted) {
                         self.rc_freed += 1;
-                        drop(e);
+                        self.freed += 1;
+                        for to in e.edges {
+                            self.decremented(heap, to);
+                        }
                     }
                 } else {
                     self.collected(heap);
@@ -331,12 +350,19 @@ impl Latency {
         self.stamp += 1;
         let stamp = self.stamp;
         let mut freed: Vec<usize> = Vec::new();
+        let mut missing = (heap.counters().allocations - heap.len() as u64)
+            .saturating_sub(self.freed + self.evicted.len() as u64);
         for (s, e) in self.slots.iter_mut().enumerate() {
+            if missing == 0 {
+                break; // the common case of a collection that freed nothing: no scan
+            }
             if e.id.is_some_and(|id| !heap.contains(id)) {
                 e.freed_by = stamp;
                 freed.push(s);
+                missing -= 1;
             }
         }
+        self.freed += (freed.len() + self.evicted.len()) as u64;
         // Sources in decreasing order of last: the first to reach a member gives it
         // the greatest last among the members reaching it.
         freed.sort_unstable_by_key(|&s| {

@@ -289,14 +289,10 @@ impl WithStrategy for Prepared {
                 }
             },
         };
-        let latency = self.args.latency.then(|| {
-            let lat = std::rc::Rc::new(std::cell::RefCell::new(latency::Latency::new()));
-            let observer = std::rc::Rc::clone(&lat);
-            heap.add_heap_callback(move |h, phase, report| {
-                observer.borrow_mut().observe(h, phase, report)
-            });
-            lat
-        });
+        let latency = self
+            .args
+            .latency
+            .then(|| std::rc::Rc::new(std::cell::RefCell::new(latency::Latency::new())));
         let status = execute(self, H::with_latency(&mut heap, recorder.clone(), latency));
         match recorder.map(|r| r.borrow_mut().finish()) {
             Some(Err(e)) => {
@@ -321,6 +317,9 @@ fn execute<C: CycleCollector>(p: Prepared, mut heap: H<'_, C>) -> u8 {
     } = p;
     let h = &mut heap;
     let it = Interp::new(h);
+    // After the interpreter's own observer, which times the pauses: the tracker's work
+    // at a collection's stop stays out of them.
+    h.add_latency_observer();
     *it.source.borrow_mut() = source;
     *it.filename.borrow_mut() = filename;
     *it.line_starts.borrow_mut() = line_starts.clone();

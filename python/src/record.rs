@@ -258,6 +258,17 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
         self.lat.as_ref()
     }
 
+    /// Registers the garbage-latency tracker's collection observer on the heap (not
+    /// recorded: it is not the program's), when measuring.
+    pub fn add_latency_observer(&mut self) {
+        if let Some(lat) = &self.lat {
+            let lat = Rc::clone(lat);
+            self.heap.add_heap_callback(move |h, phase, report| {
+                lat.borrow_mut().observe(h, phase, report)
+            });
+        }
+    }
+
     /// Runs `call` on the heap; when measuring garbage latency, inside the tracker's
     /// `enter`/`leave`, telling it the outcome through `after`. Not measuring, this is
     /// one branch.
