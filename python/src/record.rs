@@ -229,6 +229,28 @@ macro_rules! record {
     };
 }
 
+/// When measuring garbage latency (`--latency`), runs the method again with the
+/// tracker taken out (so the heap call happens on the plain path), inside the tracker's
+/// `enter`/`leave`, then tells it the outcome (`|l, h, r| after`) and returns it. Not
+/// measuring, this is one branch at the top of the method. Each heap operation keeps a
+/// single call site, its wrapper's plain path, so the compiler inlines it there as it
+/// did before the tracker.
+macro_rules! measured {
+    ($self:ident, $method:ident($($arg:expr),*), |$l:ident, $h:ident, $r:ident| $after:expr) => {
+        // `is_some` first: `take` would write the field on the plain path too
+        if let Some(lat) = $self.lat.is_some().then(|| $self.lat.take()).flatten() {
+            lat.borrow_mut().enter();
+            let $r = $self.$method($($arg),*);
+            $self.lat = Some(Rc::clone(&lat));
+            let mut $l = lat.borrow_mut();
+            let $h: &Heap<Obj, C> = $self.heap;
+            $after;
+            $l.leave($h);
+            return $r;
+        }
+    };
+}
+
 impl<'h, C: CycleCollector> Rec<'h, C> {
     /// Wraps `heap`, recording into `rec` when given.
     pub fn new(heap: &'h mut Heap<Obj, C>, rec: Option<Shared>) -> Rec<'h, C> {
@@ -269,32 +291,10 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
         }
     }
 
-    /// Runs `call` on the heap; when measuring garbage latency, inside the tracker's
-    /// `enter`/`leave`, telling it the outcome through `after`. Not measuring, this is
-    /// one branch.
-    #[inline]
-    fn tracked<R>(
-        &mut self,
-        call: impl FnOnce(&mut Heap<Obj, C>) -> R,
-        after: impl FnOnce(&mut Latency, &Heap<Obj, C>, &R),
-    ) -> R {
-        match &self.lat {
-            None => call(self.heap),
-            Some(lat) => {
-                let lat = Rc::clone(lat);
-                lat.borrow_mut().enter();
-                let r = call(self.heap);
-                let mut l = lat.borrow_mut();
-                after(&mut l, self.heap, &r);
-                l.leave(self.heap);
-                r
-            }
-        }
-    }
-
     /// `Heap::alloc`.
     pub fn alloc(&mut self, payload: Obj) -> ObjId {
-        let id = self.tracked(|h| h.alloc(payload), |l, h, &id| l.allocated(h, id, &[]));
+        measured!(self, alloc(payload), |l, h, r| l.allocated(h, r, &[]));
+        let id = self.heap.alloc(payload);
         if let Some(rec) = &self.rec {
             rec.borrow_mut().allocated(id, Op::Alloc);
         }
@@ -303,10 +303,12 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
 
     /// `Heap::alloc_atomic`.
     pub fn alloc_atomic(&mut self, payload: Obj) -> ObjId {
-        let id = self.tracked(
-            |h| h.alloc_atomic(payload),
-            |l, h, &id| l.allocated(h, id, &[]),
-        );
+        measured!(self, alloc_atomic(payload), |l, h, r| l.allocated(
+            h,
+            r,
+            &[]
+        ));
+        let id = self.heap.alloc_atomic(payload);
         if let Some(rec) = &self.rec {
             rec.borrow_mut().allocated(id, Op::AllocAtomic);
         }
@@ -315,10 +317,8 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
 
     /// `Heap::alloc_lazy`.
     pub fn alloc_lazy(&mut self, payload: Obj) -> ObjId {
-        let id = self.tracked(
-            |h| h.alloc_lazy(payload),
-            |l, h, &id| l.allocated(h, id, &[]),
-        );
+        measured!(self, alloc_lazy(payload), |l, h, r| l.allocated(h, r, &[]));
+        let id = self.heap.alloc_lazy(payload);
         if let Some(rec) = &self.rec {
             rec.borrow_mut().allocated(id, Op::AllocLazy);
         }
@@ -330,14 +330,15 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::alloc_with`.
     pub fn alloc_with(&mut self, payload: Obj, edges: &[ObjId]) -> Result<ObjId> {
-        let alloc = |h: &mut Heap<Obj, C>, payload: Obj| h.alloc_with(payload, edges);
-        let note = |l: &mut Latency, h: &Heap<Obj, C>, r: &Result<ObjId>| {
-            if let Ok(id) = r {
-                l.allocated(h, *id, edges);
+        measured!(
+            self,
+            alloc_with(payload, edges),
+            |l, h, r| if let Ok(id) = r {
+                l.allocated(h, id, edges)
             }
-        };
+        );
         let Some(rec) = self.rec.clone() else {
-            return self.tracked(|h| alloc(h, payload), note);
+            return self.heap.alloc_with(payload, edges);
         };
         // An automatic collection inside the allocation runs user code, whose ops must
         // come after this allocation's: number the object before it exists. The
@@ -359,7 +360,7 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
             }
             n
         };
-        let id = self.tracked(|h| alloc(h, payload), note)?;
+        let id = self.heap.alloc_with(payload, edges)?;
         rec.borrow_mut().alloc.insert(id, n);
         Ok(id)
     }
@@ -369,14 +370,15 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::alloc_immutable`.
     pub fn alloc_immutable(&mut self, payload: Obj, edges: &[ObjId]) -> Result<ObjId> {
-        let alloc = |h: &mut Heap<Obj, C>, payload: Obj| h.alloc_immutable(payload, edges);
-        let note = |l: &mut Latency, h: &Heap<Obj, C>, r: &Result<ObjId>| {
-            if let Ok(id) = r {
-                l.allocated(h, *id, edges);
+        measured!(
+            self,
+            alloc_immutable(payload, edges),
+            |l, h, r| if let Ok(id) = r {
+                l.allocated(h, id, edges)
             }
-        };
+        );
         let Some(rec) = self.rec.clone() else {
-            return self.tracked(|h| alloc(h, payload), note);
+            return self.heap.alloc_immutable(payload, edges);
         };
         if let Some(&bad) = edges.iter().find(|&&e| !self.heap.contains(e)) {
             return self.heap.alloc_immutable(payload, &[bad]);
@@ -389,7 +391,7 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
             r.next_alloc += 1;
             n
         };
-        let id = self.tracked(|h| alloc(h, payload), note)?;
+        let id = self.heap.alloc_immutable(payload, edges)?;
         rec.borrow_mut().alloc.insert(id, n);
         Ok(id)
     }
@@ -399,18 +401,14 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::link`.
     pub fn link(&mut self, from: ObjId, to: ObjId) -> Result<()> {
+        measured!(self, link(from, to), |l, h, r| if r.is_ok() {
+            l.linked(from, to)
+        });
         record!(self, |r| Op::Link {
             from: r.target(from),
             to: r.target(to)
         });
-        self.tracked(
-            |h| h.link(from, to),
-            |l, _, r| {
-                if r.is_ok() {
-                    l.linked(from, to)
-                }
-            },
-        )
+        self.heap.link(from, to)
     }
 
     /// `Heap::insert_edge`.
@@ -418,19 +416,15 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::insert_edge`.
     pub fn insert_edge(&mut self, from: ObjId, index: usize, to: ObjId) -> Result<()> {
+        measured!(self, insert_edge(from, index, to), |l, h, r| if r.is_ok() {
+            l.inserted(from, index, to)
+        });
         record!(self, |r| Op::InsertEdge {
             from: r.target(from),
             index: r.index(index),
             to: r.target(to)
         });
-        self.tracked(
-            |h| h.insert_edge(from, index, to),
-            |l, _, r| {
-                if r.is_ok() {
-                    l.inserted(from, index, to)
-                }
-            },
-        )
+        self.heap.insert_edge(from, index, to)
     }
 
     /// `Heap::set_edge`.
@@ -438,19 +432,19 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::set_edge`.
     pub fn set_edge(&mut self, from: ObjId, index: usize, to: ObjId) -> Result<ObjId> {
+        measured!(
+            self,
+            set_edge(from, index, to),
+            |l, h, r| if let Ok(old) = r {
+                l.replaced(h, from, index, to, old)
+            }
+        );
         record!(self, |r| Op::SetEdge {
             from: r.target(from),
             index: r.index(index),
             to: r.target(to)
         });
-        self.tracked(
-            |h| h.set_edge(from, index, to),
-            |l, h, r| {
-                if let Ok(old) = r {
-                    l.replaced(h, from, index, to, *old)
-                }
-            },
-        )
+        self.heap.set_edge(from, index, to)
     }
 
     /// `Heap::remove_edge`.
@@ -458,18 +452,18 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::remove_edge`.
     pub fn remove_edge(&mut self, from: ObjId, index: usize) -> Result<ObjId> {
+        measured!(
+            self,
+            remove_edge(from, index),
+            |l, h, r| if let Ok(old) = r {
+                l.removed(h, from, index, old)
+            }
+        );
         record!(self, |r| Op::RemoveEdge {
             from: r.target(from),
             index: r.index(index)
         });
-        self.tracked(
-            |h| h.remove_edge(from, index),
-            |l, h, r| {
-                if let Ok(old) = r {
-                    l.removed(h, from, index, *old)
-                }
-            },
-        )
+        self.heap.remove_edge(from, index)
     }
 
     /// `Heap::clear_edges`.
@@ -477,17 +471,13 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::clear_edges`.
     pub fn clear_edges(&mut self, from: ObjId) -> Result<()> {
+        measured!(self, clear_edges(from), |l, h, r| if r.is_ok() {
+            l.cleared(h, from)
+        });
         record!(self, |r| Op::ClearEdges {
             from: r.target(from)
         });
-        self.tracked(
-            |h| h.clear_edges(from),
-            |l, h, r| {
-                if r.is_ok() {
-                    l.cleared(h, from)
-                }
-            },
-        )
+        self.heap.clear_edges(from)
     }
 
     /// `Heap::incref`.
@@ -504,15 +494,11 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::decref`.
     pub fn decref(&mut self, id: ObjId) -> Result<()> {
+        measured!(self, decref(id), |l, h, r| if r.is_ok() {
+            l.decremented(h, id)
+        });
         record!(self, |r| Op::Decref { obj: r.target(id) });
-        self.tracked(
-            |h| h.decref(id),
-            |l, h, r| {
-                if r.is_ok() {
-                    l.decremented(h, id)
-                }
-            },
-        )
+        self.heap.decref(id)
     }
 
     /// `Heap::payload_mut` (not recorded: the trace carries the graph, not values).
@@ -525,8 +511,9 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
 
     /// `Heap::collect_full`.
     pub fn collect_full(&mut self) -> CollectReport {
+        measured!(self, collect_full(), |_l, h, _r| ());
         record!(self, |_r| Op::CollectFull);
-        self.tracked(|h| h.collect_full(), |_, _, _| {})
+        self.heap.collect_full()
     }
 
     /// `Heap::set_debug_saveall`.
@@ -537,19 +524,15 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
 
     /// `Heap::clear_garbage`.
     pub fn clear_garbage(&mut self) {
-        record!(self, |_r| Op::ClearGarbage);
         let held: Vec<ObjId> = match self.lat {
             Some(_) => self.heap.garbage().to_vec(),
             None => Vec::new(),
         };
-        self.tracked(
-            |h| h.clear_garbage(),
-            |l, h, _| {
-                for id in held {
-                    l.decremented(h, id);
-                }
-            },
-        )
+        measured!(self, clear_garbage(), |l, h, _r| for id in held {
+            l.decremented(h, id)
+        });
+        record!(self, |_r| Op::ClearGarbage);
+        self.heap.clear_garbage()
     }
 
     /// `Heap::set_finalizer`, recorded without a program (see the module documentation:
