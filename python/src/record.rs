@@ -511,7 +511,7 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
 
     /// `Heap::collect_full`.
     pub fn collect_full(&mut self) -> CollectReport {
-        measured!(self, collect_full(), |_l, h, _r| ());
+        measured!(self, collect_full(), |_l, h, _r| {});
         record!(self, |_r| Op::CollectFull);
         self.heap.collect_full()
     }
