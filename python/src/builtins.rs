@@ -1289,7 +1289,7 @@ fn module_function<C: CycleCollector>(
             let r = if name == "gc.get_referrers" {
                 generational!(it, h, name).get_referrers(args)
             } else {
-                h.get_referents(args)
+                Ok(args.iter().flat_map(|&a| it.referents(h, a)).collect())
             };
             let r: Vec<ObjId> = r
                 .unwrap_or_default()
@@ -1338,17 +1338,7 @@ fn module_function<C: CycleCollector>(
         }
         "weakref.ref" => {
             nargs(it, h, name, args, 1, 2)?;
-            if matches!(
-                it.p(h, a0),
-                Obj::Int(_)
-                    | Obj::Str(_)
-                    | Obj::Tuple
-                    | Obj::List
-                    | Obj::Dict(_)
-                    | Obj::None
-                    | Obj::Bool(_)
-                    | Obj::Float(_)
-            ) {
+            if !it.weakrefable(h, a0) {
                 let t = it.type_name(h, a0);
                 return it.err(
                     h,
@@ -1357,6 +1347,17 @@ fn module_function<C: CycleCollector>(
                 );
             }
             let cb = args.get(1).copied().filter(|&c| c != it.none);
+            if cb.is_none() {
+                // every weakref.ref(x) without a callback is one object (weakref_new
+                // reuses the basic reference at the head of x's list)
+                let owners = h.weakref_owners(a0).unwrap_or_default();
+                if let Some(&basic) = owners
+                    .iter()
+                    .find(|&&w| matches!(it.p(h, w), Obj::WeakRef(_)) && it.edges(h, w).is_empty())
+                {
+                    return Ok(it.inc(h, basic));
+                }
+            }
             let wr = match cb {
                 Some(c) => h.alloc_with(Obj::WeakRef(None), &[c]).expect("alloc"),
                 None => h.alloc(Obj::WeakRef(None)),

@@ -15,7 +15,10 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::code::{Access, Code, FuncDef, Kind, Scopes};
-use crate::obj::{ClassInfo, HKey, Index, IterState, Obj};
+use crate::obj::{
+    CLASS_BASE, CLASS_BASES, CLASS_DICT, CLASS_MRO, ClassInfo, DescrKind, HKey, Index, IterState,
+    Obj,
+};
 
 /// The attribute-name list of an instance whose values moved into a dict (edge 1).
 const DICT_MODE: &str = "\u{0}__dict__";
@@ -187,6 +190,8 @@ pub const TYPES: &[&str] = &[
     "dict_items",
     "random.Random",
     "array.array",
+    "getset_descriptor",
+    "member_descriptor",
 ];
 
 /// Totals over every collection of a run (all strategies), for `--stats`.
@@ -226,6 +231,11 @@ pub struct Interp<C> {
     pub types: RefCell<HashMap<&'static str, ObjId>>,
     /// Modules by name.
     pub modules: RefCell<HashMap<String, ObjId>>,
+    /// The constant object each folded constant expression evaluates to, by node
+    /// address (`crate::consts`).
+    consts: RefCell<HashMap<usize, ObjId>>,
+    /// Each constant object with the references the compiled program holds to it.
+    const_refs: RefCell<Vec<(ObjId, usize)>>,
     /// The class of each live instance of a list subclass (a list object whose type is
     /// not `list`); each holds a reference to its class, released when it dies.
     pub list_class: RefCell<HashMap<ObjId, ObjId>>,
@@ -413,6 +423,8 @@ impl<C: CycleCollector> Interp<C> {
             builtins: RefCell::default(),
             types: RefCell::default(),
             modules: RefCell::default(),
+            consts: RefCell::default(),
+            const_refs: RefCell::default(),
             list_class: RefCell::default(),
             depth: Cell::new(0),
             limit: Cell::new(1000),
@@ -447,6 +459,79 @@ impl<C: CycleCollector> Interp<C> {
         it.init_types(h);
         crate::builtins::install(&it, h);
         it
+    }
+
+    /// Allocates the program's constants (`crate::consts`): one object per distinct
+    /// folded value, held by as many references as CPython's compiled program holds
+    /// (its `co_consts` tuples and the parsed tree), and constant tuples over the merged
+    /// items. Evaluating a folded expression then returns its object.
+    pub fn install_constants(&self, h: &mut H<C>, body: &'static [Stmt]) {
+        let c = crate::consts::Constants::collect(body);
+        let mut made: HashMap<crate::consts::Key, ObjId> = HashMap::new();
+        let mut refs = Vec::with_capacity(c.refs.len());
+        for (k, n) in &c.refs {
+            let o = self.const_obj(h, &mut made, k);
+            refs.push((o, *n));
+        }
+        // each was made with one reference (the parsed tree's); the co_consts ones
+        for &(o, n) in &refs {
+            for _ in 1..n {
+                self.inc(h, o);
+            }
+        }
+        let by_node = c
+            .by_node
+            .into_iter()
+            .filter_map(|(node, k)| made.get(&k).map(|&o| (node, o)))
+            .collect();
+        *self.consts.borrow_mut() = by_node;
+        *self.const_refs.borrow_mut() = refs;
+    }
+
+    /// The object of constant `k`: made once (one reference, kept in `made`) unless a
+    /// singleton (a small int), whose returned reference the caller owns.
+    fn const_obj(
+        &self,
+        h: &mut H<C>,
+        made: &mut HashMap<crate::consts::Key, ObjId>,
+        k: &crate::consts::Key,
+    ) -> ObjId {
+        use crate::consts::Key;
+        if let Some(&o) = made.get(k) {
+            return o;
+        }
+        let o = match k {
+            Key::None => return self.none(h),
+            Key::Bool(b) => return self.bool_(h, *b),
+            Key::Int(i) if k.is_singleton() => return self.int(h, *i),
+            Key::Int(i) => self.int(h, *i),
+            Key::Float(f) => self.float(h, f64::from_bits(*f)),
+            Key::Str(s) => self.str_(h, s),
+            Key::Tuple(items) => {
+                // nesting is bounded by the folder (consts::MAX_NESTING)
+                let objs: Vec<ObjId> = items.iter().map(|i| self.const_obj(h, made, i)).collect();
+                let t = self.new_tuple_borrowed(h, &objs);
+                for (i, o) in items.iter().zip(objs) {
+                    if !made.contains_key(i) {
+                        self.dec(h, o); // a singleton's reference
+                    }
+                }
+                t
+            }
+        };
+        made.insert(k.clone(), o);
+        o
+    }
+
+    /// Gives back the references the program's constants hold (at teardown).
+    pub fn release_constants(&self, h: &mut H<C>) {
+        self.consts.borrow_mut().clear();
+        let refs = std::mem::take(&mut *self.const_refs.borrow_mut());
+        for (o, n) in refs {
+            for _ in 0..n {
+                self.dec(h, o);
+            }
+        }
     }
 
     /// This interpreter as an `Rc`, for closures.
@@ -486,7 +571,8 @@ impl<C: CycleCollector> Interp<C> {
         *self.types.borrow_mut() = made;
     }
 
-    /// Allocates a class with these bases (borrowed), computing its MRO (C3).
+    /// Allocates a builtin (or module-made) class with these bases (borrowed),
+    /// computing its MRO (C3); its base is the first base (`None` for `object`).
     pub fn make_class_raw(
         &self,
         h: &mut H<C>,
@@ -496,10 +582,8 @@ impl<C: CycleCollector> Interp<C> {
     ) -> ObjId {
         let dict = self.new_dict(h);
         self.mark_class_ns(h, dict);
-        let bases_t = self.new_tuple_borrowed(h, bases);
-        let mro = self.c3(h, bases).unwrap_or_default();
-        let mro_t = self.new_tuple_borrowed(h, &mro);
-        let has_del = mro
+        let rest = self.c3(h, bases).unwrap_or_default();
+        let has_del = rest
             .iter()
             .any(|&c| self.class_dict_get(h, c, "__del__").is_some());
         let info = ClassInfo {
@@ -507,24 +591,124 @@ impl<C: CycleCollector> Interp<C> {
             builtin,
             has_del,
         };
-        let c = h
-            .alloc_with(Obj::Class(Rc::new(info)), &[dict, bases_t, mro_t])
-            .expect("alloc");
-        for x in [dict, bases_t, mro_t] {
-            self.dec(h, x);
-        }
-        c
+        let base = bases.first().copied().unwrap_or(self.none);
+        self.alloc_class(h, info, dict, bases, &rest, base)
     }
 
-    /// C3 linearisation of the bases' MROs (without the class itself).
-    fn c3(&self, h: &H<C>, bases: &[ObjId]) -> Option<Vec<ObjId>> {
+    /// Allocates a class object over its namespace `ns` (owned): edges `dict, mro,
+    /// bases, base` ([`Obj::Class`]), the MRO tuple being the class itself followed by
+    /// `rest` (the C3 linearisation of `bases`, borrowed), so the class and its MRO
+    /// make a reference cycle as in CPython (`type_new` sets `tp_mro` to a tuple whose
+    /// first item is the type).
+    fn alloc_class(
+        &self,
+        h: &mut H<C>,
+        info: ClassInfo,
+        ns: ObjId,
+        bases: &[ObjId],
+        rest: &[ObjId],
+        base: ObjId,
+    ) -> ObjId {
+        let bases_t = self.new_tuple_borrowed(h, bases);
+        let cls = h
+            .alloc_with(Obj::Class(Rc::new(info)), &[ns, self.none, bases_t, base])
+            .expect("alloc");
+        let mut mro = Vec::with_capacity(rest.len() + 1);
+        mro.push(cls);
+        mro.extend_from_slice(rest);
+        let mro_t = self.new_tuple_borrowed(h, &mro);
+        let _ = h.set_edge(cls, CLASS_MRO, mro_t);
+        self.dec_all(h, [ns, bases_t, mro_t]);
+        self.classes_changed();
+        cls
+    }
+
+    /// Whether `a` is `b` or a subclass of it.
+    fn is_subclass(&self, h: &H<C>, a: ObjId, b: ObjId) -> bool {
+        a == b || self.mro(h, a).contains(&b)
+    }
+
+    /// Whether a builtin class is `BaseException` or one of its subclasses.
+    fn is_builtin_exception(&self, h: &H<C>, c: ObjId) -> bool {
+        let be = self.types.borrow().get("BaseException").copied();
+        be.is_some_and(|be| self.is_subclass(h, c, be))
+    }
+
+    /// Whether instances of `c` have a `__dict__` slot or a `__weakref__` slot
+    /// (CPython's `tp_dictoffset != 0` / `tp_weaklistoffset != 0`): some class of
+    /// the MRO has the descriptor, or, for the dict, it is an exception class
+    /// (`BaseException` has a `__dict__`).
+    fn layout_has(&self, h: &H<C>, c: ObjId, weak: bool) -> bool {
+        if !weak && self.is_builtin_exception(h, c) {
+            return true;
+        }
+        self.mro(h, c).into_iter().any(|k| {
+            let key = if weak { "__weakref__" } else { "__dict__" };
+            self.class_dict_get(h, k, key).is_some_and(|d| {
+                matches!(
+                    (self.p(h, d), weak),
+                    (Obj::Descr(DescrKind::Weakref), true) | (Obj::Descr(DescrKind::Dict), false)
+                )
+            })
+        })
+    }
+
+    /// The most derived class whose instance layout `c`'s instances share (CPython's
+    /// `solid_base`): a class with `__slots__` members is its own, `__dict__` and
+    /// `__weakref__` add nothing, builtin exceptions share `BaseException`'s.
+    fn solid_base(&self, h: &H<C>, c: ObjId) -> ObjId {
+        let mut c = c;
+        loop {
+            let Obj::Class(ci) = self.p(h, c) else {
+                return c;
+            };
+            if ci.builtin.is_some() {
+                if self.is_builtin_exception(h, c) {
+                    return self.types.borrow()["BaseException"];
+                }
+                return c;
+            }
+            let d = self.edge(h, c, CLASS_DICT);
+            let members = self
+                .edges(h, d)
+                .iter()
+                .skip(1)
+                .step_by(2)
+                .any(|&v| matches!(self.p(h, v), Obj::Descr(DescrKind::Member(_))));
+            if members {
+                return c;
+            }
+            c = self.edge(h, c, CLASS_BASE);
+        }
+    }
+
+    /// The base whose instance layout a new class extends (CPython's `best_base`), or
+    /// `None` when two bases' layouts conflict.
+    fn best_base(&self, h: &H<C>, bases: &[ObjId]) -> Option<ObjId> {
+        let mut winner: Option<(ObjId, ObjId)> = None;
+        for &b in bases {
+            let cand = self.solid_base(h, b);
+            match winner {
+                None => winner = Some((cand, b)),
+                Some((w, _)) if self.is_subclass(h, w, cand) => {}
+                Some((w, _)) if self.is_subclass(h, cand, w) => winner = Some((cand, b)),
+                Some(_) => return None,
+            }
+        }
+        winner.map(|(_, b)| b)
+    }
+
+    /// C3 linearisation of the bases' MROs (without the class itself); on failure,
+    /// the heads of the lists left to merge, in order and once each (what CPython's
+    /// `set_mro_error` names).
+    fn c3(&self, h: &H<C>, bases: &[ObjId]) -> Result<Vec<ObjId>, Vec<ObjId>> {
         let mut seqs: Vec<Vec<ObjId>> = bases.iter().map(|&b| self.mro(h, b)).collect();
         seqs.push(bases.to_vec());
         let mut out = vec![];
         loop {
             seqs.retain(|s| !s.is_empty());
             if seqs.is_empty() {
-                return Some(out);
+                return Ok(out);
             }
             let mut found = None;
             for s in &seqs {
@@ -534,7 +718,15 @@ impl<C: CycleCollector> Interp<C> {
                     break;
                 }
             }
-            let c = found?;
+            let Some(c) = found else {
+                let mut heads: Vec<ObjId> = vec![];
+                for s in &seqs {
+                    if !heads.contains(&s[0]) {
+                        heads.push(s[0]);
+                    }
+                }
+                return Err(heads);
+            };
             out.push(c);
             for s in &mut seqs {
                 if s[0] == c {
@@ -546,13 +738,12 @@ impl<C: CycleCollector> Interp<C> {
 
     /// The full MRO of a class, itself first.
     pub fn mro(&self, h: &H<C>, cls: ObjId) -> Vec<ObjId> {
-        let mut v = vec![cls];
-        if let Ok(e) = h.edges(cls) {
-            if let Some(t) = e.get(2) {
-                v.extend(h.edges(t).map(|e| e.to_vec()).unwrap_or_default());
-            }
-        }
-        v
+        h.edges(cls)
+            .ok()
+            .and_then(|e| e.get(CLASS_MRO))
+            .and_then(|t| h.edges(t).ok())
+            .filter(|m| m.get(0) == Some(cls))
+            .map_or_else(|| vec![cls], |m| m.to_vec())
     }
 
     // ---------------------------------------------------------------- references
@@ -800,7 +991,7 @@ impl<C: CycleCollector> Interp<C> {
 
     /// Looks `name` up in a class's own dict (borrowed result).
     pub fn class_dict_get(&self, h: &H<C>, cls: ObjId, name: &str) -> Option<ObjId> {
-        let d = self.edge(h, cls, 0);
+        let d = self.edge(h, cls, CLASS_DICT);
         self.dict_get_str(h, d, name)
     }
 
@@ -864,14 +1055,14 @@ impl<C: CycleCollector> Interp<C> {
     fn class_lookup_uncached(&self, h: &H<C>, cls: ObjId, name: &str) -> Option<ObjId> {
         let key = HKey::Str(self.name_rc(name));
         let get = |c: ObjId| -> Option<ObjId> {
-            let d = h.edges(c).ok()?.get(0)?;
+            let d = h.edges(c).ok()?.get(CLASS_DICT)?;
             let i = *self.dict_index(h, d)?.map.get(&key)?;
             h.edges(d).ok()?.get(2 * i + 1)
         };
-        if let Some(v) = get(cls) {
-            return Some(v);
+        let mro = h.edges(cls).ok()?.get(CLASS_MRO)?;
+        if h.edges(mro).ok()?.get(0) != Some(cls) {
+            return None; // a class being made: its MRO is not set yet
         }
-        let mro = h.edges(cls).ok()?.get(2)?;
         let n = h.edges(mro).ok()?.len();
         for i in 0..n {
             let c = h.edges(mro).ok()?.get(i)?;
@@ -1988,6 +2179,17 @@ impl<C: CycleCollector> Interp<C> {
                 let n = *n;
                 Ok(h.alloc_with(Obj::BuiltinMethod(n), &[i]).expect("alloc"))
             }
+            (Obj::Descr(DescrKind::Member(n)), Some(i)) => {
+                // an unset slot: the value itself is found inline before the class is asked
+                let n = n.clone();
+                let t = self.type_name(h, i);
+                self.err(
+                    h,
+                    "AttributeError",
+                    &format!("'{t}' object has no attribute '{n}'"),
+                )
+            }
+            (Obj::Descr(DescrKind::Weakref), Some(i)) => self.weakref_head(h, i),
             (Obj::Property, Some(i)) => {
                 let g = self.edge(h, v, 0);
                 let a = self.inc(h, i);
@@ -1997,6 +2199,77 @@ impl<C: CycleCollector> Interp<C> {
                 r
             }
             _ => Ok(self.inc(h, v)),
+        }
+    }
+
+    /// `obj.__weakref__` (owned): the head of the object's weak-reference list, or
+    /// `None`. CPython keeps the reference without a callback first (it is shared by
+    /// every `weakref.ref(obj)`) and puts each new reference with a callback at the
+    /// head when there is none (`Objects/weakrefobject.c`, `insert_head`).
+    fn weakref_head(&self, h: &mut H<C>, obj: ObjId) -> R<ObjId> {
+        let owners = h.weakref_owners(obj).unwrap_or_default();
+        let basic = owners
+            .iter()
+            .copied()
+            .find(|&w| matches!(self.p(h, w), Obj::WeakRef(_)) && self.edges(h, w).is_empty());
+        Ok(match basic.or_else(|| owners.last().copied()) {
+            Some(w) => self.inc(h, w),
+            None => self.none(h),
+        })
+    }
+
+    /// Whether `weakref.ref(x)` may target `x`: CPython's `tp_weaklistoffset != 0`.
+    /// An instance or a list-subclass instance when its class has a `__weakref__`
+    /// slot (a class without `__slots__` gets one unless a base has it; builtin
+    /// exceptions have none); never ints, strs, tuples, lists, dicts, `None`, bools or
+    /// floats; other builtin objects (functions, classes, sets, ...) always.
+    pub fn weakrefable(&self, h: &H<C>, x: ObjId) -> bool {
+        match self.p(h, x) {
+            Obj::Instance(_) => self.layout_has(h, self.edge(h, x, 0), true),
+            Obj::List => match self.list_class.borrow().get(&x) {
+                Some(&c) => self.layout_has(h, c, true),
+                None => false,
+            },
+            Obj::Int(_)
+            | Obj::Str(_)
+            | Obj::Tuple
+            | Obj::Dict(_)
+            | Obj::None
+            | Obj::Bool(_)
+            | Obj::Float(_) => false,
+            _ => true,
+        }
+    }
+
+    /// What `gc.get_referents(x)` lists for `x`, in the order CPython 3.11's
+    /// `tp_traverse` visits: a dict's values only when every key is a str, else each
+    /// value then its key (`dict_traverse`); a list's or tuple's items last first; an
+    /// instance's values (or its dict) then its class (`subtype_traverse`); anything
+    /// else its edges in order.
+    pub fn referents(&self, h: &H<C>, x: ObjId) -> Vec<ObjId> {
+        let e = self.edges(h, x);
+        match self.p(h, x) {
+            Obj::Dict(_) => {
+                let all_str = e
+                    .iter()
+                    .step_by(2)
+                    .all(|&k| matches!(self.p(h, k), Obj::Str(_)));
+                if all_str {
+                    e.iter().skip(1).step_by(2).copied().collect()
+                } else {
+                    e.chunks(2)
+                        .flat_map(|kv| kv.iter().rev().copied())
+                        .collect()
+                }
+            }
+            // list_traverse and tuple_traverse run from the last item to the first
+            Obj::List | Obj::Tuple => e.into_iter().rev().collect(),
+            Obj::Instance(_) if !e.is_empty() => {
+                let mut v = e[1..].to_vec();
+                v.push(e[0]);
+                v
+            }
+            _ => e,
         }
     }
 
@@ -2086,12 +2359,10 @@ impl<C: CycleCollector> Interp<C> {
                 let ci = ci.clone();
                 match name {
                     "__name__" | "__qualname__" => return Ok(Some(self.str_(h, &ci.name))),
-                    "__mro__" => {
-                        let m = self.mro(h, obj);
-                        return Ok(Some(self.new_tuple_borrowed(h, &m)));
-                    }
-                    "__bases__" => return Ok(Some(self.inc(h, self.edge(h, obj, 1)))),
-                    "__dict__" => return Ok(Some(self.inc(h, self.edge(h, obj, 0)))),
+                    "__mro__" => return Ok(Some(self.inc(h, self.edge(h, obj, CLASS_MRO)))),
+                    "__bases__" => return Ok(Some(self.inc(h, self.edge(h, obj, CLASS_BASES)))),
+                    "__base__" => return Ok(Some(self.inc(h, self.edge(h, obj, CLASS_BASE)))),
+                    "__dict__" => return Ok(Some(self.inc(h, self.edge(h, obj, CLASS_DICT)))),
                     _ => {}
                 }
                 match self.class_lookup(h, obj, name) {
@@ -2520,6 +2791,19 @@ impl<C: CycleCollector> Interp<C> {
             } else {
                 format!("range({a}, {b}, {s})")
             }),
+            Obj::Descr(k) => {
+                let k = k.clone();
+                let owner = self.edge(h, x, 0);
+                let t = match self.p(h, owner) {
+                    Obj::Class(ci) => ci.name.clone(),
+                    _ => "?".into(),
+                };
+                Ok(match k {
+                    DescrKind::Member(n) => format!("<member '{n}' of '{t}' objects>"),
+                    DescrKind::Dict => format!("<attribute '__dict__' of '{t}' objects>"),
+                    DescrKind::Weakref => format!("<attribute '__weakref__' of '{t}' objects>"),
+                })
+            }
             Obj::Func(d) => Ok(format!(
                 "<function {} at {:#x}>",
                 d.qualname,
@@ -3291,6 +3575,14 @@ impl<C: CycleCollector> Interp<C> {
         self.dict_set_str(h, ns, "__module__", m);
         let q = self.str_(h, c.name.id.as_str());
         self.dict_set_str(h, ns, "__qualname__", q);
+        if let Some(Stmt::Expr(e)) = c.body.first() {
+            if let Expr::StringLiteral(_) = &*e.value {
+                // the compiler stores a class's docstring as `__doc__` (compiler_body)
+                if let Ok(d) = self.eval(h, cx, &e.value) {
+                    self.dict_set_str(h, ns, "__doc__", d);
+                }
+            }
+        }
         let bcx = Ctx {
             code: &code,
             frame: Some(frame),
@@ -3305,22 +3597,19 @@ impl<C: CycleCollector> Interp<C> {
             self.dec_all(h, bases);
             return Err(e);
         }
-        let mro = match self.c3(h, &bases) {
-            Some(m) => m,
-            None => {
+        // type_new: the MRO, the base whose layout the class extends, the namespace's
+        // `__qualname__` taken out, the descriptors and `__doc__` put in.
+        let layout = match self.class_layout(h, ns, &bases) {
+            Ok(v) => v,
+            Err(e) => {
                 self.dec_all(h, [ns, frame]);
                 self.dec_all(h, bases);
-                return self.err(
-                    h,
-                    "TypeError",
-                    "Cannot create a consistent method resolution order (MRO)",
-                );
+                return Err(e);
             }
         };
-        let bases_t = self.new_tuple(h, bases);
-        let mro_t = self.new_tuple_borrowed(h, &mro);
         let has_del = self.dict_get_str(h, ns, "__del__").is_some()
-            || mro
+            || layout
+                .rest
                 .iter()
                 .any(|&m| self.class_dict_get(h, m, "__del__").is_some());
         let info = ClassInfo {
@@ -3329,10 +3618,9 @@ impl<C: CycleCollector> Interp<C> {
             has_del,
         };
         self.mark_class_ns(h, ns);
-        let cls = h
-            .alloc_with(Obj::Class(Rc::new(info)), &[ns, bases_t, mro_t])
-            .expect("alloc");
-        self.dec_all(h, [ns, bases_t, mro_t]);
+        let cls = self.alloc_class(h, info, ns, &bases, &layout.rest, layout.base);
+        self.dec_all(h, bases);
+        self.add_descriptors(h, cls, layout);
         if let Some(&s) = code.slot_of.get("__class__") {
             let cell = self.edge(h, frame, s);
             let v = self.inc(h, cls);
@@ -3340,6 +3628,159 @@ impl<C: CycleCollector> Interp<C> {
         }
         self.dec(h, frame);
         Ok(cls)
+    }
+
+    /// What CPython's `type_new` decides before the class object exists, from the
+    /// bases (borrowed) and the namespace `ns` the body filled: the MRO, the base
+    /// whose instance layout the class extends (`best_base`), the `__slots__` checked
+    /// (`type_new_slots`); `__qualname__` is taken out of `ns`. The descriptors it
+    /// chooses refer to the class, so [`Interp::add_descriptors`] adds them once the
+    /// class exists.
+    fn class_layout(&self, h: &mut H<C>, ns: ObjId, bases: &[ObjId]) -> R<ClassLayout> {
+        let rest = match self.c3(h, bases) {
+            Ok(rest) => rest,
+            Err(heads) => {
+                let names: Vec<String> = heads
+                    .iter()
+                    .map(|&b| match self.p(h, b) {
+                        Obj::Class(ci) => ci.name.to_string(),
+                        _ => "?".into(),
+                    })
+                    .collect();
+                return self.err(
+                    h,
+                    "TypeError",
+                    &format!(
+                        "Cannot create a consistent method resolution\norder (MRO) for bases {}",
+                        names.join(", ")
+                    ),
+                );
+            }
+        };
+        let Some(base) = self.best_base(h, bases) else {
+            return self.err(
+                h,
+                "TypeError",
+                "multiple bases have instance lay-out conflict",
+            );
+        };
+        if let Some(q) = self.dict_del_hkey(h, ns, &HKey::Str(self.name_rc("__qualname__")))? {
+            self.dec(h, q);
+        }
+        let slots = match self.dict_get_str(h, ns, "__slots__") {
+            None => None,
+            Some(s) => {
+                let items = match self.p(h, s) {
+                    Obj::Str(_) => vec![s],
+                    _ => {
+                        // owned items: the namespace keeps `__slots__` (and its items) alive
+                        let v = self.unpack_iterable(h, s)?;
+                        self.dec_all(h, v.iter().copied());
+                        v
+                    }
+                };
+                let mut names = Vec::with_capacity(items.len());
+                for i in items {
+                    match self.p(h, i) {
+                        Obj::Str(t) => names.push(t.clone()),
+                        _ => {
+                            let t = self.type_name(h, i);
+                            return self.err(
+                                h,
+                                "TypeError",
+                                &format!("__slots__ items must be strings, not '{t}'"),
+                            );
+                        }
+                    }
+                }
+                Some(names)
+            }
+        };
+        let may_dict = !self.layout_has(h, base, false);
+        let may_weak = !self.layout_has(h, base, true);
+        let (mut add_dict, mut add_weak, mut members) = (may_dict, may_weak, vec![]);
+        if let Some(names) = slots {
+            add_dict = false;
+            add_weak = false;
+            for n in names {
+                match &*n {
+                    "__dict__" => {
+                        if !may_dict || add_dict {
+                            return self.err(
+                                h,
+                                "TypeError",
+                                "__dict__ slot disallowed: we already got one",
+                            );
+                        }
+                        add_dict = true;
+                    }
+                    "__weakref__" => {
+                        if !may_weak || add_weak {
+                            return self.err(
+                                h,
+                                "TypeError",
+                                "__weakref__ slot disallowed: either we already got one, or the base type has a nonzero tp_itemsize",
+                            );
+                        }
+                        add_weak = true;
+                    }
+                    _ => {
+                        if !is_identifier(&n) {
+                            return self.err(h, "TypeError", "__slots__ must be identifiers");
+                        }
+                        if self.dict_get_str(h, ns, &n).is_some() {
+                            return self.err(
+                                h,
+                                "ValueError",
+                                &format!("'{n}' in __slots__ conflicts with class variable"),
+                            );
+                        }
+                        members.push(n);
+                    }
+                }
+            }
+            // type_new_slots_bases: another base with a dict or weak-reference slot
+            for &b in bases.iter().filter(|&&b| b != base) {
+                add_dict |= may_dict && self.layout_has(h, b, false);
+                add_weak |= may_weak && self.layout_has(h, b, true);
+            }
+            members.sort(); // type_new_copy_slots sorts the names
+            members.dedup();
+        }
+        Ok(ClassLayout {
+            rest,
+            base,
+            members,
+            add_dict,
+            add_weak,
+        })
+    }
+
+    /// Puts into a new class's dict the descriptors [`Interp::class_layout`] chose:
+    /// the `__slots__` members, then `__dict__`, then `__weakref__`, then `__doc__`
+    /// (`None`) if the body set none — CPython 3.11's order (`type_ready`'s
+    /// `add_members`, `add_getset`, `type_dict_set_doc`).
+    fn add_descriptors(&self, h: &mut H<C>, cls: ObjId, layout: ClassLayout) {
+        let d = self.edge(h, cls, CLASS_DICT);
+        let kinds = layout
+            .members
+            .into_iter()
+            .map(DescrKind::Member)
+            .chain(layout.add_dict.then_some(DescrKind::Dict))
+            .chain(layout.add_weak.then_some(DescrKind::Weakref));
+        for k in kinds {
+            let name = match &k {
+                DescrKind::Member(n) => n.to_string(),
+                DescrKind::Dict => "__dict__".into(),
+                DescrKind::Weakref => "__weakref__".into(),
+            };
+            let o = h.alloc_with(Obj::Descr(k), &[cls]).expect("alloc");
+            self.dict_set_str(h, d, &name, o);
+        }
+        if self.dict_get_str(h, d, "__doc__").is_none() {
+            let n = self.none(h);
+            self.dict_set_str(h, d, "__doc__", n);
+        }
     }
 
     /// Binds an assignment target to an owned value.
@@ -3778,6 +4219,11 @@ impl<C: CycleCollector> Interp<C> {
     }
 
     fn eval_inner(&self, h: &mut H<C>, cx: &Ctx, e: &'static Expr) -> R<ObjId> {
+        if could_be_constant(e) {
+            if let Some(&o) = self.consts.borrow().get(&(e as *const Expr as usize)) {
+                return Ok(self.inc(h, o));
+            }
+        }
         match e {
             Expr::NumberLiteral(n) => match &n.value {
                 ast::Number::Int(i) => match i.as_i64() {
@@ -4435,4 +4881,53 @@ fn contains_yield(body: &'static [Stmt]) -> bool {
     let mut y = Y(false);
     y.visit_body(body);
     y.0
+}
+
+/// What a class statement decided before its class object exists
+/// ([`Interp::class_layout`]).
+struct ClassLayout {
+    /// The MRO after the class itself.
+    rest: Vec<ObjId>,
+    /// The base whose instance layout the class extends (`__base__`).
+    base: ObjId,
+    /// The `__slots__` names that get member descriptors, sorted.
+    members: Vec<Rc<str>>,
+    /// Whether a `__dict__` descriptor is added.
+    add_dict: bool,
+    /// Whether a `__weakref__` descriptor is added.
+    add_weak: bool,
+}
+
+/// Whether `s` is a Python identifier (ASCII letters, digits and `_`, not starting
+/// with a digit; non-ASCII letters are accepted as CPython's `str.isidentifier` does
+/// for them).
+fn is_identifier(s: &str) -> bool {
+    let mut cs = s.chars();
+    cs.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+        && cs.all(|c| c == '_' || c.is_alphanumeric())
+}
+
+/// Whether `e` may be a folded constant (`crate::consts`): a literal, or a tuple,
+/// unary or binary operation directly over literals or such operations. A cheap test
+/// before the constant table is asked.
+fn could_be_constant(e: &Expr) -> bool {
+    let leaf = |x: &Expr| {
+        matches!(
+            x,
+            Expr::NumberLiteral(_)
+                | Expr::StringLiteral(_)
+                | Expr::BooleanLiteral(_)
+                | Expr::NoneLiteral(_)
+                | Expr::Tuple(_)
+                | Expr::UnaryOp(_)
+                | Expr::BinOp(_)
+        )
+    };
+    match e {
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) => true,
+        Expr::Tuple(t) => t.elts.iter().all(leaf),
+        Expr::UnaryOp(u) => leaf(&u.operand),
+        Expr::BinOp(b) => leaf(&b.left) && leaf(&b.right),
+        _ => false,
+    }
 }

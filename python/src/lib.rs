@@ -15,6 +15,7 @@
 mod array;
 mod builtins;
 mod code;
+mod consts;
 mod format;
 mod interp;
 pub mod latency;
@@ -336,6 +337,7 @@ fn execute<C: CycleCollector>(p: Prepared, mut heap: H<'_, C>) -> u8 {
     it.main_globals.set(globals);
     let permanent: HashSet<_> = h.ids().collect();
     *it.permanent.borrow_mut() = permanent;
+    it.install_constants(h, body);
     if let Some(d) = &args.dot {
         if let Err(e) = std::fs::create_dir_all(d) {
             eprintln!("gclab-py: --dot: cannot create {}: {e}", d.display());
@@ -474,6 +476,28 @@ fn execute<C: CycleCollector>(p: Prepared, mut heap: H<'_, C>) -> u8 {
         let cb = it.gc_callbacks.get();
         let _ = h.clear_edges(cb);
         h.set_debug_saveall(false);
+        it.release_constants(h);
+        // what the program stored in the builtin modules (`gc.x = [...]`) is dropped, as
+        // CPython's `finalize_modules` clears module dicts at shutdown
+        let modules: Vec<gclab::ObjId> = it.modules.borrow().values().copied().collect();
+        for m in modules {
+            let d = it.edge(h, m, 0);
+            let permanent = it.permanent.borrow();
+            let added: Vec<gclab::ObjId> = it
+                .dict_items(h, d)
+                .into_iter()
+                .filter(|(_, v)| !permanent.contains(v))
+                .map(|(k, _)| k)
+                .collect();
+            drop(permanent);
+            for k in added {
+                match it.dict_del(h, d, k) {
+                    Ok(Some(v)) => it.dec(h, v),
+                    Ok(None) => {}
+                    Err(u) => it.drop_unwind(h, u),
+                }
+            }
+        }
         // frozen objects are not the interpreter's: thaw them so they can be collected
         if let Some(mut g) = h.generational() {
             g.unfreeze();

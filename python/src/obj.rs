@@ -112,6 +112,26 @@ pub struct ClassInfo {
     pub has_del: bool,
 }
 
+/// Edge position of a class's namespace dict.
+pub const CLASS_DICT: usize = 0;
+/// Edge position of a class's MRO tuple (the class itself first).
+pub const CLASS_MRO: usize = 1;
+/// Edge position of a class's `__bases__` tuple.
+pub const CLASS_BASES: usize = 2;
+/// Edge position of a class's `__base__` (the base whose instance layout it extends).
+pub const CLASS_BASE: usize = 3;
+
+/// Which descriptor an [`Obj::Descr`] is.
+#[derive(Debug, Clone)]
+pub enum DescrKind {
+    /// `<attribute '__dict__' of 'C' objects>`.
+    Dict,
+    /// `<attribute '__weakref__' of 'C' objects>`.
+    Weakref,
+    /// `<member 'name' of 'C' objects>`: a `__slots__` name.
+    Member(Rc<str>),
+}
+
 /// A Python object's payload.
 #[derive(Debug)]
 pub enum Obj {
@@ -151,8 +171,17 @@ pub enum Obj {
     Cell,
     /// A call's frame: edges are the local slots (`Null` when unbound).
     Frame(#[allow(dead_code)] Rc<Code>),
-    /// A class: edges `dict, bases (tuple), mro (tuple)`.
+    /// A class: edges `dict, mro (tuple, the class first), bases (tuple), base` — what
+    /// CPython 3.11's `type_traverse` visits (`tp_dict`, `tp_mro`, `tp_bases`,
+    /// `tp_base`), so a class is in a reference cycle through its MRO, as in CPython.
+    /// The edge positions are [`CLASS_DICT`], [`CLASS_MRO`], [`CLASS_BASES`],
+    /// [`CLASS_BASE`] (`object`'s base is `None`).
     Class(Rc<ClassInfo>),
+    /// A descriptor a class statement puts in the class's dict: `__dict__` and
+    /// `__weakref__` (`getset_descriptor`) and one per `__slots__` name
+    /// (`member_descriptor`). Edges `class` (CPython's `d_type`, visited by
+    /// `descr_traverse`).
+    Descr(DescrKind),
     /// An instance with inline values: edges `class, v0, v1, …`, the names here.
     Instance(Vec<Rc<str>>),
     /// A bound method: edges `func, self`.
@@ -210,6 +239,8 @@ impl Obj {
             Obj::Cell => "cell",
             Obj::Frame(_) => "frame",
             Obj::Class(_) => "type",
+            Obj::Descr(DescrKind::Member(_)) => "member_descriptor",
+            Obj::Descr(_) => "getset_descriptor",
             Obj::Instance(_) => "object",
             Obj::Method => "method",
             Obj::Builtin(_) | Obj::BuiltinMethod(_) => "builtin_function_or_method",

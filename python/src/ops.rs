@@ -390,6 +390,11 @@ pub fn eq<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, a: ObjId, b: ObjId) -
     match (pa, pb) {
         (Obj::Str(x), Obj::Str(y)) => Ok(x == y),
         (Obj::None, Obj::None) => Ok(true),
+        (Obj::Method, Obj::Method) => {
+            // method_richcompare: equal functions and the same `__self__`
+            let (ea, eb) = (it.edges(h, a), it.edges(h, b));
+            Ok(ea.len() == 2 && eb.len() == 2 && ea[1] == eb[1] && eq(it, h, ea[0], eb[0])?)
+        }
         (Obj::List, Obj::List) | (Obj::Tuple, Obj::Tuple) => {
             let (ea, eb) = (it.edges(h, a), it.edges(h, b));
             if ea.len() != eb.len() {

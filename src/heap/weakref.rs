@@ -202,6 +202,35 @@ impl<T, C: CycleCollector> Heap<T, C> {
         Ok(self.weak.by_target.get(&id).map_or(0, Vec::len))
     }
 
+    /// The heap objects holding weak references to `id` (the owners given to
+    /// [`attach_weakref`](Heap::attach_weakref)), oldest first; weak references the
+    /// program holds itself have no owner and are not listed. An embedder reads its
+    /// weak-reference objects from it, as Python's `obj.__weakref__` and
+    /// `weakref.getweakrefs(obj)` do.
+    ///
+    /// # Errors
+    /// [`GcError::StaleId`].
+    /// # Examples
+    /// ```
+    /// use gclab::Heap;
+    /// let mut heap: Heap<&str> = Heap::new();
+    /// let x = heap.alloc("target");
+    /// let (r1, r2) = (heap.alloc("ref 1"), heap.alloc("ref 2"));
+    /// heap.attach_weakref(r1, x, None).unwrap();
+    /// let _program_held = heap.downgrade(x).unwrap();
+    /// heap.attach_weakref(r2, x, None).unwrap();
+    /// assert_eq!(heap.weakref_owners(x).unwrap(), vec![r1, r2]);
+    /// assert_eq!(heap.weakref_count(x).unwrap(), 3);
+    /// ```
+    pub fn weakref_owners(&self, id: ObjId) -> Result<Vec<ObjId>> {
+        self.obj(id)?;
+        Ok(self.weak.by_target.get(&id).map_or_else(Vec::new, |keys| {
+            keys.iter()
+                .filter_map(|&k| self.weak.entries.get(k).and_then(|e| e.owner))
+                .collect()
+        }))
+    }
+
     /// Removes every weak reference to `id` (which is dying by refcount), then runs
     /// their callbacks, most recent first, all after every reference to `id` is cleared
     /// (CPython's `PyObject_ClearWeakRefs`). Owners being deallocated get no callback;

@@ -280,3 +280,25 @@ fn finalizer_attached_after_running_never_runs() {
     assert!(heap.events().is_empty());
     assert!(!heap.contains(a));
 }
+
+#[test]
+fn weakref_owners_lists_live_owners_oldest_first() {
+    let mut heap = heap();
+    let x = heap.alloc(0);
+    let (r1, r2, r3) = (heap.alloc(1), heap.alloc(2), heap.alloc(3));
+    heap.attach_weakref(r1, x, None).unwrap();
+    let program_held = heap.downgrade(x).unwrap();
+    heap.attach_weakref(r2, x, None).unwrap();
+    heap.attach_weakref(r3, x, None).unwrap();
+    assert_eq!(heap.weakref_owners(x).unwrap(), vec![r1, r2, r3]);
+    assert_eq!(heap.weakref_count(x).unwrap(), 4);
+    // an owner that dies takes its weak reference with it; the order of the rest holds
+    heap.decref(r2).unwrap();
+    assert_eq!(heap.weakref_owners(x).unwrap(), vec![r1, r3]);
+    assert!(heap.release_weakref(program_held).unwrap());
+    assert_eq!(heap.weakref_owners(x).unwrap(), vec![r1, r3]);
+    // the target's death clears them all; its id is then stale
+    heap.decref(x).unwrap();
+    assert_eq!(heap.weakref_owners(r1).unwrap(), vec![]);
+    assert_eq!(heap.weakref_owners(x), Err(gclab::GcError::StaleId(x)));
+}
