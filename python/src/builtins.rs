@@ -460,6 +460,7 @@ pub fn method_name(o: &Obj, name: &str) -> Option<&'static str> {
         Obj::Stream(_) => &["write", "flush"],
         Obj::Random(_) => crate::random::METHODS,
         Obj::Array(_) => crate::array::METHODS,
+        Obj::Generator(_) => &["send", "close", "__next__"],
         _ => &[],
     };
     table.iter().find(|m| **m == name).copied()
@@ -743,6 +744,7 @@ fn function<C: CycleCollector>(
             nargs(it, h, name, args, 1, 1)?;
             let n = match it.p(h, a0) {
                 Obj::Str(s) => s.chars().count() as i64,
+                Obj::Bytes(b) => b.len() as i64,
                 Obj::List | Obj::Tuple | Obj::Set(_) => it.nedges(h, a0) as i64,
                 Obj::Dict(_) => it.nedges(h, a0) as i64 / 2,
                 Obj::DictView(_) => {
@@ -2550,6 +2552,24 @@ fn method<C: CycleCollector>(
         _ => {}
     }
     match it.p(h, this) {
+        Obj::Generator(_) => match name {
+            "send" => {
+                nargs(it, h, name, args, 1, 1)?;
+                let v = it.inc(h, a0);
+                it.gen_send(h, this, v)
+            }
+            "close" => {
+                it.gen_close(h, this);
+                Ok(it.none(h))
+            }
+            _ => match it.gen_next(h, this)? {
+                Some(v) => Ok(v),
+                None => {
+                    let none = it.none(h);
+                    Err(it.stop_iteration(h, none))
+                }
+            },
+        },
         Obj::Random(_) => crate::random::method(it, h, name, this, args, kw),
         Obj::Array(_) => crate::array::method(it, h, name, this, args),
         Obj::Str(s) => {

@@ -133,6 +133,9 @@ pub struct FuncDef {
     /// The line of the definition.
     #[allow(dead_code)]
     pub line: usize,
+    /// Whether its body holds a `yield`: a call returns a generator
+    /// (`crate::generator`).
+    pub generator: bool,
 }
 
 /// Scopes of the module, keyed by the address of their syntax node.

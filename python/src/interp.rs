@@ -192,6 +192,8 @@ pub const TYPES: &[&str] = &[
     "array.array",
     "getset_descriptor",
     "member_descriptor",
+    "generator",
+    "bytes",
 ];
 
 /// Totals over every collection of a run (all strategies), for `--stats`.
@@ -1131,6 +1133,7 @@ impl<C: CycleCollector> Interp<C> {
                 }
             }
             Obj::Str(s) => HKey::Str(s.clone()),
+            Obj::Bytes(b) => HKey::Bytes(b.clone()),
             Obj::None => HKey::None,
             Obj::Tuple => {
                 self.enter(h)?;
@@ -1790,6 +1793,9 @@ impl<C: CycleCollector> Interp<C> {
                 globals,
                 ns: None,
             };
+            if def.generator {
+                return Ok(self.make_generator(h, def, frame, globals));
+            }
             if let Some(body) = def.body {
                 match self.exec_block(h, &cx, body)? {
                     Flow::Return(v) => Ok(v),
@@ -2607,6 +2613,7 @@ impl<C: CycleCollector> Interp<C> {
             Obj::Int(i) => *i != 0,
             Obj::Float(f) => *f != 0.0,
             Obj::Str(s) => !s.is_empty(),
+            Obj::Bytes(b) => !b.is_empty(),
             Obj::List | Obj::Tuple | Obj::Dict(_) | Obj::Set(_) => {
                 h.edges(x).map(|e| e.len()).unwrap_or(0) > 0
             }
@@ -2736,6 +2743,7 @@ impl<C: CycleCollector> Interp<C> {
             Obj::Int(i) => Ok(i.to_string()),
             Obj::Float(f) => Ok(float_repr(*f)),
             Obj::Str(s) => Ok(str_repr(s)),
+            Obj::Bytes(b) => Ok(bytes_repr(b)),
             Obj::List => {
                 let items = self.edges(h, x);
                 seq(self, h, "[", "]", items)
@@ -2804,6 +2812,11 @@ impl<C: CycleCollector> Interp<C> {
                     DescrKind::Weakref => format!("<attribute '__weakref__' of '{t}' objects>"),
                 })
             }
+            Obj::Generator(g) => Ok(format!(
+                "<generator object {} at {:#x}>",
+                g.def.qualname,
+                h.id(x).unwrap_or(0)
+            )),
             Obj::Func(d) => Ok(format!(
                 "<function {} at {:#x}>",
                 d.qualname,
@@ -3031,9 +3044,6 @@ impl<C: CycleCollector> Interp<C> {
             Stmt::FunctionDef(fd) => {
                 if fd.is_async {
                     return self.unsupported(line, "'async def'");
-                }
-                if contains_yield(&fd.body) {
-                    return self.unsupported(line, "a generator function ('yield')");
                 }
                 if fd.type_params.is_some() {
                     return self.unsupported(line, "type parameters");
@@ -3454,6 +3464,7 @@ impl<C: CycleCollector> Interp<C> {
             body,
             lambda,
             line,
+            generator: body.is_some_and(|b| b.iter().any(crate::generator::stmt_has_yield)),
         };
         let edges = [cx.globals, defaults, kwdefaults, closure];
         let f = h
@@ -4018,7 +4029,7 @@ impl<C: CycleCollector> Interp<C> {
                 let st = IterState::Range(*a, *b, *s);
                 Ok(h.alloc_with(Obj::Iter(st), &[x]).expect("alloc"))
             }
-            Obj::Iter(_) => Ok(self.inc(h, x)),
+            Obj::Iter(_) | Obj::Generator(_) => Ok(self.inc(h, x)),
             Obj::Array(_) => {
                 let items = crate::array::to_objects(self, h, x);
                 let l = self.new_list(h, items);
@@ -4053,6 +4064,7 @@ impl<C: CycleCollector> Interp<C> {
     /// The next item (owned), or `None` when exhausted.
     pub fn next(&self, h: &mut H<C>, it: ObjId) -> R<Option<ObjId>> {
         match self.p(h, it) {
+            Obj::Generator(_) => self.gen_next(h, it),
             Obj::Iter(IterState::Done) => Ok(None),
             Obj::Iter(IterState::Range(cur, stop, step)) => {
                 let (cur, stop, step) = (*cur, *stop, *step);
@@ -4642,6 +4654,7 @@ impl<C: CycleCollector> Interp<C> {
             body: None,
             lambda: None,
             line: self.line.get(),
+            generator: false,
         };
         let closure = self.closure_for(h, cx, &code);
         let none = self.none;
@@ -4859,30 +4872,6 @@ impl<C: CycleCollector> Interp<C> {
     }
 }
 
-/// Whether a function body contains `yield` (not in nested functions).
-fn contains_yield(body: &'static [Stmt]) -> bool {
-    use ruff_python_ast::visitor::{self, Visitor};
-    struct Y(bool);
-    impl<'a> Visitor<'a> for Y {
-        fn visit_stmt(&mut self, s: &'a Stmt) {
-            match s {
-                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-                s => visitor::walk_stmt(self, s),
-            }
-        }
-        fn visit_expr(&mut self, e: &'a Expr) {
-            match e {
-                Expr::Yield(_) | Expr::YieldFrom(_) | Expr::Await(_) => self.0 = true,
-                Expr::Lambda(_) => {}
-                e => visitor::walk_expr(self, e),
-            }
-        }
-    }
-    let mut y = Y(false);
-    y.visit_body(body);
-    y.0
-}
-
 /// What a class statement decided before its class object exists
 /// ([`Interp::class_layout`]).
 struct ClassLayout {
@@ -4930,4 +4919,34 @@ fn could_be_constant(e: &Expr) -> bool {
         Expr::BinOp(b) => leaf(&b.left) && leaf(&b.right),
         _ => false,
     }
+}
+
+/// `repr(b)` of a bytes object as CPython 3.11's `PyBytes_Repr` writes it: single quotes
+/// unless the bytes hold a `'` and no `"`; `\\`, the quote, `\t`, `\n`, `\r` escaped;
+/// other bytes outside printable ASCII as `\xhh`.
+pub fn bytes_repr(b: &[u8]) -> String {
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(b.len() + 3);
+    out.push('b');
+    out.push(quote);
+    for &c in b {
+        match c {
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            c if c as char == quote => {
+                out.push('\\');
+                out.push(quote);
+            }
+            0x20..=0x7e => out.push(c as char),
+            c => out.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    out.push(quote);
+    out
 }

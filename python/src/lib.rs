@@ -17,6 +17,7 @@ mod builtins;
 mod code;
 mod consts;
 mod format;
+mod generator;
 mod interp;
 pub mod latency;
 mod obj;
@@ -113,6 +114,8 @@ fn refuse(body: &[Stmt], line_of: &dyn Fn(usize) -> usize) -> Option<(usize, &'s
     struct V<'a> {
         found: Option<(usize, &'static str)>,
         line_of: &'a dyn Fn(usize) -> usize,
+        /// Whether each enclosing scope is a function (a `yield` may stand there).
+        scopes: Vec<bool>,
     }
     impl<'b> Visitor<'b> for V<'_> {
         fn visit_stmt(&mut self, s: &'b Stmt) {
@@ -137,14 +140,34 @@ fn refuse(body: &[Stmt], line_of: &dyn Fn(usize) -> usize) -> Option<(usize, &'s
                 self.found = Some(((self.line_of)(s.range().start().to_usize()), w));
                 return;
             }
-            visitor::walk_stmt(self, s);
+            match s {
+                Stmt::FunctionDef(f) => {
+                    // a generator's `yield`s must stand where its walker can suspend
+                    if let Some(found) = crate::generator::check(&f.body, self.line_of) {
+                        self.found = Some(found);
+                        return;
+                    }
+                    self.scopes.push(true);
+                    visitor::walk_stmt(self, s);
+                    self.scopes.pop();
+                }
+                Stmt::ClassDef(_) => {
+                    self.scopes.push(false);
+                    visitor::walk_stmt(self, s);
+                    self.scopes.pop();
+                }
+                _ => visitor::walk_stmt(self, s),
+            }
         }
         fn visit_expr(&mut self, e: &'b Expr) {
             if self.found.is_some() {
                 return;
             }
+            let in_function = self.scopes.last() == Some(&true);
             let what = match e {
-                Expr::Yield(_) | Expr::YieldFrom(_) => Some("'yield' (generators)"),
+                Expr::Yield(_) | Expr::YieldFrom(_) if !in_function => {
+                    Some("'yield' outside a 'def' (in a lambda or comprehension)")
+                }
                 Expr::Await(_) => Some("'await'"),
                 Expr::BytesLiteral(_) => Some("bytes"),
                 Expr::EllipsisLiteral(_) => Some("'...' (Ellipsis)"),
@@ -160,12 +183,26 @@ fn refuse(body: &[Stmt], line_of: &dyn Fn(usize) -> usize) -> Option<(usize, &'s
                 self.found = Some(((self.line_of)(e.range().start().to_usize()), w));
                 return;
             }
+            if matches!(
+                e,
+                Expr::Lambda(_)
+                    | Expr::ListComp(_)
+                    | Expr::SetComp(_)
+                    | Expr::DictComp(_)
+                    | Expr::Generator(_)
+            ) {
+                self.scopes.push(false);
+                visitor::walk_expr(self, e);
+                self.scopes.pop();
+                return;
+            }
             visitor::walk_expr(self, e);
         }
     }
     let mut v = V {
         found: None,
         line_of,
+        scopes: vec![],
     };
     v.visit_body(body);
     v.found

@@ -20,6 +20,8 @@ pub enum HKey {
     Float(u64),
     /// A string.
     Str(Rc<str>),
+    /// A bytes object.
+    Bytes(Rc<[u8]>),
     /// `None`.
     None,
     /// A tuple of hashable values.
@@ -151,6 +153,8 @@ pub enum Obj {
     Float(f64),
     /// A str.
     Str(Rc<str>),
+    /// A bytes object (`random.randbytes` makes them; no literal or methods here).
+    Bytes(Rc<[u8]>),
     /// A list: edges are the items.
     List,
     /// A tuple: edges are the items (immutable).
@@ -210,6 +214,9 @@ pub enum Obj {
     Finalize(Option<WeakRef>, bool),
     /// A `random.Random` generator (no edges): its state (`crate::random`).
     Random(Box<crate::random::RandomState>),
+    /// A generator: edges `frame, globals, iterators of the loops it is suspended in`
+    /// (`crate::generator`).
+    Generator(Box<crate::generator::GenState>),
     /// An `array.array` (no edges): its typecode and items (`crate::array`).
     Array(Box<crate::array::ArrayData>),
 }
@@ -226,6 +233,7 @@ impl Obj {
             Obj::Int(_) => "int",
             Obj::Float(_) => "float",
             Obj::Str(_) => "str",
+            Obj::Bytes(_) => "bytes",
             Obj::List => "list",
             Obj::Tuple => "tuple",
             Obj::Dict(_) => "dict",
@@ -255,6 +263,7 @@ impl Obj {
             Obj::Finalize(..) => "finalize",
             Obj::Random(_) => crate::random::TYPE,
             Obj::Array(_) => crate::array::TYPE,
+            Obj::Generator(_) => "generator",
         }
     }
 }

@@ -389,6 +389,7 @@ pub fn eq<C: CycleCollector>(it: &Interp<C>, h: &mut H<C>, a: ObjId, b: ObjId) -
     let (pa, pb) = (it.p(h, a), it.p(h, b));
     match (pa, pb) {
         (Obj::Str(x), Obj::Str(y)) => Ok(x == y),
+        (Obj::Bytes(x), Obj::Bytes(y)) => Ok(x == y),
         (Obj::None, Obj::None) => Ok(true),
         (Obj::Method, Obj::Method) => {
             // method_richcompare: equal functions and the same `__self__`

@@ -15,8 +15,8 @@
 //! Differences from CPython, each refused with a clear error rather than answered
 //! differently: ints are 64-bit (`getrandbits(k)` for `k > 63`, and ranges wider than
 //! 64 bits, are an `OverflowError`); a string seed of a version other than 1 and 2
-//! (CPython: its randomized `hash()`) is a `NotImplementedError`; `bytes` (so
-//! `randbytes`) do not exist in this interpreter; `random.Random` cannot be subclassed.
+//! (CPython: its randomized `hash()`) is a `NotImplementedError`; `random.Random`
+//! cannot be subclassed. `randbytes` makes a `bytes` object (`Obj::Bytes`).
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -153,6 +153,22 @@ impl Mt19937 {
         let lo = u64::from(self.next_u32());
         let hi = u64::from(self.next_u32() >> (64 - k));
         lo | (hi << 32)
+    }
+
+    /// `randbytes(n)` (`Lib/random.py`: `getrandbits(n * 8).to_bytes(n, 'little')`):
+    /// `getrandbits` fills 32-bit words from the least significant up, the last
+    /// shifted right to the bits left, so the bytes are each word's little-endian
+    /// bytes in turn, the last word's high bytes.
+    pub fn randbytes(&mut self, n: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(n);
+        let mut left = n;
+        while left > 0 {
+            let take = left.min(4);
+            let w = self.next_u32() >> (32 - 8 * take as u32);
+            out.extend_from_slice(&w.to_le_bytes()[..take]);
+            left -= take;
+        }
+        out
     }
 
     /// A uniform int in `[0, n)` for `n > 0` (`Lib/random.py`,
@@ -380,6 +396,7 @@ pub const METHODS: &[&str] = &[
     "seed",
     "random",
     "getrandbits",
+    "randbytes",
     "randrange",
     "randint",
     "choice",
@@ -744,6 +761,37 @@ pub fn method<C: CycleCollector>(
 ) -> R<ObjId> {
     match name {
         // C methods (`_randommodule.c`): METH_NOARGS / METH_O messages
+        "randbytes" => {
+            if args.len() != 1 || !kw.is_empty() {
+                return it.err(
+                    h,
+                    "TypeError",
+                    &format!(
+                        "Random.randbytes() takes exactly one argument ({} given)",
+                        args.len() + kw.len()
+                    ),
+                );
+            }
+            let n = match it.p(h, args[0]) {
+                Obj::Int(n) => *n,
+                _ => {
+                    let t = it.type_name(h, args[0]);
+                    return it.err(
+                        h,
+                        "TypeError",
+                        &format!("'{t}' object cannot be interpreted as an integer"),
+                    );
+                }
+            };
+            if n < 0 {
+                return it.err(h, "ValueError", "number of bits must be non-negative");
+            }
+            let Some(n) = usize::try_from(n).ok().filter(|&n| n <= 1 << 28) else {
+                return it.err(h, "OverflowError", "randbytes() argument too large");
+            };
+            let b = gen_mut(h, this).map_or_else(Vec::new, |g| g.mt.randbytes(n));
+            Ok(h.alloc_atomic(Obj::Bytes(b.into())))
+        }
         "random" | "getrandbits" => {
             if !kw.is_empty() {
                 return it.err(
