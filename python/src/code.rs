@@ -47,17 +47,51 @@ pub struct Code {
     pub free: Vec<(String, usize)>,
     /// Names declared global.
     pub globals: HashSet<String, crate::obj::FxBuild>,
-    /// How each name node of this scope seen so far is reached, by the node's address
-    /// (the syntax tree lives for the whole run, so an address is never reused): the
-    /// name's text is hashed once per node, not once per use.
-    pub by_node: std::cell::RefCell<HashMap<usize, Access, crate::obj::FxBuild>>,
+    /// How each name node of this scope seen so far is reached, by the node's source
+    /// offset (no two name nodes of one source start at the same byte): the name's text
+    /// is hashed once per node, and a use is an index into a vector, not a hash probe.
+    pub by_node: std::cell::RefCell<ByOffset>,
+}
+
+/// [`Code::by_node`]: accesses by source offset, in a vector covering the offsets of the
+/// scope's name nodes seen so far (`base` is the smallest).
+#[derive(Debug, Default)]
+pub struct ByOffset {
+    base: usize,
+    at: Vec<Option<Access>>,
+}
+
+impl ByOffset {
+    #[inline]
+    fn get(&self, offset: usize) -> Option<Access> {
+        self.at
+            .get(offset.wrapping_sub(self.base))
+            .copied()
+            .flatten()
+    }
+
+    fn insert(&mut self, offset: usize, a: Access) {
+        if self.at.is_empty() {
+            self.base = offset;
+        } else if offset < self.base {
+            let grow = self.base - offset;
+            self.at.splice(0..0, std::iter::repeat_n(None, grow));
+            self.base = offset;
+        }
+        let i = offset - self.base;
+        if self.at.len() <= i {
+            self.at.resize(i + 1, None);
+        }
+        self.at[i] = Some(a);
+    }
 }
 
 impl Code {
     /// How the name of node `n` is reached here ([`Code::access`], cached per node).
+    #[inline]
     pub fn access_node(&self, n: &'static ast::ExprName) -> Access {
-        let key = n as *const ast::ExprName as usize;
-        if let Some(&a) = self.by_node.borrow().get(&key) {
+        let key = n.range.start().to_usize();
+        if let Some(a) = self.by_node.borrow().get(key) {
             return a;
         }
         let a = self.access(n.id.as_str());

@@ -19,6 +19,7 @@ mod consts;
 mod format;
 mod generator;
 mod interp;
+pub mod latency;
 mod obj;
 mod ops;
 mod pyperf;
@@ -59,6 +60,13 @@ pub struct Args {
     /// Print collections, collected, uncollectable and pauses at exit (to stderr).
     #[arg(long)]
     stats: bool,
+    /// With `--stats`: also measure garbage latency, for every object a collection frees
+    /// the time from its becoming unreachable to its freeing, in allocations and in
+    /// milliseconds (objects freed by reference counting: latency 0, counted apart).
+    /// Keeps a shadow of the heap's edges, so the run is slower: take pauses and times
+    /// from a run without it. The definition is in `src/latency.rs`.
+    #[arg(long)]
+    latency: bool,
     /// At exit, tear the module down, collect, and fail listing any object left besides
     /// the interpreter's permanent ones.
     #[arg(long)]
@@ -319,7 +327,11 @@ impl WithStrategy for Prepared {
                 }
             },
         };
-        let status = execute(self, H::new(&mut heap, recorder.clone()));
+        let latency = self
+            .args
+            .latency
+            .then(|| std::rc::Rc::new(std::cell::RefCell::new(latency::Latency::new())));
+        let status = execute(self, H::with_latency(&mut heap, recorder.clone(), latency));
         match recorder.map(|r| r.borrow_mut().finish()) {
             Some(Err(e)) => {
                 eprintln!("gclab-py: --trace: {e}");
@@ -343,6 +355,9 @@ fn execute<C: CycleCollector>(p: Prepared, mut heap: H<'_, C>) -> u8 {
     } = p;
     let h = &mut heap;
     let it = Interp::new(h);
+    // After the interpreter's own observer, which times the pauses: the tracker's work
+    // at a collection's stop stays out of them.
+    h.add_latency_observer();
     *it.source.borrow_mut() = source;
     *it.filename.borrow_mut() = filename;
     *it.line_starts.borrow_mut() = line_starts.clone();
@@ -461,6 +476,28 @@ fn execute<C: CycleCollector>(p: Prepared, mut heap: H<'_, C>) -> u8 {
             st.examined,
             it.peak_objects.get()
         );
+        if let Some(lat) = h.latency() {
+            let lat = lat.borrow();
+            if let Err(e) = lat.verify(h) {
+                eprintln!(
+                    "gclab-py: --latency: the shadow of the heap differs from it (a bug): {e}"
+                );
+                return 4;
+            }
+            let s = lat.summary();
+            let ms = |ns: u64| ns as f64 / 1e6;
+            eprintln!(
+                "  garbage latency: {} objects freed by collections: allocations p50 {} p99 {} max {}; ms p50 {:.3} p99 {:.3} max {:.3}; {} freed by reference counting (latency 0)",
+                s.collected,
+                s.allocs[0],
+                s.allocs[1],
+                s.allocs[2],
+                ms(s.nanos[0]),
+                ms(s.nanos[1]),
+                ms(s.nanos[2]),
+                s.rc_freed
+            );
+        }
         let n = h.counters();
         eprintln!(
             "  heap: {} allocations, {} objects left (the interpreter's permanent ones included); payload {} bytes beside gclab's 32-byte object header",

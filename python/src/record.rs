@@ -61,7 +61,12 @@ use std::rc::Rc;
 use gclab::testing::{Op, Target};
 use gclab::{CollectReport, CycleCollector, Generational, Heap, ObjId, Phase, Result, WeakRef};
 
+use crate::latency::Latency;
 use crate::obj::Obj;
+
+/// A shared garbage-latency tracker (`--latency`): the wrapper and every closure the
+/// heap calls hold one.
+pub type SharedLatency = Rc<RefCell<Latency>>;
 
 /// The recording side: where ops go, and the names objects and weak references have in
 /// the trace.
@@ -199,6 +204,7 @@ impl Recorder {
 pub struct Rec<'h, C: CycleCollector> {
     heap: &'h mut Heap<Obj, C>,
     rec: Option<Shared>,
+    lat: Option<SharedLatency>,
 }
 
 /// A weak-reference callback as the interpreter writes it (receiving the wrapper).
@@ -223,10 +229,45 @@ macro_rules! record {
     };
 }
 
+/// When measuring garbage latency (`--latency`), runs the method again with the
+/// tracker taken out (so the heap call happens on the plain path), inside the tracker's
+/// `enter`/`leave`, then tells it the outcome (`|l, h, r| after`) and returns it. Not
+/// measuring, this is one branch at the top of the method. Each heap operation keeps a
+/// single call site, its wrapper's plain path, so the compiler inlines it there as it
+/// did before the tracker.
+macro_rules! measured {
+    ($self:ident, $method:ident($($arg:expr),*), |$l:ident, $h:ident, $r:ident| $after:expr) => {
+        // `is_some` first: `take` would write the field on the plain path too
+        if let Some(lat) = $self.lat.is_some().then(|| $self.lat.take()).flatten() {
+            lat.borrow_mut().enter();
+            let $r = $self.$method($($arg),*);
+            $self.lat = Some(Rc::clone(&lat));
+            let mut $l = lat.borrow_mut();
+            let $h: &Heap<Obj, C> = $self.heap;
+            $after;
+            $l.leave($h);
+            return $r;
+        }
+    };
+}
+
 impl<'h, C: CycleCollector> Rec<'h, C> {
     /// Wraps `heap`, recording into `rec` when given.
     pub fn new(heap: &'h mut Heap<Obj, C>, rec: Option<Shared>) -> Rec<'h, C> {
-        Rec { heap, rec }
+        Rec {
+            heap,
+            rec,
+            lat: None,
+        }
+    }
+
+    /// Wraps `heap`, recording into `rec` and telling `lat` every mutation, when given.
+    pub fn with_latency(
+        heap: &'h mut Heap<Obj, C>,
+        rec: Option<Shared>,
+        lat: Option<SharedLatency>,
+    ) -> Rec<'h, C> {
+        Rec { heap, rec, lat }
     }
 
     /// The recorder, when recording.
@@ -234,8 +275,25 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
         self.rec.as_ref()
     }
 
+    /// The garbage-latency tracker, when measuring.
+    pub fn latency(&self) -> Option<&SharedLatency> {
+        self.lat.as_ref()
+    }
+
+    /// Registers the garbage-latency tracker's collection observer on the heap (not
+    /// recorded: it is not the program's), when measuring.
+    pub fn add_latency_observer(&mut self) {
+        if let Some(lat) = &self.lat {
+            let lat = Rc::clone(lat);
+            self.heap.add_heap_callback(move |h, phase, report| {
+                lat.borrow_mut().observe(h, phase, report)
+            });
+        }
+    }
+
     /// `Heap::alloc`.
     pub fn alloc(&mut self, payload: Obj) -> ObjId {
+        measured!(self, alloc(payload), |l, h, r| l.allocated(h, r, &[]));
         let id = self.heap.alloc(payload);
         if let Some(rec) = &self.rec {
             rec.borrow_mut().allocated(id, Op::Alloc);
@@ -245,6 +303,11 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
 
     /// `Heap::alloc_atomic`.
     pub fn alloc_atomic(&mut self, payload: Obj) -> ObjId {
+        measured!(self, alloc_atomic(payload), |l, h, r| l.allocated(
+            h,
+            r,
+            &[]
+        ));
         let id = self.heap.alloc_atomic(payload);
         if let Some(rec) = &self.rec {
             rec.borrow_mut().allocated(id, Op::AllocAtomic);
@@ -254,6 +317,7 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
 
     /// `Heap::alloc_lazy`.
     pub fn alloc_lazy(&mut self, payload: Obj) -> ObjId {
+        measured!(self, alloc_lazy(payload), |l, h, r| l.allocated(h, r, &[]));
         let id = self.heap.alloc_lazy(payload);
         if let Some(rec) = &self.rec {
             rec.borrow_mut().allocated(id, Op::AllocLazy);
@@ -266,6 +330,13 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::alloc_with`.
     pub fn alloc_with(&mut self, payload: Obj, edges: &[ObjId]) -> Result<ObjId> {
+        measured!(
+            self,
+            alloc_with(payload, edges),
+            |l, h, r| if let Ok(id) = r {
+                l.allocated(h, id, edges)
+            }
+        );
         let Some(rec) = self.rec.clone() else {
             return self.heap.alloc_with(payload, edges);
         };
@@ -299,6 +370,13 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::alloc_immutable`.
     pub fn alloc_immutable(&mut self, payload: Obj, edges: &[ObjId]) -> Result<ObjId> {
+        measured!(
+            self,
+            alloc_immutable(payload, edges),
+            |l, h, r| if let Ok(id) = r {
+                l.allocated(h, id, edges)
+            }
+        );
         let Some(rec) = self.rec.clone() else {
             return self.heap.alloc_immutable(payload, edges);
         };
@@ -323,6 +401,9 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::link`.
     pub fn link(&mut self, from: ObjId, to: ObjId) -> Result<()> {
+        measured!(self, link(from, to), |l, h, r| if r.is_ok() {
+            l.linked(from, to)
+        });
         record!(self, |r| Op::Link {
             from: r.target(from),
             to: r.target(to)
@@ -335,6 +416,9 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::insert_edge`.
     pub fn insert_edge(&mut self, from: ObjId, index: usize, to: ObjId) -> Result<()> {
+        measured!(self, insert_edge(from, index, to), |l, h, r| if r.is_ok() {
+            l.inserted(from, index, to)
+        });
         record!(self, |r| Op::InsertEdge {
             from: r.target(from),
             index: r.index(index),
@@ -348,6 +432,13 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::set_edge`.
     pub fn set_edge(&mut self, from: ObjId, index: usize, to: ObjId) -> Result<ObjId> {
+        measured!(
+            self,
+            set_edge(from, index, to),
+            |l, h, r| if let Ok(old) = r {
+                l.replaced(h, from, index, to, old)
+            }
+        );
         record!(self, |r| Op::SetEdge {
             from: r.target(from),
             index: r.index(index),
@@ -361,6 +452,13 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::remove_edge`.
     pub fn remove_edge(&mut self, from: ObjId, index: usize) -> Result<ObjId> {
+        measured!(
+            self,
+            remove_edge(from, index),
+            |l, h, r| if let Ok(old) = r {
+                l.removed(h, from, index, old)
+            }
+        );
         record!(self, |r| Op::RemoveEdge {
             from: r.target(from),
             index: r.index(index)
@@ -373,6 +471,9 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::clear_edges`.
     pub fn clear_edges(&mut self, from: ObjId) -> Result<()> {
+        measured!(self, clear_edges(from), |l, h, r| if r.is_ok() {
+            l.cleared(h, from)
+        });
         record!(self, |r| Op::ClearEdges {
             from: r.target(from)
         });
@@ -393,6 +494,9 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
     /// # Errors
     /// As `Heap::decref`.
     pub fn decref(&mut self, id: ObjId) -> Result<()> {
+        measured!(self, decref(id), |l, h, r| if r.is_ok() {
+            l.decremented(h, id)
+        });
         record!(self, |r| Op::Decref { obj: r.target(id) });
         self.heap.decref(id)
     }
@@ -407,6 +511,7 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
 
     /// `Heap::collect_full`.
     pub fn collect_full(&mut self) -> CollectReport {
+        measured!(self, collect_full(), |_l, h, _r| {});
         record!(self, |_r| Op::CollectFull);
         self.heap.collect_full()
     }
@@ -419,6 +524,13 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
 
     /// `Heap::clear_garbage`.
     pub fn clear_garbage(&mut self) {
+        let held: Vec<ObjId> = match self.lat {
+            Some(_) => self.heap.garbage().to_vec(),
+            None => Vec::new(),
+        };
+        measured!(self, clear_garbage(), |l, h, _r| for id in held {
+            l.decremented(h, id)
+        });
         record!(self, |_r| Op::ClearGarbage);
         self.heap.clear_garbage()
     }
@@ -438,15 +550,15 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
             resurrect: false,
             program: vec![]
         });
-        let rec = self.rec.clone();
+        let (rec, lat) = (self.rec.clone(), self.lat.clone());
         self.heap.set_finalizer(id, move |heap, obj| {
-            finalizer(&mut Rec::new(heap, rec.clone()), obj)
+            finalizer(&mut Rec::with_latency(heap, rec.clone(), lat.clone()), obj)
         })
     }
 
     fn wrap_weak(&self, mut callback: WeakCallback<C>) -> gclab::WeakCallback<Obj, C> {
-        let rec = self.rec.clone();
-        Box::new(move |heap, w| callback(&mut Rec::new(heap, rec.clone()), w))
+        let (rec, lat) = (self.rec.clone(), self.lat.clone());
+        Box::new(move |heap, w| callback(&mut Rec::with_latency(heap, rec.clone(), lat.clone()), w))
     }
 
     fn weak_made(&mut self, made: &Result<WeakRef>) {
@@ -519,9 +631,13 @@ impl<'h, C: CycleCollector> Rec<'h, C> {
         mut callback: impl FnMut(&mut Rec<'_, C>, Phase, &CollectReport) + 'static,
     ) {
         record!(self, |_r| Op::AddCallback { program: vec![] });
-        let rec = self.rec.clone();
+        let (rec, lat) = (self.rec.clone(), self.lat.clone());
         self.heap.add_heap_callback(move |heap, phase, report| {
-            callback(&mut Rec::new(heap, rec.clone()), phase, report)
+            callback(
+                &mut Rec::with_latency(heap, rec.clone(), lat.clone()),
+                phase,
+                report,
+            )
         })
     }
 
