@@ -770,6 +770,26 @@ fn bacon_rajan_collects_a_cycle_relinked_while_its_edges_were_cleared() {
     }
 }
 
+/// Found by `every_registered_strategy_keeps_every_invariant` at `PROPTEST_CASES=100000`
+/// (20 ops, `tests/data/bacon_rajan_resurrected_by_lazy_garbage.jsonl`): a garbage
+/// cycle's finalizer is resurrected by a link from a lazily tracked object, untracked when
+/// the collection began and itself held only by the cycle. The cycle's last decrements
+/// fell inside the collection (no root is buffered there) and the lazily tracked object's
+/// while it was untracked, so the survivors went back black with no root buffered, and no
+/// later full collection examined the garbage they still were. Fixed: `BaconRajan`
+/// buffers every survivor of a collection as a possible root.
+#[test]
+fn bacon_rajan_examines_a_cycle_resurrected_by_garbage_again() {
+    let path = "tests/data/bacon_rajan_resurrected_by_lazy_garbage.jsonl";
+    let saved = read_trace(path).unwrap();
+    run_strategy_ops(FullOnly::default(), &saved).unwrap();
+    for trigger in [RootTrigger::Fixed(4), RootTrigger::Manual] {
+        if let Err(failure) = run_strategy_ops(BaconRajan::new(trigger), &saved) {
+            panic!("{path} ({trigger:?}): {failure}");
+        }
+    }
+}
+
 /// Found by `explicit_collections_only_keep_every_invariant` and
 /// `incremental_with_mark_alive_keeps_every_invariant` at `PROPTEST_CASES=100000`
 /// (`tests/data/clear_garbage_order_*.jsonl`): clearing `gc.garbage` runs the

@@ -168,43 +168,36 @@ fn yield_value_ok(e: &Expr) -> bool {
     }
 }
 
-/// Whether a statement holds a `yield` (not in nested functions or classes).
-pub fn stmt_has_yield(s: &Stmt) -> bool {
-    use ruff_python_ast::visitor::{self, Visitor};
-    struct Y(bool);
-    impl<'a> Visitor<'a> for Y {
-        fn visit_stmt(&mut self, s: &'a Stmt) {
-            match s {
-                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-                s => visitor::walk_stmt(self, s),
-            }
-        }
-        fn visit_expr(&mut self, e: &'a Expr) {
-            match e {
-                Expr::Yield(_) | Expr::YieldFrom(_) | Expr::Await(_) => self.0 = true,
-                Expr::Lambda(_) => {}
-                e => visitor::walk_expr(self, e),
-            }
+/// Finds a `yield` (or `await`) outside nested functions, classes and lambdas.
+struct FindYield(bool);
+
+impl<'a> ruff_python_ast::visitor::Visitor<'a> for FindYield {
+    fn visit_stmt(&mut self, s: &'a Stmt) {
+        match s {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+            s => ruff_python_ast::visitor::walk_stmt(self, s),
         }
     }
-    let mut y = Y(false);
+    fn visit_expr(&mut self, e: &'a Expr) {
+        match e {
+            Expr::Yield(_) | Expr::YieldFrom(_) | Expr::Await(_) => self.0 = true,
+            Expr::Lambda(_) => {}
+            e => ruff_python_ast::visitor::walk_expr(self, e),
+        }
+    }
+}
+
+/// Whether a statement holds a `yield` (not in nested functions or classes).
+pub fn stmt_has_yield(s: &Stmt) -> bool {
+    use ruff_python_ast::visitor::Visitor;
+    let mut y = FindYield(false);
     y.visit_stmt(s);
     y.0
 }
 
 fn expr_has_yield(e: &Expr) -> bool {
-    use ruff_python_ast::visitor::{self, Visitor};
-    struct Y(bool);
-    impl<'a> Visitor<'a> for Y {
-        fn visit_expr(&mut self, e: &'a Expr) {
-            match e {
-                Expr::Yield(_) | Expr::YieldFrom(_) | Expr::Await(_) => self.0 = true,
-                Expr::Lambda(_) => {}
-                e => visitor::walk_expr(self, e),
-            }
-        }
-    }
-    let mut y = Y(false);
+    use ruff_python_ast::visitor::Visitor;
+    let mut y = FindYield(false);
     y.visit_expr(e);
     y.0
 }

@@ -61,8 +61,11 @@
 //! them. After a collection every examined object is black or freed and the old buffer
 //! is empty, as the paper's `CollectRoots` leaves it (`buffered(S) = false` for every
 //! root). Survivors of the pipeline (resurrected objects, legacy-finalizer cycles, the
-//! save-all mode's garbage) go back black and unbuffered: they are referenced from
-//! outside, and the decrement that makes them garbage later buffers them again.
+//! save-all mode's garbage) go back purple and buffered: what resurrected them may be
+//! garbage itself (an object untracked when the collection began, linked to them by a
+//! finalizer and held only by them), and their own last decrements fell inside the
+//! collection, where no root is buffered; the next collection examines them again, as
+//! CPython's next full collection examines its old generation.
 //!
 //! ## Completeness
 //!
@@ -484,9 +487,15 @@ impl BaconRajan {
                 gc.stats.traced += gray.len() as u64;
             }
             let mut report = CollectReport::default();
-            heap.collect_unreachable_slots(&mut white, &mut report, |gc, cx, id| {
-                gc.on_track(cx, id)
-            });
+            // A survivor (resurrected by a finalizer, or kept by legacy-finalizer code)
+            // is buffered again, not painted black: what resurrected it may itself be
+            // garbage (an object that was untracked when the collection began, linked to
+            // it by a finalizer), and the survivor's last decrement fell inside this
+            // collection, where no root is buffered. The next collection examines it,
+            // as CPython's next full collection examines its old generation (found by
+            // the harness at 100,000 cases: a cycle resurrected by a lazily tracked
+            // object of the cycle itself, never examined again).
+            heap.collect_unreachable_slots(&mut white, &mut report, |gc, cx, id| gc.buffer(cx, id));
             report.candidates = gray.len();
             let gc = heap.collector_mut();
             gc.stats.collected += report.collected as u64;
