@@ -248,22 +248,7 @@ impl<C: CycleCollector> Interp<C> {
         let it = self.get_iter(h, src);
         self.dec(h, src);
         let it = it?;
-        let qualname: Rc<str> = match cx.code.kind {
-            crate::code::Kind::Function => {
-                format!("{}.<locals>.{}", cx.code.name, code.name).into()
-            }
-            _ => code.name.clone(),
-        };
-        let def = Rc::new(FuncDef {
-            name: code.name.clone(),
-            qualname,
-            code: code.clone(),
-            params: crate::code::empty_params(),
-            body: None,
-            lambda: None,
-            line: self.line.get(),
-            generator: true,
-        });
+        let def = Rc::new(self.comprehension_def(cx, &code, true));
         let closure = self.closure_for(h, cx, &code);
         let frame = self.new_frame(h, &code, closure);
         self.dec(h, closure);

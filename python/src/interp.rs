@@ -3048,16 +3048,7 @@ impl<C: CycleCollector> Interp<C> {
                 if fd.type_params.is_some() {
                     return self.unsupported(line, "type parameters");
                 }
-                let mut decos = vec![];
-                for d in &fd.decorator_list {
-                    match self.eval(h, cx, &d.expression) {
-                        Ok(v) => decos.push(v),
-                        Err(e) => {
-                            self.dec_all(h, decos);
-                            return Err(e);
-                        }
-                    }
-                }
+                let decos = self.eval_decorators(h, cx, &fd.decorator_list)?;
                 let f = self.make_function(
                     h,
                     cx,
@@ -3484,8 +3475,26 @@ impl<C: CycleCollector> Interp<C> {
         }
         // CPython evaluates the decorators first, then the bases, then the body
         // (compiler_class: decorators are pushed before LOAD_BUILD_CLASS).
-        let mut decos = vec![];
-        for d in &c.decorator_list {
+        let decos = self.eval_decorators(h, cx, &c.decorator_list)?;
+        match self.build_class(h, cx, c, line) {
+            Ok(cls) => self.decorate_and_store(h, cx, c.name.id.as_str(), cls, decos),
+            Err(e) => {
+                self.dec_all(h, decos);
+                Err(e)
+            }
+        }
+    }
+
+    /// Evaluates decorator expressions, outermost first (owned; all released if one
+    /// raises).
+    fn eval_decorators(
+        &self,
+        h: &mut H<C>,
+        cx: &Ctx,
+        list: &'static [ast::Decorator],
+    ) -> R<Vec<ObjId>> {
+        let mut decos = Vec::with_capacity(list.len());
+        for d in list {
             match self.eval(h, cx, &d.expression) {
                 Ok(v) => decos.push(v),
                 Err(e) => {
@@ -3494,13 +3503,7 @@ impl<C: CycleCollector> Interp<C> {
                 }
             }
         }
-        match self.build_class(h, cx, c, line) {
-            Ok(cls) => self.decorate_and_store(h, cx, c.name.id.as_str(), cls, decos),
-            Err(e) => {
-                self.dec_all(h, decos);
-                Err(e)
-            }
-        }
+        Ok(decos)
     }
 
     /// Applies decorators (evaluated, owned, outermost first) to `value`, innermost
@@ -4607,6 +4610,26 @@ impl<C: CycleCollector> Interp<C> {
         }
     }
 
+    /// The function a comprehension (or generator expression, `generator`) of scope
+    /// `code` made in `cx` runs as (3.11: its qualified name under the enclosing
+    /// function's `<locals>`).
+    pub(crate) fn comprehension_def(&self, cx: &Ctx, code: &Rc<Code>, generator: bool) -> FuncDef {
+        let qualname: Rc<str> = match cx.code.kind {
+            Kind::Function => format!("{}.<locals>.{}", cx.code.name, code.name).into(),
+            _ => code.name.clone(),
+        };
+        FuncDef {
+            name: code.name.clone(),
+            qualname,
+            code: code.clone(),
+            params: crate::code::empty_params(),
+            body: None,
+            lambda: None,
+            line: self.line.get(),
+            generator,
+        }
+    }
+
     fn comprehension_inner(
         &self,
         h: &mut H<C>,
@@ -4623,20 +4646,7 @@ impl<C: CycleCollector> Interp<C> {
             return self.unsupported(self.line.get(), "async comprehensions");
         }
         // MAKE_FUNCTION
-        let qualname: Rc<str> = match cx.code.kind {
-            Kind::Function => format!("{}.<locals>.{}", cx.code.name, code.name).into(),
-            _ => code.name.clone(),
-        };
-        let def = FuncDef {
-            name: code.name.clone(),
-            qualname,
-            code: code.clone(),
-            params: crate::code::empty_params(),
-            body: None,
-            lambda: None,
-            line: self.line.get(),
-            generator: false,
-        };
+        let def = self.comprehension_def(cx, &code, false);
         let closure = self.closure_for(h, cx, &code);
         let none = self.none;
         let func = h
