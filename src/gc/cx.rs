@@ -79,6 +79,17 @@ impl<'a, T> Cx<'a, T> {
         }
     }
 
+    /// The store as a collection pass sees it ([`Pass`]): edges and counts to read and
+    /// any live object's collector header to write, at once, so a pass walks an
+    /// object's edges while it writes its targets' headers without copying the edges
+    /// out.
+    #[inline(always)]
+    pub fn pass(&mut self) -> Pass<'_, T> {
+        Pass {
+            objects: self.objects,
+        }
+    }
+
     /// Slot level: writes the header of the live object in `slot` (space `space`, below
     /// 250, and `position`), as [`set_space`](Cx::set_space) does by id. For a strategy
     /// whose lists hold bare slots ([`Objects::slot`]); every member of such a list is
@@ -88,13 +99,7 @@ impl<'a, T> Cx<'a, T> {
     /// When `slot` is free: the strategy's list and the heap disagree (a bug).
     #[inline(always)]
     pub fn set_slot_header(&mut self, slot: u32, space: u8, position: u32) {
-        debug_assert!(
-            space < COLLECTING,
-            "bug: space {space} is one of the heap's reserved marks"
-        );
-        let obj = self.objects.at(slot);
-        obj.set_space(space);
-        obj.set_position(position);
+        self.pass().set_slot_header(slot, space, position);
     }
 
     /// Slot level: rewrites the position of the live object in `slot` only (e.g. after
@@ -124,7 +129,7 @@ impl<'a, T> Cx<'a, T> {
     /// When `slot` is free (a bug of the strategy's list).
     #[inline(always)]
     pub fn set_slot_gc_refs(&mut self, slot: u32, refs: u32) {
-        self.objects.at(slot).set_gc_refs(refs);
+        self.pass().set_slot_gc_refs(slot, refs);
     }
 
     /// Slot level: [`set_tentatively_unreachable`](Cx::set_tentatively_unreachable) for
@@ -135,9 +140,7 @@ impl<'a, T> Cx<'a, T> {
     /// When `slot` is free (a bug of the strategy's list).
     #[inline(always)]
     pub fn set_slot_tentatively_unreachable(&mut self, slot: u32) {
-        let obj = self.objects.at(slot);
-        obj.set_space(COLLECTING);
-        obj.set_gc_refs(TENTATIVELY_UNREACHABLE);
+        self.pass().set_slot_tentatively_unreachable(slot);
     }
 
     /// Moves `id` into the running collection's working set as *tentatively
@@ -153,6 +156,100 @@ impl<'a, T> Cx<'a, T> {
             obj.set_space(COLLECTING);
             obj.set_gc_refs(TENTATIVELY_UNREACHABLE);
         }
+    }
+}
+
+/// The object store as one collection pass sees it, from [`Cx::pass`]: everything
+/// [`Objects`] reads, and the collector header (space byte, position or scratch count)
+/// of any live object to write. It is `Copy`, so a pass holds it while it walks an
+/// object's edges ([`Objects::slot_edges`]) and writes its targets' headers in the same
+/// loop, with no copy of the edges: the header's space byte and scratch count are cells,
+/// as the fused trial-deletion passes every strategy shares use them
+/// ([`Heap::collect_list`](crate::Heap::collect_list)). Nothing through it can change a
+/// reference count or an edge.
+///
+/// # Examples
+/// Counting, for each object of a list, the references it receives from the list (the
+/// first half of trial deletion), at slot level:
+/// ```
+/// use gclab::Heap;
+/// use gclab::gc::FullOnly;
+///
+/// let mut heap: Heap<(), FullOnly> = Heap::with_collector(FullOnly::default());
+/// let (a, b) = (heap.alloc(()), heap.alloc(()));
+/// heap.link(a, b).unwrap();
+/// heap.link(b, a).unwrap();
+/// let (gc, mut cx) = heap.collector_parts();
+/// let list: Vec<u32> = gc.tracked().slots().to_vec();
+/// let pass = cx.pass();
+/// let objects = pass.objects();
+/// for &s in &list {
+///     pass.set_slot_gc_refs(s, objects.slot_refcount(s));
+/// }
+/// for &s in &list {
+///     for t in objects.slot_edges(s) {
+///         pass.set_slot_gc_refs(t, objects.slot_gc_refs(t) - 1);
+///     }
+/// }
+/// // Each is held by one edge from the list and by the program's own reference.
+/// assert!(list.iter().all(|&s| objects.slot_gc_refs(s) == 1));
+/// # for (i, &s) in list.iter().enumerate() { cx.set_slot_position(s, i as u32); }
+/// # heap.verify().unwrap();
+/// ```
+pub struct Pass<'a, T> {
+    objects: &'a Store<T>,
+}
+
+impl<T> Clone for Pass<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Pass<'_, T> {}
+
+impl<'a, T> Pass<'a, T> {
+    /// The read-only view (edges, counts, headers), for as long as the pass.
+    #[inline(always)]
+    pub fn objects(&self) -> Objects<'a, T> {
+        Objects {
+            objects: self.objects,
+        }
+    }
+
+    /// [`Cx::set_slot_header`] within the pass.
+    ///
+    /// # Panics
+    /// When `slot` is free (a bug of the strategy's list).
+    #[inline(always)]
+    pub fn set_slot_header(&self, slot: u32, space: u8, position: u32) {
+        debug_assert!(
+            space < COLLECTING,
+            "bug: space {space} is one of the heap's reserved marks"
+        );
+        let obj = self.objects.at(slot);
+        obj.set_space(space);
+        obj.set_position(position);
+    }
+
+    /// [`Cx::set_slot_gc_refs`] within the pass.
+    ///
+    /// # Panics
+    /// When `slot` is free (a bug of the strategy's list).
+    #[inline(always)]
+    pub fn set_slot_gc_refs(&self, slot: u32, refs: u32) {
+        self.objects.at(slot).set_gc_refs(refs);
+    }
+
+    /// [`Cx::set_slot_tentatively_unreachable`] within the pass.
+    ///
+    /// # Panics
+    /// When `slot` is free (a bug of the strategy's list).
+    #[inline(always)]
+    pub fn set_slot_tentatively_unreachable(&self, slot: u32) {
+        let obj = self.objects.at(slot);
+        obj.set_space(COLLECTING);
+        obj.set_gc_refs(TENTATIVELY_UNREACHABLE);
     }
 }
 

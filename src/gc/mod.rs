@@ -56,7 +56,7 @@ pub use bacon_rajan::{BaconRajan, BaconRajanKind, BaconRajanStats, RootTrigger};
 #[cfg(feature = "testing")]
 pub use collect::Fault;
 pub use collect::{Phase, StepTimes};
-pub use cx::{Cx, Objects};
+pub use cx::{Cx, Objects, Pass};
 pub use full_only::{FullOnly, FullOnlyKind};
 pub use generational::{
     GcConfig, GenStats, Generation, Generational, GenerationalKind, LongLived, MarkAliveKind,

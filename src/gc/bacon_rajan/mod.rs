@@ -141,7 +141,7 @@
 //! ```
 
 use crate::gc::mechanism::RootCountTrigger;
-use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects, StrategyKind};
+use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects, Pass, StrategyKind};
 use crate::{Heap, ObjId};
 
 /// Space byte of a tracked object that is not buffered (the paper's black: in use).
@@ -209,9 +209,6 @@ pub struct BaconRajan {
     stack: Vec<u32>,
     /// Scratch: `ScanBlack`'s worklist.
     black: Vec<u32>,
-    /// Scratch: one object's edges (slots), copied so the header can be written while
-    /// they are visited.
-    edges: Vec<u32>,
 }
 
 impl Default for BaconRajan {
@@ -237,7 +234,6 @@ impl BaconRajan {
             stats: BaconRajanStats::default(),
             stack: Vec::new(),
             black: Vec::new(),
-            edges: Vec::new(),
         }
     }
 
@@ -306,30 +302,17 @@ impl BaconRajan {
         self.stats.roots_buffered += 1;
     }
 
-    /// Copies the edges of the object in `slot` into the scratch edge list.
-    #[inline]
-    fn load_edges<T>(&mut self, cx: &Cx<'_, T>, slot: u32) {
-        self.edges.clear();
-        self.edges.extend(cx.objects().slot_edges(slot));
-    }
-
     /// Paints `id` gray with its reference count minus `traversed` (the edge that
     /// reached it, if any) as scratch count, and queues it.
     #[inline]
-    fn paint_gray<T>(
-        &mut self,
-        cx: &mut Cx<'_, T>,
-        slot: u32,
-        traversed: u32,
-        gray: &mut Vec<u32>,
-    ) {
-        let refcount = cx.objects().slot_refcount(slot);
+    fn paint_gray<T>(&mut self, pass: Pass<'_, T>, slot: u32, traversed: u32, gray: &mut Vec<u32>) {
+        let refcount = pass.objects().slot_refcount(slot);
         debug_assert!(
             refcount >= traversed,
             "bug: refcount of slot {slot} is below its incoming edges"
         );
-        cx.set_slot_header(slot, GRAY, 0);
-        cx.set_slot_gc_refs(slot, refcount.saturating_sub(traversed));
+        pass.set_slot_header(slot, GRAY, 0);
+        pass.set_slot_gc_refs(slot, refcount.saturating_sub(traversed));
         gray.push(slot);
         self.stack.push(slot);
     }
@@ -345,32 +328,31 @@ impl BaconRajan {
     /// Postcondition: `gray` is closed under edges to tracked objects, and each member's
     /// scratch count is the number of references to it from outside `gray`.
     fn mark_roots<T>(&mut self, mut cx: Cx<'_, T>, roots: &mut Vec<ObjId>, gray: &mut Vec<u32>) {
+        let pass = cx.pass();
+        let objects = pass.objects();
         let mut kept = 0;
         for i in 0..roots.len() {
             let root = roots[i];
-            if cx.objects().space(root) != Some(PURPLE) {
+            if objects.space(root) != Some(PURPLE) {
                 continue; // reached from an earlier root: gray already
             }
             roots[kept] = root;
             kept += 1;
-            let root = cx.objects().slot(root);
-            self.paint_gray(&mut cx, root, 0, gray);
+            self.paint_gray(pass, objects.slot(root), 0, gray);
             while let Some(slot) = self.stack.pop() {
-                self.load_edges(&cx, slot);
-                for e in 0..self.edges.len() {
-                    let t = self.edges[e];
-                    match cx.objects().slot_space(t) {
+                for t in objects.slot_edges(slot) {
+                    match objects.slot_space(t) {
                         None => {} // green (untracked) or in a working set
                         Some(GRAY) => {
-                            let refs = cx.objects().slot_gc_refs(t);
+                            let refs = objects.slot_gc_refs(t);
                             debug_assert!(
                                 refs > 0,
                                 "bug: scratch count of slot {t} underflows; its refcount is \
                                  below its incoming edges"
                             );
-                            cx.set_slot_gc_refs(t, refs.saturating_sub(1));
+                            pass.set_slot_gc_refs(t, refs.saturating_sub(1));
                         }
-                        Some(_) => self.paint_gray(&mut cx, t, 1, gray),
+                        Some(_) => self.paint_gray(pass, t, 1, gray),
                     }
                 }
             }
@@ -392,35 +374,38 @@ impl BaconRajan {
     /// Postcondition: every object of the gray set is black (reachable inside it from a
     /// member with a positive scratch count) or white (the rest).
     fn scan_roots<T>(&mut self, mut cx: Cx<'_, T>, roots: &[ObjId]) {
+        let pass = cx.pass();
+        let objects = pass.objects();
         let mut scan = std::mem::take(&mut self.stack);
         scan.clear();
-        let objects = cx.objects();
         scan.extend(roots.iter().rev().map(|&r| objects.slot(r)));
         while let Some(slot) = scan.pop() {
-            if cx.objects().slot_space(slot) != Some(GRAY) {
+            if objects.slot_space(slot) != Some(GRAY) {
                 continue;
             }
-            if cx.objects().slot_gc_refs(slot) > 0 {
-                self.scan_black(&mut cx, slot);
+            if objects.slot_gc_refs(slot) > 0 {
+                self.scan_black(pass, slot);
                 continue;
             }
-            cx.set_slot_header(slot, WHITE, 0);
-            self.load_edges(&cx, slot);
-            scan.extend(self.edges.iter().rev());
+            pass.set_slot_header(slot, WHITE, 0);
+            // Pushed in reverse, so the first edge is scanned first.
+            let from = scan.len();
+            scan.extend(objects.slot_edges(slot));
+            scan[from..].reverse();
         }
         self.stack = scan;
     }
 
     /// `ScanBlack(S)`, iteratively, with its own worklist (`scan_roots` holds the
     /// shared one): paints `s` and every gray or white object it reaches black.
-    fn scan_black<T>(&mut self, cx: &mut Cx<'_, T>, s: u32) {
-        cx.set_slot_header(s, BLACK, 0);
+    fn scan_black<T>(&mut self, pass: Pass<'_, T>, s: u32) {
+        let objects = pass.objects();
+        pass.set_slot_header(s, BLACK, 0);
         self.black.push(s);
         while let Some(slot) = self.black.pop() {
-            self.load_edges(cx, slot);
-            for &t in &self.edges {
-                if matches!(cx.objects().slot_space(t), Some(GRAY | WHITE)) {
-                    cx.set_slot_header(t, BLACK, 0);
+            for t in objects.slot_edges(slot) {
+                if matches!(objects.slot_space(t), Some(GRAY | WHITE)) {
+                    pass.set_slot_header(t, BLACK, 0);
                     self.black.push(t);
                 }
             }
@@ -438,20 +423,20 @@ impl BaconRajan {
     /// through white objects: `Scan` descends only from white objects, and `ScanBlack`
     /// would have blackened everything below a blackened one).
     fn collect_roots<T>(&mut self, mut cx: Cx<'_, T>, roots: &[ObjId], white: &mut Vec<u32>) {
+        let pass = cx.pass();
+        let objects = pass.objects();
         for &root in roots {
-            let root = cx.objects().slot(root);
-            if cx.objects().slot_space(root) != Some(WHITE) {
+            let root = objects.slot(root);
+            if objects.slot_space(root) != Some(WHITE) {
                 continue;
             }
-            cx.set_slot_tentatively_unreachable(root);
+            pass.set_slot_tentatively_unreachable(root);
             white.push(root);
             self.stack.push(root);
             while let Some(slot) = self.stack.pop() {
-                self.load_edges(&cx, slot);
-                for e in 0..self.edges.len() {
-                    let t = self.edges[e];
-                    if cx.objects().slot_space(t) == Some(WHITE) {
-                        cx.set_slot_tentatively_unreachable(t);
+                for t in objects.slot_edges(slot) {
+                    if objects.slot_space(t) == Some(WHITE) {
+                        pass.set_slot_tentatively_unreachable(t);
                         white.push(t);
                         self.stack.push(t);
                     }
