@@ -142,7 +142,12 @@ impl<T, C: CycleCollector> Heap<T, C> {
         clock.lap(&mut report.steps, CollectionStep::SubtractRefs);
         faulty_move_unreachable(objects, fault, &mut ids, member, &mut unreachable_ids);
         unreachable.clear();
-        unreachable.extend(unreachable_ids.iter().map(|&id| slot_of(id)));
+        // Whatever the fault did, what goes to the pipeline is in the working set, as
+        // `collect_unreachable_slots` requires (the fault decides only which objects).
+        unreachable.extend(unreachable_ids.iter().map(|&id| {
+            objects.by_id(id).set_space(COLLECTING);
+            slot_of(id)
+        }));
         young.clear();
         young.extend(ids.iter().map(|&id| slot_of(id)));
         for (i, &slot) in young.iter().enumerate() {
@@ -156,7 +161,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// The PEP 442 pipeline ([`Heap::collect_unreachable`]'s) over the unreachable set
     /// [`trial_delete_slots`](Heap::trial_delete_slots) left, at slot level: when no
     /// user code can run on it, it is freed directly by slot; otherwise it becomes ids
-    /// and goes through every step. Every object that survives goes to `survivors` (the
+    /// and goes through every step. Every entry must be a live object in the working
+    /// set as tentatively unreachable, as `trial_delete_slots` leaves it or
+    /// [`Pass::set_slot_tentatively_unreachable`](crate::gc::Pass::set_slot_tentatively_unreachable)
+    /// puts it (a debug build checks it). Every object that survives goes to `survivors` (the
     /// strategy tracks it again); the counts go to `report`. On return `unreachable` is
     /// empty (its memory kept, for the next collection).
     // Out of line: every strategy runs the same code, whatever its caller inlines
