@@ -268,7 +268,7 @@ impl Incremental {
     ///     heap.decref(x).unwrap();
     /// }
     /// // The eleventh allocation exceeded the threshold: an increment collected the ten
-    /// // garbage cycles before it (the new object was not tracked yet).
+    /// // garbage cycles before it (the new one was still held: it survived).
     /// assert_eq!((heap.collector().stats().increments, heap.collector().stats().collected), (1, 10));
     /// ```
     pub fn with_trigger(
