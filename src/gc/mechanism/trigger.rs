@@ -168,6 +168,20 @@ pub enum RootTrigger {
 /// and, under [`RootTrigger::Adaptive`], PHP's current threshold (`zend_gc.c`'s
 /// `gc_threshold`, adjusted by `gc_adjust_threshold` after each automatic collection).
 /// [`BaconRajan`](crate::BaconRajan) is built with one.
+///
+/// # Examples
+/// ```
+/// use gclab::gc::{RootCountTrigger, RootTrigger};
+/// let fixed = RootCountTrigger::new(RootTrigger::Fixed(3));
+/// assert!(!fixed.due(2) && fixed.due(3));
+/// let mut php = RootCountTrigger::new(RootTrigger::Adaptive);
+/// assert_eq!(php.limit(), Some(10_000)); // GC_THRESHOLD_DEFAULT minus the reserved slot
+/// php.after_automatic(5); // unproductive (fewer than GC_THRESHOLD_TRIGGER freed): grow
+/// assert_eq!(php.limit(), Some(20_000));
+/// php.after_automatic(500); // productive: shrink back
+/// assert_eq!(php.limit(), Some(10_000));
+/// assert!(!RootCountTrigger::new(RootTrigger::Manual).due(usize::MAX));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RootCountTrigger {
     trigger: RootTrigger,
