@@ -59,10 +59,13 @@ pub use collect::{Phase, StepTimes};
 pub use cx::{Cx, Objects, Pass};
 pub use full_only::{FullOnly, FullOnlyKind};
 pub use generational::{
-    GcConfig, GenStats, Generation, Generational, GenerationalKind, LongLived, MarkAliveKind,
+    GcConfig, GenStats, Generation, Generational, GenerationalKind, MarkAliveKind,
 };
-pub use incremental::{Budget, Incremental, IncrementalConfig, IncrementalKind, IncrementalStats};
-pub use mechanism::{AllocationTrigger, RootCountTrigger, TrackedList};
+pub use incremental::{Incremental, IncrementalConfig, IncrementalKind, IncrementalStats};
+pub use mechanism::{
+    AllocationTrigger, Allowance, Budget, GenerationalTrigger, IncrementBudget, LongLived,
+    RootCountTrigger, TrackedList,
+};
 pub use registry::StrategyKind;
 pub use strategy::{AllocKind, CycleCollector};
 pub use trial::{TrialEntry, TrialView};

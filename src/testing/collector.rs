@@ -145,7 +145,7 @@ impl HarnessStrategy for crate::BaconRajan {
 impl HarnessStrategy for crate::Incremental {
     fn spec(heap: &Heap<Payload, Self>) -> Option<(String, bool)> {
         let config = heap.collector().config();
-        let spec = format!("incremental:{}", IncrementalKind::settings_text(config));
+        let spec = format!("incremental:{}", IncrementalKind::settings_text(&config));
         Some((spec, config.enabled))
     }
 }

@@ -34,5 +34,6 @@ mod registry;
 mod snapshot;
 mod strategy;
 mod trace_header;
+mod triggers;
 mod user_code;
 mod workloads;

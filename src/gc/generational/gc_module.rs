@@ -12,7 +12,8 @@ use crate::gc::Fault;
 use crate::gc::trial::TrialView;
 use crate::{CollectReport, Heap, ObjId};
 
-use super::{GenStats, Generation, Generational, LongLived, collect_generation};
+use super::{GenStats, Generation, Generational, collect_generation};
+use crate::gc::LongLived;
 
 impl<T> Heap<T, Generational> {
     /// Turns automatic collection on (`gc.enable()`).
@@ -25,7 +26,7 @@ impl<T> Heap<T, Generational> {
     /// assert!(heap.is_enabled());
     /// ```
     pub fn enable(&mut self) {
-        self.collector_mut().enabled = true;
+        self.collector_mut().trigger.set_enabled(true);
     }
 
     /// Turns automatic collection off (`gc.disable()`); explicit collections still work.
@@ -43,7 +44,7 @@ impl<T> Heap<T, Generational> {
     /// assert_eq!(heap.collect_full().collected, 5000); // explicit ones still work
     /// ```
     pub fn disable(&mut self) {
-        self.collector_mut().enabled = false;
+        self.collector_mut().trigger.set_enabled(false);
     }
 
     /// Whether automatic collection is on (`gc.isenabled()`).
@@ -54,7 +55,7 @@ impl<T> Heap<T, Generational> {
     /// assert!(heap.is_enabled());
     /// ```
     pub fn is_enabled(&self) -> bool {
-        self.collector().enabled
+        self.collector().trigger.enabled()
     }
 
     /// The thresholds, one per generation (`gc.get_threshold()`).
@@ -65,8 +66,7 @@ impl<T> Heap<T, Generational> {
     /// assert_eq!(heap.get_threshold(), vec![2000, 10, 10]); // CPython 3.13's
     /// ```
     pub fn get_threshold(&self) -> Vec<u32> {
-        let gc = self.collector();
-        gc.thresholds[..gc.generations()].to_vec()
+        self.collector().trigger.thresholds().to_vec()
     }
 
     /// Sets the thresholds (`gc.set_threshold(...)`). As in Python, fewer values than
@@ -84,16 +84,7 @@ impl<T> Heap<T, Generational> {
     /// assert!(heap.set_threshold(&[1, 2, 3, 4]).is_err());
     /// ```
     pub fn set_threshold(&mut self, thresholds: &[u32]) -> Result<()> {
-        let gc = self.collector_mut();
-        if thresholds.is_empty() || thresholds.len() > gc.generations() {
-            return Err(GcError::InvalidConfig(format!(
-                "set_threshold takes 1 to {} value(s), not {}",
-                gc.generations(),
-                thresholds.len()
-            )));
-        }
-        gc.thresholds[..thresholds.len()].copy_from_slice(thresholds);
-        Ok(())
+        self.collector_mut().trigger.set_thresholds(thresholds)
     }
 
     /// The collection counts, one per generation (`gc.get_count()`): allocations minus
@@ -110,8 +101,7 @@ impl<T> Heap<T, Generational> {
     /// assert_eq!(heap.get_count(), vec![0, 0, 0]);
     /// ```
     pub fn get_count(&self) -> Vec<u64> {
-        let gc = self.collector();
-        gc.counts[..gc.generations()].to_vec()
+        self.collector().trigger.counts().to_vec()
     }
 
     /// Number of generations.
@@ -138,11 +128,7 @@ impl<T> Heap<T, Generational> {
     /// # heap.decref(a).unwrap();
     /// ```
     pub fn long_lived(&self) -> LongLived {
-        let gc = self.collector();
-        LongLived {
-            pending: gc.long_lived_pending,
-            total: gc.long_lived_total,
-        }
+        self.collector().trigger.long_lived()
     }
 
     /// Tracked objects of one generation, or of all generations (`gc.get_objects()`; the
@@ -246,8 +232,8 @@ impl<T> Heap<T, Generational> {
         let mut moved = Vec::new();
         for g in 0..gc.generations() {
             gc.gens[g].drain_into(&mut moved);
-            gc.counts[g] = 0;
         }
+        gc.trigger.clear_counts();
         for slot in moved {
             gc.push_slot(cx.reborrow(), slot, perm);
         }

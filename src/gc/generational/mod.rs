@@ -1,7 +1,7 @@
-//! The default strategy, [`Generational`]: CPython 3.13's generational policy. Which
-//! generation to collect and when (thresholds and counts), where survivors go
-//! (promotion), when a full collection is worth it (the long-lived heuristic), and the
-//! generations' member lists. Its collection, step by step (the steps are named in
+//! The default strategy, [`Generational`]: CPython 3.13's generational policy. When to
+//! collect and which generation (thresholds, counts and the long-lived rule) is a value
+//! it is built with, a [`GenerationalTrigger`]; here are where survivors go (promotion)
+//! and the generations' member lists. Its collection, step by step (the steps are named in
 //! [`collect`](super::collect)), is written against the public seam like every other
 //! strategy's: the lists are its own, the passes and the pipeline are the shared
 //! mechanism's slot-level entry points ([`Heap::trial_delete_slots`],
@@ -20,6 +20,7 @@ use crate::error::{GcError, Result};
 use crate::gc::collect::Fault;
 use crate::gc::collect::{CollectionStep, StepClock};
 use crate::gc::mark_alive::mark_alive;
+use crate::gc::mechanism::GenerationalTrigger;
 use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects};
 use crate::{Heap, MAX_GENERATIONS, ObjId};
 
@@ -78,17 +79,6 @@ impl Default for GcConfig {
             enabled: true,
         }
     }
-}
-
-/// The long-lived heuristic's state (see [`Heap::long_lived`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LongLived {
-    /// Objects promoted into the oldest generation since the last full collection
-    /// (CPython's `long_lived_pending`).
-    pub pending: usize,
-    /// Objects in the oldest generation after the last full collection (CPython's
-    /// `long_lived_total`).
-    pub total: usize,
 }
 
 /// Statistics of one generation since the heap was created (Python's `gc.get_stats()`
@@ -203,20 +193,10 @@ pub struct Generational {
     /// object `o` with `o.space() == g` sits at `gens[g]` index `o.gen_index`
     /// (outside the trial-deletion phases of a collection).
     pub(crate) gens: Vec<GenList>,
-    /// One per generation, see [`GcConfig::thresholds`] (entries past the last
-    /// generation are unused). Arrays rather than `Vec`s: `thresholds[0]` and `counts[0]`
-    /// are read on every allocation and free, without a pointer chase or bounds check.
-    pub(crate) thresholds: [u32; MAX_GENERATIONS],
-    /// `counts[0]`: allocations minus deallocations of container objects (every kind but
-    /// atomic, tracked or not, as CPython counts GC-capable objects) since the last
-    /// collection (never below 0); `counts[i]`: collections of generation `i-1` since the
-    /// last collection of generation `i`.
-    pub(crate) counts: [u64; MAX_GENERATIONS],
-    pub(crate) enabled: bool,
-    /// Objects in the oldest generation after the last full collection.
-    pub(crate) long_lived_total: usize,
-    /// Objects promoted into the oldest generation since the last full collection.
-    pub(crate) long_lived_pending: usize,
+    /// When to collect and which generation: the counts (`counts[0]` is the surplus of
+    /// container allocations, every kind but atomic, tracked or not, as CPython counts
+    /// GC-capable objects), thresholds, enabled flag and long-lived rule.
+    pub(crate) trigger: GenerationalTrigger,
     pub(crate) stats: Vec<GenStats>,
     /// The examined set of a collection, kept between collections so its memory is
     /// reused.
@@ -265,17 +245,28 @@ impl Generational {
                 config.thresholds.len()
             )));
         }
-        Ok(Generational {
+        let mut trigger = GenerationalTrigger::new(&config.thresholds)?;
+        trigger.set_enabled(config.enabled);
+        Ok(Generational::with_trigger(trigger))
+    }
+
+    /// The strategy built with this trigger: as many generations as it has thresholds,
+    /// its counts, enabled flag and long-lived state taken as they are.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::gc::GenerationalTrigger;
+    /// use gclab::{Generational, Heap};
+    /// let mut trigger = GenerationalTrigger::new(&[100, 5]).unwrap();
+    /// trigger.set_enabled(false);
+    /// let heap: Heap<()> = Heap::with_collector(Generational::with_trigger(trigger));
+    /// assert_eq!((heap.get_threshold(), heap.is_enabled()), (vec![100, 5], false));
+    /// ```
+    pub fn with_trigger(trigger: GenerationalTrigger) -> Self {
+        let n = trigger.generations();
+        Generational {
             gens: vec![GenList::default(); n + 1],
-            thresholds: {
-                let mut t = [0; MAX_GENERATIONS];
-                t[..n].copy_from_slice(&config.thresholds);
-                t
-            },
-            counts: [0; MAX_GENERATIONS],
-            enabled: config.enabled,
-            long_lived_total: 0,
-            long_lived_pending: 0,
+            trigger,
             stats: vec![GenStats::default(); n],
             young_buf: Vec::new(),
             unreachable_buf: Vec::new(),
@@ -284,7 +275,17 @@ impl Generational {
             mark_alive: false,
             #[cfg(feature = "testing")]
             fault: None,
-        })
+        }
+    }
+
+    /// The trigger: counts, thresholds, enabled flag and long-lived state.
+    pub fn trigger(&self) -> &GenerationalTrigger {
+        &self.trigger
+    }
+
+    /// The trigger, to change (as `gc.set_threshold`, `gc.enable` and `gc.disable` do).
+    pub fn trigger_mut(&mut self) -> &mut GenerationalTrigger {
+        &mut self.trigger
     }
 
     /// The strategy with this configuration and the mark-alive pre-pass on (cpython PR
@@ -409,60 +410,6 @@ impl Generational {
         }
     }
 
-    /// Counts a deallocated container object (CPython's `PyObject_GC_Del`).
-    #[inline]
-    pub(crate) fn count_dealloc(&mut self) {
-        self.counts[0] = self.counts[0].saturating_sub(1);
-    }
-
-    /// CPython's `gc_collect_generations` decision: the oldest generation whose count
-    /// exceeds its threshold, unless that is the oldest one and the long-lived rule
-    /// says a full collection is not worth it yet; `None` when none is due.
-    pub(crate) fn generation_due(&self) -> Option<usize> {
-        let n = self.generations();
-        for g in (0..n).rev() {
-            if self.counts[g] > u64::from(self.thresholds[g]) {
-                // Avoid quadratic behaviour when a program builds a large long-lived
-                // structure: every full collection examines everything, so it is only
-                // done once the objects promoted into the oldest generation since the
-                // last full collection exceed 25% of those that were there. The number
-                // of full collections then grows logarithmically with the heap, and
-                // their total cost stays linear in the objects allocated (CPython
-                // issue 4074, gcmodule.c's long_lived_pending comment).
-                if g == n - 1 && n > 1 && self.long_lived_pending < self.long_lived_total / 4 {
-                    continue;
-                }
-                return Some(g);
-            }
-        }
-        None
-    }
-
-    /// Policy bookkeeping after collecting `generation`, as CPython's
-    /// `gc_collect_main`: the next older generation's count grows by one, the collected
-    /// ones restart from zero.
-    pub(crate) fn after_collection_counts(&mut self, generation: usize) {
-        if generation + 1 < self.generations() {
-            self.counts[generation + 1] += 1;
-        }
-        for c in &mut self.counts[..=generation] {
-            *c = 0;
-        }
-    }
-
-    /// Long-lived heuristic bookkeeping for survivors of a collection of `generation`:
-    /// `promoted` objects moved into the oldest generation, or (for a full collection)
-    /// the oldest generation now holds its survivors.
-    pub(crate) fn note_long_lived(&mut self, generation: usize, promoted: usize) {
-        let n = self.generations();
-        if generation + 1 == n {
-            self.long_lived_pending = 0;
-            self.long_lived_total = self.gens[generation].len();
-        } else if generation + 2 == n {
-            self.long_lived_pending += promoted;
-        }
-    }
-
     /// The injected fault, if any (only the test harness injects one, with the
     /// `testing` feature).
     #[cfg(feature = "testing")]
@@ -499,7 +446,7 @@ impl CycleCollector for Generational {
     /// Counts a freed container (CPython's `PyObject_GC_Del`).
     #[inline(always)]
     fn on_free(&mut self) {
-        self.count_dealloc();
+        self.trigger.on_free();
     }
 
     /// Counts a newly allocated container (tracked or not: CPython counts every
@@ -512,14 +459,14 @@ impl CycleCollector for Generational {
             AllocKind::Immutable => self.has_immutables = true,
             AllocKind::Lazy => self.has_lazy = true,
         }
-        self.counts[0] += 1;
-        self.counts[0] > u64::from(self.thresholds[0]) && self.enabled && self.thresholds[0] != 0
+        self.trigger.on_alloc()
     }
 
-    /// CPython's `gc_collect_generations`: collects the oldest generation whose count
-    /// exceeds its threshold (see [`Heap::long_lived`] for the rule about the oldest).
+    /// CPython's `gc_collect_generations`: collects the generation the trigger names
+    /// ([`GenerationalTrigger::due`]: the oldest whose count exceeds its threshold, with
+    /// the long-lived rule for the oldest).
     fn collect_auto<T>(heap: &mut Heap<T, Self>) {
-        if let Some(g) = heap.collector().generation_due() {
+        if let Some(g) = heap.collector().trigger.due() {
             heap.run_collection(g, |heap| collect_generation(heap, g));
         }
     }
@@ -585,7 +532,7 @@ pub(crate) fn collect_generation<T>(heap: &mut Heap<T, Generational>, g: usize) 
     let oldest = gc.generations() - 1;
     let older = if g < oldest { g + 1 } else { g } as u8;
     let gen_no = g as u8;
-    gc.after_collection_counts(g);
+    gc.trigger.after_collection(g);
 
     // MergeGenerations.
     let mut young = std::mem::take(&mut gc.young_buf);
@@ -736,6 +683,7 @@ fn promote_survivors<T>(
     } else {
         gc.append_all(cx, survivors, older);
     }
-    gc.note_long_lived(g, promoted);
+    let oldest_len = gc.gens[gc.generations() - 1].len();
+    gc.trigger.note_long_lived(g, promoted, oldest_len);
     untracked
 }

@@ -11,9 +11,14 @@
 //! `gcstate->visited_space`, so the flip costs nothing per object), and its header
 //! position is its index in that list.
 //!
+//! When an increment runs and how much it examines are values the strategy is built
+//! with ([`Incremental::with_trigger`]): an [`AllocationTrigger`] (the allocation surplus
+//! above CPython's `young.threshold`) and an [`IncrementBudget`] (a [`Budget`] and the
+//! accumulated work).
+//!
 //! Every automatic collection is an *increment* (CPython's `gc_collect_increment`, which
 //! `_Py_RunGC` always asks for):
-//! 1. the work budget grows (`assess_work_to_do`, see [`Budget`]);
+//! 1. the work budget grows (`assess_work_to_do`, [`IncrementBudget::assess`]);
 //! 2. with the mark-alive option, the first increment of a scavenge only marks: every
 //!    young and pending object reachable from a root moves to visited, and nothing is
 //!    collected (`mark_at_start`; see [`mark_alive`](crate::gc::mark_alive));
@@ -108,7 +113,8 @@ use std::time::{Duration, Instant};
 
 use crate::gc::collect::CollectionStep;
 use crate::gc::mark_alive::mark_alive;
-use crate::gc::mechanism::TrackedList;
+use crate::gc::mechanism::{AllocationTrigger, Allowance, IncrementBudget, TrackedList};
+pub use crate::gc::mechanism::{Budget, SCAN_RATE_DIVISOR};
 use crate::gc::{AllocKind, CollectReport, Cx, CycleCollector, Objects, StrategyKind};
 use crate::{Heap, ObjId};
 
@@ -118,35 +124,6 @@ const YOUNG: u8 = 0;
 const OLD_A: u8 = 1;
 /// Space byte of the other old half.
 const OLD_B: u8 = 2;
-
-/// CPython's `SCAN_RATE_DIVISOR`: with the default scale factor of 10 an increment
-/// scans 1% of the heap (up to twice the new objects).
-pub const SCAN_RATE_DIVISOR: usize = 10;
-
-/// How much of the old space an increment examines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Budget {
-    /// CPython 3.14's `assess_work_to_do`: each increment adds `new + min(heap /
-    /// SCAN_RATE_DIVISOR / scale_factor, 2 × new)` to the accumulated work, where `new`
-    /// is the allocation surplus since the last increment and `heap` the number of
-    /// tracked objects; the increment (young objects included) grows while it is
-    /// smaller than the work, and its size is then subtracted. While the work is
-    /// negative (after a mark-alive increment marked much) increments are skipped.
-    Cpython {
-        /// CPython's `gcstate->old[0].threshold` (10 by default; below 2 counts as 2).
-        scale_factor: u32,
-    },
-    /// Each increment takes pending objects as seeds while fewer than this many old
-    /// objects (seeds and their expansion) are in it; the young objects do not count.
-    Fixed(usize),
-}
-
-impl Default for Budget {
-    /// CPython's: `Budget::Cpython { scale_factor: 10 }`.
-    fn default() -> Self {
-        Budget::Cpython { scale_factor: 10 }
-    }
-}
 
 /// How an [`Incremental`] collector is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,13 +210,16 @@ pub struct Incremental {
     /// The space byte of the visited half ([`OLD_A`] or [`OLD_B`]); the other is
     /// pending. Flipped by `completed_scavenge`.
     visited: u8,
-    /// Container allocations minus frees since the last increment (never below 0;
-    /// CPython's `young.count`).
-    count: u64,
-    /// Accumulated work ([`Budget::Cpython`]; CPython's `work_to_do`).
-    work_to_do: i64,
+    /// When an increment runs: container allocations minus frees since the last one
+    /// (never below 0; CPython's `young.count`) against the threshold.
+    trigger: AllocationTrigger,
+    /// How much an increment examines: the [`Budget`] and the accumulated work
+    /// (CPython's `work_to_do`).
+    budget: IncrementBudget,
     phase: ScavengePhase,
-    config: IncrementalConfig,
+    /// Whether each scavenge starts with the mark-alive pre-pass
+    /// ([`IncrementalConfig::mark_alive`]).
+    mark_alive: bool,
     stats: IncrementalStats,
 }
 
@@ -250,7 +230,9 @@ impl Default for Incremental {
 }
 
 impl Incremental {
-    /// The strategy with this configuration.
+    /// The strategy with this configuration: [`Incremental::with_trigger`] with an
+    /// [`AllocationTrigger`] of `config.threshold` (disabled unless `config.enabled`) and
+    /// an [`IncrementBudget`] of `config.budget`.
     ///
     /// # Examples
     /// ```
@@ -259,26 +241,90 @@ impl Incremental {
     /// assert_eq!(heap.collector().config().threshold, 2000);
     /// ```
     pub fn new(config: IncrementalConfig) -> Self {
+        let mut trigger = AllocationTrigger::new(config.threshold);
+        trigger.set_enabled(config.enabled);
+        Incremental::with_trigger(
+            trigger,
+            IncrementBudget::new(config.budget),
+            config.mark_alive,
+        )
+    }
+
+    /// The strategy built with these values: `trigger` says when an increment runs (its
+    /// surplus counts container allocations minus frees; [`AllocationTrigger::manual`]
+    /// for increments only on demand), `budget` how much of the old space each one
+    /// examines, `mark_alive` whether each scavenge starts with the mark-alive pre-pass.
+    ///
+    /// # Examples
+    /// ```
+    /// use gclab::gc::{AllocationTrigger, Budget, IncrementBudget};
+    /// use gclab::{Heap, Incremental};
+    /// let budget = IncrementBudget::new(Budget::Fixed(100));
+    /// let mut heap: Heap<(), Incremental> =
+    ///     Heap::with_collector(Incremental::with_trigger(AllocationTrigger::new(10), budget, false));
+    /// for _ in 0..11 {
+    ///     let x = heap.alloc(());
+    ///     heap.link(x, x).unwrap();
+    ///     heap.decref(x).unwrap();
+    /// }
+    /// // The eleventh allocation exceeded the threshold: an increment collected the ten
+    /// // garbage cycles before it (the new one was still held: it survived).
+    /// assert_eq!((heap.collector().stats().increments, heap.collector().stats().collected), (1, 10));
+    /// ```
+    pub fn with_trigger(
+        trigger: AllocationTrigger,
+        budget: IncrementBudget,
+        mark_alive: bool,
+    ) -> Self {
         Incremental {
             young: TrackedList::new(YOUNG),
             old: [TrackedList::new(OLD_A), TrackedList::new(OLD_B)],
             visited: OLD_A,
-            count: 0,
-            work_to_do: 0,
+            trigger,
+            budget,
             phase: ScavengePhase::Mark,
-            config,
+            mark_alive,
             stats: IncrementalStats::default(),
         }
     }
 
-    /// The configuration.
-    pub fn config(&self) -> &IncrementalConfig {
-        &self.config
+    /// The configuration the strategy has now (its trigger's threshold and enabled flag,
+    /// its budget's policy, the mark-alive option).
+    pub fn config(&self) -> IncrementalConfig {
+        IncrementalConfig {
+            threshold: self.trigger.threshold(),
+            budget: self.budget.budget(),
+            mark_alive: self.mark_alive,
+            enabled: self.trigger.enabled(),
+        }
     }
 
-    /// The configuration, to change (takes effect from the next collection).
-    pub fn config_mut(&mut self) -> &mut IncrementalConfig {
-        &mut self.config
+    /// When an increment runs.
+    pub fn trigger(&self) -> &AllocationTrigger {
+        &self.trigger
+    }
+
+    /// When an increment runs, to change (threshold, enabled; takes effect from the next
+    /// allocation).
+    pub fn trigger_mut(&mut self) -> &mut AllocationTrigger {
+        &mut self.trigger
+    }
+
+    /// How much an increment examines.
+    pub fn budget(&self) -> &IncrementBudget {
+        &self.budget
+    }
+
+    /// How much an increment examines, to change (takes effect from the next
+    /// increment).
+    pub fn budget_mut(&mut self) -> &mut IncrementBudget {
+        &mut self.budget
+    }
+
+    /// Turns the mark-alive pre-pass on or off (from the next scavenge's start, and the
+    /// next full collection).
+    pub fn set_mark_alive(&mut self, on: bool) {
+        self.mark_alive = on;
     }
 
     /// The counters since the strategy was created.
@@ -303,7 +349,7 @@ impl Incremental {
 
     /// The accumulated work of [`Budget::Cpython`] (CPython's `work_to_do`).
     pub fn work_to_do(&self) -> i64 {
-        self.work_to_do
+        self.budget.work_to_do()
     }
 
     /// Where `id` is, or `None` when it is dead, untracked, or in a running collection's
@@ -379,23 +425,14 @@ impl Incremental {
         self.young.len() + self.old[0].len() + self.old[1].len()
     }
 
-    /// `assess_work_to_do`: adds this increment's work to the accumulated work (for
-    /// [`Budget::Cpython`]) and resets the allocation count. Returns the size the
-    /// increment grows to, counting young objects when `.1` is true; `None` when the
-    /// increment is skipped.
-    fn assess_work_to_do(&mut self) -> Option<(usize, bool)> {
-        let new_objects = self.count as usize;
-        self.count = 0;
-        match self.config.budget {
-            Budget::Fixed(n) => Some((n, false)),
-            Budget::Cpython { scale_factor } => {
-                let scale = scale_factor.max(2) as usize;
-                let heap_fraction =
-                    (self.heap_size() / SCAN_RATE_DIVISOR / scale).min(new_objects * 2);
-                self.work_to_do += (new_objects + heap_fraction) as i64;
-                usize::try_from(self.work_to_do).ok().map(|w| (w, true))
-            }
-        }
+    /// `assess_work_to_do`: hands the allocation surplus since the last increment and
+    /// the heap's size to the budget ([`IncrementBudget::assess`]) and restarts the
+    /// surplus. `None` when the increment is skipped.
+    fn assess_work_to_do(&mut self) -> Option<Allowance> {
+        let new_objects = usize::try_from(self.trigger.count()).unwrap_or(usize::MAX);
+        self.trigger.reset();
+        let heap_size = self.heap_size();
+        self.budget.assess(new_objects, heap_size)
     }
 
     /// `expand_region_transitively_reachable`: appends to `set` (the increment being
@@ -439,7 +476,7 @@ impl Incremental {
             "bug: a scavenge completed with pending objects left"
         );
         self.visited = other(self.visited);
-        self.work_to_do = 0;
+        self.budget.restart();
         self.phase = ScavengePhase::Mark;
         self.stats.scavenges += 1;
     }
@@ -459,7 +496,7 @@ impl Incremental {
             let space = cx.objects().space(id).unwrap_or(YOUNG);
             gc.push(cx.reborrow(), id, space);
         }
-        gc.work_to_do -= marked as i64;
+        gc.budget.spend(marked);
         gc.phase = ScavengePhase::Collect;
         gc.stats.marked_alive += marked as u64;
         marked
@@ -474,12 +511,16 @@ impl Incremental {
         };
         let gc = heap.collector_mut();
         gc.stats.increments += 1;
-        let Some((limit, count_young)) = gc.assess_work_to_do() else {
+        let Some(Allowance {
+            limit,
+            counts_young,
+        }) = gc.assess_work_to_do()
+        else {
             gc.stats.skipped += 1;
             heap.note_examined(&[]);
             return report;
         };
-        if gc.config.mark_alive && gc.phase == ScavengePhase::Mark {
+        if gc.mark_alive && gc.phase == ScavengePhase::Mark {
             Self::mark_at_start(heap);
             heap.note_examined(&[]);
             report.duration = start.elapsed();
@@ -488,7 +529,7 @@ impl Incremental {
         let (gc, mut cx) = heap.collector_parts();
         let mut set = gc.young.take();
         let young = set.len();
-        let mut size = if count_young { young } else { 0 };
+        let mut size = if counts_young { young } else { 0 };
         while size < limit {
             let Some(seed) = gc.pending_list().pop(cx.reborrow()) else {
                 break;
@@ -498,8 +539,8 @@ impl Incremental {
             size += 1 + gc.expand_region_transitively_reachable(cx.reborrow(), &mut set, from);
         }
         let examined_old = set.len() - young;
-        if count_young {
-            gc.work_to_do -= size as i64;
+        if counts_young {
+            gc.budget.spend(size);
         }
         gc.stats.old_examined += examined_old as u64;
         Self::collect_region(heap, set, start.elapsed(), &mut report);
@@ -557,7 +598,7 @@ impl CycleCollector for Incremental {
     /// Counts a freed container (CPython's `PyObject_GC_Del`: `young.count--`).
     #[inline(always)]
     fn on_free(&mut self) {
-        self.count = self.count.saturating_sub(1);
+        self.trigger.on_free();
     }
 
     /// Counts a new container and asks for an increment when the allocation surplus
@@ -565,10 +606,7 @@ impl CycleCollector for Incremental {
     #[inline(always)]
     fn on_alloc(&mut self, kind: AllocKind) -> bool {
         let _ = kind;
-        self.count += 1;
-        self.config.enabled
-            && self.config.threshold != 0
-            && self.count > u64::from(self.config.threshold)
+        self.trigger.on_alloc()
     }
 
     /// Runs one increment ([`Heap::collect_increment`]).
@@ -588,7 +626,7 @@ impl CycleCollector for Incremental {
             };
             let (gc, mut cx) = heap.collector_parts();
             gc.stats.full += 1;
-            gc.count = 0;
+            gc.trigger.reset();
             let visited = gc.visited;
             // Visited, then pending, then young, in one list of the young space.
             let mut set = TrackedList::new(YOUNG);
@@ -596,7 +634,7 @@ impl CycleCollector for Incremental {
             set.append(cx.reborrow(), gc.visited_list());
             set.append(cx.reborrow(), gc.pending_list());
             set.append(cx.reborrow(), &mut young);
-            if gc.config.mark_alive {
+            if gc.mark_alive {
                 let mut ids: Vec<ObjId> = set.ids(cx.objects()).collect();
                 set = TrackedList::new(YOUNG);
                 let marked = mark_alive(cx.reborrow(), &mut ids, |cx, id| gc.push(cx, id, visited));

@@ -11,8 +11,9 @@
 //! (`set_slot_header`, `slot`, `id_at`, `slot_header`, `may_untrack_immutable`). The
 //! trial-deletion passes ([`trial`]), the PEP 442 pipeline (`pipeline.rs`,
 //! [`Heap::collect_unreachable`](crate::Heap::collect_unreachable)) and the mark-alive
-//! pre-pass ([`mark_alive`]) are here too, and when-to-collect as a value
-//! ([`AllocationTrigger`], [`RootCountTrigger`]).
+//! pre-pass ([`mark_alive`]) are here too, and when-to-collect as values a strategy is
+//! built with ([`AllocationTrigger`], [`GenerationalTrigger`], [`RootCountTrigger`],
+//! [`IncrementBudget`]).
 
 #[cfg(feature = "testing")]
 mod fault;
@@ -25,6 +26,7 @@ mod trigger;
 
 pub use tracked_list::TrackedList;
 pub use trigger::{
-    AllocationTrigger, GC_THRESHOLD_DEFAULT, GC_THRESHOLD_MAX, GC_THRESHOLD_STEP,
-    GC_THRESHOLD_TRIGGER, RootCountTrigger, RootTrigger,
+    AllocationTrigger, Allowance, Budget, GC_THRESHOLD_DEFAULT, GC_THRESHOLD_MAX,
+    GC_THRESHOLD_STEP, GC_THRESHOLD_TRIGGER, GenerationalTrigger, IncrementBudget, LongLived,
+    RootCountTrigger, RootTrigger, SCAN_RATE_DIVISOR,
 };
