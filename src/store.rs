@@ -21,9 +21,10 @@
 //! demand.
 
 use slotmap::{Key, KeyData};
+use thin_vec::ThinVec;
 
 use crate::object::{
-    ColdSlot, EdgeSlots, Edges, Header, NO_EDGE, Obj, ObjId, ObjMut, Object, flags,
+    Body, ColdSlot, EdgeSlots, Edges, Header, NO_EDGE, Obj, ObjId, ObjMut, Object, flags,
 };
 
 /// The heap's objects, indexed by slot (see the module documentation).
@@ -134,33 +135,61 @@ impl<T> Store<T> {
     /// When the slot is free: a broken heap invariant, never user input.
     #[inline(always)]
     pub(crate) fn take_at(&mut self, slot: u32) -> (Edges, T) {
-        let free_head = self.free_head;
-        let entry = &mut self.cold[slot as usize];
-        let version = match entry {
-            ColdSlot::Occupied(o) => o.version.wrapping_add(1),
-            ColdSlot::Vacant { .. } => vacant(slot),
-        };
-        let ColdSlot::Occupied(cold) = std::mem::replace(
-            entry,
-            ColdSlot::Vacant {
-                version,
-                next_free: free_head,
-            },
-        ) else {
-            unreachable!("bug: slot {slot} was checked occupied")
-        };
-        let hot = &mut self.hot[slot as usize];
-        let first = hot.take_first_edge();
-        hot.flags = flags::VACANT;
-        self.free_head = slot;
-        self.len -= 1;
+        let hot = &self.hot[slot as usize];
+        let (first, has_more) = (hot.first_edge(), hot.has_more_edges());
+        let (more, payload) = self.vacate(slot, has_more);
         (
             Edges {
-                first,
-                more: cold.more_edges,
+                first: (first != NO_EDGE).then_some(first),
+                more: more.unwrap_or_default(),
             },
-            cold.payload,
+            payload,
         )
+    }
+
+    /// The release path's [`take_at`](Store::take_at): frees occupied `slot`, whose
+    /// header (first edge included) the caller has read already, and returns the edges
+    /// after the first (`None` unless `more`, the header's [`flags::MORE_EDGES`], says
+    /// there are some) and the payload. Writes the free slot's cold half (version + 1,
+    /// the free list's next), the header's flags ([`flags::VACANT`]) and the store's
+    /// free-list head and count: nothing else of the header is written, since a free
+    /// slot's header is never read but for its flags.
+    ///
+    /// Without edges after the first the (empty) edge vector is neither returned nor
+    /// dropped: an empty `ThinVec` owns no allocation (it points at the crate's shared
+    /// empty header), so forgetting it frees nothing, and the straight release path
+    /// skips its drop test.
+    ///
+    /// # Panics
+    /// When the slot is free: a broken heap invariant, never user input.
+    #[inline(always)]
+    pub(crate) fn vacate(&mut self, slot: u32, more: bool) -> (Option<ThinVec<u32>>, T) {
+        let next_free = self.free_head;
+        let entry = &mut self.cold[slot as usize];
+        let ColdSlot::Occupied(body) = entry else {
+            vacant(slot)
+        };
+        let version = body.version.wrapping_add(1);
+        let ColdSlot::Occupied(body) =
+            std::mem::replace(entry, ColdSlot::Vacant { version, next_free })
+        else {
+            unreachable!("bug: slot {slot} was checked occupied")
+        };
+        self.hot[slot as usize].flags = flags::VACANT;
+        self.free_head = slot;
+        self.len -= 1;
+        let Body {
+            more_edges,
+            payload,
+            ..
+        } = body;
+        if more {
+            (Some(more_edges), payload)
+        } else {
+            debug_assert!(more_edges.is_empty(), "bug: edges after the first in slot {slot} without MORE_EDGES");
+            std::mem::forget(more_edges);
+            (None, payload)
+        }
     }
 
     /// The view of occupied slot `slot`, whose cold half is `cold`.

@@ -6,6 +6,7 @@ use crate::gc::{Cx, CycleCollector};
 use crate::object::{MAX_REFCOUNT, ObjId, flags};
 
 use super::Heap;
+use super::release::Dying;
 
 impl<T, C: CycleCollector> Heap<T, C> {
     /// Takes a new external reference to `id` (the program now holds one more).
@@ -97,19 +98,21 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.decref(x), Err(GcError::NoExternalRef(x))); // the name's is not ours
     /// assert_eq!(heap.refcount(x).unwrap(), 1);
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn decref(&mut self, id: ObjId) -> Result<()> {
         let mut obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
-        // One test for the rare cases: being deallocated (count 0), no external
-        // reference at all, or some of them held by the heap itself.
-        if obj.refcount == 0 || obj.body().external == 0 || obj.has(flags::HELD) {
+        // One test for the rare cases: no external reference at all (an object being
+        // deallocated has none: its count is 0, and `external <= refcount`), or some of
+        // them held by the heap itself.
+        debug_assert!(obj.body().external <= obj.refcount);
+        if obj.body().external == 0 || obj.has(flags::HELD) {
             return self.decref_checked(id);
         }
         obj.body_mut().external -= 1;
         obj.refcount -= 1;
         if obj.refcount == 0 {
-            let header = (obj.flags, obj.space(), obj.position());
-            self.dealloc_start(id, header);
+            let dying = Dying::of(&obj);
+            self.dealloc_start(id, dying);
         } else {
             self.gc.on_possible_root(Cx::new(&mut self.objects), id);
         }

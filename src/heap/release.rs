@@ -4,8 +4,10 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use thin_vec::ThinVec;
+
 use crate::gc::{Cx, CycleCollector};
-use crate::object::{COLLECTING, Edges, ObjId, UNTRACKED, flags};
+use crate::object::{COLLECTING, Edges, Header, NO_EDGE, ObjId, UNTRACKED, flags};
 use crate::store::{Entry, Store, make_id, slot_of};
 
 use super::identity::native_slot;
@@ -20,6 +22,35 @@ const SPECIAL: u16 = flags::HAS_FINALIZER
     | flags::HAS_LEGACY_CODE;
 use super::{Heap, TRASHCAN_DEPTH};
 
+/// What the release path reads of the header of an object whose count just reached
+/// zero, at once (the header is read once on the straight path; the strategy's
+/// `on_untrack` then gets the space and position, and the first edge is released
+/// without reading the slot again).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Dying {
+    /// The header's flags.
+    flags: u16,
+    /// The collector's space byte.
+    space: u8,
+    /// The position in the strategy's list.
+    position: u32,
+    /// The first edge, or [`NO_EDGE`].
+    first: u32,
+}
+
+impl Dying {
+    /// Reads it from `header`.
+    #[inline(always)]
+    pub(crate) fn of(header: &Header) -> Dying {
+        Dying {
+            flags: header.flags,
+            space: header.space(),
+            position: header.position(),
+            first: header.first_edge(),
+        }
+    }
+}
+
 impl<T, C: CycleCollector> Heap<T, C> {
     /// The one release path: drops one reference to `id` (the caller has already
     /// removed the edge or external count it came from) and, when the count reaches
@@ -33,25 +64,24 @@ impl<T, C: CycleCollector> Heap<T, C> {
         );
         obj.refcount -= 1;
         if obj.refcount == 0 {
-            let header = (obj.flags, obj.space(), obj.position());
-            self.dealloc_start(id, header);
+            let dying = Dying::of(&obj);
+            self.dealloc_start(id, dying);
         } else {
             self.gc.on_possible_root(Cx::new(&mut self.objects), id);
         }
     }
 
-    /// Frees `id`, whose count just reached zero and whose `header` (flags, space byte,
-    /// position) the caller has just read, and in
-    /// cascade everything only it kept alive: [`dealloc_cascade`](Heap::dealloc_cascade),
-    /// with the common case (no cascade running, no user code to run for this object)
-    /// on a straight path. The rare cases are behind one test; the worklist is entered
-    /// only when a target reached zero too or a payload's `Drop` panicked.
+    /// Frees `id`, whose count just reached zero and whose header `dying` the caller
+    /// has just read, and in cascade everything only it kept alive:
+    /// [`dealloc_cascade`](Heap::dealloc_cascade), with the common case (no cascade
+    /// running, no user code to run for this object) on a straight path. The rare cases
+    /// are behind one test; the worklist is entered only when a target reached zero too
+    /// or a payload's `Drop` panicked.
     #[inline(always)]
-    pub(crate) fn dealloc_start(&mut self, id: ObjId, header: (u16, u8, u32)) {
-        let (obj_flags, generation, position) = header;
-        if obj_flags & SPECIAL == 0 && self.rel.depth == 0 {
-            self.dealloc_plain(id, generation, position, obj_flags & flags::ATOMIC != 0);
-            if !self.rel.pending.is_empty() || self.rel.panic.is_some() {
+    pub(crate) fn dealloc_start(&mut self, id: ObjId, dying: Dying) {
+        if dying.flags & SPECIAL == 0 && self.rel.depth == 0 {
+            let queued = self.dealloc_plain(id, dying);
+            if queued || (std::mem::needs_drop::<T>() && self.rel.panic.is_some()) {
                 self.finish_cascade();
             }
         } else {
@@ -179,53 +209,67 @@ impl<T, C: CycleCollector> Heap<T, C> {
         debug_assert!(obj.refcount == 0, "bug: {id} queued with a live count");
         // The header is read once on the common path (no user code to run): the rare
         // cases are behind one flag test.
-        let (mut generation, mut position, atomic) =
-            (obj.space(), obj.position(), obj.has(flags::ATOMIC));
-        if obj.flags & SPECIAL != 0 {
+        let mut dying = Dying::of(&obj);
+        if dying.flags & SPECIAL != 0 {
             if !self.dealloc_user_code(id) {
                 return; // resurrected
             }
-            let obj = self.objects.by_id(id);
-            (generation, position) = (obj.space(), obj.position());
+            // User code ran: the header (space, position, edges) is read again.
+            dying = Dying::of(&self.objects.by_id(id));
         }
-        self.dealloc_plain(id, generation, position, atomic);
+        self.dealloc_plain(id, dying);
     }
 
     /// The last steps of a deallocation, once no user code is left to run: the object
-    /// leaves its strategy's list (its header said `generation`, `position`), the
-    /// record goes, its edges are released (targets that reach zero are queued on the
-    /// worklist), and its payload is dropped.
+    /// leaves its strategy's list (its header `dying` says where), the record goes, its
+    /// edges are released (targets that reach zero are queued on the worklist), and its
+    /// payload is dropped. Returns whether a target was queued.
     #[inline(always)]
-    fn dealloc_plain(&mut self, id: ObjId, generation: u8, position: u32, atomic: bool) {
-        if generation != UNTRACKED && generation != COLLECTING {
-            // The record goes next: no need to mark it untracked.
+    fn dealloc_plain(&mut self, id: ObjId, dying: Dying) -> bool {
+        if dying.space < COLLECTING {
+            // Tracked, in a strategy's list (UNTRACKED and COLLECTING are the two marks
+            // above every space). The record goes next: no need to mark it untracked.
             self.gc
-                .on_untrack(Cx::new(&mut self.objects), id, generation, position);
+                .on_untrack(Cx::new(&mut self.objects), id, dying.space, dying.position);
         }
-        // Only edges and payload are moved out of the slot (found by the caller: no
-        // second version check): reading header fields back from a moved copy of the
-        // whole record stalls store forwarding on this hot path.
-        let (edges, payload) = self.objects.take_at(slot_of(id));
-        if !atomic {
+        // Only the edges after the first and the payload are moved out of the slot
+        // (found by the caller: no second version check); the first edge was read with
+        // the header.
+        let (more, payload) = self
+            .objects
+            .vacate(slot_of(id), dying.flags & flags::MORE_EDGES != 0);
+        if dying.flags & flags::ATOMIC == 0 {
             self.gc.on_free();
         }
         self.counters.frees_by_refcount += 1;
-        if let Some(first) = edges.first {
-            self.release_from_dealloc(first);
-            // An empty ThinVec is a pointer compare; its iterator's drop is a call.
-            if !edges.more.is_empty() {
-                for t in edges.more {
-                    self.release_from_dealloc(t);
-                }
+        let mut queued = false;
+        if dying.first != NO_EDGE {
+            queued = self.release_from_dealloc(dying.first);
+            if let Some(more) = more {
+                queued |= self.release_more_from_dealloc(more);
             }
         }
         self.drop_payload(payload);
+        queued
+    }
+
+    /// [`release_from_dealloc`](Heap::release_from_dealloc) for each of the edges after
+    /// the first, in order (off the straight path: an object with one edge never comes
+    /// here). Returns whether a target was queued.
+    #[inline(never)]
+    fn release_more_from_dealloc(&mut self, more: ThinVec<u32>) -> bool {
+        let mut queued = false;
+        for t in more {
+            queued |= self.release_from_dealloc(t);
+        }
+        queued
     }
 
     /// Drops the reference a deallocated object held to the object in `slot`: a target
-    /// that reaches zero is untracked and queued on the cascade's worklist.
+    /// that reaches zero is untracked and queued on the cascade's worklist (and `true`
+    /// returned).
     #[inline(always)]
-    fn release_from_dealloc(&mut self, slot: u32) {
+    fn release_from_dealloc(&mut self, slot: u32) -> bool {
         // The header alone: the target's id (its version, in the body) is built only
         // where it is used, so a strategy whose `on_possible_root` ignores it never
         // reads the body (`id_at` cannot panic, so an unused call is dropped).
@@ -236,14 +280,24 @@ impl<T, C: CycleCollector> Heap<T, C> {
         );
         target.refcount -= 1;
         if target.refcount == 0 {
-            let header = (target.space(), target.position());
-            let t = self.objects.id_at(slot);
-            untrack_waiting_with(&mut self.objects, &mut self.gc, t, header);
-            self.rel.pending.push(t);
+            self.queue_dead_target(slot);
+            true
         } else {
             let t = self.objects.id_at(slot);
             self.gc.on_possible_root(Cx::new(&mut self.objects), t);
+            false
         }
+    }
+
+    /// Untracks the object in `slot`, whose count an edge release just took to zero,
+    /// and queues it on the cascade's worklist (off the straight path).
+    #[inline(never)]
+    fn queue_dead_target(&mut self, slot: u32) {
+        let target = self.objects.at(slot);
+        let header = (target.space(), target.position());
+        let t = self.objects.id_at(slot);
+        untrack_waiting_with(&mut self.objects, &mut self.gc, t, header);
+        self.rel.pending.push(t);
     }
 
     /// Drops a freed object's payload. A panicking `Drop` is caught and kept for
