@@ -24,7 +24,7 @@ use slotmap::{Key, KeyData};
 use thin_vec::ThinVec;
 
 use crate::object::{
-    Body, ColdSlot, EdgeSlots, Edges, Header, NO_EDGE, Obj, ObjId, ObjMut, Object, flags,
+    ColdSlot, EdgeSlots, Edges, Header, NO_EDGE, Obj, ObjId, ObjMut, Object, flags,
 };
 
 /// The heap's objects, indexed by slot (see the module documentation).
@@ -136,12 +136,12 @@ impl<T> Store<T> {
     #[inline(always)]
     pub(crate) fn take_at(&mut self, slot: u32) -> (Edges, T) {
         let hot = &self.hot[slot as usize];
-        let (first, has_more) = (hot.first_edge(), hot.has_more_edges());
-        let (more, payload) = self.vacate(slot, has_more);
+        let first = hot.first_edge();
+        let (more, payload) = self.vacate(slot);
         (
             Edges {
                 first: (first != NO_EDGE).then_some(first),
-                more: more.unwrap_or_default(),
+                more,
             },
             payload,
         )
@@ -149,21 +149,16 @@ impl<T> Store<T> {
 
     /// The release path's [`take_at`](Store::take_at): frees occupied `slot`, whose
     /// header (first edge included) the caller has read already, and returns the edges
-    /// after the first (`None` unless `more`, the header's [`flags::MORE_EDGES`], says
-    /// there are some) and the payload. Writes the free slot's cold half (version + 1,
-    /// the free list's next), the header's flags ([`flags::VACANT`]) and the store's
-    /// free-list head and count: nothing else of the header is written, since a free
-    /// slot's header is never read but for its flags.
-    ///
-    /// Without edges after the first the (empty) edge vector is neither returned nor
-    /// dropped: an empty `ThinVec` owns no allocation (it points at the crate's shared
-    /// empty header), so forgetting it frees nothing, and the straight release path
-    /// skips its drop test.
+    /// after the first (empty unless the header has [`flags::MORE_EDGES`]) and the
+    /// payload. Writes the free slot's cold half (version + 1, the free list's next),
+    /// the header's flags ([`flags::VACANT`]) and the store's free-list head and count:
+    /// nothing else of the header is written, since a free slot's header is never read
+    /// but for its flags.
     ///
     /// # Panics
     /// When the slot is free: a broken heap invariant, never user input.
     #[inline(always)]
-    pub(crate) fn vacate(&mut self, slot: u32, more: bool) -> (Option<ThinVec<u32>>, T) {
+    pub(crate) fn vacate(&mut self, slot: u32) -> (ThinVec<u32>, T) {
         let next_free = self.free_head;
         let entry = &mut self.cold[slot as usize];
         let ColdSlot::Occupied(body) = entry else {
@@ -178,18 +173,7 @@ impl<T> Store<T> {
         self.hot[slot as usize].flags = flags::VACANT;
         self.free_head = slot;
         self.len -= 1;
-        let Body {
-            more_edges,
-            payload,
-            ..
-        } = body;
-        if more {
-            (Some(more_edges), payload)
-        } else {
-            debug_assert!(more_edges.is_empty(), "bug: edges after the first in slot {slot} without MORE_EDGES");
-            std::mem::forget(more_edges);
-            (None, payload)
-        }
+        (body.more_edges, body.payload)
     }
 
     /// The view of occupied slot `slot`, whose cold half is `cold`.

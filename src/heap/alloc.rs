@@ -93,7 +93,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.edges(l).unwrap(), &[ten, ten]);
     /// assert_eq!(heap.refcount(ten).unwrap(), 3);
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn alloc_with(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
         let id = self.insert_object(payload, edges, 0, true);

@@ -235,30 +235,36 @@ impl<T, C: CycleCollector> Heap<T, C> {
         // Only the edges after the first and the payload are moved out of the slot
         // (found by the caller: no second version check); the first edge was read with
         // the header.
-        let (more, payload) = self
-            .objects
-            .vacate(slot_of(id), dying.flags & flags::MORE_EDGES != 0);
+        let (more, payload) = self.objects.vacate(slot_of(id));
         if dying.flags & flags::ATOMIC == 0 {
             self.gc.on_free();
         }
         self.counters.frees_by_refcount += 1;
-        let mut queued = false;
-        if dying.first != NO_EDGE {
-            queued = self.release_from_dealloc(dying.first);
-            if let Some(more) = more {
-                queued |= self.release_more_from_dealloc(more);
-            }
-        }
+        let queued = if dying.flags & flags::MORE_EDGES == 0 {
+            // The common case, at most one edge: the vector is the empty one, which
+            // owns no allocation (it points at thin-vec's shared empty header), so it
+            // is forgotten rather than dropped (a pointer test saved on the straight
+            // path; forgetting an empty `ThinVec` frees nothing).
+            debug_assert!(
+                more.is_empty(),
+                "bug: edges after the first without MORE_EDGES"
+            );
+            std::mem::forget(more);
+            dying.first != NO_EDGE && self.release_from_dealloc(dying.first)
+        } else {
+            self.release_many_from_dealloc(dying.first, more)
+        };
         self.drop_payload(payload);
         queued
     }
 
-    /// [`release_from_dealloc`](Heap::release_from_dealloc) for each of the edges after
-    /// the first, in order (off the straight path: an object with one edge never comes
-    /// here). Returns whether a target was queued.
+    /// [`release_from_dealloc`](Heap::release_from_dealloc) for each edge of an object
+    /// with more than one, in order: `first`, then `more` (off the straight path: an
+    /// object with at most one edge never comes here). Returns whether a target was
+    /// queued.
     #[inline(never)]
-    fn release_more_from_dealloc(&mut self, more: ThinVec<u32>) -> bool {
-        let mut queued = false;
+    fn release_many_from_dealloc(&mut self, first: u32, more: ThinVec<u32>) -> bool {
+        let mut queued = self.release_from_dealloc(first);
         for t in more {
             queued |= self.release_from_dealloc(t);
         }
