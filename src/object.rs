@@ -224,6 +224,17 @@ pub(crate) enum ColdSlot<T> {
 }
 
 impl<T> ColdSlot<T> {
+    /// The slot's version: its occupant's (odd), or for a free slot its last
+    /// occupant's plus one (even), so a version check against an id (whose version is
+    /// always odd) also tells that the slot is occupied.
+    #[inline(always)]
+    pub(crate) fn version(&self) -> u32 {
+        match self {
+            ColdSlot::Occupied(b) => b.version,
+            ColdSlot::Vacant { version, .. } => *version,
+        }
+    }
+
     /// The body, mutably, which the caller knows is there (its header is not vacant).
     ///
     /// # Panics

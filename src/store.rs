@@ -24,7 +24,7 @@ use slotmap::{Key, KeyData};
 use thin_vec::ThinVec;
 
 use crate::object::{
-    ColdSlot, EdgeSlots, Edges, Header, NO_EDGE, Obj, ObjId, ObjMut, Object, flags,
+    Body, ColdSlot, EdgeSlots, Edges, Header, NO_EDGE, Obj, ObjId, ObjMut, Object, flags,
 };
 
 /// The heap's objects, indexed by slot (see the module documentation).
@@ -272,6 +272,27 @@ impl<T> Store<T> {
         }
     }
 
+    /// The object `id` names, if it is alive, as a handle that can also free its slot
+    /// in place ([`SlotMut::vacate`]): the release path's lookup, so an object whose
+    /// count reaches zero is freed without a second lookup of its slot.
+    #[inline(always)]
+    pub(crate) fn slot_mut(&mut self, id: ObjId) -> Option<SlotMut<'_, T>> {
+        let slot = slot_of(id);
+        let s = slot as usize;
+        match self.cold.get_mut(s) {
+            Some(cold @ ColdSlot::Occupied(_)) if cold.version() == version_of(id) => {
+                Some(SlotMut {
+                    hot: &mut self.hot[s],
+                    cold,
+                    free_head: &mut self.free_head,
+                    len: &mut self.len,
+                    slot,
+                })
+            }
+            _ => None,
+        }
+    }
+
     /// The object `id` names, which the caller knows is alive.
     ///
     /// # Panics
@@ -387,6 +408,55 @@ impl<T> Store<T> {
     /// Live objects, in slot order.
     pub(crate) fn values(&self) -> impl Iterator<Item = Obj<'_, T>> + '_ {
         self.iter().map(|(_, o)| o)
+    }
+}
+
+/// A live object's slot, mutably, with what freeing it in place needs (the store's
+/// free-list head and count): what [`Store::slot_mut`] returns.
+pub(crate) struct SlotMut<'a, T> {
+    /// The header.
+    hot: &'a mut Header,
+    /// The cold half, occupied.
+    cold: &'a mut ColdSlot<T>,
+    /// The store's free-list head.
+    free_head: &'a mut u32,
+    /// The store's count of live objects.
+    len: &'a mut usize,
+    /// The slot.
+    slot: u32,
+}
+
+impl<T> SlotMut<'_, T> {
+    /// The header.
+    #[inline(always)]
+    pub(crate) fn header(&mut self) -> &mut Header {
+        self.hot
+    }
+
+    /// The body.
+    #[inline(always)]
+    pub(crate) fn body(&mut self) -> &mut Body<T> {
+        self.cold.body_mut()
+    }
+
+    /// Frees the slot in place, as [`Store::vacate`] does, and returns the edges after
+    /// the first and the payload (the caller has read the header).
+    #[inline(always)]
+    pub(crate) fn vacate(self) -> (ThinVec<u32>, T) {
+        let (slot, next_free) = (self.slot, *self.free_head);
+        let ColdSlot::Occupied(body) = &*self.cold else {
+            vacant(slot)
+        };
+        let version = body.version.wrapping_add(1);
+        let ColdSlot::Occupied(body) =
+            std::mem::replace(self.cold, ColdSlot::Vacant { version, next_free })
+        else {
+            unreachable!("bug: slot {slot} was checked occupied")
+        };
+        self.hot.flags = flags::VACANT;
+        *self.free_head = slot;
+        *self.len -= 1;
+        (body.more_edges, body.payload)
     }
 }
 

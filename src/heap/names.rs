@@ -6,7 +6,7 @@ use crate::gc::{Cx, CycleCollector};
 use crate::object::{MAX_REFCOUNT, ObjId, flags};
 
 use super::Heap;
-use super::release::Dying;
+use super::release::vacate_if_plain;
 
 impl<T, C: CycleCollector> Heap<T, C> {
     /// Takes a new external reference to `id` (the program now holds one more).
@@ -100,19 +100,23 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     #[inline(always)]
     pub fn decref(&mut self, id: ObjId) -> Result<()> {
-        let mut obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
+        let mut obj = self.objects.slot_mut(id).ok_or(GcError::StaleId(id))?;
         // One test for the rare cases: no external reference at all (an object being
         // deallocated has none: its count is 0, and `external <= refcount`), or some of
         // them held by the heap itself.
-        debug_assert!(obj.body().external <= obj.refcount);
-        if obj.body().external == 0 || obj.has(flags::HELD) {
+        let external = obj.body().external;
+        debug_assert!(external <= obj.header().refcount);
+        if external == 0 || obj.header().has(flags::HELD) {
             return self.decref_checked(id);
         }
-        obj.body_mut().external -= 1;
-        obj.refcount -= 1;
-        if obj.refcount == 0 {
-            let dying = Dying::of(&obj);
-            self.dealloc_start(id, dying);
+        obj.body().external = external - 1;
+        let header = obj.header();
+        header.refcount -= 1;
+        if header.refcount == 0 {
+            match vacate_if_plain(obj, self.rel.depth) {
+                Ok((dying, more, payload)) => self.dealloc_start(id, dying, more, payload),
+                Err(()) => self.dealloc_cascade(id),
+            }
         } else {
             self.gc.on_possible_root(Cx::new(&mut self.objects), id);
         }

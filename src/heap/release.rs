@@ -8,7 +8,7 @@ use thin_vec::ThinVec;
 
 use crate::gc::{Cx, CycleCollector};
 use crate::object::{COLLECTING, Edges, Header, NO_EDGE, ObjId, UNTRACKED, flags};
-use crate::store::{Entry, Store, make_id, slot_of};
+use crate::store::{Entry, SlotMut, Store, make_id, slot_of};
 
 use super::identity::native_slot;
 
@@ -57,35 +57,41 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// zero, frees the object and in cascade everything only it kept alive.
     #[inline]
     pub(crate) fn release(&mut self, id: ObjId) {
-        let mut obj = self.objects.by_id_mut(id);
+        let Some(mut obj) = self.objects.slot_mut(id) else {
+            dead(id)
+        };
+        let header = obj.header();
         debug_assert!(
-            obj.refcount > 0,
+            header.refcount > 0,
             "bug: refcount of {id} underflows; an edge or handle was released twice"
         );
-        obj.refcount -= 1;
-        if obj.refcount == 0 {
-            let dying = Dying::of(&obj);
-            self.dealloc_start(id, dying);
+        header.refcount -= 1;
+        if header.refcount == 0 {
+            match vacate_if_plain(obj, self.rel.depth) {
+                Ok((dying, more, payload)) => self.dealloc_start(id, dying, more, payload),
+                Err(()) => self.dealloc_cascade(id),
+            }
         } else {
             self.gc.on_possible_root(Cx::new(&mut self.objects), id);
         }
     }
 
-    /// Frees `id`, whose count just reached zero and whose header `dying` the caller
-    /// has just read, and in cascade everything only it kept alive:
-    /// [`dealloc_cascade`](Heap::dealloc_cascade), with the common case (no cascade
-    /// running, no user code to run for this object) on a straight path. The rare cases
-    /// are behind one test; the worklist is entered only when a target reached zero too
-    /// or a payload's `Drop` panicked.
+    /// Finishes the straight path [`vacate_if_plain`] began (no cascade running, no
+    /// user code to run for `id`, whose slot is free already and held `more` and
+    /// `payload`), and in cascade frees everything only it kept alive: the worklist
+    /// ([`dealloc_cascade`](Heap::dealloc_cascade)'s) is entered only when a target
+    /// reached zero too or a payload's `Drop` panicked.
     #[inline(always)]
-    pub(crate) fn dealloc_start(&mut self, id: ObjId, dying: Dying) {
-        if dying.flags & SPECIAL == 0 && self.rel.depth == 0 {
-            let queued = self.dealloc_plain(id, dying);
-            if queued || (std::mem::needs_drop::<T>() && self.rel.panic.is_some()) {
-                self.finish_cascade();
-            }
-        } else {
-            self.dealloc_cascade(id);
+    pub(crate) fn dealloc_start(
+        &mut self,
+        id: ObjId,
+        dying: Dying,
+        more: ThinVec<u32>,
+        payload: T,
+    ) {
+        let queued = self.dealloc_vacated(id, dying, more, payload);
+        if queued || (std::mem::needs_drop::<T>() && self.rel.panic.is_some()) {
+            self.finish_cascade();
         }
     }
 
@@ -220,22 +226,31 @@ impl<T, C: CycleCollector> Heap<T, C> {
         self.dealloc_plain(id, dying);
     }
 
-    /// The last steps of a deallocation, once no user code is left to run: the object
-    /// leaves its strategy's list (its header `dying` says where), the record goes, its
-    /// edges are released (targets that reach zero are queued on the worklist), and its
-    /// payload is dropped. Returns whether a target was queued.
+    /// The last steps of a deallocation, once no user code is left to run: the record
+    /// goes, the object leaves its strategy's list (its header `dying` says where),
+    /// its edges are released (targets that reach zero are queued on the worklist), and
+    /// its payload is dropped. Returns whether a target was queued.
     #[inline(always)]
     fn dealloc_plain(&mut self, id: ObjId, dying: Dying) -> bool {
-        if dying.space < COLLECTING {
-            // Tracked, in a strategy's list (UNTRACKED and COLLECTING are the two marks
-            // above every space). The record goes next: no need to mark it untracked.
-            self.gc
-                .on_untrack(Cx::new(&mut self.objects), id, dying.space, dying.position);
-        }
         // Only the edges after the first and the payload are moved out of the slot
         // (found by the caller: no second version check); the first edge was read with
         // the header.
         let (more, payload) = self.objects.vacate(slot_of(id));
+        self.dealloc_vacated(id, dying, more, payload)
+    }
+
+    /// [`dealloc_plain`](Heap::dealloc_plain) once the slot is free (`more` and
+    /// `payload` are what it held): the strategy forgets the object (its
+    /// `on_untrack` gets the id, space and position the header said; the slot is free
+    /// already, which the hook's contract allows), then the edges and the payload go.
+    #[inline(always)]
+    fn dealloc_vacated(&mut self, id: ObjId, dying: Dying, more: ThinVec<u32>, payload: T) -> bool {
+        if dying.space < COLLECTING {
+            // Tracked, in a strategy's list (UNTRACKED and COLLECTING are the two marks
+            // above every space).
+            self.gc
+                .on_untrack(Cx::new(&mut self.objects), id, dying.space, dying.position);
+        }
         if dying.flags & flags::ATOMIC == 0 {
             self.gc.on_free();
         }
@@ -532,6 +547,34 @@ impl<T, C: CycleCollector> Heap<T, C> {
             }
         }
     }
+}
+
+/// The straight case of a release that took `obj`'s count to zero: when no cascade is
+/// running (`depth` 0) and the object has no user code to run and no side table to
+/// update, its slot is freed in place (no second lookup) and its header, edges after
+/// the first and payload are returned for [`Heap::dealloc_start`]; otherwise `Err`,
+/// and the caller runs [`Heap::dealloc_cascade`]. The rare cases are behind this one
+/// test.
+#[inline(always)]
+pub(crate) fn vacate_if_plain<T>(
+    mut obj: SlotMut<'_, T>,
+    depth: u32,
+) -> Result<(Dying, ThinVec<u32>, T), ()> {
+    let dying = Dying::of(obj.header());
+    if dying.flags & SPECIAL == 0 && depth == 0 {
+        let (more, payload) = obj.vacate();
+        Ok((dying, more, payload))
+    } else {
+        Err(())
+    }
+}
+
+/// A release of an object that is not alive: a broken heap invariant (the callers
+/// release only references they hold), never user input.
+#[cold]
+#[inline(never)]
+fn dead(id: ObjId) -> ! {
+    panic!("bug: {id} is dead")
 }
 
 /// Untracks an object whose count reached zero and that waits on the release worklist
