@@ -53,24 +53,6 @@ pub(crate) struct Edges {
     pub(crate) more: ThinVec<u32>,
 }
 
-impl Edges {
-    /// Edges to these (live) objects, in order.
-    #[inline]
-    pub(crate) fn from_ids(ids: &[ObjId]) -> Edges {
-        match ids {
-            [] => Edges::default(),
-            [first, more @ ..] => Edges {
-                first: Some(slot_of(*first)),
-                more: if more.is_empty() {
-                    ThinVec::new()
-                } else {
-                    more.iter().map(|&id| slot_of(id)).collect()
-                },
-            },
-        }
-    }
-}
-
 #[cfg(feature = "testing")]
 impl Edges {
     /// Edges to these slots, in order.
@@ -242,6 +224,17 @@ pub(crate) enum ColdSlot<T> {
 }
 
 impl<T> ColdSlot<T> {
+    /// The slot's version: its occupant's (odd), or for a free slot its last
+    /// occupant's plus one (even), so a version check against an id (whose version is
+    /// always odd) also tells that the slot is occupied.
+    #[inline(always)]
+    pub(crate) fn version(&self) -> u32 {
+        match self {
+            ColdSlot::Occupied(b) => b.version,
+            ColdSlot::Vacant { version, .. } => *version,
+        }
+    }
+
     /// The body, mutably, which the caller knows is there (its header is not vacant).
     ///
     /// # Panics
@@ -262,11 +255,10 @@ fn vacant_body() -> ! {
 }
 
 impl Header {
-    /// Takes the first edge out (the slot is being freed), leaving none.
+    /// The first edge (a target's slot), or [`NO_EDGE`] for none.
     #[inline(always)]
-    pub(crate) fn take_first_edge(&mut self) -> Option<u32> {
-        let first = std::mem::replace(&mut self.first_edge, NO_EDGE);
-        (first != NO_EDGE).then_some(first)
+    pub(crate) fn first_edge(&self) -> u32 {
+        self.first_edge
     }
 
     /// Whether this is the header of a free slot.
@@ -350,24 +342,44 @@ impl Header {
 }
 
 impl<T> Object<T> {
-    /// A new record with one external reference (its version is set by the store).
-    #[inline]
+    /// A new record with one external reference (its version is set by the store), in
+    /// `generation` at `position` (the store's own checks).
+    #[cfg(feature = "testing")]
     pub(crate) fn new(payload: T, edges: Edges, flags: u16, generation: u8, position: u32) -> Self {
-        let more = if edges.more.is_empty() {
-            0
-        } else {
-            flags::MORE_EDGES
-        };
+        let Edges { first, more } = edges;
+        let first = first.unwrap_or(NO_EDGE);
+        let mut record =
+            Object::untracked(payload, first, ThinVec::new(), flags & !flags::MORE_EDGES);
+        if !more.is_empty() {
+            record.hot.flags |= flags::MORE_EDGES;
+            record.cold.more_edges = more;
+        }
+        record.hot.space.set(generation);
+        record.hot.gen_index.set(position);
+        record
+    }
+
+    /// A new untracked record with one external reference, whose first edge is `first`
+    /// ([`NO_EDGE`] for none) and whose edges after the first are `more` (empty unless
+    /// `flags` has [`flags::MORE_EDGES`], which the caller sets exactly when it is not:
+    /// the allocation path knows the count of edges without reading the vector).
+    #[inline(always)]
+    pub(crate) fn untracked(payload: T, first: u32, more: ThinVec<u32>, flags: u16) -> Self {
+        debug_assert_eq!(
+            more.is_empty(),
+            flags & flags::MORE_EDGES == 0,
+            "bug: the MORE_EDGES flag and the edge vector disagree"
+        );
         Object {
             hot: Header {
                 refcount: 1,
-                gen_index: Cell::new(position),
-                first_edge: edges.first.unwrap_or(NO_EDGE),
-                flags: (flags & !(flags::MORE_EDGES | flags::VACANT)) | more,
-                space: Cell::new(generation),
+                gen_index: Cell::new(0),
+                first_edge: first,
+                flags: flags & !flags::VACANT,
+                space: Cell::new(UNTRACKED),
             },
             cold: Body {
-                more_edges: edges.more,
+                more_edges: more,
                 external: 1,
                 version: 0,
                 payload,

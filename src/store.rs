@@ -21,9 +21,10 @@
 //! demand.
 
 use slotmap::{Key, KeyData};
+use thin_vec::ThinVec;
 
 use crate::object::{
-    ColdSlot, EdgeSlots, Edges, Header, NO_EDGE, Obj, ObjId, ObjMut, Object, flags,
+    Body, ColdSlot, EdgeSlots, Edges, Header, NO_EDGE, Obj, ObjId, ObjMut, Object, flags,
 };
 
 /// The heap's objects, indexed by slot (see the module documentation).
@@ -134,33 +135,45 @@ impl<T> Store<T> {
     /// When the slot is free: a broken heap invariant, never user input.
     #[inline(always)]
     pub(crate) fn take_at(&mut self, slot: u32) -> (Edges, T) {
-        let free_head = self.free_head;
-        let entry = &mut self.cold[slot as usize];
-        let version = match entry {
-            ColdSlot::Occupied(o) => o.version.wrapping_add(1),
-            ColdSlot::Vacant { .. } => vacant(slot),
-        };
-        let ColdSlot::Occupied(cold) = std::mem::replace(
-            entry,
-            ColdSlot::Vacant {
-                version,
-                next_free: free_head,
-            },
-        ) else {
-            unreachable!("bug: slot {slot} was checked occupied")
-        };
-        let hot = &mut self.hot[slot as usize];
-        let first = hot.take_first_edge();
-        hot.flags = flags::VACANT;
-        self.free_head = slot;
-        self.len -= 1;
+        let hot = &self.hot[slot as usize];
+        let first = hot.first_edge();
+        let (more, payload) = self.vacate(slot);
         (
             Edges {
-                first,
-                more: cold.more_edges,
+                first: (first != NO_EDGE).then_some(first),
+                more,
             },
-            cold.payload,
+            payload,
         )
+    }
+
+    /// The release path's [`take_at`](Store::take_at): frees occupied `slot`, whose
+    /// header (first edge included) the caller has read already, and returns the edges
+    /// after the first (empty unless the header has [`flags::MORE_EDGES`]) and the
+    /// payload. Writes the free slot's cold half (version + 1, the free list's next),
+    /// the header's flags ([`flags::VACANT`]) and the store's free-list head and count:
+    /// nothing else of the header is written, since a free slot's header is never read
+    /// but for its flags.
+    ///
+    /// # Panics
+    /// When the slot is free: a broken heap invariant, never user input.
+    #[inline(always)]
+    pub(crate) fn vacate(&mut self, slot: u32) -> (ThinVec<u32>, T) {
+        let next_free = self.free_head;
+        let entry = &mut self.cold[slot as usize];
+        let ColdSlot::Occupied(body) = entry else {
+            vacant(slot)
+        };
+        let version = body.version.wrapping_add(1);
+        let ColdSlot::Occupied(body) =
+            std::mem::replace(entry, ColdSlot::Vacant { version, next_free })
+        else {
+            unreachable!("bug: slot {slot} was checked occupied")
+        };
+        self.hot[slot as usize].flags = flags::VACANT;
+        self.free_head = slot;
+        self.len -= 1;
+        (body.more_edges, body.payload)
     }
 
     /// The view of occupied slot `slot`, whose cold half is `cold`.
@@ -254,6 +267,27 @@ impl<T> Store<T> {
         match self.cold.get_mut(slot) {
             Some(ColdSlot::Occupied(b)) if b.version == version_of(id) => {
                 Some(ObjMut::new(&mut self.hot[slot], b))
+            }
+            _ => None,
+        }
+    }
+
+    /// The object `id` names, if it is alive, as a handle that can also free its slot
+    /// in place ([`SlotMut::vacate`]): the release path's lookup, so an object whose
+    /// count reaches zero is freed without a second lookup of its slot.
+    #[inline(always)]
+    pub(crate) fn slot_mut(&mut self, id: ObjId) -> Option<SlotMut<'_, T>> {
+        let slot = slot_of(id);
+        let s = slot as usize;
+        match self.cold.get_mut(s) {
+            Some(cold @ ColdSlot::Occupied(_)) if cold.version() == version_of(id) => {
+                Some(SlotMut {
+                    hot: &mut self.hot[s],
+                    cold,
+                    free_head: &mut self.free_head,
+                    len: &mut self.len,
+                    slot,
+                })
             }
             _ => None,
         }
@@ -374,6 +408,55 @@ impl<T> Store<T> {
     /// Live objects, in slot order.
     pub(crate) fn values(&self) -> impl Iterator<Item = Obj<'_, T>> + '_ {
         self.iter().map(|(_, o)| o)
+    }
+}
+
+/// A live object's slot, mutably, with what freeing it in place needs (the store's
+/// free-list head and count): what [`Store::slot_mut`] returns.
+pub(crate) struct SlotMut<'a, T> {
+    /// The header.
+    hot: &'a mut Header,
+    /// The cold half, occupied.
+    cold: &'a mut ColdSlot<T>,
+    /// The store's free-list head.
+    free_head: &'a mut u32,
+    /// The store's count of live objects.
+    len: &'a mut usize,
+    /// The slot.
+    slot: u32,
+}
+
+impl<T> SlotMut<'_, T> {
+    /// The header.
+    #[inline(always)]
+    pub(crate) fn header(&mut self) -> &mut Header {
+        self.hot
+    }
+
+    /// The body.
+    #[inline(always)]
+    pub(crate) fn body(&mut self) -> &mut Body<T> {
+        self.cold.body_mut()
+    }
+
+    /// Frees the slot in place, as [`Store::vacate`] does, and returns the edges after
+    /// the first and the payload (the caller has read the header).
+    #[inline(always)]
+    pub(crate) fn vacate(self) -> (ThinVec<u32>, T) {
+        let (slot, next_free) = (self.slot, *self.free_head);
+        let ColdSlot::Occupied(body) = &*self.cold else {
+            vacant(slot)
+        };
+        let version = body.version.wrapping_add(1);
+        let ColdSlot::Occupied(body) =
+            std::mem::replace(self.cold, ColdSlot::Vacant { version, next_free })
+        else {
+            unreachable!("bug: slot {slot} was checked occupied")
+        };
+        self.hot.flags = flags::VACANT;
+        *self.free_head = slot;
+        *self.len -= 1;
+        (body.more_edges, body.payload)
     }
 }
 

@@ -133,11 +133,14 @@ pub trait CycleCollector: Sized + 'static {
     /// its space and position.
     fn on_track<T>(&mut self, cx: Cx<'_, T>, id: ObjId);
 
-    /// `id` stops being tracked (it is about to be freed, or user code is about to run
-    /// on it during its deallocation). It is tracked by this strategy on entry, in
-    /// `space` at `position` (its header, which the heap has just read: the hot release
-    /// path looks the object up once); the strategy forgets it, and the heap then marks
-    /// it untracked.
+    /// `id` stops being tracked (it is being freed, or user code is about to run on it
+    /// during its deallocation). It is tracked by this strategy on entry, in `space` at
+    /// `position` (its header, which the heap has just read: the hot release path looks
+    /// the object up once); the strategy forgets it, and the heap then marks it
+    /// untracked. When the object is being freed its slot may be free already (the
+    /// release path's straight case frees it in place first): the strategy uses `id`,
+    /// `space` and `position`, not the object through `cx` (other objects, e.g. the
+    /// member that takes its place in a list, are reachable as usual).
     fn on_untrack<T>(&mut self, cx: Cx<'_, T>, id: ObjId, space: u8, position: u32);
 
     /// A reference count was decremented and stayed above zero: `id` may have become

@@ -4,7 +4,9 @@
 use crate::error::GcError;
 use crate::error::Result;
 use crate::gc::{AllocKind, CycleCollector};
-use crate::object::{Edges, ObjId, UNTRACKED, flags};
+use thin_vec::ThinVec;
+
+use crate::object::{NO_EDGE, ObjId, Object, flags, slot_of};
 
 use super::Heap;
 
@@ -26,7 +28,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert!(heap.is_tracked(x).unwrap());
     /// ```
     pub fn alloc(&mut self, payload: T) -> ObjId {
-        let id = self.insert_object(payload, Edges::default(), 0, true);
+        let id = self.insert_object(payload, &[], 0, true);
         self.count_alloc(AllocKind::Container, id);
         id
     }
@@ -45,7 +47,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.link(n, l), Err(GcError::AtomicObject(n)));
     /// ```
     pub fn alloc_atomic(&mut self, payload: T) -> ObjId {
-        self.insert_object(payload, Edges::default(), flags::ATOMIC, false)
+        self.insert_object(payload, &[], flags::ATOMIC, false)
     }
 
     /// Allocates an immutable container (like a Python tuple) whose edges are fixed to
@@ -70,7 +72,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn alloc_immutable(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
-        let id = self.insert_object(payload, Edges::from_ids(edges), flags::IMMUTABLE, true);
+        let id = self.insert_object(payload, edges, flags::IMMUTABLE, true);
         self.count_alloc(AllocKind::Immutable, id);
         Ok(id)
     }
@@ -91,10 +93,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.edges(l).unwrap(), &[ten, ten]);
     /// assert_eq!(heap.refcount(ten).unwrap(), 3);
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn alloc_with(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
-        let id = self.insert_object(payload, Edges::from_ids(edges), 0, true);
+        let id = self.insert_object(payload, edges, 0, true);
         self.count_alloc(AllocKind::Container, id);
         Ok(id)
     }
@@ -121,7 +123,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert!(heap.is_tracked(d).unwrap());
     /// ```
     pub fn alloc_lazy(&mut self, payload: T) -> ObjId {
-        let id = self.insert_object(payload, Edges::default(), flags::LAZY, false);
+        let id = self.insert_object(payload, &[], flags::LAZY, false);
         self.count_alloc(AllocKind::Lazy, id);
         id
     }
@@ -143,7 +145,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// ```
     pub fn alloc_lazy_with(&mut self, payload: T, edges: &[ObjId]) -> Result<ObjId> {
         self.take_refs(edges)?;
-        let id = self.insert_object(payload, Edges::from_ids(edges), flags::LAZY, false);
+        let id = self.insert_object(payload, edges, flags::LAZY, false);
         if edges
             .iter()
             .any(|&t| self.objects.by_id(t).may_be_tracked())
@@ -172,14 +174,31 @@ impl<T, C: CycleCollector> Heap<T, C> {
         Ok(())
     }
 
-    /// Inserts a new object with one external reference. A tracked object enters the
-    /// youngest generation (its header is written here, saving a second slot lookup).
+    /// Inserts a new object with one external reference and edges to `edges` (whose
+    /// references the caller has taken). A tracked object enters the strategy's lists.
+    /// The record is built from the slice's length (no edge vector is read, none is
+    /// allocated for at most one edge), and the rare cases (an assigned identity that
+    /// claims a native one) are behind one test.
     #[inline(always)]
-    fn insert_object(&mut self, payload: T, edges: Edges, flag_bits: u16, tracked: bool) -> ObjId {
+    fn insert_object(
+        &mut self,
+        payload: T,
+        edges: &[ObjId],
+        flag_bits: u16,
+        tracked: bool,
+    ) -> ObjId {
         self.counters.allocations += 1;
-        let id = self.objects.insert(crate::object::Object::new(
-            payload, edges, flag_bits, UNTRACKED, 0,
-        ));
+        let record = match edges {
+            [] => Object::untracked(payload, NO_EDGE, ThinVec::new(), flag_bits),
+            [first] => Object::untracked(payload, slot_of(*first), ThinVec::new(), flag_bits),
+            [first, more @ ..] => Object::untracked(
+                payload,
+                slot_of(*first),
+                more.iter().map(|&id| slot_of(id)).collect(),
+                flag_bits | flags::MORE_EDGES,
+            ),
+        };
+        let id = self.objects.insert(record);
         if self.native_claims > 0 {
             self.avoid_claimed_identity(id);
         }

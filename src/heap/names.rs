@@ -6,6 +6,7 @@ use crate::gc::{Cx, CycleCollector};
 use crate::object::{MAX_REFCOUNT, ObjId, flags};
 
 use super::Heap;
+use super::release::vacate_if_plain;
 
 impl<T, C: CycleCollector> Heap<T, C> {
     /// Takes a new external reference to `id` (the program now holds one more).
@@ -97,19 +98,25 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!(heap.decref(x), Err(GcError::NoExternalRef(x))); // the name's is not ours
     /// assert_eq!(heap.refcount(x).unwrap(), 1);
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn decref(&mut self, id: ObjId) -> Result<()> {
-        let mut obj = self.objects.get_mut(id).ok_or(GcError::StaleId(id))?;
-        // One test for the rare cases: being deallocated (count 0), no external
-        // reference at all, or some of them held by the heap itself.
-        if obj.refcount == 0 || obj.body().external == 0 || obj.has(flags::HELD) {
+        let mut obj = self.objects.slot_mut(id).ok_or(GcError::StaleId(id))?;
+        // One test for the rare cases: no external reference at all (an object being
+        // deallocated has none: its count is 0, and `external <= refcount`), or some of
+        // them held by the heap itself.
+        let external = obj.body().external;
+        debug_assert!(external <= obj.header().refcount);
+        if external == 0 || obj.header().has(flags::HELD) {
             return self.decref_checked(id);
         }
-        obj.body_mut().external -= 1;
-        obj.refcount -= 1;
-        if obj.refcount == 0 {
-            let header = (obj.flags, obj.space(), obj.position());
-            self.dealloc_start(id, header);
+        obj.body().external = external - 1;
+        let header = obj.header();
+        header.refcount -= 1;
+        if header.refcount == 0 {
+            match vacate_if_plain(obj, self.rel.depth) {
+                Ok((dying, more, payload)) => self.dealloc_start(id, dying, more, payload),
+                Err(()) => self.dealloc_cascade(id),
+            }
         } else {
             self.gc.on_possible_root(Cx::new(&mut self.objects), id);
         }

@@ -4,9 +4,11 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use thin_vec::ThinVec;
+
 use crate::gc::{Cx, CycleCollector};
-use crate::object::{COLLECTING, Edges, ObjId, UNTRACKED, flags};
-use crate::store::{Entry, Store, make_id, slot_of};
+use crate::object::{COLLECTING, Edges, Header, NO_EDGE, ObjId, UNTRACKED, flags};
+use crate::store::{Entry, SlotMut, Store, make_id, slot_of};
 
 use super::identity::native_slot;
 
@@ -20,42 +22,76 @@ const SPECIAL: u16 = flags::HAS_FINALIZER
     | flags::HAS_LEGACY_CODE;
 use super::{Heap, TRASHCAN_DEPTH};
 
+/// What the release path reads of the header of an object whose count just reached
+/// zero, at once (the header is read once on the straight path; the strategy's
+/// `on_untrack` then gets the space and position, and the first edge is released
+/// without reading the slot again).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Dying {
+    /// The header's flags.
+    flags: u16,
+    /// The collector's space byte.
+    space: u8,
+    /// The position in the strategy's list.
+    position: u32,
+    /// The first edge, or [`NO_EDGE`].
+    first: u32,
+}
+
+impl Dying {
+    /// Reads it from `header`.
+    #[inline(always)]
+    pub(crate) fn of(header: &Header) -> Dying {
+        Dying {
+            flags: header.flags,
+            space: header.space(),
+            position: header.position(),
+            first: header.first_edge(),
+        }
+    }
+}
+
 impl<T, C: CycleCollector> Heap<T, C> {
     /// The one release path: drops one reference to `id` (the caller has already
     /// removed the edge or external count it came from) and, when the count reaches
     /// zero, frees the object and in cascade everything only it kept alive.
     #[inline]
     pub(crate) fn release(&mut self, id: ObjId) {
-        let mut obj = self.objects.by_id_mut(id);
+        let Some(mut obj) = self.objects.slot_mut(id) else {
+            dead(id)
+        };
+        let header = obj.header();
         debug_assert!(
-            obj.refcount > 0,
+            header.refcount > 0,
             "bug: refcount of {id} underflows; an edge or handle was released twice"
         );
-        obj.refcount -= 1;
-        if obj.refcount == 0 {
-            let header = (obj.flags, obj.space(), obj.position());
-            self.dealloc_start(id, header);
+        header.refcount -= 1;
+        if header.refcount == 0 {
+            match vacate_if_plain(obj, self.rel.depth) {
+                Ok((dying, more, payload)) => self.dealloc_start(id, dying, more, payload),
+                Err(()) => self.dealloc_cascade(id),
+            }
         } else {
             self.gc.on_possible_root(Cx::new(&mut self.objects), id);
         }
     }
 
-    /// Frees `id`, whose count just reached zero and whose `header` (flags, space byte,
-    /// position) the caller has just read, and in
-    /// cascade everything only it kept alive: [`dealloc_cascade`](Heap::dealloc_cascade),
-    /// with the common case (no cascade running, no user code to run for this object)
-    /// on a straight path. The rare cases are behind one test; the worklist is entered
-    /// only when a target reached zero too or a payload's `Drop` panicked.
+    /// Finishes the straight path [`vacate_if_plain`] began (no cascade running, no
+    /// user code to run for `id`, whose slot is free already and held `more` and
+    /// `payload`), and in cascade frees everything only it kept alive: the worklist
+    /// ([`dealloc_cascade`](Heap::dealloc_cascade)'s) is entered only when a target
+    /// reached zero too or a payload's `Drop` panicked.
     #[inline(always)]
-    pub(crate) fn dealloc_start(&mut self, id: ObjId, header: (u16, u8, u32)) {
-        let (obj_flags, generation, position) = header;
-        if obj_flags & SPECIAL == 0 && self.rel.depth == 0 {
-            self.dealloc_plain(id, generation, position, obj_flags & flags::ATOMIC != 0);
-            if !self.rel.pending.is_empty() || self.rel.panic.is_some() {
-                self.finish_cascade();
-            }
-        } else {
-            self.dealloc_cascade(id);
+    pub(crate) fn dealloc_start(
+        &mut self,
+        id: ObjId,
+        dying: Dying,
+        more: ThinVec<u32>,
+        payload: T,
+    ) {
+        let queued = self.dealloc_vacated(id, dying, more, payload);
+        if queued || (std::mem::needs_drop::<T>() && self.rel.panic.is_some()) {
+            self.finish_cascade();
         }
     }
 
@@ -179,53 +215,82 @@ impl<T, C: CycleCollector> Heap<T, C> {
         debug_assert!(obj.refcount == 0, "bug: {id} queued with a live count");
         // The header is read once on the common path (no user code to run): the rare
         // cases are behind one flag test.
-        let (mut generation, mut position, atomic) =
-            (obj.space(), obj.position(), obj.has(flags::ATOMIC));
-        if obj.flags & SPECIAL != 0 {
+        let mut dying = Dying::of(&obj);
+        if dying.flags & SPECIAL != 0 {
             if !self.dealloc_user_code(id) {
                 return; // resurrected
             }
-            let obj = self.objects.by_id(id);
-            (generation, position) = (obj.space(), obj.position());
+            // User code ran: the header (space, position, edges) is read again.
+            dying = Dying::of(&self.objects.by_id(id));
         }
-        self.dealloc_plain(id, generation, position, atomic);
+        self.dealloc_plain(id, dying);
     }
 
-    /// The last steps of a deallocation, once no user code is left to run: the object
-    /// leaves its strategy's list (its header said `generation`, `position`), the
-    /// record goes, its edges are released (targets that reach zero are queued on the
-    /// worklist), and its payload is dropped.
+    /// The last steps of a deallocation, once no user code is left to run: the record
+    /// goes, the object leaves its strategy's list (its header `dying` says where),
+    /// its edges are released (targets that reach zero are queued on the worklist), and
+    /// its payload is dropped. Returns whether a target was queued.
     #[inline(always)]
-    fn dealloc_plain(&mut self, id: ObjId, generation: u8, position: u32, atomic: bool) {
-        if generation != UNTRACKED && generation != COLLECTING {
-            // The record goes next: no need to mark it untracked.
+    fn dealloc_plain(&mut self, id: ObjId, dying: Dying) -> bool {
+        // Only the edges after the first and the payload are moved out of the slot
+        // (found by the caller: no second version check); the first edge was read with
+        // the header.
+        let (more, payload) = self.objects.vacate(slot_of(id));
+        self.dealloc_vacated(id, dying, more, payload)
+    }
+
+    /// [`dealloc_plain`](Heap::dealloc_plain) once the slot is free (`more` and
+    /// `payload` are what it held): the strategy forgets the object (its
+    /// `on_untrack` gets the id, space and position the header said; the slot is free
+    /// already, which the hook's contract allows), then the edges and the payload go.
+    #[inline(always)]
+    fn dealloc_vacated(&mut self, id: ObjId, dying: Dying, more: ThinVec<u32>, payload: T) -> bool {
+        if dying.space < COLLECTING {
+            // Tracked, in a strategy's list (UNTRACKED and COLLECTING are the two marks
+            // above every space).
             self.gc
-                .on_untrack(Cx::new(&mut self.objects), id, generation, position);
+                .on_untrack(Cx::new(&mut self.objects), id, dying.space, dying.position);
         }
-        // Only edges and payload are moved out of the slot (found by the caller: no
-        // second version check): reading header fields back from a moved copy of the
-        // whole record stalls store forwarding on this hot path.
-        let (edges, payload) = self.objects.take_at(slot_of(id));
-        if !atomic {
+        if dying.flags & flags::ATOMIC == 0 {
             self.gc.on_free();
         }
         self.counters.frees_by_refcount += 1;
-        if let Some(first) = edges.first {
-            self.release_from_dealloc(first);
-            // An empty ThinVec is a pointer compare; its iterator's drop is a call.
-            if !edges.more.is_empty() {
-                for t in edges.more {
-                    self.release_from_dealloc(t);
-                }
-            }
-        }
+        let queued = if dying.flags & flags::MORE_EDGES == 0 {
+            // The common case, at most one edge: the vector is the empty one, which
+            // owns no allocation (it points at thin-vec's shared empty header), so it
+            // is forgotten rather than dropped (a pointer test saved on the straight
+            // path; forgetting an empty `ThinVec` frees nothing).
+            debug_assert!(
+                more.is_empty(),
+                "bug: edges after the first without MORE_EDGES"
+            );
+            std::mem::forget(more);
+            dying.first != NO_EDGE && self.release_from_dealloc(dying.first)
+        } else {
+            self.release_many_from_dealloc(dying.first, more)
+        };
         self.drop_payload(payload);
+        queued
+    }
+
+    /// [`release_from_dealloc`](Heap::release_from_dealloc) for each edge of an object
+    /// with more than one, in order: `first`, then `more` (off the straight path: an
+    /// object with at most one edge never comes here). Returns whether a target was
+    /// queued.
+    #[inline(never)]
+    fn release_many_from_dealloc(&mut self, first: u32, more: ThinVec<u32>) -> bool {
+        let mut queued = self.release_from_dealloc(first);
+        for t in more {
+            queued |= self.release_from_dealloc(t);
+        }
+        queued
     }
 
     /// Drops the reference a deallocated object held to the object in `slot`: a target
-    /// that reaches zero is untracked and queued on the cascade's worklist.
+    /// that reaches zero is untracked and queued on the cascade's worklist (and `true`
+    /// returned).
     #[inline(always)]
-    fn release_from_dealloc(&mut self, slot: u32) {
+    fn release_from_dealloc(&mut self, slot: u32) -> bool {
         // The header alone: the target's id (its version, in the body) is built only
         // where it is used, so a strategy whose `on_possible_root` ignores it never
         // reads the body (`id_at` cannot panic, so an unused call is dropped).
@@ -236,14 +301,24 @@ impl<T, C: CycleCollector> Heap<T, C> {
         );
         target.refcount -= 1;
         if target.refcount == 0 {
-            let header = (target.space(), target.position());
-            let t = self.objects.id_at(slot);
-            untrack_waiting_with(&mut self.objects, &mut self.gc, t, header);
-            self.rel.pending.push(t);
+            self.queue_dead_target(slot);
+            true
         } else {
             let t = self.objects.id_at(slot);
             self.gc.on_possible_root(Cx::new(&mut self.objects), t);
+            false
         }
+    }
+
+    /// Untracks the object in `slot`, whose count an edge release just took to zero,
+    /// and queues it on the cascade's worklist (off the straight path).
+    #[inline(never)]
+    fn queue_dead_target(&mut self, slot: u32) {
+        let target = self.objects.at(slot);
+        let header = (target.space(), target.position());
+        let t = self.objects.id_at(slot);
+        untrack_waiting_with(&mut self.objects, &mut self.gc, t, header);
+        self.rel.pending.push(t);
     }
 
     /// Drops a freed object's payload. A panicking `Drop` is caught and kept for
@@ -472,6 +547,34 @@ impl<T, C: CycleCollector> Heap<T, C> {
             }
         }
     }
+}
+
+/// The straight case of a release that took `obj`'s count to zero: when no cascade is
+/// running (`depth` 0) and the object has no user code to run and no side table to
+/// update, its slot is freed in place (no second lookup) and its header, edges after
+/// the first and payload are returned for [`Heap::dealloc_start`]; otherwise `Err`,
+/// and the caller runs [`Heap::dealloc_cascade`]. The rare cases are behind this one
+/// test.
+#[inline(always)]
+pub(crate) fn vacate_if_plain<T>(
+    mut obj: SlotMut<'_, T>,
+    depth: u32,
+) -> Result<(Dying, ThinVec<u32>, T), ()> {
+    let dying = Dying::of(obj.header());
+    if dying.flags & SPECIAL == 0 && depth == 0 {
+        let (more, payload) = obj.vacate();
+        Ok((dying, more, payload))
+    } else {
+        Err(())
+    }
+}
+
+/// A release of an object that is not alive: a broken heap invariant (the callers
+/// release only references they hold), never user input.
+#[cold]
+#[inline(never)]
+fn dead(id: ObjId) -> ! {
+    panic!("bug: {id} is dead")
 }
 
 /// Untracks an object whose count reached zero and that waits on the release worklist
