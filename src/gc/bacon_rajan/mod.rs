@@ -333,12 +333,15 @@ impl BaconRajan {
         let mut kept = 0;
         for i in 0..roots.len() {
             let root = roots[i];
-            if objects.space(root) != Some(PURPLE) {
+            // Every buffered root is alive (one freed or untracked leaves the buffer), so
+            // its header by slot is enough: no version check in its body.
+            let slot = objects.slot(root);
+            if objects.slot_space(slot) != Some(PURPLE) {
                 continue; // reached from an earlier root: gray already
             }
             roots[kept] = root;
             kept += 1;
-            self.paint_gray(pass, objects.slot(root), 0, gray);
+            self.paint_gray(pass, slot, 0, gray);
             while let Some(slot) = self.stack.pop() {
                 for t in objects.slot_edges(slot) {
                     match objects.slot_space(t) {
