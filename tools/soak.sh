@@ -14,24 +14,28 @@
 #   --only REGEX run only the properties whose test name matches REGEX (grep -E)
 #   --out DIR    where logs and failing traces go (default target/soak-runs/<time>)
 #
-# The properties are the model-based tests of tests/harness.rs (`*_keep(s)_every_invariant`,
-# built on gclab::testing::check_config / check_strategy); `fuzz_decoded_sequences_…`
+# The properties are the model-based tests of tests/suite/harness.rs, the `harness::`
+# module of the `suite` test binary (`harness::*_keep(s)_every_invariant`, built on
+# gclab::testing::check_config / check_strategy); `harness::fuzz_decoded_sequences_…`
 # is left out (it draws a fixed set of byte strings, not proptest sequences), as are
-# the proptest properties of tests/incremental.rs and tests/mark_alive.rs (differential
-# checks without the harness, with a fixed case count).
+# the proptest properties of tests/suite/incremental.rs and tests/suite/mark_alive.rs
+# (differential checks without the harness, with a fixed case count).
 #
-# How: the harness test binary is built once with the `soak` profile (release speed,
-# debug assertions and overflow checks on), then run per chunk as
+# How: the `suite` test binary is built once with the `soak` profile (release speed,
+# debug assertions and overflow checks on), its properties listed from its `--list`,
+# then it is run per chunk as
 #   PROPTEST_CASES=C PROPTEST_RNG_SEED=seed GCLAB_TRACE_DIR=DIR/traces/<property>/chunk-k \
-#     harness-binary --exact <property> --test-threads=1
+#     suite-binary --exact harness::<property> --test-threads=1
 # (gclab::testing::proptest_config reads PROPTEST_CASES; proptest's default config, which
 # it extends, reads PROPTEST_RNG_SEED). A failing chunk's shrunk trace is written to its
 # GCLAB_TRACE_DIR; replay it with `cargo run --bin gclab-replay -- TRACE`
 # (the trace's header names the strategy).
 #
-# Prints, per property: sequences run, failing chunks, sequences per second (one core),
-# and at the end the path of every shrunk trace. Exit status 0 when no chunk failed,
-# 1 otherwise, 2 on bad usage or a build failure.
+# Prints, per property: sequences run, failing chunks, sequences per second (one core;
+# `every_registered_strategy_keeps_every_invariant` checks each registered setting on a
+# thread of its own, so its rate is theirs together), and at the end the path of every
+# shrunk trace. Exit status 0 when no chunk failed, 1 otherwise, 2 on bad usage or a
+# build failure.
 #
 # Cost (measured December 2026 on a 2-core machine busy with other builds): 20000
 # sequences per property, 11 properties, took 139 s wall clock after a 65 s build,
@@ -77,9 +81,9 @@ out=${out:-target/soak-runs/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out/logs" "$out/results" "$out/traces"
 out=$(cd "$out" && pwd)
 
-echo "soak: building the harness tests (profile soak)…" >&2
-bin=$(cargo test --profile soak --features testing --test harness --no-run --message-format=json 2>"$out/build.log" \
-    | grep '"kind":\["test"\]' | grep '"name":"harness"' \
+echo "soak: building the suite test binary, where the harness is (profile soak)…" >&2
+bin=$(cargo test --profile soak --features testing --test suite --no-run --message-format=json 2>"$out/build.log" \
+    | grep '"kind":\["test"\]' | grep '"name":"suite"' \
     | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1) || true
 if [[ -z "$bin" || ! -x "$bin" ]]; then
     echo "soak: the build failed; see $out/build.log" >&2
@@ -87,7 +91,8 @@ if [[ -z "$bin" || ! -x "$bin" ]]; then
     exit 2
 fi
 
-mapfile -t props < <("$bin" --list 2>/dev/null | sed -n 's/: test$//p' \
+# The harness module's properties, without their `harness::` prefix.
+mapfile -t props < <("$bin" --list 2>/dev/null | sed -n 's/^harness::\(.*\): test$/\1/p' \
     | grep -E '_keeps?_every_invariant$' | grep -v '^fuzz_decoded' \
     | { if [[ -n "$only" ]]; then grep -E "$only" || true; else cat; fi })
 ((${#props[@]})) || { echo "soak: no property matches ${only:-the harness}" >&2; exit 2; }
@@ -100,10 +105,10 @@ run_chunk() {
     local p=$1 prop=$2 k=$3 cases=$4
     local s=$((seed + 64 * k + p)) dir="$out/traces/$prop/chunk-$k"
     local log="$out/logs/$prop.$k.log" start end status=0
-    echo "PROPTEST_CASES=$cases PROPTEST_RNG_SEED=$s GCLAB_TRACE_DIR=$dir $bin --exact $prop --test-threads=1" >"$log"
+    echo "PROPTEST_CASES=$cases PROPTEST_RNG_SEED=$s GCLAB_TRACE_DIR=$dir $bin --exact harness::$prop --test-threads=1" >"$log"
     start=$(date +%s.%N)
     PROPTEST_CASES=$cases PROPTEST_RNG_SEED=$s GCLAB_TRACE_DIR=$dir \
-        "$bin" --exact "$prop" --test-threads=1 >>"$log" 2>&1 || status=$?
+        "$bin" --exact "harness::$prop" --test-threads=1 >>"$log" 2>&1 || status=$?
     end=$(date +%s.%N)
     echo "$status $cases $start $end" >"$out/results/$prop.$k"
 }

@@ -33,7 +33,7 @@ pub trait StrategyKind: 'static {
     /// The settings (text after the colon, `""` for the defaults) `gclab-strategies`
     /// compares by default, one run each.
     const COMPARED: &'static [&'static str];
-    /// The settings under which the property harness (`tests/harness.rs`) checks the
+    /// The settings under which the property harness (`tests/suite/harness.rs`) checks the
     /// strategy, one property each: small triggers, so collections happen often.
     const HARNESS: &'static [&'static str];
     /// The collector type.

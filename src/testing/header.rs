@@ -36,7 +36,7 @@ pub enum TraceStrategy {
     Unlisted(String),
     /// An older header's type name (`gclab::gc::incremental::Incremental`), written
     /// before headers recorded settings. `spec` is the strategy and settings the crate's
-    /// suite (`tests/harness.rs`) uses for the property of the trace's name, when the
+    /// suite (`tests/suite/harness.rs`) uses for the property of the trace's name, when the
     /// name and type are one of its properties (see [`suite_spec`]).
     TypeName {
         /// The type name.
@@ -193,7 +193,7 @@ fn config_line(value: &str) -> Result<(GcConfig, Option<Fault>), String> {
     Ok((config, fault))
 }
 
-/// The strategies and settings of the crate's own properties (`tests/harness.rs`), by
+/// The strategies and settings of the crate's own properties (`tests/suite/harness.rs`), by
 /// trace name, with the type name an older header gave: how an old trace of the suite is
 /// replayed as it ran.
 const SUITE: [(&str, &str, &str); 6] = [

@@ -84,10 +84,10 @@
 //!
 //! # Checking your own strategy
 //!
-//! The crate's suite (`tests/harness.rs`) checks `Generational` under four
+//! The crate's suite (`tests/suite/harness.rs`) checks `Generational` under four
 //! configurations and with mark-alive, [`FullOnly`], a strategy that collects after
 //! every fifth allocation, `BaconRajan` (a small root buffer, and manual), and
-//! `Incremental` (with and without mark-alive); `tests/exhaustive.rs` runs every small
+//! `Incremental` (with and without mark-alive); `tests/suite/exhaustive.rs` runs every small
 //! graph under `Generational` and `FullOnly`.
 //!
 //! Implement [`HarnessStrategy`] (empty: the defaults say "no generational surface"),
@@ -161,7 +161,7 @@
 //! `target/gclab-traces/`) and its path is printed in the failure message. The trace's
 //! header names the strategy and its settings ([`TraceHeader`]), so `gclab-replay
 //! TRACE` replays it as it ran. `PROPTEST_RNG_SEED` picks the seed (proptest's own
-//! variable); `tools/soak.sh N` runs every property of `tests/harness.rs` for `N`
+//! variable); `tools/soak.sh N` runs every property of `tests/suite/harness.rs` for `N`
 //! sequences in chunks with distinct seeds, two at a time, and lists the shrunk traces.
 //!
 //! # Examples

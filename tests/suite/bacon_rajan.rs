@@ -150,7 +150,7 @@ fn garbage_pointing_into_live_data_keeps_live_data() {
 
 /// PEP 442 through the shared pipeline: a resurrecting finalizer runs once, the weak
 /// reference is cleared before it, the survivor goes back buffered (what resurrected it
-/// may be garbage too: `tests/harness.rs`,
+/// may be garbage too: `tests/suite/harness.rs`,
 /// `bacon_rajan_examines_a_cycle_resurrected_by_garbage_again`), and once released again
 /// the object is collected without its finalizer.
 #[test]

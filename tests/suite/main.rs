@@ -5,12 +5,15 @@
 //! generic code once instead of once per file, which is most of what a cold `cargo test`
 //! spent its time on. A file is a module: `cargo test --test suite heap::` runs the
 //! tests of `heap.rs`, `cargo test --test suite` all of them. The property harness
-//! (`tests/harness.rs`, which `tools/soak.sh` and the README's long runs name) and the
-//! main-thread test (`tests/main_thread.rs`, which needs the process's main thread) stay
-//! binaries of their own. The exhaustive small-graph tests, the `FullOnly` walkthrough
-//! (`strategy.rs`), the strategy of one's own (`own_strategy.rs`) and the layering check
-//! joined as modules too: each binary links the crate and its dependencies again, and
-//! their long tests run beside the others' instead of after them.
+//! (`harness.rs`) is a module too: `cargo test --test suite harness::` runs its tests
+//! alone, `PROPTEST_CASES=N cargo test --release --test suite harness::` with `N`
+//! sequences per property, and `tools/soak.sh` picks its properties from this binary's
+//! `--list`. Only the main-thread test (`tests/main_thread.rs`, which needs the process's
+//! main thread) stays a binary of its own. Every binary links the crate and its
+//! dependencies again and instantiates the crate's generic code again, and the tests of
+//! one binary run side by side while binaries run one after the other, so the exhaustive
+//! small-graph tests, the `FullOnly` walkthrough (`strategy.rs`), the strategy of one's
+//! own (`own_strategy.rs`), the layering check and the harness joined as modules.
 //!
 //! A new scenario file goes here as a module (`mod name;` below); a file directly in
 //! `tests/` still works, as a binary of its own.
@@ -24,6 +27,7 @@ mod cpython_fidelity;
 mod exhaustive;
 mod finalizers;
 mod graph;
+mod harness;
 mod heap;
 mod incremental;
 mod internals;

@@ -3,7 +3,7 @@
 //! list of tracked objects, a collection only when asked, trial deletion over every
 //! tracked object, the shared PEP 442 pipeline), in scenarios: it collects cycles,
 //! keeps live data, and follows PEP 442 for finalizers and weak references. The harness
-//! checks it with random op sequences in `tests/harness.rs`.
+//! checks it with random op sequences in `tests/suite/harness.rs`.
 
 use std::{cell::Cell, rc::Rc};
 
