@@ -780,7 +780,12 @@ fn bacon_rajan_collects_a_cycle_its_finalizer_made_after_a_nested_collection() {
 /// `delete_unreachable` is reported as a possible root once the strategy holds it again.
 #[test]
 fn bacon_rajan_collects_a_cycle_relinked_while_its_edges_were_cleared() {
-    let path = "tests/data/bacon_rajan_cleared_cycle_relinked.jsonl";
+    replay_under_full_only_and_bacon_rajan("tests/data/bacon_rajan_cleared_cycle_relinked.jsonl");
+}
+
+/// Replays the trace at `path` under `FullOnly` (the reference) and under `BaconRajan`
+/// with a small root buffer and with manual collection; any violation fails the test.
+fn replay_under_full_only_and_bacon_rajan(path: &str) {
     let saved = read_trace(path).unwrap();
     run_strategy_ops(FullOnly::default(), &saved).unwrap();
     for trigger in [RootTrigger::Fixed(4), RootTrigger::Manual] {
@@ -800,14 +805,9 @@ fn bacon_rajan_collects_a_cycle_relinked_while_its_edges_were_cleared() {
 /// buffers every survivor of a collection as a possible root.
 #[test]
 fn bacon_rajan_examines_a_cycle_resurrected_by_garbage_again() {
-    let path = "tests/data/bacon_rajan_resurrected_by_lazy_garbage.jsonl";
-    let saved = read_trace(path).unwrap();
-    run_strategy_ops(FullOnly::default(), &saved).unwrap();
-    for trigger in [RootTrigger::Fixed(4), RootTrigger::Manual] {
-        if let Err(failure) = run_strategy_ops(BaconRajan::new(trigger), &saved) {
-            panic!("{path} ({trigger:?}): {failure}");
-        }
-    }
+    replay_under_full_only_and_bacon_rajan(
+        "tests/data/bacon_rajan_resurrected_by_lazy_garbage.jsonl",
+    );
 }
 
 /// Found by `explicit_collections_only_keep_every_invariant` and
