@@ -12,20 +12,11 @@
 //! decimal digits with `<id>` and every `0x` followed by 6 or more hex digits with
 //! `0x<addr>`. Nothing else is masked; corpus programs print no other numbers that long.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn corpus() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("corpus dir")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "py"))
-        .collect();
-    v.sort();
-    assert!(!v.is_empty(), "empty corpus");
-    v
-}
+mod common;
+use common::corpus;
 
 /// Replaces ids and addresses (see the module documentation).
 fn mask(s: &str) -> String {

@@ -6,20 +6,11 @@
 //! the same run without it. The latencies themselves are checked by hand-computed cases
 //! in `src/latency.rs`' unit tests.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn corpus() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("corpus dir")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "py"))
-        .collect();
-    v.sort();
-    assert!(!v.is_empty(), "empty corpus");
-    v
-}
+mod common;
+use common::corpus;
 
 fn run(program: &Path, strategy: &str, latency: bool) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gclab-py"));
