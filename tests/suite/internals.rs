@@ -37,3 +37,8 @@ fn a_free_slot_is_rejected_by_every_accessor() {
 fn a_new_record_says_whether_its_body_holds_edges() {
     internals::a_new_record_says_whether_its_body_holds_edges();
 }
+
+#[test]
+fn move_unreachable_variants_agree_with_cpythons_list_algorithm() {
+    internals::move_unreachable_variants_agree_with_cpythons_list_algorithm();
+}

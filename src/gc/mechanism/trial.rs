@@ -22,7 +22,7 @@
 use slotmap::SecondaryMap;
 
 use crate::gc::cx::{Cx, Objects};
-use crate::object::{COLLECTING, Obj, ObjId};
+use crate::object::{COLLECTING, NO_EDGE, Obj, ObjId};
 use crate::store::{Entry, Store};
 
 pub(crate) use crate::object::{REACHABLE, TENTATIVELY_UNREACHABLE};
@@ -129,6 +129,22 @@ pub(crate) fn update_and_subtract_refs<T>(
     }
 }
 
+/// The largest list the slot-level scans below take: an object set aside carries its
+/// index in the list, tagged with [`SET_ASIDE`], in its scratch count, and a tagged
+/// index must stay below [`TENTATIVELY_UNREACHABLE`]. (A longer list, over two billion
+/// objects, goes through [`move_unreachable_promoting_growing`].)
+pub(crate) const MAX_TAGGED_LIST: usize = (TENTATIVELY_UNREACHABLE & !SET_ASIDE) as usize;
+
+/// Tag of a scratch count that holds a list index instead of a count: the object was
+/// scanned with count 0 and set aside at that index. Counts never reach it
+/// (`MAX_REFCOUNT` is `u32::MAX / 2`).
+pub(crate) const SET_ASIDE: u32 = 1 << 31;
+
+const _: () = assert!(crate::object::MAX_REFCOUNT < SET_ASIDE);
+
+/// The end of the queue of objects moved back (a link in a scratch count).
+const NO_LINK: u32 = u32::MAX;
+
 /// [`move_unreachable`] for the objects [`update_and_subtract_refs`] prepared (members
 /// are the [`COLLECTING`] ones), writing each reachable object's final place as it
 /// finds it: space byte `older` and position `base + i`, where `i` is its index in the
@@ -137,18 +153,243 @@ pub(crate) fn update_and_subtract_refs<T>(
 /// pass over the headers. A reachable object leaves the member set as it is marked, so
 /// the edges into it are skipped from then on, as the `REACHABLE` mark makes them be.
 ///
-/// Postcondition: as [`move_unreachable`], except that reachable objects carry their
-/// promoted header instead of the `REACHABLE` mark; objects moved back that are still
-/// in `unreachable` (when the return value is `true`) are those whose space byte is no
-/// longer [`COLLECTING`].
+/// Neither list grows beyond `young`'s length (no allocation at all when `unreachable`
+/// has the capacity). CPython moves an object found reachable after it was set aside
+/// back to the end of `young` by relinking it; an array cannot unlink it, so each
+/// object set aside carries its index in `unreachable` (tagged [`SET_ASIDE`]) in its
+/// scratch count, and moving it back blanks that entry ([`NO_EDGE`], dropped at the
+/// end without reading a header) and appends the object to a queue linked through the
+/// scratch counts of the objects moved back (reachable already, so their counts are
+/// free), which is scanned, in order, once `young`'s own entries are: the order in
+/// which CPython scans the objects it appended. Survivors take their places in `young`
+/// from the front, which the scan has always passed.
+///
+/// Postcondition: `young` holds the reachable members in CPython's resulting order,
+/// with their promoted headers; `unreachable` the rest in scan order, each with its
+/// scratch count tagged [`SET_ASIDE`] (its index before the blanks were dropped),
+/// still [`COLLECTING`]. Requires `young.len() <= MAX_TAGGED_LIST`.
 pub(crate) fn move_unreachable_promoting<T>(
     objects: &Store<T>,
     young: &mut Vec<u32>,
     unreachable: &mut Vec<u32>,
     older: u8,
     base: u32,
-) -> bool {
-    move_unreachable_with(
+) {
+    let len = young.len();
+    assert!(
+        len <= MAX_TAGGED_LIST,
+        "bug: a list of {len} objects is too long to tag"
+    );
+    unreachable.clear();
+    let mut kept = 0;
+    let mut queue = Queue::default();
+    let mut blanks = false;
+    let mut i = 0;
+    // One loop over `young`'s entries, then the queue (one copy of the edge step).
+    loop {
+        let slot = if i < len {
+            let slot = young[i];
+            i += 1;
+            let obj = objects.at(slot);
+            if obj.gc_refs() == 0 {
+                obj.set_gc_refs(SET_ASIDE | unreachable.len() as u32);
+                unreachable.push(slot);
+                continue;
+            }
+            obj.set_space(older);
+            slot
+        } else if let Some(slot) = queue.pop(objects) {
+            slot
+        } else {
+            break;
+        };
+        let obj = objects.at(slot);
+        obj.set_position(base + kept as u32);
+        young[kept] = slot;
+        kept += 1;
+        obj.for_each_edge(
+            #[inline(always)]
+            |t| {
+                if let Some(index) = queue.reach(objects, t, older) {
+                    unreachable[index] = NO_EDGE;
+                    blanks = true;
+                }
+            },
+        );
+    }
+    young.truncate(kept);
+    if blanks {
+        unreachable.retain(|&slot| slot != NO_EDGE);
+    }
+}
+
+/// [`move_unreachable_promoting`] for a collection whose unreachable set nobody will
+/// see in order (no user code can run on it: `Heap::garbage_order_unobservable`), with
+/// no second list: the objects set aside stay in `young`, behind the survivors, and
+/// `young` never grows. The list is, at every step: the survivors so far, then `holes`
+/// free entries, then the objects set aside (each carrying its index, tagged
+/// [`SET_ASIDE`], in its scratch count), then the entries not yet scanned. A survivor
+/// takes the first free entry (the first object set aside moves to the entry the
+/// survivor was read from, when there is no free one); an object moved back leaves its
+/// entry to the first object set aside, which frees the entry before the set-aside
+/// run. The objects moved back are queued as in [`move_unreachable_promoting`]; each
+/// one queued has freed one entry, where it lands when its turn comes.
+///
+/// Returns `kept`: `young[..kept]` holds the survivors in CPython's order, with their
+/// promoted headers, and `young[kept..]` every object set aside and not moved back
+/// (still [`COLLECTING`], tagged scratch counts), in no particular order. Requires
+/// `young.len() <= MAX_TAGGED_LIST`.
+pub(crate) fn move_unreachable_in_place<T>(
+    objects: &Store<T>,
+    young: &mut [u32],
+    older: u8,
+    base: u32,
+) -> usize {
+    let len = young.len();
+    assert!(
+        len <= MAX_TAGGED_LIST,
+        "bug: a list of {len} objects is too long to tag"
+    );
+    let mut kept = 0;
+    let mut holes = 0;
+    let mut queue = Queue::default();
+    for i in 0..len {
+        let slot = young[i];
+        let obj = objects.at(slot);
+        if obj.gc_refs() == 0 {
+            // The set-aside run grows by this entry.
+            obj.set_gc_refs(SET_ASIDE | i as u32);
+            continue;
+        }
+        obj.set_space(older);
+        obj.set_position(base + kept as u32);
+        let first_aside = kept + holes;
+        if first_aside < i {
+            let moved = young[first_aside];
+            young[i] = moved;
+            objects.at(moved).set_gc_refs(SET_ASIDE | i as u32);
+        }
+        young[kept] = slot;
+        kept += 1;
+        obj.for_each_edge(
+            #[inline(always)]
+            |t| {
+                if let Some(index) = queue.reach(objects, t, older) {
+                    leave_entry(objects, young, index, kept + holes);
+                    holes += 1;
+                }
+            },
+        );
+    }
+    while let Some(slot) = queue.pop(objects) {
+        // It lands on the first free entry (each queued object freed one).
+        let obj = objects.at(slot);
+        obj.set_position(base + kept as u32);
+        young[kept] = slot;
+        kept += 1;
+        holes -= 1;
+        obj.for_each_edge(
+            #[inline(always)]
+            |t| {
+                if let Some(index) = queue.reach(objects, t, older) {
+                    leave_entry(objects, young, index, kept + holes);
+                    holes += 1;
+                }
+            },
+        );
+    }
+    debug_assert_eq!(holes, 0, "bug: a queued object found no free entry");
+    kept
+}
+
+/// An object moved back leaves entry `index` of the set-aside run that starts at
+/// `first`: the run's first object takes it, and the run then starts one entry later.
+#[inline(always)]
+fn leave_entry<T>(objects: &Store<T>, young: &mut [u32], index: usize, first: usize) {
+    if index != first {
+        let moved = young[first];
+        young[index] = moved;
+        objects.at(moved).set_gc_refs(SET_ASIDE | index as u32);
+    }
+}
+
+/// The objects moved back, waiting to be scanned, in the order they were moved back
+/// (CPython appends them to the end of `young`): a queue linked through their scratch
+/// counts, free once they are known reachable.
+struct Queue {
+    head: u32,
+    tail: u32,
+}
+
+impl Default for Queue {
+    fn default() -> Self {
+        Queue {
+            head: NO_LINK,
+            tail: NO_LINK,
+        }
+    }
+}
+
+impl Queue {
+    /// The scan's step along an edge to slot `t` from an object found reachable: a
+    /// member not scanned yet gets a positive count (it is reachable when its turn
+    /// comes); a member set aside is moved back — marked reachable (space `older`: the
+    /// edges into it are skipped from now on) and queued — and its list index is
+    /// returned, for the caller to give its entry up. Anything else is left alone.
+    #[inline(always)]
+    fn reach<T>(&mut self, objects: &Store<T>, t: u32, older: u8) -> Option<usize> {
+        let target = objects.at(t);
+        if target.space() != COLLECTING {
+            return None;
+        }
+        let refs = target.gc_refs();
+        if refs == 0 {
+            target.set_gc_refs(1);
+            return None;
+        }
+        if refs & SET_ASIDE == 0 {
+            return None;
+        }
+        target.set_space(older);
+        target.set_gc_refs(NO_LINK);
+        if self.tail == NO_LINK {
+            self.head = t;
+        } else {
+            objects.at(self.tail).set_gc_refs(t);
+        }
+        self.tail = t;
+        Some((refs & !SET_ASIDE) as usize)
+    }
+
+    /// The next object moved back, taken off the queue.
+    #[inline(always)]
+    fn pop<T>(&mut self, objects: &Store<T>) -> Option<u32> {
+        if self.head == NO_LINK {
+            return None;
+        }
+        let slot = self.head;
+        self.head = objects.at(slot).gc_refs();
+        if self.head == NO_LINK {
+            self.tail = NO_LINK;
+        }
+        Some(slot)
+    }
+}
+
+/// [`move_unreachable_promoting`] for a list too long to tag (over
+/// [`MAX_TAGGED_LIST`] objects): CPython's algorithm with objects moved back appended
+/// to `young` (which grows by one entry per object moved back) and left in
+/// `unreachable`, from which they are dropped afterwards by their headers. Same
+/// postcondition, except that the objects in `unreachable` carry
+/// [`TENTATIVELY_UNREACHABLE`].
+pub(crate) fn move_unreachable_promoting_growing<T>(
+    objects: &Store<T>,
+    young: &mut Vec<u32>,
+    unreachable: &mut Vec<u32>,
+    older: u8,
+    base: u32,
+) {
+    let moved_back = move_unreachable_with(
         objects,
         young,
         |space| space == COLLECTING,
@@ -157,41 +398,16 @@ pub(crate) fn move_unreachable_promoting<T>(
             obj.set_space(older);
             obj.set_position(base + index as u32);
         },
-    )
-}
-
-/// [`move_unreachable_promoting`] for a collection whose unreachable set nobody will
-/// see in order (no user code can run on it: `Heap::garbage_order_unobservable`), with
-/// no second list: each object set aside stays in `young`, in the gap between the
-/// survivors written so far and the scan position (a survivor written over the gap's
-/// first entry moves that entry to the scan position it was read from, so the gap's
-/// order is scrambled). At 10^8 objects the unreachable list this saves is 4 bytes per
-/// examined object of peak memory.
-///
-/// Returns `(moved_back, kept)`: `young[..kept]` holds the survivors in CPython's order,
-/// with their promoted headers, and `young[kept..]` every object set aside, in no
-/// particular order, including those moved back afterwards (promoted, so no longer
-/// [`COLLECTING`]; the caller drops them).
-pub(crate) fn move_unreachable_in_place<T>(
-    objects: &Store<T>,
-    young: &mut Vec<u32>,
-    older: u8,
-    base: u32,
-) -> (bool, usize) {
-    move_unreachable_scan::<T, u32, u32, true>(
-        objects,
-        young,
-        |space| space == COLLECTING,
-        &mut Vec::new(),
-        |obj, index| {
-            obj.set_space(older);
-            obj.set_position(base + index as u32);
-        },
-    )
+    );
+    if moved_back {
+        // Objects moved back carry their destination header: no longer COLLECTING.
+        unreachable.retain(|&slot| objects.at(slot).space() == COLLECTING);
+    }
 }
 
 /// The scan of [`move_unreachable`], with `mark_reachable(object, index in the resulting
 /// young list)` called on each object found reachable, before its edges are scanned.
+/// Returns whether any object was moved back.
 #[inline(always)]
 fn move_unreachable_with<T, E: Entry, U: Entry>(
     objects: &Store<T>,
@@ -200,28 +416,6 @@ fn move_unreachable_with<T, E: Entry, U: Entry>(
     unreachable: &mut Vec<U>,
     mark_reachable: impl Fn(Obj<'_, T>, usize),
 ) -> bool {
-    let (moved_back, kept) = move_unreachable_scan::<T, E, U, false>(
-        objects,
-        young,
-        member,
-        unreachable,
-        mark_reachable,
-    );
-    young.truncate(kept);
-    moved_back
-}
-
-/// The scan itself. With `IN_PLACE`, objects set aside stay in `young` (see
-/// [`move_unreachable_in_place`]) and `unreachable` is untouched; without it, they go to
-/// `unreachable` in scan order. Returns `(moved_back, kept)`.
-#[inline(always)]
-fn move_unreachable_scan<T, E: Entry, U: Entry, const IN_PLACE: bool>(
-    objects: &Store<T>,
-    young: &mut Vec<E>,
-    member: impl Fn(u8) -> bool,
-    unreachable: &mut Vec<U>,
-    mark_reachable: impl Fn(Obj<'_, T>, usize),
-) -> (bool, usize) {
     unreachable.clear();
     let mut moved_back = false;
     let mut kept = 0;
@@ -233,9 +427,7 @@ fn move_unreachable_scan<T, E: Entry, U: Entry, const IN_PLACE: bool>(
         let obj = objects.at(slot);
         if obj.gc_refs() == 0 {
             obj.set_gc_refs(TENTATIVELY_UNREACHABLE);
-            if !IN_PLACE {
-                unreachable.push(U::at(objects, slot));
-            }
+            unreachable.push(U::at(objects, slot));
             continue;
         }
         mark_reachable(obj, kept);
@@ -254,15 +446,11 @@ fn move_unreachable_scan<T, E: Entry, U: Entry, const IN_PLACE: bool>(
                 _ => {}
             }
         });
-        if IN_PLACE {
-            // The gap's first entry (if any) moves to where `id` was read.
-            young.swap(kept, i - 1);
-        } else {
-            young[kept] = id;
-        }
+        young[kept] = id;
         kept += 1;
     }
-    (moved_back, kept)
+    young.truncate(kept);
+    moved_back
 }
 
 /// Drops from `unreachable` the objects [`move_unreachable`] moved back (those no longer

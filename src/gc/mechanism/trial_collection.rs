@@ -12,7 +12,8 @@ use crate::gc::mechanism::TrackedList;
 #[cfg(feature = "testing")]
 use crate::gc::mechanism::fault::faulty_move_unreachable;
 use crate::gc::trial::{
-    move_unreachable_in_place, move_unreachable_promoting, update_and_subtract_refs,
+    MAX_TAGGED_LIST, move_unreachable_in_place, move_unreachable_promoting,
+    move_unreachable_promoting_growing, update_and_subtract_refs,
 };
 #[cfg(feature = "testing")]
 use crate::gc::trial::{subtract_refs, update_refs};
@@ -71,7 +72,14 @@ impl<T, C: CycleCollector> Heap<T, C> {
             &mut report,
             &mut clock,
         );
-        into(&mut self.gc).slots.extend_from_slice(&young);
+        let dest = &mut into(&mut self.gc).slots;
+        if dest.is_empty() {
+            // Into an empty list (a full collection's own) the vector itself goes: no
+            // second list of the survivors exists at any moment.
+            std::mem::swap(dest, &mut young);
+        } else {
+            dest.extend_from_slice(&young);
+        }
         clock.lap(&mut report.steps, CollectionStep::PromoteSurvivors);
         self.collect_unreachable_slots(&mut unreachable, &mut report, |gc: &mut C, cx, id| {
             into(gc).push(cx, id)
@@ -184,9 +192,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// `move_unreachable` over `young` (prepared by `update_and_subtract_refs`, members
     /// marked [`COLLECTING`]), writing each survivor's destination header (`space`,
     /// `base + i`) as it finds it: afterwards `young` holds the survivors in CPython's
-    /// order and `unreachable` the rest (without the objects moved back). When nobody
-    /// can observe the garbage's order, the objects set aside stay in `young` behind
-    /// the survivors while the scan runs (no second list grows).
+    /// order and `unreachable` the rest (without the objects moved back). Neither list
+    /// grows beyond `young`'s length (the objects moved back are queued through their
+    /// headers). When nobody can observe the garbage's order, the objects set aside
+    /// stay in `young` behind the survivors (no second list is written at all).
     fn find_unreachable_slots(
         &self,
         young: &mut Vec<u32>,
@@ -195,31 +204,20 @@ impl<T, C: CycleCollector> Heap<T, C> {
         base: u32,
     ) {
         let objects = &self.objects;
-        if !self.garbage_order_unobservable() {
-            if move_unreachable_promoting(objects, young, unreachable, space, base) {
-                // Objects moved back carry their destination header: no longer
-                // COLLECTING.
-                unreachable.retain(|&slot| objects.at(slot).space() == COLLECTING);
-            }
-            return;
-        }
-        let (_, kept) = move_unreachable_in_place(objects, young, space, base);
-        let mut end = kept;
-        for j in kept..young.len() {
-            let slot = young[j];
-            if objects.at(slot).space() == COLLECTING {
-                young[end] = slot;
-                end += 1;
-            }
-        }
-        young.truncate(end);
-        unreachable.clear();
-        if kept == 0 {
-            // Nothing survived: the list itself is the unreachable set (no copy).
-            std::mem::swap(unreachable, young);
+        if young.len() > MAX_TAGGED_LIST {
+            move_unreachable_promoting_growing(objects, young, unreachable, space, base);
+        } else if !self.garbage_order_unobservable() {
+            move_unreachable_promoting(objects, young, unreachable, space, base);
         } else {
-            unreachable.extend_from_slice(&young[kept..]);
-            young.truncate(kept);
+            let kept = move_unreachable_in_place(objects, young, space, base);
+            unreachable.clear();
+            if kept == 0 {
+                // Nothing survived: the list itself is the unreachable set (no copy).
+                std::mem::swap(unreachable, young);
+            } else {
+                unreachable.extend_from_slice(&young[kept..]);
+                young.truncate(kept);
+            }
         }
     }
 }
