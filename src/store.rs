@@ -7,7 +7,9 @@
 //! `docs/performance.md`). A free slot keeps its version and the next free slot in its
 //! cold half (the enum's niche is the edge vector's non-null pointer) and
 //! [`flags::VACANT`] in its header, so a pass that reaches a free slot through a broken
-//! edge stops with a clear panic without reading the cold half. Slots are reused most
+//! edge stops with a clear panic without reading the cold half ([`Store::at`]; the
+//! trial-deletion passes check the caller's list so and reach edges and the entries they
+//! checked already through [`Store::pass_at`], which checks in debug builds only). Slots are reused most
 //! recently freed first, like slotmap's, whose keys ([`ObjId`]) the store hands out: a
 //! slot index and a version that is odd while the slot is occupied, so an id of a freed
 //! object is rejected forever (until the 32-bit version wraps, as in slotmap).
@@ -342,6 +344,16 @@ impl<T> Store<T> {
         if h.is_vacant() {
             vacant(slot)
         }
+        Obj::new(h, self.cold.get(s))
+    }
+
+    /// [`at`](Store::at) for the trial-deletion passes' hot loops: the vacancy of the
+    /// slot is checked in debug builds only.
+    #[inline(always)]
+    pub(crate) fn pass_at(&self, slot: u32) -> Obj<'_, T> {
+        let s = slot as usize;
+        let h = &self.hot[s];
+        debug_assert!(!h.is_vacant(), "bug: slot {slot} is free");
         Obj::new(h, self.cold.get(s))
     }
 

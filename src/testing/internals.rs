@@ -257,8 +257,7 @@ fn random_graph(seed: u64, n: u32) -> (Store<()>, Vec<u32>) {
 pub fn move_unreachable_variants_agree_with_cpythons_list_algorithm() {
     use crate::gc::trial::{
         SET_ASIDE, drop_moved_back, move_unreachable, move_unreachable_in_place,
-        move_unreachable_promoting, move_unreachable_promoting_growing,
-        update_and_subtract_refs,
+        move_unreachable_promoting, move_unreachable_promoting_growing, update_and_subtract_refs,
     };
     use crate::object::COLLECTING;
     const OLDER: u8 = 1;
@@ -300,15 +299,25 @@ pub fn move_unreachable_variants_agree_with_cpythons_list_algorithm() {
                 assert!(unreachable.capacity() == members.len(), "seed {seed}: grew");
                 set_aside(&s, &unreachable);
             }
-            assert_eq!(young, survivors, "seed {seed}: survivors (growing: {growing})");
-            assert_eq!(unreachable, garbage, "seed {seed}: garbage (growing: {growing})");
+            assert_eq!(
+                young, survivors,
+                "seed {seed}: survivors (growing: {growing})"
+            );
+            assert_eq!(
+                unreachable, garbage,
+                "seed {seed}: garbage (growing: {growing})"
+            );
             promoted(&s, &young);
         }
         let (s, members) = random_graph(seed, n);
         update_and_subtract_refs(&s, &members, |g| g == 0);
         let mut young = members.clone();
         let kept = move_unreachable_in_place(&s, &mut young, OLDER, BASE);
-        assert_eq!(young[..kept], survivors[..], "seed {seed}: survivors in place");
+        assert_eq!(
+            young[..kept],
+            survivors[..],
+            "seed {seed}: survivors in place"
+        );
         let mut rest = young[kept..].to_vec();
         rest.sort_unstable();
         let mut expected = garbage.clone();
