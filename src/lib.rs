@@ -75,8 +75,9 @@
 //! every edge between members, leaving in each scratch count the references from
 //! *outside* the set; `move_unreachable` scans the set in list order, exactly as
 //! CPython's: what has a positive count is reachable and makes what it references
-//! reachable (an object already set aside moves back to the end of the list), the rest
-//! is unreachable, in list order. References from older generations are simply
+//! reachable (an object already set aside moves back to the end of the list: here it
+//! gives its entry up and waits in a queue linked through the headers, so no list ever
+//! outgrows the examined set), the rest is unreachable, in list order. References from older generations are simply
 //! "outside" to a young collection: no write barrier or remembered set is needed, and a
 //! young collection never touches older generations. Generation lists keep allocation
 //! order with O(1) removal (a freed member leaves a tombstone; lists compact when
