@@ -319,6 +319,18 @@ impl Header {
         self.space.set(space);
     }
 
+    /// Writes the collector's space byte and position at once (a new object's header,
+    /// placed by its strategy before the store writes it).
+    #[inline(always)]
+    pub(crate) fn place(&mut self, space: u8, position: u32) {
+        debug_assert!(
+            space < COLLECTING,
+            "bug: space {space} is one of the heap's reserved marks"
+        );
+        *self.space.get_mut() = space;
+        *self.gen_index.get_mut() = position;
+    }
+
     /// Whether the object is in a running collection's working set.
     #[inline]
     pub(crate) fn is_collecting(&self) -> bool {

@@ -90,31 +90,53 @@ impl<T> Store<T> {
     ///
     /// # Panics
     /// When 2^32 - 1 objects are alive at once (slot indices are 32-bit).
-    #[inline(always)]
+    #[cfg(feature = "testing")]
     pub(crate) fn insert(&mut self, object: Object<T>) -> ObjId {
-        let Object { hot, mut cold } = object;
+        self.insert_placed(object, |_| None).0
+    }
+
+    /// [`insert`](Store::insert) that asks `place`, with the new object's id before its
+    /// slot is written, for the collector's space and position of its header (a
+    /// strategy's [`on_track_new`](crate::CycleCollector::on_track_new)): the header is
+    /// written once, already tracked, and the slot is looked up once. Returns the id and
+    /// whether `place` placed the object (`None`: the header says untracked).
+    ///
+    /// # Panics
+    /// When 2^32 - 1 objects are alive at once (slot indices are 32-bit).
+    #[inline(always)]
+    pub(crate) fn insert_placed(
+        &mut self,
+        object: Object<T>,
+        place: impl FnOnce(ObjId) -> Option<(u8, u32)>,
+    ) -> (ObjId, bool) {
+        let Object { mut hot, mut cold } = object;
         let slot = self.free_head;
         if slot != NO_EDGE {
             let entry = &mut self.cold[slot as usize];
             let ColdSlot::Vacant { version, next_free } = *entry else {
                 unreachable!("bug: the free list holds occupied slot {slot}")
             };
+            let version = version | 1;
+            let id = make_id(slot, version);
+            let placed = place(id).map(|(space, position)| hot.place(space, position));
             self.free_head = next_free;
-            cold.version = version | 1;
+            cold.version = version;
             *entry = ColdSlot::Occupied(cold);
             self.hot[slot as usize] = hot;
             self.len += 1;
-            return make_id(slot, version | 1);
+            return (id, placed.is_some());
         }
         let slot = u32::try_from(self.hot.len())
             .ok()
             .filter(|&s| s != NO_EDGE)
             .expect("the heap holds at most 2^32 - 1 objects at once");
+        let id = make_id(slot, 1);
+        let placed = place(id).map(|(space, position)| hot.place(space, position));
         cold.version = 1;
         self.hot.push(hot);
         self.cold.push(ColdSlot::Occupied(cold));
         self.len += 1;
-        make_id(slot, 1)
+        (id, placed.is_some())
     }
 
     /// Removes the object a list entry names, if it is alive, and returns its edges and

@@ -437,6 +437,12 @@ impl CycleCollector for Generational {
         self.push(cx, id, 0);
     }
 
+    /// Appends the new object to generation 0; the heap writes its header.
+    #[inline(always)]
+    fn on_track_new(&mut self, id: ObjId) -> Option<(u8, u32)> {
+        Some((0, self.gens[0].push(crate::store::slot_of(id))))
+    }
+
     /// Removes the object from its generation, keeping the order of the others.
     #[inline(always)]
     fn on_untrack<T>(&mut self, cx: Cx<'_, T>, _id: ObjId, space: u8, position: u32) {

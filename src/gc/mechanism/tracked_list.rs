@@ -107,6 +107,17 @@ impl TrackedList {
         self.slots.push(slot_of(id));
     }
 
+    /// Appends `id` without writing its header, and returns the space and position the
+    /// header is to carry (this list's space, its index): what a strategy's
+    /// [`on_track_new`](crate::CycleCollector::on_track_new) returns, the heap writing
+    /// the new object's header itself.
+    #[inline]
+    pub fn place(&mut self, id: ObjId) -> (u8, u32) {
+        let position = self.slots.len() as u32;
+        self.slots.push(slot_of(id));
+        (self.space, position)
+    }
+
     /// Removes the member at `position` (its header's position) in O(1): the last
     /// member takes its place, and that member's header position is rewritten.
     ///
