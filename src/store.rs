@@ -121,7 +121,9 @@ impl<T> Store<T> {
             let placed = place(id).map(|(space, position)| hot.place(space, position));
             self.free_head = next_free;
             cold.version = version;
-            *entry = ColdSlot::Occupied(cold);
+            // The free slot holds nothing to drop: forgotten, not dropped, so the
+            // variant (checked above) is not tested again after `place`.
+            std::mem::forget(std::mem::replace(entry, ColdSlot::Occupied(cold)));
             self.hot[slot as usize] = hot;
             self.len += 1;
             return (id, placed.is_some());

@@ -399,8 +399,10 @@ impl Generational {
         list.live -= 1;
         if index + 1 == list.ids.len() {
             list.ids.pop();
-            while list.ids.last() == Some(&TOMBSTONE) {
-                list.ids.pop();
+            // Tombstones are left exactly when the list is longer than its members
+            // (one comparison on the common path; the trailing ones go off it).
+            if list.ids.len() != list.live {
+                pop_tombstones(list);
             }
         } else {
             list.ids[index] = TOMBSTONE;
@@ -416,6 +418,16 @@ impl Generational {
     #[inline(always)]
     fn fault(&self) -> Option<Fault> {
         self.fault
+    }
+}
+
+/// Drops the tombstones at the end of a generation's list (after its last member was
+/// removed), so the list ends with a member or is empty.
+#[cold]
+#[inline(never)]
+fn pop_tombstones(list: &mut GenList) {
+    while list.ids.last() == Some(&TOMBSTONE) {
+        list.ids.pop();
     }
 }
 
