@@ -127,9 +127,18 @@ impl TrackedList {
     #[inline]
     pub fn remove<T>(&mut self, cx: Cx<'_, T>, position: u32) {
         let i = position as usize;
-        self.slots.swap_remove(i);
-        if let Some(&moved) = self.slots.get(i) {
-            cx.objects.at(moved).set_position(position);
+        // The last member leaves the list; unless it was the one removed (the common
+        // case: the most recently tracked object dies first), it takes the place.
+        let Some(last) = self.slots.pop() else {
+            past_end(position, 0)
+        };
+        let len = self.slots.len();
+        if i < len {
+            self.slots[i] = last;
+            cx.objects.at(last).set_position(position);
+        } else if i != len {
+            self.slots.push(last);
+            past_end(position, len + 1)
         }
     }
 
@@ -210,4 +219,12 @@ impl TrackedList {
         }
         Ok(())
     }
+}
+
+/// A removal at `position` of a list of `len` members: the strategy's header and list
+/// disagree (a bug).
+#[cold]
+#[inline(never)]
+fn past_end(position: u32, len: usize) -> ! {
+    panic!("bug: position {position} is past the end of a tracked list of {len}")
 }
