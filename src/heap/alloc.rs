@@ -189,7 +189,6 @@ impl<T, C: CycleCollector> Heap<T, C> {
         flag_bits: u16,
         tracked: bool,
     ) -> ObjId {
-        self.counters.allocations += 1;
         let record = match edges {
             [] => Object::untracked(payload, NO_EDGE, ThinVec::new(), flag_bits),
             [first] => Object::untracked(payload, slot_of(*first), ThinVec::new(), flag_bits),

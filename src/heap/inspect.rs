@@ -267,6 +267,11 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!((heap.counters().allocations, heap.counters().frees_by_refcount), (1, 1));
     /// ```
     pub fn counters(&self) -> HeapCounters {
-        self.counters
+        // Derived: every object allocated is alive or was freed, and every free is
+        // counted (one increment fewer on the allocation path).
+        HeapCounters {
+            allocations: self.counters.frees_by_refcount + self.objects.len() as u64,
+            ..self.counters
+        }
     }
 }

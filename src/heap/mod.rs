@@ -204,6 +204,8 @@ pub struct Heap<T, C = Generational> {
     next_fresh_identity: u64,
     /// Unraisable events: panics caught in finalizers and callbacks.
     pub(crate) events: Vec<GcEvent>,
+    /// The counters, but for `allocations`, which stays 0 here:
+    /// [`counters`](Heap::counters) derives it (frees plus live objects).
     pub(crate) counters: HeapCounters,
 }
 

@@ -134,12 +134,20 @@ impl TrackedList {
         };
         let len = self.slots.len();
         if i < len {
-            self.slots[i] = last;
-            cx.objects.at(last).set_position(position);
+            self.fill(cx, position, last);
         } else if i != len {
             self.slots.push(last);
             past_end(position, len + 1)
         }
+    }
+
+    /// Puts `last` (a member just popped from the end) at `position`, inside the list,
+    /// and records it in its header: out of line, so the common removal (of the last
+    /// member) reads nothing of the store.
+    #[inline(never)]
+    fn fill<T>(&mut self, cx: Cx<'_, T>, position: u32, last: u32) {
+        self.slots[position as usize] = last;
+        cx.objects.at(last).set_position(position);
     }
 
     /// Removes the last member and returns it (its header is untouched: the caller
