@@ -111,8 +111,9 @@ impl<T> Store<T> {
     ) -> (ObjId, bool) {
         let Object { mut hot, mut cold } = object;
         let slot = self.free_head;
-        if slot != NO_EDGE {
-            let entry = &mut self.cold[slot as usize];
+        // One test for both: an empty free list's head, `NO_EDGE`, is past every slot
+        // (there are fewer than `NO_EDGE` slots).
+        if let Some(entry) = self.cold.get_mut(slot as usize) {
             let ColdSlot::Vacant { version, next_free } = *entry else {
                 unreachable!("bug: the free list holds occupied slot {slot}")
             };
@@ -128,6 +129,7 @@ impl<T> Store<T> {
             self.len += 1;
             return (id, placed.is_some());
         }
+        debug_assert_eq!(slot, NO_EDGE, "bug: the free list's head is past the slots");
         let slot = u32::try_from(self.hot.len())
             .ok()
             .filter(|&s| s != NO_EDGE)
