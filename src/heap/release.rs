@@ -263,7 +263,6 @@ impl<T, C: CycleCollector> Heap<T, C> {
         } else if dying.flags & flags::ATOMIC == 0 {
             self.gc.on_free();
         }
-        self.counters.frees_by_refcount += 1;
         let queued = if dying.flags & flags::MORE_EDGES == 0 {
             // The common case, at most one edge: the vector is the empty one, which
             // owns no allocation (it points at thin-vec's shared empty header), so it
@@ -274,7 +273,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 "bug: edges after the first without MORE_EDGES"
             );
             std::mem::forget(more);
-            dying.first != NO_EDGE && self.release_from_dealloc(dying.first)
+            self.release_first_from_dealloc(dying.first)
         } else {
             self.release_many_from_dealloc(dying.first, more)
         };
@@ -300,20 +299,35 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// returned).
     #[inline(always)]
     fn release_from_dealloc(&mut self, slot: u32) -> bool {
-        // The header alone: the strategy gets the slot and the space byte read here
-        // (`on_possible_root_at`), and builds the target's id (its version, in the
-        // body) only if it uses it.
         let target = self.objects.header_mut(slot);
-        debug_assert!(
-            target.refcount > 0,
-            "bug: refcount of slot {slot} underflows in the release cascade"
-        );
-        target.refcount -= 1;
-        if target.refcount == 0 {
+        let lowered = lower_count(target, slot);
+        self.after_release_from_dealloc(slot, lowered)
+    }
+
+    /// [`release_from_dealloc`](Heap::release_from_dealloc) of a freed object's first
+    /// edge, `NO_EDGE` for none: one test for both the absent edge and the bounds
+    /// (`NO_EDGE` is past every slot). Returns whether the target was queued.
+    #[inline(always)]
+    fn release_first_from_dealloc(&mut self, first: u32) -> bool {
+        let Some(target) = self.objects.header_mut_in_bounds(first) else {
+            debug_assert_eq!(first, NO_EDGE, "bug: an edge to slot {first}, past the store");
+            return false;
+        };
+        let lowered = lower_count(target, first);
+        self.after_release_from_dealloc(first, lowered)
+    }
+
+    /// What follows the lowering of the count of the object in `slot` by an edge
+    /// release ([`lower_count`] said `lowered`): a target at zero is queued, any other
+    /// is reported to the strategy as a possible root. Returns whether it was queued.
+    #[inline(always)]
+    fn after_release_from_dealloc(&mut self, slot: u32, (zero, space): (bool, u8)) -> bool {
+        if zero {
             self.queue_dead_target(slot);
             true
         } else {
-            let space = target.space();
+            // The strategy gets the slot and the space byte read with the count, and
+            // builds the target's id (its version, in the body) only if it uses it.
             self.gc
                 .on_possible_root_at(Cx::new(&mut self.objects), slot, space);
             false
@@ -524,7 +538,6 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 self.identities.remove(id);
             }
             self.gc.on_free();
-            self.counters.frees_by_refcount += 1;
             if let Some(first) = edges.first {
                 self.release_outside(first);
                 for slot in edges.more {
@@ -577,6 +590,19 @@ pub(crate) fn vacate_if_plain<T>(
     } else {
         Err(obj)
     }
+}
+
+/// Lowers the count of `target` (the header of the object in `slot`) for a released
+/// edge, and returns whether it reached zero and the header's space byte (the header
+/// alone is read).
+#[inline(always)]
+fn lower_count(target: &mut Header, slot: u32) -> (bool, u8) {
+    debug_assert!(
+        target.refcount > 0,
+        "bug: refcount of slot {slot} underflows in the release cascade"
+    );
+    target.refcount -= 1;
+    (target.refcount == 0, target.space())
 }
 
 /// A release of an object that is not alive: a broken heap invariant (the callers
