@@ -187,6 +187,9 @@ pub(crate) struct Header {
     /// the fused trial-deletion pass can mark an examined target while it reads its
     /// referrer's edges.
     space: Cell<u8>,
+    /// The header's sixteenth byte, always 0: written with the flags and the space
+    /// byte, it lets a new header's last four bytes go in one store.
+    _spare: u8,
 }
 
 /// The cold half of an object's record: what only the program's operations (lookups by
@@ -389,6 +392,7 @@ impl<T> Object<T> {
                 first_edge: first,
                 flags: flags & !flags::VACANT,
                 space: Cell::new(UNTRACKED),
+                _spare: 0,
             },
             cold: Body {
                 more_edges: more,

@@ -200,9 +200,11 @@ impl<T, C: CycleCollector> Heap<T, C> {
             ),
         };
         let gc = &mut self.gc;
-        let (id, placed) = self
-            .objects
-            .insert_placed(record, |id| if tracked { gc.on_track_new(id) } else { None });
+        let (id, placed) =
+            self.objects.insert_placed(
+                record,
+                |id| if tracked { gc.on_track_new(id) } else { None },
+            );
         if self.native_claims > 0 {
             self.avoid_claimed_identity(id);
         }

@@ -256,7 +256,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
             // Tracked, in a strategy's list (UNTRACKED and COLLECTING are the two marks
             // above every space): a container, never an atomic object, so `on_free`
             // follows without a test of the flags.
-            debug_assert!(dying.flags & flags::ATOMIC == 0, "bug: {id} is atomic and tracked");
+            debug_assert!(
+                dying.flags & flags::ATOMIC == 0,
+                "bug: {id} is atomic and tracked"
+            );
             self.gc
                 .on_untrack(Cx::new(&mut self.objects), id, dying.space, dying.position);
             self.gc.on_free();
@@ -310,7 +313,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
     #[inline(always)]
     fn release_first_from_dealloc(&mut self, first: u32) -> bool {
         let Some(target) = self.objects.header_mut_in_bounds(first) else {
-            debug_assert_eq!(first, NO_EDGE, "bug: an edge to slot {first}, past the store");
+            debug_assert_eq!(
+                first, NO_EDGE,
+                "bug: an edge to slot {first}, past the store"
+            );
             return false;
         };
         let lowered = lower_count(target, first);
