@@ -30,7 +30,13 @@
 //! `on_edge_write`, `on_alloc`) have empty default bodies; `Heap` is monomorphised for
 //! its strategy, so a strategy that does not override them pays nothing (the calls are
 //! inlined away). [`Generational`](crate::Generational) overrides only `on_alloc` and
-//! `on_free` (its allocation count, as CPython's `gcstate->generations[0].count`).
+//! `on_free` (its allocation count, as CPython's `gcstate->generations[0].count`) of
+//! those. Two hooks exist for speed alone, with defaults that fall back on the others:
+//! [`on_track_new`](CycleCollector::on_track_new) places a new object before its slot
+//! is written (one header write, one lookup of the new slot, instead of `on_track`'s
+//! second lookup), and [`on_possible_root_at`](CycleCollector::on_possible_root_at)
+//! names an edge's target by slot with its space byte, so a strategy builds the id only
+//! when it uses it. The crate's strategies override both where they gain.
 //!
 //! ## A minimal strategy
 //!
