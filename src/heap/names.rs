@@ -118,7 +118,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
             match vacate_if_plain(obj, self.rel.depth) {
                 Ok((dying, more, payload)) => self.dealloc_start(id, dying, more, payload),
                 Err(mut obj) => {
-                    obj.body().external = 0;
+                    obj.body().external = external - 1;
                     obj.header().refcount = 0;
                     self.dealloc_cascade(id);
                 }
