@@ -187,6 +187,9 @@ pub(crate) struct Header {
     /// the fused trial-deletion pass can mark an examined target while it reads its
     /// referrer's edges.
     space: Cell<u8>,
+    /// The header's sixteenth byte, always 0: written with the flags and the space
+    /// byte, it lets a new header's last four bytes go in one store.
+    _spare: u8,
 }
 
 /// The cold half of an object's record: what only the program's operations (lookups by
@@ -319,6 +322,18 @@ impl Header {
         self.space.set(space);
     }
 
+    /// Writes the collector's space byte and position at once (a new object's header,
+    /// placed by its strategy before the store writes it).
+    #[inline(always)]
+    pub(crate) fn place(&mut self, space: u8, position: u32) {
+        debug_assert!(
+            space < COLLECTING,
+            "bug: space {space} is one of the heap's reserved marks"
+        );
+        *self.space.get_mut() = space;
+        *self.gen_index.get_mut() = position;
+    }
+
     /// Whether the object is in a running collection's working set.
     #[inline]
     pub(crate) fn is_collecting(&self) -> bool {
@@ -377,6 +392,7 @@ impl<T> Object<T> {
                 first_edge: first,
                 flags: flags & !flags::VACANT,
                 space: Cell::new(UNTRACKED),
+                _spare: 0,
             },
             cold: Body {
                 more_edges: more,

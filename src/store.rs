@@ -38,8 +38,12 @@ pub(crate) struct Store<T> {
     cold: Vec<ColdSlot<T>>,
     /// The most recently freed slot, or [`NO_EDGE`] for none.
     free_head: u32,
-    /// Occupied slots.
-    len: usize,
+    /// Objects ever stored ([`inserted`](Store::inserted)).
+    inserted: u64,
+    /// Objects ever freed ([`freed`](Store::freed)). The occupied slots are
+    /// `inserted - freed`: two counts that only grow, so the heap's allocation and free
+    /// counters are these, kept at no further cost.
+    freed: u64,
 }
 
 impl<T> Default for Store<T> {
@@ -57,20 +61,35 @@ impl<T> Store<T> {
             hot: Vec::new(),
             cold: Vec::new(),
             free_head: NO_EDGE,
-            len: 0,
+            inserted: 0,
+            freed: 0,
         }
     }
 
     /// Live objects.
     #[inline]
     pub(crate) fn len(&self) -> usize {
-        self.len
+        (self.inserted - self.freed) as usize
+    }
+
+    /// Objects stored since the store was created (the heap's allocation count).
+    #[inline]
+    pub(crate) fn inserted(&self) -> u64 {
+        self.inserted
+    }
+
+    /// Objects freed since the store was created (the heap's free count: every free
+    /// goes through [`vacate`](Store::vacate), [`SlotMut::vacate`] or
+    /// [`take_at`](Store::take_at)).
+    #[inline]
+    pub(crate) fn freed(&self) -> u64 {
+        self.freed
     }
 
     /// Whether no object is alive.
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
-        self.len == 0
+        self.inserted == self.freed
     }
 
     /// Slots the store can hold without reallocating (free ones included).
@@ -81,7 +100,7 @@ impl<T> Store<T> {
 
     /// Makes room for `additional` more objects beyond the free slots.
     pub(crate) fn reserve(&mut self, additional: usize) {
-        let free = self.hot.len() - self.len;
+        let free = self.hot.len() - self.len();
         let more = additional.saturating_sub(free);
         self.hot.reserve(more);
         self.cold.reserve(more);
@@ -92,31 +111,57 @@ impl<T> Store<T> {
     ///
     /// # Panics
     /// When 2^32 - 1 objects are alive at once (slot indices are 32-bit).
-    #[inline(always)]
+    #[cfg(feature = "testing")]
     pub(crate) fn insert(&mut self, object: Object<T>) -> ObjId {
-        let Object { hot, mut cold } = object;
+        self.insert_placed(object, |_| None).0
+    }
+
+    /// [`insert`](Store::insert) that asks `place`, with the new object's id before its
+    /// slot is written, for the collector's space and position of its header (a
+    /// strategy's [`on_track_new`](crate::CycleCollector::on_track_new)): the header is
+    /// written once, already tracked, and the slot is looked up once. Returns the id and
+    /// whether `place` placed the object (`None`: the header says untracked).
+    ///
+    /// # Panics
+    /// When 2^32 - 1 objects are alive at once (slot indices are 32-bit).
+    #[inline(always)]
+    pub(crate) fn insert_placed(
+        &mut self,
+        object: Object<T>,
+        place: impl FnOnce(ObjId) -> Option<(u8, u32)>,
+    ) -> (ObjId, bool) {
+        let Object { mut hot, mut cold } = object;
         let slot = self.free_head;
-        if slot != NO_EDGE {
-            let entry = &mut self.cold[slot as usize];
+        // One test for both: an empty free list's head, `NO_EDGE`, is past every slot
+        // (there are fewer than `NO_EDGE` slots).
+        if let Some(entry) = self.cold.get_mut(slot as usize) {
             let ColdSlot::Vacant { version, next_free } = *entry else {
                 unreachable!("bug: the free list holds occupied slot {slot}")
             };
+            let version = version | 1;
+            let id = make_id(slot, version);
+            let placed = place(id).map(|(space, position)| hot.place(space, position));
             self.free_head = next_free;
-            cold.version = version | 1;
-            *entry = ColdSlot::Occupied(cold);
+            cold.version = version;
+            // The free slot holds nothing to drop: forgotten, not dropped, so the
+            // variant (checked above) is not tested again after `place`.
+            std::mem::forget(std::mem::replace(entry, ColdSlot::Occupied(cold)));
             self.hot[slot as usize] = hot;
-            self.len += 1;
-            return make_id(slot, version | 1);
+            self.inserted += 1;
+            return (id, placed.is_some());
         }
+        debug_assert_eq!(slot, NO_EDGE, "bug: the free list's head is past the slots");
         let slot = u32::try_from(self.hot.len())
             .ok()
             .filter(|&s| s != NO_EDGE)
             .expect("the heap holds at most 2^32 - 1 objects at once");
+        let id = make_id(slot, 1);
+        let placed = place(id).map(|(space, position)| hot.place(space, position));
         cold.version = 1;
         self.hot.push(hot);
         self.cold.push(ColdSlot::Occupied(cold));
-        self.len += 1;
-        make_id(slot, 1)
+        self.inserted += 1;
+        (id, placed.is_some())
     }
 
     /// Removes the object a list entry names, if it is alive, and returns its edges and
@@ -174,7 +219,7 @@ impl<T> Store<T> {
         };
         self.hot[slot as usize].flags = flags::VACANT;
         self.free_head = slot;
-        self.len -= 1;
+        self.freed += 1;
         (body.more_edges, body.payload)
     }
 
@@ -287,7 +332,7 @@ impl<T> Store<T> {
                     hot: &mut self.hot[s],
                     cold,
                     free_head: &mut self.free_head,
-                    len: &mut self.len,
+                    freed: &mut self.freed,
                     slot,
                 })
             }
@@ -382,6 +427,21 @@ impl<T> Store<T> {
         h
     }
 
+    /// [`header_mut`](Store::header_mut), or `None` when `slot` is past the last slot
+    /// (as [`NO_EDGE`] always is: the release path tests a first edge's presence and
+    /// its bounds at once).
+    ///
+    /// # Panics
+    /// When the slot is free: a broken heap invariant, never user input.
+    #[inline(always)]
+    pub(crate) fn header_mut_in_bounds(&mut self, slot: u32) -> Option<&mut Header> {
+        let h = self.hot.get_mut(slot as usize)?;
+        if h.is_vacant() {
+            vacant(slot)
+        }
+        Some(h)
+    }
+
     /// The id of the object in `slot`. For a free slot (only an edge of a heap broken
     /// on purpose, by an injected fault, names one), the id of its last occupant, which
     /// every lookup rejects as stale.
@@ -432,8 +492,8 @@ pub(crate) struct SlotMut<'a, T> {
     cold: &'a mut ColdSlot<T>,
     /// The store's free-list head.
     free_head: &'a mut u32,
-    /// The store's count of live objects.
-    len: &'a mut usize,
+    /// The store's count of frees.
+    freed: &'a mut u64,
     /// The slot.
     slot: u32,
 }
@@ -467,7 +527,7 @@ impl<T> SlotMut<'_, T> {
         };
         self.hot.flags = flags::VACANT;
         *self.free_head = slot;
-        *self.len -= 1;
+        *self.freed += 1;
         (body.more_edges, body.payload)
     }
 }

@@ -30,7 +30,13 @@
 //! `on_edge_write`, `on_alloc`) have empty default bodies; `Heap` is monomorphised for
 //! its strategy, so a strategy that does not override them pays nothing (the calls are
 //! inlined away). [`Generational`](crate::Generational) overrides only `on_alloc` and
-//! `on_free` (its allocation count, as CPython's `gcstate->generations[0].count`).
+//! `on_free` (its allocation count, as CPython's `gcstate->generations[0].count`) of
+//! those. Two hooks exist for speed alone, with defaults that fall back on the others:
+//! [`on_track_new`](CycleCollector::on_track_new) places a new object before its slot
+//! is written (one header write, one lookup of the new slot, instead of `on_track`'s
+//! second lookup), and [`on_possible_root_at`](CycleCollector::on_possible_root_at)
+//! names an edge's target by slot with its space byte, so a strategy builds the id only
+//! when it uses it. The crate's strategies override both where they gain.
 //!
 //! ## A minimal strategy
 //!
@@ -133,6 +139,20 @@ pub trait CycleCollector: Sized + 'static {
     /// its space and position.
     fn on_track<T>(&mut self, cx: Cx<'_, T>, id: ObjId);
 
+    /// A container was just allocated tracked ([`Heap::alloc`], [`Heap::alloc_with`],
+    /// [`Heap::alloc_immutable`]): `id` names it, with a count of 1, but the store writes
+    /// its slot only after this returns, so it cannot be read through a [`Cx`] yet. A
+    /// strategy that places a new object without reading the heap records it as
+    /// [`on_track`](CycleCollector::on_track) would and returns the space and position
+    /// its header is to carry: the heap writes them with the rest of the new header, so
+    /// the allocation looks the new slot up once. `None` (the default): the heap stores
+    /// the object untracked and then calls `on_track`.
+    #[inline(always)]
+    fn on_track_new(&mut self, id: ObjId) -> Option<(u8, u32)> {
+        let _ = id;
+        None
+    }
+
     /// `id` stops being tracked (it is being freed, or user code is about to run on it
     /// during its deallocation). It is tracked by this strategy on entry, in `space` at
     /// `position` (its header, which the heap has just read: the hot release path looks
@@ -153,6 +173,20 @@ pub trait CycleCollector: Sized + 'static {
     #[inline(always)]
     fn on_possible_root<T>(&mut self, cx: Cx<'_, T>, id: ObjId) {
         let _ = (cx, id);
+    }
+
+    /// [`on_possible_root`](CycleCollector::on_possible_root) for the target of an
+    /// edge a freed object held, named by its `slot` ([`Objects::slot`]) with its
+    /// header's space byte `space` (which may be one of the heap's marks: untracked, or
+    /// in a running collection's working set), both read by the heap as it lowered the
+    /// count: a strategy that acts on few possible roots decides from `space` before it
+    /// builds the id ([`Objects::id_at`]). The default builds the id and calls
+    /// `on_possible_root` (free when that is the empty default).
+    #[inline(always)]
+    fn on_possible_root_at<T>(&mut self, cx: Cx<'_, T>, slot: u32, space: u8) {
+        let _ = space;
+        let id = cx.objects().id_at(slot);
+        self.on_possible_root(cx, id);
     }
 
     /// A container object (any kind but atomic, tracked or not) was freed. No-op by

@@ -175,10 +175,12 @@ impl<T, C: CycleCollector> Heap<T, C> {
     }
 
     /// Inserts a new object with one external reference and edges to `edges` (whose
-    /// references the caller has taken). A tracked object enters the strategy's lists.
-    /// The record is built from the slice's length (no edge vector is read, none is
-    /// allocated for at most one edge), and the rare cases (an assigned identity that
-    /// claims a native one) are behind one test.
+    /// references the caller has taken). A tracked object enters the strategy's lists:
+    /// placed by its [`on_track_new`](CycleCollector::on_track_new) before the store
+    /// writes the slot (the header is written once, the slot looked up once), else
+    /// through `on_track` afterwards. The record is built from the slice's length (no
+    /// edge vector is read, none is allocated for at most one edge), and the rare cases
+    /// (an assigned identity that claims a native one) are behind one test.
     #[inline(always)]
     fn insert_object(
         &mut self,
@@ -187,7 +189,6 @@ impl<T, C: CycleCollector> Heap<T, C> {
         flag_bits: u16,
         tracked: bool,
     ) -> ObjId {
-        self.counters.allocations += 1;
         let record = match edges {
             [] => Object::untracked(payload, NO_EDGE, ThinVec::new(), flag_bits),
             [first] => Object::untracked(payload, slot_of(*first), ThinVec::new(), flag_bits),
@@ -198,11 +199,16 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 flag_bits | flags::MORE_EDGES,
             ),
         };
-        let id = self.objects.insert(record);
+        let gc = &mut self.gc;
+        let (id, placed) =
+            self.objects.insert_placed(
+                record,
+                |id| if tracked { gc.on_track_new(id) } else { None },
+            );
         if self.native_claims > 0 {
             self.avoid_claimed_identity(id);
         }
-        if tracked {
+        if tracked && !placed {
             self.track(id);
         }
         id

@@ -267,6 +267,13 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// assert_eq!((heap.counters().allocations, heap.counters().frees_by_refcount), (1, 1));
     /// ```
     pub fn counters(&self) -> HeapCounters {
-        self.counters
+        // The store's own counts of objects stored and freed (every free is one by
+        // reference count: the collector only breaks cycles), so the allocation and
+        // release paths increment no counter of their own.
+        HeapCounters {
+            allocations: self.objects.inserted(),
+            frees_by_refcount: self.objects.freed(),
+            ..self.counters
+        }
     }
 }

@@ -204,6 +204,8 @@ pub struct Heap<T, C = Generational> {
     next_fresh_identity: u64,
     /// Unraisable events: panics caught in finalizers and callbacks.
     pub(crate) events: Vec<GcEvent>,
+    /// The counters, but for `allocations` and `frees_by_refcount`, which stay 0 here:
+    /// [`counters`](Heap::counters) reads them from the store.
     pub(crate) counters: HeapCounters,
 }
 

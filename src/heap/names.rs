@@ -109,15 +109,23 @@ impl<T, C: CycleCollector> Heap<T, C> {
         if external == 0 || obj.header().has(flags::HELD) {
             return self.decref_checked(id);
         }
-        obj.body().external = external - 1;
-        let header = obj.header();
-        header.refcount -= 1;
-        if header.refcount == 0 {
+        let count = obj.header().refcount - 1;
+        if count == 0 {
+            // The last reference. On the straight path the slot is freed in place and
+            // the zero counts are never written (a free slot keeps no body, and its
+            // header is read for its flags alone), so nothing is stored between the
+            // lookup and the free.
             match vacate_if_plain(obj, self.rel.depth) {
                 Ok((dying, more, payload)) => self.dealloc_start(id, dying, more, payload),
-                Err(()) => self.dealloc_cascade(id),
+                Err(mut obj) => {
+                    obj.body().external = external - 1;
+                    obj.header().refcount = 0;
+                    self.dealloc_cascade(id);
+                }
             }
         } else {
+            obj.body().external = external - 1;
+            obj.header().refcount = count;
             self.gc.on_possible_root(Cx::new(&mut self.objects), id);
         }
         Ok(())

@@ -65,13 +65,20 @@ impl<T, C: CycleCollector> Heap<T, C> {
             header.refcount > 0,
             "bug: refcount of {id} underflows; an edge or handle was released twice"
         );
-        header.refcount -= 1;
-        if header.refcount == 0 {
+        let count = header.refcount - 1;
+        if count == 0 {
+            // The last reference. On the straight path the slot is freed in place and
+            // the zero count is never written (a free slot's header is read for its
+            // flags alone), so nothing is stored between the lookup and the free.
             match vacate_if_plain(obj, self.rel.depth) {
                 Ok((dying, more, payload)) => self.dealloc_start(id, dying, more, payload),
-                Err(()) => self.dealloc_cascade(id),
+                Err(mut obj) => {
+                    obj.header().refcount = 0;
+                    self.dealloc_cascade(id);
+                }
             }
         } else {
+            header.refcount = count;
             self.gc.on_possible_root(Cx::new(&mut self.objects), id);
         }
     }
@@ -247,14 +254,18 @@ impl<T, C: CycleCollector> Heap<T, C> {
     fn dealloc_vacated(&mut self, id: ObjId, dying: Dying, more: ThinVec<u32>, payload: T) -> bool {
         if dying.space < COLLECTING {
             // Tracked, in a strategy's list (UNTRACKED and COLLECTING are the two marks
-            // above every space).
+            // above every space): a container, never an atomic object, so `on_free`
+            // follows without a test of the flags.
+            debug_assert!(
+                dying.flags & flags::ATOMIC == 0,
+                "bug: {id} is atomic and tracked"
+            );
             self.gc
                 .on_untrack(Cx::new(&mut self.objects), id, dying.space, dying.position);
-        }
-        if dying.flags & flags::ATOMIC == 0 {
+            self.gc.on_free();
+        } else if dying.flags & flags::ATOMIC == 0 {
             self.gc.on_free();
         }
-        self.counters.frees_by_refcount += 1;
         let queued = if dying.flags & flags::MORE_EDGES == 0 {
             // The common case, at most one edge: the vector is the empty one, which
             // owns no allocation (it points at thin-vec's shared empty header), so it
@@ -265,7 +276,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 "bug: edges after the first without MORE_EDGES"
             );
             std::mem::forget(more);
-            dying.first != NO_EDGE && self.release_from_dealloc(dying.first)
+            self.release_first_from_dealloc(dying.first)
         } else {
             self.release_many_from_dealloc(dying.first, more)
         };
@@ -291,21 +302,40 @@ impl<T, C: CycleCollector> Heap<T, C> {
     /// returned).
     #[inline(always)]
     fn release_from_dealloc(&mut self, slot: u32) -> bool {
-        // The header alone: the target's id (its version, in the body) is built only
-        // where it is used, so a strategy whose `on_possible_root` ignores it never
-        // reads the body (`id_at` cannot panic, so an unused call is dropped).
         let target = self.objects.header_mut(slot);
-        debug_assert!(
-            target.refcount > 0,
-            "bug: refcount of slot {slot} underflows in the release cascade"
-        );
-        target.refcount -= 1;
-        if target.refcount == 0 {
+        let lowered = lower_count(target, slot);
+        self.after_release_from_dealloc(slot, lowered)
+    }
+
+    /// [`release_from_dealloc`](Heap::release_from_dealloc) of a freed object's first
+    /// edge, `NO_EDGE` for none: one test for both the absent edge and the bounds
+    /// (`NO_EDGE` is past every slot). Returns whether the target was queued.
+    #[inline(always)]
+    fn release_first_from_dealloc(&mut self, first: u32) -> bool {
+        let Some(target) = self.objects.header_mut_in_bounds(first) else {
+            debug_assert_eq!(
+                first, NO_EDGE,
+                "bug: an edge to slot {first}, past the store"
+            );
+            return false;
+        };
+        let lowered = lower_count(target, first);
+        self.after_release_from_dealloc(first, lowered)
+    }
+
+    /// What follows the lowering of the count of the object in `slot` by an edge
+    /// release ([`lower_count`] said `lowered`): a target at zero is queued, any other
+    /// is reported to the strategy as a possible root. Returns whether it was queued.
+    #[inline(always)]
+    fn after_release_from_dealloc(&mut self, slot: u32, (zero, space): (bool, u8)) -> bool {
+        if zero {
             self.queue_dead_target(slot);
             true
         } else {
-            let t = self.objects.id_at(slot);
-            self.gc.on_possible_root(Cx::new(&mut self.objects), t);
+            // The strategy gets the slot and the space byte read with the count, and
+            // builds the target's id (its version, in the body) only if it uses it.
+            self.gc
+                .on_possible_root_at(Cx::new(&mut self.objects), slot, space);
             false
         }
     }
@@ -514,7 +544,6 @@ impl<T, C: CycleCollector> Heap<T, C> {
                 self.identities.remove(id);
             }
             self.gc.on_free();
-            self.counters.frees_by_refcount += 1;
             if let Some(first) = edges.first {
                 self.release_outside(first);
                 for slot in edges.more {
@@ -552,21 +581,34 @@ impl<T, C: CycleCollector> Heap<T, C> {
 /// The straight case of a release that took `obj`'s count to zero: when no cascade is
 /// running (`depth` 0) and the object has no user code to run and no side table to
 /// update, its slot is freed in place (no second lookup) and its header, edges after
-/// the first and payload are returned for [`Heap::dealloc_start`]; otherwise `Err`,
-/// and the caller runs [`Heap::dealloc_cascade`]. The rare cases are behind this one
-/// test.
+/// the first and payload are returned for [`Heap::dealloc_start`]; otherwise `Err`
+/// with the slot, whose zero count the caller writes before it runs
+/// [`Heap::dealloc_cascade`]. The rare cases are behind this one test.
 #[inline(always)]
 pub(crate) fn vacate_if_plain<T>(
     mut obj: SlotMut<'_, T>,
     depth: u32,
-) -> Result<(Dying, ThinVec<u32>, T), ()> {
+) -> Result<(Dying, ThinVec<u32>, T), SlotMut<'_, T>> {
     let dying = Dying::of(obj.header());
     if dying.flags & SPECIAL == 0 && depth == 0 {
         let (more, payload) = obj.vacate();
         Ok((dying, more, payload))
     } else {
-        Err(())
+        Err(obj)
     }
+}
+
+/// Lowers the count of `target` (the header of the object in `slot`) for a released
+/// edge, and returns whether it reached zero and the header's space byte (the header
+/// alone is read).
+#[inline(always)]
+fn lower_count(target: &mut Header, slot: u32) -> (bool, u8) {
+    debug_assert!(
+        target.refcount > 0,
+        "bug: refcount of slot {slot} underflows in the release cascade"
+    );
+    target.refcount -= 1;
+    (target.refcount == 0, target.space())
 }
 
 /// A release of an object that is not alive: a broken heap invariant (the callers

@@ -509,8 +509,16 @@ impl CycleCollector for BaconRajan {
         }
     }
 
+    /// A new object (count 1) starts black, outside the buffer.
+    #[inline(always)]
+    fn on_track_new(&mut self, id: ObjId) -> Option<(u8, u32)> {
+        let _ = id;
+        Some((BLACK, 0))
+    }
+
     /// A buffered root that is freed or untracked leaves the buffer in O(1) (the paper's
     /// "buffered root freed before collection").
+    #[inline(always)]
     fn on_untrack<T>(&mut self, mut cx: Cx<'_, T>, id: ObjId, space: u8, position: u32) {
         if space != PURPLE {
             return;
@@ -537,6 +545,16 @@ impl CycleCollector for BaconRajan {
         // The heap reports only live objects here: the header by slot is enough (no
         // version check in the object's body on the release path).
         if cx.objects().slot_space(crate::store::slot_of(id)) == Some(BLACK) {
+            self.buffer(cx, id);
+        }
+    }
+
+    /// [`on_possible_root`](CycleCollector::on_possible_root) by slot: the id is built
+    /// only for a black object, the one case that buffers it.
+    #[inline(always)]
+    fn on_possible_root_at<T>(&mut self, cx: Cx<'_, T>, slot: u32, space: u8) {
+        if space == BLACK {
+            let id = cx.objects().id_at(slot);
             self.buffer(cx, id);
         }
     }

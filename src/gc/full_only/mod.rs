@@ -87,6 +87,12 @@ impl CycleCollector for FullOnly {
         self.tracked.push(cx, id);
     }
 
+    /// Appends the new object; the heap writes its header.
+    #[inline(always)]
+    fn on_track_new(&mut self, id: ObjId) -> Option<(u8, u32)> {
+        Some(self.tracked.place(id))
+    }
+
     /// Removes the object in O(1): the last one takes its place.
     #[inline]
     fn on_untrack<T>(&mut self, cx: Cx<'_, T>, _id: ObjId, _space: u8, position: u32) {

@@ -125,15 +125,16 @@ pub enum Generation {
 pub(crate) struct GenList {
     /// Members' slots and tombstones, in order.
     pub(crate) ids: Vec<u32>,
-    /// Members (entries that are not tombstones).
-    pub(crate) live: usize,
+    /// Tombstones among `ids` (the members are the rest: an append or the removal of
+    /// the last entry leaves it alone).
+    pub(crate) dead: usize,
 }
 
 impl GenList {
     /// Members.
     #[inline]
     pub(crate) fn len(&self) -> usize {
-        self.live
+        self.ids.len() - self.dead
     }
 
     /// Appends `slot` and returns its index.
@@ -141,7 +142,6 @@ impl GenList {
     pub(crate) fn push(&mut self, slot: u32) -> u32 {
         let index = self.ids.len() as u32;
         self.ids.push(slot);
-        self.live += 1;
         index
     }
 
@@ -160,7 +160,7 @@ impl GenList {
 
     /// Appends the members, in order, to `out`, and empties the list.
     pub(crate) fn drain_into(&mut self, out: &mut Vec<u32>) {
-        if self.live == self.ids.len() {
+        if self.dead == 0 {
             if out.is_empty() {
                 // Handed over whole: no copy.
                 std::mem::swap(out, &mut self.ids);
@@ -171,7 +171,7 @@ impl GenList {
             out.extend(self.iter());
         }
         self.ids.clear();
-        self.live = 0;
+        self.dead = 0;
     }
 
     /// Members' ids in order, as a new vector.
@@ -377,7 +377,6 @@ impl Generational {
     /// left empty. Into an empty generation the vector itself becomes the list.
     pub(crate) fn adopt_all(&mut self, ids: &mut Vec<u32>, gen_no: u8) {
         let list = &mut self.gens[gen_no as usize];
-        list.live += ids.len();
         if list.ids.is_empty() {
             std::mem::swap(&mut list.ids, ids);
             ids.clear();
@@ -396,15 +395,17 @@ impl Generational {
             index < list.ids.len() && list.ids[index] != TOMBSTONE,
             "bug: generation {gen_no} has no member at {index}; a header position is stale"
         );
-        list.live -= 1;
         if index + 1 == list.ids.len() {
             list.ids.pop();
-            while list.ids.last() == Some(&TOMBSTONE) {
-                list.ids.pop();
+            // One test on the common path (no tombstone at all); the trailing ones
+            // are popped off it.
+            if list.dead != 0 {
+                pop_tombstones(list);
             }
         } else {
             list.ids[index] = TOMBSTONE;
-            if list.ids.len() > 2 * list.live + 64 {
+            list.dead += 1;
+            if list.dead > list.len() + 64 {
                 compact(list, cx);
             }
         }
@@ -419,12 +420,24 @@ impl Generational {
     }
 }
 
+/// Drops the tombstones at the end of a generation's list (after its last member was
+/// removed), so the list ends with a member or is empty.
+#[cold]
+#[inline(never)]
+fn pop_tombstones(list: &mut GenList) {
+    while list.ids.last() == Some(&TOMBSTONE) {
+        list.ids.pop();
+        list.dead -= 1;
+    }
+}
+
 /// Drops a generation's tombstones once they outnumber its members, writing each
 /// member's new position into its header (the rare half of `remove_at`).
 #[cold]
 #[inline(never)]
 fn compact<T>(list: &mut GenList, mut cx: Cx<'_, T>) {
     list.ids.retain(|&s| s != TOMBSTONE);
+    list.dead = 0;
     for (i, &slot) in list.ids.iter().enumerate() {
         cx.set_slot_position(slot, i as u32);
     }
@@ -435,6 +448,12 @@ impl CycleCollector for Generational {
     #[inline]
     fn on_track<T>(&mut self, cx: Cx<'_, T>, id: ObjId) {
         self.push(cx, id, 0);
+    }
+
+    /// Appends the new object to generation 0; the heap writes its header.
+    #[inline(always)]
+    fn on_track_new(&mut self, id: ObjId) -> Option<(u8, u32)> {
+        Some((0, self.gens[0].push(crate::store::slot_of(id))))
     }
 
     /// Removes the object from its generation, keeping the order of the others.
@@ -500,10 +519,10 @@ impl CycleCollector for Generational {
                 }
                 tracked += 1;
             }
-            if live != list.live {
+            if list.dead != list.ids.len() - live {
                 return Err(format!(
                     "generation {g} counts {} member(s) but lists {live}",
-                    list.live
+                    list.ids.len().wrapping_sub(list.dead)
                 ));
             }
         }

@@ -374,6 +374,7 @@ impl Incremental {
     }
 
     /// The list of space `space`, if it is one of the three.
+    #[inline]
     fn list_mut(&mut self, space: u8) -> Option<&mut TrackedList> {
         match space {
             YOUNG => Some(&mut self.young),
@@ -402,6 +403,7 @@ impl Incremental {
 
     /// Removes the member at `position` of space `space` in O(1), moving the last member
     /// into its place.
+    #[inline]
     fn remove<T>(&mut self, cx: Cx<'_, T>, space: u8, position: u32) {
         let Some(list) = self.list_mut(space) else {
             debug_assert!(
@@ -590,7 +592,14 @@ impl CycleCollector for Incremental {
         self.push(cx, id, YOUNG);
     }
 
+    /// Appends the new object to the young generation; the heap writes its header.
+    #[inline(always)]
+    fn on_track_new(&mut self, id: ObjId) -> Option<(u8, u32)> {
+        Some(self.young.place(id))
+    }
+
     /// Removes the object from its list (the last member takes its place).
+    #[inline(always)]
     fn on_untrack<T>(&mut self, cx: Cx<'_, T>, _id: ObjId, space: u8, position: u32) {
         self.remove(cx, space, position);
     }

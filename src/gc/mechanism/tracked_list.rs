@@ -107,6 +107,17 @@ impl TrackedList {
         self.slots.push(slot_of(id));
     }
 
+    /// Appends `id` without writing its header, and returns the space and position the
+    /// header is to carry (this list's space, its index): what a strategy's
+    /// [`on_track_new`](crate::CycleCollector::on_track_new) returns, the heap writing
+    /// the new object's header itself.
+    #[inline]
+    pub fn place(&mut self, id: ObjId) -> (u8, u32) {
+        let position = self.slots.len() as u32;
+        self.slots.push(slot_of(id));
+        (self.space, position)
+    }
+
     /// Removes the member at `position` (its header's position) in O(1): the last
     /// member takes its place, and that member's header position is rewritten.
     ///
@@ -116,10 +127,27 @@ impl TrackedList {
     #[inline]
     pub fn remove<T>(&mut self, cx: Cx<'_, T>, position: u32) {
         let i = position as usize;
-        self.slots.swap_remove(i);
-        if let Some(&moved) = self.slots.get(i) {
-            cx.objects.at(moved).set_position(position);
+        // The last member leaves the list; unless it was the one removed (the common
+        // case: the most recently tracked object dies first), it takes the place.
+        let Some(last) = self.slots.pop() else {
+            past_end(position, 0)
+        };
+        let len = self.slots.len();
+        if i < len {
+            self.fill(cx, position, last);
+        } else if i != len {
+            self.slots.push(last);
+            past_end(position, len + 1)
         }
+    }
+
+    /// Puts `last` (a member just popped from the end) at `position`, inside the list,
+    /// and records it in its header: out of line, so the common removal (of the last
+    /// member) reads nothing of the store.
+    #[inline(never)]
+    fn fill<T>(&mut self, cx: Cx<'_, T>, position: u32, last: u32) {
+        self.slots[position as usize] = last;
+        cx.objects.at(last).set_position(position);
     }
 
     /// Removes the last member and returns it (its header is untouched: the caller
@@ -199,4 +227,12 @@ impl TrackedList {
         }
         Ok(())
     }
+}
+
+/// A removal at `position` of a list of `len` members: the strategy's header and list
+/// disagree (a bug).
+#[cold]
+#[inline(never)]
+fn past_end(position: u32, len: usize) -> ! {
+    panic!("bug: position {position} is past the end of a tracked list of {len}")
 }
