@@ -324,18 +324,25 @@ impl<T> Store<T> {
     /// count reaches zero is freed without a second lookup of its slot.
     #[inline(always)]
     pub(crate) fn slot_mut(&mut self, id: ObjId) -> Option<SlotMut<'_, T>> {
-        let slot = slot_of(id);
+        self.entry_mut(id)
+    }
+
+    /// [`slot_mut`](Store::slot_mut) for a list entry: the object it names, if it is
+    /// alive (a bare slot: occupied; an id: of that version too). The collector's free
+    /// of an unreachable set reads each header through it and frees the slot through
+    /// the same lookup.
+    #[inline(always)]
+    pub(crate) fn entry_mut<E: Entry>(&mut self, e: E) -> Option<SlotMut<'_, T>> {
+        let slot = e.slot();
         let s = slot as usize;
         match self.cold.get_mut(s) {
-            Some(cold @ ColdSlot::Occupied(_)) if cold.version() == version_of(id) => {
-                Some(SlotMut {
-                    hot: &mut self.hot[s],
-                    cold,
-                    free_head: &mut self.free_head,
-                    freed: &mut self.freed,
-                    slot,
-                })
-            }
+            Some(cold @ ColdSlot::Occupied(_)) if e.matches(cold.version()) => Some(SlotMut {
+                hot: &mut self.hot[s],
+                cold,
+                free_head: &mut self.free_head,
+                freed: &mut self.freed,
+                slot,
+            }),
             _ => None,
         }
     }

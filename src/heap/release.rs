@@ -530,23 +530,30 @@ impl<T, C: CycleCollector> Heap<T, C> {
     pub(crate) fn free_unreachable<E: Entry>(&mut self, unreachable: &mut [E]) {
         self.objects.order_descending(unreachable);
         for &e in unreachable.iter() {
-            // Read the flags in place, then move only edges and payload out.
-            let Some(obj) = self.objects.lookup(e) else {
+            // One lookup of both halves: the header is read, then the slot freed
+            // through the same lookup (only edges and payload move out).
+            let Some(mut obj) = self.objects.entry_mut(e) else {
                 continue;
             };
-            let (has_identity, id) = (
-                obj.has(flags::HAS_IDENTITY),
-                make_id(e.slot(), obj.body().version),
-            );
-            let (edges, payload) = self.objects.take_at(e.slot());
-            if has_identity {
+            let header = obj.header();
+            let (flags, first) = (header.flags, header.first_edge());
+            let identity =
+                (flags & flags::HAS_IDENTITY != 0).then(|| make_id(e.slot(), obj.body().version));
+            let (more, payload) = obj.vacate();
+            if let Some(id) = identity {
                 // `by_identity` keeps a stale entry; lookups ignore it.
                 self.identities.remove(id);
             }
             self.gc.on_free();
-            if let Some(first) = edges.first {
+            if flags & flags::MORE_EDGES == 0 {
+                // At most one edge: `more` is the shared empty vector (nothing to drop).
+                std::mem::forget(more);
+                if first != NO_EDGE {
+                    self.release_outside(first);
+                }
+            } else {
                 self.release_outside(first);
-                for slot in edges.more {
+                for slot in more {
                     self.release_outside(slot);
                 }
             }
