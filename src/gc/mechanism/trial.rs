@@ -220,6 +220,7 @@ pub(crate) fn move_unreachable_promoting<T>(
             #[inline(always)]
             |t| {
                 if let Some(index) = queue.reach(objects, t, older) {
+                    // A blank, dropped at the end.
                     unreachable[index] = NO_EDGE;
                     blanks = true;
                 }
@@ -285,12 +286,7 @@ pub(crate) fn move_unreachable_in_place<T>(
         kept += 1;
         obj.for_each_edge(
             #[inline(always)]
-            |t| {
-                if let Some(index) = queue.reach(objects, t, older) {
-                    leave_entry(objects, young, index, kept + holes);
-                    holes += 1;
-                }
-            },
+            |t| holes += reach_in_place(objects, &mut queue, young, older, kept + holes, t),
         );
     }
     while let Some(slot) = queue.pop(objects) {
@@ -302,16 +298,32 @@ pub(crate) fn move_unreachable_in_place<T>(
         holes -= 1;
         obj.for_each_edge(
             #[inline(always)]
-            |t| {
-                if let Some(index) = queue.reach(objects, t, older) {
-                    leave_entry(objects, young, index, kept + holes);
-                    holes += 1;
-                }
-            },
+            |t| holes += reach_in_place(objects, &mut queue, young, older, kept + holes, t),
         );
     }
     debug_assert_eq!(holes, 0, "bug: a queued object found no free entry");
     kept
+}
+
+/// The in-place scan's step along an edge to slot `t` ([`Queue::reach`]): an object
+/// moved back gives its entry up to the set-aside run that starts at `first_aside`
+/// ([`leave_entry`]). Returns the entries freed (0 or 1).
+#[inline(always)]
+fn reach_in_place<T>(
+    objects: &Store<T>,
+    queue: &mut Queue,
+    young: &mut [u32],
+    older: u8,
+    first_aside: usize,
+    t: u32,
+) -> usize {
+    match queue.reach(objects, t, older) {
+        Some(index) => {
+            leave_entry(objects, young, index, first_aside);
+            1
+        }
+        None => 0,
+    }
 }
 
 /// An object moved back leaves entry `index` of the set-aside run that starts at
