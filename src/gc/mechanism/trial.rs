@@ -190,11 +190,12 @@ pub(crate) fn move_unreachable_promoting<T>(
         "bug: a list of {len} objects is too long to tag"
     );
     unreachable.clear();
-    let mut kept = 0;
+    let mut kept = scan_reachable_prefix(objects, young, older, base);
     let mut queue = Queue::default();
     let mut blanks = false;
-    let mut i = 0;
-    // One loop over `young`'s entries, then the queue (one copy of the edge step).
+    let mut i = kept;
+    // One loop over the rest of `young`'s entries, then the queue (one copy of the
+    // edge step).
     loop {
         let slot = if i < len {
             let slot = young[i];
@@ -260,10 +261,10 @@ pub(crate) fn move_unreachable_in_place<T>(
         len <= MAX_TAGGED_LIST,
         "bug: a list of {len} objects is too long to tag"
     );
-    let mut kept = 0;
+    let mut kept = scan_reachable_prefix(objects, young, older, base);
     let mut holes = 0;
     let mut queue = Queue::default();
-    for i in 0..len {
+    for i in kept..len {
         let slot = young[i];
         let obj = objects.pass_at(slot);
         if obj.gc_refs() == 0 {
@@ -303,6 +304,35 @@ pub(crate) fn move_unreachable_in_place<T>(
     }
     debug_assert_eq!(holes, 0, "bug: a queued object found no free entry");
     kept
+}
+
+/// The scan's opening run, while every entry scanned is reachable: nothing is set aside
+/// yet, so no object can be moved back, every survivor stays where it is, and the
+/// step along an edge only gives an unscanned member its positive count. A live
+/// collection (nothing but survivors) runs whole in this loop, with none of the
+/// general scan's state. Returns the index of the first entry scanned with count 0
+/// (not yet set aside), or the list's length; every entry before it is promoted in
+/// place (space `older`, position `base + i`).
+#[inline(always)]
+fn scan_reachable_prefix<T>(objects: &Store<T>, young: &[u32], older: u8, base: u32) -> usize {
+    for (i, &slot) in young.iter().enumerate() {
+        let obj = objects.pass_at(slot);
+        if obj.gc_refs() == 0 {
+            return i;
+        }
+        obj.set_space(older);
+        obj.set_position(base + i as u32);
+        obj.for_each_edge(
+            #[inline(always)]
+            |t| {
+                let target = objects.pass_at(t);
+                if target.space() == COLLECTING && target.gc_refs() == 0 {
+                    target.set_gc_refs(1);
+                }
+            },
+        );
+    }
+    young.len()
 }
 
 /// The in-place scan's step along an edge to slot `t` ([`Queue::reach`]): an object
