@@ -261,10 +261,11 @@ pub(crate) fn move_unreachable_in_place<T>(
         len <= MAX_TAGGED_LIST,
         "bug: a list of {len} objects is too long to tag"
     );
-    let mut kept = scan_reachable_prefix(objects, young, older, base);
+    let start = scan_reachable_prefix(objects, young, older, base);
+    let mut kept = start;
     let mut holes = 0;
     let mut queue = Queue::default();
-    for i in kept..len {
+    for i in start..len {
         let slot = young[i];
         let obj = objects.pass_at(slot);
         if obj.gc_refs() == 0 {
