@@ -298,18 +298,7 @@ fn user_code_that_allocates_during_a_young_collection_is_replayed_by_the_model()
         },
     ];
     for i in 0..5 {
-        ops.extend([
-            Op::Alloc,
-            Op::Alloc,
-            Op::Link {
-                from: Target::Recent(0),
-                to: Target::Recent(1),
-            },
-            Op::Link {
-                from: Target::Recent(1),
-                to: Target::Recent(0),
-            },
-        ]);
+        ops.extend(linked_pair());
         if i == 0 {
             ops.push(Op::SetFinalizer {
                 obj: Target::Recent(0),
@@ -514,6 +503,23 @@ fn a_strategy_of_ones_own_gets_the_free_policy() {
             enabled: true
         }
     );
+}
+
+/// Two new objects linked to each other (`Recent(1)` ⇄ `Recent(0)`), each still held
+/// by its allocation reference.
+fn linked_pair() -> [Op; 4] {
+    [
+        Op::Alloc,
+        Op::Alloc,
+        Op::Link {
+            from: Target::Recent(0),
+            to: Target::Recent(1),
+        },
+        Op::Link {
+            from: Target::Recent(1),
+            to: Target::Recent(0),
+        },
+    ]
 }
 
 /// Two garbage self-cycles, then `collect_full`.
@@ -899,17 +905,8 @@ fn collection_callbacks_with_programs_are_replayed_by_the_model() {
 /// release panics still releases the others.
 #[test]
 fn panicking_payloads_unwind_where_the_model_says_and_lose_nothing() {
-    let cycle_with_panicking_payload = [
-        Op::Alloc,
-        Op::Alloc,
-        Op::Link {
-            from: Target::Recent(0),
-            to: Target::Recent(1),
-        },
-        Op::Link {
-            from: Target::Recent(1),
-            to: Target::Recent(0),
-        },
+    let mut cycle_with_panicking_payload = linked_pair().to_vec();
+    cycle_with_panicking_payload.extend([
         Op::PanicOnDrop {
             obj: Target::Recent(0),
         },
@@ -921,7 +918,7 @@ fn panicking_payloads_unwind_where_the_model_says_and_lose_nothing() {
         },
         Op::Alloc, // the automatic collection frees the cycle: this allocation unwinds
         Op::CollectFull,
-    ];
+    ]);
     let mut runner = Runner::new(GcConfig::with_thresholds(vec![2, 10, 10])).unwrap();
     for op in &cycle_with_panicking_payload {
         runner.apply(op).unwrap();
