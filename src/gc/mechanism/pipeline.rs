@@ -56,15 +56,15 @@ impl<T, C: CycleCollector> Heap<T, C> {
         for &id in unreachable.iter() {
             self.objects.by_id(id).set_gc_refs(TENTATIVELY_UNREACHABLE);
         }
-        self.process_unreachable(unreachable, false, &mut report, &mut survivors);
+        self.process_unreachable(unreachable, &mut report, &mut survivors);
         unreachable.clear();
         report
     }
 
-    /// The pipeline proper. `unreachable` holds objects marked
-    /// `TENTATIVELY_UNREACHABLE` by `move_unreachable` and, when `filter` is set, also
-    /// objects it moved back (dropped here, in the same pass that makes the rest the
-    /// working list).
+    /// The pipeline proper. `unreachable` holds objects set aside by a
+    /// `move_unreachable`, without the objects it moved back: their scratch count is
+    /// `TENTATIVELY_UNREACHABLE` or, from the slot-level scans, their list index tagged
+    /// `SET_ASIDE`; the pipeline reads neither, only the [`COLLECTING`] space byte.
     ///
     /// The entries may be bare slots (the collector's own lists) or ids. When no user
     /// code can run (no finalizer, legacy finalizer, weak reference or save-all mode),
@@ -73,11 +73,10 @@ impl<T, C: CycleCollector> Heap<T, C> {
     pub(crate) fn process_unreachable<E: Entry>(
         &mut self,
         unreachable: &mut Vec<E>,
-        filter: bool,
         report: &mut CollectReport,
         survivors: &mut impl FnMut(&mut C, Cx<'_, T>, ObjId),
     ) {
-        if !filter && self.garbage_order_unobservable() {
+        if self.garbage_order_unobservable() {
             // Every entry is in the working set already (space COLLECTING) and none can
             // carry a legacy finalizer (none was ever set): no pass over the set before
             // it is freed (at 10^6 dead two-node cycles it read every garbage header
@@ -90,22 +89,13 @@ impl<T, C: CycleCollector> Heap<T, C> {
             self.free_whole_set(unreachable, report);
             return;
         }
-        // The unreachable objects become the working list (one pass that also drops
-        // the objects move_unreachable moved back).
+        // The unreachable objects become the working list.
         let mut legacy_seen = false;
-        let mut kept = 0;
-        for i in 0..unreachable.len() {
-            let e = unreachable[i];
+        for &e in unreachable.iter() {
             let obj = self.objects.at(e.slot());
-            if filter && obj.gc_refs() != TENTATIVELY_UNREACHABLE {
-                continue;
-            }
             legacy_seen |= obj.has(flags::LEGACY_FINALIZER);
             obj.set_space(COLLECTING);
-            unreachable[kept] = e;
-            kept += 1;
         }
-        unreachable.truncate(kept);
         if !legacy_seen && self.no_user_code_on_garbage() {
             self.free_whole_set(unreachable, report);
             return;

@@ -185,7 +185,7 @@ impl<T, C: CycleCollector> Heap<T, C> {
         report: &mut CollectReport,
         mut survivors: impl FnMut(&mut C, Cx<'_, T>, ObjId),
     ) {
-        self.process_unreachable(unreachable, false, report, &mut survivors);
+        self.process_unreachable(unreachable, report, &mut survivors);
         unreachable.clear();
     }
 
