@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use gclab::experiment::{STRATEGIES, StrategyChoice, StrategyHeaps, WithHarnessStrategy};
 use gclab::testing::{HarnessStrategy, Op, Runner, TraceHeader, TraceStrategy, read_trace};
@@ -26,7 +27,11 @@ fn record(name: &str) -> (PathBuf, usize) {
         .join(format!("{name}.py"));
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("traces");
     std::fs::create_dir_all(&dir).unwrap();
-    let trace = dir.join(format!("{name}.jsonl"));
+    // A file of its own per recording: the tests run in parallel and record some of
+    // the same programs (one file shared, one test read it while another rewrote it).
+    static RECORDINGS: AtomicUsize = AtomicUsize::new(0);
+    let n = RECORDINGS.fetch_add(1, Ordering::Relaxed);
+    let trace = dir.join(format!("{name}-{n}.jsonl"));
     let out = Command::new(env!("CARGO_BIN_EXE_gclab-py"))
         .arg("--stats")
         .arg("--trace")
